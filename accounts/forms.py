@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Language, UserKind
+from accounts.validators import normalise_org_number, validate_org_number
+from catalogue.models import Institution
+
+
+class SignUpForm(forms.Form):
+    """Sign-up for company and academic users. Company users give organisation number and company name,
+    academic users pick their institution."""
+
+    kind = forms.ChoiceField(label=_("I am"), choices=UserKind.choices, widget=forms.RadioSelect)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    org_number = forms.CharField(
+        label=_("Organisation number"), max_length=20, required=False, help_text=_("9 digits, e.g. 988 077 917.")
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.order_by("name"), required=False
+    )
+    language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices, initial="nb")
+
+    def clean_org_number(self):
+        value = normalise_org_number(self.cleaned_data.get("org_number", ""))
+        if value:
+            validate_org_number(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == UserKind.COMPANY:
+            if not cleaned.get("company_name"):
+                self.add_error("company_name", _("Company users give the company's name."))
+            if not cleaned.get("org_number") and "org_number" not in self.errors:
+                self.add_error("org_number", _("Company users give the company's organisation number."))
+        elif kind == UserKind.ACADEMIC and not cleaned.get("institution"):
+            self.add_error("institution", _("Academic users pick their institution."))
+        if cleaned.get("password"):
+            try:
+                password_validation.validate_password(cleaned["password"])
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    def clean_username(self):
+        return self.cleaned_data["username"].lower()
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices)

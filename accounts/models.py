@@ -1,0 +1,75 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Language, UserKind
+from accounts.validators import validate_org_number
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address.
+
+    Company users carry their company's organisation number; academic users their institution, which decides
+    whether they are internal or external at a facility. Roles on institutions and facilities live in the
+    catalogue (InstitutionRole, FacilityManager); platform admins are staff users.
+    """
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    kind = models.CharField(_("kind of user"), max_length=16, choices=UserKind.choices, default=UserKind.COMPANY)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    org_number = models.CharField(
+        _("organisation number"), max_length=9, blank=True, validators=[validate_org_number]
+    )
+    institution = models.ForeignKey(
+        "catalogue.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.BOKMAL)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_active and self.is_staff
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == UserKind.COMPANY

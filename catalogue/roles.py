@@ -1,0 +1,80 @@
+"""Who holds which role. Read-only helpers shared by every app's policies and selectors.
+
+Each answer is one query at most; policies call these, views never query roles themselves.
+"""
+
+from catalogue.choices import InstitutionRoleKind
+from catalogue.models import Facility, FacilityManager, Institution, InstitutionRole
+
+
+def is_authenticated(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_platform_admin(user) -> bool:
+    return is_authenticated(user) and user.is_staff
+
+
+def is_institution_admin(user, institution: Institution | int) -> bool:
+    if not is_authenticated(user):
+        return False
+    return InstitutionRole.objects.filter(
+        user=user, institution=institution, role=InstitutionRoleKind.ADMIN
+    ).exists()
+
+
+def is_screener(user, institution: Institution | int) -> bool:
+    if not is_authenticated(user):
+        return False
+    return InstitutionRole.objects.filter(
+        user=user, institution=institution, role=InstitutionRoleKind.SCREENER
+    ).exists()
+
+
+def is_facility_manager(user, facility: Facility | int) -> bool:
+    if not is_authenticated(user):
+        return False
+    return FacilityManager.objects.filter(user=user, facility=facility).exists()
+
+
+def can_manage_facility(user, facility: Facility) -> bool:
+    """Managers of the facility, admins of its institution and platform admins keep a facility."""
+    if not is_authenticated(user):
+        return False
+    if user.is_staff:
+        return True
+    return is_facility_manager(user, facility) or is_institution_admin(user, facility.institution_id)
+
+
+def managed_facility_ids(user) -> set[int]:
+    """Every facility the user may manage: directly, or as admin of the owning institution."""
+    if not is_authenticated(user):
+        return set()
+    if user.is_staff:
+        return set(Facility.objects.values_list("id", flat=True))
+    direct = FacilityManager.objects.filter(user=user).values_list("facility_id", flat=True)
+    admin_institutions = InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.ADMIN).values(
+        "institution_id"
+    )
+    via_admin = Facility.objects.filter(institution_id__in=admin_institutions).values_list("id", flat=True)
+    return set(direct) | set(via_admin)
+
+
+def screener_institution_ids(user) -> set[int]:
+    if not is_authenticated(user):
+        return set()
+    return set(
+        InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.SCREENER).values_list(
+            "institution_id", flat=True
+        )
+    )
+
+
+def admin_institution_ids(user) -> set[int]:
+    if not is_authenticated(user):
+        return set()
+    return set(
+        InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.ADMIN).values_list(
+            "institution_id", flat=True
+        )
+    )

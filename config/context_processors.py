@@ -1,0 +1,9 @@
+from django.conf import settings
+
+
+def site(request):
+    """Values every page needs: the OIDC providers on offer and whether this is a debug instance."""
+    return {
+        "oidc_providers": settings.OIDC_PROVIDERS,
+        "debug_instance": settings.DEBUG,
+    }

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("catalogue.api.urls")),
+    path("", include("pricing.api.urls")),
+    path("", include("booking.api.urls")),
+    path("", include("intake.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api-v1"))),
+    path("accounts/", include("accounts.urls")),
+    path("", include("booking.urls")),
+    path("", include("pricing.urls")),
+    path("", include("intake.urls")),
+    path("", include("catalogue.urls")),
+]

@@ -1,0 +1,45 @@
+"""Shared test set-up.
+
+Tests marked `postgres` need PostgreSQL features (exclusion constraints, Norwegian text search, real parallel
+connections). On SQLite they are skipped, unless LABTORGET_REQUIRE_POSTGRES=1, which CI sets when it runs the
+suite against PostgreSQL: then a skip would hide a broken set-up, so it fails instead. LABTORGET_REQUIRE_BROKER=1
+does the same for tests marked `broker`, which start a real Celery worker against the Redis named by
+LABTORGET_TEST_BROKER_URL (the rest of the suite keeps running tasks eagerly).
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASE_IS_POSTGRES
+    require_postgres = os.environ.get("LABTORGET_REQUIRE_POSTGRES") == "1"
+    has_broker = bool(os.environ.get("LABTORGET_TEST_BROKER_URL"))
+    require_broker = os.environ.get("LABTORGET_REQUIRE_BROKER") == "1"
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if require_postgres:
+                raise pytest.UsageError(
+                    "LABTORGET_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL"
+                )
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)"))
+        if "broker" in item.keywords and not has_broker:
+            if require_broker:
+                raise pytest.UsageError("LABTORGET_REQUIRE_BROKER=1 but LABTORGET_TEST_BROKER_URL is not set")
+            item.add_marker(pytest.mark.skip(reason="needs a broker (set LABTORGET_TEST_BROKER_URL=redis://...)"))
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render templates without running collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,126 @@
+"""factory_boy factories shared by all test modules. Each app's helpers may add their own below."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.choices import UserKind
+from accounts.models import User
+from catalogue.choices import FacilityKind, InstitutionKind, InstitutionRoleKind, PublicationStatus, ResourceKind
+from catalogue.models import (
+    Category,
+    ContactPerson,
+    Facility,
+    FacilityManager,
+    Institution,
+    InstitutionRole,
+    Resource,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    kind = InstitutionKind.UNIVERSITY
+    name = factory.Sequence(lambda n: f"Universitetet nr. {n}")
+    short_name = factory.Sequence(lambda n: f"U{n}")
+    slug = factory.Sequence(lambda n: f"u{n}")
+    city = "Oslo"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = "Kari"
+    last_name = factory.Sequence(lambda n: f"Nordmann{n}")
+    kind = UserKind.COMPANY
+    company_name = "Eksempel AS"
+    org_number = "988077917"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class AcademicUserFactory(UserFactory):
+    kind = UserKind.ACADEMIC
+    company_name = ""
+    org_number = ""
+    institution = factory.SubFactory(InstitutionFactory)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"kategori-{n}")
+    name_nb = factory.Sequence(lambda n: f"Kategori {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facility
+
+    institution = factory.SubFactory(InstitutionFactory)
+    kind = FacilityKind.CORE_FACILITY
+    name = factory.Sequence(lambda n: f"Kjernefasilitet {n}")
+    slug = factory.Sequence(lambda n: f"kjernefasilitet-{n}")
+    description_nb = "Avansert utstyr for forskning."
+    description_en = "Advanced equipment for research."
+    city = factory.SelfAttribute("institution.city")
+    offers_rental = True
+    offers_service = True
+    open_to_industry = True
+    status = PublicationStatus.PUBLISHED
+    last_verified = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+
+
+class ContactPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPerson
+
+    facility = factory.SubFactory(FacilityFactory)
+    name = factory.Sequence(lambda n: f"Kontakt Person {n}")
+    role = "Daglig leder"
+    email = factory.Sequence(lambda n: f"kontakt{n}@example.org")
+    phone = "+47 22 00 00 00"
+    is_primary = True
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    facility = factory.SubFactory(FacilityFactory)
+    kind = ResourceKind.INSTRUMENT
+    name = factory.Sequence(lambda n: f"Konfokalmikroskop {n}")
+    description_nb = "Et instrument."
+    bookable = True
+
+
+class FacilityManagerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FacilityManager
+
+    user = factory.SubFactory(AcademicUserFactory)
+    facility = factory.SubFactory(FacilityFactory)
+
+
+class InstitutionRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstitutionRole
+
+    user = factory.SubFactory(AcademicUserFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    role = InstitutionRoleKind.SCREENER

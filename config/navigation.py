@@ -1,0 +1,71 @@
+"""Extension points that let later apps add to pages owned by earlier ones without a dependency cycle.
+
+The catalogue owns the facility page and the dashboard, but booking, pricing and intake have things to show
+there. Each app registers what it adds in its AppConfig.ready(); the owning view renders whatever is
+registered. Dependencies thus stay one-directional: catalogue <- pricing <- booking <- intake.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str  # lazy gettext
+    url_name: str
+    order: int = 50
+    visible: Callable | None = None  # visible(user) -> bool; None means everyone
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on a page: `build(request, obj)` returns a context dict, or None to show nothing."""
+
+    template_name: str
+    build: Callable
+    order: int = 50
+
+
+_nav_items: list[NavItem] = []
+_panels: dict[str, list[Panel]] = {}
+
+# Page slots that apps can add panels to.
+FACILITY_PAGE = "facility_page"  # obj: the Facility; shown on its public page
+RESOURCE_ROW = "resource_row"  # obj: a Resource; shown under each resource on the facility page
+DASHBOARD = "dashboard"  # obj: None; shown on the signed-in user's dashboard ("My Labtorget")
+FACILITY_MANAGE = "facility_manage"  # obj: the Facility; shown on the manager's page for the facility
+
+
+def register_nav_item(item: NavItem) -> None:
+    if item not in _nav_items:
+        _nav_items.append(item)
+
+
+def register_panel(slot: str, panel: Panel) -> None:
+    panels = _panels.setdefault(slot, [])
+    if panel not in panels:
+        panels.append(panel)
+
+
+def nav_items_for(user) -> list[dict]:
+    items = []
+    for item in sorted(_nav_items, key=lambda i: i.order):
+        if item.visible is not None and not item.visible(user):
+            continue
+        try:
+            items.append({"label": item.label, "url": reverse(item.url_name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def panels_for(slot: str, request, obj=None) -> list[dict]:
+    """Render-ready panels for a slot: [{"template_name", "context"}], in order."""
+    rendered = []
+    for panel in sorted(_panels.get(slot, []), key=lambda p: p.order):
+        context = panel.build(request, obj)
+        if context is not None:
+            rendered.append({"template_name": panel.template_name, "context": context})
+    return rendered

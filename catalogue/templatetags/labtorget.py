@@ -1,5 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from config.navigation import panels_for
 
@@ -14,6 +15,5 @@ def render_panels(context, slot, obj=None):
         render_to_string(panel["template_name"], {**panel["context"], "panel_object": obj}, request=request)
         for panel in panels_for(slot, request, obj)
     ]
-    from django.utils.safestring import mark_safe
 
     return mark_safe("".join(html))

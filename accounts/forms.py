@@ -8,15 +8,10 @@ from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.models import Institution
 
 
-class SignUpForm(forms.Form):
-    """Sign-up for company and academic users. Company users give organisation number and company name,
-    academic users pick their institution."""
+class AffiliationForm(forms.Form):
+    """Company users give organisation number and company name, academic users pick their institution."""
 
     kind = forms.ChoiceField(label=_("I am"), choices=UserKind.choices, widget=forms.RadioSelect)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
     org_number = forms.CharField(
         label=_("Organisation number"), max_length=20, required=False, help_text=_("9 digits, e.g. 988 077 917.")
@@ -24,7 +19,6 @@ class SignUpForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Institution"), queryset=Institution.objects.order_by("name"), required=False
     )
-    language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices, initial="nb")
 
     def clean_org_number(self):
         value = normalise_org_number(self.cleaned_data.get("org_number", ""))
@@ -42,6 +36,21 @@ class SignUpForm(forms.Form):
                 self.add_error("org_number", _("Company users give the company's organisation number."))
         elif kind == UserKind.ACADEMIC and not cleaned.get("institution"):
             self.add_error("institution", _("Academic users pick their institution."))
+        return cleaned
+
+
+class SignUpForm(AffiliationForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices, initial="nb")
+
+    field_order = ["kind", "first_name", "last_name", "email", "password", "company_name", "org_number",
+                   "institution", "language"]
+
+    def clean(self):
+        cleaned = super().clean()
         if cleaned.get("password"):
             try:
                 password_validation.validate_password(cleaned["password"])
@@ -57,8 +66,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(AffiliationForm):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices)
+
+    field_order = ["first_name", "last_name", "phone", "language", "kind", "company_name", "org_number",
+                   "institution"]

@@ -11,6 +11,21 @@ from accounts.validators import normalise_org_number
 from config.errors import DomainError
 
 
+def _apply_affiliation(user: User, *, kind: str, company_name: str, org_number: str, institution) -> None:
+    """Company users carry company name and organisation number, academic users an institution; never both."""
+    user.kind = kind
+    if kind == UserKind.COMPANY:
+        user.company_name, user.org_number, user.institution = company_name, normalise_org_number(org_number), None
+        if not user.company_name:
+            raise DomainError(_("Company users give the company's name."), field="company_name")
+        if not user.org_number:
+            raise DomainError(_("Company users give the company's organisation number."), field="org_number")
+    else:
+        user.company_name, user.org_number, user.institution = "", "", institution
+        if institution is None:
+            raise DomainError(_("Academic users pick their institution."), field="institution")
+
+
 @transaction.atomic
 def user_sign_up(
     *,
@@ -24,24 +39,37 @@ def user_sign_up(
     institution=None,
     language: str = "nb",
 ) -> User:
-    """Create a company or academic user. Company users need company name and organisation number, academic
-    users an institution; `full_clean` gives field-named errors for everything else."""
+    """Create a company or academic user; `full_clean` gives field-named errors for the rest."""
     user = User(
         email=User.objects.normalize_email(email).lower(),
         first_name=first_name,
         last_name=last_name,
-        kind=kind,
-        company_name=company_name if kind == UserKind.COMPANY else "",
-        org_number=normalise_org_number(org_number) if kind == UserKind.COMPANY else "",
-        institution=institution if kind == UserKind.ACADEMIC else None,
         language=language,
     )
+    _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    if kind == UserKind.COMPANY and not (user.company_name and user.org_number):
-        raise DomainError(_("Company users give company name and organisation number."), field="org_number")
-    if kind == UserKind.ACADEMIC and user.institution is None:
-        raise DomainError(_("Academic users pick their institution."), field="institution")
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    language: str,
+    kind: str,
+    company_name: str = "",
+    org_number: str = "",
+    institution=None,
+) -> User:
+    """Save name, phone, e-mail language and affiliation."""
+    user.first_name, user.last_name, user.phone, user.language = first_name, last_name, phone, language
+    _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
+    user.full_clean(exclude=["password"])
     user.save()
     return user
 
@@ -53,12 +81,3 @@ def api_token_obtain(*, email: str, password: str) -> str:
         raise DomainError(_("Wrong e-mail address or password."), field="password", code="authentication_failed")
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
-
-
-@transaction.atomic
-def user_update_profile(*, user: User, first_name: str, last_name: str, phone: str, language: str) -> User:
-    """Save the user's name, phone and preferred e-mail language."""
-    user.first_name, user.last_name, user.phone, user.language = first_name, last_name, phone, language
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name", "phone", "language"])
-    return user

@@ -9,4 +9,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("oidc/<slug:provider>/start/", views.oidc_start, name="oidc_start"),
+    path("oidc/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
 ]

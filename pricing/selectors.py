@@ -28,3 +28,11 @@ def booking_quote(*, resource, user, activity: str, start: datetime.datetime, en
     issue fills in the price lists behind it.)
     """
     return None
+
+
+def annual_capacity_hours(*, resource, year: int) -> Decimal | None:
+    """Hours the resource can be used in a calendar year, from its cost base; None when unknown.
+
+    (Contract for the state-aid monitor: economic hours booked divided by this. The pricing issue fills it in.)
+    """
+    return None

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
 from accounts.models import User
@@ -31,6 +32,7 @@ from catalogue.models import (
     Resource,
 )
 from catalogue.signals import demo_register_loaded
+from config.errors import ConflictError
 
 DEFAULT_PASSWORD = "labtorget-demo"
 PASSWORD_ENV_VAR = "DEMO_USER_PASSWORD"
@@ -116,6 +118,10 @@ def load_demo_register(
 ) -> DemoRegister:
     """Create or update the demo register, then tell the other apps (`demo_register_loaded`), once."""
     today = today or timezone.localdate()
+    facility_records = {_facility_slug(record): record for record in records.FACILITIES}
+    if len(facility_records) != len(records.FACILITIES):
+        raise ValueError("Two demo facilities have the same slug; rename one in catalogue/demo/records.py.")
+    _refuse_to_take_over_real_entries(facility_records)
     categories = _upsert(
         Category,
         "slug",
@@ -127,9 +133,6 @@ def load_demo_register(
         [{"slug": slug, "name": name} for slug, name in records.NATIONAL_INFRASTRUCTURES.items()],
     )
     institutions = _upsert(Institution, "slug", [_institution_row(record) for record in records.INSTITUTIONS])
-    facility_records = {_facility_slug(record): record for record in records.FACILITIES}
-    if len(facility_records) != len(records.FACILITIES):
-        raise ValueError("Two demo facilities have the same slug; rename one in catalogue/demo/records.py.")
     facilities = _upsert(
         Facility,
         "slug",
@@ -175,6 +178,38 @@ def load_demo_register(
         users={user.email: user for user in register.users},
     )
     return register
+
+
+def _refuse_to_take_over_real_entries(facility_records: dict[str, records.FacilityRecord]) -> None:
+    """Never turn a real institution into demo data, nor move a real facility: stop with a clear message instead.
+
+    A demo institution is found by its slug; a real one with the same name or short name under another slug
+    would otherwise make the insert fail halfway with an IntegrityError.
+    """
+    slugs = [record.slug for record in records.INSTITUTIONS]
+    clashes = list(
+        Institution.objects.exclude(slug__in=slugs, is_demo=True)
+        .filter(
+            models.Q(slug__in=slugs)
+            | models.Q(name__in=[record.name for record in records.INSTITUTIONS])
+            | models.Q(short_name__in=[record.short_name for record in records.INSTITUTIONS])
+        )
+        .values_list("name", flat=True)
+    )
+    clashes += (
+        Facility.objects.filter(slug__in=list(facility_records))
+        .exclude(institution__slug__in=slugs, institution__is_demo=True)
+        .values_list("slug", flat=True)
+    )
+    if clashes:
+        raise ConflictError(
+            _(
+                "The database already holds entries that are not demo data with the names or slugs the demo "
+                "register uses: %(entries)s. Load the demo register into a separate database."
+            )
+            % {"entries": ", ".join(sorted(clashes))},
+            code="demo_register_conflict",
+        )
 
 
 # --- Rows -------------------------------------------------------------------------------------------------------
@@ -434,30 +469,31 @@ def _upsert_demo_users(
     facility_by_name = {
         (record.institution, record.name): facilities[slug] for slug, record in facility_records.items()
     }
-    users = []
-    wanted_roles: set[tuple[int, int, str]] = set()
-    wanted_managed: set[tuple[int, int]] = set()
+    rows = []
     for spec in DEMO_USERS:
-        institution = institutions[spec.institution] if spec.institution else None
         company = spec.kind == UserKind.COMPANY
-        user, _created = User.objects.update_or_create(
-            email=spec.email,
-            defaults={
+        rows.append(
+            {
+                "email": spec.email,
                 "first_name": spec.first_name,
                 "last_name": spec.last_name,
                 "kind": spec.kind,
                 "company_name": records.DEMO_COMPANY["company_name"] if company else "",
                 "org_number": records.DEMO_COMPANY["org_number"] if company else "",
-                "institution": institution,
+                "institution_id": institutions[spec.institution].pk if spec.institution else None,
                 "is_active": True,
                 "is_staff": spec.platform_admin,
                 "is_superuser": spec.platform_admin,
                 "password": password_hash,
-            },
+            }
         )
-        users.append(user)
+    by_email = _upsert(User, "email", rows)
+    users = [by_email[spec.email] for spec in DEMO_USERS]
+    wanted_roles: set[tuple[int, int, str]] = set()
+    wanted_managed: set[tuple[int, int]] = set()
+    for spec, user in zip(DEMO_USERS, users, strict=True):
         for role in spec.institution_roles:
-            wanted_roles.add((user.pk, institution.pk, role))
+            wanted_roles.add((user.pk, institutions[spec.institution].pk, role))
         for name in spec.managed_facilities:
             wanted_managed.add((user.pk, facility_by_name[(spec.institution, name)].pk))
     user_ids = [user.pk for user in users]

@@ -2,10 +2,11 @@
 
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from catalogue.demo.loader import DEFAULT_PASSWORD, PASSWORD_ENV_VAR, load_demo_register
+from config.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -20,7 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, with_demo_users: bool, **options):
         password = os.environ.get(PASSWORD_ENV_VAR) or DEFAULT_PASSWORD
-        register = load_demo_register(with_demo_users=with_demo_users, password=password)
+        try:
+            register = load_demo_register(with_demo_users=with_demo_users, password=password)
+        except DomainError as error:
+            raise CommandError(error.message) from error
         self.stdout.write(
             _(
                 "Demo register loaded: %(institutions)d institutions, %(facilities)d facilities, "

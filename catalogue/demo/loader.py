@@ -294,14 +294,19 @@ def _open_to_industry(record: records.FacilityRecord, institution: Institution) 
     return institution.slug in records.UNIVERSITY_HOSPITALS or institution.slug == "st-olavs-hospital"
 
 
+def _lower_first(text: str) -> str:
+    """'Bildediagnostikk og MR' -> 'bildediagnostikk og MR': mid-sentence, but acronyms intact."""
+    return text[:1].lower() + text[1:]
+
+
 def _generic_description(record: records.FacilityRecord, institution: Institution) -> tuple[str, str]:
     kind_nb, kind_en = KIND_WORDS[record.kind]
-    fields_nb = ", ".join(records.CATEGORIES[slug][0].lower() for slug in record.categories)
-    fields_en = ", ".join(records.CATEGORIES[slug][1].lower() for slug in record.categories)
+    fields_nb = ", ".join(_lower_first(records.CATEGORIES[slug][0]) for slug in record.categories)
+    fields_en = ", ".join(_lower_first(records.CATEGORIES[slug][1]) for slug in record.categories)
     return (
-        f"{kind_nb} ved {institution.name} innen {fields_nb}. Oppført i {records.REPORT} sin kartlegging av "
+        f"{kind_nb} ved {institution.name} innen {fields_nb}. Oppført i Oslo Economics' kartlegging (2020) av "
         "offentlig infrastruktur med relevans for helsenæringen. Kontakt fasiliteten for utstyr, kapasitet og vilkår.",
-        f"{kind_en} at {institution.name} in {fields_en}. Listed in {records.REPORT}'s survey of public "
+        f"{kind_en} at {institution.name} in {fields_en}. Listed in Oslo Economics' 2020 survey of public "
         "infrastructure relevant to the health industry. Contact the facility about equipment, capacity and terms.",
     )
 

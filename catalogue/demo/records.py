@@ -35,8 +35,6 @@ INSTRUMENT = ResourceKind.INSTRUMENT
 ROOM = ResourceKind.ROOM
 SERVICE = ResourceKind.SERVICE
 
-REPORT = "Oslo Economics (2020)"
-
 
 @dataclass(frozen=True)
 class InstitutionRecord:

@@ -141,7 +141,6 @@ def load_demo_register(
             for position, (slug, record) in enumerate(facility_records.items())
         ],
     )
-    by_record = {id(record): facilities[slug] for slug, record in facility_records.items()}
     _sync_links(
         Facility.categories.through,
         "category_id",
@@ -160,7 +159,7 @@ def load_demo_register(
     )
     contacts = _upsert_primary_contacts(list(facilities.values()))
     resources = _upsert_resources(
-        [(by_record[id(record)], spec) for record in records.FACILITIES for spec in _resources_for(record)]
+        [(facilities[slug], spec) for slug, record in facility_records.items() for spec in _resources_for(record)]
     )
     register = DemoRegister(
         institutions=len(institutions),
@@ -200,6 +199,11 @@ def _refuse_to_take_over_real_entries(facility_records: dict[str, records.Facili
         Facility.objects.filter(slug__in=list(facility_records))
         .exclude(institution__slug__in=slugs, institution__is_demo=True)
         .values_list("slug", flat=True)
+    )
+    clashes += (
+        NationalInfrastructure.objects.filter(name__in=records.NATIONAL_INFRASTRUCTURES.values())
+        .exclude(slug__in=records.NATIONAL_INFRASTRUCTURES)
+        .values_list("name", flat=True)
     )
     if clashes:
         raise ConflictError(

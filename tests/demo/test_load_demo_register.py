@@ -218,3 +218,21 @@ def test_a_real_institution_with_a_demo_name_is_never_taken_over(load):
 
     assert Institution.objects.count() == 1
     assert not Institution.objects.filter(is_demo=True).exists()
+
+
+def test_a_national_infrastructure_entered_by_hand_under_another_slug_stops_the_load(load):
+    NationalInfrastructure.objects.create(slug="norbrain-hand", name="NORBRAIN")
+
+    with pytest.raises(CommandError, match="NORBRAIN"):
+        load()
+
+    assert not Facility.objects.exists()
+
+
+def test_an_existing_national_infrastructure_with_the_demo_slug_is_reused(load):
+    existing = NationalInfrastructure.objects.create(slug="norbrain", name="Norwegian Brain Initiative")
+
+    load()
+
+    assert NationalInfrastructure.objects.get(slug="norbrain").pk == existing.pk
+    assert existing.facilities.count() >= 3

@@ -224,3 +224,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- catalogue ---
+# A stale entry's managers are reminded at most once in this many days (the beat entry runs weekly).
+CATALOGUE_REMINDER_INTERVAL_DAYS = int(os.environ.get("CATALOGUE_REMINDER_INTERVAL_DAYS", "30"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.register")
+# --- end catalogue ---

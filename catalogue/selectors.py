@@ -207,3 +207,43 @@ def resource_list_queryset() -> QuerySet[Resource]:
 
 def published_resources() -> QuerySet[Resource]:
     return resource_list_queryset().filter(facility__status=PublicationStatus.PUBLISHED)
+
+
+def institutions_administered_by(user) -> QuerySet[Institution]:
+    """Institutions where the user may create facilities (institution admin; platform admins: all)."""
+    if roles.is_platform_admin(user):
+        return Institution.objects.order_by("name")
+    return Institution.objects.filter(id__in=roles.admin_institution_ids(user)).order_by("name")
+
+
+def facility_json_ld(facility: Facility, url: str) -> dict:
+    """schema.org description of a facility page, so search engines can index the register."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": facility.name,
+        "url": url,
+        "description": facility.description,
+        "address": {"@type": "PostalAddress", "addressLocality": facility.city, "addressCountry": "NO"},
+        "parentOrganization": {
+            "@type": "CollegeOrUniversity" if facility.institution.kind == "university" else "Organization",
+            "name": facility.institution.name,
+        },
+    }
+    if facility.web_address:
+        data["sameAs"] = facility.web_address
+    if facility.keywords:
+        data["keywords"] = facility.keywords
+    categories = [category.name for category in facility.categories.all()]
+    if categories:
+        data["knowsAbout"] = categories
+    contact = primary_contact(facility)
+    if contact:
+        data["contactPoint"] = {
+            "@type": "ContactPoint",
+            "name": contact.name,
+            "email": contact.email,
+            "telephone": contact.phone,
+            "contactType": contact.role or "customer support",
+        }
+    return data

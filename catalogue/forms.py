@@ -1,0 +1,44 @@
+from django import forms
+
+from catalogue.models import Category, ContactPerson, Facility, Resource
+
+
+class FacilityForm(forms.ModelForm):
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.order_by("name_nb"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=Facility._meta.get_field("categories").verbose_name,
+    )
+
+    class Meta:
+        model = Facility
+        fields = [
+            "name",
+            "kind",
+            "description_nb",
+            "description_en",
+            "categories",
+            "keywords",
+            "offers_rental",
+            "offers_service",
+            "offers_commissioned",
+            "offers_collaboration",
+            "open_to_industry",
+            "accreditation",
+            "city",
+            "campus",
+            "web_address",
+        ]
+
+
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "role", "email", "phone", "is_primary"]
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["kind", "name", "description_nb", "description_en", "bookable", "is_active"]

@@ -1,6 +1,6 @@
 from django import forms
 
-from catalogue.models import Category, ContactPerson, Facility, Resource
+from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 
 
 class FacilityForm(forms.ModelForm):
@@ -42,3 +42,9 @@ class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["kind", "name", "description_nb", "description_en", "bookable", "is_active"]
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = ["web_address", "industry_access_nb", "industry_access_en"]

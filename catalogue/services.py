@@ -38,6 +38,7 @@ FACILITY_FIELDS = {
     "web_address",
 }
 CONTACT_FIELDS = {"name", "role", "email", "phone", "is_primary"}
+INSTITUTION_FIELDS = {"web_address", "industry_access_nb", "industry_access_en"}
 RESOURCE_FIELDS = {"kind", "name", "description_nb", "description_en", "bookable", "is_active"}
 
 
@@ -57,6 +58,15 @@ def _apply(instance, fields: dict, allowed: set[str]) -> None:
         raise DomainError(_("This field cannot be changed here."), field=name, code="unknown_field")
     for name, value in fields.items():
         setattr(instance, name, value)
+
+
+@transaction.atomic
+def institution_update(*, institution: Institution, **fields) -> Institution:
+    """Change the institution's page: web address and how companies get access."""
+    _apply(institution, fields, INSTITUTION_FIELDS)
+    institution.full_clean()
+    institution.save()
+    return institution
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("my/", views.dashboard, name="dashboard"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<slug:slug>/", views.institution_detail, name="institution"),
+    path("institutions/<slug:slug>/edit/", views.institution_edit, name="institution_edit"),
     path("institutions/<slug:institution_slug>/new-facility/", views.facility_create, name="facility_create"),
     path("facilities/<slug:slug>/", views.facility_detail, name="facility"),
     path("facilities/<slug:slug>/manage/", views.facility_manage, name="facility_manage"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue import policies, selectors, services
 from catalogue.filtersets import FacilityFilterSet
-from catalogue.forms import ContactPersonForm, FacilityForm, ResourceForm
+from catalogue.forms import ContactPersonForm, FacilityForm, InstitutionForm, ResourceForm
 from catalogue.models import ContactPerson, Facility, Institution, Resource
 from config.errors import DomainError
 from config.policies import require
@@ -113,8 +113,25 @@ def institution_detail(request, slug):
             "institution": institution,
             "facilities": facilities,
             "can_create_facility": policies.can_create_facility(request.user, institution),
+            "can_manage_institution": policies.can_manage_institution(request.user, institution),
         },
     )
+
+
+@login_required
+def institution_edit(request, slug):
+    institution = get_object_or_404(Institution, slug=slug)
+    require(policies.can_manage_institution, request.user, institution)
+    form = InstitutionForm(request.POST or None, instance=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(institution=institution, **form.cleaned_data)
+        except (ValidationError, DomainError) as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("catalogue:institution", institution.slug)
+    return render(request, "catalogue/institution_form.html", {"form": form, "institution": institution})
 
 
 @login_required

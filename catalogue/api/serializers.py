@@ -135,3 +135,17 @@ class FacilityUpdateSerializer(serializers.ModelSerializer):
             "campus",
             "web_address",
         ]
+
+
+class FacilityCreateSerializer(FacilityUpdateSerializer):
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+
+    class Meta(FacilityUpdateSerializer.Meta):
+        fields = ["institution", *FacilityUpdateSerializer.Meta.fields]
+        extra_kwargs = {"city": {"required": False}}
+
+
+class InstitutionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["web_address", "industry_access_nb", "industry_access_en"]

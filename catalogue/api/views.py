@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,10 +12,12 @@ from catalogue import policies, selectors, services, uniquip
 from catalogue.api.serializers import (
     ContactPersonSerializer,
     ContactPersonUpdateSerializer,
+    FacilityCreateSerializer,
     FacilityDetailSerializer,
     FacilitySerializer,
     FacilityUpdateSerializer,
     InstitutionSerializer,
+    InstitutionUpdateSerializer,
     ResourceSerializer,
     ResourceUpdateSerializer,
 )
@@ -30,16 +32,27 @@ class RegisterPagination(PageNumberPagination):
     max_page_size = 200
 
 
-class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+class InstitutionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Institutions that own facilities (universities, university colleges, health trusts, clusters)."""
 
     queryset = Institution.objects.order_by("name")
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
     pagination_class = RegisterPagination
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=InstitutionUpdateSerializer, responses=InstitutionSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change the institution's page (institution admins and platform admins)."""
+        institution = self.get_object()
+        require(policies.can_manage_institution, request.user, institution)
+        serializer = InstitutionUpdateSerializer(institution, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.institution_update(institution=institution, **serializer.validated_data)
+        return Response(InstitutionSerializer(institution).data)
 
 
-class FacilityViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The register: published facilities (and the drafts you keep), filtered like the portal's search."""
 
     filterset_class = FacilityFilterSet
@@ -58,12 +71,28 @@ class FacilityViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
             return FacilityDetailSerializer
         if self.action == "partial_update":
             return FacilityUpdateSerializer
+        if self.action == "create":
+            return FacilityCreateSerializer
         return FacilitySerializer
 
     def get_object(self):
         facility = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        require(policies.can_view_facility, self.request.user, facility)
+        if not policies.can_view_facility(self.request.user, facility):
+            raise Http404  # a draft's existence is nobody else's business
         return facility
+
+    @extend_schema(request=FacilityCreateSerializer, responses={201: FacilityDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create a draft facility at an institution (institution admins and platform admins)."""
+        serializer = FacilityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        institution = data.pop("institution")
+        require(policies.can_create_facility, request.user, institution)
+        facility = services.facility_create(institution=institution, **data)
+        response = self._detail(facility.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
     @extend_schema(request=FacilityUpdateSerializer, responses=FacilityDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -112,7 +141,8 @@ class ContactPersonViewSet(
 
     def get_object(self):
         contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        require(policies.can_view_facility, self.request.user, contact.facility)
+        if not policies.can_view_facility(self.request.user, contact.facility):
+            raise Http404
         return contact
 
     def create(self, request, *args, **kwargs):
@@ -160,7 +190,8 @@ class ResourceViewSet(
 
     def get_object(self):
         resource = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        require(policies.can_view_facility, self.request.user, resource.facility)
+        if not policies.can_view_facility(self.request.user, resource.facility):
+            raise Http404
         return resource
 
     def create(self, request, *args, **kwargs):

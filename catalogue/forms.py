@@ -3,7 +3,14 @@ from django import forms
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 
 
+def _web_address_field(model):
+    return forms.URLField(
+        label=model._meta.get_field("web_address").verbose_name, required=False, assume_scheme="https"
+    )
+
+
 class FacilityForm(forms.ModelForm):
+    web_address = _web_address_field(Facility)
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.order_by("name_nb"),
         required=False,
@@ -45,6 +52,8 @@ class ResourceForm(forms.ModelForm):
 
 
 class InstitutionForm(forms.ModelForm):
+    web_address = _web_address_field(Institution)
+
     class Meta:
         model = Institution
         fields = ["web_address", "industry_access_nb", "industry_access_en"]

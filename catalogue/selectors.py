@@ -43,11 +43,21 @@ def visible_facilities(user) -> QuerySet[Facility]:
     return queryset.filter(Q(status=PublicationStatus.PUBLISHED) | Q(id__in=managed))
 
 
-def _prefix_tsquery(text: str) -> str:
-    """'mikroskop celle' -> 'mikroskop:* & celle:*' with only word characters, so user input cannot break
-    the tsquery syntax."""
-    words = re.findall(r"\w+", text.lower())
-    return " & ".join(f"{word}:*" for word in words)
+def _substring_match(words: list[str]) -> Q:
+    """Every word occurs somewhere in the facility's text (also inside compounds such as "lysmikroskopi")."""
+    condition = Q()
+    for word in words:
+        condition &= Q(
+            id__in=Facility.objects.filter(
+                Q(name__icontains=word)
+                | Q(keywords__icontains=word)
+                | Q(description_nb__icontains=word)
+                | Q(description_en__icontains=word)
+                | Q(categories__name_nb__icontains=word)
+                | Q(categories__name_en__icontains=word)
+            ).values("id")
+        )
+    return condition
 
 
 def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facility]:
@@ -55,46 +65,35 @@ def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facilit
 
     On PostgreSQL: the Norwegian text search configuration stems both document and query, and every query word
     is also matched as a prefix, so "mikroskop" finds "mikroskopi" and "cellekultur" finds "cellekulturer";
-    results are ranked. On SQLite: a case-insensitive substring match on the same fields.
+    results are ranked (name before keywords before description). Norwegian compounds ("lysmikroskopi") are
+    not split by the stemmer, so a plain substring match is added. On SQLite: the substring match alone.
     """
-    text = (text or "").strip()
-    if not text:
+    words = re.findall(r"\w+", (text or "").lower())
+    if not words:
         return queryset
-    if settings.DATABASE_IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    if not settings.DATABASE_IS_POSTGRES:
+        return queryset.filter(_substring_match(words))
 
-        tsquery = _prefix_tsquery(text)
-        if not tsquery:
-            return queryset
-        vector = (
-            SearchVector("name", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("keywords", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("description_nb", weight="C", config=SEARCH_CONFIG)
-            + SearchVector("description_en", weight="C", config=SEARCH_CONFIG)
-        )
-        query = SearchQuery(tsquery, search_type="raw", config=SEARCH_CONFIG)
-        # Categories are matched in a subquery so that the many-to-many join cannot duplicate rows.
-        category_hits = Category.objects.annotate(
-            document=SearchVector("name_nb", "name_en", config=SEARCH_CONFIG)
-        ).filter(document=query)
-        matching_ids = (
-            Facility.objects.annotate(document=vector)
-            .filter(Q(document=query) | Q(categories__in=category_hits))
-            .values("id")
-        )
-        return queryset.filter(id__in=matching_ids).annotate(rank=SearchRank(vector, query)).order_by("-rank", "name")
-    words = re.findall(r"\w+", text)
-    for word in words:
-        matching_ids = Facility.objects.filter(
-            Q(name__icontains=word)
-            | Q(keywords__icontains=word)
-            | Q(description_nb__icontains=word)
-            | Q(description_en__icontains=word)
-            | Q(categories__name_nb__icontains=word)
-            | Q(categories__name_en__icontains=word)
-        ).values("id")
-        queryset = queryset.filter(id__in=matching_ids)
-    return queryset
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    vector = (
+        SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("keywords", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description_nb", weight="C", config=SEARCH_CONFIG)
+        + SearchVector("description_en", weight="C", config=SEARCH_CONFIG)
+    )
+    query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG)
+    # Categories are matched in a subquery so that the many-to-many join cannot duplicate rows.
+    category_hits = Category.objects.annotate(document=SearchVector("name_nb", "name_en", config=SEARCH_CONFIG)).filter(
+        document=query
+    )
+    text_hits = Facility.objects.annotate(document=vector).filter(document=query).values("id")
+    category_facilities = Facility.objects.filter(categories__in=category_hits).values("id")
+    return (
+        queryset.filter(Q(id__in=text_hits) | Q(id__in=category_facilities) | _substring_match(words))
+        .annotate(rank=SearchRank(vector, query))
+        .order_by("-rank", "name")
+    )
 
 
 def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:

@@ -92,10 +92,12 @@ def test_a_bad_row_imports_nothing_and_every_error_is_reported(db, tmp_path, cap
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_uniquip", str(path), "--institution", "ntnu")
 
-    errors = capsys.readouterr().err
-    assert "Row 3, column “ID”" in errors
-    assert "Row 4, column “Name”" in errors and "Row 4, column “Related Facility ID”" in errors
-    assert "Row 5, column “Type”" in errors and "Row 5, column “Contact Email”" in errors
+    errors = capsys.readouterr().err  # in Bokmål, the default language
+    assert "Rad 3, kolonne «ID»: tilhører en fasilitet ved en annen institusjon." in errors
+    assert "Rad 4, kolonne «Name»" in errors and "Rad 4, kolonne «Related Facility ID»" in errors
+    assert "Rad 5, kolonne «Type»" in errors and "Rad 5, kolonne «Contact Email»" in errors
+    assert "Rad 5, kolonne «Service Level»: «gratis»" in errors
+    assert "Rad 2" not in errors
     assert not Facility.objects.filter(institution=target).exists()
 
 

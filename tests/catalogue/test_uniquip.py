@@ -79,9 +79,9 @@ def test_a_bad_row_imports_nothing_and_every_error_is_reported(db, tmp_path, cap
     FacilityFactory(slug="tatt", institution=InstitutionFactory())
     rows = [
         {"Type": "facility", "ID": "god", "Name": "God fasilitet", "Contact Email": "a@example.org"},
-        {"Type": "facility", "ID": "tatt", "Name": "Annen institusjons"},
+        {"Type": "facility", "ID": "tatt", "Name": "Annen institusjons", "Service Level": "rental;gratis"},
         {"Type": "equipment", "ID": "x/1", "Name": "", "Related Facility ID": "finnes-ikke"},
-        {"Type": "rocket", "ID": "r", "Name": "R", "Contact Email": "not-an-email", "Service Level": "rental;gratis"},
+        {"Type": "rocket", "ID": "r", "Name": "R", "Contact Email": "not-an-email"},
     ]
     path = tmp_path / "bad.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -96,7 +96,7 @@ def test_a_bad_row_imports_nothing_and_every_error_is_reported(db, tmp_path, cap
     assert "Rad 3, kolonne «ID»: tilhører en fasilitet ved en annen institusjon." in errors
     assert "Rad 4, kolonne «Name»" in errors and "Rad 4, kolonne «Related Facility ID»" in errors
     assert "Rad 5, kolonne «Type»" in errors and "Rad 5, kolonne «Contact Email»" in errors
-    assert "Rad 5, kolonne «Service Level»: «gratis»" in errors
+    assert "Rad 3, kolonne «Service Level»: «gratis»" in errors
     assert "Rad 2" not in errors
     assert not Facility.objects.filter(institution=target).exists()
 

@@ -1,10 +1,14 @@
 import json
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import ContactPerson
+from config import navigation
 from tests.factories import (
+    CategoryFactory,
     ContactPersonFactory,
     FacilityFactory,
     FacilityManagerFactory,
@@ -106,3 +110,36 @@ def test_dashboard_requires_login_and_lists_managed_facilities(db, client):
     client.force_login(FacilityManagerFactory(facility=facility).user)
     html = client.get(reverse("catalogue:dashboard")).content.decode()
     assert "Min fasilitet" in html and "Andres fasilitet" not in html
+
+
+def test_search_page_costs_a_constant_number_of_queries(db, client, django_assert_max_num_queries):
+    institution = InstitutionFactory()
+    category = CategoryFactory()
+
+    def add(count):
+        for facility in FacilityFactory.create_batch(count, institution=institution):
+            facility.categories.add(category)
+            ContactPersonFactory(facility=facility)
+
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("catalogue:search"))
+    add(18)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("catalogue:search"))
+    assert len(response.context["page"].object_list) == 20
+
+
+def test_other_apps_panels_are_rendered_on_the_facility_page(db, client):
+    seen = []
+    panel = navigation.Panel(template_name="catalogue/tests/panel.html", build=lambda request, obj: seen.append(obj))
+    facility = FacilityFactory()
+    resource = ResourceFactory(facility=facility)
+    navigation.register_panel(navigation.FACILITY_PAGE, panel)
+    navigation.register_panel(navigation.RESOURCE_ROW, panel)
+    try:
+        assert client.get(reverse("catalogue:facility", args=[facility.slug])).status_code == 200
+    finally:
+        navigation._panels[navigation.FACILITY_PAGE].remove(panel)
+        navigation._panels[navigation.RESOURCE_ROW].remove(panel)
+    assert seen == [facility, resource]

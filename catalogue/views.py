@@ -40,7 +40,7 @@ def search(request):
             "filterset": filterset,
             "page": page,
             "facets": _facet_links(request, facets),
-            "active_filters": _active_filters(request),
+            "active_filters": _active_filters(request, filterset, facets),
             "query": request.GET.get("q", ""),
             "paging_query": _query_without(request, "page"),
             "stale_before": selectors.stale_before(),

@@ -72,13 +72,21 @@ def _facet_links(request, facets: dict) -> dict:
     return linked
 
 
-def _active_filters(request) -> list[dict]:
+def _active_filters(request, filterset, facets) -> list[dict]:
+    """The filters in use, named by their label and value label, each with a link that removes it."""
     active = []
     for name in FACET_PARAMETERS:
-        if request.GET.get(name):
-            active.append(
-                {"name": name, "value": request.GET[name], "remove_url": "?" + _query_without(request, name, "page")}
-            )
+        value = request.GET.get(name)
+        if not value:
+            continue
+        labels = {option["value"]: option["label"] for option in facets.get(name, []) if option["label"]}
+        active.append(
+            {
+                "label": filterset.filters[name].label,
+                "value": labels.get(value, value),
+                "remove_url": "?" + _query_without(request, name, "page"),
+            }
+        )
     return active
 
 

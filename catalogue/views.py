@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalogue import policies, selectors, services
@@ -16,7 +17,15 @@ from config.errors import DomainError
 from config.policies import require
 
 SEARCH_PAGE_SIZE = 20
-FACET_PARAMETERS = ["institution", "region", "city", "kind", "category", "access_model", "open_to_industry"]
+FACET_LABELS = {
+    "institution": gettext_lazy("Institution"),
+    "region": gettext_lazy("Region"),
+    "city": gettext_lazy("City"),
+    "kind": gettext_lazy("Kind of facility"),
+    "category": gettext_lazy("Research field"),
+    "access_model": gettext_lazy("Access model"),
+    "open_to_industry": gettext_lazy("Open to industry"),
+}
 
 
 def home(request):
@@ -40,7 +49,7 @@ def search(request):
             "filterset": filterset,
             "page": page,
             "facets": _facet_links(request, facets),
-            "active_filters": _active_filters(request, filterset, facets),
+            "active_filters": _active_filters(request, facets),
             "query": request.GET.get("q", ""),
             "paging_query": _query_without(request, "page"),
             "stale_before": selectors.stale_before(),
@@ -72,17 +81,17 @@ def _facet_links(request, facets: dict) -> dict:
     return linked
 
 
-def _active_filters(request, filterset, facets) -> list[dict]:
+def _active_filters(request, facets) -> list[dict]:
     """The filters in use, named by their label and value label, each with a link that removes it."""
     active = []
-    for name in FACET_PARAMETERS:
+    for name, label in FACET_LABELS.items():
         value = request.GET.get(name)
         if not value:
             continue
         labels = {option["value"]: option["label"] for option in facets.get(name, []) if option["label"]}
         active.append(
             {
-                "label": filterset.filters[name].label,
+                "label": label,
                 "value": labels.get(value, value),
                 "remove_url": "?" + _query_without(request, name, "page"),
             }

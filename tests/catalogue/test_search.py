@@ -97,6 +97,9 @@ def test_facets_count_and_keep_other_filters(register, client):
     assert "institution=uit" in kinds["laboratory"]["url"] and "kind=laboratory" in kinds["laboratory"]["url"]
     institutions = {value["value"]: value for value in facets["institution"]}
     assert institutions["uit"]["active"] and "institution" not in institutions["uit"]["url"]
+    assert response.context["active_filters"] == [
+        {"label": "Institusjon", "value": register["uit"].name, "remove_url": "?q="}
+    ]
 
 
 def test_search_results_paginate(db, client):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from catalogue.models import (
     Category,
@@ -10,6 +11,10 @@ from catalogue.models import (
     NationalInfrastructure,
     Resource,
 )
+
+
+# Web addresses typed without a scheme are https (Django 6's default), and say so now.
+URL_FIELD_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ContactPersonInline(admin.TabularInline):
@@ -35,6 +40,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "region", "is_demo"]
     search_fields = ["name", "short_name", "city"]
     prepopulated_fields = {"slug": ["short_name"]}
+    formfield_overrides = URL_FIELD_HTTPS
 
 
 @admin.register(Category)
@@ -58,6 +64,7 @@ class FacilityAdmin(admin.ModelAdmin):
     filter_horizontal = ["categories", "national_infrastructures"]
     inlines = [ContactPersonInline, ResourceInline, FacilityManagerInline]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = URL_FIELD_HTTPS
 
 
 @admin.register(Resource)

@@ -12,7 +12,6 @@ from catalogue.models import (
     Resource,
 )
 
-
 # Web addresses typed without a scheme are https (Django 6's default), and say so now.
 URL_FIELD_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 

@@ -111,7 +111,9 @@ def facility_detail(request, slug):
             "primary_contact": selectors.primary_contact(facility),
             "is_stale": selectors.facility_is_stale(facility),
             "can_edit": policies.can_edit_facility(request.user, facility),
-            "json_ld": selectors.facility_json_ld(facility, request.build_absolute_uri()),
+            "json_ld": selectors.facility_json_ld(
+                facility, request.build_absolute_uri(reverse("catalogue:facility", args=[facility.slug]))
+            ),
         },
     )
 
@@ -256,6 +258,7 @@ def facility_unpublish(request, slug):
 @login_required
 def facility_verify(request, slug):
     facility = _managed_facility(request, slug)
+    require(policies.can_verify_facility, request.user, facility)
     services.facility_mark_verified(facility=facility)
     messages.success(request, _("Thank you. “%(name)s” is marked as verified today.") % {"name": facility.name})
     next_url = request.POST.get("next")

@@ -117,7 +117,7 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def verify(self, request, pk=None):
         """Mark the entry as verified today."""
         facility = self.get_object()
-        require(policies.can_edit_facility, request.user, facility)
+        require(policies.can_verify_facility, request.user, facility)
         services.facility_mark_verified(facility=facility)
         return self._detail(facility.pk)
 

@@ -156,3 +156,17 @@ def test_contacts_and_resources_through_api(role, world, api_client):
     else:
         assert created.status_code in DENIED and contact.status_code in DENIED
         assert not facility.resources.filter(name="Ny sentrifuge").exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_verify(role, world, client, api_client):
+    facility, user = world["published"], world["users"][role]
+    Facility.objects.filter(pk=facility.pk).update(last_verified=None)
+    _client(client, user).post(reverse("catalogue:facility_verify", args=[facility.slug]))
+    facility.refresh_from_db()
+    assert (facility.last_verified is not None) == (role in KEEPERS)
+    Facility.objects.filter(pk=facility.pk).update(last_verified=None)
+    api = _api(api_client, user).post(f"/api/v1/facilities/{facility.pk}/verify/")
+    facility.refresh_from_db()
+    assert (api.status_code == 200) == (role in KEEPERS)
+    assert (facility.last_verified is not None) == (role in KEEPERS)

@@ -26,9 +26,7 @@ class Institution(models.Model):
     city = models.CharField(_("city"), max_length=100)
     region = models.CharField(_("region"), max_length=16, choices=Region.choices, blank=True)
     web_address = models.URLField(_("web address"), blank=True)
-    org_number = models.CharField(
-        _("organisation number"), max_length=9, blank=True, validators=[validate_org_number]
-    )
+    org_number = models.CharField(_("organisation number"), max_length=9, blank=True, validators=[validate_org_number])
     industry_access_nb = models.TextField(_("how companies get access (Bokmål)"), blank=True)
     industry_access_en = models.TextField(_("how companies get access (English)"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -113,6 +111,7 @@ class Facility(models.Model):
     campus = models.CharField(_("campus"), max_length=120, blank=True)
     web_address = models.URLField(_("web address"), blank=True)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    freshness_reminder_sent_on = models.DateField(_("freshness reminder sent"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )

@@ -10,7 +10,7 @@ def can_view_facility(user, facility: Facility) -> bool:
 
 
 def can_edit_facility(user, facility: Facility) -> bool:
-    """Edit the entry, its contacts and resources; mark it verified."""
+    """Edit the entry, its contacts and resources."""
     return roles.can_manage_facility(user, facility)
 
 
@@ -26,3 +26,8 @@ def can_create_facility(user, institution: Institution) -> bool:
 def can_manage_institution(user, institution: Institution) -> bool:
     """Edit the institution page, appoint managers and screeners, see statistics."""
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)
+
+
+def can_verify_facility(user, facility: Facility) -> bool:
+    """Confirm the entry is up to date (one click on the dashboard or the manager page)."""
+    return roles.can_manage_facility(user, facility)

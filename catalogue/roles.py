@@ -18,9 +18,7 @@ def is_platform_admin(user) -> bool:
 def is_institution_admin(user, institution: Institution | int) -> bool:
     if not is_authenticated(user):
         return False
-    return InstitutionRole.objects.filter(
-        user=user, institution=institution, role=InstitutionRoleKind.ADMIN
-    ).exists()
+    return InstitutionRole.objects.filter(user=user, institution=institution, role=InstitutionRoleKind.ADMIN).exists()
 
 
 def is_screener(user, institution: Institution | int) -> bool:

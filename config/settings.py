@@ -224,3 +224,19 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- catalogue ---
+# A stale entry's managers are reminded at most once in this many days (the beat entry runs weekly).
+CATALOGUE_REMINDER_INTERVAL_DAYS = int(os.environ.get("CATALOGUE_REMINDER_INTERVAL_DAYS", "30"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.register")
+# Name the catalogue's choice sets in the OpenAPI schema (several models have a field called "kind").
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "InstitutionKindEnum": "catalogue.choices.InstitutionKind",
+        "FacilityKindEnum": "catalogue.choices.FacilityKind",
+        "ResourceKindEnum": "catalogue.choices.ResourceKind",
+        "PublicationStatusEnum": "catalogue.choices.PublicationStatus",
+        "RegionEnum": "catalogue.choices.Region",
+    }
+)
+# --- end catalogue ---

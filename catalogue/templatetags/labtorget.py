@@ -1,10 +1,16 @@
+import json
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from config.navigation import panels_for
 
 register = template.Library()
+
+# The characters that could end a <script> element or open an HTML comment, as JSON escapes.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.simple_tag(takes_context=True)
@@ -17,3 +23,10 @@ def render_panels(context, slot, obj=None):
     ]
 
     return mark_safe("".join(html))
+
+
+@register.filter
+def json_ld(data) -> str:
+    """A <script type="application/ld+json"> element whose content cannot break out of the script."""
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))

@@ -1,0 +1,151 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalogue import selectors
+from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "slug",
+            "kind",
+            "name",
+            "short_name",
+            "city",
+            "region",
+            "web_address",
+            "org_number",
+            "industry_access_nb",
+            "industry_access_en",
+            "is_demo",
+        ]
+
+
+class InstitutionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["id", "slug", "short_name", "name", "region"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name_nb", "name_en"]
+
+
+class ContactPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPerson
+        fields = ["id", "facility", "name", "role", "email", "phone", "is_primary"]
+        read_only_fields = ["id"]
+
+
+class ContactPersonUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "role", "email", "phone", "is_primary"]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Resource
+        fields = ["id", "facility", "kind", "name", "description_nb", "description_en", "bookable", "is_active"]
+        read_only_fields = ["id"]
+
+
+class ResourceUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Resource
+        fields = ["kind", "name", "description_nb", "description_en", "bookable", "is_active"]
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    institution = InstitutionSummarySerializer(read_only=True)
+    categories = CategorySerializer(many=True, read_only=True)
+    access_models = serializers.ListField(child=serializers.CharField(), read_only=True)
+    is_stale = serializers.SerializerMethodField(help_text="Not verified for CATALOGUE_STALE_AFTER_DAYS days.")
+    primary_contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Facility
+        fields = [
+            "id",
+            "slug",
+            "institution",
+            "kind",
+            "name",
+            "description_nb",
+            "description_en",
+            "categories",
+            "keywords",
+            "access_models",
+            "open_to_industry",
+            "accreditation",
+            "city",
+            "campus",
+            "web_address",
+            "status",
+            "last_verified",
+            "is_stale",
+            "primary_contact",
+        ]
+
+    def get_is_stale(self, facility) -> bool:
+        return selectors.facility_is_stale(facility)
+
+    @extend_schema_field(ContactPersonSerializer(allow_null=True))
+    def get_primary_contact(self, facility):
+        contact = selectors.primary_contact(facility)
+        return ContactPersonSerializer(contact).data if contact else None
+
+
+class FacilityDetailSerializer(FacilitySerializer):
+    contacts = ContactPersonSerializer(many=True, read_only=True)
+    resources = ResourceSerializer(many=True, read_only=True)
+    national_infrastructures = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta(FacilitySerializer.Meta):
+        fields = [*FacilitySerializer.Meta.fields, "national_infrastructures", "contacts", "resources"]
+
+
+class FacilityUpdateSerializer(serializers.ModelSerializer):
+    categories = serializers.SlugRelatedField(
+        many=True, slug_field="slug", queryset=Category.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Facility
+        fields = [
+            "kind",
+            "name",
+            "description_nb",
+            "description_en",
+            "categories",
+            "keywords",
+            "offers_rental",
+            "offers_service",
+            "offers_commissioned",
+            "offers_collaboration",
+            "open_to_industry",
+            "accreditation",
+            "city",
+            "campus",
+            "web_address",
+        ]
+
+
+class FacilityCreateSerializer(FacilityUpdateSerializer):
+    institution = serializers.PrimaryKeyRelatedField(queryset=Institution.objects.all())
+
+    class Meta(FacilityUpdateSerializer.Meta):
+        fields = ["institution", *FacilityUpdateSerializer.Meta.fields]
+        extra_kwargs = {"city": {"required": False}}
+
+
+class InstitutionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["web_address", "industry_access_nb", "industry_access_en"]

@@ -1,0 +1,230 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalogue import policies, selectors, services, uniquip
+from catalogue.api.serializers import (
+    ContactPersonSerializer,
+    ContactPersonUpdateSerializer,
+    FacilityCreateSerializer,
+    FacilityDetailSerializer,
+    FacilitySerializer,
+    FacilityUpdateSerializer,
+    InstitutionSerializer,
+    InstitutionUpdateSerializer,
+    ResourceSerializer,
+    ResourceUpdateSerializer,
+)
+from catalogue.filtersets import FacilityFilterSet, InstitutionFilterSet, ResourceFilterSet
+from catalogue.models import ContactPerson, Facility, Institution
+from config.policies import require
+
+
+class RegisterPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class InstitutionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Institutions that own facilities (universities, university colleges, health trusts, clusters)."""
+
+    queryset = Institution.objects.order_by("name")
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilterSet
+    pagination_class = RegisterPagination
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(request=InstitutionUpdateSerializer, responses=InstitutionSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change the institution's page (institution admins and platform admins)."""
+        institution = self.get_object()
+        require(policies.can_manage_institution, request.user, institution)
+        serializer = InstitutionUpdateSerializer(institution, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.institution_update(institution=institution, **serializer.validated_data)
+        return Response(InstitutionSerializer(institution).data)
+
+
+class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The register: published facilities (and the drafts you keep), filtered like the portal's search."""
+
+    filterset_class = FacilityFilterSet
+    pagination_class = RegisterPagination
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.facility_detail_queryset()
+        if self.action == "list":
+            return selectors.visible_facilities(self.request.user)
+        return Facility.objects.all()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return FacilityDetailSerializer
+        if self.action == "partial_update":
+            return FacilityUpdateSerializer
+        if self.action == "create":
+            return FacilityCreateSerializer
+        return FacilitySerializer
+
+    def get_object(self):
+        facility = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not policies.can_view_facility(self.request.user, facility):
+            raise Http404  # a draft's existence is nobody else's business
+        return facility
+
+    @extend_schema(request=FacilityCreateSerializer, responses={201: FacilityDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create a draft facility at an institution (institution admins and platform admins)."""
+        serializer = FacilityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        institution = data.pop("institution")
+        require(policies.can_create_facility, request.user, institution)
+        facility = services.facility_create(institution=institution, **data)
+        response = self._detail(facility.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=FacilityUpdateSerializer, responses=FacilityDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        facility = self.get_object()
+        require(policies.can_edit_facility, request.user, facility)
+        serializer = FacilityUpdateSerializer(facility, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.facility_update(facility=facility, **serializer.validated_data)
+        return self._detail(facility.pk)
+
+    @extend_schema(request=None, responses=FacilityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish the entry; 400 naming `contacts` when there is no primary contact person."""
+        facility = self.get_object()
+        require(policies.can_publish_facility, request.user, facility)
+        services.facility_publish(facility=facility)
+        return self._detail(facility.pk)
+
+    @extend_schema(request=None, responses=FacilityDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Mark the entry as verified today."""
+        facility = self.get_object()
+        require(policies.can_verify_facility, request.user, facility)
+        services.facility_mark_verified(facility=facility)
+        return self._detail(facility.pk)
+
+    def _detail(self, pk):
+        facility = selectors.facility_detail_queryset().get(pk=pk)
+        return Response(FacilityDetailSerializer(facility, context={"request": self.request}).data)
+
+
+class ContactPersonViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Contact persons, kept by the facility's managers. Read them through the facility."""
+
+    queryset = ContactPerson.objects.select_related("facility")
+    serializer_class = ContactPersonSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not policies.can_view_facility(self.request.user, contact.facility):
+            raise Http404
+        return contact
+
+    def create(self, request, *args, **kwargs):
+        serializer = ContactPersonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        facility = data.pop("facility")
+        require(policies.can_edit_facility, request.user, facility)
+        contact = services.contact_create(facility=facility, **data)
+        return Response(ContactPersonSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ContactPersonUpdateSerializer, responses=ContactPersonSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        contact = self.get_object()
+        require(policies.can_edit_facility, request.user, contact.facility)
+        serializer = ContactPersonUpdateSerializer(contact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.contact_update(contact=contact, **serializer.validated_data)
+        return Response(ContactPersonSerializer(contact).data)
+
+    def destroy(self, request, *args, **kwargs):
+        contact = self.get_object()
+        require(policies.can_edit_facility, request.user, contact.facility)
+        services.contact_delete(contact=contact)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ResourceViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Instruments, rooms and services inside published facilities; `bookable` tells which can be booked."""
+
+    serializer_class = ResourceSerializer
+    filterset_class = ResourceFilterSet
+    pagination_class = RegisterPagination
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.published_resources().order_by("facility__name", "name")
+        return selectors.resource_list_queryset()
+
+    def get_object(self):
+        resource = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not policies.can_view_facility(self.request.user, resource.facility):
+            raise Http404
+        return resource
+
+    def create(self, request, *args, **kwargs):
+        serializer = ResourceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        facility = data.pop("facility")
+        require(policies.can_edit_facility, request.user, facility)
+        resource = services.resource_create(facility=facility, **data)
+        return Response(ResourceSerializer(resource).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ResourceUpdateSerializer, responses=ResourceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        resource = self.get_object()
+        require(policies.can_edit_facility, request.user, resource.facility)
+        serializer = ResourceUpdateSerializer(resource, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.resource_update(resource=resource, **serializer.validated_data)
+        return Response(ResourceSerializer(resource).data)
+
+    def destroy(self, request, *args, **kwargs):
+        resource = self.get_object()
+        require(policies.can_edit_facility, request.user, resource.facility)
+        services.resource_delete(resource=resource)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UniquipExportView(APIView):
+    """The whole published register as Uniquip CSV (equipment.data.ac.uk columns)."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["export"])
+    def get(self, request):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="labtorget-uniquip.csv"'
+        uniquip.write_csv(response)
+        return response

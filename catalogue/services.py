@@ -1,0 +1,260 @@
+"""Writes for the catalogue: facilities, contacts, resources, publishing, verification and reminders.
+
+Services check business rules and keep the data whole (`transaction.atomic`); who may call them is decided
+by `catalogue.policies` in the views and API before the call.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from catalogue import selectors
+from catalogue.choices import InstitutionRoleKind, PublicationStatus
+from catalogue.models import Category, ContactPerson, Facility, Institution, InstitutionRole, Resource
+from config.errors import ConflictError, DomainError
+
+FACILITY_FIELDS = {
+    "kind",
+    "name",
+    "description_nb",
+    "description_en",
+    "keywords",
+    "offers_rental",
+    "offers_service",
+    "offers_commissioned",
+    "offers_collaboration",
+    "open_to_industry",
+    "accreditation",
+    "city",
+    "campus",
+    "web_address",
+}
+CONTACT_FIELDS = {"name", "role", "email", "phone", "is_primary"}
+INSTITUTION_FIELDS = {"web_address", "industry_access_nb", "industry_access_en"}
+RESOURCE_FIELDS = {"kind", "name", "description_nb", "description_en", "bookable", "is_active"}
+
+
+def _unique_slug(model, text: str, *, max_length: int) -> str:
+    base = slugify(text)[: max_length - 6] or "oppforing"
+    slug, counter = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+def _apply(instance, fields: dict, allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise DomainError(_("This field cannot be changed here."), field=name, code="unknown_field")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def institution_update(*, institution: Institution, **fields) -> Institution:
+    """Change the institution's page: web address and how companies get access."""
+    _apply(institution, fields, INSTITUTION_FIELDS)
+    institution.full_clean()
+    institution.save()
+    return institution
+
+
+@transaction.atomic
+def facility_create(
+    *, institution: Institution, name: str, categories: list[Category] | None = None, **fields
+) -> Facility:
+    """A new facility, as a draft until it has a primary contact and is published."""
+    facility = Facility(institution=institution, name=name, status=PublicationStatus.DRAFT)
+    fields.setdefault("city", institution.city)
+    _apply(facility, fields, FACILITY_FIELDS)
+    facility.slug = _unique_slug(Facility, f"{institution.short_name} {name}", max_length=120)
+    facility.full_clean()
+    facility.save()
+    if categories is not None:
+        facility.categories.set(categories)
+    return facility
+
+
+@transaction.atomic
+def facility_update(*, facility: Facility, categories: list[Category] | None = None, **fields) -> Facility:
+    """Change the entry. A published facility stays published; its contacts are checked on publish."""
+    _apply(facility, fields, FACILITY_FIELDS)
+    facility.full_clean()
+    facility.save()
+    if categories is not None:
+        facility.categories.set(categories)
+    return facility
+
+
+@transaction.atomic
+def facility_publish(*, facility: Facility) -> Facility:
+    """Make the entry public. Refused until the facility has a primary contact person."""
+    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    if not facility.contacts.filter(is_primary=True).exists():
+        raise DomainError(
+            _("A facility cannot be published without a primary contact person."),
+            field="contacts",
+            code="no_primary_contact",
+        )
+    facility.status = PublicationStatus.PUBLISHED
+    if facility.last_verified is None:
+        facility.last_verified = timezone.localdate()
+    facility.save(update_fields=["status", "last_verified", "updated_at"])
+    return facility
+
+
+@transaction.atomic
+def facility_unpublish(*, facility: Facility) -> Facility:
+    facility.status = PublicationStatus.DRAFT
+    facility.save(update_fields=["status", "updated_at"])
+    return facility
+
+
+@transaction.atomic
+def facility_mark_verified(*, facility: Facility, today: datetime.date | None = None) -> Facility:
+    """One click: the manager confirms that the entry is correct today."""
+    facility.last_verified = today or timezone.localdate()
+    facility.freshness_reminder_sent_on = None
+    facility.save(update_fields=["last_verified", "freshness_reminder_sent_on", "updated_at"])
+    return facility
+
+
+def _save_contact(contact: ContactPerson) -> ContactPerson:
+    contact.full_clean(validate_constraints=False)
+    if contact.is_primary:
+        # Only one primary contact: the new primary takes over.
+        ContactPerson.objects.filter(facility_id=contact.facility_id, is_primary=True).exclude(pk=contact.pk).update(
+            is_primary=False
+        )
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError as error:
+        raise ConflictError(_("A facility has only one primary contact person."), field="is_primary") from error
+    return contact
+
+
+@transaction.atomic
+def contact_create(*, facility: Facility, **fields) -> ContactPerson:
+    """Add a contact person. The first contact of a facility becomes its primary contact."""
+    contact = ContactPerson(facility=facility)
+    _apply(contact, fields, CONTACT_FIELDS)
+    if not facility.contacts.filter(is_primary=True).exists():
+        contact.is_primary = True
+    return _save_contact(contact)
+
+
+@transaction.atomic
+def contact_update(*, contact: ContactPerson, **fields) -> ContactPerson:
+    was_primary = contact.is_primary
+    _apply(contact, fields, CONTACT_FIELDS)
+    if was_primary and not contact.is_primary and contact.facility.is_published:
+        raise DomainError(
+            _("A published facility needs a primary contact person. Make another contact primary instead."),
+            field="is_primary",
+            code="primary_contact_required",
+        )
+    return _save_contact(contact)
+
+
+@transaction.atomic
+def contact_delete(*, contact: ContactPerson) -> None:
+    """Remove a contact. The primary contact of a published facility stays until another one is primary."""
+    if contact.is_primary and contact.facility.is_published:
+        raise DomainError(
+            _("A published facility needs a primary contact person. Make another contact primary first."),
+            field="is_primary",
+            code="primary_contact_required",
+        )
+    contact.delete()
+
+
+@transaction.atomic
+def resource_create(*, facility: Facility, **fields) -> Resource:
+    resource = Resource(facility=facility)
+    _apply(resource, fields, RESOURCE_FIELDS)
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, **fields) -> Resource:
+    _apply(resource, fields, RESOURCE_FIELDS)
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, resource: Resource) -> bool:
+    """Delete a resource; one with history (bookings) is retired instead. Returns True when deleted."""
+    try:
+        with transaction.atomic():
+            resource.delete()
+    except ProtectedError:
+        resource.is_active = False
+        resource.bookable = False
+        resource.save(update_fields=["is_active", "bookable"])
+        return False
+    return True
+
+
+def _reminder_recipients(facility: Facility) -> list:
+    """The facility's managers; without any, the admins of its institution."""
+    managers = [link.user for link in facility.managers.all() if link.user.is_active]
+    if managers:
+        return managers
+    return [
+        role.user
+        for role in InstitutionRole.objects.filter(
+            institution_id=facility.institution_id, role=InstitutionRoleKind.ADMIN
+        ).select_related("user")
+        if role.user.is_active
+    ]
+
+
+def freshness_reminders_send(*, today: datetime.date | None = None) -> int:
+    """E-mail the managers of stale published facilities, in each manager's language.
+
+    A facility is reminded about at most once every CATALOGUE_REMINDER_INTERVAL_DAYS; the date is stored on
+    the facility and cleared when it is verified. Returns the number of e-mails sent.
+    """
+    today = today or timezone.localdate()
+    interval = datetime.timedelta(days=settings.CATALOGUE_REMINDER_INTERVAL_DAYS)
+    due = (
+        selectors.stale_published_facilities(today)
+        .filter(Q(freshness_reminder_sent_on__isnull=True) | Q(freshness_reminder_sent_on__lte=today - interval))
+        .select_related("institution")
+        .prefetch_related("managers__user")
+        .order_by("name")
+    )
+    by_user: dict = defaultdict(list)
+    users = {}
+    for facility in due:
+        for user in _reminder_recipients(facility):
+            users[user.pk] = user
+            by_user[user.pk].append(facility)
+    sent = 0
+    reminded: set[int] = set()
+    for user_pk, facilities in by_user.items():
+        user = users[user_pk]
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            context = {"user": user, "facilities": facilities, "site_url": settings.SITE_URL}
+            subject = _("Labtorget: please check that your entries are up to date")
+            body = render_to_string("catalogue/email/freshness_reminder.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        sent += 1
+        reminded.update(facility.pk for facility in facilities)
+    Facility.objects.filter(pk__in=reminded).update(freshness_reminder_sent_on=today)
+    return sent

@@ -41,7 +41,10 @@ class CostBase(models.Model):
     area_rate_per_m2 = _money(_("area rate per m² (NOK)"))
     equipment_cost = _money(_("equipment cost (NOK)"))
     depreciation_years = models.DecimalField(
-        _("depreciation years"), max_digits=5, decimal_places=2, default=Decimal(10),
+        _("depreciation years"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
         validators=[MinValueValidator(ZERO)],
     )
     research_council_funded = models.BooleanField(
@@ -59,13 +62,20 @@ class CostBase(models.Model):
         _("capacity counted in"), max_length=8, choices=CapacityUnit.choices, default=CapacityUnit.HOUR
     )
     internal_share = models.DecimalField(
-        _("internal share of full cost"), max_digits=4, decimal_places=3, default=Decimal(1),
+        _("internal share of full cost"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(1),
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal(1))],
         help_text=_("The fraction of the non-economic price internal users pay, e.g. 0.35."),
     )
     margin = models.DecimalField(
-        _("margin for economic use"), max_digits=5, decimal_places=3, default=Decimal("0.05"),
-        validators=[MinValueValidator(ZERO)], help_text=_("For example 0.05 for 5 %."),
+        _("margin for economic use"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("0.05"),
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("For example 0.05 for 5 %."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -90,8 +100,15 @@ class CostBase(models.Model):
                 violation_error_message=_("The internal share is a fraction between 0 and 1."),
             ),
             *_not_negative(
-                "costbase", "area_m2", "area_rate_per_m2", "equipment_cost", "depreciation_years",
-                "service_contracts", "consumables", "other_direct_costs", "margin",
+                "costbase",
+                "area_m2",
+                "area_rate_per_m2",
+                "equipment_cost",
+                "depreciation_years",
+                "service_contracts",
+                "consumables",
+                "other_direct_costs",
+                "margin",
             ),
         ]
 
@@ -125,8 +142,12 @@ class CostBaseStaffLine(models.Model):
     role = models.CharField(_("role"), max_length=120, blank=True)
     annual_salary = _money(_("annual salary (NOK)"))
     social_cost_rate = models.DecimalField(
-        _("social cost rate"), max_digits=5, decimal_places=4, default=Decimal("0.25"),
-        validators=[MinValueValidator(ZERO)], help_text=_("Employer's costs as a fraction of salary, e.g. 0.25."),
+        _("social cost rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("Employer's costs as a fraction of salary, e.g. 0.25."),
     )
     fte = models.DecimalField(
         _("FTE share"), max_digits=5, decimal_places=3, default=Decimal(1), validators=[MinValueValidator(ZERO)]

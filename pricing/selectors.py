@@ -103,7 +103,9 @@ def quantity_for(*, unit: str, start: datetime.datetime, end: datetime.datetime,
         return Decimal(samples or 1)
     if unit == PriceUnit.FIXED:
         return Decimal(1)
-    hours = Decimal(int((end - start).total_seconds())) / Decimal(3600)
+    # Subtract in UTC: two datetimes in the same zone subtract by wall clock, which is wrong across DST changes.
+    elapsed = end.astimezone(datetime.UTC) - start.astimezone(datetime.UTC)
+    hours = Decimal(int(elapsed.total_seconds())) / Decimal(3600)
     if unit == PriceUnit.HOUR:
         return tdi.round_ore(hours)
     return Decimal(math.ceil(hours / HOURS_PER_UNIT[unit]))

@@ -145,10 +145,17 @@ def calculate(inputs: TdiInputs) -> TdiResult:
         ("other_direct_costs", _("Other direct operating costs"), inputs.other_direct_costs, False),
     ]
     for number, staff in enumerate(inputs.staff, start=1):
-        lines.append((f"staff_{number}_salary", _("Staff %(n)s: salary and social costs") % {"n": number},
-                      staff.salary_cost, False))
-        lines.append((f"staff_{number}_indirect", _("Staff %(n)s: indirect costs") % {"n": number},
-                      staff.indirect_cost, False))
+        lines.append(
+            (
+                f"staff_{number}_salary",
+                _("Staff %(n)s: salary and social costs") % {"n": number},
+                staff.salary_cost,
+                False,
+            )
+        )
+        lines.append(
+            (f"staff_{number}_indirect", _("Staff %(n)s: indirect costs") % {"n": number}, staff.indirect_cost, False)
+        )
 
     annual_full_cost = sum((amount for _key, _label, amount, _excluded in lines), Decimal(0))
     # Equipment the Research Council paid for is not charged again to non-economic users (DOMAIN.md).

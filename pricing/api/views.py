@@ -86,6 +86,8 @@ class PriceListViewSet(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return PriceList.objects.filter(resource__is_active=True).prefetch_related("items").order_by(
-            "resource_id", "valid_from"
+        return (
+            PriceList.objects.filter(resource__is_active=True)
+            .prefetch_related("items")
+            .order_by("resource_id", "valid_from")
         )

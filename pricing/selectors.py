@@ -160,6 +160,18 @@ def booking_quote(
     )
 
 
+def overlapping_price_list(
+    *, resource, valid_from: datetime.date, valid_to: datetime.date | None, exclude: PriceList | None = None
+) -> PriceList | None:
+    """Another price list of the resource whose validity shares a day with [valid_from, valid_to]."""
+    lists = PriceList.objects.filter(resource=resource).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+    if valid_to is not None:
+        lists = lists.filter(valid_from__lte=valid_to)
+    if exclude is not None and exclude.pk:
+        lists = lists.exclude(pk=exclude.pk)
+    return lists.order_by("valid_from").first()
+
+
 def cost_base_for(*, resource, year: int) -> CostBase | None:
     """The cost base for `year`, or the latest earlier one (a cost base holds until replaced)."""
     return (

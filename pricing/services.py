@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
@@ -102,14 +101,9 @@ def price_list_save(
     Resource.objects.select_for_update().filter(pk=resource.pk).first()
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("A price list cannot end before it starts."), field="valid_to", code="invalid_period")
-    overlapping = PriceList.objects.filter(resource=resource).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    other = selectors.overlapping_price_list(
+        resource=resource, valid_from=valid_from, valid_to=valid_to, exclude=price_list
     )
-    if valid_to is not None:
-        overlapping = overlapping.filter(valid_from__lte=valid_to)
-    if price_list is not None:
-        overlapping = overlapping.exclude(pk=price_list.pk)
-    other = overlapping.first()
     if other is not None:
         raise ConflictError(
             _("The validity overlaps the price list %(other)s; end that one first.") % {"other": other},

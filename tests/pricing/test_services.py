@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from config.errors import ConflictError, DomainError
 from pricing import selectors, services
@@ -22,7 +23,7 @@ def save(resource, prices, valid_from=datetime.date(2026, 1, 1), valid_to=dateti
 
 def test_economic_price_below_full_cost_is_refused_with_an_explanation(resource):
     CostBaseFactory(resource=resource, year=2026)  # full cost 550.00 NOK/h
-    with pytest.raises(DomainError) as error:
+    with pytest.raises(DomainError) as error, translation.override("en"):
         save(resource, {(ECONOMIC, PriceUnit.HOUR): D("549.99"), (INTERNAL, PriceUnit.HOUR): D("100")})
     assert error.value.field == "external_economic__hour"
     assert "state aid" in str(error.value)

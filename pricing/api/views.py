@@ -6,6 +6,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue import policies as catalogue_policies
+from catalogue.choices import PublicationStatus
 from catalogue.models import Resource
 from config.policies import require
 from pricing import policies, selectors, tdi
@@ -36,8 +38,12 @@ class TdiCalculatorView(APIView):
         return Response(TdiResultSerializer(result).data)
 
 
-def _public_resource(pk):
-    return get_object_or_404(Resource.objects.select_related("facility"), pk=pk, is_active=True)
+def _visible_resource(request, pk) -> Resource:
+    """An active resource of a facility the user may see; drafts are 404 to everyone else."""
+    resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk, is_active=True)
+    if not catalogue_policies.can_view_facility(request.user, resource.facility):
+        raise NotFound
+    return resource
 
 
 class ResourceQuoteView(APIView):
@@ -50,7 +56,7 @@ class ResourceQuoteView(APIView):
         parameters=[QuoteQuerySerializer], responses={200: QuoteSerializer}, tags=["pricing"], operation_id="quote"
     )
     def get(self, request, pk):
-        resource = _public_resource(pk)
+        resource = _visible_resource(request, pk)
         require(policies.can_get_quote, request.user, resource)
         query = QuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -72,7 +78,7 @@ class ResourcePriceListsView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.public_price_lists(resource=_public_resource(self.kwargs["pk"]))
+        return selectors.public_price_lists(resource=_visible_resource(self.request, self.kwargs["pk"]))
 
 
 class PriceListViewSet(generics.ListAPIView):
@@ -87,7 +93,7 @@ class PriceListViewSet(generics.ListAPIView):
 
     def get_queryset(self):
         return (
-            PriceList.objects.filter(resource__is_active=True)
+            PriceList.objects.filter(resource__is_active=True, resource__facility__status=PublicationStatus.PUBLISHED)
             .prefetch_related("items")
             .order_by("resource_id", "valid_from")
         )

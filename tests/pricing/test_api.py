@@ -216,3 +216,22 @@ def test_price_list_api_filters_by_resource_without_a_query_per_row(api, db, dja
     [price_list] = response.json()["results"]
     assert len(price_list["items"]) == 4
     assert api.get("/api/v1/pricing/price-lists/", {"valid_on": "2025-06-01"}).json()["count"] == 0
+
+
+def test_prices_and_quotes_of_draft_facilities_are_hidden(api, resource, company_user):
+    resource.facility.status = "draft"
+    resource.facility.save()
+    hourly_price_list(
+        resource, valid_from=datetime.date(2026, 1, 1), valid_to=None, internal="1", non_economic="2", economic="3"
+    )
+    assert api.get(f"/api/v1/resources/{resource.pk}/prices/").status_code == 404
+    assert api.get("/api/v1/pricing/price-lists/").json()["count"] == 0
+    api.force_authenticate(company_user)
+    url, params = quote_url(resource)
+    assert api.get(url, params).status_code == 404
+
+
+def test_naive_times_are_read_as_oslo_time(api, priced_resource, company_user):
+    api.force_authenticate(company_user)
+    url, params = quote_url(priced_resource, start="2026-03-02T09:00:00", end="2026-03-02T10:30:00")
+    assert api.get(url, params).json()["quantity"] == "1.50"

@@ -106,7 +106,11 @@ def price_lists(request, pk):
             messages.success(request, _("The price list is saved."))
             return redirect("pricing:price_lists", pk=resource.pk)
     lists = resource.price_lists.prefetch_related("items").order_by("-valid_from")
-    return render(request, "pricing/price_lists.html", {"resource": resource, "form": form, "price_lists": lists})
+    return render(
+        request,
+        "pricing/price_lists.html",
+        {"resource": resource, "form": form, "price_lists": lists, **_floor_context(resource, timezone.localdate())},
+    )
 
 
 @login_required
@@ -130,5 +134,20 @@ def price_list_edit(request, pk):
             messages.success(request, _("The price list is saved."))
             return redirect("pricing:price_lists", pk=resource.pk)
     return render(
-        request, "pricing/price_list_form.html", {"resource": resource, "form": form, "price_list": price_list}
+        request,
+        "pricing/price_list_form.html",
+        {
+            "resource": resource,
+            "form": form,
+            "price_list": price_list,
+            **_floor_context(resource, price_list.valid_from),
+        },
     )
+
+
+def _floor_context(resource, day):
+    """The full cost the manager's economic prices are checked against, shown next to the form."""
+    cost_base = selectors.cost_base_for(resource=resource, year=day.year)
+    if cost_base is None:
+        return {"cost_base": None}
+    return {"cost_base": cost_base, "cost_base_result": selectors.cost_base_result(cost_base)}

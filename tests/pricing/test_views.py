@@ -166,3 +166,10 @@ def test_year_boundary_price_lists_do_not_clash(manager_client, resource):
     )
     assert "valid_from" in response.context["form"].errors
     assert PriceList.objects.filter(valid_from=datetime.date(2027, 1, 1)).exists()
+
+
+def test_price_list_page_shows_the_full_cost_floor(manager_client, resource):
+    CostBaseFactory(resource=resource, year=timezone.localdate().year)
+    html = manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Full-cost price from the" in html.content.decode()
+    assert "550.00 NOK per unit (hours)" in html.content.decode()

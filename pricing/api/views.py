@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -81,13 +81,13 @@ class ResourcePriceListsView(generics.ListAPIView):
         return selectors.public_price_lists(resource=_visible_resource(self.request, self.kwargs["pk"]))
 
 
-class PriceListViewSet(generics.ListAPIView):
+class PriceListListView(generics.ListAPIView):
     """All price lists, filterable by resource, facility and validity date (`valid_on=YYYY-MM-DD`)."""
 
     serializer_class = PriceListSerializer
     filterset_class = PriceListFilterSet
 
-    @extend_schema(tags=["pricing"], parameters=[OpenApiParameter("resource", int)])
+    @extend_schema(tags=["pricing"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

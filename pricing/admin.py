@@ -34,45 +34,33 @@ class CostBaseAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("staff_lines")
 
 
-class PriceListItemInlineForm(forms.ModelForm):
-    """Applies the state-aid floor in the admin too: the same rule as pricing.services."""
-
-    class Meta:
-        model = PriceListItem
-        fields = ["unit", "tier", "price"]
+class PriceListItemFormSet(forms.BaseInlineFormSet):
+    """Applies the state-aid floor in the admin too (the same selectors as pricing.services)."""
 
     def clean(self):
-        data = super().clean()
-        price_list = self.instance.price_list if self.instance.price_list_id else getattr(self, "parent", None)
-        if price_list is None or data.get("tier") != PriceTier.EXTERNAL_ECONOMIC or data.get("price") is None:
-            return data
+        super().clean()
+        price_list = self.instance
+        if not price_list.resource_id or not price_list.valid_from:
+            return
         cost_base = selectors.cost_base_for(resource=price_list.resource, year=price_list.valid_from.year)
         if cost_base is None:
-            return data
-        floor = selectors.economic_price_floor(cost_base=cost_base, unit=data.get("unit"))
-        if floor is not None and data["price"] < floor:
-            raise ValidationError(
-                _("Below the full-cost price of %(floor)s NOK: that would be state aid.") % {"floor": floor}
-            )
-        return data
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or data.get("tier") != PriceTier.EXTERNAL_ECONOMIC or data.get("price") is None:
+                continue
+            floor = selectors.economic_price_floor(cost_base=cost_base, unit=data.get("unit"))
+            if floor is not None and data["price"] < floor:
+                form.add_error(
+                    "price",
+                    _("Below the full-cost price of %(floor)s NOK: that would be state aid.") % {"floor": floor},
+                )
 
 
 class PriceListItemInline(admin.TabularInline):
     model = PriceListItem
-    form = PriceListItemInlineForm
+    formset = PriceListItemFormSet
     extra = 0
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        parent = obj
-
-        class FormSet(formset):
-            def _construct_form(self, i, **form_kwargs):
-                form = super()._construct_form(i, **form_kwargs)
-                form.parent = parent
-                return form
-
-        return FormSet
 
 
 class PriceListAdminForm(forms.ModelForm):

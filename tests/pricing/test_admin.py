@@ -44,3 +44,23 @@ def test_admin_refuses_an_overlapping_price_list(admin_client, resource):
     )
     assert response.status_code == 200  # the form again, with the error
     assert PriceList.objects.count() == 1
+
+
+@pytest.mark.parametrize("price, saved", [("549.99", False), ("550.00", True)])
+def test_admin_refuses_an_economic_price_below_full_cost(admin_client, resource, price, saved):
+    CostBaseFactory(resource=resource, year=2026)  # 550.00 NOK/h
+    admin_client.post(
+        "/admin/pricing/pricelist/add/",
+        {
+            "resource": resource.pk,
+            "valid_from": "2026-01-01",
+            "valid_to": "2026-12-31",
+            "note": "",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-unit": "hour",
+            "items-0-tier": "external_economic",
+            "items-0-price": price,
+        },
+    )
+    assert PriceList.objects.exists() is saved

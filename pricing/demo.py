@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.choices import ResourceKind
+from catalogue.models import Resource
 from pricing import services
 from pricing.choices import CapacityUnit, PriceUnit
 from pricing.models import PriceList
@@ -79,7 +80,14 @@ def give_resource_prices(resource, *, years: list[int]) -> None:
 
 
 def give_demo_resources_prices(sender=None, *, resources, **kwargs) -> None:
-    """Receiver for catalogue.signals.demo_register_loaded. Running the loader again updates, never duplicates."""
+    """Receiver for catalogue.signals.demo_register_loaded. Running the loader again updates, never duplicates.
+
+    The signal names the bookable demo resources; services and instruments that are not booked online still
+    show prices on the facility page, so every active resource of a demo institution gets them.
+    """
     this_year = timezone.localdate().year
-    for resource in resources:
+    others = Resource.objects.filter(facility__institution__is_demo=True, is_active=True).exclude(
+        pk__in=[resource.pk for resource in resources]
+    )
+    for resource in [*resources, *others.select_related("facility")]:
         give_resource_prices(resource, years=[this_year, this_year + 1])

@@ -7,14 +7,17 @@ from catalogue.signals import demo_register_loaded
 from pricing import selectors
 from pricing.choices import Activity, CapacityUnit
 from pricing.models import CostBase, PriceList
-from tests.factories import ResourceFactory, UserFactory
+from tests.factories import InstitutionFactory, ResourceFactory, UserFactory
 
 
 def test_demo_resources_get_cost_bases_and_price_lists_so_quotes_work(db):
     instrument = ResourceFactory(kind=ResourceKind.INSTRUMENT)
-    service = ResourceFactory(kind=ResourceKind.SERVICE)
-    demo_register_loaded.send(sender=None, resources=[instrument, service], with_demo_users=False)
-    demo_register_loaded.send(sender=None, resources=[instrument, service], with_demo_users=False)  # idempotent
+    demo_institution = InstitutionFactory(is_demo=True)
+    service = ResourceFactory(kind=ResourceKind.SERVICE, bookable=False, facility__institution=demo_institution)
+    real_resource = ResourceFactory()
+    demo_register_loaded.send(sender=None, resources=[instrument], with_demo_users=False)
+    demo_register_loaded.send(sender=None, resources=[instrument], with_demo_users=False)  # idempotent
+    assert not CostBase.objects.filter(resource=real_resource).exists()
 
     year = timezone.localdate().year
     assert CostBase.objects.filter(resource=instrument).count() == 2

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pricing import views
 
 app_name = "pricing"
-urlpatterns = []
+urlpatterns = [
+    path("pricing/calculator/", views.calculator, name="calculator"),
+    path("pricing/resources/<int:pk>/cost-base/", views.cost_base_edit, name="cost_base"),
+    path("pricing/resources/<int:pk>/price-lists/", views.price_lists, name="price_lists"),
+    path("pricing/price-lists/<int:pk>/", views.price_list_edit, name="price_list_edit"),
+]

@@ -1,0 +1,111 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from pricing.choices import Activity
+from pricing.models import PriceList, PriceListItem
+
+ZERO = Decimal(0)
+
+
+def _amount(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=4, min_value=ZERO, **kwargs)
+
+
+class StaffLineInputSerializer(serializers.Serializer):
+    annual_salary = _amount()
+    social_cost_rate = _amount()
+    fte = _amount()
+    indirect_rate_per_fte = _amount()
+
+
+class TdiInputSerializer(serializers.Serializer):
+    """Inputs to the TDI calculator. Amounts in NOK per year; rates and shares as fractions (0.25 = 25 %)."""
+
+    area_m2 = _amount()
+    area_rate_per_m2 = _amount()
+    equipment_cost = _amount()
+    depreciation_years = _amount()
+    research_council_funded = serializers.BooleanField()
+    service_contracts = _amount()
+    consumables = _amount()
+    other_direct_costs = _amount()
+    staff = StaffLineInputSerializer(many=True, allow_empty=True)
+    capacity_units = _amount()
+    internal_share = serializers.DecimalField(max_digits=8, decimal_places=4, min_value=ZERO, max_value=Decimal(1))
+    margin = _amount()
+
+    def validate_capacity_units(self, value):
+        if value == 0:
+            raise serializers.ValidationError(_("The annual capacity must be more than zero."))
+        return value
+
+
+class BreakdownLineSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    excluded_from_non_economic = serializers.BooleanField()
+
+
+class TdiResultSerializer(serializers.Serializer):
+    annual_full_cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    annual_non_economic_cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    full_cost_unit_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    external_non_economic_unit_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    internal_unit_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    external_economic_unit_price = serializers.DecimalField(max_digits=16, decimal_places=2)
+    external_economic_unit_price_incl_vat = serializers.DecimalField(max_digits=16, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    currency = serializers.SerializerMethodField()
+    breakdown = BreakdownLineSerializer(many=True)
+
+    def get_currency(self, obj) -> str:
+        return "NOK"
+
+
+class QuoteQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    activity = serializers.ChoiceField(choices=Activity.choices)
+    samples = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": [_("The end must be after the start.")]})
+        return attrs
+
+
+class QuoteSerializer(serializers.Serializer):
+    tier = serializers.CharField()
+    unit = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
+    net_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    vat_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    price_list_id = serializers.IntegerField(allow_null=True)
+
+
+class PriceListItemSerializer(serializers.ModelSerializer):
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
+    price_incl_vat = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = PriceListItem
+        fields = ["tier", "unit", "price", "vat_rate", "price_incl_vat"]
+
+
+class PriceListSerializer(serializers.ModelSerializer):
+    items = PriceListItemSerializer(many=True, read_only=True)
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PriceList
+        fields = ["id", "resource", "valid_from", "valid_to", "note", "currency", "items"]
+
+    def get_currency(self, obj) -> str:
+        return "NOK"

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PriceTier(models.TextChoices):
+    """Who pays what (DOMAIN.md): decided by the user's affiliation and the activity, never chosen by the user."""
+
+    INTERNAL = "internal", _("Internal")
+    EXTERNAL_NON_ECONOMIC = "external_non_economic", _("External, non-economic")
+    EXTERNAL_ECONOMIC = "external_economic", _("External, economic")
+
+
+class PriceUnit(models.TextChoices):
+    HOUR = "hour", _("Hour")
+    HALF_DAY = "half_day", _("Half day")
+    DAY = "day", _("Day")
+    SAMPLE = "sample", _("Sample")
+    FIXED = "fixed", _("Fixed fee")
+
+
+class CapacityUnit(models.TextChoices):
+    """What the annual capacity of a cost base is counted in."""
+
+    HOUR = "hour", _("Hours")
+    SAMPLE = "sample", _("Samples")
+
+
+class Activity(models.TextChoices):
+    """Economic or non-economic use. Same values as booking.choices.Activity (pricing may not import booking)."""
+
+    ECONOMIC = "economic", _("Economic activity")
+    NON_ECONOMIC = "non_economic", _("Non-economic activity")

@@ -1,0 +1,143 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pricing import tdi
+from pricing.choices import PriceTier, PriceUnit
+from pricing.models import CostBase
+
+ZERO = Decimal(0)
+
+
+def _decimal(label, help_text="", **kwargs):
+    return forms.DecimalField(
+        label=label, min_value=ZERO, max_digits=16, decimal_places=4, help_text=help_text, **kwargs
+    )
+
+
+class StaffLineForm(forms.Form):
+    role = forms.CharField(label=_("Role"), max_length=120, required=False)
+    annual_salary = _decimal(_("Annual salary (NOK)"), required=False)
+    social_cost_rate = _decimal(_("Social cost rate"), _("For example 0.25 for 25 %."), required=False)
+    fte = _decimal(_("FTE share"), _("For example 0.5 for half a position."), required=False)
+    indirect_rate_per_fte = _decimal(_("Indirect costs per FTE (NOK/year)"), required=False)
+
+    NUMBERS = ("annual_salary", "social_cost_rate", "fte", "indirect_rate_per_fte")
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(name) is not None for name in self.NUMBERS):
+            for name in self.NUMBERS:
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Fill in every figure of a staff line, or none."))
+        return data
+
+    def line(self) -> dict | None:
+        data = self.cleaned_data
+        if not data or data.get("annual_salary") is None:
+            return None
+        return {name: data[name] for name in ("role", *self.NUMBERS)}
+
+
+StaffLineFormSet = forms.formset_factory(StaffLineForm, extra=2, max_num=20)
+
+
+def staff_lines(formset) -> list[dict]:
+    return [line for line in (form.line() for form in formset.forms) if line is not None]
+
+
+class TdiCalculatorForm(forms.Form):
+    """The calculator page's inputs; the same figures as the API."""
+
+    area_m2 = _decimal(_("Area (m²)"))
+    area_rate_per_m2 = _decimal(_("Area rate per m² (NOK)"), _("NTNU's area rate was NOK 3 004 per m² in 2024."))
+    equipment_cost = _decimal(_("Equipment cost (NOK)"))
+    depreciation_years = _decimal(_("Depreciation years"))
+    research_council_funded = forms.BooleanField(label=_("Equipment funded by the Research Council"), required=False)
+    service_contracts = _decimal(_("Service contracts (NOK/year)"))
+    consumables = _decimal(_("Consumables (NOK/year)"))
+    other_direct_costs = _decimal(_("Other direct operating costs (NOK/year)"))
+    capacity_units = _decimal(_("Annual capacity (hours or samples)"))
+    internal_share = _decimal(_("Internal share of full cost"), _("Between 0 and 1, e.g. 0.35."), max_value=Decimal(1))
+    margin = _decimal(_("Margin for economic use"), _("For example 0.05 for 5 %."))
+
+    def inputs(self, staff: list[dict]) -> tdi.TdiInputs:
+        return tdi.TdiInputs(
+            **self.cleaned_data,
+            staff=tuple(tdi.StaffLine(**{k: v for k, v in line.items() if k != "role"}) for line in staff),
+        )
+
+
+class CostBaseForm(forms.ModelForm):
+    class Meta:
+        model = CostBase
+        fields = [
+            "area_m2",
+            "area_rate_per_m2",
+            "equipment_cost",
+            "depreciation_years",
+            "research_council_funded",
+            "service_contracts",
+            "consumables",
+            "other_direct_costs",
+            "capacity_units",
+            "capacity_unit",
+            "internal_share",
+            "margin",
+        ]
+
+
+def price_field_name(tier: str, unit: str) -> str:
+    return f"{tier}__{unit}"
+
+
+class PriceListForm(forms.Form):
+    """Validity and a grid of prices, one optional field per tier and unit (excl. VAT)."""
+
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(
+        label=_("Valid to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Last day; empty if open-ended."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for tier, tier_label in PriceTier.choices:
+            for unit, unit_label in PriceUnit.choices:
+                self.fields[price_field_name(tier, unit)] = forms.DecimalField(
+                    label=f"{tier_label} – {unit_label}",
+                    required=False,
+                    min_value=ZERO,
+                    max_digits=12,
+                    decimal_places=2,
+                )
+
+    def price_rows(self):
+        """The price fields grouped by tier, for the template's table."""
+        return [
+            (tier_label, [self[price_field_name(tier, unit)] for unit, _label in PriceUnit.choices])
+            for tier, tier_label in PriceTier.choices
+        ]
+
+    @staticmethod
+    def units():
+        return PriceUnit.choices
+
+    def prices(self) -> dict:
+        return {
+            (tier, unit): self.cleaned_data.get(price_field_name(tier, unit))
+            for tier in PriceTier.values
+            for unit in PriceUnit.values
+            if self.cleaned_data.get(price_field_name(tier, unit)) is not None
+        }
+
+    @staticmethod
+    def initial_for(price_list) -> dict:
+        initial = {"valid_from": price_list.valid_from, "valid_to": price_list.valid_to, "note": price_list.note}
+        for item in price_list.items.all():
+            initial[price_field_name(item.tier, item.unit)] = item.price
+        return initial

@@ -1,0 +1,31 @@
+"""Panels pricing adds to pages the catalogue owns (registered in PricingConfig.ready)."""
+
+from pricing import policies, selectors
+from pricing.choices import PriceTier, PriceUnit
+
+
+def facility_prices(request, facility):
+    """Public prices of the facility's resources valid today: excl. VAT, and incl. VAT for tiers that pay it."""
+    resources = list(facility.resources.filter(is_active=True).order_by("name"))
+    by_resource = selectors.current_price_lists_by_resource(resources=resources)
+    rows = []
+    for resource in resources:
+        price_list = by_resource.get(resource.id)
+        if price_list is None:
+            continue
+        items = sorted(
+            price_list.items.all(),
+            key=lambda item: (PriceTier.values.index(item.tier), PriceUnit.values.index(item.unit)),
+        )
+        rows.append({"resource": resource, "price_list": price_list, "items": items})
+    if not rows:
+        return None
+    return {"price_rows": rows}
+
+
+def facility_manage(request, facility):
+    """Links to each resource's cost base and price lists, for those who may keep them."""
+    resources = list(facility.resources.select_related("facility").order_by("name"))
+    if not resources or not policies.can_manage_prices(request.user, resources[0]):
+        return None
+    return {"resources": resources}

@@ -1,0 +1,153 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue.models import Resource
+from config.errors import DomainError
+from config.policies import require
+from pricing import policies, selectors, services, tdi
+from pricing.forms import CostBaseForm, PriceListForm, StaffLineFormSet, TdiCalculatorForm, staff_lines
+from pricing.models import PriceList
+
+
+def _apply_errors(form, error):
+    """Show a service's DomainError or ValidationError on the field it names (else on the whole form)."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    elif isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+    else:
+        form.add_error(None, error.messages)
+
+
+def calculator(request):
+    """The TDI calculator as a page; works without log-in, like the API."""
+    form = TdiCalculatorForm(request.POST or None)
+    staff = StaffLineFormSet(request.POST or None, prefix="staff")
+    result = None
+    if request.method == "POST" and form.is_valid() and staff.is_valid():
+        try:
+            result = tdi.calculate(form.inputs(staff_lines(staff)))
+        except DomainError as error:
+            _apply_errors(form, error)
+    return render(request, "pricing/calculator.html", {"form": form, "staff": staff, "result": result})
+
+
+def _managed_resource(request, pk) -> Resource:
+    resource = get_object_or_404(Resource.objects.select_related("facility__institution"), pk=pk)
+    require(policies.can_manage_prices, request.user, resource)
+    return resource
+
+
+@login_required
+def cost_base_edit(request, pk):
+    """The manager's yearly cost base for a resource, with the full cost and its breakdown."""
+    resource = _managed_resource(request, pk)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    existing = resource.cost_bases.filter(year=year).first()
+    staff_initial = (
+        [
+            {name: getattr(line, name) for name in ("role", *StaffLineFormSet.form.NUMBERS)}
+            for line in existing.staff_lines.all()
+        ]
+        if existing
+        else []
+    )
+    form = CostBaseForm(request.POST or None, instance=existing)
+    staff = StaffLineFormSet(request.POST or None, prefix="staff", initial=staff_initial)
+    if request.method == "POST" and form.is_valid() and staff.is_valid():
+        try:
+            services.cost_base_save(resource=resource, year=year, staff=staff_lines(staff), **form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The cost base is saved."))
+            return redirect(f"{request.path}?year={year}")
+    result = selectors.cost_base_result(existing) if existing else None
+    return render(
+        request,
+        "pricing/cost_base_form.html",
+        {
+            "resource": resource,
+            "year": year,
+            "form": form,
+            "staff": staff,
+            "result": result,
+            "years": [year - 1, year + 1],
+        },
+    )
+
+
+@login_required
+def price_lists(request, pk):
+    """The resource's price lists and a form for a new one."""
+    resource = _managed_resource(request, pk)
+    form = PriceListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_list_save(
+                resource=resource,
+                valid_from=form.cleaned_data["valid_from"],
+                valid_to=form.cleaned_data["valid_to"],
+                note=form.cleaned_data["note"],
+                prices=form.prices(),
+            )
+        except (DomainError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The price list is saved."))
+            return redirect("pricing:price_lists", pk=resource.pk)
+    lists = resource.price_lists.prefetch_related("items").order_by("-valid_from")
+    return render(
+        request,
+        "pricing/price_lists.html",
+        {"resource": resource, "form": form, "price_lists": lists, **_floor_context(resource, timezone.localdate())},
+    )
+
+
+@login_required
+def price_list_edit(request, pk):
+    price_list = get_object_or_404(PriceList.objects.select_related("resource__facility"), pk=pk)
+    resource = _managed_resource(request, price_list.resource_id)
+    form = PriceListForm(request.POST or None, initial=PriceListForm.initial_for(price_list))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_list_save(
+                resource=resource,
+                price_list=price_list,
+                valid_from=form.cleaned_data["valid_from"],
+                valid_to=form.cleaned_data["valid_to"],
+                note=form.cleaned_data["note"],
+                prices=form.prices(),
+            )
+        except (DomainError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The price list is saved."))
+            return redirect("pricing:price_lists", pk=resource.pk)
+    return render(
+        request,
+        "pricing/price_list_form.html",
+        {
+            "resource": resource,
+            "form": form,
+            "price_list": price_list,
+            **_floor_context(resource, price_list.valid_from),
+        },
+    )
+
+
+def _floor_context(resource, day):
+    """The full cost the manager's economic prices are checked against, shown next to the form."""
+    cost_base = selectors.cost_base_for(resource=resource, year=day.year)
+    if cost_base is None:
+        return {"cost_base": None}
+    return {"cost_base": cost_base, "cost_base_result": selectors.cost_base_result(cost_base)}

@@ -30,3 +30,20 @@ def demo_register_signals():
     demo_register_loaded.connect(receiver, weak=False)
     yield received
     demo_register_loaded.disconnect(receiver)
+
+
+@pytest.fixture(autouse=True)
+def _loader_alone(request):
+    """These tests are about the loader itself: the other apps' receivers (prices, booking policies) are
+    disconnected, unless a test is marked `with_app_receivers`, so each load stays a second, not ten."""
+    from catalogue.signals import demo_register_loaded
+
+    if request.node.get_closest_marker("with_app_receivers"):
+        yield
+        return
+    saved = list(demo_register_loaded.receivers)
+    demo_register_loaded.receivers = []
+    demo_register_loaded.sender_receivers_cache.clear()
+    yield
+    demo_register_loaded.receivers = saved
+    demo_register_loaded.sender_receivers_cache.clear()

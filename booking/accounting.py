@@ -406,7 +406,8 @@ def cancellation_charge(
 ) -> Charge:
     """The charge for cancelling `booking` at `cancelled_at` under a deadline of `policy_deadline_hours`.
 
-    Free when cancelled at least `policy_deadline_hours` before the start. Later (also after the start), the
+    Free when cancelled at least `policy_deadline_hours` (real hours, across clock changes) before the start,
+    and in any case before the start. Later (also at or after the start), the
     user pays `late_share` of the snapshot: the setting ACCOUNTING_LATE_CANCELLATION_SHARE (1, the full price,
     unless configured) when not given. A full share is the snapshot itself; a part share is the net amount
     times the share, VAT at the booking's rate, each rounded to øre half up. A pure function: the booking
@@ -420,8 +421,9 @@ def cancellation_charge(
     share = Decimal(str(settings.ACCOUNTING_LATE_CANCELLATION_SHARE if late_share is None else late_share))
     if not 0 <= share <= 1:
         raise ValueError("late_share must be between 0 and 1")
-    notice = booking.start - cancelled_at
-    if notice >= datetime.timedelta(hours=float(deadline_hours)) or share == 0:
+    # Real elapsed time: subtracting two Europe/Oslo datetimes directly would ignore a clock change between them.
+    notice = booking.start.astimezone(datetime.UTC) - cancelled_at.astimezone(datetime.UTC)
+    if (notice > datetime.timedelta(0) and notice >= datetime.timedelta(hours=float(deadline_hours))) or share == 0:
         return Charge(ZERO, ZERO, ZERO)
     if share == 1:
         vat = booking.vat_amount if booking.vat_amount is not None else ZERO

@@ -2,7 +2,7 @@
 
 import datetime
 import zoneinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import factory
 
@@ -16,6 +16,11 @@ OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
 def oslo(year, month, day, hour=9, minute=0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=OSLO)
+
+
+def _round(value: Decimal) -> Decimal:
+    """Øre, half up, as pricing rounds."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class BookingFactory(factory.django.DjangoModelFactory):
@@ -43,9 +48,9 @@ class BookingFactory(factory.django.DjangoModelFactory):
     price_unit = "hour"
     unit_price = Decimal("1000.00")
     quantity = factory.LazyAttribute(lambda o: Decimal(str(o.hours)).quantize(Decimal("0.01")))
-    net_amount = factory.LazyAttribute(lambda o: (o.unit_price * o.quantity).quantize(Decimal("0.01")))
+    net_amount = factory.LazyAttribute(lambda o: _round(o.unit_price * o.quantity))
     vat_rate = Decimal("0.25")
-    vat_amount = factory.LazyAttribute(lambda o: (o.net_amount * o.vat_rate).quantize(Decimal("0.01")))
+    vat_amount = factory.LazyAttribute(lambda o: _round(o.net_amount * o.vat_rate))
     total_amount = factory.LazyAttribute(lambda o: o.net_amount + o.vat_amount)
     charged_net_amount = factory.LazyAttribute(lambda o: o.net_amount)
     charged_vat_amount = factory.LazyAttribute(lambda o: o.vat_amount)

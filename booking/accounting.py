@@ -44,7 +44,7 @@ LEVEL_ALERT = "alert"
 LEVEL_UNKNOWN = "unknown"  # no capacity known for the resource
 LEVEL_LABELS = {
     LEVEL_OK: _("Below the warning line"),
-    LEVEL_WARNING: _("Warning: economic use approaches the 20 % line"),
+    LEVEL_WARNING: _("Warning: economic use approaches the state-aid line"),
     LEVEL_ALERT: _("Alert: economic use at or above the state-aid line"),
     LEVEL_UNKNOWN: _("Capacity unknown"),
 }

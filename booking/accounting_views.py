@@ -155,9 +155,7 @@ def ehf_document(scope: accounting.AccountsScope, data: dict) -> tuple[bytes, st
 @login_required
 def accounting_index(request):
     """The facilities and institutions whose accounts the user may see."""
-    facilities = Facility.objects.filter(id__in=roles.managed_facility_ids(request.user)).select_related(
-        "institution"
-    )
+    facilities = Facility.objects.filter(id__in=roles.managed_facility_ids(request.user)).select_related("institution")
     if request.user.is_staff:
         institutions = Institution.objects.all()
     else:

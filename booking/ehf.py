@@ -122,7 +122,11 @@ def invoice_xml(
         vat_registered=vat_registered,
     )
     _party(
-        _cac(root, "AccountingCustomerParty"), name=payer.name, org_number=payer.org_number, city="", vat_registered=False
+        _cac(root, "AccountingCustomerParty"),
+        name=payer.name,
+        org_number=payer.org_number,
+        city="",
+        vat_registered=False,
     )
 
     categories: dict[tuple[str, Decimal], dict] = {}

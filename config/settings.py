@@ -236,6 +236,8 @@ ACCOUNTING_LATE_CANCELLATION_SHARE = os.environ.get("ACCOUNTING_LATE_CANCELLATIO
 ACCOUNTING_PAYMENT_TERMS_DAYS = int(os.environ.get("ACCOUNTING_PAYMENT_TERMS_DAYS", "30"))
 ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", True)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "booking.accounting_tasks"]
+# Bokmål for the accounting pages and e-mails, kept apart from booking/locale until the two are merged.
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "booking" / "accounting_locale"]
 CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
     "task": "booking.accounting_tasks.send_state_aid_alerts",
     "schedule": crontab(hour=6, minute=15),

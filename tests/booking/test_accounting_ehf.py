@@ -142,7 +142,9 @@ def test_amounts_sum_by_the_en16931_rules_and_match_the_invoice_basis(seller, pa
     assert amount(totals, "cbc:LineExtensionAmount") == line_sum == payer.net_amount
     assert amount(totals, "cbc:TaxExclusiveAmount") == line_sum
     assert amount(totals, "cbc:TaxInclusiveAmount") == line_sum + tax_total
-    assert amount(totals, "cbc:PayableAmount") == payer.total_amount == sum(b.charged_total_amount for b in payer_bookings)
+    assert (
+        amount(totals, "cbc:PayableAmount") == payer.total_amount == sum(b.charged_total_amount for b in payer_bookings)
+    )
 
 
 def test_element_order_follows_the_ubl_schema(seller, payer_bookings):
@@ -185,7 +187,11 @@ def test_ehf_download_via_page_and_api(seller, payer_bookings, client):
     assert api.status_code == 200
     assert D(ET.fromstring(api.content).find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text) > 0
 
-    unknown = client.get(reverse("api-v1:accounting-institution-ehf", args=[seller.id]), {**query, "org_number": "923609016"})
+    unknown = client.get(
+        reverse("api-v1:accounting-institution-ehf", args=[seller.id]), {**query, "org_number": "923609016"}
+    )
     assert unknown.status_code == 400 and "org_number" in unknown.json()
-    malformed = client.get(reverse("api-v1:accounting-institution-ehf", args=[seller.id]), {**query, "org_number": "12"})
+    malformed = client.get(
+        reverse("api-v1:accounting-institution-ehf", args=[seller.id]), {**query, "org_number": "12"}
+    )
     assert malformed.status_code == 400 and "org_number" in malformed.json()

@@ -11,7 +11,13 @@ from booking import accounting
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
-from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionFactory, InstitutionRoleFactory, ResourceFactory
+from tests.factories import (
+    FacilityFactory,
+    FacilityManagerFactory,
+    InstitutionFactory,
+    InstitutionRoleFactory,
+    ResourceFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_test_urls")]
 
@@ -90,8 +96,10 @@ def world():
 
 
 def march(world, scope="institution"):
-    scope = accounting.institution_scope(world["institution"].id) if scope == "institution" else (
-        accounting.facility_scope(world["facility"].id)
+    scope = (
+        accounting.institution_scope(world["institution"].id)
+        if scope == "institution"
+        else (accounting.facility_scope(world["facility"].id))
     )
     return accounting.invoice_basis(
         facility_ids=scope.facility_ids, first_day=oslo(2026, 3, 1).date(), last_day=oslo(2026, 3, 31).date()
@@ -122,7 +130,7 @@ def test_invoice_basis_groups_per_paying_organisation_with_org_numbers(world):
     company = {line.booking_id: line for line in payers["988077917"].lines}
     late = company[world["late_cancel"].id]
     assert (late.quantity, late.unit, late.unit_price, late.net_amount) == (D("1"), "fixed", D("2000.00"), D("2000.00"))
-    assert "late cancellation" in late.description
+    assert late.description == "Konfokalmikroskop – sen avbestilling"  # Bokmål first
     full = company[world["completed"].id]
     assert (full.quantity, full.unit, full.unit_price, full.vat_rate) == (D("2.00"), "hour", D("1180.50"), D("0.25"))
     assert full.date.isoformat() == "2026-03-02"
@@ -228,7 +236,9 @@ def test_revenue_csv_and_json(world, client):
     )
     rows = list(csv.reader(io.StringIO(csv_response.content.decode().lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 5
-    assert rows[1][0] == "Bildediagnostikk" and rows[1][1] == "2026" and rows[1][4:] == ["9361,00", "2340,25", "11701,25"]
+    assert (
+        rows[1][0] == "Bildediagnostikk" and rows[1][1] == "2026" and rows[1][4:] == ["9361,00", "2340,25", "11701,25"]
+    )
 
     body = client.get(reverse("api-v1:accounting-institution-revenue", args=[world["institution"].id]), {"year": 2026})
     assert body.status_code == 200

@@ -290,7 +290,7 @@ def register_accounting_extensions() -> None:
 
     register_nav_item(
         NavItem(
-            label=gettext_lazy("Accounts"),
+            label=gettext_lazy("Accounting"),
             url_name="booking:accounting_index",
             order=80,
             visible=accounting_policies.can_see_accounting_menu,

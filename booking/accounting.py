@@ -115,10 +115,23 @@ def share_level(share: Decimal | None) -> str:
     return LEVEL_OK
 
 
+def capacity_hours(*, resources, year: int) -> dict[int, Decimal | None]:
+    """{resource id: annual capacity in hours or None}, from pricing's cost base contract.
+
+    Uses pricing.selectors.annual_capacity_hours_for_resources (one query for all) when pricing offers it,
+    otherwise asks annual_capacity_hours once per resource.
+    """
+    bulk = getattr(pricing_selectors, "annual_capacity_hours_for_resources", None)
+    if bulk is not None:
+        return bulk(resources=resources, year=year)
+    return {r.id: pricing_selectors.annual_capacity_hours(resource=r, year=year) for r in resources}
+
+
 def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
     """Economic hours, capacity and share for each resource in `resources` (a queryset) in `year`.
 
-    One aggregate query for the hours of all resources; capacity comes from pricing's cost base contract.
+    One aggregate query for the hours of all resources; capacity comes from pricing's cost base contract
+    (see capacity_hours).
     Resources that cannot be booked and have no economic hours are left out.
     """
     year_start, year_end = year_bounds(year)
@@ -137,13 +150,13 @@ def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
         .annotate(economic_duration=Sum(clipped, output_field=DurationField(), filter=in_year))
         .order_by("facility__name", "name", "id")
     )
+    rows = [r for r in rows if r.bookable or r.economic_duration]
+    capacities = capacity_hours(resources=rows, year=year)
     shares = []
     for resource in rows:
         duration = resource.economic_duration or datetime.timedelta(0)
-        if not resource.bookable and not duration:
-            continue
         hours = money(Decimal(duration.total_seconds()) / Decimal(3600))
-        capacity = pricing_selectors.annual_capacity_hours(resource=resource, year=year)
+        capacity = capacities.get(resource.id)
         capacity = Decimal(capacity) if capacity else None
         share = (hours / capacity) if capacity else None
         shares.append(

@@ -37,6 +37,12 @@ def alerting_facility(monkeypatch):
         "annual_capacity_hours",
         lambda *, resource, year: Decimal("100") if resource.id == busy.id else None,
     )
+    monkeypatch.setattr(
+        pricing_selectors,
+        "annual_capacity_hours_for_resources",
+        lambda *, resources, year: {r.id: Decimal("100") if r.id == busy.id else None for r in resources},
+        raising=False,
+    )
     BookingFactory(resource=busy, start=oslo(2026, 2, 2), hours=25)
     BookingFactory(resource=unknown, start=oslo(2026, 2, 3), hours=3)
     return manager

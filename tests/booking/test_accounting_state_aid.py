@@ -30,6 +30,12 @@ def capacity(monkeypatch):
     monkeypatch.setattr(
         pricing_selectors, "annual_capacity_hours", lambda *, resource, year: hours.get((resource.id, year))
     )
+    monkeypatch.setattr(
+        pricing_selectors,
+        "annual_capacity_hours_for_resources",
+        lambda *, resources, year: {r.id: hours.get((r.id, year)) for r in resources},
+        raising=False,
+    )
     return hours
 
 

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from booking import accounting, accounting_views
 from catalogue.choices import InstitutionRoleKind
+from config import navigation
 from config.navigation import nav_items_for
 from pricing import selectors as pricing_selectors
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
@@ -23,7 +24,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_
 
 @pytest.fixture(autouse=True)
 def extensions(monkeypatch):
-    accounting_views.register_accounting_extensions()  # what BookingConfig.ready() will call
+    """Register what BookingConfig.ready() will register, and take it away again after the test."""
+    monkeypatch.setattr(navigation, "_nav_items", list(navigation._nav_items))
+    monkeypatch.setattr(navigation, "_panels", {slot: list(panels) for slot, panels in navigation._panels.items()})
+    accounting_views.register_accounting_extensions()
     monkeypatch.setattr(accounting, "current_year", lambda: 2026)
 
 

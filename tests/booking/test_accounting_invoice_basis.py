@@ -66,8 +66,10 @@ def world():
         ),
     }
     # Not chargeable, or outside the period:
-    for status in (BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.REJECTED, BookingStatus.EXPIRED):
-        BookingFactory(resource=microscope, start=oslo(2026, 3, 12), status=status)
+    for hour, status in enumerate(
+        (BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.REJECTED, BookingStatus.EXPIRED), start=8
+    ):  # separate slots: two active bookings of a resource may not overlap
+        BookingFactory(resource=microscope, start=oslo(2026, 3, 12, 2 * hour), status=status)
     BookingFactory(
         resource=microscope,
         start=oslo(2026, 3, 13),

@@ -7,6 +7,8 @@ Scope is `facilities/{id}` or `institutions/{id}`; bad input is a 400 naming the
 from decimal import Decimal
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +30,12 @@ def _scope_json(scope: accounting.AccountsScope) -> dict:
     }
 
 
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (Europe/Oslo); this year if left out")
+FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period; this month if left out")
+TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period, included")
+ORG_NUMBER = OpenApiParameter("org_number", OpenApiTypes.STR, required=True, description="The payer's 9 digits")
+
+
 class _AccountsView(APIView):
     permission_classes = [IsAuthenticated]
     scope = "facility"  # set per URL
@@ -36,6 +44,7 @@ class _AccountsView(APIView):
 class StateAidView(_AccountsView):
     """Economic hours, capacity and share of each resource in a year (`?year=`, default this year)."""
 
+    @extend_schema(parameters=[YEAR], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         resolved = scope_for(request.user, self.scope, pk)
         year = accounting_forms.cleaned_or_raise(accounting_forms.bind(accounting_forms.YearForm, request.GET))["year"]
@@ -68,6 +77,7 @@ class StateAidView(_AccountsView):
 class RevenueView(_AccountsView):
     """Charged revenue per facility, split into economic and non-economic activity, for a year."""
 
+    @extend_schema(parameters=[YEAR], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         resolved = scope_for(request.user, self.scope, pk)
         year = accounting_forms.cleaned_or_raise(accounting_forms.bind(accounting_forms.YearForm, request.GET))["year"]
@@ -94,6 +104,7 @@ class RevenueView(_AccountsView):
 class InvoiceBasisView(_AccountsView):
     """Chargeable bookings from `?from=` to `?to=` (dates, both included) per paying organisation."""
 
+    @extend_schema(parameters=[FROM, TO], responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         resolved = scope_for(request.user, self.scope, pk)
         data = accounting_forms.cleaned_or_raise(accounting_forms.bind(accounting_forms.PeriodForm, request.GET))
@@ -146,6 +157,7 @@ class InvoiceBasisView(_AccountsView):
 class EhfInvoiceView(_AccountsView):
     """EHF / PEPPOL BIS Billing 3.0 invoice XML for one paying organisation (`?org_number=&from=&to=`)."""
 
+    @extend_schema(parameters=[ORG_NUMBER, FROM, TO], responses={(200, "application/xml"): OpenApiTypes.STR})
     def get(self, request, pk):
         resolved = scope_for(request.user, self.scope, pk)
         data = accounting_forms.cleaned_or_raise(accounting_forms.bind(accounting_forms.EhfForm, request.GET))

@@ -92,6 +92,8 @@ def invoice_xml(
         raise DomainError(_("The institution has no organisation number to invoice from."), field="institution")
     if not payer.org_number:
         raise DomainError(_("The paying organisation has no organisation number."), field="org_number")
+    if payer.org_number == seller.org_number:
+        raise DomainError(_("The institution's own use is not invoiced with EHF."), field="org_number")
     if not payer.lines:
         raise DomainError(_("Nothing to invoice this organisation in the period."), field="org_number")
     currencies = {line.currency for line in payer.lines}

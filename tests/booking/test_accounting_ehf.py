@@ -174,6 +174,17 @@ def test_no_org_number_or_nothing_to_invoice_is_a_clear_error(seller, payer_book
     assert error.value.field == "institution"
 
 
+def test_the_institutions_own_use_is_not_invoiced_with_ehf(seller, payer_bookings):
+    BookingFactory(
+        resource=payer_bookings[0].resource,
+        start=oslo(2026, 5, 20),
+        **non_economic(payer_name="", payer_org_number="", payer_institution=seller, price_tier="internal"),
+    )
+    with pytest.raises(DomainError) as error:
+        build(seller, org_number=seller.org_number)
+    assert error.value.field == "org_number"
+
+
 def test_ehf_download_via_page_and_api(seller, payer_bookings, client):
     admin = InstitutionRoleFactory(institution=seller, role=InstitutionRoleKind.ADMIN).user
     client.force_login(admin)

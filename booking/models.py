@@ -87,3 +87,5 @@ class Booking(models.Model):
     @property
     def hours(self):
         return (self.end - self.start).total_seconds() / 3600
+
+from booking.accounting_models import StateAidAlert  # noqa: E402, F401  (the state-aid monitor's model)

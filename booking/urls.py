@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from booking import accounting_urls
 
 app_name = "booking"
-urlpatterns = []
+urlpatterns = [
+    *accounting_urls.web_urlpatterns,
+]

@@ -240,3 +240,21 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 # --- end catalogue ---
+
+# --- accounting ---
+# State-aid monitor (R&D&I Framework §20): share of a resource's annual capacity booked for economic activity
+# at which managers see a warning and at which they, and the institution admins by e-mail, get an alert.
+STATE_AID_WARNING_SHARE = float(os.environ.get("STATE_AID_WARNING_SHARE", "0.15"))
+STATE_AID_ALERT_SHARE = float(os.environ.get("STATE_AID_ALERT_SHARE", "0.20"))
+# Share of the price charged for a cancellation after the booking policy's deadline (1 = the full price).
+ACCOUNTING_LATE_CANCELLATION_SHARE = os.environ.get("ACCOUNTING_LATE_CANCELLATION_SHARE", "1")
+# EHF invoices: payment terms, and whether institutions are in the VAT register (seller id NO<orgnr>MVA).
+ACCOUNTING_PAYMENT_TERMS_DAYS = int(os.environ.get("ACCOUNTING_PAYMENT_TERMS_DAYS", "30"))
+ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", True)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "booking.accounting_tasks"]
+# Bokmål for the accounting pages and e-mails, kept apart from booking/locale until the two are merged.
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "booking" / "accounting_locale"]
+CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
+    "task": "booking.accounting_tasks.send_state_aid_alerts",
+    "schedule": crontab(hour=6, minute=15),
+}

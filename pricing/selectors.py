@@ -198,6 +198,17 @@ def annual_capacity_hours(*, resource, year: int) -> Decimal | None:
     return cost_base.capacity_units
 
 
+def annual_capacity_hours_for_resources(*, resources, year: int) -> dict[int, Decimal | None]:
+    """annual_capacity_hours for many resources in one query: {resource id: hours, or None when unknown}."""
+    ids = [resource.pk for resource in resources]
+    found = dict(
+        CostBase.objects.filter(resource_id__in=ids, year=year, capacity_unit=CapacityUnit.HOUR).values_list(
+            "resource_id", "capacity_units"
+        )
+    )
+    return {resource_id: found.get(resource_id) for resource_id in ids}
+
+
 def economic_price_floor(*, cost_base: CostBase, unit: str) -> Decimal | None:
     """The lowest external economic price allowed per `unit`: the full-cost unit price (state aid, §25).
 

@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401
+from booking import accounting_urls
 
-urlpatterns = []
+urlpatterns = [
+    *accounting_urls.api_urlpatterns,
+]

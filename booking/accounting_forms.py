@@ -1,0 +1,71 @@
+"""Input for the accounting pages and API: a year, or a period and (for EHF) a paying organisation."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from booking.accounting import OSLO, current_year
+from config.errors import DomainError
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+
+    def clean_year(self):
+        return self.cleaned_data.get("year") or current_year()
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    """A period of dates, both included; the current month unless given."""
+
+    from_date = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    to_date = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        today = datetime.datetime.now(OSLO).date()
+        first = cleaned.get("from_date") or today.replace(day=1)
+        last = cleaned.get("to_date") or (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
+            datetime.timedelta(days=1)
+        )
+        if last < first:
+            self.add_error("to_date", _("The end of the period is before its start."))
+        elif (last - first).days > 366:
+            self.add_error("to_date", _("A period can be at most one year."))
+        cleaned["from_date"], cleaned["to_date"] = first, last
+        return cleaned
+
+
+class EhfForm(PeriodForm):
+    org_number = forms.RegexField(
+        label=_("Organisation number of the payer"),
+        regex=r"^\d{9}$",
+        error_messages={"invalid": _("Enter the nine digits of the organisation number.")},
+    )
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=40, required=False)
+    buyer_reference = forms.CharField(label=_("Buyer's reference"), max_length=100, required=False)
+
+
+# The query parameter names the API and pages use, and the form field each fills.
+QUERY_PARAMETERS = {"from": "from_date", "to": "to_date"}
+
+
+def bind(form_class, query) -> forms.Form:
+    """A bound form from query parameters (`from`/`to` are the public names of the period)."""
+    data = {QUERY_PARAMETERS.get(key, key): value for key, value in query.items()}
+    return form_class(data)
+
+
+def cleaned_or_raise(form) -> dict:
+    """The cleaned data, or a DomainError naming the first field at fault (the API's 400)."""
+    if form.is_valid():
+        return form.cleaned_data
+    public_names = {v: k for k, v in QUERY_PARAMETERS.items()}
+    field, errors = next(iter(form.errors.items()))
+    raise DomainError(errors[0], field=public_names.get(field, field))

@@ -169,11 +169,11 @@ def test_the_loader_writes_in_bulk(django_assert_max_num_queries):
 
 
 def test_the_summary_counts_what_was_loaded(load):
-    output = load()
+    output = load()  # commands speak the site's language, Bokmål
 
-    assert f"{Institution.objects.count()} institutions" in output
-    assert f"{Facility.objects.count()} facilities" in output
-    assert f"{Resource.objects.count()} resources" in output
+    assert f"{Institution.objects.count()} institusjoner" in output
+    assert f"{Facility.objects.count()} fasiliteter" in output
+    assert f"{Resource.objects.count()} ressurser" in output
     assert "example.org" not in output
 
 

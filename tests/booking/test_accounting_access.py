@@ -14,7 +14,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_test_urls")]
+pytestmark = pytest.mark.django_db
 
 ROLES = [
     "anonymous",

@@ -13,7 +13,7 @@ from config.errors import DomainError
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
 from tests.factories import FacilityFactory, InstitutionFactory, InstitutionRoleFactory, ResourceFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_test_urls")]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 NS = {"inv": ehf.NS_INVOICE, "cac": ehf.NS_CAC, "cbc": ehf.NS_CBC}

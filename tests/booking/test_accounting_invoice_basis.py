@@ -19,7 +19,7 @@ from tests.factories import (
     ResourceFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_test_urls")]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 

@@ -19,7 +19,7 @@ from pricing import selectors as pricing_selectors
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, InstitutionRoleFactory, ResourceFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.booking.accounting_test_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

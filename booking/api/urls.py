@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from booking.api import views
+
+router = SimpleRouter()
+router.register("bookings", views.BookingViewSet, basename="booking")
+
+urlpatterns = [
+    path("resources/<int:pk>/availability/", views.ResourceAvailabilityView.as_view(), name="resource-availability"),
+    path("availability/", views.FreeCapacityView.as_view(), name="free-capacity"),
+    *router.urls,
+]

@@ -5,7 +5,9 @@ The first request stored holds the slot. On PostgreSQL the exclusion constraint
 below only gives the friendly answer with alternatives. On SQLite writers are serialised instead.
 """
 
+import contextlib
 import datetime
+import threading
 import uuid
 from dataclasses import dataclass, field
 
@@ -60,6 +62,19 @@ def _record(booking: Booking, *, actor, action: str, from_status: str = "", reas
     )
 
 
+_sqlite_process_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _serialised_in_process():
+    """On SQLite, threads of one process also take turns (an in-memory test database has no busy wait)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with _sqlite_process_lock:
+        yield
+
+
 class _WriterSerialisation:
     """On SQLite, take the database write lock at the start of the booking transaction.
 
@@ -74,7 +89,8 @@ class _WriterSerialisation:
     def __enter__(self):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.execute("UPDATE catalogue_resource SET id = id WHERE id = %s", [self.resource_id])
+                # Matches no row, but a write statement starts SQLite's write transaction (the RESERVED lock).
+                cursor.execute("UPDATE booking_booking SET id = id WHERE id = -1")
         return self
 
     def __exit__(self, *exc):
@@ -298,7 +314,7 @@ def create_booking(
         **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
     )
     try:
-        with transaction.atomic(), _WriterSerialisation(resource.pk):
+        with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource.pk):
             _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=booking.blocked_until)
             booking.save()
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -10,11 +11,9 @@ from booking import ics
 from booking.models import Booking, CalendarFeedToken
 from catalogue.models import Resource
 
-FEED_PAST_DAYS = 90
-
 
 def _since():
-    return timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    return timezone.now() - datetime.timedelta(days=settings.BOOKING_FEED_PAST_DAYS)
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:

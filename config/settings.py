@@ -224,3 +224,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- booking ---
+# Pending requests that no manager answered in time release their slot; reminders go out the day before.
+CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
+    "task": "booking.tasks.expire_pending_bookings",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["booking-reminders"] = {
+    "task": "booking.tasks.send_reminders",
+    "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)
+}
+# How far back the subscribable calendar feeds reach.
+BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))

@@ -96,7 +96,7 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
     broker = os.environ["LABTORGET_TEST_BROKER_URL"]
     previous = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
-    app.pool.force_close_all() if hasattr(app.pool, "force_close_all") else None
+    app._pool = None  # connections are made from the new broker URL
     try:
         resource = BookingPolicyFactory().resource
         user = UserFactory(language="en")
@@ -111,3 +111,4 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
         assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
     finally:
         app.conf.update(previous)
+        app._pool = None

@@ -82,6 +82,12 @@ def test_reminder_the_day_before_is_sent_once(resource, company_user, django_cap
     assert len(mail.outbox) == 1 and booking.resource.name in mail.outbox[0].subject
 
 
+def _reset_connections(app):
+    """Drop cached broker connections and producers so that they are made again from the current broker URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
@@ -96,7 +102,7 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
     broker = os.environ["LABTORGET_TEST_BROKER_URL"]
     previous = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
-    app._pool = None  # connections are made from the new broker URL
+    _reset_connections(app)
     try:
         resource = BookingPolicyFactory().resource
         user = UserFactory(language="en")
@@ -111,4 +117,4 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
         assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
     finally:
         app.conf.update(previous)
-        app._pool = None
+        _reset_connections(app)

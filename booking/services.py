@@ -194,24 +194,29 @@ def validate_booking_rules(
 
 
 def _check_free(*, resource, policy, user, start, blocked_until, exclude_booking_id=None) -> None:
-    closures = Closure.objects.filter(
-        resource=resource,
-        start__lt=blocked_until,
-        end__gt=start,
-        kind__in=selectors.blocking_closure_kinds(user, resource),
+    """Raise the friendly 409 when a closure that applies to `user`, or an active booking, takes the slot.
+
+    One round trip for both questions: this is the hot path of every booking.
+    """
+    kinds = selectors.blocking_closure_kinds(user, resource)
+    check_bookings = check_overlap_in_app()
+    sql = (
+        'SELECT EXISTS (SELECT 1 FROM booking_closure WHERE resource_id = %s AND start < %s AND "end" > %s '
+        f"AND kind IN ({', '.join(['%s'] * len(kinds))})), "
+        "EXISTS (SELECT 1 FROM booking_booking WHERE resource_id = %s AND status IN ('pending', 'confirmed') "
+        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s)'
     )
-    taken = closures.exists()
-    code = "unavailable"
-    if not taken and check_overlap_in_app():
-        overlapping = Booking.objects.filter(
-            resource=resource, status__in=ACTIVE_STATUSES, start__lt=blocked_until, blocked_until__gt=start
-        )
-        if exclude_booking_id:
-            overlapping = overlapping.exclude(pk=exclude_booking_id)
-        taken = overlapping.exists()
-        code = "slot_taken"
+    adapt = connection.ops.adapt_datetimefield_value
+    until, since = adapt(blocked_until), adapt(start)
+    params = [resource.pk, until, since, *kinds, resource.pk, until, since, exclude_booking_id or 0, check_bookings]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        closed, taken = cursor.fetchone()
+    if closed:
+        end = blocked_until - policy.buffer
+        raise _conflict(resource=resource, user=user, start=start, end=end, code="unavailable")
     if taken:
-        raise _conflict(resource=resource, user=user, start=start, end=blocked_until - policy.buffer, code=code)
+        raise _conflict(resource=resource, user=user, start=start, end=blocked_until - policy.buffer)
 
 
 def _conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:

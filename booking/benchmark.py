@@ -453,7 +453,7 @@ SELECT count(*) FROM (
 
 def create_path_queries() -> int:
     """How many SQL statements one API booking costs (measured in-process on a bench resource)."""
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from rest_framework.test import APIClient
 
     from accounts.models import User
@@ -463,7 +463,10 @@ def create_path_queries() -> int:
     start, end = _slot(900, 9)
     client = APIClient()
     client.force_authenticate(user)
-    with CaptureQueriesContext(connection) as queries:
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        CaptureQueriesContext(connection) as queries,
+    ):
         response = client.post(
             "/api/v1/bookings/",
             {"resource": resource_id, "start": start.isoformat(), "end": end.isoformat(), "activity": "economic",

@@ -307,16 +307,21 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         f"127.0.0.1:{config.port}", "--workers", str(config.gunicorn_workers), "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
-    import requests
-
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{config.port}/api/v1/availability/?duration=PT1H&limit=1", timeout=2)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    try:
+        for _ in range(150):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", config.port, timeout=10)
+                conn.request("GET", "/api/v1/bookings/")  # answers 401 at once once the workers are up
+                conn.getresponse().read()
+                conn.close()
+                return process
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+    except BaseException:
+        process.terminate()
+        process.wait(timeout=30)
+        raise
 
 
 def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:

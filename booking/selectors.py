@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, Qualification
@@ -109,15 +110,15 @@ def busy_intervals(
     exclude_booking_id: int | None = None,
 ) -> list[Interval]:
     """Times the resource is taken for `user`: active bookings with their buffer, and closures that apply."""
-    bookings = Booking.objects.filter(
-        resource=resource, status__in=ACTIVE_STATUSES, start__lt=end, blocked_until__gt=start
+    bookings = Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end")).filter(
+        resource=resource, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start
     )
     if exclude_booking_id:
         bookings = bookings.exclude(pk=exclude_booking_id)
     closures = Closure.objects.filter(
         resource=resource, start__lt=end, end__gt=start, kind__in=blocking_closure_kinds(user, resource)
     )
-    taken = list(bookings.values_list("start", "blocked_until")) + list(closures.values_list("start", "end"))
+    taken = list(bookings.values_list("start", "taken_until")) + list(closures.values_list("start", "end"))
     return merge_intervals([(max(s, start), min(e, end)) for s, e in taken])
 
 
@@ -311,9 +312,11 @@ def _find_free_capacity_python(*, start, end, duration, category, institution, u
     )
     ids = [r.id for r in resources]
     taken: dict[int, list[Interval]] = {}
-    for rid, s, e in Booking.objects.filter(
-        resource_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, blocked_until__gt=start
-    ).values_list("resource_id", "start", "blocked_until"):
+    for rid, s, e in (
+        Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end"))
+        .filter(resource_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start)
+        .values_list("resource_id", "start", "taken_until")
+    ):
         taken.setdefault(rid, []).append((s, e))
     institution_of = {r.id: r.facility.institution_id for r in resources}
     for rid, s, e, kind in Closure.objects.filter(resource_id__in=ids, start__lt=end, end__gt=start).values_list(

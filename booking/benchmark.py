@@ -300,6 +300,7 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
     }
     if config.broker_url:
         env["CELERY_BROKER_URL"] = config.broker_url
+        env["CELERY_TASK_DEFAULT_QUEUE"] = BENCH_QUEUE
     else:
         env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     command = [
@@ -322,6 +323,17 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         process.terminate()
         process.wait(timeout=30)
         raise
+
+
+BENCH_QUEUE = "booking-benchmark"
+
+
+def _purge_bench_queue(broker_url: str) -> None:
+    """The benchmark's e-mails to bench-N@example.org are not to be sent: drop them from their own queue."""
+    from kombu import Connection
+
+    with Connection(broker_url) as conn:
+        conn.default_channel.queue_purge(BENCH_QUEUE)
 
 
 def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:
@@ -381,6 +393,8 @@ def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if config.broker_url:
+            _purge_bench_queue(config.broker_url)
     latencies = results.pop("latencies")
     return {
         **results,

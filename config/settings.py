@@ -237,3 +237,5 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
 }
 # How far back the subscribable calendar feeds reach.
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
+# The benchmark queues its e-mails to a queue of its own and empties it afterwards.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")

@@ -94,14 +94,18 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
     """The task goes through Redis to a worker thread, after the booking transaction commits."""
     import os
     import time
+    import uuid
 
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
     broker = os.environ["LABTORGET_TEST_BROKER_URL"]
-    previous = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
+    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
+    previous = {key: app.conf.get(key) for key in keys}
+    # A queue of our own: other test runs' workers on the same Redis must not take (or leave) our messages.
+    queue = f"booking-test-{uuid.uuid4().hex}"
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
     _reset_connections(app)
     try:
         resource = BookingPolicyFactory().resource

@@ -296,7 +296,7 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
         "DATABASE_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",
     }
     if config.broker_url:
         env["CELERY_BROKER_URL"] = config.broker_url
@@ -326,6 +326,37 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
 
 
 BENCH_QUEUE = "booking-benchmark"
+
+
+def _framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
+    """Requests/s of the cheapest API answer (a token lookup that fails: 401) with the same clients and server.
+
+    Context for the booking rate: what Django, DRF and gunicorn cost on this machine before any booking work.
+    """
+    stop = threading.Event()
+    done = []
+    lock = threading.Lock()
+
+    def client():
+        count = 0
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", config.port, timeout=30)
+            conn.request("GET", "/api/v1/bookings/", headers={"Authorization": "Token not-a-token"})
+            conn.getresponse().read()
+            conn.close()
+            count += 1
+        with lock:
+            done.append(count)
+
+    threads = [threading.Thread(target=client) for _ in range(config.clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    return round(sum(done) / (time.perf_counter() - began), 1)
 
 
 def _purge_bench_queue(broker_url: str) -> None:
@@ -381,6 +412,7 @@ def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:
             results["latencies"].extend(latencies)
 
     try:
+        ceiling = _framework_ceiling(config)
         threads = [threading.Thread(target=client, args=(i,)) for i in range(config.clients)]
         began = time.perf_counter()
         for thread in threads:
@@ -398,6 +430,7 @@ def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:
     latencies = results.pop("latencies")
     return {
         **results,
+        "framework_ceiling_requests_per_second": ceiling,
         "clients": config.clients,
         "gunicorn_workers": config.gunicorn_workers,
         "seconds": round(elapsed, 1),

@@ -82,8 +82,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_class(self):
         if self.action == "create":
             return BookingCreateSerializer
-        if roles.managed_facility_ids(self.request.user) if self.action in ("list", "retrieve") else False:
-            return ManagerBookingSerializer
+        if self.action == "list" and roles.managed_facility_ids(self.request.user):
+            return ManagerBookingSerializer  # managers see who booked at their facilities
         return BookingSerializer
 
     def get_object(self):

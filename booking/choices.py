@@ -21,3 +21,45 @@ class Activity(models.TextChoices):
 
     ECONOMIC = "economic", _("Economic activity")
     NON_ECONOMIC = "non_economic", _("Non-economic activity")
+
+
+class ClosureKind(models.TextChoices):
+    """Why a resource cannot be booked. Users only ever see "unavailable"; the kind is for managers."""
+
+    MAINTENANCE = "maintenance", _("Maintenance")
+    INTERNAL_USE = "internal_use", _("Internal use")
+    # Preparedness reserve (beredskapskapasitet): hospitals keep it free for emergencies. Never offered to
+    # external users; users of the owning institution may still book it.
+    PREPAREDNESS = "preparedness", _("Preparedness reserve (beredskap)")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class BookingAction(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    MOVED = "moved", _("Moved")
+    EXPIRED = "expired", _("Expired")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class ConflictMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
+    SKIP_CONFLICTS = "skip_conflicts", _("Skip conflicting dates")

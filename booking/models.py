@@ -1,9 +1,16 @@
+import datetime
+import secrets
+import zoneinfo
+
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from booking.choices import Activity, BookingStatus
+from booking.choices import Activity, BookingAction, BookingStatus, ClosureKind, Weekday
+from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from catalogue.choices import AccessModel
 
 
@@ -62,6 +69,15 @@ class Booking(models.Model):
         _("charged total"), max_digits=12, decimal_places=2, null=True, blank=True
     )
 
+    # The end plus the resource's changeover buffer: the slot stays taken until then. The exclusion constraint
+    # works on [start, blocked_until), so cleaning time between users is guarded by the database too.
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+    # A pending request holds its slot until a manager answers, at most until this moment.
+    expires_at = models.DateTimeField(_("answer needed by"), null=True, blank=True)
+    recurrence_group = models.UUIDField(_("series"), null=True, blank=True, db_index=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -79,13 +95,238 @@ class Booking(models.Model):
                 condition=Q(charged_total_amount__isnull=True) | Q(charged_total_amount__gte=0),
                 name="booking_charged_not_negative",
             ),
+            # The first request stored holds the slot: two active bookings of one resource never overlap,
+            # changeover buffer included. PostgreSQL only (btree_gist); on SQLite the service serialises writers.
+            PostgresExclusionConstraint(
+                name="booking_no_overlapping_active_bookings",
+                expressions=[
+                    ("resource", RangeOperators.EQUAL),
+                    (TsTzRange("start", Coalesce("blocked_until", "end")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["pending", "confirmed"]),
+                violation_error_message=_("The resource is already booked at that time."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.resource} {self.start:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        if self.blocked_until is None and self.end is not None:
+            self.blocked_until = self.end
+        super().save(*args, **kwargs)
+
     @property
     def hours(self):
         return (self.end - self.start).total_seconds() / 3600
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("pending", "confirmed")
+
+
+class BookingPolicy(models.Model):
+    """The calendar rules of one bookable resource. A resource without a policy cannot be booked."""
+
+    resource = models.OneToOneField(
+        "catalogue.Resource", verbose_name=_("resource"), on_delete=models.CASCADE, related_name="booking_policy"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=40, default="Europe/Oslo")
+    slot_minutes = models.PositiveIntegerField(
+        _("slot granularity (minutes)"), default=30, help_text=_("Bookings start and end on this grid.")
+    )
+    min_length_minutes = models.PositiveIntegerField(_("minimum length (minutes)"), default=30)
+    max_length_minutes = models.PositiveIntegerField(_("maximum length (minutes)"), default=8 * 60)
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=60)
+    max_advance_days = models.PositiveIntegerField(_("maximum advance (days)"), default=180)
+    buffer_minutes = models.PositiveIntegerField(
+        _("changeover buffer (minutes)"), default=0, help_text=_("Cleaning or changeover time after each booking.")
+    )
+    requires_approval = models.BooleanField(_("a manager must approve"), default=False)
+    requires_qualification = models.BooleanField(_("users need a valid qualification (training)"), default=False)
+    cancellation_deadline_hours = models.PositiveIntegerField(
+        _("cancellation deadline (hours before start)"), default=24
+    )
+    approval_deadline_hours = models.PositiveIntegerField(_("pending requests expire after (hours)"), default=72)
+
+    class Meta:
+        verbose_name = _("booking policy")
+        verbose_name_plural = _("booking policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_length_minutes__gte=models.F("min_length_minutes")),
+                name="booking_policy_max_length_not_below_min",
+                violation_error_message=_("The maximum length cannot be shorter than the minimum length."),
+            ),
+            models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="booking_policy_slot_positive"),
+        ]
+
+    def __str__(self):
+        return str(self.resource)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def buffer(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.buffer_minutes)
+
+
+class OpeningHours(models.Model):
+    """One opening interval of a resource on a weekday, in the policy's local time. Several a day are allowed."""
+
+    policy = models.ForeignKey(
+        BookingPolicy, verbose_name=_("booking policy"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")),
+                name="booking_openinghours_closes_after_opens",
+                violation_error_message=_("Closing time must be after opening time."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """A period when a resource cannot be booked. Users see only "unavailable", never the internal note."""
+
+    resource = models.ForeignKey(
+        "catalogue.Resource", verbose_name=_("resource"), on_delete=models.CASCADE, related_name="closures"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ClosureKind.choices)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    internal_note = models.CharField(_("internal note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        indexes = [models.Index(fields=["resource", "start"], name="booking_closure_resource_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="booking_closure_end_after_start",
+                violation_error_message=_("The end must be after the start."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.resource}: {self.get_kind_display()} {self.start:%Y-%m-%d}"
+
+
+class Qualification(models.Model):
+    """A manager's record that a user is trained to use a resource on their own, optionally until a date."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    resource = models.ForeignKey(
+        "catalogue.Resource", verbose_name=_("resource"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resource"],
+                name="booking_qualification_unique",
+                violation_error_message=_("This person already has a qualification for the resource."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.resource}"
+
+
+class BookingEvent(models.Model):
+    """One change in a booking's life: who did what, when, and why."""
+
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    action = models.CharField(_("what"), max_length=16, choices=BookingAction.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+
+    def __str__(self):
+        return f"{self.booking_id} {self.action}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST with an Idempotency-Key, returned again when the client retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="booking_idempotency_unique")]
+
+    def __str__(self):
+        return self.key
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a private calendar feed's address: a user's own bookings, or a facility's for managers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_tokens")
+    facility = models.ForeignKey("catalogue.Facility", on_delete=models.CASCADE, null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "facility"], name="booking_feedtoken_unique"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(facility__isnull=True), name="booking_feedtoken_one_personal"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.facility or ''}".strip()
+
 
 from booking.accounting_models import StateAidAlert  # noqa: E402, F401  (the state-aid monitor's model)

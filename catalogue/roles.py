@@ -45,17 +45,27 @@ def can_manage_facility(user, facility: Facility) -> bool:
 
 
 def managed_facility_ids(user) -> set[int]:
-    """Every facility the user may manage: directly, or as admin of the owning institution."""
+    """Every facility the user may manage: directly, or as admin of the owning institution.
+
+    Asked several times while one page is built (menu, panels, the page itself), so the answer is kept on the
+    user object, which lives as long as the request.
+    """
     if not is_authenticated(user):
         return set()
+    cached = getattr(user, "_managed_facility_ids", None)
+    if cached is not None:
+        return set(cached)
     if user.is_staff:
-        return set(Facility.objects.values_list("id", flat=True))
-    direct = FacilityManager.objects.filter(user=user).values_list("facility_id", flat=True)
-    admin_institutions = InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.ADMIN).values(
-        "institution_id"
-    )
-    via_admin = Facility.objects.filter(institution_id__in=admin_institutions).values_list("id", flat=True)
-    return set(direct) | set(via_admin)
+        found = set(Facility.objects.values_list("id", flat=True))
+    else:
+        direct = FacilityManager.objects.filter(user=user).values_list("facility_id", flat=True)
+        admin_institutions = InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.ADMIN).values(
+            "institution_id"
+        )
+        via_admin = Facility.objects.filter(institution_id__in=admin_institutions).values_list("id", flat=True)
+        found = set(direct) | set(via_admin)
+    user._managed_facility_ids = frozenset(found)
+    return found
 
 
 def screener_institution_ids(user) -> set[int]:

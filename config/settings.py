@@ -252,9 +252,22 @@ ACCOUNTING_LATE_CANCELLATION_SHARE = os.environ.get("ACCOUNTING_LATE_CANCELLATIO
 ACCOUNTING_PAYMENT_TERMS_DAYS = int(os.environ.get("ACCOUNTING_PAYMENT_TERMS_DAYS", "30"))
 ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", True)
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "booking.accounting_tasks"]
-# Bokmål for the accounting pages and e-mails, kept apart from booking/locale until the two are merged.
-LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "booking" / "accounting_locale"]
 CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
     "task": "booking.accounting_tasks.send_state_aid_alerts",
     "schedule": crontab(hour=6, minute=15),
 }
+
+# --- booking ---
+# Pending requests that no manager answered in time release their slot; reminders go out the day before.
+CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
+    "task": "booking.tasks.expire_pending_bookings",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["booking-reminders"] = {
+    "task": "booking.tasks.send_reminders",
+    "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)
+}
+# How far back the subscribable calendar feeds reach.
+BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
+# The benchmark queues its e-mails to a queue of its own and empties it afterwards.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")

@@ -1,0 +1,69 @@
+"""Booking API serializers: parse and render only; the rules live in booking.services."""
+
+from rest_framework import serializers
+
+from booking.choices import Activity, ConflictMode, Frequency
+from booking.models import Booking
+from catalogue.choices import AccessModel
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    resource = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    activity = serializers.ChoiceField(choices=Activity.choices)
+    access_model = serializers.ChoiceField(choices=AccessModel.choices)
+    purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    # A series: weekly or daily, until a date or for a number of occurrences.
+    repeat = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    until = serializers.DateField(required=False)
+    count = serializers.IntegerField(required=False, min_value=1, max_value=200)
+    mode = serializers.ChoiceField(choices=ConflictMode.choices, required=False, default=ConflictMode.ALL_OR_NOTHING)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    resource_name = serializers.CharField(source="resource.name", read_only=True)
+    facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id", "resource", "resource_name", "facility", "start", "end", "status", "activity", "access_model",
+            "purpose", "payer_name", "payer_org_number", "payer_institution", "price_tier", "net_amount",
+            "vat_amount", "total_amount", "currency", "expires_at", "decision_reason", "recurrence_group",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ManagerBookingSerializer(BookingSerializer):
+    user_name = serializers.SerializerMethodField()
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "user", "user_name", "user_email"]
+        read_only_fields = fields
+
+    def get_user_name(self, booking) -> str:
+        return booking.user.get_full_name()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class BulkDecisionSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class MoveSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()

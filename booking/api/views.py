@@ -1,0 +1,327 @@
+"""Booking API: parse input, call one service or selector, render. Rules live in booking.services."""
+
+import datetime
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime, parse_duration
+from django.utils.translation import gettext as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import policies, selectors, services
+from booking.api.serializers import (
+    BookingCreateSerializer,
+    BookingSerializer,
+    BulkDecisionSerializer,
+    ManagerBookingSerializer,
+    MoveSerializer,
+    ReasonSerializer,
+)
+from booking.filtersets import BookingFilterSet
+from booking.models import Booking, IdempotencyRecord
+from catalogue import roles
+from catalogue.models import Category, Institution, Resource
+from config.api import exception_handler
+from config.errors import DomainError
+from config.policies import require
+
+MAX_WINDOW = datetime.timedelta(days=62)
+
+
+def _interval_list(intervals) -> list[dict]:
+    return [{"start": services._iso(s), "end": services._iso(e)} for s, e in intervals]
+
+
+def parse_period(params, *, default_days: int = 7) -> tuple[datetime.datetime, datetime.datetime]:
+    """`start` and `end` query parameters as aware datetimes, with a clear 400 naming the field."""
+    values = {}
+    for name in ("start", "end"):
+        raw = params.get(name)
+        if not raw:
+            values[name] = None
+            continue
+        parsed = parse_datetime(raw.replace(" ", "+"))
+        if parsed is None:
+            try:
+                parsed = datetime.datetime.combine(datetime.date.fromisoformat(raw), datetime.time())
+            except ValueError:
+                raise DomainError(_("Not a valid date or time."), field=name, code="invalid") from None
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        values[name] = parsed
+    start = values["start"] or timezone.now()
+    end = values["end"] or start + datetime.timedelta(days=default_days)
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
+    if end - start > MAX_WINDOW:
+        raise DomainError(_("Ask for at most 62 days at a time."), field="end", code="window_too_long")
+    return start, end
+
+
+def _fingerprint(request) -> str:
+    return hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Own bookings, and the bookings of facilities the user manages (filter with ?facility=, ?status=, ...)."""
+
+    permission_classes = [IsAuthenticated]
+    filterset_class = BookingFilterSet
+
+    def get_queryset(self):
+        return selectors.visible_bookings(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return BookingCreateSerializer
+        if self.action == "list" and roles.managed_facility_ids(self.request.user):
+            return ManagerBookingSerializer  # managers see who booked at their facilities
+        return BookingSerializer
+
+    def get_object(self):
+        booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"])
+        require(policies.can_view_booking, self.request.user, booking)
+        return booking
+
+    def retrieve(self, request, *args, **kwargs):
+        booking = self.get_object()
+        serializer_class = (
+            ManagerBookingSerializer if policies.can_decide_booking(request.user, booking) else BookingSerializer
+        )
+        return Response(serializer_class(booking).data)
+
+    def create(self, request, *args, **kwargs):
+        """Book a slot. With an Idempotency-Key header a retry gets the first answer, errors included."""
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return self._create(request)
+        if len(key) > 200:
+            raise DomainError(_("The Idempotency-Key is too long."), field="Idempotency-Key", code="invalid")
+        fingerprint = _fingerprint(request)
+        stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if stored is None:
+            try:
+                with transaction.atomic():
+                    response = self._create(request)
+                    IdempotencyRecord.objects.create(
+                        user=request.user, key=key, request_fingerprint=fingerprint,
+                        status_code=response.status_code, body=response.data,
+                    )  # fmt: skip
+                    return response
+            except IntegrityError:
+                stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+                if stored is None:
+                    raise
+            except Exception as error:  # a refused request: store the answer, then give it
+                response = exception_handler(error, {"request": request, "view": self})
+                if response is None:
+                    raise
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(
+                            user=request.user, key=key, request_fingerprint=fingerprint,
+                            status_code=response.status_code, body=response.data,
+                        )  # fmt: skip
+                except IntegrityError:
+                    stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+                if stored is None:
+                    return response
+        if stored.request_fingerprint != fingerprint:
+            return Response(
+                {"detail": _("This Idempotency-Key was used for a different request."), "code": "idempotency_mismatch"},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return Response(stored.body, status=stored.status_code, headers={"Idempotent-Replayed": "true"})
+
+    def _create(self, request):
+        require(policies.can_book, request.user)
+        serializer = BookingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        resource = Resource.objects.select_related("facility", "booking_policy").filter(pk=data["resource"]).first()
+        if resource is None:
+            raise DomainError(_("No such resource."), field="resource", code="not_found")
+        fields = {
+            "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
+            "activity": data["activity"], "access_model": data["access_model"], "purpose": data["purpose"],
+        }  # fmt: skip
+        if data.get("repeat"):
+            result = services.create_recurring_bookings(
+                **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
+                mode=data["mode"],
+            )  # fmt: skip
+            body = {
+                "recurrence_group": str(result.created[0].recurrence_group) if result.created else None,
+                "bookings": BookingSerializer(result.created, many=True).data,
+                "skipped": result.skipped,
+            }
+            return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_409_CONFLICT)
+        booking = services.create_booking(**fields)
+        return Response(_created_body(booking), status=status.HTTP_201_CREATED)
+
+    def _act(self, request, policy, call):
+        booking = self.get_object()
+        require(policy, request.user, booking)
+        booking = call(booking)
+        return Response(BookingSerializer(booking).data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            policies.can_decide_booking,
+            lambda b: services.approve_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
+        )
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            policies.can_decide_booking,
+            lambda b: services.reject_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
+        )
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._act(
+            request,
+            policies.can_cancel_booking,
+            lambda b: services.cancel_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
+        )
+
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        move = MoveSerializer(data=request.data)
+        move.is_valid(raise_exception=True)
+        data = move.validated_data
+        return self._act(
+            request,
+            policies.can_move_booking,
+            lambda b: services.move_booking(
+                booking=b, actor=request.user, start=data["start"], end=data["end"], reason=data["reason"]
+            ),
+        )
+
+    @action(detail=False, methods=["post"])
+    def decide(self, request):
+        """Approve or reject many pending requests: {"ids": [...], "decision": "approve"|"reject", "reason"}."""
+        serializer = BulkDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        bookings = list(Booking.objects.filter(pk__in=data["ids"]).select_related("resource__facility"))
+        if len(bookings) != len(set(data["ids"])):
+            raise ValidationError({"ids": [_("Unknown booking.")]})
+        for booking in bookings:
+            require(policies.can_decide_booking, request.user, booking)
+        decided = services.decide_bookings(
+            booking_ids=data["ids"], actor=request.user, approve=data["decision"] == "approve", reason=data["reason"]
+        )
+        return Response(BookingSerializer(decided, many=True).data)
+
+
+def _created_body(booking: Booking) -> dict:
+    """The 201 answer, built from the object in hand (no extra queries on the hot path)."""
+    return {
+        "id": booking.pk,
+        "resource": booking.resource_id,
+        "start": services._iso(booking.start),
+        "end": services._iso(booking.end),
+        "status": booking.status,
+        "activity": booking.activity,
+        "access_model": booking.access_model,
+        "purpose": booking.purpose,
+        "payer_name": booking.payer_name,
+        "payer_org_number": booking.payer_org_number,
+        "net_amount": None if booking.net_amount is None else str(booking.net_amount),
+        "total_amount": None if booking.total_amount is None else str(booking.total_amount),
+        "currency": booking.currency,
+        "expires_at": services._iso(booking.expires_at) if booking.expires_at else None,
+        "recurrence_group": str(booking.recurrence_group) if booking.recurrence_group else None,
+    }
+
+
+class ResourceAvailabilityView(APIView):
+    """GET /api/v1/resources/{id}/availability/?start=&end= : free and busy time within opening hours."""
+
+    permission_classes = []
+
+    def get(self, request, pk):
+        resource = get_object_or_404(
+            Resource.objects.select_related("facility", "booking_policy"), pk=pk, facility__status="published"
+        )
+        start, end = parse_period(request.query_params)
+        availability = selectors.resource_availability(resource=resource, start=start, end=end, user=request.user)
+        return Response(
+            {
+                "resource": resource.pk,
+                "start": services._iso(start),
+                "end": services._iso(end),
+                "free": _interval_list(availability["free"]),
+                "busy": _interval_list(availability["busy"]),
+            }
+        )
+
+
+def _lookup(model, raw, field):
+    if raw in (None, ""):
+        return None
+    found = model.objects.filter(pk=int(raw)).first() if str(raw).isdigit() else model.objects.filter(slug=raw).first()
+    if found is None:
+        raise DomainError(_("Unknown value."), field=field, code="not_found")
+    return found
+
+
+class FreeCapacityView(APIView):
+    """GET /api/v1/availability/?category=&institution=&start=&end=&duration=PT4H : resources with a free window."""
+
+    permission_classes = []
+
+    def get(self, request):
+        params = request.query_params
+        start, end = parse_period(params, default_days=14)
+        raw_duration = params.get("duration", "PT1H")
+        duration = parse_duration(raw_duration)
+        if duration is None or duration <= datetime.timedelta(0):
+            raise DomainError(_("Give the duration as ISO 8601, for example PT4H."), field="duration", code="invalid")
+        category = _lookup(Category, params.get("category"), "category")
+        institution = _lookup(Institution, params.get("institution"), "institution")
+        try:
+            limit = max(1, min(int(params.get("limit", 100)), 500))
+        except ValueError:
+            raise DomainError(_("Not a number."), field="limit", code="invalid") from None
+        windows = selectors.find_free_capacity(
+            start=start, end=end, duration=duration, category=category, institution=institution,
+            user=request.user, limit=limit,
+        )  # fmt: skip
+        return Response(
+            {
+                "start": services._iso(start),
+                "end": services._iso(end),
+                "duration": raw_duration,
+                "count": len(windows),
+                "results": [
+                    {
+                        "resource": w.resource.pk,
+                        "name": w.resource.name,
+                        "facility": w.resource.facility.name,
+                        "institution": w.resource.facility.institution.name,
+                        "earliest": {"start": services._iso(w.start), "end": services._iso(w.end)},
+                    }
+                    for w in windows
+                ],
+            }
+        )

@@ -1,0 +1,568 @@
+"""National-scale benchmark for the booking engine (PostgreSQL only).
+
+Builds a data set with generate_series (resources, policies, opening hours and millions of bookings), then
+measures: the free-capacity search over one category for a 14-day window (p50/p95); bookings per second through
+the HTTP API from concurrent clients against gunicorn; the plain SQL insert rate into the same constrained table
+from as many connections; and finally checks with one query that no two active bookings overlap.
+
+All benchmark rows hang off institutions whose slug starts with "bench-", so a rerun replaces them and
+nothing else is touched.
+"""
+
+import datetime
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from booking import selectors
+
+PREFIX = "bench-"
+INSTITUTIONS = 20
+CATEGORIES = 20
+
+
+@dataclass
+class BenchConfig:
+    resources: int = 20_000
+    bookings: int = 2_000_000
+    clients: int = 8
+    http_seconds: float = 20.0
+    sql_seconds: float = 10.0
+    searches: int = 60
+    gunicorn_workers: int = 4
+    port: int = 8765
+    broker_url: str = ""
+    output_dir: Path = field(default_factory=lambda: Path(settings.BASE_DIR) / "bench")
+
+
+def _log(message: str) -> None:
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def _execute(sql: str, params=None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def _scalar(sql: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchone()[0]
+
+
+BENCH_USERS = "SELECT id FROM accounts_user WHERE email LIKE 'bench-%%'"
+BENCH_FACILITIES = (
+    "SELECT f.id FROM catalogue_facility f JOIN catalogue_institution i ON i.id = f.institution_id "
+    "WHERE i.slug LIKE 'bench-%%'"
+)
+BENCH_RESOURCES = f"SELECT id FROM catalogue_resource WHERE facility_id IN ({BENCH_FACILITIES})"
+BENCH_POLICIES = f"SELECT id FROM booking_bookingpolicy WHERE resource_id IN ({BENCH_RESOURCES})"
+
+
+def wipe() -> None:
+    """Remove earlier benchmark data (only rows that belong to bench- institutions and bench- users)."""
+    statements = [
+        f"DELETE FROM booking_bookingevent WHERE booking_id IN "
+        f"(SELECT id FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) OR user_id IN ({BENCH_USERS}))",
+        f"DELETE FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) OR user_id IN ({BENCH_USERS})",
+        f"DELETE FROM booking_idempotencyrecord WHERE user_id IN ({BENCH_USERS})",
+        f"DELETE FROM authtoken_token WHERE user_id IN ({BENCH_USERS})",
+        f"DELETE FROM accounts_user WHERE id IN ({BENCH_USERS})",
+        f"DELETE FROM booking_openinghours WHERE policy_id IN ({BENCH_POLICIES})",
+        f"DELETE FROM booking_bookingpolicy WHERE id IN ({BENCH_POLICIES})",
+        f"DELETE FROM catalogue_resource WHERE id IN ({BENCH_RESOURCES})",
+        f"DELETE FROM catalogue_facility_categories WHERE facility_id IN ({BENCH_FACILITIES})",
+        f"DELETE FROM catalogue_facility WHERE id IN ({BENCH_FACILITIES})",
+        "DELETE FROM catalogue_institution WHERE slug LIKE 'bench-%%'",
+        "DELETE FROM catalogue_category WHERE slug LIKE 'bench-%%'",
+    ]
+    with transaction.atomic():
+        for statement in statements:
+            _execute(statement)
+
+
+def build(config: BenchConfig) -> dict:
+    """Bulk-load the national data set in a handful of INSERT ... SELECT generate_series statements."""
+    facilities = max(1, config.resources // 10)
+    per_resource = max(1, config.bookings // config.resources)
+    timings = {}
+    started = time.perf_counter()
+    with transaction.atomic():
+        _execute(
+            """INSERT INTO catalogue_institution (kind, name, short_name, slug, city, region, web_address, org_number,
+                   industry_access_nb, industry_access_en, is_demo)
+               SELECT 'university', 'Benchmark institution ' || n, 'BENCH' || n, 'bench-' || n, 'Oslo', '', '', '',
+                   '', '', false
+               FROM generate_series(1, %s) AS n""",
+            [INSTITUTIONS],
+        )
+        _execute(
+            """INSERT INTO catalogue_category (slug, name_nb, name_en)
+               SELECT 'bench-' || n, 'Benchmark-kategori ' || n, 'Benchmark category ' || n
+               FROM generate_series(1, %s) AS n""",
+            [CATEGORIES],
+        )
+        _execute(
+            """INSERT INTO catalogue_facility (institution_id, kind, name, slug, description_nb, description_en,
+                   keywords, offers_rental, offers_service, offers_commissioned, offers_collaboration,
+                   open_to_industry, accreditation, city, campus, web_address, last_verified, status, created_at,
+                   updated_at)
+               SELECT i.id, 'core_facility', 'Benchmark facility ' || n, 'bench-facility-' || n, '', '', '', true,
+                   false, false, false, true, '', 'Oslo', '', '', now()::date, 'published', now(), now()
+               FROM generate_series(1, %s) AS n
+               JOIN catalogue_institution i ON i.slug = 'bench-' || (1 + n %% %s)""",
+            [facilities, INSTITUTIONS],
+        )
+        _execute(
+            """INSERT INTO catalogue_facility_categories (facility_id, category_id)
+               SELECT f.id, c.id FROM catalogue_facility f
+               JOIN catalogue_category c ON c.slug = 'bench-' || (1 + f.id %% %s)
+               WHERE f.slug LIKE 'bench-facility-%%'""",
+            [CATEGORIES],
+        )
+        _execute(
+            """INSERT INTO catalogue_resource (facility_id, kind, name, description_nb, description_en, bookable,
+                   is_active)
+               SELECT f.id, 'instrument', 'Benchmark instrument ' || f.id || '-' || k, '', '', true, true
+               FROM catalogue_facility f CROSS JOIN generate_series(1, 10) AS k
+               WHERE f.slug LIKE 'bench-facility-%%'"""
+        )
+        _execute(
+            """INSERT INTO booking_bookingpolicy (resource_id, time_zone, slot_minutes, min_length_minutes,
+                   max_length_minutes, min_notice_minutes, max_advance_days, buffer_minutes, requires_approval,
+                   requires_qualification, cancellation_deadline_hours, approval_deadline_hours)
+               SELECT r.id, 'Europe/Oslo', 30, 30, 480, 0, 3650, CASE WHEN r.id %% 4 = 0 THEN 30 ELSE 0 END, false,
+                   false, 24, 72
+               FROM catalogue_resource r JOIN catalogue_facility f ON f.id = r.facility_id
+               WHERE f.slug LIKE 'bench-facility-%%'"""
+        )
+        _execute(
+            """INSERT INTO booking_openinghours (policy_id, weekday, opens, closes)
+               SELECT p.id, d, time '08:00', time '16:00'
+               FROM booking_bookingpolicy p JOIN catalogue_resource r ON r.id = p.resource_id
+               JOIN catalogue_facility f ON f.id = r.facility_id CROSS JOIN generate_series(0, 4) AS d
+               WHERE f.slug LIKE 'bench-facility-%%'"""
+        )
+        _execute(
+            """INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff, is_active,
+                   date_joined, email, kind, company_name, org_number, phone, language)
+               SELECT '!', false, 'Bench', 'User ' || n, false, true, now(), 'bench-' || n || '@example.org',
+                   'company', 'Benchmark AS', '988077917', '', 'nb'
+               FROM generate_series(1, 100) AS n"""
+        )
+    timings["catalogue_seconds"] = round(time.perf_counter() - started, 2)
+    _log(f"catalogue built in {timings['catalogue_seconds']} s; loading {per_resource} bookings per resource")
+    started = time.perf_counter()
+    # Weekdays from six weeks ago: booking k of a resource is on the k-th weekday, 2 hours, start hour varies.
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday() + 42)
+    with transaction.atomic():
+        _execute(
+            """WITH res AS (
+                   SELECT r.id, p.buffer_minutes, row_number() OVER (ORDER BY r.id) AS n
+                   FROM catalogue_resource r JOIN booking_bookingpolicy p ON p.resource_id = r.id
+                   JOIN catalogue_facility f ON f.id = r.facility_id WHERE f.slug LIKE 'bench-facility-%%'
+               ), users AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_user WHERE email LIKE 'bench-%%'),
+               slots AS (
+                   SELECT res.id AS resource_id, res.buffer_minutes, res.n, k,
+                          ((%(monday)s::date + ((k / 5) * 7 + k %% 5))
+                            + make_time(8 + ((res.n * 7 + k) %% 6)::int, 0, 0)) AT TIME ZONE 'Europe/Oslo' AS s
+                   FROM res CROSS JOIN generate_series(0, %(per_resource)s - 1) AS k
+               )
+               INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity,
+                   access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at,
+                   price_tier, price_unit, decision_reason)
+               SELECT slots.resource_id, users.ids[1 + (slots.n + slots.k) %% 100], slots.s,
+                   slots.s + interval '2 hours',
+                   slots.s + interval '2 hours' + make_interval(mins => slots.buffer_minutes),
+                   CASE WHEN slots.k %% 10 = 0 THEN 'cancelled' ELSE 'confirmed' END,
+                   CASE WHEN slots.k %% 5 = 0 THEN 'economic' ELSE 'non_economic' END,
+                   'rental', '', 'Benchmark AS', '988077917', 'NOK', now(), now(), '', '', ''
+               FROM slots, users""",
+            {"monday": monday, "per_resource": per_resource},
+        )
+    timings["bookings_seconds"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    _execute("ANALYZE")
+    timings["analyze_seconds"] = round(time.perf_counter() - started, 2)
+    return timings
+
+
+def clear_measured() -> None:
+    """Bookings made by an earlier run's measurements (150+ days ahead), so a rerun finds its slots free."""
+    with transaction.atomic():
+        _execute(
+            f"DELETE FROM booking_bookingevent WHERE booking_id IN (SELECT id FROM booking_booking "
+            f"WHERE resource_id IN ({BENCH_RESOURCES}) AND start > now() + interval '150 days')"
+        )
+        _execute(
+            f"DELETE FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) "
+            f"AND start > now() + interval '150 days'"
+        )
+
+
+def counts() -> dict:
+    return {
+        "bookable_resources": _scalar(
+            "SELECT count(*) FROM catalogue_resource r JOIN booking_bookingpolicy p ON p.resource_id = r.id "
+            "WHERE r.bookable"
+        ),
+        "bookings": _scalar("SELECT count(*) FROM booking_booking"),
+    }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure_search(config: BenchConfig) -> dict:
+    from catalogue.models import Category
+
+    categories = list(Category.objects.filter(slug__startswith=PREFIX))
+    rng = random.Random(42)
+    durations = []
+    found = []
+    today = timezone.localdate()
+    for index in range(config.searches + 5):
+        category = rng.choice(categories)
+        day = today + datetime.timedelta(days=rng.randint(0, 30))
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+        end = start + datetime.timedelta(days=14)
+        began = time.perf_counter()
+        windows = selectors.find_free_capacity(
+            start=start, end=end, duration=datetime.timedelta(hours=4), category=category, limit=100
+        )
+        elapsed = (time.perf_counter() - began) * 1000
+        if index >= 5:  # the first few warm the caches
+            durations.append(elapsed)
+            found.append(len(windows))
+    return {
+        "searches": len(durations),
+        "window_days": 14,
+        "duration": "PT4H",
+        "resources_per_category": config.resources // CATEGORIES,
+        "p50_ms": round(_percentile(durations, 0.5), 1),
+        "p95_ms": round(_percentile(durations, 0.95), 1),
+        "max_ms": round(max(durations), 1),
+        "mean_results": round(statistics.mean(found), 1),
+    }
+
+
+def _bench_tokens(count: int) -> list[str]:
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+
+    users = list(User.objects.filter(email__startswith=PREFIX).order_by("id")[:count])
+    return [Token.objects.get_or_create(user=user)[0].key for user in users]
+
+
+def _resource_ids() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id FROM catalogue_resource r JOIN catalogue_facility f ON f.id = r.facility_id "
+            "WHERE f.slug LIKE 'bench-facility-%%' ORDER BY r.id"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _slot(day_offset: int, hour: int) -> tuple[datetime.datetime, datetime.datetime]:
+    day = timezone.localdate() + datetime.timedelta(days=day_offset)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    return start, start + datetime.timedelta(hours=1)
+
+
+def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SECRET_KEY": "benchmark-only-" + "x" * 40,
+        "DJANGO_DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "DATABASE_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "ERROR",
+    }
+    if config.broker_url:
+        env["CELERY_BROKER_URL"] = config.broker_url
+        env["CELERY_TASK_DEFAULT_QUEUE"] = BENCH_QUEUE
+    else:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--bind",
+        f"127.0.0.1:{config.port}", "--workers", str(config.gunicorn_workers), "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
+    try:
+        for _ in range(150):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", config.port, timeout=10)
+                conn.request("GET", "/api/v1/bookings/")  # answers 401 at once once the workers are up
+                conn.getresponse().read()
+                conn.close()
+                return process
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+    except BaseException:
+        process.terminate()
+        process.wait(timeout=30)
+        raise
+
+
+BENCH_QUEUE = "booking-benchmark"
+
+
+def _framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
+    """Requests/s of the cheapest API answer (a token lookup that fails: 401) with the same clients and server.
+
+    Context for the booking rate: what Django, DRF and gunicorn cost on this machine before any booking work.
+    """
+    stop = threading.Event()
+    done = []
+    lock = threading.Lock()
+
+    def client():
+        count = 0
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", config.port, timeout=30)
+            conn.request("GET", "/api/v1/bookings/", headers={"Authorization": "Token not-a-token"})
+            conn.getresponse().read()
+            conn.close()
+            count += 1
+        with lock:
+            done.append(count)
+
+    threads = [threading.Thread(target=client) for _ in range(config.clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    return round(sum(done) / (time.perf_counter() - began), 1)
+
+
+def _purge_bench_queue(broker_url: str) -> None:
+    """The benchmark's e-mails to bench-N@example.org are not to be sent: drop them from their own queue."""
+    from kombu import Connection
+
+    with Connection(broker_url) as conn:
+        conn.default_channel.queue_purge(BENCH_QUEUE)
+
+
+def measure_http(config: BenchConfig, resource_ids: list[int]) -> dict:
+    """Concurrent clients POST bookings of distinct free slots for a fixed time; count the 201s per second."""
+    tokens = _bench_tokens(config.clients)
+    process = _start_gunicorn(config)
+    stop = threading.Event()
+    results = {"created": 0, "conflicts": 0, "errors": 0, "latencies": []}
+    lock = threading.Lock()
+
+    def client(index: int):
+        # http.client rather than requests: the clients share the machine's two cores with the server, so
+        # the lighter the client, the more of the machine the server gets.
+        headers = {"Authorization": f"Token {tokens[index]}", "Content-Type": "application/json"}
+        mine = resource_ids[index :: config.clients]
+        sequence = 0
+        created = conflicts = errors = 0
+        latencies = []
+        while not stop.is_set():
+            resource = mine[sequence % len(mine)]
+            day, hour = 200 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
+            start, end = _slot(day, hour)
+            sequence += 1
+            body = json.dumps({"resource": resource, "start": start.isoformat(), "end": end.isoformat(),
+                               "activity": "economic", "access_model": "rental"})  # fmt: skip
+            began = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", config.port, timeout=30)
+            conn.request("POST", "/api/v1/bookings/", body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read()
+            conn.close()
+            latencies.append(time.perf_counter() - began)
+            if response.status == 201:
+                created += 1
+            elif response.status == 409:
+                conflicts += 1
+            else:
+                errors += 1
+                if errors <= 3:
+                    _log(f"HTTP {response.status}: {text[:300]!r}")
+        with lock:
+            results["created"] += created
+            results["conflicts"] += conflicts
+            results["errors"] += errors
+            results["latencies"].extend(latencies)
+
+    try:
+        ceiling = _framework_ceiling(config)
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(config.clients)]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(config.http_seconds)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        elapsed = time.perf_counter() - began
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if config.broker_url:
+            _purge_bench_queue(config.broker_url)
+    latencies = results.pop("latencies")
+    return {
+        **results,
+        "framework_ceiling_requests_per_second": ceiling,
+        "clients": config.clients,
+        "gunicorn_workers": config.gunicorn_workers,
+        "seconds": round(elapsed, 1),
+        "bookings_per_second": round(results["created"] / elapsed, 1),
+        "latency_p50_ms": round(_percentile(latencies, 0.5) * 1000, 1) if latencies else None,
+        "latency_p95_ms": round(_percentile(latencies, 0.95) * 1000, 1) if latencies else None,
+    }
+
+
+def measure_sql(config: BenchConfig, resource_ids: list[int]) -> dict:
+    """The physical limit: single-row INSERTs, one transaction each, into booking_booking (constraint on),
+    from as many connections as the HTTP test had clients."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    user_id = _scalar("SELECT min(id) FROM accounts_user WHERE email LIKE 'bench-%%'")
+    stop = threading.Event()
+    totals = {"inserted": 0, "conflicts": 0}
+    lock = threading.Lock()
+    sql = (
+        'INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity, '
+        "access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at, price_tier, "
+        "price_unit, decision_reason) "
+        "VALUES (%s, %s, %s, %s, %s, 'confirmed', 'economic', 'rental', '', 'Benchmark AS', '988077917', 'NOK', "
+        "now(), now(), '', '', '')"
+    )
+
+    def writer(index: int):
+        mine = resource_ids[index :: config.clients]
+        inserted = conflicts = sequence = 0
+        with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as conn:
+            while not stop.is_set():
+                resource = mine[sequence % len(mine)]
+                day, hour = 400 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
+                start, end = _slot(day, hour)
+                sequence += 1
+                try:
+                    conn.execute(sql, (resource, user_id, start, end, end))
+                    inserted += 1
+                except psycopg.errors.ExclusionViolation:
+                    conflicts += 1
+        with lock:
+            totals["inserted"] += inserted
+            totals["conflicts"] += conflicts
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(config.clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(config.sql_seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    elapsed = time.perf_counter() - began
+    return {
+        **totals,
+        "connections": config.clients,
+        "seconds": round(elapsed, 1),
+        "inserts_per_second": round(totals["inserted"] / elapsed, 1),
+    }
+
+
+OVERLAP_CHECK_SQL = """
+SELECT count(*) FROM (
+    SELECT start, max(coalesce(blocked_until, "end")) OVER (
+        PARTITION BY resource_id ORDER BY start, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS previous_end
+    FROM booking_booking WHERE status IN ('pending', 'confirmed')
+) AS ordered WHERE start < previous_end
+"""
+
+
+def create_path_queries() -> int:
+    """How many SQL statements one API booking costs (measured in-process on a bench resource)."""
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+
+    user = User.objects.filter(email__startswith=PREFIX).order_by("id").first()
+    resource_id = _resource_ids()[0]
+    start, end = _slot(900, 9)
+    client = APIClient()
+    client.force_authenticate(user)
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.post(
+            "/api/v1/bookings/",
+            {"resource": resource_id, "start": start.isoformat(), "end": end.isoformat(), "activity": "economic",
+             "access_model": "rental"},
+            format="json",
+        )  # fmt: skip
+    assert response.status_code == 201, response.content
+    return len(queries)
+
+
+def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
+    if connection.vendor != "postgresql":
+        raise RuntimeError("The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).")
+    report: dict = {"started": timezone.now().isoformat(), "machine": {"cpus": os.cpu_count()}}
+    if not skip_build:
+        _log("removing earlier benchmark data")
+        wipe()
+        _log(f"building {config.resources} resources and {config.bookings} bookings")
+        report["build"] = build(config)
+    else:
+        clear_measured()
+    report["data"] = counts()
+    _log(f"data: {report['data']}")
+    report["search"] = measure_search(config)
+    _log(f"search: {report['search']}")
+    report["create_path_queries"] = create_path_queries()
+    resource_ids = _resource_ids()
+    report["http"] = measure_http(config, resource_ids)
+    _log(f"http: {report['http']}")
+    report["sql"] = measure_sql(config, resource_ids)
+    _log(f"sql: {report['sql']}")
+    sql_rate = report["sql"]["inserts_per_second"]
+    report["http_share_of_sql_rate"] = round(report["http"]["bookings_per_second"] / sql_rate, 3) if sql_rate else None
+    began = time.perf_counter()
+    report["overlapping_active_bookings"] = _scalar(OVERLAP_CHECK_SQL)
+    report["overlap_check_seconds"] = round(time.perf_counter() - began, 2)
+    report["targets"] = {
+        "search_p95_under_150_ms": report["search"]["p95_ms"] < 150,
+        "http_at_least_10_percent_of_sql": (report["http_share_of_sql_rate"] or 0) >= 0.10,
+        "zero_overlaps": report["overlapping_active_bookings"] == 0,
+    }
+    report["finished"] = timezone.now().isoformat()
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    path = config.output_dir / f"booking-{timezone.now():%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps(report, indent=2))
+    report["file"] = str(path)
+    return report

@@ -1,0 +1,56 @@
+"""Calendars for the demo register: every bookable demo resource gets a booking policy when it is loaded."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.models import BookingPolicy, OpeningHours, Qualification
+
+WEEKDAYS = range(5)
+
+
+def _policy_values(index: int) -> dict:
+    """A mix the demo can show: a third need approval, a third need training, the rest confirm at once."""
+    values = {"slot_minutes": 30, "min_length_minutes": 60, "max_length_minutes": 8 * 60, "min_notice_minutes": 120}
+    if index % 3 == 0:
+        values.update(requires_approval=True, approval_deadline_hours=48)
+    elif index % 3 == 1:
+        values.update(requires_qualification=True, buffer_minutes=30)  # cell labs need changeover cleaning
+    return values
+
+
+@transaction.atomic
+def give_demo_resources_calendars(*, resources, researchers=()) -> list[BookingPolicy]:
+    """Idempotent: resources that already have a policy keep it."""
+    existing = set(BookingPolicy.objects.filter(resource__in=resources).values_list("resource_id", flat=True))
+    created = []
+    for index, resource in enumerate(sorted(resources, key=lambda r: r.pk)):
+        if resource.pk in existing:
+            continue
+        policy = BookingPolicy.objects.create(resource=resource, **_policy_values(index))
+        OpeningHours.objects.bulk_create(
+            OpeningHours(policy=policy, weekday=day, opens=datetime.time(8), closes=datetime.time(16))
+            for day in WEEKDAYS
+        )
+        created.append(policy)
+    needing_training = [
+        p.resource for p in BookingPolicy.objects.filter(resource__in=resources, requires_qualification=True)
+    ]
+    expires = timezone.localdate() + datetime.timedelta(days=365)
+    for user in researchers:
+        for resource in needing_training[:3]:
+            Qualification.objects.get_or_create(user=user, resource=resource, defaults={"expires_on": expires})
+    return created
+
+
+def on_demo_register_loaded(sender, resources=(), with_demo_users=False, users=None, **kwargs):
+    researchers = []
+    if with_demo_users:
+        if users:
+            researchers = [user for email, user in users.items() if email.startswith("demo.forsker")]
+        else:
+            from accounts.models import User
+
+            researchers = list(User.objects.filter(email__startswith="demo.forsker"))
+    give_demo_resources_calendars(resources=list(resources), researchers=researchers)

@@ -1,0 +1,98 @@
+"""Booking forms: parse input for the portal pages; the rules live in booking.services."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from booking.choices import Activity, ClosureKind, ConflictMode, Frequency
+from booking.models import BookingPolicy, OpeningHours
+from catalogue.choices import AccessModel
+from catalogue.models import Category, Institution
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BookingForm(forms.Form):
+    start = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
+    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
+    access_model = forms.ChoiceField(label=_("Access model"), choices=AccessModel.choices, initial=AccessModel.RENTAL)
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    repeat = forms.ChoiceField(
+        label=_("Repeat"), choices=[("", _("Does not repeat")), *Frequency.choices], required=False
+    )
+    count = forms.IntegerField(label=_("Number of occurrences"), min_value=1, max_value=200, required=False)
+    until = forms.DateField(label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    mode = forms.ChoiceField(label=_("If a date is taken"), choices=ConflictMode.choices, required=False)
+
+
+class FreeCapacityForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Research field"), queryset=Category.objects.all(), required=False)
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.all(), required=False)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=62, initial=14, required=False)
+    hours = forms.DecimalField(
+        label=_("Length (hours)"), min_value=0.5, max_value=24 * 7, initial=4, decimal_places=1, required=False
+    )
+
+    def period(self):
+        data = self.cleaned_data
+        day = data.get("start") or timezone.localdate()
+        start = max(timezone.make_aware(datetime.datetime.combine(day, datetime.time())), timezone.now())
+        end = timezone.make_aware(datetime.datetime.combine(day, datetime.time())) + datetime.timedelta(
+            days=data.get("days") or 14
+        )
+        duration = datetime.timedelta(hours=float(data.get("hours") or 4))
+        return start, end, duration
+
+
+class BookingPolicyForm(forms.ModelForm):
+    class Meta:
+        model = BookingPolicy
+        fields = [
+            "slot_minutes", "min_length_minutes", "max_length_minutes", "min_notice_minutes", "max_advance_days",
+            "buffer_minutes", "requires_approval", "requires_qualification", "cancellation_deadline_hours",
+            "approval_deadline_hours",
+        ]  # fmt: skip
+
+
+OpeningHoursFormSet = forms.inlineformset_factory(
+    BookingPolicy,
+    OpeningHours,
+    fields=["weekday", "opens", "closes"],
+    extra=2,
+    can_delete=True,
+    widgets={"opens": forms.TimeInput(attrs={"type": "time"}), "closes": forms.TimeInput(attrs={"type": "time"})},
+)
+
+
+class ClosureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClosureKind.choices)
+    start = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
+    internal_note = forms.CharField(label=_("Internal note (not shown to users)"), max_length=300, required=False)
+
+
+class QualificationForm(forms.Form):
+    email = forms.EmailField(label=_("The user's e-mail address"))
+    expires_on = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+    def clean_email(self):
+        user = User.objects.filter(email__iexact=self.cleaned_data["email"]).first()
+        if user is None:
+            raise forms.ValidationError(_("No user has this e-mail address."))
+        self.cleaned_data["user"] = user
+        return self.cleaned_data["email"]
+
+
+class DecisionForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Requests"))
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = choices

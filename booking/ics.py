@@ -1,0 +1,79 @@
+"""iCalendar documents built with the icalendar package: e-mail attachments and subscribable feeds.
+
+UIDs are stable (one per booking), times are UTC, and bookings that no longer hold their slot are sent as
+STATUS:CANCELLED so that calendar clients remove them.
+"""
+
+import datetime
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from booking.choices import BookingStatus
+
+PRODID = "-//Labtorget//Booking//NB"
+
+
+def booking_uid(booking_id: int) -> str:
+    host = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "labtorget"
+    return f"booking-{booking_id}@{host}"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
+
+
+def _event(booking, *, summary: str, private: bool) -> Event:
+    event = Event()
+    event.add("uid", booking_uid(booking.pk))
+    event.add("dtstamp", _utc(booking.updated_at or datetime.datetime.now(datetime.UTC)))
+    event.add("dtstart", _utc(booking.start))
+    event.add("dtend", _utc(booking.end))
+    event.add("summary", summary)
+    cancelled = booking.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+    if cancelled:
+        event.add("status", "CANCELLED")
+    elif booking.status == BookingStatus.PENDING:
+        event.add("status", "TENTATIVE")
+    else:
+        event.add("status", "CONFIRMED")
+    if private:
+        event.add("location", f"{booking.resource.facility.name}")
+        if booking.purpose:
+            event.add("description", booking.purpose)
+    return event
+
+
+def busy_feed(resource, bookings) -> bytes:
+    """Public feed: busy times only, no names or purposes."""
+    calendar = _calendar(f"{resource.name} (busy)")
+    for booking in bookings:
+        calendar.add_component(_event(booking, summary="Busy / Opptatt", private=False))
+    return calendar.to_ical()
+
+
+def private_feed(name: str, bookings, *, show_user: bool) -> bytes:
+    """A user's own bookings, or a facility's bookings for its managers."""
+    calendar = _calendar(name)
+    for booking in bookings:
+        summary = booking.resource.name
+        if show_user:
+            summary = f"{summary} – {booking.user.get_full_name() or booking.user.email}"
+        calendar.add_component(_event(booking, summary=summary, private=True))
+    return calendar.to_ical()
+
+
+def booking_attachment(booking) -> bytes:
+    calendar = _calendar(booking.resource.name)
+    calendar.add("method", "CANCEL" if booking.status not in ("pending", "confirmed") else "PUBLISH")
+    calendar.add_component(_event(booking, summary=booking.resource.name, private=True))
+    return calendar.to_ical()

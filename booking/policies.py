@@ -1,0 +1,51 @@
+"""Permission policies for booking: one function per action, used by pages and the API alike."""
+
+from booking.models import Booking
+from catalogue import roles
+from catalogue.models import Facility, Resource
+
+
+def can_book(user, resource: Resource | None = None) -> bool:
+    """Any signed-in, active user may request a booking; the booking rules decide the rest."""
+    return roles.is_authenticated(user)
+
+
+def can_view_booking(user, booking: Booking) -> bool:
+    """The person who booked, and those who manage the facility."""
+    if not roles.is_authenticated(user):
+        return False
+    return booking.user_id == user.pk or roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_decide_booking(user, booking: Booking) -> bool:
+    """Approve or reject a pending request: the facility's managers."""
+    return roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_cancel_booking(user, booking: Booking) -> bool:
+    """The person who booked (before the deadline, checked by the service) and the facility's managers."""
+    if not roles.is_authenticated(user):
+        return False
+    return booking.user_id == user.pk or roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_move_booking(user, booking: Booking) -> bool:
+    return roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_complete_booking(user, booking: Booking) -> bool:
+    return roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_manage_calendar(user, resource: Resource) -> bool:
+    """Edit a resource's booking policy, closures and qualifications."""
+    return roles.can_manage_facility(user, resource.facility)
+
+
+def can_see_facility_bookings(user, facility: Facility) -> bool:
+    """Who booked what at a facility, its request queue and its private feed."""
+    return roles.can_manage_facility(user, facility)
+
+
+def can_see_queue(user) -> bool:
+    return bool(roles.managed_facility_ids(user))

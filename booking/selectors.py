@@ -1,0 +1,372 @@
+"""Reads for booking: calendars, free capacity, booking lists. Busy times never carry personal data."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
+from booking.models import Booking, BookingPolicy, Closure, Qualification
+from catalogue import roles
+from catalogue.models import Resource
+
+Interval = tuple[datetime.datetime, datetime.datetime]
+UTC = datetime.UTC
+
+
+@dataclass(frozen=True)
+class FreeWindow:
+    resource: Resource
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+# --- calendar arithmetic --------------------------------------------------------------------------------------
+
+
+def merge_intervals(intervals: list[Interval]) -> list[Interval]:
+    """Sorted, non-overlapping union of half-open intervals; touching intervals are joined."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract_intervals(base: list[Interval], taken: list[Interval]) -> list[Interval]:
+    """The parts of `base` not covered by `taken` (both merged, sorted)."""
+    free: list[Interval] = []
+    taken = merge_intervals(taken)
+    for start, end in base:
+        cursor = start
+        for busy_start, busy_end in taken:
+            if busy_end <= cursor or busy_start >= end:
+                continue
+            if busy_start > cursor:
+                free.append((cursor, busy_start))
+            cursor = max(cursor, busy_end)
+            if cursor >= end:
+                break
+        if cursor < end:
+            free.append((cursor, end))
+    return free
+
+
+def opening_intervals(
+    policy: BookingPolicy, start: datetime.datetime, end: datetime.datetime, opening_hours=None
+) -> list[Interval]:
+    """The resource's opening hours between `start` and `end`, as UTC intervals.
+
+    Opening hours are local wall-clock times, so they are combined with each local date in the policy's time zone:
+    08:00 stays 08:00 in Oslo on both sides of the clock changes.
+    """
+    zone = policy.zone
+    if opening_hours is None:
+        opening_hours = list(policy.opening_hours.all())
+    by_weekday: dict[int, list] = {}
+    for hours in opening_hours:
+        by_weekday.setdefault(hours.weekday, []).append(hours)
+    intervals: list[Interval] = []
+    day = start.astimezone(zone).date() - datetime.timedelta(days=1)
+    last_day = end.astimezone(zone).date()
+    while day <= last_day:
+        for hours in by_weekday.get(day.weekday(), ()):
+            opens = datetime.datetime.combine(day, hours.opens, tzinfo=zone).astimezone(UTC)
+            closes = datetime.datetime.combine(day, hours.closes, tzinfo=zone).astimezone(UTC)
+            opens, closes = max(opens, start), min(closes, end)
+            if closes > opens:
+                intervals.append((opens, closes))
+        day += datetime.timedelta(days=1)
+    return merge_intervals(intervals)
+
+
+def is_internal_user(user, resource: Resource) -> bool:
+    """Users of the institution that owns the resource; only they may use a preparedness reserve."""
+    return bool(
+        roles.is_authenticated(user) and user.institution_id and user.institution_id == resource.facility.institution_id
+    )
+
+
+def blocking_closure_kinds(user, resource: Resource) -> list[str]:
+    kinds = [ClosureKind.MAINTENANCE, ClosureKind.INTERNAL_USE]
+    if not is_internal_user(user, resource):
+        kinds.append(ClosureKind.PREPAREDNESS)
+    return kinds
+
+
+def busy_intervals(
+    resource: Resource,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    user=None,
+    exclude_booking_id: int | None = None,
+) -> list[Interval]:
+    """Times the resource is taken for `user`: active bookings with their buffer, and closures that apply."""
+    bookings = Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end")).filter(
+        resource=resource, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start
+    )
+    if exclude_booking_id:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    closures = Closure.objects.filter(
+        resource=resource, start__lt=end, end__gt=start, kind__in=blocking_closure_kinds(user, resource)
+    )
+    taken = list(bookings.values_list("start", "taken_until")) + list(closures.values_list("start", "end"))
+    return merge_intervals([(max(s, start), min(e, end)) for s, e in taken])
+
+
+def resource_availability(
+    *, resource: Resource, start: datetime.datetime, end: datetime.datetime, user=None
+) -> dict[str, list[Interval]]:
+    """Free and busy time of one resource within its opening hours. Busy says nothing about who booked."""
+    policy = getattr(resource, "booking_policy", None)
+    if policy is None:
+        return {"free": [], "busy": []}
+    opening = opening_intervals(policy, start, end)
+    busy = busy_intervals(resource, start, end, user=user)
+    free = subtract_intervals(opening, busy)
+    busy_in_opening = subtract_intervals(opening, free)
+    return {"free": free, "busy": busy_in_opening}
+
+
+def _align_up(moment: datetime.datetime, policy: BookingPolicy) -> datetime.datetime:
+    local = moment.astimezone(policy.zone)
+    midnight = datetime.datetime.combine(local.date(), datetime.time(), tzinfo=policy.zone)
+    minutes = (local - midnight).total_seconds() / 60
+    slots = -(-minutes // policy.slot_minutes)
+    return (midnight + datetime.timedelta(minutes=slots * policy.slot_minutes)).astimezone(UTC)
+
+
+def nearest_alternatives(
+    *,
+    resource: Resource,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    user=None,
+    limit: int = 3,
+    exclude_booking_id: int | None = None,
+    earliest: datetime.datetime | None = None,
+) -> list[Interval]:
+    """Free slots of the same length on the same resource, nearest in time to the one asked for."""
+    policy = resource.booking_policy
+    length = end - start
+    window_start = max(start - datetime.timedelta(days=7), earliest or start - datetime.timedelta(days=7))
+    window_end = end + datetime.timedelta(days=14)
+    opening = opening_intervals(policy, window_start, window_end)
+    busy = busy_intervals(resource, window_start, window_end, user=user, exclude_booking_id=exclude_booking_id)
+    # The buffer after the new booking must fit too, so a window needs room for length + buffer
+    # (except where opening hours end, since closing time covers changeover).
+    candidates: list[Interval] = []
+    step = datetime.timedelta(minutes=policy.slot_minutes)
+    for free_start, free_end in subtract_intervals(opening, busy):
+        cursor = _align_up(free_start, policy)
+        while cursor + length <= free_end and len(candidates) < 2000:
+            candidates.append((cursor, cursor + length))
+            cursor += step
+    candidates.sort(key=lambda c: abs((c[0] - start).total_seconds()))
+    chosen = sorted(candidates[:limit])
+    return chosen
+
+
+def has_valid_qualification(user, resource: Resource, on: datetime.date) -> bool:
+    return Qualification.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on), user=user, resource=resource
+    ).exists()
+
+
+# --- free capacity across the country -------------------------------------------------------------------------
+
+_FREE_CAPACITY_SQL = """
+WITH res AS (
+    SELECT r.id AS resource_id, p.id AS policy_id, p.time_zone, f.institution_id
+    FROM catalogue_resource r
+    JOIN booking_bookingpolicy p ON p.resource_id = r.id
+    JOIN catalogue_facility f ON f.id = r.facility_id
+    WHERE r.bookable AND r.is_active AND f.status = 'published'
+      {category_filter}
+      {institution_filter}
+),
+days AS (
+    SELECT d::date AS day
+    FROM generate_series(
+        (%(start)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date - 1,
+        (%(end)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date,
+        interval '1 day'
+    ) AS d
+),
+opening AS (
+    SELECT res.resource_id,
+           greatest((d.day + o.opens) AT TIME ZONE res.time_zone, %(start)s::timestamptz) AS os,
+           least((d.day + o.closes) AT TIME ZONE res.time_zone, %(end)s::timestamptz) AS oe
+    FROM res
+    JOIN booking_openinghours o ON o.policy_id = res.policy_id
+    JOIN days d ON (extract(isodow FROM d.day)::int - 1) = o.weekday
+),
+open_intervals AS (SELECT * FROM opening WHERE oe > os),
+busy AS (
+    SELECT b.resource_id, b.start AS bs, coalesce(b.blocked_until, b."end") AS be
+    FROM booking_booking b
+    JOIN res ON res.resource_id = b.resource_id
+    WHERE b.status IN ('pending', 'confirmed')
+      AND tstzrange(b.start, coalesce(b.blocked_until, b."end")) && tstzrange(%(start)s, %(end)s)
+    UNION ALL
+    SELECT c.resource_id, c.start, c."end"
+    FROM booking_closure c
+    JOIN res ON res.resource_id = c.resource_id
+    WHERE c.start < %(end)s AND c."end" > %(start)s
+      AND (c.kind <> 'preparedness' OR res.institution_id IS DISTINCT FROM %(user_institution)s)
+),
+pieces AS (
+    SELECT o.resource_id, o.os, o.oe, greatest(b.bs, o.os) AS bs, least(b.be, o.oe) AS be
+    FROM open_intervals o
+    JOIN busy b ON b.resource_id = o.resource_id AND b.bs < o.oe AND b.be > o.os
+    UNION ALL
+    SELECT o.resource_id, o.os, o.oe, o.oe, o.oe FROM open_intervals o
+),
+gaps AS (
+    SELECT resource_id, bs AS gap_end,
+           greatest(o_start, coalesce(max(be) OVER w, o_start)) AS gap_start
+    FROM (SELECT *, os AS o_start FROM pieces) p
+    WINDOW w AS (PARTITION BY resource_id, os ORDER BY bs, be ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+earliest AS (
+    SELECT DISTINCT ON (resource_id) resource_id, gap_start, gap_end
+    FROM gaps
+    WHERE gap_end - gap_start >= %(duration)s
+    ORDER BY resource_id, gap_start
+)
+SELECT resource_id, gap_start, gap_start + %(duration)s FROM earliest ORDER BY gap_start, resource_id LIMIT %(limit)s
+"""
+
+
+def _candidate_resources(category, institution) -> QuerySet:
+    resources = Resource.objects.filter(
+        bookable=True, is_active=True, facility__status="published", booking_policy__isnull=False
+    )
+    if category is not None:
+        resources = resources.filter(facility__categories=category)
+    if institution is not None:
+        resources = resources.filter(facility__institution=institution)
+    return resources
+
+
+def find_free_capacity(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    duration: datetime.timedelta,
+    category=None,
+    institution=None,
+    user=None,
+    limit: int = 100,
+) -> list[FreeWindow]:
+    """Resources with at least one free window of `duration` between `start` and `end`, earliest window first.
+
+    On PostgreSQL one SQL statement computes the gaps between busy intervals inside each opening interval for
+    every candidate resource at once; elsewhere the same rule runs in Python over three bulk queries.
+    """
+    user_institution = user.institution_id if roles.is_authenticated(user) else None
+    if connection.vendor == "postgresql":
+        params = {
+            "start": start,
+            "end": end,
+            "duration": duration,
+            "limit": limit,
+            "user_institution": user_institution,
+            "category": getattr(category, "pk", category),
+            "institution": getattr(institution, "pk", institution),
+        }
+        sql = _FREE_CAPACITY_SQL.format(
+            category_filter=(
+                "AND EXISTS (SELECT 1 FROM catalogue_facility_categories fc "
+                "WHERE fc.facility_id = f.id AND fc.category_id = %(category)s)"
+                if category is not None
+                else ""
+            ),
+            institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        resources = Resource.objects.select_related("facility__institution").in_bulk([row[0] for row in rows])
+        return [FreeWindow(resources[rid], s, e) for rid, s, e in rows if rid in resources]
+    return _find_free_capacity_python(
+        start=start, end=end, duration=duration, category=category, institution=institution,
+        user_institution=user_institution, limit=limit,
+    )  # fmt: skip
+
+
+def _find_free_capacity_python(*, start, end, duration, category, institution, user_institution, limit):
+    resources = list(
+        _candidate_resources(category, institution)
+        .select_related("facility__institution", "booking_policy")
+        .prefetch_related("booking_policy__opening_hours")
+        .distinct()
+    )
+    ids = [r.id for r in resources]
+    taken: dict[int, list[Interval]] = {}
+    for rid, s, e in (
+        Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end"))
+        .filter(resource_id__in=ids, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start)
+        .values_list("resource_id", "start", "taken_until")
+    ):
+        taken.setdefault(rid, []).append((s, e))
+    institution_of = {r.id: r.facility.institution_id for r in resources}
+    for rid, s, e, kind in Closure.objects.filter(resource_id__in=ids, start__lt=end, end__gt=start).values_list(
+        "resource_id", "start", "end", "kind"
+    ):
+        if kind == ClosureKind.PREPAREDNESS and user_institution == institution_of[rid]:
+            continue
+        taken.setdefault(rid, []).append((s, e))
+    found = []
+    for resource in resources:
+        policy = resource.booking_policy
+        opening = opening_intervals(policy, start, end, opening_hours=list(policy.opening_hours.all()))
+        for free_start, free_end in subtract_intervals(opening, taken.get(resource.id, [])):
+            if free_end - free_start >= duration:
+                found.append(FreeWindow(resource, free_start, free_start + duration))
+                break
+    found.sort(key=lambda w: (w.start, w.resource.id))
+    return found[:limit]
+
+
+# --- lists ------------------------------------------------------------------------------------------------------
+
+
+def bookings_for_user(user) -> QuerySet:
+    return Booking.objects.filter(user=user).select_related("resource__facility").order_by("-start")
+
+
+def bookings_for_manager(user) -> QuerySet:
+    """Every booking of the facilities the user manages."""
+    return (
+        Booking.objects.filter(resource__facility_id__in=roles.managed_facility_ids(user))
+        .select_related("resource__facility", "user")
+        .order_by("start")
+    )
+
+
+def visible_bookings(user) -> QuerySet:
+    """Own bookings plus those of managed facilities."""
+    facility_ids = roles.managed_facility_ids(user)
+    return (
+        Booking.objects.filter(Q(user=user) | Q(resource__facility_id__in=facility_ids))
+        .select_related("resource__facility", "user")
+        .order_by("-start")
+    )
+
+
+def pending_queue(user) -> QuerySet:
+    """Requests waiting for the user's answer as a manager, oldest first."""
+    return bookings_for_manager(user).filter(status=BookingStatus.PENDING).order_by("created_at")
+
+
+def booking_policy_for(resource: Resource) -> BookingPolicy | None:
+    return BookingPolicy.objects.filter(resource=resource).prefetch_related("opening_hours").first()

@@ -1,0 +1,661 @@
+"""Writes for booking: create, decide, cancel, move, expire, recurring series, qualifications, closures.
+
+The first request stored holds the slot. On PostgreSQL the exclusion constraint
+`booking_no_overlapping_active_bookings` makes an overlap impossible whatever the application does; the check
+below only gives the friendly answer with alternatives. On SQLite writers are serialised instead.
+"""
+
+import contextlib
+import datetime
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking import selectors
+from booking.choices import (
+    ACTIVE_STATUSES,
+    Activity,
+    BookingAction,
+    BookingStatus,
+    ConflictMode,
+    Frequency,
+)
+from booking.models import Booking, BookingEvent, BookingPolicy, CalendarFeedToken, Closure, Qualification
+from catalogue import roles
+from catalogue.choices import AccessModel
+from catalogue.models import Resource
+from config.errors import ConflictError, DomainError
+from pricing.selectors import booking_quote
+
+OVERLAP_CONSTRAINT = "booking_no_overlapping_active_bookings"
+MAX_SERIES_LENGTH = 200
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _alternatives_payload(alternatives) -> list[dict]:
+    return [{"start": _iso(s), "end": _iso(e)} for s, e in alternatives]
+
+
+def _queue_email(booking_id: int, kind: str) -> None:
+    from booking import tasks
+
+    transaction.on_commit(lambda: tasks.send_booking_email.delay(booking_id, kind))
+
+
+def _record(booking: Booking, *, actor, action: str, from_status: str = "", reason: str = "", details=None):
+    BookingEvent.objects.create(
+        booking=booking,
+        actor=actor if roles.is_authenticated(actor) else None,
+        action=action,
+        from_status=from_status,
+        to_status=booking.status,
+        reason=reason,
+        details=details or {},
+    )
+
+
+_sqlite_process_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _serialised_in_process():
+    """On SQLite, threads of one process also take turns (an in-memory test database has no busy wait)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with _sqlite_process_lock:
+        yield
+
+
+class _WriterSerialisation:
+    """On SQLite, take the database write lock at the start of the booking transaction.
+
+    SQLite starts transactions deferred, so two connections could both read "free" before either writes. A write
+    as the first statement makes every other writer wait until this transaction ends, like BEGIN IMMEDIATE; the
+    lock is held until commit. PostgreSQL needs nothing here: its exclusion constraint decides.
+    """
+
+    def __init__(self, resource_id: int):
+        self.resource_id = resource_id
+
+    def __enter__(self):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                # Matches no row, but a write statement starts SQLite's write transaction (the RESERVED lock).
+                cursor.execute("UPDATE booking_booking SET id = id WHERE id = -1")
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@dataclass
+class BookingRequest:
+    resource: Resource
+    start: datetime.datetime
+    end: datetime.datetime
+    activity: str
+    access_model: str
+    purpose: str = ""
+
+
+@dataclass
+class SeriesResult:
+    created: list[Booking] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def check_overlap_in_app() -> bool:
+    """The application-level overlap check (friendly 409 with alternatives). The control test turns it off."""
+    return True
+
+
+def _policy(resource: Resource) -> BookingPolicy:
+    policy = getattr(resource, "booking_policy", None) if hasattr(resource, "_state") else None
+    if policy is None:
+        try:
+            policy = BookingPolicy.objects.get(resource=resource)
+        except BookingPolicy.DoesNotExist:
+            policy = None
+    if policy is None or not resource.bookable or not resource.is_active:
+        raise DomainError(_("This resource cannot be booked."), field="resource", code="not_bookable")
+    return policy
+
+
+def _local_minutes(moment: datetime.datetime, policy: BookingPolicy) -> float:
+    local = moment.astimezone(policy.zone)
+    return local.hour * 60 + local.minute + local.second / 60
+
+
+def validate_booking_rules(
+    *, policy: BookingPolicy, resource: Resource, user, start, end, activity, access_model, now, check_notice=True
+) -> None:
+    """Every rule but overlap, in the order a user meets them. Raises DomainError naming the rule."""
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise DomainError(_("Give times with a UTC offset."), field="start", code="naive_time")
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
+    if activity not in Activity.values:
+        raise DomainError(_("Unknown activity."), field="activity", code="invalid_activity")
+    if access_model not in AccessModel.values:
+        raise DomainError(_("Unknown access model."), field="access_model", code="invalid_access_model")
+    for name, moment in (("start", start), ("end", end)):
+        if _local_minutes(moment, policy) % policy.slot_minutes:
+            raise DomainError(
+                _("Bookings start and end on a %(minutes)d-minute grid.") % {"minutes": policy.slot_minutes},
+                field=name,
+                code="slot_granularity",
+            )
+    minutes = (end - start).total_seconds() / 60
+    if minutes < policy.min_length_minutes:
+        raise DomainError(
+            _("A booking lasts at least %(minutes)d minutes.") % {"minutes": policy.min_length_minutes},
+            field="end",
+            code="min_length",
+        )
+    if minutes > policy.max_length_minutes:
+        raise DomainError(
+            _("A booking lasts at most %(minutes)d minutes.") % {"minutes": policy.max_length_minutes},
+            field="end",
+            code="max_length",
+        )
+    if check_notice and start < now + datetime.timedelta(minutes=policy.min_notice_minutes):
+        raise DomainError(
+            _("Book at least %(minutes)d minutes ahead.") % {"minutes": policy.min_notice_minutes},
+            field="start",
+            code="min_notice",
+        )
+    if start > now + datetime.timedelta(days=policy.max_advance_days):
+        raise DomainError(
+            _("Bookings open at most %(days)d days ahead.") % {"days": policy.max_advance_days},
+            field="start",
+            code="max_advance",
+        )
+    opening = selectors.opening_intervals(policy, start, end)
+    if not any(o_start <= start and end <= o_end for o_start, o_end in opening):
+        raise DomainError(_("The resource is open only within its opening hours."), field="start", code="opening_hours")
+    if policy.requires_qualification and not selectors.has_valid_qualification(
+        user, resource, start.astimezone(policy.zone).date()
+    ):
+        raise DomainError(
+            _("You need a valid qualification (training) for this resource. Request training first."),
+            field="resource",
+            code="qualification_required",
+            extra={"request_training_url": reverse("booking:request_training", args=[resource.pk])},
+        )
+
+
+def _check_free(*, resource, policy, user, start, blocked_until, exclude_booking_id=None) -> None:
+    """Raise the friendly 409 when a closure that applies to `user`, or an active booking, takes the slot.
+
+    One round trip for both questions: this is the hot path of every booking.
+    """
+    kinds = selectors.blocking_closure_kinds(user, resource)
+    check_bookings = check_overlap_in_app()
+    sql = (
+        'SELECT EXISTS (SELECT 1 FROM booking_closure WHERE resource_id = %s AND start < %s AND "end" > %s '
+        f"AND kind IN ({', '.join(['%s'] * len(kinds))})), "
+        "EXISTS (SELECT 1 FROM booking_booking WHERE resource_id = %s AND status IN ('pending', 'confirmed') "
+        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s)'
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    until, since = adapt(blocked_until), adapt(start)
+    params = [resource.pk, until, since, *kinds, resource.pk, until, since, exclude_booking_id or 0, check_bookings]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        closed, taken = cursor.fetchone()
+    if closed:
+        end = blocked_until - policy.buffer
+        raise _conflict(resource=resource, user=user, start=start, end=end, code="unavailable")
+    if taken:
+        raise _conflict(resource=resource, user=user, start=start, end=blocked_until - policy.buffer)
+
+
+def _conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:
+    alternatives = selectors.nearest_alternatives(
+        resource=resource,
+        start=start,
+        end=end,
+        user=user,
+        exclude_booking_id=exclude_booking_id,
+        earliest=timezone.now() + datetime.timedelta(minutes=resource.booking_policy.min_notice_minutes),
+    )
+    message = (
+        _("The resource is unavailable at that time.")
+        if code == "unavailable"
+        else _("The slot is already taken. Here are the nearest free alternatives.")
+    )
+    return ConflictError(message, code=code, extra={"alternatives": _alternatives_payload(alternatives)})
+
+
+def _payer_fields(user) -> dict:
+    """The paying organisation from the user's profile: the company, or the institution."""
+    if getattr(user, "is_company", False) or not user.institution_id:
+        return {"payer_name": user.company_name, "payer_org_number": user.org_number, "payer_institution": None}
+    institution = user.institution
+    return {
+        "payer_name": institution.name,
+        "payer_org_number": institution.org_number,
+        "payer_institution": institution,
+    }
+
+
+def _price_fields(*, resource, user, activity, start, end) -> dict:
+    quote = booking_quote(resource=resource, user=user, activity=activity, start=start, end=end)
+    if quote is None:
+        return {}
+    return {
+        "price_tier": quote.tier,
+        "price_unit": quote.unit,
+        "unit_price": quote.unit_price,
+        "quantity": quote.quantity,
+        "net_amount": quote.net_amount,
+        "vat_rate": quote.vat_rate,
+        "vat_amount": quote.vat_amount,
+        "total_amount": quote.total_amount,
+        "currency": quote.currency,
+        "price_list_id": quote.price_list_id,
+        "charged_net_amount": quote.net_amount,
+        "charged_vat_amount": quote.vat_amount,
+        "charged_total_amount": quote.total_amount,
+    }
+
+
+def create_booking(
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    activity: str,
+    access_model: str,
+    purpose: str = "",
+    now: datetime.datetime | None = None,
+    recurrence_group: uuid.UUID | None = None,
+    notify: bool = True,
+) -> Booking:
+    """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
+
+    Raises DomainError (400) naming the broken rule, or ConflictError (409) with the nearest free alternatives
+    when the slot is taken; the answer never says who holds it.
+    """
+    now = now or timezone.now()
+    policy = _policy(resource)
+    validate_booking_rules(
+        policy=policy,
+        resource=resource,
+        user=user,
+        start=start,
+        end=end,
+        activity=activity,
+        access_model=access_model,
+        now=now,
+    )
+    needs_approval = policy.requires_approval
+    status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
+    booking = Booking(
+        resource=resource,
+        user=user,
+        start=start,
+        end=end,
+        blocked_until=end + policy.buffer,
+        status=status,
+        activity=activity,
+        access_model=access_model,
+        purpose=purpose,
+        recurrence_group=recurrence_group,
+        expires_at=min(now + datetime.timedelta(hours=policy.approval_deadline_hours), start)
+        if needs_approval
+        else None,
+        **_payer_fields(user),
+        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+    )
+    try:
+        with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource.pk):
+            _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=booking.blocked_until)
+            booking.save()
+            action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
+            _record(booking, actor=user, action=action)
+            if notify:
+                _queue_email(booking.pk, "requested" if needs_approval else "confirmed")
+    except IntegrityError as error:
+        # Another request was stored first and the database refused ours: the same answer as the check above.
+        if OVERLAP_CONSTRAINT in str(error):
+            raise _conflict(resource=resource, user=user, start=start, end=end) from error
+        raise
+    return booking
+
+
+def expand_recurrence(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    frequency: str,
+    until: datetime.date | None = None,
+    count: int | None = None,
+    zone=None,
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The occurrences of a series, keeping the local wall-clock time across daylight-saving changes."""
+    if frequency not in Frequency.values:
+        raise DomainError(_("Unknown frequency."), field="frequency", code="invalid_frequency")
+    if until is None and count is None:
+        raise DomainError(_("Give an end date or a number of occurrences."), field="until", code="series_end")
+    if count is not None and count < 1:
+        raise DomainError(_("The number must be at least 1."), field="count", code="invalid_count")
+    zone = zone or timezone.get_default_timezone()
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    step = datetime.timedelta(days=1 if frequency == Frequency.DAILY else 7)
+    occurrences = []
+    day_offset = (local_end.date() - local_start.date()).days
+    day = local_start.date()
+    while len(occurrences) < MAX_SERIES_LENGTH:
+        if count is not None and len(occurrences) >= count:
+            break
+        if until is not None and day > until:
+            break
+        occurrence_start = datetime.datetime.combine(day, local_start.timetz().replace(tzinfo=None), tzinfo=zone)
+        occurrence_end = datetime.datetime.combine(
+            day + datetime.timedelta(days=day_offset), local_end.timetz().replace(tzinfo=None), tzinfo=zone
+        )
+        occurrences.append((occurrence_start.astimezone(datetime.UTC), occurrence_end.astimezone(datetime.UTC)))
+        day += step
+    return occurrences
+
+
+def create_recurring_bookings(
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    frequency: str,
+    activity: str,
+    access_model: str,
+    purpose: str = "",
+    until: datetime.date | None = None,
+    count: int | None = None,
+    mode: str = ConflictMode.ALL_OR_NOTHING,
+    now: datetime.datetime | None = None,
+) -> SeriesResult:
+    """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
+    rest and reports what it skipped and why."""
+    if mode not in ConflictMode.values:
+        raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")
+    policy = _policy(resource)
+    occurrences = expand_recurrence(
+        start=start, end=end, frequency=frequency, until=until, count=count, zone=policy.zone
+    )
+    group = uuid.uuid4()
+    result = SeriesResult()
+    with transaction.atomic():
+        for occurrence_start, occurrence_end in occurrences:
+            try:
+                with transaction.atomic():
+                    booking = create_booking(
+                        resource=resource,
+                        user=user,
+                        start=occurrence_start,
+                        end=occurrence_end,
+                        activity=activity,
+                        access_model=access_model,
+                        purpose=purpose,
+                        now=now,
+                        recurrence_group=group,
+                    )
+                result.created.append(booking)
+            except DomainError as error:
+                if mode == ConflictMode.ALL_OR_NOTHING:
+                    error.extra = {**error.extra, "occurrence": {"start": _iso(occurrence_start)}}
+                    raise
+                result.skipped.append(
+                    {"start": _iso(occurrence_start), "end": _iso(occurrence_end), "code": error.code,
+                     "detail": str(error.message)}
+                )  # fmt: skip
+    return result
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("resource__facility", "user").get(pk=booking.pk)
+
+
+def _require_manager(actor, booking: Booking) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not roles.can_manage_facility(actor, booking.resource.facility):
+        raise PermissionDenied
+
+
+def _change_status(booking: Booking, *, to: str, actor, action: str, reason: str = "", email: str | None = None):
+    previous = booking.status
+    booking.status = to
+    if reason:
+        booking.decision_reason = reason
+    booking.save(update_fields=["status", "decision_reason", "updated_at"])
+    _record(booking, actor=actor, action=action, from_status=previous, reason=reason)
+    if email:
+        _queue_email(booking.pk, email)
+    return booking
+
+
+@transaction.atomic
+def approve_booking(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """A manager confirms a pending request."""
+    booking = _locked(booking)
+    _require_manager(actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ConflictError(_("Only pending requests can be approved."), code="not_pending")
+    return _change_status(
+        booking, to=BookingStatus.CONFIRMED, actor=actor, action=BookingAction.APPROVED, reason=reason,
+        email="confirmed",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def reject_booking(*, booking: Booking, actor, reason: str) -> Booking:
+    """A manager turns down a pending request; the reason is sent to the user."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
+    booking = _locked(booking)
+    _require_manager(actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ConflictError(_("Only pending requests can be rejected."), code="not_pending")
+    return _change_status(
+        booking, to=BookingStatus.REJECTED, actor=actor, action=BookingAction.REJECTED, reason=reason.strip(),
+        email="rejected",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def decide_bookings(*, booking_ids: list[int], actor, approve: bool, reason: str = "") -> list[Booking]:
+    """Approve or reject many pending requests at once; all or none."""
+    if not approve and not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
+    decided = []
+    for booking in Booking.objects.filter(pk__in=booking_ids).order_by("pk"):
+        if approve:
+            decided.append(approve_booking(booking=booking, actor=actor, reason=reason))
+        else:
+            decided.append(reject_booking(booking=booking, actor=actor, reason=reason))
+    return decided
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking, actor, reason: str = "", now: datetime.datetime | None = None) -> Booking:
+    """The user cancels before the resource's cancellation deadline; a manager may cancel at any time."""
+    from django.core.exceptions import PermissionDenied
+
+    now = now or timezone.now()
+    booking = _locked(booking)
+    is_manager = roles.can_manage_facility(actor, booking.resource.facility)
+    if not is_manager and booking.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    if booking.status not in ACTIVE_STATUSES:
+        raise ConflictError(_("Only pending or confirmed bookings can be cancelled."), code="not_active")
+    if not is_manager:
+        policy = BookingPolicy.objects.filter(resource_id=booking.resource_id).first()
+        deadline_hours = policy.cancellation_deadline_hours if policy else 0
+        if now > booking.start - datetime.timedelta(hours=deadline_hours):
+            raise DomainError(
+                _("Bookings can be cancelled until %(hours)d hours before the start. Contact the facility.")
+                % {"hours": deadline_hours},
+                field="start",
+                code="cancellation_deadline",
+            )
+    return _change_status(
+        booking, to=BookingStatus.CANCELLED, actor=actor, action=BookingAction.CANCELLED, reason=reason,
+        email="cancelled",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def move_booking(
+    *, booking: Booking, actor, start: datetime.datetime, end: datetime.datetime, reason: str = ""
+) -> Booking:
+    """A manager moves an active booking to another time on the same resource (rules apart from notice apply)."""
+    booking = _locked(booking)
+    _require_manager(actor, booking)
+    if booking.status not in ACTIVE_STATUSES:
+        raise ConflictError(_("Only pending or confirmed bookings can be moved."), code="not_active")
+    resource = booking.resource
+    policy = _policy(resource)
+    validate_booking_rules(
+        policy=policy, resource=resource, user=booking.user, start=start, end=end, activity=booking.activity,
+        access_model=booking.access_model, now=timezone.now(), check_notice=False,
+    )  # fmt: skip
+    old = {"start": _iso(booking.start), "end": _iso(booking.end)}
+    with _WriterSerialisation(resource.pk):
+        blocked_until = end + policy.buffer
+        _check_free(
+            resource=resource, policy=policy, user=booking.user, start=start, blocked_until=blocked_until,
+            exclude_booking_id=booking.pk,
+        )  # fmt: skip
+        booking.start, booking.end, booking.blocked_until = start, end, blocked_until
+        try:
+            with transaction.atomic():
+                booking.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+        except IntegrityError as error:
+            if OVERLAP_CONSTRAINT in str(error):
+                raise _conflict(resource=resource, user=booking.user, start=start, end=end) from error
+            raise
+        _record(
+            booking, actor=actor, action=BookingAction.MOVED, from_status=booking.status, reason=reason,
+            details={"from": old, "to": {"start": _iso(start), "end": _iso(end)}},
+        )  # fmt: skip
+    return booking
+
+
+def expire_pending_bookings(*, now: datetime.datetime | None = None) -> int:
+    """Release the slots of pending requests that no manager answered in time. Run periodically."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Booking.objects.filter(status=BookingStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().get(pk=pk)
+            if booking.status != BookingStatus.PENDING:
+                continue
+            _change_status(
+                booking, to=BookingStatus.EXPIRED, actor=None, action=BookingAction.EXPIRED,
+                reason=_("No manager answered before the deadline."), email="expired",
+            )  # fmt: skip
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def complete_booking(*, booking: Booking, actor, no_show: bool = False) -> Booking:
+    """A manager records that a confirmed booking took place, or that the user did not turn up."""
+    booking = _locked(booking)
+    _require_manager(actor, booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ConflictError(_("Only confirmed bookings can be completed."), code="not_confirmed")
+    if booking.start > timezone.now():
+        raise DomainError(_("The booking has not started yet."), field="start", code="not_started")
+    return _change_status(
+        booking,
+        to=BookingStatus.NO_SHOW if no_show else BookingStatus.COMPLETED,
+        actor=actor,
+        action=BookingAction.NO_SHOW if no_show else BookingAction.COMPLETED,
+    )
+
+
+def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Queue a reminder for each confirmed booking that starts tomorrow (local time) and has none yet."""
+    now = now or timezone.now()
+    zone = timezone.get_default_timezone()
+    tomorrow = now.astimezone(zone).date() + datetime.timedelta(days=1)
+    day_start = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
+    day_end = day_start + datetime.timedelta(days=1)
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED, start__gte=day_start, start__lt=day_end, reminder_sent_at__isnull=True
+    )
+    sent = 0
+    with transaction.atomic():
+        for pk in list(due.values_list("pk", flat=True)):
+            Booking.objects.filter(pk=pk).update(reminder_sent_at=now)
+            _queue_email(pk, "reminder")
+            sent += 1
+    return sent
+
+
+# --- qualifications, closures, policies, feeds --------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_qualification(*, user, resource: Resource, actor, expires_on: datetime.date | None = None) -> Qualification:
+    """A manager records that `user` is trained for `resource` (renewing an existing qualification)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not roles.can_manage_facility(actor, resource.facility):
+        raise PermissionDenied
+    qualification, _created = Qualification.objects.update_or_create(
+        user=user, resource=resource, defaults={"expires_on": expires_on, "granted_by": actor}
+    )
+    return qualification
+
+
+@transaction.atomic
+def revoke_qualification(*, qualification: Qualification, actor) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not roles.can_manage_facility(actor, qualification.resource.facility):
+        raise PermissionDenied
+    qualification.delete()
+
+
+@transaction.atomic
+def create_closure(*, resource: Resource, actor, kind: str, start, end, internal_note: str = "") -> Closure:
+    """Close a resource for a period. Existing bookings stay; the manager moves or cancels them."""
+    from django.core.exceptions import PermissionDenied
+
+    if not roles.can_manage_facility(actor, resource.facility):
+        raise PermissionDenied
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
+    closure = Closure(resource=resource, kind=kind, start=start, end=end, internal_note=internal_note, created_by=actor)
+    closure.full_clean()
+    closure.save()
+    return closure
+
+
+def renew_feed_token(*, user, facility=None) -> CalendarFeedToken:
+    """A new secret for a private feed; the old address stops working at once."""
+    from booking.models import new_feed_token
+
+    token, created = CalendarFeedToken.objects.get_or_create(user=user, facility=facility)
+    if not created:
+        token.token = new_feed_token()
+        token.save(update_fields=["token"])
+    return token
+
+
+def feed_token(*, user, facility=None) -> CalendarFeedToken:
+    token, _created = CalendarFeedToken.objects.get_or_create(user=user, facility=facility)
+    return token

@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers that take primary keys and call the services."""
+
+from celery import shared_task
+
+from booking import emails, services
+
+
+@shared_task(name="booking.tasks.send_booking_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_booking_email(booking_id: int, kind: str) -> bool:
+    return emails.send_booking_email(booking_id, kind)
+
+
+@shared_task(name="booking.tasks.expire_pending_bookings")
+def expire_pending_bookings() -> int:
+    return services.expire_pending_bookings()
+
+
+@shared_task(name="booking.tasks.send_reminders")
+def send_reminders() -> int:
+    return services.send_due_reminders()

@@ -1,0 +1,278 @@
+"""Portal pages for booking: parse input, call one service or selector, render."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from booking import policies, selectors, services
+from booking.forms import (
+    BookingForm,
+    BookingPolicyForm,
+    ClosureForm,
+    DecisionForm,
+    FreeCapacityForm,
+    OpeningHoursFormSet,
+    QualificationForm,
+)
+from booking.models import Booking, BookingPolicy, Closure, Qualification
+from catalogue import roles
+from catalogue.models import Facility, Resource
+from config.errors import ConflictError, DomainError
+from config.policies import require
+
+
+def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[dict]:
+    """Seven days of free and busy intervals in local time, for the week panel and the book page."""
+    zone = timezone.get_default_timezone()
+    start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=zone)
+    end = start + datetime.timedelta(days=7)
+    availability = selectors.resource_availability(resource=resource, start=start, end=end, user=user)
+    days = []
+    for offset in range(7):
+        day = week_start + datetime.timedelta(days=offset)
+        day_start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+        day_end = day_start + datetime.timedelta(days=1)
+        intervals = [
+            {"start": s.astimezone(zone), "end": e.astimezone(zone), "free": kind == "free"}
+            for kind in ("free", "busy")
+            for s, e in availability[kind]
+            if s < day_end and e > day_start
+        ]
+        days.append({"date": day, "intervals": sorted(intervals, key=lambda i: i["start"])})
+    return days
+
+
+def _week_start(request) -> datetime.date:
+    raw = request.GET.get("week")
+    try:
+        day = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def find_capacity(request):
+    """Find free capacity across all institutions: a window of the wanted length, earliest first."""
+    form = FreeCapacityForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        start, end, duration = form.period()
+        results = selectors.find_free_capacity(
+            start=start,
+            end=end,
+            duration=duration,
+            category=form.cleaned_data.get("category"),
+            institution=form.cleaned_data.get("institution"),
+            user=request.user,
+            limit=100,
+        )
+    return render(request, "booking/find_capacity.html", {"form": form, "results": results})
+
+
+def book(request, pk):
+    """Pick a slot in the week calendar and book it."""
+    resource = get_object_or_404(
+        Resource.objects.select_related("facility__institution", "booking_policy"), pk=pk, facility__status="published"
+    )
+    policy = getattr(resource, "booking_policy", None)
+    initial = {}
+    for name in ("start", "end"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name][:16]
+    form = BookingForm(request.POST or None, initial=initial)
+    alternatives = []
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        require(policies.can_book, request.user, resource)
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = {
+                "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
+                "activity": data["activity"], "access_model": data["access_model"], "purpose": data["purpose"],
+            }  # fmt: skip
+            try:
+                if data.get("repeat"):
+                    result = services.create_recurring_bookings(
+                        **fields, frequency=data["repeat"], count=data.get("count"), until=data.get("until"),
+                        mode=data.get("mode") or "all_or_nothing",
+                    )  # fmt: skip
+                    messages.success(
+                        request,
+                        _("%(created)d bookings stored, %(skipped)d dates skipped.")
+                        % {"created": len(result.created), "skipped": len(result.skipped)},
+                    )
+                else:
+                    booking = services.create_booking(**fields)
+                    if booking.status == "pending":
+                        messages.success(
+                            request, _("Your request is stored and holds the slot until a manager answers.")
+                        )
+                    else:
+                        messages.success(request, _("Your booking is confirmed."))
+                return redirect("booking:my_bookings")
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                alternatives = error.extra.get("alternatives", [])
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+    week_start = _week_start(request)
+    context = {
+        "resource": resource,
+        "policy": policy,
+        "form": form,
+        "alternatives": [
+            {
+                "start": datetime.datetime.fromisoformat(a["start"]).astimezone(timezone.get_default_timezone()),
+                "end": datetime.datetime.fromisoformat(a["end"]).astimezone(timezone.get_default_timezone()),
+            }
+            for a in alternatives
+        ],  # fmt: skip
+        "week": week_calendar(resource, request.user, week_start) if policy else [],
+        "previous_week": week_start - datetime.timedelta(days=7),
+        "next_week": week_start + datetime.timedelta(days=7),
+    }
+    return render(request, "booking/book.html", context)
+
+
+def _login_url():
+    from django.conf import settings
+    from django.urls import reverse
+
+    return reverse(settings.LOGIN_URL)
+
+
+def request_training(request, pk):
+    """How to get the training a resource requires: the facility's contact people."""
+    resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+    contacts = list(resource.facility.contacts.all())
+    return render(request, "booking/request_training.html", {"resource": resource, "contacts": contacts})
+
+
+@login_required
+def my_bookings(request):
+    bookings = selectors.bookings_for_user(request.user)[:200]
+    return render(request, "booking/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
+    require(policies.can_cancel_booking, request.user, booking)
+    try:
+        services.cancel_booking(booking=booking, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The booking is cancelled."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(request.POST.get("next") or "booking:my_bookings")
+
+
+@login_required
+def queue(request):
+    """Pending requests for the facilities the user manages, oldest first, with bulk approve/reject."""
+    if not policies.can_see_queue(request.user):
+        raise PermissionDenied
+    pending = list(selectors.pending_queue(request.user)[:500])
+    form = DecisionForm(request.POST or None, choices=[(b.pk, b.pk) for b in pending])
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = services.decide_bookings(
+                booking_ids=form.cleaned_data["ids"],
+                actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("%(count)d requests answered.") % {"count": len(decided)})
+            return redirect("booking:queue")
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+    now = timezone.now()
+    rows = [{"booking": b, "age": now - b.created_at} for b in pending]
+    return render(request, "booking/queue.html", {"rows": rows, "form": form})
+
+
+@login_required
+def manage_calendar(request, pk):
+    """A manager's page for a resource's booking policy, opening hours, closures and qualifications."""
+    resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+    require(policies.can_manage_calendar, request.user, resource)
+    policy = BookingPolicy.objects.filter(resource=resource).first() or BookingPolicy(resource=resource)
+    policy_form = BookingPolicyForm(instance=policy, prefix="policy")
+    hours_formset = OpeningHoursFormSet(instance=policy, prefix="hours")
+    closure_form = ClosureForm(prefix="closure")
+    qualification_form = QualificationForm(prefix="qualification")
+    section = request.POST.get("section")
+    if request.method == "POST":
+        try:
+            if section == "policy":
+                policy_form = BookingPolicyForm(request.POST, instance=policy, prefix="policy")
+                hours_formset = OpeningHoursFormSet(request.POST, instance=policy, prefix="hours")
+                if policy_form.is_valid() and hours_formset.is_valid():
+                    with transaction.atomic():
+                        policy = policy_form.save()
+                        hours_formset.instance = policy
+                        hours_formset.save()
+                    messages.success(request, _("The booking policy is saved."))
+                    return redirect("booking:manage_calendar", pk=resource.pk)
+            elif section == "closure":
+                closure_form = ClosureForm(request.POST, prefix="closure")
+                if closure_form.is_valid():
+                    services.create_closure(resource=resource, actor=request.user, **closure_form.cleaned_data)
+                    messages.success(request, _("The closure is saved."))
+                    return redirect("booking:manage_calendar", pk=resource.pk)
+            elif section == "delete_closure":
+                Closure.objects.filter(resource=resource, pk=request.POST.get("closure")).delete()
+                return redirect("booking:manage_calendar", pk=resource.pk)
+            elif section == "qualification":
+                qualification_form = QualificationForm(request.POST, prefix="qualification")
+                if qualification_form.is_valid():
+                    services.grant_qualification(
+                        user=qualification_form.cleaned_data["user"],
+                        resource=resource,
+                        actor=request.user,
+                        expires_on=qualification_form.cleaned_data.get("expires_on"),
+                    )
+                    messages.success(request, _("The qualification is granted."))
+                    return redirect("booking:manage_calendar", pk=resource.pk)
+            elif section == "revoke":
+                qualification = get_object_or_404(
+                    Qualification, resource=resource, pk=request.POST.get("qualification")
+                )
+                services.revoke_qualification(qualification=qualification, actor=request.user)
+                return redirect("booking:manage_calendar", pk=resource.pk)
+        except DomainError as error:
+            messages.error(request, error.message)
+    context = {
+        "resource": resource,
+        "policy_form": policy_form,
+        "hours_formset": hours_formset,
+        "closure_form": closure_form,
+        "qualification_form": qualification_form,
+        "closures": Closure.objects.filter(resource=resource, end__gte=timezone.now()),
+        "qualifications": Qualification.objects.filter(resource=resource).select_related("user"),
+    }
+    return render(request, "booking/manage_calendar.html", context)
+
+
+@login_required
+def feeds_page(request):
+    """Addresses of the user's private calendar feeds, with a button to renew a secret."""
+    facilities = Facility.objects.filter(pk__in=roles.managed_facility_ids(request.user)).order_by("name")
+    if request.method == "POST":
+        facility = None
+        if request.POST.get("facility"):
+            facility = get_object_or_404(facilities, pk=request.POST["facility"])
+        services.renew_feed_token(user=request.user, facility=facility)
+        messages.success(request, _("A new address is made; the old one no longer works."))
+        return redirect("booking:feeds")
+    personal = services.feed_token(user=request.user)
+    facility_tokens = [(f, services.feed_token(user=request.user, facility=f)) for f in facilities]
+    return render(request, "booking/feeds.html", {"personal": personal, "facility_tokens": facility_tokens})

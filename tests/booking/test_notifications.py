@@ -1,0 +1,124 @@
+import datetime
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from booking import services
+from tests.booking.conftest import days_ahead
+from tests.booking.factories import BookingPolicyFactory
+from tests.factories import FacilityManagerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def book(resource, user, day=3):
+    return services.create_booking(
+        resource=resource, user=user, start=days_ahead(day, 10), end=days_ahead(day, 12), activity="economic",
+        access_model="rental",
+    )  # fmt: skip
+
+
+def test_emails_are_queued_on_commit_not_before(resource, company_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        book(resource, company_user)
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+def test_a_rolled_back_booking_sends_nothing(resource, company_user, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                book(resource, company_user)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+
+
+def test_confirmation_in_english_with_an_ics_attachment(resource, django_capture_on_commit_callbacks):
+    user = UserFactory(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(resource, user)
+    message = mail.outbox[0]
+    assert message.subject.startswith("Booking confirmed")
+    assert "Your booking is confirmed." in message.body
+    name, content, mimetype = message.attachments[0]
+    assert name.endswith(".ics") and mimetype == "text/calendar"
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == booking.start
+    assert str(event["uid"]).startswith(f"booking-{booking.pk}@")
+
+
+def test_request_rejection_and_cancellation_in_bokmal(company_user, django_capture_on_commit_callbacks):
+    policy = BookingPolicyFactory(requires_approval=True)
+    manager = FacilityManagerFactory(facility=policy.resource.facility).user
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = book(policy.resource, company_user)
+        services.reject_booking(booking=pending, actor=manager, reason="Instrumentet er på service")
+        again = book(policy.resource, company_user, day=4)
+        services.cancel_booking(booking=again, actor=company_user)
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[0].startswith("Bestillingsforespørsel mottatt")
+    assert subjects[1].startswith("Bestillingsforespørsel avslått")
+    assert "Instrumentet er på service" in mail.outbox[1].body
+    assert subjects[3].startswith("Bestilling avbestilt")
+    cancelled = Calendar.from_ical(mail.outbox[3].attachments[0][1])
+    assert str(cancelled.walk("VEVENT")[0]["status"]) == "CANCELLED"
+
+
+def test_reminder_the_day_before_is_sent_once(resource, company_user, django_capture_on_commit_callbacks):
+    booking = book(resource, company_user, day=3)
+    day_before = days_ahead(2, 9)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders(now=day_before) == 1
+        assert services.send_due_reminders(now=day_before + datetime.timedelta(hours=1)) == 0
+    assert len(mail.outbox) == 1 and booking.resource.name in mail.outbox[0].subject
+
+
+def _reset_connections(app):
+    """Drop cached broker connections and producers so that they are made again from the current broker URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
+    """The task goes through Redis to a worker thread, after the booking transaction commits."""
+    import os
+    import time
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    broker = os.environ["LABTORGET_TEST_BROKER_URL"]
+    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
+    previous = {key: app.conf.get(key) for key in keys}
+    # A queue of our own: other test runs' workers on the same Redis must not take (or leave) our messages.
+    queue = f"booking-test-{uuid.uuid4().hex}"
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
+    _reset_connections(app)
+    try:
+        resource = BookingPolicyFactory().resource
+        user = UserFactory(language="en")
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            booking = book(resource, user)
+            for _ in range(300):  # up to 30 s for the worker to pick the message up
+                if mail.outbox:
+                    break
+                time.sleep(0.1)
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == [user.email]
+        assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
+    finally:
+        app.conf.update(previous)
+        _reset_connections(app)

@@ -67,3 +67,41 @@ class MoveSerializer(serializers.Serializer):
 class IntervalSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+
+
+# Response shapes, for the OpenAPI schema (the views build these answers directly, without a serializer pass).
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    alternatives = IntervalSerializer(many=True, help_text="The free slots nearest to the one asked for.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="The rule that was broken, e.g. `min_notice` or `outside_opening_hours`.")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    resource = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    free = IntervalSerializer(many=True)
+    busy = IntervalSerializer(many=True, help_text="Booked, closed or buffer time; never who booked it.")
+
+
+class FreeWindowSerializer(serializers.Serializer):
+    resource = serializers.IntegerField()
+    name = serializers.CharField()
+    facility = serializers.CharField()
+    institution = serializers.CharField()
+    earliest = IntervalSerializer(help_text="The earliest free window of the asked duration.")
+
+
+class FreeCapacitySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    duration = serializers.CharField()
+    count = serializers.IntegerField()
+    results = FreeWindowSerializer(many=True)

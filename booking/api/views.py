@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime, parse_duration
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,9 +20,13 @@ from rest_framework.views import APIView
 
 from booking import policies, selectors, services
 from booking.api.serializers import (
+    AvailabilitySerializer,
     BookingCreateSerializer,
     BookingSerializer,
     BulkDecisionSerializer,
+    ConflictSerializer,
+    ErrorSerializer,
+    FreeCapacitySerializer,
     ManagerBookingSerializer,
     MoveSerializer,
     ReasonSerializer,
@@ -70,6 +76,54 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_PERIOD = [
+    OpenApiParameter("start", OpenApiTypes.DATETIME, description="ISO 8601 with offset; default now"),
+    OpenApiParameter("end", OpenApiTypes.DATETIME, description="ISO 8601 with offset; at most 62 days after start"),
+]
+_REFUSED = {
+    400: OpenApiResponse(
+        ErrorSerializer, description="A rule was broken: `code` names it, a field key the input."
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
+    409: OpenApiResponse(ConflictSerializer, description="The slot is taken or the state does not allow this."),
+}
+
+
+def _action_schema(request_serializer, summary):
+    return extend_schema(summary=summary, request=request_serializer, responses={200: BookingSerializer, **_REFUSED})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your bookings; managers also see their facilities' bookings"),
+    retrieve=extend_schema(summary="One booking", responses={200: BookingSerializer, 404: ErrorSerializer}),
+    create=extend_schema(
+        summary="Book a slot",
+        description=(
+            "First come, first served: the first request stored for a slot wins. Resources that need approval "
+            "answer `pending` (the slot is held until a manager decides), the others `confirmed`. Send an "
+            "`Idempotency-Key` header to retry safely: a retry with the same key and body returns the first "
+            "answer (header `Idempotent-Replayed: true`), the same key with another body gets 422. Add "
+            "`repeat` (`daily`/`weekly`) with `until` or `count` for a series; `mode` is `all_or_nothing` or "
+            "`skip_conflicts`."
+        ),
+        request=BookingCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, description="Any unique string up to 200 characters"
+            )
+        ],
+        responses={201: BookingSerializer, **_REFUSED, 422: ErrorSerializer},
+    ),
+    approve=_action_schema(ReasonSerializer, "Approve a pending request (managers)"),
+    reject=_action_schema(ReasonSerializer, "Reject a pending request with a reason (managers)"),
+    cancel=_action_schema(ReasonSerializer, "Cancel a booking (the user before the deadline, managers any time)"),
+    move=_action_schema(MoveSerializer, "Move a booking to another time (managers)"),
+    decide=extend_schema(
+        summary="Approve or reject many pending requests at once (managers)",
+        request=BulkDecisionSerializer,
+        responses={200: BookingSerializer(many=True), **_REFUSED},
+    ),
+)
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Own bookings, and the bookings of facilities the user manages (filter with ?facility=, ?status=, ...)."""
 
@@ -77,6 +131,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = BookingFilterSet
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Booking.objects.none()
         return selectors.visible_bookings(self.request.user)
 
     def get_serializer_class(self):
@@ -259,6 +315,12 @@ class ResourceAvailabilityView(APIView):
 
     permission_classes = []
 
+    @extend_schema(
+        summary="Free and busy time of one resource",
+        description="Within opening hours, with closures and changeover buffers counted as busy.",
+        parameters=_PERIOD,
+        responses={200: AvailabilitySerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
     def get(self, request, pk):
         resource = get_object_or_404(
             Resource.objects.select_related("facility", "booking_policy"), pk=pk, facility__status="published"
@@ -290,6 +352,18 @@ class FreeCapacityView(APIView):
 
     permission_classes = []
 
+    @extend_schema(
+        summary="Free capacity across the country",
+        description="Resources with at least one free window of `duration` in the period, each with the earliest.",
+        parameters=[
+            OpenApiParameter("category", str, description="Category id or slug"),
+            OpenApiParameter("institution", str, description="Institution id or slug"),
+            *_PERIOD,
+            OpenApiParameter("duration", str, description="ISO 8601 duration, e.g. PT4H (default PT1H)"),
+            OpenApiParameter("limit", int, description="At most this many resources (1-500, default 100)"),
+        ],
+        responses={200: FreeCapacitySerializer, 400: ErrorSerializer},
+    )
     def get(self, request):
         params = request.query_params
         start, end = parse_period(params, default_days=14)

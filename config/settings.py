@@ -224,3 +224,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- intake ---
+# Working days a screener (and then a facility manager) has to answer a request; Norwegian holidays don't count.
+INTAKE_RESPONSE_WORKING_DAYS = int(os.environ.get("INTAKE_RESPONSE_WORKING_DAYS", "5"))
+# Remind the people holding a request this many hours before its deadline.
+INTAKE_REMINDER_HOURS = int(os.environ.get("INTAKE_REMINDER_HOURS", "24"))
+# Requests without an account whose e-mail is not confirmed within this many days are closed.
+INTAKE_CONFIRMATION_DAYS = int(os.environ.get("INTAKE_CONFIRMATION_DAYS", "14"))
+# Requests per client key (DRF rate syntax: "120/min", "5000/day").
+INTAKE_API_CLIENT_RATE = os.environ.get("INTAKE_API_CLIENT_RATE", "120/min")
+INTAKE_WEBHOOK_TIMEOUT = float(os.environ.get("INTAKE_WEBHOOK_TIMEOUT", "5"))
+INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", "6"))
+INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(0, "intake.api.authentication.ApiClientAuthentication")
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_CLASSES", []).append("intake.api.throttling.ApiClientRateThrottle")
+CELERY_BEAT_SCHEDULE["intake-deadline-reminders"] = {
+    "task": "intake.tasks.send_deadline_reminders",
+    "schedule": crontab(minute=15),
+}
+CELERY_BEAT_SCHEDULE["intake-escalate-overdue"] = {
+    "task": "intake.tasks.escalate_overdue_requests",
+    "schedule": crontab(minute=45),
+}
+CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
+    "task": "intake.tasks.close_unconfirmed_requests",
+    "schedule": crontab(hour=3, minute=30),
+}

@@ -7,8 +7,7 @@ class RequestEventInline(admin.TabularInline):
     model = RequestEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "actor_user", "actor_client", "actor_label", "reason",
-                       "created_at"]
+    readonly_fields = ["from_status", "to_status", "actor_user", "actor_client", "actor_label", "reason", "created_at"]
 
     def has_add_permission(self, request, obj=None):
         return False  # history is written by the services only
@@ -36,8 +35,17 @@ class IntakeRequestAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "org_number", "contact_name", "email"]
     list_select_related = ["institution"]
     # The status only changes through the services, so the history and rules stay whole.
-    readonly_fields = ["status", "confirmation_token", "confirmed_at", "deadline_at", "paused_working_days",
-                       "reminded_at", "escalated_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "confirmation_token",
+        "confirmed_at",
+        "deadline_at",
+        "paused_working_days",
+        "reminded_at",
+        "escalated_at",
+        "created_at",
+        "updated_at",
+    ]
     raw_id_fields = ["requester", "submitted_by_client", "preferred_facility", "duplicate_of"]
     inlines = [RoutingInline, RequestMessageInline, RequestEventInline]
 

@@ -64,6 +64,7 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     consent_to_share = serializers.BooleanField()
+    org_number = serializers.CharField(max_length=20, help_text=_("9 digits; spaces are allowed."))
     history = RequestEventSerializer(source="events", many=True, read_only=True)
 
     class Meta:
@@ -93,7 +94,6 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             "history",
         ]
         read_only_fields = ["id", "status", "deadline_at", "created_at", "history"]
-        extra_kwargs = {"org_number": {"validators": []}}  # the service normalises and then validates
 
     def validate_org_number(self, value):
         from accounts.validators import normalise_org_number, validate_org_number

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import normalise_org_number
+from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
 from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
@@ -9,6 +9,9 @@ from intake.models import IntakeRequest
 
 
 class IntakeRequestForm(forms.ModelForm):
+    # Wider than the stored 9 digits so that "988 077 917" can be typed; clean_org_number compacts it.
+    org_number = forms.CharField(label=_("Organisation number"), max_length=20)
+
     class Meta:
         model = IntakeRequest
         fields = [
@@ -31,7 +34,6 @@ class IntakeRequestForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
-            "org_number": _("9 digits, for example 988 077 917."),
             "preferred_institution": _("Leave empty if you do not know: the national contact point will help."),
             "timeframe": _("For example: within three months, spring 2027."),
         }
@@ -42,9 +44,12 @@ class IntakeRequestForm(forms.ModelForm):
             status=PublicationStatus.PUBLISHED
         ).select_related("institution")
         self.fields["consent_to_share"].required = True
+        self.fields["org_number"].help_text = _("9 digits, for example 988 077 917.")
 
     def clean_org_number(self):
-        return normalise_org_number(self.cleaned_data["org_number"])
+        value = normalise_org_number(self.cleaned_data["org_number"])
+        validate_org_number(value)
+        return value
 
 
 class MessageForm(forms.Form):

@@ -7,7 +7,11 @@ institution (platform admins for the national queue) and the managers of facilit
 
 from catalogue import roles
 from catalogue.models import FacilityManager
+from intake.choices import RequestStatus
 from intake.models import ApiClient, IntakeRequest, Routing
+
+# A request without an account is not in anyone's queue until its e-mail address is confirmed.
+NOT_YET_IN_QUEUE = frozenset({RequestStatus.SUBMITTED, RequestStatus.AWAITING_CONFIRMATION})
 
 
 def _is_user(actor) -> bool:
@@ -22,7 +26,7 @@ def is_requester(actor, request: IntakeRequest) -> bool:
 
 def can_screen_request(actor, request: IntakeRequest) -> bool:
     """Screeners of the request's institution; platform admins for the national queue."""
-    if not _is_user(actor):
+    if not _is_user(actor) or request.status in NOT_YET_IN_QUEUE:
         return False
     if request.institution_id is None:
         return roles.is_platform_admin(actor)

@@ -10,6 +10,7 @@ from catalogue import roles
 from catalogue.models import FacilityManager
 from intake.choices import RoutingStatus
 from intake.models import ApiClient, IntakeRequest, Routing
+from intake.policies import NOT_YET_IN_QUEUE
 from intake.services import CLOCK_RUNNING
 
 
@@ -26,11 +27,12 @@ def requests_visible_to(actor) -> QuerySet:
     if not roles.is_authenticated(actor):
         return IntakeRequest.objects.none()
     condition = Q(requester=actor)
+    queued = ~Q(status__in=NOT_YET_IN_QUEUE)
     screened = roles.screener_institution_ids(actor)
     if screened:
-        condition |= Q(institution_id__in=screened)
+        condition |= Q(institution_id__in=screened) & queued
     if roles.is_platform_admin(actor):
-        condition |= Q(institution__isnull=True)
+        condition |= Q(institution__isnull=True) & queued
     managed = FacilityManager.objects.filter(user=actor).values("facility_id")
     condition |= Q(routings__facility_id__in=managed)
     return _with_relations(IntakeRequest.objects.filter(condition).distinct())
@@ -41,7 +43,7 @@ def screening_queue(user, *, include_closed: bool = False) -> QuerySet:
     condition = Q(institution_id__in=roles.screener_institution_ids(user))
     if roles.is_platform_admin(user):
         condition |= Q(institution__isnull=True)
-    queryset = IntakeRequest.objects.filter(condition)
+    queryset = IntakeRequest.objects.filter(condition).exclude(status__in=NOT_YET_IN_QUEUE)
     if not include_closed:
         queryset = queryset.filter(status__in=["in_screening", "needs_info", "routed"])
     return _with_relations(queryset).order_by("deadline_at", "created_at")

@@ -100,8 +100,8 @@ def test_reminder_before_and_escalation_after_the_deadline(world, mailoutbox, dj
     with django_capture_on_commit_callbacks(execute=True):
         assert services.deadline_reminders_send(now=now) == 1
         assert services.deadline_escalations_send(now=now) == 1
-    reminder = [m for m in mailoutbox if f"#{soon.pk}" in m.subject]
-    escalation = [m for m in mailoutbox if f"#{late.pk}" in m.subject]
+    reminder = [m for m in mailoutbox if f"nr. {soon.pk}" in m.subject]
+    escalation = [m for m in mailoutbox if f"nr. {late.pk}" in m.subject]
     assert [m.to for m in reminder] == [[world.screener.email]]
     assert [m.to for m in escalation] == [[world.inst_admin.email]]
     # Each is sent once.

@@ -44,7 +44,7 @@ def test_anonymous_request_waits_for_the_email_link_before_entering_the_queue(
     assert request.confirmed_at is not None and request.deadline_at is not None
     assert [e.to_status for e in request.events.all()] == ["submitted", "awaiting_confirmation", "in_screening"]
     # The requester is told by e-mail that the request is now in screening.
-    assert "#%d" % request.pk in mailoutbox[-1].subject
+    assert f"Henvendelse nr. {request.pk}: Under screening" == mailoutbox[-1].subject
     # A second click changes nothing; a wrong token is a clear 404 page.
     assert client.get("/" + path).status_code == 200
     assert client.get("/intake/confirm/wrong-token/").status_code == 404
@@ -102,7 +102,7 @@ def test_signed_in_company_sends_and_follows_a_request(client, world, mailoutbox
     request.refresh_from_db()
     assert request.status == "withdrawn"
     assert request.messages.get().body == "Vi kan sende prøvene i januar."
-    assert any("#%d" % request.pk in m.subject for m in mailoutbox)
+    assert any(f"nr. {request.pk}" in m.subject for m in mailoutbox)
 
 
 def test_screener_queue_shows_age_and_deadline_without_a_query_per_row(client, world,
@@ -191,3 +191,14 @@ def test_nav_items_follow_roles(client, world):
     client.force_login(world.company)
     labels = [str(item["label"]) for item in client.get("/intake/mine/").context["nav_items"]]
     assert "Screening queue" not in labels and "My requests" in labels
+
+
+def test_emails_go_out_in_the_requesters_language(world, valid_request, mailoutbox,
+                                                  django_capture_on_commit_callbacks):
+    from intake import services
+
+    world.company.language = "en"
+    world.company.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(data=valid_request, user=world.company)
+    assert mailoutbox[-1].subject == f"Your request #{request.pk}: In screening"

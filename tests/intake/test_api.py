@@ -12,8 +12,9 @@ def auth(key):
 
 
 def test_cluster_submits_on_behalf_of_a_member_company(client, world, valid_request):
-    response = client.post(URL, {**valid_request, "preferred_facility": "proteomikk"},
-                           content_type="application/json", **auth(world.key))
+    response = client.post(
+        URL, {**valid_request, "preferred_facility": "proteomikk"}, content_type="application/json", **auth(world.key)
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "in_screening"
@@ -26,30 +27,32 @@ def test_cluster_submits_on_behalf_of_a_member_company(client, world, valid_requ
 
 
 def test_wrong_org_number_is_a_400_naming_the_field(client, world, valid_request):
-    response = client.post(URL, {**valid_request, "org_number": "988 077 918"}, content_type="application/json",
-                           **auth(world.key))
+    response = client.post(
+        URL, {**valid_request, "org_number": "988 077 918"}, content_type="application/json", **auth(world.key)
+    )
     assert response.status_code == 400
     assert "org_number" in response.json()
     assert response.json()["org_number"][0]
 
 
 def test_unknown_facility_is_a_400_naming_the_field(client, world, valid_request):
-    response = client.post(URL, {**valid_request, "preferred_facility": "finnes-ikke"},
-                           content_type="application/json", **auth(world.key))
+    response = client.post(
+        URL, {**valid_request, "preferred_facility": "finnes-ikke"}, content_type="application/json", **auth(world.key)
+    )
     assert response.status_code == 400
     assert "preferred_facility" in response.json()
 
 
 def test_missing_consent_is_a_400_naming_the_field(client, world, valid_request):
-    response = client.post(URL, {**valid_request, "consent_to_share": False}, content_type="application/json",
-                           **auth(world.key))
+    response = client.post(
+        URL, {**valid_request, "consent_to_share": False}, content_type="application/json", **auth(world.key)
+    )
     assert response.status_code == 400
     assert "consent_to_share" in response.json()
 
 
 def test_unknown_sector_is_a_400(client, world, valid_request):
-    response = client.post(URL, {**valid_request, "sector": "oil"}, content_type="application/json",
-                           **auth(world.key))
+    response = client.post(URL, {**valid_request, "sector": "oil"}, content_type="application/json", **auth(world.key))
     assert response.status_code == 400
     assert "sector" in response.json()
 
@@ -80,8 +83,12 @@ def test_client_lists_only_its_own_requests_without_a_query_per_row(
 
 def test_detail_shows_status_history_and_messages(client, world, valid_request):
     created = client.post(URL, valid_request, content_type="application/json", **auth(world.key)).json()
-    answer = client.post(f"{URL}{created['id']}/messages/", {"message": "Prøvene er klare i mai."},
-                         content_type="application/json", **auth(world.key))
+    answer = client.post(
+        f"{URL}{created['id']}/messages/",
+        {"message": "Prøvene er klare i mai."},
+        content_type="application/json",
+        **auth(world.key),
+    )
     assert answer.status_code == 201
     detail = client.get(f"{URL}{created['id']}/", **auth(world.key)).json()
     assert detail["status"] == "in_screening"
@@ -91,44 +98,56 @@ def test_detail_shows_status_history_and_messages(client, world, valid_request):
 
 
 def test_screener_and_manager_actions_through_the_api(client, world, valid_request):
-    created = client.post(URL, {**valid_request, "preferred_institution": "uio"},
-                          content_type="application/json", **auth(world.key)).json()
+    created = client.post(
+        URL, {**valid_request, "preferred_institution": "uio"}, content_type="application/json", **auth(world.key)
+    ).json()
     detail_url = f"{URL}{created['id']}/"
     client.force_login(world.screener)
-    info = client.post(detail_url + "request-info/", {"message": "Hvor mange prøver?"},
-                       content_type="application/json")
+    info = client.post(detail_url + "request-info/", {"message": "Hvor mange prøver?"}, content_type="application/json")
     assert info.json()["status"] == "needs_info"
     client.logout()
     client.post(detail_url + "messages/", {"message": "200."}, content_type="application/json", **auth(world.key))
     client.force_login(world.screener)
-    routed = client.post(detail_url + "route/", {"facilities": ["proteomikk", "mr-senter"], "note": "Se på dette"},
-                         content_type="application/json")
+    routed = client.post(
+        detail_url + "route/",
+        {"facilities": ["proteomikk", "mr-senter"], "note": "Se på dette"},
+        content_type="application/json",
+    )
     assert routed.status_code == 200, routed.json()
     assert routed.json()["status"] == "routed"
     client.force_login(world.ntnu_manager)
-    declined = client.post(detail_url + "decline/", {"reason": "out_of_scope", "comment": "Ikke MR"},
-                           content_type="application/json")
+    declined = client.post(
+        detail_url + "decline/", {"reason": "out_of_scope", "comment": "Ikke MR"}, content_type="application/json"
+    )
     assert declined.json()["status"] == "routed"
     client.force_login(world.manager)
-    accepted = client.post(detail_url + "accept/", {"proposal_kind": "quote", "quote_amount": "48000.00",
-                                                    "proposal_text": "Se tilbud."}, content_type="application/json")
+    accepted = client.post(
+        detail_url + "accept/",
+        {"proposal_kind": "quote", "quote_amount": "48000.00", "proposal_text": "Se tilbud."},
+        content_type="application/json",
+    )
     assert accepted.status_code == 200, accepted.json()
     assert accepted.json()["status"] == "accepted"
     client.logout()
     seen = client.get(detail_url, **auth(world.key)).json()
-    assert {r["facility"]: r["status"] for r in seen["routings"]} == {"proteomikk": "accepted",
-                                                                       "mr-senter": "declined"}
+    assert {r["facility"]: r["status"] for r in seen["routings"]} == {"proteomikk": "accepted", "mr-senter": "declined"}
     assert seen["routings"][0]["quote_amount"] == "48000.00"
 
 
 def test_illegal_transition_is_a_409(client, world, valid_request):
-    created = client.post(URL, {**valid_request, "preferred_institution": "uio"},
-                          content_type="application/json", **auth(world.key)).json()
-    assert client.post(f"{URL}{created['id']}/withdraw/", {}, content_type="application/json",
-                       **auth(world.key)).json()["status"] == "withdrawn"
+    created = client.post(
+        URL, {**valid_request, "preferred_institution": "uio"}, content_type="application/json", **auth(world.key)
+    ).json()
+    assert (
+        client.post(f"{URL}{created['id']}/withdraw/", {}, content_type="application/json", **auth(world.key)).json()[
+            "status"
+        ]
+        == "withdrawn"
+    )
     client.force_login(world.screener)
-    response = client.post(f"{URL}{created['id']}/route/", {"facilities": ["proteomikk"]},
-                           content_type="application/json")
+    response = client.post(
+        f"{URL}{created['id']}/route/", {"facilities": ["proteomikk"]}, content_type="application/json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
     assert "status" in response.json()
@@ -148,16 +167,22 @@ def test_decline_needs_a_reason_from_the_list(client, world):
     response = client.post(f"{URL}{request.pk}/decline/", {"reason": "lei"}, content_type="application/json")
     assert response.status_code == 400
     assert "reason" in response.json()
-    ok = client.post(f"{URL}{request.pk}/decline/", {"reason": "unclear", "comment": "Uklart"},
-                     content_type="application/json")
+    ok = client.post(
+        f"{URL}{request.pk}/decline/", {"reason": "unclear", "comment": "Uklart"}, content_type="application/json"
+    )
     assert ok.json()["status"] == "declined"
 
 
 def test_a_client_cannot_screen_its_own_request(client, world, valid_request):
-    created = client.post(URL, {**valid_request, "preferred_institution": "uio"},
-                          content_type="application/json", **auth(world.key)).json()
-    response = client.post(f"{URL}{created['id']}/route/", {"facilities": ["proteomikk"]},
-                           content_type="application/json", **auth(world.key))
+    created = client.post(
+        URL, {**valid_request, "preferred_institution": "uio"}, content_type="application/json", **auth(world.key)
+    ).json()
+    response = client.post(
+        f"{URL}{created['id']}/route/",
+        {"facilities": ["proteomikk"]},
+        content_type="application/json",
+        **auth(world.key),
+    )
     assert response.status_code == 403
 
 

@@ -17,8 +17,9 @@ def create(*args) -> tuple[str, str]:
 
 
 def test_command_prints_the_key_once_alone_on_the_last_line_and_stores_only_its_hash():
-    text, key = create("--name", "Norway Health Tech", "--kind", "cluster", "--scopes",
-                       "catalogue:read,intake:write,intake:read")
+    text, key = create(
+        "--name", "Norway Health Tech", "--kind", "cluster", "--scopes", "catalogue:read,intake:write,intake:read"
+    )
     assert key.startswith("lt_") and " " not in key and len(key) > 30
     client = ApiClient.objects.get(name="Norway Health Tech")
     assert client.kind == "cluster"
@@ -56,8 +57,7 @@ def test_rate_limit_per_client_answers_429_with_retry_after(client, settings):
     settings.INTAKE_API_CLIENT_RATE = "3/min"
     _, key = create("--name", "OCC", "--kind", "cluster", "--scopes", "intake:read,catalogue:read")
     _, other_key = create("--name", "NHT", "--kind", "cluster", "--scopes", "intake:read")
-    statuses = [client.get("/api/v1/intake/requests/", HTTP_AUTHORIZATION=f"Token {key}").status_code
-                for _ in range(4)]
+    statuses = [client.get("/api/v1/intake/requests/", HTTP_AUTHORIZATION=f"Token {key}").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/v1/intake/requests/", HTTP_AUTHORIZATION=f"Token {key}")
     assert limited.status_code == 429

@@ -9,13 +9,22 @@ from tests.intake.factories import IntakeRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["company", "screener", "other_screener", "inst_admin", "manager", "ntnu_manager", "platform_admin",
-          "outsider"]
+PEOPLE = [
+    "company",
+    "screener",
+    "other_screener",
+    "inst_admin",
+    "manager",
+    "ntnu_manager",
+    "platform_admin",
+    "outsider",
+]
 
 
 def make_request(world, *, national=False, routed=False) -> IntakeRequest:
-    request = IntakeRequestFactory(requester=world.company, submitted_by_client=world.client,
-                                   institution=None if national else world.uio)
+    request = IntakeRequestFactory(
+        requester=world.company, submitted_by_client=world.client, institution=None if national else world.uio
+    )
     if routed:
         screener = world.platform_admin if national else world.screener
         services.request_route(request=request, user=screener, facilities=[world.facility])
@@ -48,8 +57,9 @@ def test_page_and_api_matrix(client, world, person, national, routed):
     listed = {row["id"] for row in client.get("/api/v1/intake/requests/").json()["results"]}
     assert (request.pk in listed) is allowed
     # Acting is no way round it either.
-    message = client.post(f"/api/v1/intake/requests/{request.pk}/messages/", {"message": "Hei"},
-                          content_type="application/json")
+    message = client.post(
+        f"/api/v1/intake/requests/{request.pk}/messages/", {"message": "Hei"}, content_type="application/json"
+    )
     assert message.status_code == (201 if allowed else 404)
 
 
@@ -82,8 +92,9 @@ def test_a_revoked_client_loses_access(client, world):
 def test_screeners_of_another_institution_cannot_act(client, world):
     request = make_request(world)
     client.force_login(world.other_screener)
-    response = client.post(f"/api/v1/intake/requests/{request.pk}/decline/", {"reason": "unclear"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/intake/requests/{request.pk}/decline/", {"reason": "unclear"}, content_type="application/json"
+    )
     assert response.status_code == 404
     request.refresh_from_db()
     assert request.status == "in_screening"
@@ -92,8 +103,9 @@ def test_screeners_of_another_institution_cannot_act(client, world):
 def test_a_manager_who_can_read_cannot_screen(client, world):
     request = make_request(world, routed=True)
     client.force_login(world.manager)
-    response = client.post(f"/api/v1/intake/requests/{request.pk}/close/", {"reason": "spam"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/intake/requests/{request.pk}/close/", {"reason": "spam"}, content_type="application/json"
+    )
     assert response.status_code == 403
     page = client.post(f"/intake/requests/{request.pk}/close/", {"reason": "spam"})
     assert page.status_code == 403

@@ -68,15 +68,15 @@ def test_the_clock_pauses_while_the_request_needs_information(world, valid_reque
     request = services.request_submit(data=valid_request, user=world.company, now=oslo(2027, 3, 1, 9, 0))
     assert request.deadline_at == oslo(2027, 3, 8, 9, 0)
     # Two working days used (Tue, Wed); three left (Thu, Fri, Mon).
-    services.request_ask_for_info(request=request, user=world.screener, message="Budsjett?",
-                                  now=oslo(2027, 3, 3, 9, 0))
+    services.request_ask_for_info(request=request, user=world.screener, message="Budsjett?", now=oslo(2027, 3, 3, 9, 0))
     request.refresh_from_db()
     assert request.status == RequestStatus.NEEDS_INFO
     assert request.deadline_at is None
     assert request.paused_working_days == 3
     # The requester answers twelve days later: the three remaining working days start again from then.
-    services.request_add_message(request=request, actor=world.company, body="Om lag 100 000 kr.",
-                                 role="requester", now=oslo(2027, 3, 15, 9, 0))
+    services.request_add_message(
+        request=request, actor=world.company, body="Om lag 100 000 kr.", role="requester", now=oslo(2027, 3, 15, 9, 0)
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.IN_SCREENING
     assert request.deadline_at == oslo(2027, 3, 18, 9, 0)
@@ -85,8 +85,9 @@ def test_the_clock_pauses_while_the_request_needs_information(world, valid_reque
 @pytest.mark.django_db
 def test_routing_gives_the_managers_a_fresh_deadline(world):
     request = IntakeRequestFactory(institution=world.uio)
-    services.request_route(request=request, user=world.screener, facilities=[world.facility],
-                           now=oslo(2027, 5, 14, 12, 0))
+    services.request_route(
+        request=request, user=world.screener, facilities=[world.facility], now=oslo(2027, 5, 14, 12, 0)
+    )
     request.refresh_from_db()
     assert request.deadline_at == oslo(2027, 5, 24, 12, 0)
 
@@ -113,8 +114,9 @@ def test_reminder_before_and_escalation_after_the_deadline(world, mailoutbox, dj
 @pytest.mark.django_db
 def test_routed_requests_remind_the_managers(world, mailoutbox, django_capture_on_commit_callbacks):
     request = IntakeRequestFactory(institution=world.uio)
-    services.request_route(request=request, user=world.screener, facilities=[world.facility],
-                           now=oslo(2027, 6, 1, 12, 0))
+    services.request_route(
+        request=request, user=world.screener, facilities=[world.facility], now=oslo(2027, 6, 1, 12, 0)
+    )
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.deadline_reminders_send(now=oslo(2027, 6, 8, 8, 0))

@@ -86,8 +86,7 @@ def test_facility_page_panel_has_a_send_request_button(world):
     assert ours and ours[0]["context"]["request_url"] == "/intake/new/?facility=proteomikk"
 
 
-def test_signed_in_company_sends_and_follows_a_request(client, world, mailoutbox,
-                                                       django_capture_on_commit_callbacks):
+def test_signed_in_company_sends_and_follows_a_request(client, world, mailoutbox, django_capture_on_commit_callbacks):
     client.force_login(world.company)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/intake/new/", form_data(preferred_facility=world.facility.pk))
@@ -105,8 +104,7 @@ def test_signed_in_company_sends_and_follows_a_request(client, world, mailoutbox
     assert any(f"nr. {request.pk}" in m.subject for m in mailoutbox)
 
 
-def test_screener_queue_shows_age_and_deadline_without_a_query_per_row(client, world,
-                                                                       django_assert_max_num_queries):
+def test_screener_queue_shows_age_and_deadline_without_a_query_per_row(client, world, django_assert_max_num_queries):
     for _ in range(8):
         IntakeRequestFactory(institution=world.uio)
     IntakeRequestFactory(institution=world.ntnu, company_name="Annen Bedrift AS")
@@ -132,10 +130,8 @@ def test_national_queue_is_for_platform_admins(client, world):
 def test_screener_routes_on_the_page_and_the_manager_accepts_in_the_inbox(client, world):
     request = IntakeRequestFactory(institution=world.uio)
     client.force_login(world.screener)
-    client.post(f"/intake/requests/{request.pk}/checklist/", {"check_need_clear": "on",
-                                                              "check_fits_institution": "on"})
-    client.post(f"/intake/requests/{request.pk}/route/", {"facilities": [world.ntnu_facility.pk],
-                                                          "note": "MR passer"})
+    client.post(f"/intake/requests/{request.pk}/checklist/", {"check_need_clear": "on", "check_fits_institution": "on"})
+    client.post(f"/intake/requests/{request.pk}/route/", {"facilities": [world.ntnu_facility.pk], "note": "MR passer"})
     request.refresh_from_db()
     assert request.check_need_clear and request.check_fits_institution and not request.check_funding_plausible
     assert request.status == "routed"
@@ -145,9 +141,15 @@ def test_screener_routes_on_the_page_and_the_manager_accepts_in_the_inbox(client
     routing = request.routings.get()
     page = client.get(f"/intake/requests/{request.pk}/").content.decode()
     assert "MR passer" in page
-    client.post(f"/intake/requests/{request.pk}/accept/", {
-        f"a{routing.pk}-routing": routing.pk, f"a{routing.pk}-proposal_kind": "agreement",
-        f"a{routing.pk}-agreement_type": "commissioned", f"a{routing.pk}-proposal_text": "Oppdragsforskning."})
+    client.post(
+        f"/intake/requests/{request.pk}/accept/",
+        {
+            f"a{routing.pk}-routing": routing.pk,
+            f"a{routing.pk}-proposal_kind": "agreement",
+            f"a{routing.pk}-agreement_type": "commissioned",
+            f"a{routing.pk}-proposal_text": "Oppdragsforskning.",
+        },
+    )
     request.refresh_from_db()
     assert request.status == "accepted"
     routing.refresh_from_db()
@@ -161,9 +163,14 @@ def test_manager_decline_on_the_page_returns_to_screening(client, world):
     services.request_route(request=request, user=world.screener, facilities=[world.facility])
     routing = request.routings.get()
     client.force_login(world.manager)
-    client.post(f"/intake/requests/{request.pk}/decline-routing/", {
-        f"d{routing.pk}-routing": routing.pk, f"d{routing.pk}-reason": "no_capacity",
-        f"d{routing.pk}-comment": "Fullt til mars"})
+    client.post(
+        f"/intake/requests/{request.pk}/decline-routing/",
+        {
+            f"d{routing.pk}-routing": routing.pk,
+            f"d{routing.pk}-reason": "no_capacity",
+            f"d{routing.pk}-comment": "Fullt til mars",
+        },
+    )
     request.refresh_from_db()
     assert request.status == "in_screening"
 
@@ -193,8 +200,7 @@ def test_nav_items_follow_roles(client, world):
     assert "Screening queue" not in labels and "My requests" in labels
 
 
-def test_emails_go_out_in_the_requesters_language(world, valid_request, mailoutbox,
-                                                  django_capture_on_commit_callbacks):
+def test_emails_go_out_in_the_requesters_language(world, valid_request, mailoutbox, django_capture_on_commit_callbacks):
     from intake import services
 
     world.company.language = "en"

@@ -11,16 +11,22 @@ pytestmark = pytest.mark.django_db
 S = RequestStatus
 ALLOWED = [(source, target) for source, targets in ALLOWED_TRANSITIONS.items() for target in sorted(targets)]
 FORBIDDEN = [
-    (source, target)
-    for source in S.values
-    for target in S.values
-    if target not in ALLOWED_TRANSITIONS[source]
+    (source, target) for source in S.values for target in S.values if target not in ALLOWED_TRANSITIONS[source]
 ]
 
 
 def test_the_machine_has_exactly_the_states_of_the_issue():
-    assert set(S.values) == {"submitted", "awaiting_confirmation", "in_screening", "needs_info", "routed",
-                             "accepted", "declined", "withdrawn", "closed"}
+    assert set(S.values) == {
+        "submitted",
+        "awaiting_confirmation",
+        "in_screening",
+        "needs_info",
+        "routed",
+        "accepted",
+        "declined",
+        "withdrawn",
+        "closed",
+    }
     assert set(ALLOWED_TRANSITIONS) == set(S.values)
 
 
@@ -32,7 +38,11 @@ def test_every_allowed_transition_is_made_and_recorded(source, target, world):
     assert request.status == target
     event = request.events.get()
     assert (event.from_status, event.to_status, event.actor_user, event.reason) == (
-        source, target, world.screener, "fordi")
+        source,
+        target,
+        world.screener,
+        "fordi",
+    )
     assert event.created_at is not None
 
 
@@ -59,14 +69,23 @@ def test_full_journey_through_services_keeps_who_when_and_why(world, valid_reque
     services.request_add_message(request=request, actor=world.company, body="Serum.", role="requester")
     services.request_route(request=request, user=world.screener, facilities=[world.facility], note="Passer dere")
     routing = request.routings.get()
-    services.routing_accept(routing=routing, user=world.manager, proposal_kind="agreement",
-                            agreement_type="service", proposal_text="Vi tilbyr analyse som tjeneste.")
+    services.routing_accept(
+        routing=routing,
+        user=world.manager,
+        proposal_kind="agreement",
+        agreement_type="service",
+        proposal_text="Vi tilbyr analyse som tjeneste.",
+    )
     request.refresh_from_db()
     assert request.status == S.ACCEPTED
     steps = list(request.events.values_list("from_status", "to_status"))
     assert steps == [
-        ("", "submitted"), ("submitted", "in_screening"), ("in_screening", "needs_info"),
-        ("needs_info", "in_screening"), ("in_screening", "routed"), ("routed", "accepted"),
+        ("", "submitted"),
+        ("submitted", "in_screening"),
+        ("in_screening", "needs_info"),
+        ("needs_info", "in_screening"),
+        ("in_screening", "routed"),
+        ("routed", "accepted"),
     ]
     assert request.events.get(to_status="needs_info").reason == "Hvilke prøvetyper?"
     assert request.events.get(to_status="accepted").actor_user == world.manager

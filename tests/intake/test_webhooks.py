@@ -46,23 +46,32 @@ class Receiver:
 
 
 def register(client, key, url) -> str:
-    response = client.put("/api/v1/intake/webhook/", {"url": url}, content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.put(
+        "/api/v1/intake/webhook/", {"url": url}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+    )
     assert response.status_code == 200, response.json()
     return response.json()["secret"]
 
 
-def test_each_status_change_is_posted_with_a_valid_signature(client, world, valid_request,
-                                                             django_capture_on_commit_callbacks):
+def test_each_status_change_is_posted_with_a_valid_signature(
+    client, world, valid_request, django_capture_on_commit_callbacks
+):
     with Receiver([]) as receiver:
         secret = register(client, world.key, receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
-            created = client.post("/api/v1/intake/requests/", {**valid_request, "preferred_institution": "uio"},
-                                  content_type="application/json", HTTP_AUTHORIZATION=f"Token {world.key}").json()
+            created = client.post(
+                "/api/v1/intake/requests/",
+                {**valid_request, "preferred_institution": "uio"},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            ).json()
         client.force_login(world.screener)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/api/v1/intake/requests/{created['id']}/request-info/", {"message": "Mer?"},
-                        content_type="application/json")
+            client.post(
+                f"/api/v1/intake/requests/{created['id']}/request-info/",
+                {"message": "Mer?"},
+                content_type="application/json",
+            )
     assert len(receiver.received) == 2
     for headers, body in receiver.received:
         expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -70,21 +79,30 @@ def test_each_status_change_is_posted_with_a_valid_signature(client, world, vali
         assert headers["X-Labtorget-Event"] == "request.status_changed"
     payloads = [json.loads(body) for _, body in receiver.received]
     assert [(p["from_status"], p["to_status"]) for p in payloads] == [
-        ("submitted", "in_screening"), ("in_screening", "needs_info")]
+        ("submitted", "in_screening"),
+        ("in_screening", "needs_info"),
+    ]
     assert payloads[1]["request_id"] == created["id"]
     # A tampered body does not verify.
     headers, body = receiver.received[0]
-    assert headers["X-Labtorget-Signature"] != "sha256=" + hmac.new(
-        secret.encode(), body + b" ", hashlib.sha256).hexdigest()
+    assert (
+        headers["X-Labtorget-Signature"]
+        != "sha256=" + hmac.new(secret.encode(), body + b" ", hashlib.sha256).hexdigest()
+    )
 
 
-def test_failed_delivery_is_retried_with_backoff_and_logged_for_the_client(client, world, valid_request,
-                                                                            django_capture_on_commit_callbacks):
+def test_failed_delivery_is_retried_with_backoff_and_logged_for_the_client(
+    client, world, valid_request, django_capture_on_commit_callbacks
+):
     with Receiver([500, 503, 200]) as receiver:
         register(client, world.key, receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post("/api/v1/intake/requests/", valid_request, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {world.key}")
+            client.post(
+                "/api/v1/intake/requests/",
+                valid_request,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            )
     assert len(receiver.received) == 3
     assert len({h["X-Labtorget-Delivery"] for h, _ in receiver.received}) == 1  # the same delivery each time
     log = client.get("/api/v1/intake/webhook/deliveries/", HTTP_AUTHORIZATION=f"Token {world.key}").json()
@@ -96,14 +114,19 @@ def test_failed_delivery_is_retried_with_backoff_and_logged_for_the_client(clien
     assert other["count"] == 0
 
 
-def test_delivery_gives_up_after_the_maximum_attempts(client, world, valid_request, settings,
-                                                      django_capture_on_commit_callbacks):
+def test_delivery_gives_up_after_the_maximum_attempts(
+    client, world, valid_request, settings, django_capture_on_commit_callbacks
+):
     settings.INTAKE_WEBHOOK_MAX_ATTEMPTS = 2
     with Receiver([500, 500, 500]) as receiver:
         register(client, world.key, receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post("/api/v1/intake/requests/", valid_request, content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Token {world.key}")
+            client.post(
+                "/api/v1/intake/requests/",
+                valid_request,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            )
     assert len(receiver.received) == 2
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 500)
@@ -125,13 +148,21 @@ def test_an_unreachable_receiver_is_recorded_not_raised(world, valid_request):
 
 
 def test_webhook_url_must_be_a_url(client, world):
-    response = client.put("/api/v1/intake/webhook/", {"url": "not a url"}, content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Token {world.key}")
+    response = client.put(
+        "/api/v1/intake/webhook/",
+        {"url": "not a url"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {world.key}",
+    )
     assert response.status_code == 400
     assert "url" in response.json()
 
 
 def test_people_cannot_register_webhooks(client, world):
     client.force_login(world.company)
-    assert client.put("/api/v1/intake/webhook/", {"url": "http://127.0.0.1/x"},
-                      content_type="application/json").status_code == 403
+    assert (
+        client.put(
+            "/api/v1/intake/webhook/", {"url": "http://127.0.0.1/x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )

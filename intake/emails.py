@@ -26,6 +26,15 @@ def _send(recipients, language: str, subject_and_body) -> None:
     send_mail(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, recipients)
 
 
+def _requester_link(request: IntakeRequest) -> str:
+    """The requester's own page: the detail page for an account, the secret follow link otherwise."""
+    if request.requester_id:
+        return _link("intake:detail", request.pk)
+    if request.confirmation_token and request.confirmed_at:
+        return _link("intake:follow", request.confirmation_token)
+    return ""
+
+
 def _people_emails(users) -> list[str]:
     return [user.email for user in users if user.is_active]
 
@@ -57,8 +66,8 @@ def status_changed(event: RequestEvent) -> None:
         }
         if event.reason:
             body += "\n\n" + event.reason
-        if request.requester_id:
-            body += "\n\n" + _link("intake:detail", request.pk)
+        if link := _requester_link(request):
+            body += "\n\n" + link
         return _("Your request #%(id)s: %(status)s") % {
             "id": request.pk,
             "status": RequestStatus(event.to_status).label,
@@ -76,8 +85,8 @@ def message_added(message: RequestMessage) -> None:
             "id": request.pk,
             "message": message.body,
         }
-        if request.requester_id:
-            body += "\n\n" + _link("intake:detail", request.pk)
+        if link := _requester_link(request):
+            body += "\n\n" + link
         return _("New message about your request #%(id)s") % {"id": request.pk}, body
 
     _send([request.email], request.language, build)

@@ -5,6 +5,8 @@ Confidentiality rule: a request is visible only to its requester, the submitting
 institution (platform admins for the national queue) and the managers of facilities it was routed to.
 """
 
+from dataclasses import dataclass
+
 from catalogue import roles
 from catalogue.models import FacilityManager
 from intake.choices import RequestStatus
@@ -14,13 +16,22 @@ from intake.models import ApiClient, IntakeRequest, Routing
 NOT_YET_IN_QUEUE = frozenset({RequestStatus.SUBMITTED, RequestStatus.AWAITING_CONFIRMATION})
 
 
+@dataclass(frozen=True)
+class RequestLink:
+    """Someone holding the secret link e-mailed to a requester without an account: the requester of that request."""
+
+    request_id: int
+
+
 def _is_user(actor) -> bool:
-    return not isinstance(actor, ApiClient) and roles.is_authenticated(actor)
+    return not isinstance(actor, ApiClient | RequestLink) and roles.is_authenticated(actor)
 
 
 def is_requester(actor, request: IntakeRequest) -> bool:
     if isinstance(actor, ApiClient):
         return not actor.is_revoked and request.submitted_by_client_id == actor.id
+    if isinstance(actor, RequestLink):
+        return actor.request_id == request.pk
     return _is_user(actor) and request.requester_id == actor.id
 
 

@@ -186,13 +186,21 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
     if not body:
         raise DomainError(_("Write a message."), field="message", code="required")
     request = _lock(request)
+    if request.status in (S.DECLINED, S.WITHDRAWN, S.CLOSED):
+        raise ConflictError(
+            _("The request is “%(status)s”; send a new request instead.") % {"status": S(request.status).label},
+            field="status",
+            code="request_finished",
+        )
+    client = actor if isinstance(actor, ApiClient) else None
+    user = actor if client is None and getattr(actor, "is_authenticated", False) else None
     message = RequestMessage.objects.create(
         request=request,
         body=body,
         author_role=role,
-        author_user=None if isinstance(actor, ApiClient) or actor is None else actor,
-        author_client=actor if isinstance(actor, ApiClient) else None,
-        author_label=str(actor) if actor is not None else "",
+        author_user=user,
+        author_client=client,
+        author_label=str(user) if user else client.name if client else request.contact_name,
     )
     if role == AuthorRole.REQUESTER and request.status == S.NEEDS_INFO:
         _transition(request, S.IN_SCREENING, actor=actor, reason=_("The requester added information."), now=now)

@@ -88,11 +88,36 @@ def request_sent(request):
 
 
 def request_confirm(request, token):
-    try:
-        confirmed = services.request_confirm_email(token=token)
-    except DomainError:
+    """GET shows a button, POST confirms: link scanners in mail systems only GET, so they confirm nothing."""
+    pending = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
+    if pending is None:
         return render(request, "intake/confirmed.html", {"invalid": True}, status=404)
-    return render(request, "intake/confirmed.html", {"intake_request": confirmed})
+    if request.method == "POST":
+        pending = services.request_confirm_email(token=token)
+    return render(request, "intake/confirmed.html", {"intake_request": pending, "token": token})
+
+
+def _linked_request(token) -> tuple[IntakeRequest, policies.RequestLink]:
+    obj = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
+    if obj is None or obj.confirmed_at is None:
+        raise Http404
+    return selectors.request_detail(obj.pk), policies.RequestLink(obj.pk)
+
+
+def request_follow(request, token):
+    """The page a requester without an account follows the request on, through the secret link we e-mailed."""
+    obj, link = _linked_request(token)
+    return render(request, "intake/detail.html", _detail_context(obj, link, follow_token=token))
+
+
+@require_POST
+def request_follow_action(request, token, action):
+    obj, link = _linked_request(token)
+    handlers = {"message": _action_message, "withdraw": _action_withdraw}
+    if action not in handlers:
+        raise Http404
+    _run_action(request, handlers[action], obj, link)
+    return redirect("intake:follow", token=token)
 
 
 @login_required
@@ -135,13 +160,17 @@ def _visible_request(request, pk) -> IntakeRequest:
 @login_required
 def request_detail(request, pk):
     obj = _visible_request(request, pk)
-    user = request.user
+    return render(request, "intake/detail.html", _detail_context(obj, request.user))
+
+
+def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
     is_requester = policies.is_requester(user, obj)
     can_screen = policies.can_screen_request(user, obj)
     routings = list(selectors.request_routings(obj))
     my_routings = [r for r in routings if r.status == RoutingStatus.PENDING and policies.can_answer_routing(user, r)]
     active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
-    context = {
+    return {
+        "follow_token": follow_token,
         "intake_request": obj,
         "history": selectors.request_history(obj),
         "request_messages": selectors.request_messages(obj),
@@ -170,7 +199,6 @@ def request_detail(request, pk):
             for r in my_routings
         ],
     }
-    return render(request, "intake/detail.html", context)
 
 
 @login_required
@@ -192,14 +220,18 @@ def request_action(request, pk, action):
     handler = handlers.get(action)
     if handler is None:
         raise Http404
+    _run_action(request, handler, obj, user)
+    return redirect("intake:detail", pk=obj.pk)
+
+
+def _run_action(request, handler, obj, actor) -> None:
     try:
-        done = handler(request, obj, user)
+        done = handler(request, obj, actor)
     except (ValidationError, DomainError) as error:
         messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
     else:
         if done:
             messages.success(request, done)
-    return redirect("intake:detail", pk=obj.pk)
 
 
 def _form_or_error(form):

@@ -7,6 +7,7 @@ kinds travel in the same header.
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from intake import selectors
@@ -34,3 +35,18 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Tells the OpenAPI schema how organisation keys are sent."""
+
+    target_class = "intake.api.authentication.ApiClientAuthentication"
+    name = "organisationKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Organisation key of a cluster or TTO: `Token lt_...`",
+        }

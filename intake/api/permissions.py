@@ -1,4 +1,5 @@
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from intake.models import ApiClient
@@ -8,7 +9,7 @@ def scope_required(scope: str) -> type[BasePermission]:
     """Organisation keys need `scope`; signed-in people pass (their rights come from the policies)."""
 
     class _ScopePermission(BasePermission):
-        message = _("This key lacks the scope “%(scope)s”.") % {"scope": scope}
+        message = format_lazy(_("This key lacks the scope “{scope}”."), scope=scope)
 
         def has_permission(self, request, view):
             if isinstance(request.auth, ApiClient):

@@ -166,6 +166,11 @@ class WebhookInputSerializer(serializers.Serializer):
     url = serializers.URLField(allow_blank=True)
 
 
+class WebhookSerializer(serializers.Serializer):
+    url = serializers.URLField(allow_blank=True)
+    secret = serializers.CharField(read_only=True, help_text="Only in the answer to PUT.")
+
+
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery

@@ -35,19 +35,40 @@ def test_anonymous_request_waits_for_the_email_link_before_entering_the_queue(
     client.logout()
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ny@firma.example"]
     link = re.search(r"https?://\S+/intake/confirm/\S+/", mailoutbox[0].body).group(0)
-    path = link.split("://", 1)[1].split("/", 1)[1]
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    # Opening the link (as a mail system's link scanner would) only shows a button.
+    assert client.get(path).status_code == 200
+    request.refresh_from_db()
+    assert request.status == "awaiting_confirmation"
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = client.get("/" + path)
+        confirmed = client.post(path)
     assert confirmed.status_code == 200
     request.refresh_from_db()
     assert request.status == "in_screening"
     assert request.confirmed_at is not None and request.deadline_at is not None
     assert [e.to_status for e in request.events.all()] == ["submitted", "awaiting_confirmation", "in_screening"]
-    # The requester is told by e-mail that the request is now in screening.
-    assert f"Henvendelse nr. {request.pk}: Under screening" == mailoutbox[-1].subject
+    # The requester is told by e-mail, with the secret link to follow the request.
+    assert mailoutbox[-1].subject == f"Henvendelse nr. {request.pk}: Under screening"
+    follow = re.search(r"https?://\S+/intake/follow/\S+/", mailoutbox[-1].body).group(0)
+    follow_path = "/" + follow.split("://", 1)[1].split("/", 1)[1]
     # A second click changes nothing; a wrong token is a clear 404 page.
-    assert client.get("/" + path).status_code == 200
+    assert client.post(path).status_code == 200
     assert client.get("/intake/confirm/wrong-token/").status_code == 404
+    # Without an account, the requester follows, adds information and withdraws through the link.
+    page = client.get(follow_path)
+    assert page.status_code == 200 and request.description in page.content.decode()
+    client.post(follow_path + "message/", {"message": "Vi har 300 prøver."})
+    assert request.messages.get().author_label == "Kari Nordmann"
+    client.post(follow_path + "withdraw/", {"reason": ""})
+    request.refresh_from_db()
+    assert request.status == "withdrawn"
+    assert client.get("/intake/follow/not-the-token/").status_code == 404
+
+
+def test_the_follow_link_works_only_after_confirmation(client, world):
+    client.post("/intake/new/", form_data(email="ny@firma.example"))
+    request = IntakeRequest.objects.get()
+    assert client.get(f"/intake/follow/{request.confirmation_token}/").status_code == 404
 
 
 def test_unconfirmed_requests_are_closed_after_the_configured_days(world, settings):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from intake.models import ApiClient, IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
 
@@ -56,6 +57,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "key_prefix"]
     readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at", "webhook_secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False  # keys are made by `manage.py create_api_client`, which shows the key once

@@ -125,6 +125,20 @@ def _responsible_people(request: IntakeRequest) -> list:
     ]
 
 
+def in_queue(request: IntakeRequest) -> None:
+    """Tell the screeners (platform admins for the national queue) that a request waits for them."""
+    for person in _responsible_people(request):
+
+        def build():
+            return (
+                _("Request #%(id)s is in your screening queue") % {"id": request.pk},
+                _("Request #%(id)s from %(company)s waits for screening:\n\n%(link)s")
+                % {"id": request.pk, "company": request.company_name, "link": _link("intake:detail", request.pk)},
+            )
+
+        _send(_people_emails([person]), person.language, build)
+
+
 def _escalation_people(request: IntakeRequest) -> list:
     if request.status == RequestStatus.ROUTED:
         institution_ids = request.routings.filter(status=RoutingStatus.PENDING).values("facility__institution_id")

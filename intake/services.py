@@ -103,6 +103,9 @@ def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
 
     if event.to_status != S.AWAITING_CONFIRMATION:
         transaction.on_commit(lambda: tasks.send_status_email.delay(event.pk))
+    if event.to_status == S.IN_SCREENING and event.from_status != S.NEEDS_INFO:
+        # New in the queue, or back from the facilities: tell the screeners.
+        transaction.on_commit(lambda: tasks.send_queue_email.delay(request.pk))
     client = request.submitted_by_client
     if client is not None and client.webhook_url and not client.is_revoked:
         delivery = WebhookDelivery.objects.create(

@@ -29,6 +29,11 @@ def send_routing_emails(routing_ids: list[int]) -> None:
 
 
 @shared_task
+def send_queue_email(request_id: int) -> None:
+    emails.in_queue(IntakeRequest.objects.get(pk=request_id))
+
+
+@shared_task
 def send_deadline_email(request_id: int, kind: str) -> None:
     emails.deadline(IntakeRequest.objects.get(pk=request_id), kind)
 

@@ -198,3 +198,52 @@ def test_personal_tokens_still_work_next_to_organisation_keys(client, world, val
 
 def test_anonymous_callers_get_401_or_403(client):
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_messages_on_a_finished_request_are_a_409(client, world, valid_request):
+    created = client.post(URL, valid_request, content_type="application/json", **auth(world.key)).json()
+    client.post(f"{URL}{created['id']}/withdraw/", {}, content_type="application/json", **auth(world.key))
+    response = client.post(
+        f"{URL}{created['id']}/messages/", {"message": "Hallo?"}, content_type="application/json", **auth(world.key)
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_finished"
+
+
+def test_empty_message_is_a_400_naming_the_field(client, world, valid_request):
+    created = client.post(URL, valid_request, content_type="application/json", **auth(world.key)).json()
+    response = client.post(
+        f"{URL}{created['id']}/messages/", {"message": ""}, content_type="application/json", **auth(world.key)
+    )
+    assert response.status_code == 400
+    assert "message" in response.json()
+
+
+def test_screener_list_and_detail_do_not_query_per_row(client, world, django_assert_max_num_queries):
+    from intake import services
+
+    for _ in range(6):
+        request = IntakeRequestFactory(institution=world.uio)
+        services.request_ask_for_info(request=request, user=world.screener, message="Mer?")
+    client.force_login(world.screener)
+    with django_assert_max_num_queries(10):
+        listed = client.get(URL)
+    assert listed.json()["count"] == 6
+    with django_assert_max_num_queries(14):
+        detail = client.get(f"{URL}{request.pk}/")
+    assert len(detail.json()["history"]) == 1
+
+
+def test_manager_inbox_and_my_requests_do_not_query_per_row(client, world, django_assert_max_num_queries):
+    from intake import services
+
+    for _ in range(6):
+        request = IntakeRequestFactory(institution=world.uio, requester=world.company)
+        services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    client.force_login(world.manager)
+    with django_assert_max_num_queries(10):
+        assert client.get("/intake/inbox/").status_code == 200
+    client.force_login(world.company)
+    with django_assert_max_num_queries(10):
+        page = client.get("/intake/mine/")
+    assert len(page.context["rows"]) == 6

@@ -48,8 +48,9 @@ def test_anonymous_request_waits_for_the_email_link_before_entering_the_queue(
     assert request.confirmed_at is not None and request.deadline_at is not None
     assert [e.to_status for e in request.events.all()] == ["submitted", "awaiting_confirmation", "in_screening"]
     # The requester is told by e-mail, with the secret link to follow the request.
-    assert mailoutbox[-1].subject == f"Henvendelse nr. {request.pk}: Under screening"
-    follow = re.search(r"https?://\S+/intake/follow/\S+/", mailoutbox[-1].body).group(0)
+    to_requester = [m for m in mailoutbox if m.to == ["ny@firma.example"]]
+    assert to_requester[-1].subject == f"Henvendelse nr. {request.pk}: Under screening"
+    follow = re.search(r"https?://\S+/intake/follow/\S+/", to_requester[-1].body).group(0)
     follow_path = "/" + follow.split("://", 1)[1].split("/", 1)[1]
     # A second click changes nothing; a wrong token is a clear 404 page.
     assert client.post(path).status_code == 200
@@ -228,4 +229,19 @@ def test_emails_go_out_in_the_requesters_language(world, valid_request, mailoutb
     world.company.save()
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_submit(data=valid_request, user=world.company)
-    assert mailoutbox[-1].subject == f"Your request #{request.pk}: In screening"
+    to_requester = [m for m in mailoutbox if m.to == [valid_request["email"]]]
+    assert [m.subject for m in to_requester] == [f"Your request #{request.pk}: In screening"]
+
+
+def test_screeners_are_told_when_a_request_enters_their_queue(
+    world, valid_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    from intake import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(
+            data={**valid_request, "preferred_institution": world.uio}, user=world.company
+        )
+    to_screeners = [m for m in mailoutbox if m.to == [world.screener.email]]
+    assert len(to_screeners) == 1 and f"nr. {request.pk}" in to_screeners[0].subject
+    assert not [m for m in mailoutbox if m.to == [world.other_screener.email]]

@@ -7,7 +7,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self):
-        from config.navigation import FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
+        from config.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
         from intake import policies, views
 
         register_nav_item(NavItem(label=_("Send a request"), url_name="intake:new", order=30))
@@ -32,4 +32,7 @@ class IntakeConfig(AppConfig):
         register_panel(
             FACILITY_PAGE,
             Panel(template_name="intake/panels/facility_request.html", build=views.facility_request_panel, order=20),
+        )
+        register_panel(
+            DASHBOARD, Panel(template_name="intake/panels/dashboard.html", build=views.dashboard_panel, order=30)
         )

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Language
-from accounts.validators import validate_org_number
+from accounts.validators import format_org_number, validate_org_number
 from intake.choices import (
     AgreementType,
     ApiClientKind,
@@ -191,6 +191,11 @@ class IntakeRequest(models.Model):
     @property
     def is_national(self) -> bool:
         return self.institution_id is None
+
+    @property
+    def org_number_display(self) -> str:
+        """As Norwegians write it: 'NNN NNN NNN'."""
+        return format_org_number(self.org_number)
 
 
 class RequestEvent(models.Model):

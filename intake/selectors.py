@@ -108,3 +108,18 @@ def api_client_for_key(key: str) -> ApiClient | None:
 
 def is_overdue(request: IntakeRequest, *, now: datetime.datetime | None = None) -> bool:
     return bool(request.deadline_at and request.deadline_at <= (now or timezone.now()))
+
+
+def dashboard_counts(user) -> dict:
+    """What waits for the user: own open requests, requests in their screening queue, routings to answer."""
+    from catalogue import roles as _roles
+
+    if not _roles.is_authenticated(user):
+        return {}
+    open_statuses = ["awaiting_confirmation", "in_screening", "needs_info", "routed", "accepted"]
+    counts = {"mine": IntakeRequest.objects.filter(requester=user, status__in=open_statuses).count()}
+    if _roles.is_platform_admin(user) or _roles.screener_institution_ids(user):
+        counts["queue"] = screening_queue(user).filter(status="in_screening").count()
+    managed = FacilityManager.objects.filter(user=user).values("facility_id")
+    counts["inbox"] = Routing.objects.filter(facility_id__in=managed, status=RoutingStatus.PENDING).count()
+    return counts

@@ -39,6 +39,14 @@ def facility_request_panel(request, facility):
     return {"facility": facility, "request_url": reverse("intake:new") + f"?facility={facility.slug}"}
 
 
+def dashboard_panel(request, obj):
+    """Counts on "My Labtorget": own open requests, the screening queue, routings waiting for an answer."""
+    counts = selectors.dashboard_counts(getattr(request, "user", None))
+    if not counts or (not any(counts.values()) and "queue" not in counts):
+        return None
+    return {"counts": counts}
+
+
 def _apply_error(form, error) -> None:
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for field, field_errors in error.message_dict.items():

@@ -163,6 +163,7 @@ def test_screener_routes_on_the_page_and_the_manager_accepts_in_the_inbox(client
     routing = request.routings.get()
     page = client.get(f"/intake/requests/{request.pk}/").content.decode()
     assert "MR passer" in page
+    assert "988 077 917" in page
     client.post(
         f"/intake/requests/{request.pk}/accept/",
         {
@@ -245,3 +246,28 @@ def test_screeners_are_told_when_a_request_enters_their_queue(
     to_screeners = [m for m in mailoutbox if m.to == [world.screener.email]]
     assert len(to_screeners) == 1 and f"nr. {request.pk}" in to_screeners[0].subject
     assert not [m for m in mailoutbox if m.to == [world.other_screener.email]]
+
+
+def test_dashboard_panel_counts_what_waits_for_the_user(world):
+    from django.template.loader import render_to_string
+
+    from config.navigation import DASHBOARD
+    from intake import services
+
+    request = IntakeRequestFactory(institution=world.uio, requester=world.company)
+    IntakeRequestFactory(institution=world.uio)
+    services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    http = RequestFactory().get("/")
+
+    def counts(user):
+        http.user = user
+        ours = [p for p in panels_for(DASHBOARD, http) if p["template_name"] == "intake/panels/dashboard.html"]
+        return ours[0]["context"]["counts"] if ours else None
+
+    assert counts(world.company) == {"mine": 1, "inbox": 0}
+    assert counts(world.screener) == {"mine": 0, "queue": 1, "inbox": 0}
+    assert counts(world.manager) == {"mine": 0, "inbox": 1}
+    assert counts(world.outsider) is None
+    http.user = world.screener
+    html = render_to_string("intake/panels/dashboard.html", {"counts": counts(world.screener)}, request=http)
+    assert "/intake/queue/" in html

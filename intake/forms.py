@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.choices import PublicationStatus
-from catalogue.models import Facility
+from catalogue.models import Facility, Institution
 from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
 from intake.models import IntakeRequest
 
@@ -74,6 +74,10 @@ class RouteForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     note = forms.CharField(label=_("Note to the facilities"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.all())
 
 
 class DeclineForm(forms.Form):

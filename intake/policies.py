@@ -44,6 +44,11 @@ def can_screen_request(actor, request: IntakeRequest) -> bool:
     return roles.is_screener(actor, request.institution_id)
 
 
+def can_assign_request(actor, request: IntakeRequest) -> bool:
+    """Platform admins hand requests in the national queue to an institution's screeners."""
+    return _is_user(actor) and request.institution_id is None and roles.is_platform_admin(actor)
+
+
 def can_answer_routing(actor, routing: Routing) -> bool:
     """The managers of the facility the request was routed to."""
     return _is_user(actor) and roles.is_facility_manager(actor, routing.facility_id)
@@ -65,11 +70,6 @@ def can_message_request(actor, request: IntakeRequest) -> bool:
 
 def can_withdraw_request(actor, request: IntakeRequest) -> bool:
     return is_requester(actor, request)
-
-
-def can_submit_request(actor) -> bool:
-    """Anyone may send a request from the portal; a client needs the intake:write scope (checked by the API)."""
-    return True
 
 
 def can_see_screening_queue(actor) -> bool:

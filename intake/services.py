@@ -236,6 +236,35 @@ def request_ask_for_info(*, request: IntakeRequest, user, message: str, now=None
 
 
 @transaction.atomic
+def request_assign_institution(*, request: IntakeRequest, user, institution, now=None) -> IntakeRequest:
+    """Move a request from the national queue to an institution's screeners (a platform admin's call)."""
+    if institution is None:
+        raise DomainError(_("Choose an institution."), field="institution", code="required")
+    request = _lock(request)
+    if request.status not in (S.IN_SCREENING, S.NEEDS_INFO):
+        raise ConflictError(
+            _("Only requests in screening can be assigned; this one is “%(status)s”.")
+            % {"status": S(request.status).label},
+            field="status",
+            code="illegal_transition",
+        )
+    request.institution = institution
+    request.save(update_fields=["institution", "updated_at"])
+    # Not a change of status, but part of the history: who moved it to which queue, and when.
+    RequestEvent.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        reason=_("Assigned to %(institution)s.") % {"institution": institution},
+        **_actor_fields(user),
+    )
+    from intake import tasks
+
+    transaction.on_commit(lambda: tasks.send_queue_email.delay(request.pk))
+    return request
+
+
+@transaction.atomic
 def request_update_checklist(*, request: IntakeRequest, user, checks: dict) -> IntakeRequest:
     request = _lock(request)
     for field in IntakeRequest.CHECKLIST_FIELDS:

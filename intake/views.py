@@ -21,6 +21,7 @@ from intake import policies, selectors, services
 from intake.choices import AuthorRole, RequestStatus, RoutingStatus
 from intake.forms import (
     AcceptForm,
+    AssignForm,
     ChecklistForm,
     CloseForm,
     DeclineForm,
@@ -198,6 +199,10 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
         else None,
         "close_form": CloseForm() if can_screen and active else None,
+        "assign_form": AssignForm()
+        if policies.can_assign_request(user, obj)
+        and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
+        else None,
         "answer_forms": [
             (
                 r,
@@ -222,6 +227,7 @@ def request_action(request, pk, action):
         "route": _action_route,
         "decline": _action_decline,
         "close": _action_close,
+        "assign": _action_assign,
         "accept": _action_accept,
         "decline-routing": _action_decline_routing,
     }
@@ -229,6 +235,8 @@ def request_action(request, pk, action):
     if handler is None:
         raise Http404
     _run_action(request, handler, obj, user)
+    if not policies.can_view_request(user, selectors.request_detail(obj.pk)):
+        return redirect("intake:queue")  # e.g. assigned from the national queue to an institution
     return redirect("intake:detail", pk=obj.pk)
 
 
@@ -303,6 +311,14 @@ def _action_decline(request, obj, user):
     data = _form_or_error(DeclineForm(request.POST))
     services.request_decline(request=obj, user=user, reason=data["reason"], comment=data["comment"])
     return _("The request is declined.")
+
+
+def _action_assign(request, obj, user):
+    if not policies.can_assign_request(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(AssignForm(request.POST))
+    services.request_assign_institution(request=obj, user=user, institution=data["institution"])
+    return _("The request is now in the institution's screening queue.")
 
 
 def _action_close(request, obj, user):

@@ -143,6 +143,12 @@ class DeclineInputSerializer(serializers.Serializer):
     )
 
 
+class AssignInputSerializer(serializers.Serializer):
+    institution = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Institution.objects.all(), help_text=_("Institution slug.")
+    )
+
+
 class CloseInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True)

@@ -54,13 +54,15 @@ class IntakeRequestViewSet(
 
     def get_queryset(self):
         queryset = selectors.requests_visible_to(actor_of(self.request)).order_by("-created_at")
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related(
-                Prefetch("events", queryset=RequestEvent.objects.order_by("created_at", "id")),
-                "messages",
-                Prefetch("routings", queryset=Routing.objects.select_related("facility")),
-            )
-        return queryset
+        return self._with_detail(queryset) if self.action == "retrieve" else queryset
+
+    @staticmethod
+    def _with_detail(queryset):
+        return queryset.prefetch_related(
+            Prefetch("events", queryset=RequestEvent.objects.order_by("created_at", "id")),
+            "messages",
+            Prefetch("routings", queryset=Routing.objects.select_related("facility")),
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -76,8 +78,9 @@ class IntakeRequestViewSet(
         serializer.instance = services.request_submit(data=serializer.validated_data, user=user, client=client)
 
     def _answer(self, request_obj, status_code=status.HTTP_200_OK):
-        self.action = "retrieve"
-        fresh = self.get_queryset().get(pk=request_obj.pk)
+        # The state right after the caller's own action, even when it took the request out of their sight
+        # (a platform admin assigning it to an institution).
+        fresh = self._with_detail(IntakeRequest.objects.all()).get(pk=request_obj.pk)
         data = s.IntakeRequestDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
@@ -177,6 +180,19 @@ class IntakeRequestViewSet(
             services.routing_accept(routing=_any_routing(request_obj, actor), user=actor, **values)
         else:
             services.routing_accept(routing=routing, user=actor, **values)
+        return self._answer(request_obj)
+
+    @extend_schema(request=s.AssignInputSerializer, responses=s.IntakeRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """A platform admin moves a request from the national queue to an institution's screeners."""
+        request_obj = self.get_object()
+        _require(policies.can_assign_request(actor_of(request), request_obj))
+        data = s.AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_assign_institution(
+            request=request_obj, user=request.user, institution=data.validated_data["institution"]
+        )
         return self._answer(request_obj)
 
     @extend_schema(request=s.CloseInputSerializer, responses=s.IntakeRequestDetailSerializer)

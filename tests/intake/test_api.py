@@ -247,3 +247,35 @@ def test_manager_inbox_and_my_requests_do_not_query_per_row(client, world, djang
     with django_assert_max_num_queries(10):
         page = client.get("/intake/mine/")
     assert len(page.context["rows"]) == 6
+
+
+def test_platform_admin_assigns_a_national_request_to_an_institution(
+    client, world, valid_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    created = client.post(URL, valid_request, content_type="application/json", **auth(world.key)).json()
+    request = IntakeRequest.objects.get(pk=created["id"])
+    assert request.institution is None
+    client.force_login(world.screener)  # not yet theirs
+    assert (
+        client.post(f"{URL}{request.pk}/assign/", {"institution": "uio"}, content_type="application/json").status_code
+        == 404
+    )
+    client.force_login(world.platform_admin)
+    assert (
+        client.post(
+            f"{URL}{request.pk}/assign/", {"institution": "nowhere"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{URL}{request.pk}/assign/", {"institution": "uio"}, content_type="application/json")
+    assert response.status_code == 200
+    assert "Universitetet i Oslo" in response.json()["history"][-1]["reason"]
+    request.refresh_from_db()
+    assert request.institution == world.uio
+    assert any(m.to == [world.screener.email] for m in mailoutbox)
+    # Now it is the UiO screeners' request, and no longer the national queue's.
+    client.force_login(world.screener)
+    assert client.get(f"{URL}{request.pk}/").status_code == 200
+    client.force_login(world.platform_admin)
+    assert client.get(f"{URL}{request.pk}/").status_code == 404

@@ -271,3 +271,13 @@ def test_dashboard_panel_counts_what_waits_for_the_user(world):
     http.user = world.screener
     html = render_to_string("intake/panels/dashboard.html", {"counts": counts(world.screener)}, request=http)
     assert "/intake/queue/" in html
+
+
+def test_platform_admin_assigns_on_the_page(client, world):
+    request = IntakeRequestFactory(institution=None)
+    client.force_login(world.platform_admin)
+    assert "Tildel" in client.get(f"/intake/requests/{request.pk}/").content.decode()
+    response = client.post(f"/intake/requests/{request.pk}/assign/", {"institution": world.ntnu.pk})
+    assert response["Location"] == "/intake/queue/"
+    request.refresh_from_db()
+    assert request.institution == world.ntnu

@@ -14,6 +14,12 @@ class RequestStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# States in which someone at an institution owes the requester an answer by the deadline.
+CLOCK_RUNNING = frozenset({RequestStatus.IN_SCREENING, RequestStatus.ROUTED})
+# A request without an account is in nobody's queue until its e-mail address is confirmed.
+NOT_YET_IN_QUEUE = frozenset({RequestStatus.SUBMITTED, RequestStatus.AWAITING_CONFIRMATION})
+
+
 class Sector(models.TextChoices):
     PHARMA = "pharma", _("Pharmaceuticals")
     DIAGNOSTICS = "diagnostics", _("Diagnostics")
@@ -68,6 +74,7 @@ class RoutingStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the facility")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ProposalKind(models.TextChoices):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.choices import InstitutionRoleKind
@@ -159,7 +159,7 @@ def deadline(request: IntakeRequest, kind: str) -> None:
     for person in people:
 
         def build():
-            when = request.deadline_at.astimezone().strftime("%d.%m.%Y %H:%M") if request.deadline_at else ""
+            when = timezone.localtime(request.deadline_at).strftime("%d.%m.%Y %H:%M") if request.deadline_at else ""
             if kind == "reminder":
                 return (
                     _("Reminder: request #%(id)s is due %(when)s") % {"id": request.pk, "when": when},

@@ -9,11 +9,8 @@ from dataclasses import dataclass
 
 from catalogue import roles
 from catalogue.models import FacilityManager
-from intake.choices import RequestStatus
+from intake.choices import NOT_YET_IN_QUEUE
 from intake.models import ApiClient, IntakeRequest, Routing
-
-# A request without an account is not in anyone's queue until its e-mail address is confirmed.
-NOT_YET_IN_QUEUE = frozenset({RequestStatus.SUBMITTED, RequestStatus.AWAITING_CONFIRMATION})
 
 
 @dataclass(frozen=True)

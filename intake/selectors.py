@@ -8,10 +8,8 @@ from django.utils import timezone
 
 from catalogue import roles
 from catalogue.models import FacilityManager
-from intake.choices import RoutingStatus
+from intake.choices import CLOCK_RUNNING, NOT_YET_IN_QUEUE, RoutingStatus
 from intake.models import ApiClient, IntakeRequest, Routing
-from intake.policies import NOT_YET_IN_QUEUE
-from intake.services import CLOCK_RUNNING
 
 
 def _with_relations(queryset: QuerySet) -> QuerySet:

@@ -22,6 +22,7 @@ from accounts.validators import normalise_org_number
 from config.errors import ConflictError, DomainError
 from intake import deadlines
 from intake.choices import (
+    CLOCK_RUNNING,
     AgreementType,
     AuthorRole,
     CloseReason,
@@ -48,8 +49,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
 }
 
-# States in which someone at an institution owes the requester an answer by `deadline_at`.
-CLOCK_RUNNING = frozenset({S.IN_SCREENING, S.ROUTED})
 
 KEY_PREFIX = "lt_"
 
@@ -90,6 +89,9 @@ def _transition(request: IntakeRequest, to_status: str, *, actor, reason: str = 
         request.deadline_at = None
     request.status = to_status
     request.save()
+    if to_status in (S.WITHDRAWN, S.CLOSED):
+        # The facilities no longer need to answer.
+        request.routings.filter(status=RoutingStatus.PENDING).update(status=RoutingStatus.CANCELLED)
     event = RequestEvent.objects.create(
         request=request, from_status=from_status, to_status=to_status, reason=reason, **_actor_fields(actor)
     )

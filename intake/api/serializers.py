@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
 from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
@@ -96,8 +97,6 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "deadline_at", "created_at", "history"]
 
     def validate_org_number(self, value):
-        from accounts.validators import normalise_org_number, validate_org_number
-
         compact = normalise_org_number(value)
         validate_org_number(compact)
         return compact
@@ -127,7 +126,7 @@ class ReasonInputSerializer(serializers.Serializer):
 class RouteInputSerializer(serializers.Serializer):
     facilities = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=Facility.objects.all(),
+        queryset=Facility.objects.filter(status=PublicationStatus.PUBLISHED),
         many=True,
         allow_empty=False,
         help_text=_("Facility slugs."),

@@ -146,11 +146,7 @@ class IntakeRequestViewSet(
         data = s.DeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        routing = (
-            _routing_for_manager(request_obj, actor, values.get("routing"))
-            if not isinstance(actor, ApiClient)
-            else None
-        )
+        routing = _routing_for_manager(request_obj, actor, values.get("routing"))
         if routing is not None:
             services.routing_decline(routing=routing, user=actor, reason=values["reason"], comment=values["comment"])
         else:
@@ -169,17 +165,12 @@ class IntakeRequestViewSet(
         data = s.AcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        routing = (
-            None
-            if isinstance(actor, ApiClient)
-            else _routing_for_manager(request_obj, actor, values.pop("routing", None))
-        )
-        values.pop("routing", None)
+        routing = _routing_for_manager(request_obj, actor, values.pop("routing", None))
         if routing is None:
+            # Nothing pending for this manager: accepting again is a conflict the service reports.
             _require(policies.is_routed_manager(actor, request_obj))
-            services.routing_accept(routing=_any_routing(request_obj, actor), user=actor, **values)
-        else:
-            services.routing_accept(routing=routing, user=actor, **values)
+            routing = _any_routing(request_obj, actor)
+        services.routing_accept(routing=routing, user=actor, **values)
         return self._answer(request_obj)
 
     @extend_schema(request=s.AssignInputSerializer, responses=s.IntakeRequestDetailSerializer)
@@ -231,7 +222,7 @@ class WebhookView(APIView):
     """A client's webhook: GET shows the URL, PUT sets it and returns the signing secret (shown only here)."""
 
     def get_permissions(self):
-        return [scope_required(Scope.INTAKE_READ)()]
+        return [scope_required(Scope.INTAKE_READ if self.request.method == "GET" else Scope.INTAKE_WRITE)()]
 
     def _client(self, request) -> ApiClient:
         if not isinstance(request.auth, ApiClient):

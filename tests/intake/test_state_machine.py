@@ -130,3 +130,14 @@ def test_duplicate_and_spam_close_the_request_with_the_reason(world):
     spam.refresh_from_db()
     assert (duplicate.status, duplicate.close_reason, duplicate.duplicate_of) == ("closed", "duplicate", original)
     assert (spam.status, spam.close_reason) == ("closed", "spam")
+
+
+def test_withdrawing_a_routed_request_cancels_what_the_facilities_were_asked(world):
+    request = IntakeRequestFactory(institution=world.uio)
+    services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    services.request_withdraw(request=request, actor=world.company, reason="Løst internt")
+    assert request.routings.get().status == "cancelled"
+    with pytest.raises(ConflictError):
+        services.routing_accept(
+            routing=request.routings.get(), user=world.manager, proposal_kind="quote", quote_amount=100
+        )

@@ -342,19 +342,20 @@ def _my_routing(obj, user, routing_id):
     return routing
 
 
+def _answer_prefix(post) -> str | None:
+    """The detail page has one answer form per routing, prefixed "a<id>"/"d<id>"; find which one was sent."""
+    return next((key.split("-")[0] for key in post if key.endswith("-routing")), None)
+
+
 def _action_accept(request, obj, user):
-    routing_id = next((v for k, v in request.POST.items() if k.endswith("routing")), None)
-    prefix = next((k.split("-")[0] for k in request.POST if k.endswith("-routing")), None)
-    data = _form_or_error(AcceptForm(request.POST, prefix=prefix))
-    routing = _my_routing(obj, user, data.get("routing") or routing_id)
-    data.pop("routing", None)
+    data = _form_or_error(AcceptForm(request.POST, prefix=_answer_prefix(request.POST)))
+    routing = _my_routing(obj, user, data.pop("routing"))
     services.routing_accept(routing=routing, user=user, **data)
     return _("You accepted the request. The requester sees your proposal.")
 
 
 def _action_decline_routing(request, obj, user):
-    prefix = next((k.split("-")[0] for k in request.POST if k.endswith("-routing")), None)
-    data = _form_or_error(DeclineForm(request.POST, prefix=prefix))
+    data = _form_or_error(DeclineForm(request.POST, prefix=_answer_prefix(request.POST)))
     routing = _my_routing(obj, user, data.get("routing"))
     services.routing_decline(routing=routing, user=user, reason=data["reason"], comment=data["comment"])
     return _("You declined. The request goes back to the screener.")

@@ -281,3 +281,22 @@ def test_platform_admin_assigns_on_the_page(client, world):
     assert response["Location"] == "/intake/queue/"
     request.refresh_from_db()
     assert request.institution == world.ntnu
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("nb", ["Send en henvendelse", "Screening", "Historikk"]), ("en", ["Send a request", "Screening", "History"])],
+)
+def test_every_page_renders_in_bokmal_and_english(client, world, language, words):
+    request = IntakeRequestFactory(institution=world.uio)
+    client.cookies["django_language"] = language
+    for path in ["/intake/new/", "/intake/sent/", "/intake/new/?facility=proteomikk"]:
+        assert client.get(path).status_code == 200, path
+    assert words[0] in client.get("/intake/new/").content.decode()
+    client.force_login(world.screener)
+    detail = client.get(f"/intake/requests/{request.pk}/").content.decode()
+    assert words[1] in detail and words[2] in detail
+    for path in ["/intake/mine/", "/intake/queue/", "/intake/queue/?all=1"]:
+        assert client.get(path).status_code == 200, path
+    client.force_login(world.manager)
+    assert client.get("/intake/inbox/").status_code == 200

@@ -19,6 +19,7 @@ from catalogue.models import Facility
 from config.errors import DomainError
 from intake import policies, selectors, services
 from intake.choices import AuthorRole, RequestStatus, RoutingStatus
+from intake.filtersets import IntakeRequestFilterSet
 from intake.forms import (
     AcceptForm,
     AssignForm,
@@ -140,12 +141,15 @@ def screening_queue(request):
     if not policies.can_see_screening_queue(request.user):
         raise PermissionDenied
     show_all = request.GET.get("all") == "1"
-    rows = list(selectors.screening_queue(request.user, include_closed=show_all)[:200])
+    filterset = IntakeRequestFilterSet(
+        request.GET or None, queryset=selectors.screening_queue(request.user, include_closed=show_all)
+    )
+    rows = list(filterset.qs[:200])
     now = timezone.now()
     for row in rows:
         row.age_days = (now - row.created_at).days
         row.overdue = selectors.is_overdue(row, now=now)
-    return render(request, "intake/queue.html", {"rows": rows, "show_all": show_all})
+    return render(request, "intake/queue.html", {"rows": rows, "show_all": show_all, "filter": filterset})
 
 
 @login_required

@@ -19,6 +19,7 @@ from intake import policies, selectors, services
 from intake.api import serializers as s
 from intake.api.permissions import scope_required
 from intake.choices import AuthorRole, Scope
+from intake.filtersets import IntakeRequestFilterSet
 from intake.models import ApiClient, IntakeRequest, RequestEvent, Routing, WebhookDelivery
 
 
@@ -47,6 +48,7 @@ class IntakeRequestViewSet(
     routed to their facilities."""
 
     serializer_class = s.IntakeRequestSerializer
+    filterset_class = IntakeRequestFilterSet
 
     def get_permissions(self):
         read = self.action in ("list", "retrieve", "deliveries")

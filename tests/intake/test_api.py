@@ -279,3 +279,15 @@ def test_platform_admin_assigns_a_national_request_to_an_institution(
     assert client.get(f"{URL}{request.pk}/").status_code == 200
     client.force_login(world.platform_admin)
     assert client.get(f"{URL}{request.pk}/").status_code == 404
+
+
+def test_the_same_filters_on_the_queue_page_and_in_the_api(client, world):
+    IntakeRequestFactory(institution=world.uio, sector="pharma", company_name="Pharma AS")
+    IntakeRequestFactory(institution=world.uio, sector="medtech", company_name="Medtech AS")
+    IntakeRequestFactory(institution=world.uio, sector="pharma", status="needs_info", company_name="Venter AS")
+    client.force_login(world.screener)
+    api = client.get(URL, {"sector": "pharma", "status": "in_screening"}).json()
+    assert [row["company_name"] for row in api["results"]] == ["Pharma AS"]
+    page = client.get("/intake/queue/", {"sector": "pharma", "status": "in_screening"})
+    assert [row.company_name for row in page.context["rows"]] == ["Pharma AS"]
+    assert client.get(URL, {"sector": "oil"}).status_code == 400

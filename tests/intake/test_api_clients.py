@@ -64,3 +64,8 @@ def test_rate_limit_per_client_answers_429_with_retry_after(client, settings):
     assert int(limited["Retry-After"]) > 0
     # Another client has its own budget.
     assert client.get("/api/v1/intake/requests/", HTTP_AUTHORIZATION=f"Token {other_key}").status_code == 200
+
+
+def test_revoking_an_unknown_client_is_a_clear_error():
+    with pytest.raises(CommandError, match="No API client"):
+        call_command("revoke_api_client", "lt_doesnotexist", stdout=StringIO())

@@ -50,9 +50,6 @@ class ApiClient(models.Model):
     def __str__(self):
         return self.name
 
-    # Lets DRF and policies treat a client like an authenticated principal.
-    is_authenticated = True
-
     @property
     def scope_list(self) -> list[str]:
         return [scope.strip() for scope in self.scopes.split(",") if scope.strip()]

@@ -239,6 +239,23 @@ INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", 
 INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(0, "intake.api.authentication.ApiClientAuthentication")
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_CLASSES", []).append("intake.api.throttling.ApiClientRateThrottle")
+# Name intake's choice sets in the OpenAPI schema (several serializers have "status" and "reason" fields).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IntakeRequestStatusEnum": "intake.choices.RequestStatus",
+        "IntakeRoutingStatusEnum": "intake.choices.RoutingStatus",
+        "IntakeDeliveryStatusEnum": "intake.choices.DeliveryStatus",
+        "IntakeDeclineReasonEnum": "intake.choices.DeclineReason",
+        "IntakeCloseReasonEnum": "intake.choices.CloseReason",
+        "IntakeSectorEnum": "intake.choices.Sector",
+        "IntakePhaseEnum": "intake.choices.Phase",
+        "IntakeAccessModelEnum": "intake.choices.PreferredAccessModel",
+        "IntakeAgreementTypeEnum": "intake.choices.AgreementType",
+        "IntakeProposalKindEnum": "intake.choices.ProposalKind",
+        "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
+        "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+    }
+)
 CELERY_BEAT_SCHEDULE["intake-deadline-reminders"] = {
     "task": "intake.tasks.send_deadline_reminders",
     "schedule": crontab(minute=15),
@@ -251,3 +268,4 @@ CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
     "task": "intake.tasks.close_unconfirmed_requests",
     "schedule": crontab(hour=3, minute=30),
 }
+# --- end intake ---

@@ -291,3 +291,12 @@ def test_the_same_filters_on_the_queue_page_and_in_the_api(client, world):
     page = client.get("/intake/queue/", {"sector": "pharma", "status": "in_screening"})
     assert [row.company_name for row in page.context["rows"]] == ["Pharma AS"]
     assert client.get(URL, {"sector": "oil"}).status_code == 400
+
+
+def test_openapi_schema_has_no_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    schema = (tmp_path / "schema.yml").read_text()
+    assert "/api/v1/intake/requests/{id}/route/" in schema
+    assert "organisationKey" in schema

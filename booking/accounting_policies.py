@@ -6,7 +6,7 @@ platform admins.
 """
 
 from catalogue import roles
-from catalogue.models import Facility, FacilityManager, Institution
+from catalogue.models import Facility, Institution
 
 
 def can_view_facility_accounts(user, facility: Facility) -> bool:
@@ -25,4 +25,4 @@ def can_see_accounting_menu(user) -> bool:
         return False
     if user.is_staff:
         return True
-    return FacilityManager.objects.filter(user=user).exists() or bool(roles.admin_institution_ids(user))
+    return roles.manages_any_facility(user) or bool(roles.admin_institution_ids(user))

@@ -68,21 +68,33 @@ def managed_facility_ids(user) -> set[int]:
     return found
 
 
-def screener_institution_ids(user) -> set[int]:
+def _role_institution_ids(user, role: str) -> set[int]:
     if not is_authenticated(user):
         return set()
-    return set(
-        InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.SCREENER).values_list(
-            "institution_id", flat=True
+    cache = getattr(user, "_role_institution_ids", None)
+    if cache is None:
+        cache = user._role_institution_ids = {}
+    if role not in cache:
+        cache[role] = frozenset(
+            InstitutionRole.objects.filter(user=user, role=role).values_list("institution_id", flat=True)
         )
-    )
+    return set(cache[role])
+
+
+def screener_institution_ids(user) -> set[int]:
+    """Institutions where the user screens industry requests (kept on the user for the request, like the rest)."""
+    return _role_institution_ids(user, InstitutionRoleKind.SCREENER)
 
 
 def admin_institution_ids(user) -> set[int]:
+    return _role_institution_ids(user, InstitutionRoleKind.ADMIN)
+
+
+def manages_any_facility(user) -> bool:
+    """Whether the user is the named manager of at least one facility."""
     if not is_authenticated(user):
-        return set()
-    return set(
-        InstitutionRole.objects.filter(user=user, role=InstitutionRoleKind.ADMIN).values_list(
-            "institution_id", flat=True
-        )
-    )
+        return False
+    answer = getattr(user, "_manages_any_facility", None)
+    if answer is None:
+        answer = user._manages_any_facility = FacilityManager.objects.filter(user=user).exists()
+    return answer

@@ -271,3 +271,48 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
 # The benchmark queues its e-mails to a queue of its own and empties it afterwards.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+
+# --- intake ---
+# Working days a screener (and then a facility manager) has to answer a request; Norwegian holidays don't count.
+INTAKE_RESPONSE_WORKING_DAYS = int(os.environ.get("INTAKE_RESPONSE_WORKING_DAYS", "5"))
+# Remind the people holding a request this many hours before its deadline.
+INTAKE_REMINDER_HOURS = int(os.environ.get("INTAKE_REMINDER_HOURS", "24"))
+# Requests without an account whose e-mail is not confirmed within this many days are closed.
+INTAKE_CONFIRMATION_DAYS = int(os.environ.get("INTAKE_CONFIRMATION_DAYS", "14"))
+# Requests per client key (DRF rate syntax: "120/min", "5000/day").
+INTAKE_API_CLIENT_RATE = os.environ.get("INTAKE_API_CLIENT_RATE", "120/min")
+INTAKE_WEBHOOK_TIMEOUT = float(os.environ.get("INTAKE_WEBHOOK_TIMEOUT", "5"))
+INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", "6"))
+INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(0, "intake.api.authentication.ApiClientAuthentication")
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_CLASSES", []).append("intake.api.throttling.ApiClientRateThrottle")
+# Name intake's choice sets in the OpenAPI schema (several serializers have "status" and "reason" fields).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IntakeRequestStatusEnum": "intake.choices.RequestStatus",
+        "IntakeRoutingStatusEnum": "intake.choices.RoutingStatus",
+        "IntakeDeliveryStatusEnum": "intake.choices.DeliveryStatus",
+        "IntakeDeclineReasonEnum": "intake.choices.DeclineReason",
+        "IntakeCloseReasonEnum": "intake.choices.CloseReason",
+        "IntakeSectorEnum": "intake.choices.Sector",
+        "IntakePhaseEnum": "intake.choices.Phase",
+        "IntakeAccessModelEnum": "intake.choices.PreferredAccessModel",
+        "IntakeAgreementTypeEnum": "intake.choices.AgreementType",
+        "IntakeProposalKindEnum": "intake.choices.ProposalKind",
+        "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
+        "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+    }
+)
+CELERY_BEAT_SCHEDULE["intake-deadline-reminders"] = {
+    "task": "intake.tasks.send_deadline_reminders",
+    "schedule": crontab(minute=15),
+}
+CELERY_BEAT_SCHEDULE["intake-escalate-overdue"] = {
+    "task": "intake.tasks.escalate_overdue_requests",
+    "schedule": crontab(minute=45),
+}
+CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
+    "task": "intake.tasks.close_unconfirmed_requests",
+    "schedule": crontab(hour=3, minute=30),
+}
+# --- end intake ---

@@ -5,3 +5,34 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+
+    def ready(self):
+        from config.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
+        from intake import policies, views
+
+        register_nav_item(NavItem(label=_("Send a request"), url_name="intake:new", order=30))
+        register_nav_item(
+            NavItem(
+                label=_("My requests"),
+                url_name="intake:mine",
+                order=60,
+                visible=lambda user: bool(user and user.is_authenticated),
+            )
+        )
+        register_nav_item(
+            NavItem(
+                label=_("Screening queue"), url_name="intake:queue", order=61, visible=policies.can_see_screening_queue
+            )
+        )
+        register_nav_item(
+            NavItem(
+                label=_("Routed requests"), url_name="intake:inbox", order=62, visible=policies.can_see_manager_inbox
+            )
+        )
+        register_panel(
+            FACILITY_PAGE,
+            Panel(template_name="intake/panels/facility_request.html", build=views.facility_request_panel, order=20),
+        )
+        register_panel(
+            DASHBOARD, Panel(template_name="intake/panels/dashboard.html", build=views.dashboard_panel, order=30)
+        )

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from intake import views
 
 app_name = "intake"
-urlpatterns = []
+urlpatterns = [
+    path("intake/new/", views.request_new, name="new"),
+    path("intake/sent/", views.request_sent, name="sent"),
+    path("intake/confirm/<str:token>/", views.request_confirm, name="confirm"),
+    path("intake/follow/<str:token>/", views.request_follow, name="follow"),
+    path("intake/follow/<str:token>/<slug:action>/", views.request_follow_action, name="follow_action"),
+    path("intake/mine/", views.my_requests, name="mine"),
+    path("intake/queue/", views.screening_queue, name="queue"),
+    path("intake/inbox/", views.manager_inbox, name="inbox"),
+    path("intake/requests/<int:pk>/", views.request_detail, name="detail"),
+    path("intake/requests/<int:pk>/<slug:action>/", views.request_action, name="action"),
+]

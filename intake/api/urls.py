@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from intake.api.views import IntakeRequestViewSet, WebhookDeliveryListView, WebhookView
+
+router = SimpleRouter()
+router.register("intake/requests", IntakeRequestViewSet, basename="intake-request")
+
+urlpatterns = [
+    path("intake/webhook/", WebhookView.as_view(), name="intake-webhook"),
+    path("intake/webhook/deliveries/", WebhookDeliveryListView.as_view(), name="intake-webhook-deliveries"),
+    *router.urls,
+]

@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.db import models
+
+from intake.models import ApiClient, IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor_user", "actor_client", "actor_label", "reason", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # history is written by the services only
+
+
+class RequestMessageInline(admin.TabularInline):
+    model = RequestMessage
+    extra = 0
+    readonly_fields = ["author_user", "author_client", "author_role", "author_label", "body", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RoutingInline(admin.TabularInline):
+    model = Routing
+    extra = 0
+    raw_id_fields = ["facility", "routed_by", "decided_by"]
+
+
+@admin.register(IntakeRequest)
+class IntakeRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "company_name", "status", "institution", "sector", "phase", "deadline_at", "created_at"]
+    list_filter = ["status", "sector", "phase", "access_model", "institution"]
+    search_fields = ["company_name", "org_number", "contact_name", "email"]
+    list_select_related = ["institution"]
+    # The status only changes through the services, so the history and rules stay whole.
+    readonly_fields = [
+        "status",
+        "confirmation_token",
+        "confirmed_at",
+        "deadline_at",
+        "paused_working_days",
+        "reminded_at",
+        "escalated_at",
+        "created_at",
+        "updated_at",
+    ]
+    raw_id_fields = ["requester", "submitted_by_client", "preferred_facility", "duplicate_of"]
+    inlines = [RoutingInline, RequestMessageInline, RequestEventInline]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "scopes", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "key_prefix"]
+    readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at", "webhook_secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return False  # keys are made by `manage.py create_api_client`, which shows the key once
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "client", "request", "status", "attempts", "last_status_code", "created_at"]
+    list_filter = ["status", "client"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+
+@admin.register(Routing)
+class RoutingAdmin(admin.ModelAdmin):
+    list_display = ["request", "facility", "status", "routed_at", "decided_at", "proposal_kind"]
+    list_filter = ["status", "proposal_kind"]
+    raw_id_fields = ["request", "facility", "routed_by", "decided_by"]

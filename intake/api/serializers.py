@@ -1,0 +1,194 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.validators import normalise_org_number, validate_org_number
+from catalogue.choices import PublicationStatus
+from catalogue.models import Category, Facility, Institution
+from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
+from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="actor_label")
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = RequestEvent
+        fields = ["from_status", "to_status", "by", "at", "reason"]
+
+
+class RequestMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author_label")
+
+    class Meta:
+        model = RequestMessage
+        fields = ["id", "author_role", "author", "body", "created_at"]
+
+
+class RoutingSerializer(serializers.ModelSerializer):
+    facility = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+
+    class Meta:
+        model = Routing
+        fields = [
+            "id",
+            "facility",
+            "facility_name",
+            "status",
+            "routed_at",
+            "decided_at",
+            "decline_reason",
+            "decline_comment",
+            "proposal_kind",
+            "agreement_type",
+            "proposal_text",
+            "booking_id",
+            "quote_amount",
+        ]
+
+
+class IntakeRequestSerializer(serializers.ModelSerializer):
+    """The request as the API shows and accepts it. Facilities are given by slug, institutions by short name or
+    slug, categories by slug."""
+
+    preferred_institution = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Institution.objects.all(), required=False, allow_null=True
+    )
+    preferred_facility = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Facility.objects.filter(status=PublicationStatus.PUBLISHED),
+        required=False,
+        allow_null=True,
+    )
+    preferred_category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    consent_to_share = serializers.BooleanField()
+    org_number = serializers.CharField(max_length=20, help_text=_("9 digits; spaces are allowed."))
+    history = RequestEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "id",
+            "status",
+            "company_name",
+            "org_number",
+            "contact_name",
+            "email",
+            "phone",
+            "sector",
+            "phase",
+            "description",
+            "preferred_institution",
+            "preferred_facility",
+            "preferred_category",
+            "timeframe",
+            "access_model",
+            "budget_range",
+            "nda_required",
+            "consent_to_share",
+            "language",
+            "deadline_at",
+            "created_at",
+            "history",
+        ]
+        read_only_fields = ["id", "status", "deadline_at", "created_at", "history"]
+
+    def validate_org_number(self, value):
+        compact = normalise_org_number(value)
+        validate_org_number(compact)
+        return compact
+
+
+class IntakeRequestListSerializer(IntakeRequestSerializer):
+    class Meta(IntakeRequestSerializer.Meta):
+        fields = [f for f in IntakeRequestSerializer.Meta.fields if f != "history"]
+
+
+class IntakeRequestDetailSerializer(IntakeRequestSerializer):
+    messages = RequestMessageSerializer(many=True, read_only=True)
+    routings = RoutingSerializer(many=True, read_only=True)
+
+    class Meta(IntakeRequestSerializer.Meta):
+        fields = [*IntakeRequestSerializer.Meta.fields, "messages", "routings"]
+
+
+class MessageInputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RouteInputSerializer(serializers.Serializer):
+    facilities = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Facility.objects.filter(status=PublicationStatus.PUBLISHED),
+        many=True,
+        allow_empty=False,
+        help_text=_("Facility slugs."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    routing = serializers.IntegerField(
+        required=False, help_text=_("For a facility manager: the routing being declined (default: your only one).")
+    )
+
+
+class AssignInputSerializer(serializers.Serializer):
+    institution = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Institution.objects.all(), help_text=_("Institution slug.")
+    )
+
+
+class CloseInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CloseReason.choices)
+    duplicate_of = serializers.IntegerField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptInputSerializer(serializers.Serializer):
+    routing = serializers.IntegerField(required=False)
+    proposal_kind = serializers.ChoiceField(choices=ProposalKind.choices)
+    agreement_type = serializers.ChoiceField(
+        choices=AgreementType.choices, required=False, allow_blank=True, default=""
+    )
+    proposal_text = serializers.CharField(required=False, allow_blank=True, default="")
+    booking_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    quote_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+
+
+class WebhookInputSerializer(serializers.Serializer):
+    url = serializers.URLField(allow_blank=True)
+
+
+class WebhookSerializer(serializers.Serializer):
+    url = serializers.URLField(allow_blank=True)
+    secret = serializers.CharField(read_only=True, help_text="Only in the answer to PUT.")
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "request",
+            "url",
+            "payload",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]

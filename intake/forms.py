@@ -1,0 +1,112 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import normalise_org_number, validate_org_number
+from catalogue.choices import PublicationStatus
+from catalogue.models import Facility, Institution
+from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
+from intake.models import IntakeRequest
+
+
+class IntakeRequestForm(forms.ModelForm):
+    # Wider than the stored 9 digits so that "988 077 917" can be typed; clean_org_number compacts it.
+    org_number = forms.CharField(label=_("Organisation number"), max_length=20)
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "company_name",
+            "org_number",
+            "contact_name",
+            "email",
+            "phone",
+            "sector",
+            "phase",
+            "description",
+            "preferred_institution",
+            "preferred_facility",
+            "preferred_category",
+            "timeframe",
+            "access_model",
+            "budget_range",
+            "nda_required",
+            "consent_to_share",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "preferred_institution": _("Leave empty if you do not know: the national contact point will help."),
+            "timeframe": _("For example: within three months, spring 2027."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_facility"].queryset = Facility.objects.filter(
+            status=PublicationStatus.PUBLISHED
+        ).select_related("institution")
+        self.fields["consent_to_share"].required = True
+        self.fields["org_number"].help_text = _("9 digits, for example 988 077 917.")
+
+    def clean_org_number(self):
+        value = normalise_org_number(self.cleaned_data["org_number"])
+        validate_org_number(value)
+        return value
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why (optional)"), required=False)
+
+
+class ChecklistForm(forms.Form):
+    check_need_clear = forms.BooleanField(label=_("The need is clear"), required=False)
+    check_timeframe_realistic = forms.BooleanField(label=_("The timeframe is realistic"), required=False)
+    check_funding_plausible = forms.BooleanField(label=_("Funding is plausible"), required=False)
+    check_fits_institution = forms.BooleanField(label=_("Fits what the institution has"), required=False)
+
+
+class RouteForm(forms.Form):
+    facilities = forms.ModelMultipleChoiceField(
+        label=_("Facilities"),
+        queryset=Facility.objects.filter(status=PublicationStatus.PUBLISHED).select_related("institution"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    note = forms.CharField(label=_("Note to the facilities"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.all())
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    routing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Close as"),
+        choices=[
+            (CloseReason.DUPLICATE, CloseReason.DUPLICATE.label),
+            (CloseReason.SPAM, CloseReason.SPAM.label),
+            (CloseReason.COMPLETED, CloseReason.COMPLETED.label),
+        ],
+    )
+    duplicate_of = forms.IntegerField(label=_("Duplicate of request number"), required=False, min_value=1)
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class AcceptForm(forms.Form):
+    routing = forms.IntegerField(widget=forms.HiddenInput)
+    proposal_kind = forms.ChoiceField(label=_("We propose"), choices=ProposalKind.choices)
+    agreement_type = forms.ChoiceField(
+        label=_("Agreement type"), choices=[("", "—"), *AgreementType.choices], required=False
+    )
+    booking_id = forms.IntegerField(label=_("Booking number"), required=False, min_value=1)
+    quote_amount = forms.DecimalField(
+        label=_("Quoted amount excl. VAT (NOK)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    proposal_text = forms.CharField(label=_("Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,348 @@
+import hashlib
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Language
+from accounts.validators import format_org_number, validate_org_number
+from intake.choices import (
+    AgreementType,
+    ApiClientKind,
+    AuthorRole,
+    BudgetRange,
+    CloseReason,
+    DeclineReason,
+    DeliveryStatus,
+    Phase,
+    PreferredAccessModel,
+    ProposalKind,
+    RequestStatus,
+    RoutingStatus,
+    Sector,
+)
+
+
+class ApiClient(models.Model):
+    """A cluster or technology transfer office that uses the API with an organisation key.
+
+    Only a SHA-256 hash of the key is stored; the first characters (`key_prefix`) find the row, the hash proves
+    the key. The webhook secret must be readable to sign deliveries, so it is stored as it is.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ApiClientKind.choices)
+    scopes = models.CharField(_("scopes"), max_length=200, help_text=_("Separated by commas."))
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [scope.strip() for scope in self.scopes.split(",") if scope.strip()]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scope_list
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IntakeRequest(models.Model):
+    """A company's request for access to research infrastructure, screened before it reaches researchers.
+
+    `institution` is the screening institution (from the preferred institution or facility); empty means the
+    national queue that platform admins screen. `deadline_at` is the response deadline for whoever holds the
+    request now (screeners, then managers); it is paused while the request needs information from the requester.
+    """
+
+    status = models.CharField(
+        _("status"), max_length=24, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED, db_index=True
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    org_number = models.CharField(_("organisation number"), max_length=9, validators=[validate_org_number])
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    sector = models.CharField(_("sector"), max_length=16, choices=Sector.choices)
+    phase = models.CharField(_("development phase"), max_length=16, choices=Phase.choices)
+    description = models.TextField(_("description of the need"))
+    preferred_institution = models.ForeignKey(
+        "catalogue.Institution",
+        verbose_name=_("preferred institution"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    preferred_facility = models.ForeignKey(
+        "catalogue.Facility",
+        verbose_name=_("preferred facility"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    preferred_category = models.ForeignKey(
+        "catalogue.Category",
+        verbose_name=_("preferred category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    timeframe = models.CharField(_("timeframe"), max_length=200, blank=True)
+    access_model = models.CharField(
+        _("preferred access model"),
+        max_length=16,
+        choices=PreferredAccessModel.choices,
+        default=PreferredAccessModel.UNSURE,
+    )
+    budget_range = models.CharField(_("budget range"), max_length=16, choices=BudgetRange.choices, blank=True)
+    nda_required = models.BooleanField(_("NDA needed"), default=False)
+    consent_to_share = models.BooleanField(_("consent to share with the institutions it is routed to"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.BOKMAL)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intake_requests",
+    )
+    submitted_by_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    confirmation_token = models.CharField(_("confirmation token"), max_length=64, blank=True, db_index=True)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+
+    institution = models.ForeignKey(
+        "catalogue.Institution",
+        verbose_name=_("screening institution"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intake_requests",
+        help_text=_("Empty: the national queue."),
+    )
+    deadline_at = models.DateTimeField(_("response deadline"), null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(_("working days left when paused"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    check_need_clear = models.BooleanField(_("the need is clear"), default=False)
+    check_timeframe_realistic = models.BooleanField(_("the timeframe is realistic"), default=False)
+    check_funding_plausible = models.BooleanField(_("funding is plausible"), default=False)
+    check_fits_institution = models.BooleanField(_("fits what the institution has"), default=False)
+
+    decline_reason = models.CharField(_("decline reason"), max_length=16, choices=DeclineReason.choices, blank=True)
+    decline_comment = models.TextField(_("comment"), blank=True)
+    close_reason = models.CharField(_("close reason"), max_length=16, choices=CloseReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    CHECKLIST_FIELDS = (
+        "check_need_clear",
+        "check_timeframe_realistic",
+        "check_funding_plausible",
+        "check_fits_institution",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("intake request")
+        verbose_name_plural = _("intake requests")
+        indexes = [models.Index(fields=["institution", "status"], name="intake_request_queue")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.company_name}"
+
+    @property
+    def is_national(self) -> bool:
+        return self.institution_id is None
+
+    @property
+    def org_number_display(self) -> str:
+        """As Norwegians write it: 'NNN NNN NNN'."""
+        return format_org_number(self.org_number)
+
+
+class RequestEvent(models.Model):
+    """One transition of a request: who moved it, when, why, from which state to which."""
+
+    request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=24, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=RequestStatus.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_client = models.ForeignKey(
+        ApiClient, verbose_name=_("by client"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by (as shown)"), max_length=200, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class RequestMessage(models.Model):
+    """A message between the requester (or its cluster/TTO) and the screeners and managers."""
+
+    request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="messages")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("author client"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_role = models.CharField(_("role"), max_length=16, choices=AuthorRole.choices)
+    author_label = models.CharField(_("author (as shown)"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.get_author_role_display()}: {self.body[:40]}"
+
+
+class Routing(models.Model):
+    """A request sent to one facility, and its manager's answer: a proposal on accept, a reason on decline.
+
+    The proposal refers to a booking by id and carries quote figures as numbers, so intake needs no booking or
+    pricing internals.
+    """
+
+    request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="routings")
+    facility = models.ForeignKey(
+        "catalogue.Facility", verbose_name=_("facility"), on_delete=models.PROTECT, related_name="intake_routings"
+    )
+    note = models.TextField(_("note from the screener"), blank=True)
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("routed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    routed_at = models.DateTimeField(_("routed"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=RoutingStatus.choices, default=RoutingStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.CharField(_("decline reason"), max_length=16, choices=DeclineReason.choices, blank=True)
+    decline_comment = models.TextField(_("comment"), blank=True)
+    proposal_kind = models.CharField(_("proposal"), max_length=16, choices=ProposalKind.choices, blank=True)
+    agreement_type = models.CharField(
+        _("proposed agreement type"), max_length=16, choices=AgreementType.choices, blank=True
+    )
+    proposal_text = models.TextField(_("proposal"), blank=True)
+    booking_id = models.PositiveIntegerField(_("booking number"), null=True, blank=True)
+    quote_amount = models.DecimalField(
+        _("quoted amount excl. VAT (NOK)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        ordering = ["routed_at", "id"]
+        verbose_name = _("routing")
+        verbose_name_plural = _("routings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quote_amount__isnull=True) | models.Q(quote_amount__gte=0),
+                name="intake_routing_quote_not_negative",
+                violation_error_message=_("A quoted amount cannot be negative."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request} -> {self.facility}"
+
+
+class WebhookDelivery(models.Model):
+    """One status-change notification to a client's webhook URL, with every attempt's outcome."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="deliveries")
+    request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="+", null=True)
+    url = models.URLField(_("URL"))
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"{self.client} #{self.pk} {self.status}"

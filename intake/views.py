@@ -1,0 +1,365 @@
+"""Portal pages of the intake queue: send a request, follow it, screen it, answer it.
+
+Views parse the form, ask the policy, call one service and render. Requests the user may not see are 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.choices import PublicationStatus
+from catalogue.models import Facility
+from config.errors import DomainError
+from intake import policies, selectors, services
+from intake.choices import AuthorRole, RequestStatus, RoutingStatus
+from intake.filtersets import IntakeRequestFilterSet
+from intake.forms import (
+    AcceptForm,
+    AssignForm,
+    ChecklistForm,
+    CloseForm,
+    DeclineForm,
+    IntakeRequestForm,
+    MessageForm,
+    RouteForm,
+    WithdrawForm,
+)
+from intake.models import IntakeRequest
+
+
+def facility_request_panel(request, facility):
+    """The "send a request" box on a facility's public page (config.navigation FACILITY_PAGE slot)."""
+    if not getattr(facility, "is_published", False):
+        return None
+    return {"facility": facility, "request_url": reverse("intake:new") + f"?facility={facility.slug}"}
+
+
+def dashboard_panel(request, obj):
+    """Counts on "My Labtorget": own open requests, the screening queue, routings waiting for an answer."""
+    counts = selectors.dashboard_counts(getattr(request, "user", None))
+    if not counts or (not any(counts.values()) and "queue" not in counts):
+        return None
+    return {"counts": counts}
+
+
+def _apply_error(form, error) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    elif isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+    else:
+        form.add_error(None, error.messages)
+
+
+def request_new(request):
+    """The request form: from a facility page (facility pre-filled) or "I don't know where to go"."""
+    user = request.user if request.user.is_authenticated else None
+    initial = {}
+    facility = None
+    if slug := request.GET.get("facility"):
+        facility = (
+            Facility.objects.filter(slug=slug, status=PublicationStatus.PUBLISHED).select_related("institution").first()
+        )
+        if facility:
+            initial.update(preferred_facility=facility, preferred_institution=facility.institution)
+    if user:
+        initial.update(
+            company_name=user.company_name,
+            org_number=user.org_number,
+            email=user.email,
+            contact_name=user.get_full_name(),
+            phone=user.phone,
+        )
+    form = IntakeRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "language": (user.language if user else get_language() or "nb")[:2]}
+        try:
+            created = services.request_submit(data=data, user=user)
+        except (ValidationError, DomainError) as error:
+            _apply_error(form, error)
+        else:
+            if user:
+                messages.success(request, _("Your request is sent. Screeners will answer within five working days."))
+                return redirect("intake:detail", pk=created.pk)
+            return redirect("intake:sent")
+    return render(request, "intake/new.html", {"form": form, "facility": facility})
+
+
+def request_sent(request):
+    return render(request, "intake/sent.html")
+
+
+def request_confirm(request, token):
+    """GET shows a button, POST confirms: link scanners in mail systems only GET, so they confirm nothing."""
+    pending = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
+    if pending is None:
+        return render(request, "intake/confirmed.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        pending = services.request_confirm_email(token=token)
+    return render(request, "intake/confirmed.html", {"intake_request": pending, "token": token})
+
+
+def _linked_request(token) -> tuple[IntakeRequest, policies.RequestLink]:
+    obj = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
+    if obj is None or obj.confirmed_at is None:
+        raise Http404
+    return selectors.request_detail(obj.pk), policies.RequestLink(obj.pk)
+
+
+def request_follow(request, token):
+    """The page a requester without an account follows the request on, through the secret link we e-mailed."""
+    obj, link = _linked_request(token)
+    return render(request, "intake/detail.html", _detail_context(obj, link, follow_token=token))
+
+
+@require_POST
+def request_follow_action(request, token, action):
+    obj, link = _linked_request(token)
+    handlers = {"message": _action_message, "withdraw": _action_withdraw}
+    if action not in handlers:
+        raise Http404
+    _run_action(request, handlers[action], obj, link)
+    return redirect("intake:follow", token=token)
+
+
+@login_required
+def my_requests(request):
+    rows = IntakeRequest.objects.filter(requester=request.user).select_related("institution").order_by("-created_at")
+    return render(request, "intake/mine.html", {"rows": rows})
+
+
+@login_required
+def screening_queue(request):
+    if not policies.can_see_screening_queue(request.user):
+        raise PermissionDenied
+    show_all = request.GET.get("all") == "1"
+    filterset = IntakeRequestFilterSet(
+        request.GET or None, queryset=selectors.screening_queue(request.user, include_closed=show_all)
+    )
+    rows = list(filterset.qs[:200])
+    now = timezone.now()
+    for row in rows:
+        row.age_days = (now - row.created_at).days
+        row.overdue = selectors.is_overdue(row, now=now)
+    return render(request, "intake/queue.html", {"rows": rows, "show_all": show_all, "filter": filterset})
+
+
+@login_required
+def manager_inbox(request):
+    if not policies.can_see_manager_inbox(request.user):
+        raise PermissionDenied
+    rows = list(selectors.manager_inbox(request.user)[:200])
+    return render(request, "intake/inbox.html", {"rows": rows, "pending": RoutingStatus.PENDING})
+
+
+def _visible_request(request, pk) -> IntakeRequest:
+    try:
+        obj = selectors.request_detail(pk)
+    except IntakeRequest.DoesNotExist:
+        raise Http404 from None
+    if not policies.can_view_request(request.user, obj):
+        raise Http404
+    return obj
+
+
+@login_required
+def request_detail(request, pk):
+    obj = _visible_request(request, pk)
+    return render(request, "intake/detail.html", _detail_context(obj, request.user))
+
+
+def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
+    is_requester = policies.is_requester(user, obj)
+    can_screen = policies.can_screen_request(user, obj)
+    routings = list(selectors.request_routings(obj))
+    my_routings = [r for r in routings if r.status == RoutingStatus.PENDING and policies.can_answer_routing(user, r)]
+    active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
+    return {
+        "follow_token": follow_token,
+        "intake_request": obj,
+        "history": selectors.request_history(obj),
+        "request_messages": selectors.request_messages(obj),
+        "routings": routings,
+        "is_requester": is_requester,
+        "can_screen": can_screen,
+        "active": active,
+        "overdue": selectors.is_overdue(obj),
+        "message_form": MessageForm(),
+        "withdraw_form": WithdrawForm() if is_requester and active else None,
+        "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
+        if can_screen
+        else None,
+        "route_form": RouteForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
+        "info_form": MessageForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
+        "decline_form": DeclineForm()
+        if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
+        else None,
+        "close_form": CloseForm() if can_screen and active else None,
+        "assign_form": AssignForm()
+        if policies.can_assign_request(user, obj)
+        and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
+        else None,
+        "answer_forms": [
+            (
+                r,
+                AcceptForm(initial={"routing": r.pk}, prefix=f"a{r.pk}"),
+                DeclineForm(initial={"routing": r.pk}, prefix=f"d{r.pk}"),
+            )
+            for r in my_routings
+        ],
+    }
+
+
+@login_required
+@require_POST
+def request_action(request, pk, action):
+    obj = _visible_request(request, pk)
+    user = request.user
+    handlers = {
+        "message": _action_message,
+        "withdraw": _action_withdraw,
+        "checklist": _action_checklist,
+        "request-info": _action_request_info,
+        "route": _action_route,
+        "decline": _action_decline,
+        "close": _action_close,
+        "assign": _action_assign,
+        "accept": _action_accept,
+        "decline-routing": _action_decline_routing,
+    }
+    handler = handlers.get(action)
+    if handler is None:
+        raise Http404
+    _run_action(request, handler, obj, user)
+    if not policies.can_view_request(user, selectors.request_detail(obj.pk)):
+        return redirect("intake:queue")  # e.g. assigned from the national queue to an institution
+    return redirect("intake:detail", pk=obj.pk)
+
+
+def _run_action(request, handler, obj, actor) -> None:
+    try:
+        done = handler(request, obj, actor)
+    except (ValidationError, DomainError) as error:
+        messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+    else:
+        if done:
+            messages.success(request, done)
+
+
+def _form_or_error(form):
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ")
+            for f, e in form.errors.items()
+        )
+        raise DomainError(errors)
+    return form.cleaned_data
+
+
+def _action_message(request, obj, user):
+    if not policies.can_message_request(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(MessageForm(request.POST))
+    if policies.is_requester(user, obj):
+        role = AuthorRole.REQUESTER
+    elif policies.can_screen_request(user, obj):
+        role = AuthorRole.SCREENER
+    else:
+        role = AuthorRole.MANAGER
+    services.request_add_message(request=obj, actor=user, body=data["message"], role=role)
+    return _("Your message is sent.")
+
+
+def _action_withdraw(request, obj, user):
+    if not policies.can_withdraw_request(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(WithdrawForm(request.POST))
+    services.request_withdraw(request=obj, actor=user, reason=data["reason"])
+    return _("The request is withdrawn.")
+
+
+def _require_screener(user, obj):
+    if not policies.can_screen_request(user, obj):
+        raise PermissionDenied
+
+
+def _action_checklist(request, obj, user):
+    _require_screener(user, obj)
+    services.request_update_checklist(request=obj, user=user, checks=_form_or_error(ChecklistForm(request.POST)))
+    return _("The checklist is saved.")
+
+
+def _action_request_info(request, obj, user):
+    _require_screener(user, obj)
+    services.request_ask_for_info(request=obj, user=user, message=_form_or_error(MessageForm(request.POST))["message"])
+    return _("The requester has been asked for more information.")
+
+
+def _action_route(request, obj, user):
+    _require_screener(user, obj)
+    data = _form_or_error(RouteForm(request.POST))
+    services.request_route(request=obj, user=user, facilities=list(data["facilities"]), note=data["note"])
+    return _("The request is routed.")
+
+
+def _action_decline(request, obj, user):
+    _require_screener(user, obj)
+    data = _form_or_error(DeclineForm(request.POST))
+    services.request_decline(request=obj, user=user, reason=data["reason"], comment=data["comment"])
+    return _("The request is declined.")
+
+
+def _action_assign(request, obj, user):
+    if not policies.can_assign_request(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(AssignForm(request.POST))
+    services.request_assign_institution(request=obj, user=user, institution=data["institution"])
+    return _("The request is now in the institution's screening queue.")
+
+
+def _action_close(request, obj, user):
+    _require_screener(user, obj)
+    data = _form_or_error(CloseForm(request.POST))
+    duplicate_of = None
+    if data.get("duplicate_of"):
+        duplicate_of = IntakeRequest.objects.filter(pk=data["duplicate_of"]).first()
+        if duplicate_of is None:
+            raise DomainError(_("No request with this number."), field="duplicate_of")
+    services.request_close(
+        request=obj, user=user, reason=data["reason"], duplicate_of=duplicate_of, comment=data["comment"]
+    )
+    return _("The request is closed.")
+
+
+def _my_routing(obj, user, routing_id):
+    routing = obj.routings.filter(pk=routing_id).select_related("facility").first()
+    if routing is None or not policies.can_answer_routing(user, routing):
+        raise PermissionDenied
+    return routing
+
+
+def _answer_prefix(post) -> str | None:
+    """The detail page has one answer form per routing, prefixed "a<id>"/"d<id>"; find which one was sent."""
+    return next((key.split("-")[0] for key in post if key.endswith("-routing")), None)
+
+
+def _action_accept(request, obj, user):
+    data = _form_or_error(AcceptForm(request.POST, prefix=_answer_prefix(request.POST)))
+    routing = _my_routing(obj, user, data.pop("routing"))
+    services.routing_accept(routing=routing, user=user, **data)
+    return _("You accepted the request. The requester sees your proposal.")
+
+
+def _action_decline_routing(request, obj, user):
+    data = _form_or_error(DeclineForm(request.POST, prefix=_answer_prefix(request.POST)))
+    routing = _my_routing(obj, user, data.get("routing"))
+    services.routing_decline(routing=routing, user=user, reason=data["reason"], comment=data["comment"])
+    return _("You declined. The request goes back to the screener.")

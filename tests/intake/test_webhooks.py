@@ -1,0 +1,171 @@
+"""Webhooks are POSTed to a real HTTP server on 127.0.0.1; the test verifies the signature as a receiver would."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from intake import services
+from intake.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.received = []
+        self.times = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                receiver.times.append(time.monotonic())
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"try later")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def register(client, key, url) -> str:
+    response = client.put(
+        "/api/v1/intake/webhook/", {"url": url}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+    )
+    assert response.status_code == 200, response.json()
+    return response.json()["secret"]
+
+
+def test_each_status_change_is_posted_with_a_valid_signature(
+    client, world, valid_request, django_capture_on_commit_callbacks
+):
+    with Receiver([]) as receiver:
+        secret = register(client, world.key, receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            created = client.post(
+                "/api/v1/intake/requests/",
+                {**valid_request, "preferred_institution": "uio"},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            ).json()
+        client.force_login(world.screener)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                f"/api/v1/intake/requests/{created['id']}/request-info/",
+                {"message": "Mer?"},
+                content_type="application/json",
+            )
+    assert len(receiver.received) == 2
+    for headers, body in receiver.received:
+        expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["X-Labtorget-Signature"], expected)
+        assert headers["X-Labtorget-Event"] == "request.status_changed"
+    payloads = [json.loads(body) for _, body in receiver.received]
+    assert [(p["from_status"], p["to_status"]) for p in payloads] == [
+        ("submitted", "in_screening"),
+        ("in_screening", "needs_info"),
+    ]
+    assert payloads[1]["request_id"] == created["id"]
+    # A tampered body does not verify.
+    headers, body = receiver.received[0]
+    assert (
+        headers["X-Labtorget-Signature"]
+        != "sha256=" + hmac.new(secret.encode(), body + b" ", hashlib.sha256).hexdigest()
+    )
+
+
+def test_failed_delivery_is_retried_with_backoff_and_logged_for_the_client(
+    client, world, valid_request, django_capture_on_commit_callbacks
+):
+    with Receiver([500, 503, 200]) as receiver:
+        register(client, world.key, receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/api/v1/intake/requests/",
+                valid_request,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            )
+    assert len(receiver.received) == 3
+    assert len({h["X-Labtorget-Delivery"] for h, _ in receiver.received}) == 1  # the same delivery each time
+    log = client.get("/api/v1/intake/webhook/deliveries/", HTTP_AUTHORIZATION=f"Token {world.key}").json()
+    assert log["count"] == 1
+    entry = log["results"][0]
+    assert (entry["status"], entry["attempts"], entry["last_status_code"]) == ("delivered", 3, 200)
+    # Another client sees none of it.
+    other = client.get("/api/v1/intake/webhook/deliveries/", HTTP_AUTHORIZATION=f"Token {world.other_key}").json()
+    assert other["count"] == 0
+
+
+def test_delivery_gives_up_after_the_maximum_attempts(
+    client, world, valid_request, settings, django_capture_on_commit_callbacks
+):
+    settings.INTAKE_WEBHOOK_MAX_ATTEMPTS = 2
+    with Receiver([500, 500, 500]) as receiver:
+        register(client, world.key, receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/api/v1/intake/requests/",
+                valid_request,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            )
+    assert len(receiver.received) == 2
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 500)
+
+
+def test_backoff_doubles(settings):
+    settings.INTAKE_WEBHOOK_BACKOFF_SECONDS = 30
+    assert [services.webhook_backoff_seconds(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+
+
+def test_an_unreachable_receiver_is_recorded_not_raised(world, valid_request):
+    api_client = services.webhook_register(client=world.client, url="http://127.0.0.1:9/nothing-listens")
+    request = services.request_submit(data=valid_request, client=api_client)
+    delivery = WebhookDelivery.objects.get(request=request)
+    assert services.webhook_attempt(delivery=delivery) is False
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempts == 1 and delivery.last_error
+    assert delivery.next_attempt_at is not None
+
+
+def test_webhook_url_must_be_a_url(client, world):
+    response = client.put(
+        "/api/v1/intake/webhook/",
+        {"url": "not a url"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {world.key}",
+    )
+    assert response.status_code == 400
+    assert "url" in response.json()
+
+
+def test_people_cannot_register_webhooks(client, world):
+    client.force_login(world.company)
+    assert (
+        client.put(
+            "/api/v1/intake/webhook/", {"url": "http://127.0.0.1/x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )

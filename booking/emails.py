@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from booking.ics import booking_attachment
 from booking.models import Booking
+from booking.selectors import request_recipients
 
 KINDS = ("requested", "confirmed", "rejected", "cancelled", "expired", "reminder")
 
@@ -38,3 +39,24 @@ def send_booking_email(booking_id: int, kind: str) -> bool:
     message.attach(f"booking-{booking.pk}.ics", booking_attachment(booking), "text/calendar")
     message.send()
     return True
+
+
+def send_request_to_managers(booking_id: int) -> int:
+    """Tell the facility's managers that a request waits for their answer; each in their own language.
+
+    Returns the number of e-mails sent. Without named managers the institution admins are told instead.
+    """
+    booking = (
+        Booking.objects.select_related("resource__facility", "user").filter(pk=booking_id, status="pending").first()
+    )
+    if booking is None:
+        return 0
+    sent = 0
+    for recipient in request_recipients(booking):
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            context = {"booking": booking, "recipient": recipient, "site_url": settings.SITE_URL}
+            body = render_to_string("booking/email/request_for_managers.txt", context)
+            subject = _("New booking request: %(resource)s") % {"resource": booking.resource.name}
+            EmailMessage(subject=subject, body=body, to=[recipient.email]).send()
+        sent += 1
+    return sent

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, Qualification
@@ -341,7 +342,11 @@ def _find_free_capacity_python(*, start, end, duration, category, institution, u
 
 
 def bookings_for_user(user) -> QuerySet:
-    return Booking.objects.filter(user=user).select_related("resource__facility").order_by("-start")
+    return (
+        Booking.objects.filter(user=user)
+        .select_related("resource__facility", "resource__booking_policy")
+        .order_by("-start")
+    )
 
 
 def bookings_for_manager(user) -> QuerySet:
@@ -370,3 +375,35 @@ def pending_queue(user) -> QuerySet:
 
 def booking_policy_for(resource: Resource) -> BookingPolicy | None:
     return BookingPolicy.objects.filter(resource=resource).prefetch_related("opening_hours").first()
+
+
+def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the user cancelling `booking` now would pay for it (the page warns before they do)."""
+    from booking.accounting import cancellation_charge
+
+    if booking.status != BookingStatus.CONFIRMED or booking.net_amount is None:
+        return False
+    policy = getattr(booking.resource, "booking_policy", None)
+    deadline_hours = policy.cancellation_deadline_hours if policy else 0
+    charge = cancellation_charge(booking, now or timezone.now(), deadline_hours)
+    return bool(charge.total_amount)
+
+
+def request_recipients(booking) -> list:
+    """Who answers a pending request: the facility's managers, or its institution's admins when it has none."""
+    from accounts.models import User
+    from catalogue.choices import InstitutionRoleKind
+
+    facility = booking.resource.facility
+    managers = list(User.objects.filter(managed__facility=facility, is_active=True).exclude(email=""))
+    if managers:
+        return managers
+    return list(
+        User.objects.filter(
+            institution_roles__institution_id=facility.institution_id,
+            institution_roles__role=InstitutionRoleKind.ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )

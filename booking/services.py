@@ -48,6 +48,8 @@ def _queue_email(booking_id: int, kind: str) -> None:
     from booking import tasks
 
     transaction.on_commit(lambda: tasks.send_booking_email.delay(booking_id, kind))
+    if kind == "requested":  # the managers answer it
+        transaction.on_commit(lambda: tasks.send_request_to_managers.delay(booking_id))
 
 
 def _record(booking: Booking, *, actor, action: str, from_status: str = "", reason: str = "", details=None):
@@ -433,13 +435,16 @@ def _require_manager(actor, booking: Booking) -> None:
         raise PermissionDenied
 
 
-def _change_status(booking: Booking, *, to: str, actor, action: str, reason: str = "", email: str | None = None):
+def _change_status(
+    booking: Booking, *, to: str, actor, action: str, reason: str = "", email: str | None = None,
+    extra_fields: tuple[str, ...] = (), details=None,
+):  # fmt: skip
     previous = booking.status
     booking.status = to
     if reason:
         booking.decision_reason = reason
-    booking.save(update_fields=["status", "decision_reason", "updated_at"])
-    _record(booking, actor=actor, action=action, from_status=previous, reason=reason)
+    booking.save(update_fields=["status", "decision_reason", "updated_at", *extra_fields])
+    _record(booking, actor=actor, action=action, from_status=previous, reason=reason, details=details)
     if email:
         _queue_email(booking.pk, email)
     return booking
@@ -488,30 +493,39 @@ def decide_bookings(*, booking_ids: list[int], actor, approve: bool, reason: str
 
 
 @transaction.atomic
-def cancel_booking(*, booking: Booking, actor, reason: str = "", now: datetime.datetime | None = None) -> Booking:
-    """The user cancels before the resource's cancellation deadline; a manager may cancel at any time."""
+def cancel_booking(
+    *, booking: Booking, actor, reason: str = "", charge_late: bool = False, now: datetime.datetime | None = None
+) -> Booking:
+    """Users cancel their own bookings, managers any booking at their facilities; the charge follows the rules.
+
+    What is charged after a cancellation comes from the resource's cancellation deadline
+    (booking.accounting.cancellation_charge): nothing before the deadline, the late share
+    (ACCOUNTING_LATE_CANCELLATION_SHARE, the full price unless configured) after it. A pending request was never
+    confirmed, so withdrawing it is free. A manager who cancels for the facility's own reasons charges nothing,
+    unless `charge_late` says the user asked for it late.
+    """
     from django.core.exceptions import PermissionDenied
+
+    from booking.accounting import cancellation_charge
 
     now = now or timezone.now()
     booking = _locked(booking)
-    is_manager = roles.can_manage_facility(actor, booking.resource.facility)
-    if not is_manager and booking.user_id != getattr(actor, "pk", None):
+    own = booking.user_id == getattr(actor, "pk", None)
+    if not own and not roles.can_manage_facility(actor, booking.resource.facility):
         raise PermissionDenied
     if booking.status not in ACTIVE_STATUSES:
         raise ConflictError(_("Only pending or confirmed bookings can be cancelled."), code="not_active")
-    if not is_manager:
-        policy = BookingPolicy.objects.filter(resource_id=booking.resource_id).first()
-        deadline_hours = policy.cancellation_deadline_hours if policy else 0
-        if now > booking.start - datetime.timedelta(hours=deadline_hours):
-            raise DomainError(
-                _("Bookings can be cancelled until %(hours)d hours before the start. Contact the facility.")
-                % {"hours": deadline_hours},
-                field="start",
-                code="cancellation_deadline",
-            )
+    policy = BookingPolicy.objects.filter(resource_id=booking.resource_id).first()
+    deadline_hours = policy.cancellation_deadline_hours if policy else 0
+    free = booking.status == BookingStatus.PENDING or (not own and not charge_late)
+    charge = cancellation_charge(booking, now, deadline_hours, late_share=0 if free else None)
+    booking.charged_net_amount = charge.net_amount
+    booking.charged_vat_amount = charge.vat_amount
+    booking.charged_total_amount = charge.total_amount
     return _change_status(
         booking, to=BookingStatus.CANCELLED, actor=actor, action=BookingAction.CANCELLED, reason=reason,
-        email="cancelled",
+        email="cancelled", extra_fields=("charged_net_amount", "charged_vat_amount", "charged_total_amount"),
+        details={"charged_total": None if charge.total_amount is None else str(charge.total_amount)},
     )  # fmt: skip
 
 

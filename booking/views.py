@@ -158,8 +158,11 @@ def request_training(request, pk):
 
 @login_required
 def my_bookings(request):
-    bookings = selectors.bookings_for_user(request.user)[:200]
-    return render(request, "booking/my_bookings.html", {"bookings": bookings, "now": timezone.now()})
+    now = timezone.now()
+    bookings = list(selectors.bookings_for_user(request.user)[:200])
+    for booking in bookings:
+        booking.late_cancellation_charged = selectors.cancellation_is_charged(booking, now=now)
+    return render(request, "booking/my_bookings.html", {"bookings": bookings, "now": now})
 
 
 @login_required
@@ -168,8 +171,18 @@ def cancel(request, pk):
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
     require(policies.can_cancel_booking, request.user, booking)
     try:
-        services.cancel_booking(booking=booking, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The booking is cancelled."))
+        booking = services.cancel_booking(
+            booking=booking, actor=request.user, reason=request.POST.get("reason", ""),
+            charge_late=request.POST.get("charge") == "on",
+        )  # fmt: skip
+        if booking.charged_total_amount:
+            messages.warning(
+                request,
+                _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s NOK is charged.")
+                % {"amount": booking.charged_total_amount},
+            )
+        else:
+            messages.success(request, _("The booking is cancelled."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(request.POST.get("next") or "booking:my_bookings")

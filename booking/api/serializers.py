@@ -29,9 +29,10 @@ class BookingSerializer(serializers.ModelSerializer):
         model = Booking
         fields = [
             "id", "resource", "resource_name", "facility", "start", "end", "status", "activity", "access_model",
-            "purpose", "payer_name", "payer_org_number", "payer_institution", "price_tier", "net_amount",
-            "vat_amount", "total_amount", "currency", "expires_at", "decision_reason", "recurrence_group",
-            "created_at",
+            "purpose", "payer_name", "payer_org_number", "payer_institution", "price_tier", "price_unit",
+            "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount", "currency",
+            "price_list_id", "charged_net_amount", "charged_vat_amount", "charged_total_amount", "expires_at",
+            "decision_reason", "recurrence_group", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -50,6 +51,15 @@ class ManagerBookingSerializer(BookingSerializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CancelSerializer(ReasonSerializer):
+    charge = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Managers only: the user asked to cancel after the deadline, so the late charge applies. "
+        "Without it a manager's cancellation is free (the facility's own reasons).",
+    )
 
 
 class BulkDecisionSerializer(serializers.Serializer):

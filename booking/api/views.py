@@ -24,6 +24,7 @@ from booking.api.serializers import (
     BookingCreateSerializer,
     BookingSerializer,
     BulkDecisionSerializer,
+    CancelSerializer,
     ConflictSerializer,
     ErrorSerializer,
     FreeCapacitySerializer,
@@ -81,9 +82,7 @@ _PERIOD = [
     OpenApiParameter("end", OpenApiTypes.DATETIME, description="ISO 8601 with offset; at most 62 days after start"),
 ]
 _REFUSED = {
-    400: OpenApiResponse(
-        ErrorSerializer, description="A rule was broken: `code` names it, a field key the input."
-    ),
+    400: OpenApiResponse(ErrorSerializer, description="A rule was broken: `code` names it, a field key the input."),
     403: OpenApiResponse(ErrorSerializer, description="Your role does not allow this."),
     409: OpenApiResponse(ConflictSerializer, description="The slot is taken or the state does not allow this."),
 }
@@ -116,7 +115,11 @@ def _action_schema(request_serializer, summary):
     ),
     approve=_action_schema(ReasonSerializer, "Approve a pending request (managers)"),
     reject=_action_schema(ReasonSerializer, "Reject a pending request with a reason (managers)"),
-    cancel=_action_schema(ReasonSerializer, "Cancel a booking (the user before the deadline, managers any time)"),
+    cancel=_action_schema(
+        CancelSerializer,
+        "Cancel a booking: free before the resource's cancellation deadline, charged after it "
+        "(`charged_total_amount` in the answer)",
+    ),
     move=_action_schema(MoveSerializer, "Move a booking to another time (managers)"),
     decide=extend_schema(
         summary="Approve or reject many pending requests at once (managers)",
@@ -251,13 +254,16 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = ReasonSerializer(data=request.data)
-        reason.is_valid(raise_exception=True)
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         return self._act(
             request,
             policies.can_cancel_booking,
-            lambda b: services.cancel_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
-        )
+            lambda b: services.cancel_booking(
+                booking=b, actor=request.user, reason=data.validated_data["reason"],
+                charge_late=data.validated_data["charge"],
+            ),
+        )  # fmt: skip
 
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):

@@ -122,3 +122,39 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
     finally:
         app.conf.update(previous)
         _reset_connections(app)
+
+
+def test_managers_hear_of_a_request_in_their_own_language(company_user, django_capture_on_commit_callbacks):
+    policy = BookingPolicyFactory(requires_approval=True)
+    english = FacilityManagerFactory(facility=policy.resource.facility, user=UserFactory(language="en")).user
+    bokmal = FacilityManagerFactory(facility=policy.resource.facility, user=UserFactory(language="nb")).user
+    FacilityManagerFactory(user=UserFactory(email="elsewhere@example.org"))  # manages another facility
+    with django_capture_on_commit_callbacks(execute=True):
+        book(policy.resource, company_user)
+    to_managers = {message.to[0]: message for message in mail.outbox if message.to[0] != company_user.email}
+    assert set(to_managers) == {english.email, bokmal.email}
+    assert to_managers[english.email].subject == f"New booking request: {policy.resource.name}"
+    assert "waits for your answer" in to_managers[english.email].body
+    assert to_managers[bokmal.email].subject == f"Ny bestillingsforespørsel: {policy.resource.name}"
+    assert "Biotek AS" in to_managers[bokmal.email].body and "/bookings/queue/" in to_managers[bokmal.email].body
+
+
+def test_without_managers_the_institution_admins_hear_of_a_request(company_user, django_capture_on_commit_callbacks):
+    from catalogue.choices import InstitutionRoleKind
+    from tests.factories import InstitutionRoleFactory
+
+    policy = BookingPolicyFactory(requires_approval=True)
+    admin = InstitutionRoleFactory(
+        institution=policy.resource.facility.institution, role=InstitutionRoleKind.ADMIN
+    ).user
+    with django_capture_on_commit_callbacks(execute=True):
+        book(policy.resource, company_user)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([company_user.email, admin.email])
+
+
+def test_confirmed_bookings_do_not_disturb_the_managers(
+    resource, company_user, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(resource, company_user)
+    assert [message.to[0] for message in mail.outbox] == [company_user.email]

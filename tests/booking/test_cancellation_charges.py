@@ -1,0 +1,131 @@
+"""What a cancellation costs, end to end: the price list gives the booking its price, the resource's cancellation
+deadline decides what is charged, and the invoice basis shows it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from booking import accounting, selectors, services
+from booking.choices import BookingStatus
+from tests.booking.conftest import days_ahead
+from tests.booking.factories import BookingPolicyFactory
+from tests.factories import FacilityManagerFactory, UserFactory
+from tests.pricing.factories import hourly_price_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def priced(db):
+    """A resource with a 24-hour cancellation deadline and 1 000 NOK/h for companies (economic use)."""
+    policy = BookingPolicyFactory(cancellation_deadline_hours=24, requires_approval=False)
+    hourly_price_list(
+        policy.resource, valid_from=datetime.date(2000, 1, 1), valid_to=None,
+        internal="100", non_economic="800", economic="1000",
+    )  # fmt: skip
+    return policy.resource
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(company_name="Biotek AS", org_number="988077917")
+
+
+def book_two_hours(resource, user, days=5):
+    return services.create_booking(
+        resource=resource, user=user, start=days_ahead(days, 10), end=days_ahead(days, 12),
+        activity="economic", access_model="rental", purpose="",
+    )  # fmt: skip
+
+
+def test_the_booking_keeps_the_price_it_was_made_at(priced, customer):
+    booking = book_two_hours(priced, customer)
+    assert booking.price_tier == "external_economic"
+    assert (booking.net_amount, booking.vat_amount, booking.total_amount) == (
+        Decimal("2000.00"), Decimal("500.00"), Decimal("2500.00"),
+    )  # fmt: skip
+
+
+def test_cancelling_before_the_deadline_is_free(priced, customer):
+    booking = book_two_hours(priced, customer)
+    early = booking.start - datetime.timedelta(hours=25)
+    cancelled = services.cancel_booking(booking=booking, actor=customer, now=early)
+    assert cancelled.status == BookingStatus.CANCELLED
+    assert cancelled.charged_total_amount == Decimal("0.00")
+    assert cancelled.events.last().details["charged_total"] == "0.00"
+
+
+def test_cancelling_after_the_deadline_is_charged_and_invoiced(priced, customer):
+    booking = book_two_hours(priced, customer)
+    late = booking.start - datetime.timedelta(hours=3)
+    assert selectors.cancellation_is_charged(booking, now=late)
+    cancelled = services.cancel_booking(booking=booking, actor=customer, now=late)
+    assert cancelled.charged_total_amount == Decimal("2500.00")
+
+    day = booking.start.date()
+    basis = accounting.invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day)
+    assert [payer.org_number for payer in basis.payers] == ["988077917"]
+    assert basis.total_amount == Decimal("2500.00")
+
+
+def test_a_share_of_the_price_when_configured(priced, customer, settings):
+    settings.ACCOUNTING_LATE_CANCELLATION_SHARE = "0.5"
+    booking = book_two_hours(priced, customer)
+    cancelled = services.cancel_booking(
+        booking=booking, actor=customer, now=booking.start - datetime.timedelta(hours=1)
+    )
+    assert (cancelled.charged_net_amount, cancelled.charged_vat_amount, cancelled.charged_total_amount) == (
+        Decimal("1000.00"), Decimal("250.00"), Decimal("1250.00"),
+    )  # fmt: skip
+
+
+def test_the_facility_cancelling_for_its_own_reasons_charges_nothing(priced, customer):
+    manager = FacilityManagerFactory(facility=priced.facility).user
+    booking = book_two_hours(priced, customer)
+    late = booking.start - datetime.timedelta(hours=2)
+    assert services.cancel_booking(booking=booking, actor=manager, reason="Service", now=late).charged_total_amount == 0
+    day = booking.start.date()
+    assert accounting.invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day).payers == []
+
+
+def test_a_manager_can_charge_a_late_cancellation_the_user_asked_for(priced, customer):
+    manager = FacilityManagerFactory(facility=priced.facility).user
+    booking = book_two_hours(priced, customer)
+    late = booking.start - datetime.timedelta(hours=2)
+    cancelled = services.cancel_booking(booking=booking, actor=manager, charge_late=True, now=late)
+    assert cancelled.charged_total_amount == Decimal("2500.00")
+
+
+def test_withdrawing_a_pending_request_is_always_free(priced, customer):
+    priced.booking_policy.requires_approval = True
+    priced.booking_policy.save()
+    booking = book_two_hours(priced, customer, days=1)
+    assert booking.status == BookingStatus.PENDING
+    late = booking.start - datetime.timedelta(hours=1)
+    assert not selectors.cancellation_is_charged(booking, now=late)
+    assert services.cancel_booking(booking=booking, actor=customer, now=late).charged_total_amount == 0
+
+
+def _deadline_in_days(resource, days):
+    resource.booking_policy.cancellation_deadline_hours = days * 24
+    resource.booking_policy.save()
+
+
+def test_the_api_answers_with_the_charge(priced, customer, client):
+    _deadline_in_days(priced, 30)  # every booking below is inside the deadline, whatever the time of day
+    booking = book_two_hours(priced, customer)
+    client.force_login(customer)
+    response = client.post(f"/api/v1/bookings/{booking.pk}/cancel/", {"reason": "Plans changed"}, "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
+    assert response.json()["charged_total_amount"] == "2500.00"
+
+
+def test_my_bookings_warns_before_a_charged_cancellation(priced, customer, client):
+    _deadline_in_days(priced, 10)
+    book_two_hours(priced, customer, days=5)  # inside the deadline
+    book_two_hours(priced, customer, days=20)  # outside it
+    client.force_login(customer)
+    page = client.get("/bookings/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("The cancellation deadline has passed: cancelling now is charged (2500") == 1

@@ -1,7 +1,7 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -126,7 +126,52 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return Response(FacilityDetailSerializer(facility, context={"request": self.request}).data)
 
 
+class _FacilityPartWrites:
+    """Create, update and delete a part of a facility (a contact person, a resource) for those who keep the
+    facility. Subclasses name their serializers and the catalogue services that do the writing."""
+
+    serializer_class: type
+    update_serializer_class: type
+
+    def create_part(self, *, facility, **fields): ...
+    def update_part(self, part, **fields): ...
+    def delete_part(self, part): ...
+
+    def get_object(self):
+        part = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not policies.can_view_facility(self.request.user, part.facility):
+            raise Http404
+        return part
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        facility = data.pop("facility")
+        require(policies.can_edit_facility, request.user, facility)
+        part = self.create_part(facility=facility, **data)
+        return Response(self.serializer_class(part).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        part = self.get_object()
+        require(policies.can_edit_facility, request.user, part.facility)
+        serializer = self.update_serializer_class(part, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        self.update_part(part, **serializer.validated_data)
+        return Response(self.serializer_class(part).data)
+
+    def destroy(self, request, *args, **kwargs):
+        part = self.get_object()
+        require(policies.can_edit_facility, request.user, part.facility)
+        self.delete_part(part)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    partial_update=extend_schema(request=ContactPersonUpdateSerializer, responses=ContactPersonSerializer)
+)
 class ContactPersonViewSet(
+    _FacilityPartWrites,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -137,40 +182,22 @@ class ContactPersonViewSet(
 
     queryset = ContactPerson.objects.select_related("facility")
     serializer_class = ContactPersonSerializer
+    update_serializer_class = ContactPersonUpdateSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_object(self):
-        contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not policies.can_view_facility(self.request.user, contact.facility):
-            raise Http404
-        return contact
+    def create_part(self, *, facility, **fields):
+        return services.contact_create(facility=facility, **fields)
 
-    def create(self, request, *args, **kwargs):
-        serializer = ContactPersonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        facility = data.pop("facility")
-        require(policies.can_edit_facility, request.user, facility)
-        contact = services.contact_create(facility=facility, **data)
-        return Response(ContactPersonSerializer(contact).data, status=status.HTTP_201_CREATED)
+    def update_part(self, part, **fields):
+        return services.contact_update(contact=part, **fields)
 
-    @extend_schema(request=ContactPersonUpdateSerializer, responses=ContactPersonSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        contact = self.get_object()
-        require(policies.can_edit_facility, request.user, contact.facility)
-        serializer = ContactPersonUpdateSerializer(contact, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        services.contact_update(contact=contact, **serializer.validated_data)
-        return Response(ContactPersonSerializer(contact).data)
-
-    def destroy(self, request, *args, **kwargs):
-        contact = self.get_object()
-        require(policies.can_edit_facility, request.user, contact.facility)
-        services.contact_delete(contact=contact)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_part(self, part):
+        services.contact_delete(contact=part)
 
 
+@extend_schema_view(partial_update=extend_schema(request=ResourceUpdateSerializer, responses=ResourceSerializer))
 class ResourceViewSet(
+    _FacilityPartWrites,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
@@ -179,6 +206,7 @@ class ResourceViewSet(
     """Instruments, rooms and services inside published facilities; `bookable` tells which can be booked."""
 
     serializer_class = ResourceSerializer
+    update_serializer_class = ResourceUpdateSerializer
     filterset_class = ResourceFilterSet
     pagination_class = RegisterPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -188,35 +216,14 @@ class ResourceViewSet(
             return selectors.published_resources().order_by("facility__name", "name")
         return selectors.resource_list_queryset()
 
-    def get_object(self):
-        resource = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not policies.can_view_facility(self.request.user, resource.facility):
-            raise Http404
-        return resource
+    def create_part(self, *, facility, **fields):
+        return services.resource_create(facility=facility, **fields)
 
-    def create(self, request, *args, **kwargs):
-        serializer = ResourceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        facility = data.pop("facility")
-        require(policies.can_edit_facility, request.user, facility)
-        resource = services.resource_create(facility=facility, **data)
-        return Response(ResourceSerializer(resource).data, status=status.HTTP_201_CREATED)
+    def update_part(self, part, **fields):
+        return services.resource_update(resource=part, **fields)
 
-    @extend_schema(request=ResourceUpdateSerializer, responses=ResourceSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        resource = self.get_object()
-        require(policies.can_edit_facility, request.user, resource.facility)
-        serializer = ResourceUpdateSerializer(resource, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        services.resource_update(resource=resource, **serializer.validated_data)
-        return Response(ResourceSerializer(resource).data)
-
-    def destroy(self, request, *args, **kwargs):
-        resource = self.get_object()
-        require(policies.can_edit_facility, request.user, resource.facility)
-        services.resource_delete(resource=resource)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_part(self, part):
+        services.resource_delete(resource=part)
 
 
 class UniquipExportView(APIView):

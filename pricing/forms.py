@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pricing import tdi
+from pricing import services, tdi
 from pricing.choices import PriceTier, PriceUnit
 from pricing.models import CostBase
 
@@ -72,20 +72,7 @@ class TdiCalculatorForm(forms.Form):
 class CostBaseForm(forms.ModelForm):
     class Meta:
         model = CostBase
-        fields = [
-            "area_m2",
-            "area_rate_per_m2",
-            "equipment_cost",
-            "depreciation_years",
-            "research_council_funded",
-            "service_contracts",
-            "consumables",
-            "other_direct_costs",
-            "capacity_units",
-            "capacity_unit",
-            "internal_share",
-            "margin",
-        ]
+        fields = list(services.COST_BASE_FIELDS)
 
 
 def price_field_name(tier: str, unit: str) -> str:

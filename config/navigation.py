@@ -32,7 +32,8 @@ _nav_items: list[NavItem] = []
 _panels: dict[str, list[Panel]] = {}
 
 # Page slots that apps can add panels to.
-FACILITY_PAGE = "facility_page"  # obj: the Facility; shown on its public page
+FACILITY_PAGE = "facility_page"  # obj: the Facility; shown on its public page, next to the contact person
+FACILITY_DETAILS = "facility_details"  # obj: the Facility; shown on its public page, after its resources
 RESOURCE_ROW = "resource_row"  # obj: a Resource; shown under each resource on the facility page
 DASHBOARD = "dashboard"  # obj: None; shown on the signed-in user's dashboard ("My Labtorget")
 FACILITY_MANAGE = "facility_manage"  # obj: the Facility; shown on the manager's page for the facility

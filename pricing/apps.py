@@ -8,10 +8,17 @@ class PricingConfig(AppConfig):
 
     def ready(self):
         from catalogue.signals import demo_register_loaded
-        from config.navigation import FACILITY_MANAGE, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
+        from config.navigation import (
+            FACILITY_DETAILS,
+            FACILITY_MANAGE,
+            NavItem,
+            Panel,
+            register_nav_item,
+            register_panel,
+        )
         from pricing import demo, panels
 
-        register_panel(FACILITY_PAGE, Panel("pricing/panels/facility_prices.html", panels.facility_prices, order=40))
+        register_panel(FACILITY_DETAILS, Panel("pricing/panels/facility_prices.html", panels.facility_prices, order=40))
         register_panel(FACILITY_MANAGE, Panel("pricing/panels/facility_manage.html", panels.facility_manage, order=40))
         register_nav_item(NavItem(_("Price calculator"), "pricing:calculator", order=60))
         demo_register_loaded.connect(demo.give_demo_resources_prices, dispatch_uid="pricing-demo-prices")

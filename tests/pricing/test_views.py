@@ -138,13 +138,13 @@ def test_facility_page_shows_public_prices_excl_and_incl_vat(resource, django_as
         hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
     # Resources, price lists, their items; the fourth is the page's demo-data banner check.
     with django_assert_max_num_queries(4):
-        html = render_panels("facility_page", resource.facility)
+        html = render_panels("facility_details", resource.facility)
     assert "140,00" in html and "175,00" in html and "110,00" in html
     assert resource.name in html
 
 
 def test_facility_page_without_prices_shows_no_panel(resource):
-    assert "prices-heading" not in render_panels("facility_page", resource.facility)
+    assert "prices-heading" not in render_panels("facility_details", resource.facility)
 
 
 def test_manage_panel_links_managers_to_cost_base_and_price_lists(resource):

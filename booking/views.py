@@ -34,6 +34,11 @@ def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[d
     start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=7)
     availability = selectors.resource_availability(resource=resource, start=start, end=end, user=user)
+    # Free time before the minimum notice (the past included) cannot be booked, so it is not offered.
+    policy = getattr(resource, "booking_policy", None)
+    earliest = selectors.earliest_bookable(policy) if policy else timezone.now()
+    free = [(max(s, earliest), e) for s, e in availability["free"] if e > earliest]
+    today = timezone.localdate()
     days = []
     for offset in range(7):
         day = week_start + datetime.timedelta(days=offset)
@@ -41,11 +46,11 @@ def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[d
         day_end = day_start + datetime.timedelta(days=1)
         intervals = [
             {"start": s.astimezone(zone), "end": e.astimezone(zone), "free": kind == "free"}
-            for kind in ("free", "busy")
-            for s, e in availability[kind]
+            for kind, found in (("free", free), ("busy", availability["busy"]))
+            for s, e in found
             if s < day_end and e > day_start
         ]
-        days.append({"date": day, "intervals": sorted(intervals, key=lambda i: i["start"])})
+        days.append({"date": day, "past": day < today, "intervals": sorted(intervals, key=lambda i: i["start"])})
     return days
 
 

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -184,13 +186,18 @@ def cancel(request, pk):
             messages.warning(
                 request,
                 _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s NOK is charged.")
-                % {"amount": booking.charged_total_amount},
+                % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
             )
         else:
             messages.success(request, _("The booking is cancelled."))
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") or "booking:my_bookings")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "booking:my_bookings"  # only back to a page of this site
+    return redirect(target)
 
 
 @login_required

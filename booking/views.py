@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking import policies, selectors, services
@@ -215,7 +216,11 @@ def queue(request):
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-            messages.success(request, _("%(count)d requests answered.") % {"count": len(decided)})
+            messages.success(
+                request,
+                ngettext("%(count)d request answered.", "%(count)d requests answered.", len(decided))
+                % {"count": len(decided)},
+            )
             return redirect("booking:queue")
         except DomainError as error:
             form.add_error("reason" if error.field == "reason" else None, error.message)

@@ -40,3 +40,15 @@ def test_the_late_cancellation_message_shows_the_amount_the_norwegian_way(resour
     resource.booking_policy.save()
     page = logged_in(company_user).post(f"/bookings/{booking.pk}/cancel/", follow=True).content.decode()
     assert "1 250,00" in page or "1\xa0250,00" in page
+
+
+def test_the_queue_says_one_request_in_the_singular(company_user):
+    from tests.factories import FacilityManagerFactory
+
+    policy = BookingPolicyFactory(requires_approval=True)
+    manager = FacilityManagerFactory(facility=policy.resource.facility).user
+    booking = BookingFactory(
+        resource=policy.resource, user=company_user, status="pending", start=days_ahead(3, 10), end=days_ahead(3, 12)
+    )
+    page = logged_in(manager).post("/bookings/queue/", {"ids": [booking.pk], "decision": "approve"}, follow=True)
+    assert "1 forespørsel besvart." in page.content.decode()

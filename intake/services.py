@@ -516,7 +516,6 @@ def api_client_revoke(*, client: ApiClient, now=None) -> ApiClient:
     return client
 
 
-@transaction.atomic
 def webhook_host_is_public(url: str) -> bool:
     """Whether every address the URL's host resolves to is a public one.
 
@@ -536,6 +535,7 @@ def webhook_host_is_public(url: str) -> bool:
     return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
 
 
+@transaction.atomic
 def webhook_register(*, client: ApiClient, url: str) -> ApiClient:
     """Set (or clear, with an empty url) the client's webhook URL; a new secret is made with each new URL."""
     if url and not webhook_host_is_public(url):

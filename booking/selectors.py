@@ -145,6 +145,12 @@ def _align_up(moment: datetime.datetime, policy: BookingPolicy) -> datetime.date
     return (midnight + datetime.timedelta(minutes=slots * policy.slot_minutes)).astimezone(UTC)
 
 
+def earliest_bookable(policy: BookingPolicy, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The first slot a new booking may start at: the minimum notice from now, on the slot grid."""
+    now = now or timezone.now()
+    return _align_up(now + datetime.timedelta(minutes=policy.min_notice_minutes), policy)
+
+
 def nearest_alternatives(
     *,
     resource: Resource,

@@ -8,7 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking import policies, selectors, services
@@ -34,6 +37,11 @@ def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[d
     start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=7)
     availability = selectors.resource_availability(resource=resource, start=start, end=end, user=user)
+    # Free time before the minimum notice (the past included) cannot be booked, so it is not offered.
+    policy = getattr(resource, "booking_policy", None)
+    earliest = selectors.earliest_bookable(policy) if policy else timezone.now()
+    free = [(max(s, earliest), e) for s, e in availability["free"] if e > earliest]
+    today = timezone.localdate()
     days = []
     for offset in range(7):
         day = week_start + datetime.timedelta(days=offset)
@@ -41,11 +49,11 @@ def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[d
         day_end = day_start + datetime.timedelta(days=1)
         intervals = [
             {"start": s.astimezone(zone), "end": e.astimezone(zone), "free": kind == "free"}
-            for kind in ("free", "busy")
-            for s, e in availability[kind]
+            for kind, found in (("free", free), ("busy", availability["busy"]))
+            for s, e in found
             if s < day_end and e > day_start
         ]
-        days.append({"date": day, "intervals": sorted(intervals, key=lambda i: i["start"])})
+        days.append({"date": day, "past": day < today, "intervals": sorted(intervals, key=lambda i: i["start"])})
     return days
 
 
@@ -179,13 +187,18 @@ def cancel(request, pk):
             messages.warning(
                 request,
                 _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s NOK is charged.")
-                % {"amount": booking.charged_total_amount},
+                % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
             )
         else:
             messages.success(request, _("The booking is cancelled."))
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") or "booking:my_bookings")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "booking:my_bookings"  # only back to a page of this site
+    return redirect(target)
 
 
 @login_required
@@ -203,7 +216,11 @@ def queue(request):
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-            messages.success(request, _("%(count)d requests answered.") % {"count": len(decided)})
+            messages.success(
+                request,
+                ngettext("%(count)d request answered.", "%(count)d requests answered.", len(decided))
+                % {"count": len(decided)},
+            )
             return redirect("booking:queue")
         except DomainError as error:
             form.add_error("reason" if error.field == "reason" else None, error.message)

@@ -290,6 +290,8 @@ INTAKE_API_CLIENT_RATE = os.environ.get("INTAKE_API_CLIENT_RATE", "120/min")
 INTAKE_WEBHOOK_TIMEOUT = float(os.environ.get("INTAKE_WEBHOOK_TIMEOUT", "5"))
 INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", "6"))
 INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
+# Webhook URLs must resolve to public addresses (no localhost or private networks) unless this is set (development).
+INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(0, "intake.api.authentication.ApiClientAuthentication")
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_CLASSES", []).append("intake.api.throttling.ApiClientRateThrottle")
 # Name intake's choice sets in the OpenAPI schema (several serializers have "status" and "reason" fields).

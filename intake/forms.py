@@ -8,6 +8,20 @@ from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKi
 from intake.models import IntakeRequest
 
 
+def facility_label(facility) -> str:
+    """Facility names repeat across institutions (several "Forskningsposten"), so the institution goes with it."""
+    institution = facility.institution
+    return f"{facility.name} – {institution.short_name or institution.name}"
+
+
+def _published_facilities():
+    return (
+        Facility.objects.filter(status=PublicationStatus.PUBLISHED)
+        .select_related("institution")
+        .order_by("institution__name", "name")
+    )
+
+
 class IntakeRequestForm(forms.ModelForm):
     # Wider than the stored 9 digits so that "988 077 917" can be typed; clean_org_number compacts it.
     org_number = forms.CharField(label=_("Organisation number"), max_length=20)
@@ -40,9 +54,8 @@ class IntakeRequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["preferred_facility"].queryset = Facility.objects.filter(
-            status=PublicationStatus.PUBLISHED
-        ).select_related("institution")
+        self.fields["preferred_facility"].queryset = _published_facilities()
+        self.fields["preferred_facility"].label_from_instance = facility_label
         self.fields["consent_to_share"].required = True
         self.fields["org_number"].help_text = _("9 digits, for example 988 077 917.")
 
@@ -70,9 +83,14 @@ class ChecklistForm(forms.Form):
 class RouteForm(forms.Form):
     facilities = forms.ModelMultipleChoiceField(
         label=_("Facilities"),
-        queryset=Facility.objects.filter(status=PublicationStatus.PUBLISHED).select_related("institution"),
+        queryset=_published_facilities(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilities"].label_from_instance = facility_label
+
     note = forms.CharField(label=_("Note to the facilities"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -7,9 +7,12 @@ response deadline and queues the requester's e-mail and the submitting client's 
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -513,9 +516,34 @@ def api_client_revoke(*, client: ApiClient, now=None) -> ApiClient:
     return client
 
 
+def webhook_host_is_public(url: str) -> bool:
+    """Whether every address the URL's host resolves to is a public one.
+
+    Webhooks are POSTed from inside the platform, so a URL pointing at localhost, the private network or the cloud
+    metadata address would let a client make the server call internal services. Development and tests may allow
+    private hosts with INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS.
+    """
+    if settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return True
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+
+
 @transaction.atomic
 def webhook_register(*, client: ApiClient, url: str) -> ApiClient:
     """Set (or clear, with an empty url) the client's webhook URL; a new secret is made with each new URL."""
+    if url and not webhook_host_is_public(url):
+        raise DomainError(
+            _("The webhook address must be a public internet address (not localhost or a private network)."),
+            field="url",
+            code="webhook_not_public",
+        )
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     client.webhook_url = url or ""
     client.webhook_secret = secrets.token_hex(32) if url else ""
@@ -548,7 +576,11 @@ def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
     }
     delivery.attempts += 1
     try:
-        response = requests.post(delivery.url, data=body, headers=headers, timeout=settings.INTAKE_WEBHOOK_TIMEOUT)
+        if not webhook_host_is_public(delivery.url):  # checked again: the name may resolve elsewhere by now
+            raise requests.RequestException(_("The webhook address is not a public internet address."))
+        response = requests.post(
+            delivery.url, data=body, headers=headers, timeout=settings.INTAKE_WEBHOOK_TIMEOUT, allow_redirects=False
+        )
         delivery.last_status_code = response.status_code
         delivery.last_error = "" if response.ok else response.text[:500]
         ok = response.ok

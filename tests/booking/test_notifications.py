@@ -83,9 +83,12 @@ def test_reminder_the_day_before_is_sent_once(resource, company_user, django_cap
 
 
 def _reset_connections(app):
-    """Drop cached broker connections and producers so that they are made again from the current broker URL."""
+    """Drop cached broker connections and producers so that they are made again from the current broker URL, and
+    the queues and router cached from the default queue, so that later workers consume the queue they publish to."""
     app._pool = None
     app.amqp._producer_pool = None
+    for cached in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.mark.broker

@@ -13,6 +13,12 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _webhooks_to_local_receivers(settings):
+    """The webhook tests run their receiver on 127.0.0.1; production refuses private addresses."""
+    settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_throttle_cache():
     cache.clear()
     yield

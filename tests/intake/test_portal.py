@@ -300,3 +300,13 @@ def test_every_page_renders_in_bokmal_and_english(client, world, language, words
         assert client.get(path).status_code == 200, path
     client.force_login(world.manager)
     assert client.get("/intake/inbox/").status_code == 200
+
+
+def test_facilities_with_the_same_name_are_told_apart_by_institution(client, world):
+    from intake.forms import RouteForm
+    from tests.factories import FacilityFactory
+
+    FacilityFactory(institution=world.uio, name="Forskningsposten", slug="forskningsposten-uio")
+    FacilityFactory(institution=world.ntnu, name="Forskningsposten", slug="forskningsposten-ntnu")
+    labels = [label for _value, label in RouteForm().fields["facilities"].choices]
+    assert "Forskningsposten – UiO" in labels and "Forskningsposten – NTNU" in labels

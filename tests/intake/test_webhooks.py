@@ -169,3 +169,51 @@ def test_people_cannot_register_webhooks(client, world):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://localhost/",
+        "http://10.1.2.3/hook",
+        "http://192.168.0.10/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+    ],
+)
+def test_webhooks_to_the_platform_itself_or_private_networks_are_refused(client, world, settings, url):
+    settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = client.put(
+        "/api/v1/intake/webhook/",
+        {"url": url},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {world.key}",
+    )
+    assert response.status_code == 400
+    assert "url" in response.json()
+    world.client.refresh_from_db()
+    assert world.client.webhook_url == ""
+
+
+def test_a_public_address_is_accepted(client, world, settings):
+    settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = client.put(
+        "/api/v1/intake/webhook/",
+        {"url": "https://93.184.216.34/hook"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {world.key}",
+    )
+    assert response.status_code == 200
+
+
+def test_a_stored_url_that_now_points_inside_is_not_called(world, valid_request, settings):
+    with Receiver([]) as receiver:
+        api_client = services.webhook_register(client=world.client, url=receiver.url)
+        settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+        request = services.request_submit(data=valid_request, client=api_client)
+        delivery = WebhookDelivery.objects.get(request=request)
+        assert services.webhook_attempt(delivery=delivery) is False
+    assert receiver.received == []
+    delivery.refresh_from_db()
+    assert delivery.last_error

@@ -413,3 +413,15 @@ def request_recipients(booking) -> list:
         .exclude(email="")
         .distinct()
     )
+
+
+def default_activity(user) -> str:
+    """What the booking form suggests: academics usually do research (non-economic), companies economic work.
+
+    Only a suggestion; the user declares the activity, and the price follows from it.
+    """
+    from accounts.choices import UserKind
+
+    if getattr(user, "is_authenticated", False) and user.kind == UserKind.ACADEMIC:
+        return "non_economic"
+    return "economic"

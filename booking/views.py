@@ -29,6 +29,7 @@ from catalogue import roles
 from catalogue.models import Facility, Resource
 from config.errors import ConflictError, DomainError
 from config.policies import require
+from pricing import selectors as pricing_selectors
 
 
 def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[dict]:
@@ -94,6 +95,7 @@ def book(request, pk):
     for name in ("start", "end"):
         if request.GET.get(name):
             initial[name] = request.GET[name][:16]
+    initial["activity"] = selectors.default_activity(request.user)
     form = BookingForm(request.POST or None, initial=initial)
     alternatives = []
     if request.method == "POST":
@@ -143,6 +145,9 @@ def book(request, pk):
             }
             for a in alternatives
         ],  # fmt: skip
+        "your_prices": pricing_selectors.prices_for_user(user=request.user, resource=resource)
+        if request.user.is_authenticated
+        else [],
         "week": week_calendar(resource, request.user, week_start) if policy else [],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),

@@ -74,6 +74,32 @@ def price_list_valid_on(*, resource, day: datetime.date) -> PriceList | None:
     )
 
 
+@dataclass(frozen=True)
+class YourPrice:
+    """What a user pays for one activity on a resource: the tier and its prices per unit."""
+
+    activity: str
+    tier: str
+    items: list  # PriceListItem, excl. VAT; item.price_incl_vat for tiers that pay VAT
+
+
+def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list[YourPrice]:
+    """The user's own prices for each activity, from the price list valid on `day`; empty without one.
+
+    Shown before booking, so that nobody books without knowing what it costs.
+    """
+    price_list = price_list_valid_on(resource=resource, day=day or timezone.localdate())
+    if price_list is None:
+        return []
+    answer = []
+    for activity in (Activity.NON_ECONOMIC, Activity.ECONOMIC):
+        tier = price_tier(user, resource, activity)
+        items = [item for item in price_list.items.all() if item.tier == tier]
+        if items:
+            answer.append(YourPrice(activity=activity, tier=tier, items=items))
+    return answer
+
+
 def public_price_lists(*, resource, today: datetime.date | None = None) -> list[PriceList]:
     """The current and coming price lists of a resource (those not yet expired), with items."""
     today = today or timezone.localdate()

@@ -4,15 +4,7 @@ from rest_framework.routers import SimpleRouter
 from booking import accounting_urls
 from booking.api import views
 
-
-class NumericIdRouter(SimpleRouter):
-    """Booking ids are numbers: /bookings/abc/ is a plain 404 instead of a failed database lookup."""
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        return f"(?P<{lookup_prefix}pk>[0-9]+)"
-
-
-router = NumericIdRouter()
+router = SimpleRouter()
 router.register("bookings", views.BookingViewSet, basename="booking")
 
 urlpatterns = [

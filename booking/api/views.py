@@ -41,6 +41,7 @@ from config.errors import DomainError
 from config.policies import require
 
 MAX_WINDOW = datetime.timedelta(days=62)
+MAX_DISTANCE = datetime.timedelta(days=3660)
 
 
 def _interval_list(intervals) -> list[dict]:
@@ -55,14 +56,19 @@ def parse_period(params, *, default_days: int = 7) -> tuple[datetime.datetime, d
         if not raw:
             values[name] = None
             continue
-        parsed = parse_datetime(raw.replace(" ", "+"))
+        try:
+            parsed = parse_datetime(raw.replace(" ", "+"))
+        except ValueError:  # well-formed but impossible, such as 30 February
+            raise DomainError(_("Not a valid date or time."), field=name, code="invalid") from None
         if parsed is None:
             try:
                 parsed = datetime.datetime.combine(datetime.date.fromisoformat(raw), datetime.time())
             except ValueError:
                 raise DomainError(_("Not a valid date or time."), field=name, code="invalid") from None
         if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
+            parsed = timezone.make_aware(parsed)  # a time without offset is read as Norwegian time
+        if abs(parsed - timezone.now()) > MAX_DISTANCE:
+            raise DomainError(_("Ask for a period within ten years from now."), field=name, code="out_of_range")
         values[name] = parsed
     start = values["start"] or timezone.now()
     end = values["end"] or start + datetime.timedelta(days=default_days)
@@ -132,6 +138,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [IsAuthenticated]
     filterset_class = BookingFilterSet
+    lookup_value_regex = r"[0-9]+"  # /bookings/abc/ is a plain 404, not a failed database lookup
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
@@ -374,8 +381,11 @@ class FreeCapacityView(APIView):
         params = request.query_params
         start, end = parse_period(params, default_days=14)
         raw_duration = params.get("duration", "PT1H")
-        duration = parse_duration(raw_duration)
-        if duration is None or duration <= datetime.timedelta(0):
+        try:
+            duration = parse_duration(raw_duration)
+        except (OverflowError, ValueError):
+            duration = None
+        if duration is None or duration <= datetime.timedelta(0) or duration > MAX_WINDOW:
             raise DomainError(_("Give the duration as ISO 8601, for example PT4H."), field="duration", code="invalid")
         category = _lookup(Category, params.get("category"), "category")
         institution = _lookup(Institution, params.get("institution"), "institution")

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -415,7 +416,7 @@ class HistoryEntry:
     to_label: str
     moved_from: tuple | None
     moved_to: tuple | None
-    charged_total: str | None
+    charged_total: Decimal | None
 
 
 def _parse_moment(value) -> datetime.datetime | None:
@@ -432,6 +433,13 @@ def _interval(value) -> tuple | None:
         return None
     start, end = _parse_moment(value.get("start")), _parse_moment(value.get("end"))
     return (start, end) if start and end else None
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def _status_label(value: str) -> str:
@@ -467,7 +475,7 @@ def booking_history(booking: Booking, viewer) -> list[HistoryEntry]:
                 to_label=_status_label(event.to_status),
                 moved_from=_interval(details.get("from")),
                 moved_to=_interval(details.get("to")),
-                charged_total=details.get("charged_total"),
+                charged_total=_amount(details.get("charged_total")),
             )
         )
     return entries

@@ -363,6 +363,7 @@ def booking_detail(request, pk):
         "can_act": booking.is_active and (is_manager or booking.start > now),
         "cancel_form": cancel_form,
         "move_form": move_form,
+        "action_forms": (cancel_form, move_form),
         "alternatives": alternatives,
         "cancellation_charged": selectors.cancellation_is_charged(booking, now=now),
     }

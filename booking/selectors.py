@@ -401,6 +401,17 @@ def facility_bookings(
     return bookings.order_by("start", "pk")
 
 
+def price_labels(booking: Booking) -> dict[str, str]:
+    """The price snapshot's tier and unit as words, not codes."""
+    from pricing.choices import PriceTier, PriceUnit
+
+    tier, unit = booking.price_tier, booking.price_unit
+    return {
+        "tier": str(PriceTier(tier).label) if tier in PriceTier.values else tier,
+        "unit": str(PriceUnit(unit).label) if unit in PriceUnit.values else unit,
+    }
+
+
 def booking_for_page(pk: int) -> Booking:
     """One booking with everything its page shows (resource, facility, policy, user) in one query."""
     return Booking.objects.select_related(
@@ -454,7 +465,7 @@ def booking_history(booking: Booking, viewer) -> list[HistoryEntry]:
     """
     from django.utils.translation import gettext as _
 
-    staff_view = roles.can_manage_facility(viewer, booking.resource.facility)
+    staff_view = booking.resource.facility_id in roles.managed_facility_ids(viewer)
     entries = []
     for event in booking.events.select_related("actor").order_by("at", "id"):
         actor = event.actor

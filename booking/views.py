@@ -358,6 +358,7 @@ def booking_detail(request, pk):
     context = {
         "booking": booking,
         "history": selectors.booking_history(booking, request.user),
+        "price_labels": selectors.price_labels(booking),
         "is_manager": is_manager,
         "is_owner": booking.user_id == request.user.pk,
         "can_act": booking.is_active and (is_manager or booking.start > now),

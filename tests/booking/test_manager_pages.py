@@ -155,7 +155,12 @@ def test_the_customer_sees_no_move_form_and_the_manager_sees_both(booking):
 
 def test_the_page_shows_price_snapshot_and_payer(booking):
     body = client_for(booking.user).get(f"/bookings/{booking.pk}/").content.decode()
-    assert "2500,00 NOK" in body and "1000,00 NOK / hour × 2,00" in body and "25 %" in body
+    assert (
+        "2500,00 NOK" in body
+        and "1000,00 NOK / time × 2,00" in body
+        and "Ekstern, økonomisk" in body
+        and "25 %" in body
+    )
     assert "Biotek AS" in body and "988077917" in body
     assert "Historikk" in body
 

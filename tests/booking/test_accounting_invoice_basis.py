@@ -216,6 +216,10 @@ def test_invoice_basis_json_has_decimals_as_strings(world, client):
         ({"from": "2026-13-01"}, "from"),
         ({"from": "2026-03-31", "to": "2026-03-01"}, "to"),
         ({"from": "2024-01-01", "to": "2026-01-01"}, "to"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "from"),
+        ({"from": "9999-12-01"}, "from"),
+        ({"from": "0001-01-01", "to": "0001-12-31"}, "from"),
+        ({"from": "2026-01-01", "to": "9999-01-01"}, "to"),
     ],
 )
 def test_bad_period_is_a_400_naming_the_parameter(world, client, query, field):
@@ -223,6 +227,15 @@ def test_bad_period_is_a_400_naming_the_parameter(world, client, query, field):
     response = manager_client(client, world["facility"]).get(url, query)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["booking:accounting_facility_invoice_basis_csv", "api-v1:accounting-facility-ehf"]
+)
+def test_a_period_off_the_calendar_is_a_400_for_csv_and_ehf_too(world, client, url_name):
+    url = reverse(url_name, args=[world["facility"].id])
+    response = manager_client(client, world["facility"]).get(url, {"from": "9999-12-01", "org_number": "974760673"})
+    assert response.status_code == 400
 
 
 def test_bad_year_is_a_400_naming_the_parameter(world, client):

@@ -1,0 +1,40 @@
+"""Odd ids and filter values in the read API and the search page: a 404 or an empty answer, never a 500."""
+
+import pytest
+
+from tests.factories import FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/facilities/?institution={HUGE}",
+        f"/api/v1/resources/?institution={HUGE}",
+        f"/api/v1/resources/?facility={HUGE}",
+        f"/search/?institution={HUGE}",
+    ],
+)
+def test_an_id_no_database_key_can_hold_finds_nothing(client, url):
+    FacilityFactory()
+    response = client.get(url)
+    assert response.status_code == 200
+    if url.startswith("/api/"):
+        assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize("collection", ["institutions", "facilities", "resources", "contacts"])
+def test_an_id_that_is_not_a_number_is_404(client, collection):
+    assert client.get(f"/api/v1/{collection}/abc/").status_code == 404
+
+
+def test_the_institution_filter_still_takes_ids_and_slugs(client):
+    facility = FacilityFactory()
+    FacilityFactory()
+    by_id = client.get(f"/api/v1/facilities/?institution={facility.institution_id}").json()
+    by_slug = client.get(f"/api/v1/facilities/?institution={facility.institution.slug}").json()
+    assert [row["id"] for row in by_id["results"]] == [facility.id]
+    assert [row["id"] for row in by_slug["results"]] == [facility.id]

@@ -88,6 +88,24 @@ def test_calculator_negative_staff_input_names_the_staff_field(db, api, field):
     assert field in response.json()["staff"]["0"]  # DRF names the line by its index
 
 
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"area_m2": "99999999", "area_rate_per_m2": "99999999"}, "area_m2"),
+        ({"capacity_units": "0.0001", "equipment_cost": "99999999999"}, "capacity_units"),
+        ({"margin": "99999999999"}, "margin"),
+        (
+            {"staff": [{**VALID["staff"][0], "annual_salary": "99999999999", "fte": "99999999"}]},
+            "staff[0].annual_salary",
+        ),
+    ],
+)
+def test_calculator_figures_too_large_to_price_are_a_400_naming_the_field(db, api, changes, field):
+    response = api.post(CALCULATOR, {**VALID, **changes}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
 def test_calculator_zero_depreciation_years_with_equipment_names_the_field(db, api):
     response = api.post(CALCULATOR, {**VALID, "depreciation_years": "0"}, format="json")
     assert response.status_code == 400

@@ -60,6 +60,16 @@ def test_calculator_page_shows_errors_on_the_fields(client, db):
     assert response.context["result"] is None
 
 
+def test_calculator_page_shows_a_too_large_result_on_the_field(client, db):
+    response = client.post(
+        "/pricing/calculator/",
+        {**CALCULATOR_FORM, "capacity_units": "0.0001", "equipment_cost": "999999999999", "depreciation_years": "1"},
+    )
+    assert response.status_code == 200
+    assert "capacity_units" in response.context["form"].errors
+    assert response.context["result"] is None
+
+
 @pytest.fixture
 def manager_client(client, resource):
     client.force_login(FacilityManagerFactory(facility=resource.facility).user)

@@ -103,6 +103,15 @@ def test_manage_page_shows_field_errors_linked_to_help_text(db, client):
     assert 'aria-describedby="id_keywords_helptext"' in html and 'id="id_keywords_helptext"' in html
 
 
+def test_manage_form_labels_start_with_a_capital_and_checkboxes_sit_beside_their_label(db, client):
+    facility = FacilityFactory()
+    client.force_login(FacilityManagerFactory(facility=facility).user)
+    html = client.get(reverse("catalogue:facility_manage", args=[facility.slug])).content.decode()
+    assert '<label for="id_web_address">Nettadresse:</label>' in html
+    assert "<legend>Fagområder</legend>" in html
+    assert re.search(r'<span class="checkbox-row"><input type="checkbox" name="open_to_industry"[^>]*> <label', html)
+
+
 def test_dashboard_requires_login_and_lists_managed_facilities(db, client):
     assert client.get(reverse("catalogue:dashboard")).status_code == 302
     facility = FacilityFactory(name="Min fasilitet")

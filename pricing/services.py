@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
@@ -76,7 +77,7 @@ def _check_economic_price(*, resource: Resource, valid_from: datetime.date, unit
                 "the %(year)s cost base. Selling below full cost to economic users would be state aid (EEA "
                 "R&D&I framework §25); set at least the full cost, preferably with a margin."
             )
-            % {"price": price, "floor": floor, "year": cost_base.year},
+            % {"price": number_format(price, 2), "floor": number_format(floor, 2), "year": cost_base.year},
             field=f"{PriceTier.EXTERNAL_ECONOMIC}__{unit}",
             code="below_full_cost",
         )

@@ -103,6 +103,7 @@ def test_economic_price_below_full_cost_is_shown_as_a_form_error(manager_client,
     assert response.status_code == 200
     errors = response.context["form"].errors["external_economic__hour"]
     assert "state aid" in errors[0] or "statsstøtte" in errors[0]
+    assert "(500,00 kr)" in errors[0] and "550,00 kr" in errors[0]  # Norwegian decimal comma on a Bokmål page
     assert not PriceList.objects.exists()
 
 

@@ -30,6 +30,7 @@ from booking.choices import Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
 from pricing import selectors as pricing_selectors
+from pricing.choices import PriceUnit
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 CENT = Decimal("0.01")
@@ -289,6 +290,14 @@ class InvoiceLine:
     total_amount: Decimal
     currency: str
     booked_by: str
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the reader's language ("time", "prøve"); `unit` stays the code the API and EHF use."""
+        try:
+            return str(PriceUnit(self.unit).label)
+        except ValueError:
+            return self.unit
 
 
 @dataclass

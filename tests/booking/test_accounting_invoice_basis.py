@@ -191,7 +191,16 @@ def test_invoice_basis_csv_is_semicolon_separated_with_decimal_comma(world, clie
     completed = next(r for r in lines if r[3] == str(world["completed"].id))
     assert completed[2] == "988077917"
     assert completed[6] == "2026-03-02"
-    assert completed[8:15] == ["2,00", "hour", "1180,50", "2361,00", "0,2500", "590,25", "2951,25"]
+    assert completed[8:15] == ["2,00", "Time", "1180,50", "2361,00", "0,2500", "590,25", "2951,25"]
+
+
+def test_invoice_basis_page_shows_the_period_and_units_in_bokmal(world, client):
+    url = reverse("booking:accounting_institution_invoice_basis", args=[world["institution"].id])
+    response = admin_client(client, world["institution"]).get(url, {"from": "2026-03-01"})
+    html = response.content.decode()
+    assert 'name="from_date" value="2026-03-01"' in html
+    assert 'name="to_date" value="2026-03-31"' in html  # the month, filled in when left out
+    assert "<td>Time</td>" in html and "<td>hour</td>" not in html
 
 
 def test_invoice_basis_json_has_decimals_as_strings(world, client):

@@ -1,5 +1,7 @@
 """Panels pricing adds to pages the catalogue owns (registered in PricingConfig.ready)."""
 
+from django.utils import timezone
+
 from pricing import policies, selectors
 from pricing.choices import PriceTier, PriceUnit
 
@@ -8,16 +10,26 @@ def facility_prices(request, facility):
     """Public prices of the facility's resources valid today: excl. VAT, and incl. VAT for tiers that pay it."""
     resources = list(facility.resources.filter(is_active=True).order_by("name"))
     by_resource = selectors.current_price_lists_by_resource(resources=resources)
+    priced = [resource for resource in resources if resource.id in by_resource]
+    # How each price is made: the TDI breakdown of the cost base the prices rest on, for the customer too.
+    cost_bases = selectors.cost_bases_for_resources(resources=priced, year=timezone.localdate().year)
     rows = []
-    for resource in resources:
-        price_list = by_resource.get(resource.id)
-        if price_list is None:
-            continue
+    for resource in priced:
+        price_list = by_resource[resource.id]
         items = sorted(
             price_list.items.all(),
             key=lambda item: (PriceTier.values.index(item.tier), PriceUnit.values.index(item.unit)),
         )
-        rows.append({"resource": resource, "price_list": price_list, "items": items})
+        cost_base = cost_bases.get(resource.id)
+        rows.append(
+            {
+                "resource": resource,
+                "price_list": price_list,
+                "items": items,
+                "cost_base": cost_base,
+                "result": selectors.cost_base_result(cost_base) if cost_base else None,
+            }
+        )
     if not rows:
         return None
     return {"price_rows": rows}

@@ -182,6 +182,20 @@ def cost_base_for(*, resource, year: int) -> CostBase | None:
     )
 
 
+def cost_bases_for_resources(*, resources, year: int) -> dict[int, CostBase]:
+    """cost_base_for for many resources in two queries: {resource id: its cost base for `year` or the latest
+    earlier one}; resources without one are left out."""
+    cost_bases = (
+        CostBase.objects.filter(resource_id__in=[resource.pk for resource in resources], year__lte=year)
+        .prefetch_related(Prefetch("staff_lines", queryset=CostBaseStaffLine.objects.order_by("id")))
+        .order_by("resource_id", "-year")
+    )
+    found: dict[int, CostBase] = {}
+    for cost_base in cost_bases:
+        found.setdefault(cost_base.resource_id, cost_base)
+    return found
+
+
 def cost_base_result(cost_base: CostBase) -> tdi.TdiResult:
     return tdi.calculate(cost_base.tdi_inputs())
 

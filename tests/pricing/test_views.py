@@ -147,11 +147,26 @@ def test_facility_page_shows_public_prices_excl_and_incl_vat(resource, django_as
     for _ in range(3):
         other = ResourceFactory(facility=resource.facility)
         hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
-    # Resources, price lists, their items; the fourth is the page's demo-data banner check.
-    with django_assert_max_num_queries(4):
+    # Resources, price lists, their items, cost bases and their staff lines; the last is the demo-data check.
+    with django_assert_max_num_queries(6):
         html = render_panels("facility_page", resource.facility)
     assert "140,00" in html and "175,00" in html and "110,00" in html
     assert resource.name in html
+
+
+def test_facility_page_shows_customers_how_the_price_is_made(resource, django_assert_max_num_queries):
+    today = timezone.localdate()
+    hourly_price_list(resource, valid_from=today, valid_to=None, internal="200", non_economic="420", economic="600")
+    CostBaseFactory(resource=resource, year=today.year - 1)  # the worked example: 825 000 NOK over 1 500 hours
+    for _ in range(3):
+        other = ResourceFactory(facility=resource.facility)
+        hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
+        CostBaseFactory(resource=other, year=today.year)
+    with django_assert_max_num_queries(6):
+        html = render_panels("facility_page", resource.facility)
+    assert html.count('<details class="cost-breakdown">') == 4
+    assert f"Slik blir prisen til (TDI-fullkostmodellen, kostnadsgrunnlag {today.year - 1})" in html
+    assert "825\xa0000,00" in html and "550,00" in html
 
 
 def test_facility_page_without_prices_shows_no_panel(resource):

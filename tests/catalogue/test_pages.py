@@ -1,3 +1,4 @@
+import datetime
 import json
 import re
 
@@ -152,3 +153,11 @@ def test_other_apps_panels_are_rendered_on_the_facility_page(db, client):
         navigation._panels[navigation.FACILITY_PAGE].remove(panel)
         navigation._panels[navigation.RESOURCE_ROW].remove(panel)
     assert seen == [facility, resource]
+
+
+def test_last_verified_date_is_written_the_readers_way(db, client):
+    facility = FacilityFactory(last_verified=datetime.date(2026, 4, 6))
+    url = reverse("catalogue:facility", args=[facility.slug])
+    assert "6. april 2026" in client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "April 6, 2026" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

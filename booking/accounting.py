@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import format_org_number
 from booking.choices import Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
@@ -307,6 +308,11 @@ class PayerInvoiceBasis:
     name: str
     org_number: str
     lines: list[InvoiceLine] = field(default_factory=list)
+
+    @property
+    def org_number_display(self) -> str:
+        """The organisation number as Norwegians write it: NNN NNN NNN (files keep the nine plain digits)."""
+        return format_org_number(self.org_number)
 
     @property
     def net_amount(self) -> Decimal:

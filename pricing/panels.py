@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from pricing import policies, selectors
-from pricing.choices import PriceTier, PriceUnit
+from pricing.choices import Activity, PriceTier, PriceUnit
 
 
 def facility_prices(request, facility):
@@ -32,7 +32,19 @@ def facility_prices(request, facility):
         )
     if not rows:
         return None
-    return {"price_rows": rows}
+    return {"price_rows": rows, "your_tiers": _your_tiers(request.user, priced[0])}
+
+
+def _your_tiers(user, resource) -> list[dict] | None:
+    """For a signed-in user: the tier they pay for each activity here (the same for every resource of a
+    facility), so the page can say which rows are theirs. None for anonymous visitors."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return [
+        {"activity": label, "tier": tier, "tier_label": PriceTier(tier).label}
+        for activity, label in Activity.choices
+        for tier in [selectors.price_tier(user, resource, activity)]
+    ]
 
 
 def facility_manage(request, facility):

@@ -1,13 +1,14 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pricing.models import CostBase, PriceList
-from tests.factories import FacilityManagerFactory, ResourceFactory
+from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
 from tests.pricing.factories import CostBaseFactory, hourly_price_list
 
 CALCULATOR_FORM = {
@@ -162,7 +163,7 @@ def test_facility_page_shows_customers_how_the_price_is_made(resource, django_as
         other = ResourceFactory(facility=resource.facility)
         hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
         CostBaseFactory(resource=other, year=today.year)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(6), translation.override("nb"):
         html = render_panels("facility_page", resource.facility)
     assert html.count('<details class="cost-breakdown">') == 4
     assert f"Slik blir prisen til (TDI-fullkostmodellen, kostnadsgrunnlag {today.year - 1})" in html
@@ -200,3 +201,28 @@ def test_price_list_page_shows_the_full_cost_floor(manager_client, resource):
     html = manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Full-cost price from the" in html.content.decode()
     assert "550.00 NOK per unit (hours)" in html.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, yours",
+    [
+        ("company", {"Ekstern, økonomisk", "Ekstern, ikke-økonomisk"}),
+        ("academic_here", {"Ekstern, økonomisk", "Intern"}),
+        ("anonymous", set()),
+    ],
+)
+def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, django_assert_max_num_queries):
+    hourly_price_list(
+        resource, valid_from=timezone.localdate(), valid_to=None, internal="40", non_economic="110", economic="140"
+    )
+    user = {
+        "company": lambda: UserFactory(),
+        "academic_here": lambda: AcademicUserFactory(institution=resource.facility.institution),
+        "anonymous": lambda: None,
+    }[who]()
+    # The price panel's five queries; other apps' panels ask four more about a signed-in user's roles.
+    with django_assert_max_num_queries(10), translation.override("nb"):
+        html = render_panels("facility_page", resource.facility, user=user)
+    marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
+    assert marked == yours
+    assert ("Dine priser her:" in html) == bool(yours)

@@ -293,6 +293,11 @@ class InvoiceLine:
     booked_by: str
 
     @property
+    def vat_percent(self) -> Decimal:
+        """The VAT rate as a percentage (25), for people; `vat_rate` stays the fraction files use (0.25)."""
+        return self.vat_rate * 100
+
+    @property
     def unit_label(self) -> str:
         """The unit in the reader's language ("time", "prøve"); `unit` stays the code the API and EHF use."""
         try:

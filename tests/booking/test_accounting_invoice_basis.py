@@ -202,6 +202,7 @@ def test_invoice_basis_page_shows_the_period_and_units_in_bokmal(world, client):
     assert 'name="to_date" value="2026-03-31"' in html  # the month, filled in when left out
     assert "<td>Time</td>" in html and "<td>hour</td>" not in html
     assert "988 077 917" in html  # the organisation number as Norwegians write it
+    assert "<td>25 %</td>" in html and "0,2500" not in html  # the VAT rate as people read it
 
 
 def test_invoice_basis_json_has_decimals_as_strings(world, client):

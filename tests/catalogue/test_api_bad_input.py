@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import FacilityFactory
+from tests.factories import FacilityFactory, FacilityManagerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +38,17 @@ def test_the_institution_filter_still_takes_ids_and_slugs(client):
     by_slug = client.get(f"/api/v1/facilities/?institution={facility.institution.slug}").json()
     assert [row["id"] for row in by_id["results"]] == [facility.id]
     assert [row["id"] for row in by_slug["results"]] == [facility.id]
+
+
+def test_api_errors_that_drf_leaves_untranslated_read_norwegian(client):
+    facility = FacilityFactory()
+    client.force_login(FacilityManagerFactory(facility=facility).user)
+    response = client.patch(
+        f"/api/v1/facilities/{facility.id}/",
+        {"open_to_industry": "maybe", "description_nb": ["a"]},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="nb",
+    )
+    assert response.status_code == 400
+    assert response.json()["open_to_industry"] == ["Må være en gyldig sannhetsverdi (true eller false)."]
+    assert response.json()["description_nb"] == ["Ikke en gyldig tekst."]

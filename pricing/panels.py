@@ -27,7 +27,7 @@ def facility_prices(request, facility):
                 "price_list": price_list,
                 "items": items,
                 "cost_base": cost_base,
-                "result": selectors.cost_base_result(cost_base) if cost_base else None,
+                "result": selectors.cost_base_result_or_none(cost_base),
             }
         )
     if not rows:

@@ -53,7 +53,7 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
         )
         for line in staff
     ]
-    tdi.validate(cost_base.tdi_inputs(staff_lines=lines))
+    tdi.calculate(cost_base.tdi_inputs(staff_lines=lines))  # refuses inputs it cannot price (DomainError)
     cost_base.full_clean(exclude=["resource"], validate_unique=False)
     cost_base.save()
     cost_base.staff_lines.all().delete()

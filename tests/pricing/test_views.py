@@ -226,3 +226,14 @@ def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, dj
     marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
     assert marked == yours
     assert ("Dine priser her:" in html) == bool(yours)
+
+
+def test_a_cost_base_the_calculator_refuses_does_not_break_the_pages(client, manager_client, resource):
+    hourly_price_list(
+        resource, valid_from=timezone.localdate(), valid_to=None, internal="40", non_economic="110", economic="140"
+    )
+    # Saved past the service (as the admin can): equipment with a cost but no depreciation years.
+    CostBaseFactory(resource=resource, year=timezone.localdate().year, depreciation_years=Decimal(0))
+    assert client.get(f"/facilities/{resource.facility.slug}/").status_code == 200
+    assert manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/").status_code == 200
+    assert manager_client.get(f"/pricing/resources/{resource.pk}/cost-base/").status_code == 200

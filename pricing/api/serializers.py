@@ -72,25 +72,24 @@ QUOTE_LONGEST = datetime.timedelta(days=366)
 QUOTE_MOST_SAMPLES = 100_000
 
 
-class QuoteQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-    activity = serializers.ChoiceField(choices=Activity.choices)
-    samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
+class QuoteTimeField(serializers.DateTimeField):
+    """A time within the quote years, checked before the time zone is applied: DRF's own time-zone check fails
+    with an OverflowError (a 500) on times such as 0001-01-01T00:00 without an offset."""
 
-    def _within_years(self, value):
+    def enforce_timezone(self, value):
         if not QUOTE_FIRST_YEAR <= value.year <= QUOTE_LAST_YEAR:
             raise serializers.ValidationError(
                 _("Give a time between the years %(first)s and %(last)s.")
                 % {"first": QUOTE_FIRST_YEAR, "last": QUOTE_LAST_YEAR}
             )
-        return value
+        return super().enforce_timezone(value)
 
-    def validate_start(self, value):
-        return self._within_years(value)
 
-    def validate_end(self, value):
-        return self._within_years(value)
+class QuoteQuerySerializer(serializers.Serializer):
+    start = QuoteTimeField()
+    end = QuoteTimeField()
+    activity = serializers.ChoiceField(choices=Activity.choices)
+    samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:

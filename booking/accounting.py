@@ -26,10 +26,12 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import format_org_number
 from booking.choices import Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
 from pricing import selectors as pricing_selectors
+from pricing.choices import PriceUnit
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 CENT = Decimal("0.01")
@@ -290,6 +292,19 @@ class InvoiceLine:
     currency: str
     booked_by: str
 
+    @property
+    def vat_percent(self) -> Decimal:
+        """The VAT rate as a percentage (25), for people; `vat_rate` stays the fraction files use (0.25)."""
+        return self.vat_rate * 100
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the reader's language ("time", "prøve"); `unit` stays the code the API and EHF use."""
+        try:
+            return str(PriceUnit(self.unit).label)
+        except ValueError:
+            return self.unit
+
 
 @dataclass
 class PayerInvoiceBasis:
@@ -298,6 +313,11 @@ class PayerInvoiceBasis:
     name: str
     org_number: str
     lines: list[InvoiceLine] = field(default_factory=list)
+
+    @property
+    def org_number_display(self) -> str:
+        """The organisation number as Norwegians write it: NNN NNN NNN (files keep the nine plain digits)."""
+        return format_org_number(self.org_number)
 
     @property
     def net_amount(self) -> Decimal:

@@ -19,11 +19,29 @@ class YearForm(forms.Form):
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Periods lie within the years a YearForm accepts, so no date arithmetic runs off the calendar.
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
 class PeriodForm(forms.Form):
     """A period of dates, both included; the current month unless given."""
 
     from_date = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
     to_date = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+
+    def _within_years(self, value):
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(
+                _("Give a date between %(first)s and %(last)s."),
+                params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            )
+        return value
+
+    def clean_from_date(self):
+        return self._within_years(self.cleaned_data.get("from_date"))
+
+    def clean_to_date(self):
+        return self._within_years(self.cleaned_data.get("to_date"))
 
     def clean(self):
         cleaned = super().clean()

@@ -105,7 +105,7 @@ def invoice_basis_csv_rows(basis: accounting.InvoiceBasis) -> list[list]:
                     line.date.isoformat(),
                     line.description,
                     csv_decimal(line.quantity),
-                    line.unit,
+                    line.unit_label,
                     csv_decimal(line.unit_price),
                     csv_decimal(line.net_amount),
                     csv_decimal(line.vat_rate),
@@ -212,7 +212,9 @@ def invoice_basis_page(request, pk: int, scope: str):
     basis = accounting.invoice_basis(
         facility_ids=resolved.facility_ids, first_day=data["from_date"], last_day=data["to_date"]
     )
-    return render(request, "booking/accounting/invoice_basis.html", {"scope": resolved, "form": form, "basis": basis})
+    # Show the period the figures are for (this month when none was given) in the date fields.
+    shown = accounting_forms.PeriodForm({"from_date": basis.first_day, "to_date": basis.last_day})
+    return render(request, "booking/accounting/invoice_basis.html", {"scope": resolved, "form": shown, "basis": basis})
 
 
 @login_required

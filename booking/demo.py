@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import BookingPolicy, OpeningHours, Qualification
+from booking.models import Booking, BookingPolicy, OpeningHours, Qualification
 
 WEEKDAYS = range(5)
 
@@ -44,6 +44,41 @@ def give_demo_resources_calendars(*, resources, researchers=()) -> list[BookingP
     return created
 
 
+def give_demo_history(*, resources, users: dict) -> int:
+    """Completed uses in the last weeks, so the accounting pages (revenue, invoice basis, EHF) have figures.
+
+    The company and the UiO researcher have used instruments at the UiO demo manager's facilities. Idempotent:
+    a use already recorded for that user, resource and start is not recorded again.
+    """
+    from booking import services
+
+    company, researcher = users.get("demo.bedrift@example.org"), users.get("demo.forsker.uio@example.org")
+    manager = users.get("demo.leder.uio@example.org")
+    if not (company and researcher and manager):
+        return 0
+    managed = set(manager.managed.values_list("facility_id", flat=True))
+    chosen = sorted((r for r in resources if r.facility_id in managed), key=lambda r: r.pk)[:3]
+    today = timezone.localdate()
+    uses = []
+    for index, resource in enumerate(chosen):
+        for days_ago, user, activity in ((3 + index, company, "economic"), (10 + index, researcher, "non_economic")):
+            day = today - datetime.timedelta(days=days_ago)
+            if day.year != today.year:
+                continue  # stay inside this year's demo price list
+            start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+            uses.append((resource, user, activity, start))
+    recorded = 0
+    for resource, user, activity, start in uses:
+        if Booking.objects.filter(resource=resource, user=user, start=start).exists():
+            continue
+        services.record_completed_use(
+            resource=resource, user=user, start=start, end=start + datetime.timedelta(hours=3), activity=activity,
+            access_model="rental", actor=manager, purpose="Demo",
+        )  # fmt: skip
+        recorded += 1
+    return recorded
+
+
 def on_demo_register_loaded(sender, resources=(), with_demo_users=False, users=None, **kwargs):
     researchers = []
     if with_demo_users:
@@ -54,3 +89,5 @@ def on_demo_register_loaded(sender, resources=(), with_demo_users=False, users=N
 
             researchers = list(User.objects.filter(email__startswith="demo.forsker"))
     give_demo_resources_calendars(resources=list(resources), researchers=researchers)
+    if with_demo_users and users:
+        give_demo_history(resources=list(resources), users=users)

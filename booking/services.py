@@ -271,6 +271,28 @@ def _price_fields(*, resource, user, activity, start, end) -> dict:
     }
 
 
+@transaction.atomic
+def record_completed_use(
+    *, resource: Resource, user, start: datetime.datetime, end: datetime.datetime, activity: str,
+    access_model: str, actor=None, purpose: str = "",
+) -> Booking:
+    """Record a use that has already taken place (agreed by phone, say) as a completed, chargeable booking.
+
+    It is priced like any booking, from the price list valid at its start, and goes to the invoice basis.
+    """
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
+    if end > timezone.now():
+        raise DomainError(_("Only uses that have ended can be recorded."), field="end", code="not_ended")
+    booking = Booking.objects.create(
+        resource=resource, user=user, start=start, end=end, blocked_until=end, status=BookingStatus.COMPLETED,
+        activity=activity, access_model=access_model, purpose=purpose, **_payer_fields(user),
+        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+    )  # fmt: skip
+    _record(booking, actor=actor or user, action=BookingAction.COMPLETED)
+    return booking
+
+
 def create_booking(
     *,
     resource: Resource,

@@ -8,6 +8,17 @@ from catalogue import selectors
 from catalogue.choices import AccessModel, FacilityKind, Region, ResourceKind
 from catalogue.models import Facility, Institution, Resource
 
+# The largest id a database key holds (64-bit signed); a larger number cannot be an id.
+MAX_ID = 2**63 - 1
+
+
+def _id_filter(queryset, field: str, value: str):
+    """Filter on an id given as digits; a number no key can hold matches nothing (not a database overflow)."""
+    number = int(value)
+    if number > MAX_ID:
+        return queryset.none()
+    return queryset.filter(**{field: number})
+
 
 def _institution_filter(queryset, field_prefix: str, value: str):
     """An institution is given by its id or its slug (`uio`)."""
@@ -15,7 +26,7 @@ def _institution_filter(queryset, field_prefix: str, value: str):
     if not value:
         return queryset
     if value.isdigit():
-        return queryset.filter(**{f"{field_prefix}institution_id": int(value)})
+        return _id_filter(queryset, f"{field_prefix}institution_id", value)
     return queryset.filter(**{f"{field_prefix}institution__slug": value})
 
 
@@ -69,7 +80,7 @@ class ResourceFilterSet(django_filters.FilterSet):
     def filter_facility(self, queryset, name, value):
         value = (value or "").strip()
         if value.isdigit():
-            return queryset.filter(facility_id=int(value))
+            return _id_filter(queryset, "facility_id", value)
         return queryset.filter(Q(facility__slug=value))
 
     def filter_institution(self, queryset, name, value):

@@ -6,7 +6,7 @@ from pricing.models import PriceList
 
 class PriceListFilterSet(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(method="filter_valid_on")
-    facility = django_filters.NumberFilter(field_name="resource__facility")
+    facility = django_filters.NumberFilter(field_name="resource__facility", min_value=1, max_value=2**63 - 1)
 
     class Meta:
         model = PriceList

@@ -59,7 +59,9 @@ class TdiCalculatorForm(forms.Form):
     consumables = _decimal(_("Consumables (NOK/year)"))
     other_direct_costs = _decimal(_("Other direct operating costs (NOK/year)"))
     capacity_units = _decimal(_("Annual capacity (hours or samples)"))
-    internal_share = _decimal(_("Internal share of full cost"), _("Between 0 and 1, e.g. 0.35."), max_value=Decimal(1))
+    internal_share = _decimal(
+        _("Internal share of the non-economic price"), _("Between 0 and 1, e.g. 0.35."), max_value=Decimal(1)
+    )
     margin = _decimal(_("Margin for economic use"), _("For example 0.05 for 5 %."))
 
     def inputs(self, staff: list[dict]) -> tdi.TdiInputs:

@@ -62,7 +62,7 @@ class CostBase(models.Model):
         _("capacity counted in"), max_length=8, choices=CapacityUnit.choices, default=CapacityUnit.HOUR
     )
     internal_share = models.DecimalField(
-        _("internal share of full cost"),
+        _("internal share of the non-economic price"),
         max_digits=4,
         decimal_places=3,
         default=Decimal(1),

@@ -1,26 +1,50 @@
 """Panels pricing adds to pages the catalogue owns (registered in PricingConfig.ready)."""
 
+from django.utils import timezone
+
 from pricing import policies, selectors
-from pricing.choices import PriceTier, PriceUnit
+from pricing.choices import Activity, PriceTier, PriceUnit
 
 
 def facility_prices(request, facility):
     """Public prices of the facility's resources valid today: excl. VAT, and incl. VAT for tiers that pay it."""
     resources = list(facility.resources.filter(is_active=True).order_by("name"))
     by_resource = selectors.current_price_lists_by_resource(resources=resources)
+    priced = [resource for resource in resources if resource.id in by_resource]
+    # How each price is made: the TDI breakdown of the cost base the prices rest on, for the customer too.
+    cost_bases = selectors.cost_bases_for_resources(resources=priced, year=timezone.localdate().year)
     rows = []
-    for resource in resources:
-        price_list = by_resource.get(resource.id)
-        if price_list is None:
-            continue
+    for resource in priced:
+        price_list = by_resource[resource.id]
         items = sorted(
             price_list.items.all(),
             key=lambda item: (PriceTier.values.index(item.tier), PriceUnit.values.index(item.unit)),
         )
-        rows.append({"resource": resource, "price_list": price_list, "items": items})
+        cost_base = cost_bases.get(resource.id)
+        rows.append(
+            {
+                "resource": resource,
+                "price_list": price_list,
+                "items": items,
+                "cost_base": cost_base,
+                "result": selectors.cost_base_result_or_none(cost_base),
+            }
+        )
     if not rows:
         return None
-    return {"price_rows": rows}
+    return {"price_rows": rows, "your_tiers": _your_tiers(request.user, priced[0])}
+
+
+def _your_tiers(user, resource) -> list[dict] | None:
+    """For a signed-in user: the tier they pay for each activity here (the same for every resource of a
+    facility), so the page can say which rows are theirs. None for anonymous visitors."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return [
+        {"activity": label, "tier": tier, "tier_label": PriceTier(tier).label}
+        for activity, label in Activity.choices
+        for tier in [selectors.price_tier(user, resource, activity)]
+    ]
 
 
 def facility_manage(request, facility):

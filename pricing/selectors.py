@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.choices import UserKind
+from config.errors import DomainError
 from pricing import tdi
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
@@ -208,8 +209,33 @@ def cost_base_for(*, resource, year: int) -> CostBase | None:
     )
 
 
+def cost_bases_for_resources(*, resources, year: int) -> dict[int, CostBase]:
+    """cost_base_for for many resources in two queries: {resource id: its cost base for `year` or the latest
+    earlier one}; resources without one are left out."""
+    cost_bases = (
+        CostBase.objects.filter(resource_id__in=[resource.pk for resource in resources], year__lte=year)
+        .prefetch_related(Prefetch("staff_lines", queryset=CostBaseStaffLine.objects.order_by("id")))
+        .order_by("resource_id", "-year")
+    )
+    found: dict[int, CostBase] = {}
+    for cost_base in cost_bases:
+        found.setdefault(cost_base.resource_id, cost_base)
+    return found
+
+
 def cost_base_result(cost_base: CostBase) -> tdi.TdiResult:
     return tdi.calculate(cost_base.tdi_inputs())
+
+
+def cost_base_result_or_none(cost_base: CostBase | None) -> tdi.TdiResult | None:
+    """cost_base_result for pages: None for no cost base, or one the calculator refuses (saved past the service,
+    e.g. in the admin, with equipment but no depreciation years), so a page shows no breakdown instead of failing."""
+    if cost_base is None:
+        return None
+    try:
+        return cost_base_result(cost_base)
+    except DomainError:
+        return None
 
 
 def annual_capacity_hours(*, resource, year: int) -> Decimal | None:

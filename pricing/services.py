@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
@@ -52,7 +53,7 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
         )
         for line in staff
     ]
-    tdi.validate(cost_base.tdi_inputs(staff_lines=lines))
+    tdi.calculate(cost_base.tdi_inputs(staff_lines=lines))  # refuses inputs it cannot price (DomainError)
     cost_base.full_clean(exclude=["resource"], validate_unique=False)
     cost_base.save()
     cost_base.staff_lines.all().delete()
@@ -76,7 +77,7 @@ def _check_economic_price(*, resource: Resource, valid_from: datetime.date, unit
                 "the %(year)s cost base. Selling below full cost to economic users would be state aid (EEA "
                 "R&D&I framework §25); set at least the full cost, preferably with a margin."
             )
-            % {"price": price, "floor": floor, "year": cost_base.year},
+            % {"price": number_format(price, 2), "floor": number_format(floor, 2), "year": cost_base.year},
             field=f"{PriceTier.EXTERNAL_ECONOMIC}__{unit}",
             code="below_full_cost",
         )

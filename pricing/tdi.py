@@ -115,7 +115,9 @@ def validate(inputs: TdiInputs) -> None:
         raise DomainError(_("The annual capacity must be more than zero."), field="capacity_units", code="zero")
     if inputs.internal_share > 1:
         raise DomainError(
-            _("The internal share is a fraction of full cost between 0 and 1."), field="internal_share", code="range"
+            _("The internal share is a fraction of the non-economic price, between 0 and 1."),
+            field="internal_share",
+            code="range",
         )
     if inputs.equipment_cost > 0 and inputs.depreciation_years == 0:
         raise DomainError(
@@ -130,6 +132,38 @@ def validate(inputs: TdiInputs) -> None:
                 raise DomainError(_("This field is required."), field=f"staff[{index}].{name}", code="required")
             if value < 0:
                 raise DomainError(_("Must be zero or more."), field=f"staff[{index}].{name}", code="negative")
+
+
+# No figure of the model reaches this many kroner; larger ones come from mistyped input and cannot be shown
+# (prices have at most 14 digits before the decimal comma).
+LARGEST_AMOUNT = Decimal(10) ** 13
+
+# The input to name when a cost line makes the annual cost too large.
+LINE_FIELDS = {
+    "area": "area_m2",
+    "depreciation": "equipment_cost",
+    "service_contracts": "service_contracts",
+    "consumables": "consumables",
+    "other_direct_costs": "other_direct_costs",
+}
+
+
+def _largest_line_field(lines) -> str:
+    key = max(lines, key=lambda line: line[2])[0]
+    if key.startswith("staff_"):
+        number = int(key.split("_")[1])
+        return f"staff[{number - 1}].{'annual_salary' if key.endswith('_salary') else 'indirect_rate_per_fte'}"
+    return LINE_FIELDS[key]
+
+
+def _check_size(amount: Decimal, *, field: str) -> None:
+    if amount >= LARGEST_AMOUNT:
+        raise DomainError(
+            _("This gives an amount too large to be a price (NOK %(limit)s or more); check the figures.")
+            % {"limit": "10 000 000 000 000"},
+            field=field,
+            code="too_large",
+        )
 
 
 def calculate(inputs: TdiInputs) -> TdiResult:
@@ -158,11 +192,14 @@ def calculate(inputs: TdiInputs) -> TdiResult:
         )
 
     annual_full_cost = sum((amount for _key, _label, amount, _excluded in lines), Decimal(0))
+    _check_size(annual_full_cost, field=_largest_line_field(lines))
     # Equipment the Research Council paid for is not charged again to non-economic users (DOMAIN.md).
     annual_non_economic_cost = annual_full_cost - (depreciation if inputs.research_council_funded else 0)
     full_cost_unit = annual_full_cost / inputs.capacity_units
     non_economic_unit = annual_non_economic_cost / inputs.capacity_units
     economic_unit = full_cost_unit * (1 + inputs.margin)
+    _check_size(full_cost_unit, field="capacity_units")
+    _check_size(economic_unit * (1 + VAT_RATE), field="margin")
     return TdiResult(
         annual_full_cost=round_ore(annual_full_cost),
         annual_non_economic_cost=round_ore(annual_non_economic_cost),

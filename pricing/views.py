@@ -71,7 +71,7 @@ def cost_base_edit(request, pk):
         else:
             messages.success(request, _("The cost base is saved."))
             return redirect(f"{request.path}?year={year}")
-    result = selectors.cost_base_result(existing) if existing else None
+    result = selectors.cost_base_result_or_none(existing)
     return render(
         request,
         "pricing/cost_base_form.html",
@@ -150,4 +150,5 @@ def _floor_context(resource, day):
     cost_base = selectors.cost_base_for(resource=resource, year=day.year)
     if cost_base is None:
         return {"cost_base": None}
-    return {"cost_base": cost_base, "cost_base_result": selectors.cost_base_result(cost_base)}
+    result = selectors.cost_base_result_or_none(cost_base)
+    return {"cost_base": cost_base if result else None, "cost_base_result": result}

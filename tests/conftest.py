@@ -21,9 +21,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             if require_postgres:
-                raise pytest.UsageError(
-                    "LABTORGET_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL"
-                )
+                raise pytest.UsageError("LABTORGET_REQUIRE_POSTGRES=1 but DATABASE_URL does not point at PostgreSQL")
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)"))
         if "broker" in item.keywords and not has_broker:
             if require_broker:

@@ -25,6 +25,9 @@ from catalogue.filtersets import FacilityFilterSet, InstitutionFilterSet, Resour
 from catalogue.models import ContactPerson, Facility, Institution
 from config.policies import require
 
+# Ids in URLs are digits; anything else is a 404 from the router, not a failed database lookup.
+ID_PATTERN = r"[0-9]+"
+
 
 class RegisterPagination(PageNumberPagination):
     page_size = 50
@@ -35,6 +38,7 @@ class RegisterPagination(PageNumberPagination):
 class InstitutionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Institutions that own facilities (universities, university colleges, health trusts, clusters)."""
 
+    lookup_value_regex = ID_PATTERN
     queryset = Institution.objects.order_by("name")
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilterSet
@@ -55,6 +59,7 @@ class InstitutionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
 class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The register: published facilities (and the drafts you keep), filtered like the portal's search."""
 
+    lookup_value_regex = ID_PATTERN
     filterset_class = FacilityFilterSet
     pagination_class = RegisterPagination
     http_method_names = ["get", "patch", "post", "head", "options"]
@@ -180,6 +185,7 @@ class ContactPersonViewSet(
 ):
     """Contact persons, kept by the facility's managers. Read them through the facility."""
 
+    lookup_value_regex = ID_PATTERN
     queryset = ContactPerson.objects.select_related("facility")
     serializer_class = ContactPersonSerializer
     update_serializer_class = ContactPersonUpdateSerializer
@@ -205,6 +211,7 @@ class ResourceViewSet(
 ):
     """Instruments, rooms and services inside published facilities; `bookable` tells which can be booked."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = ResourceSerializer
     update_serializer_class = ResourceUpdateSerializer
     filterset_class = ResourceFilterSet

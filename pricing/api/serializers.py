@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -65,15 +66,36 @@ class TdiResultSerializer(serializers.Serializer):
         return "NOK"
 
 
+# A quote is for one booking: it lies within these years and lasts at most a year.
+QUOTE_FIRST_YEAR, QUOTE_LAST_YEAR = 2000, 2100
+QUOTE_LONGEST = datetime.timedelta(days=366)
+QUOTE_MOST_SAMPLES = 100_000
+
+
+class QuoteTimeField(serializers.DateTimeField):
+    """A time within the quote years, checked before the time zone is applied: DRF's own time-zone check fails
+    with an OverflowError (a 500) on times such as 0001-01-01T00:00 without an offset."""
+
+    def enforce_timezone(self, value):
+        if not QUOTE_FIRST_YEAR <= value.year <= QUOTE_LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Give a time between the years %(first)s and %(last)s.")
+                % {"first": QUOTE_FIRST_YEAR, "last": QUOTE_LAST_YEAR}
+            )
+        return super().enforce_timezone(value)
+
+
 class QuoteQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = QuoteTimeField()
+    end = QuoteTimeField()
     activity = serializers.ChoiceField(choices=Activity.choices)
-    samples = serializers.IntegerField(min_value=1, required=False)
+    samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": [_("The end must be after the start.")]})
+        if attrs["end"] - attrs["start"] > QUOTE_LONGEST:
+            raise serializers.ValidationError({"end": [_("A quote can cover at most one year.")]})
         return attrs
 
 

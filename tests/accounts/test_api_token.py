@@ -7,19 +7,22 @@ pytestmark = pytest.mark.django_db
 
 def test_token_for_email_and_password_authenticates_later_requests(client):
     UserFactory(email="api@example.org")
-    response = client.post("/api/v1/auth/token/", {"email": "api@example.org", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"email": "api@example.org", "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
-    again = client.post("/api/v1/auth/token/", {"email": "api@example.org", "password": PASSWORD},
-                        content_type="application/json")
+    again = client.post(
+        "/api/v1/auth/token/", {"email": "api@example.org", "password": PASSWORD}, content_type="application/json"
+    )
     assert again.json()["token"] == token
 
 
 def test_wrong_password_is_a_400_naming_the_field(client):
     UserFactory(email="api@example.org")
-    response = client.post("/api/v1/auth/token/", {"email": "api@example.org", "password": "nope"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"email": "api@example.org", "password": "nope"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "password" in response.json()
 

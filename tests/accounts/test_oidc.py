@@ -48,8 +48,13 @@ class FakeProvider:
                 form = parse_qs(self.rfile.read(length).decode())
                 assert form["code_verifier"][0]
                 now = int(time.time())
-                claims = {"iss": "http://127.0.0.1", "aud": CLIENT_ID, "iat": now, "exp": now + 60,
-                          **provider.next_claims}
+                claims = {
+                    "iss": "http://127.0.0.1",
+                    "aud": CLIENT_ID,
+                    "iat": now,
+                    "exp": now + 60,
+                    **provider.next_claims,
+                }
                 token = jwt.encode(claims, provider.key, algorithm="RS256", headers={"kid": "k1"})
                 self._json({"id_token": token, "access_token": "at", "token_type": "Bearer"})
 
@@ -91,8 +96,12 @@ def test_log_in_page_offers_configured_provider(client, provider):
 
 def test_new_feide_user_gets_an_academic_account_and_is_asked_for_affiliation(client, provider):
     state, nonce = start(client)
-    provider.next_claims = {"nonce": nonce, "email": "Forsker@UiO.example.org", "given_name": "Fri",
-                            "family_name": "Forsker"}
+    provider.next_claims = {
+        "nonce": nonce,
+        "email": "Forsker@UiO.example.org",
+        "given_name": "Fri",
+        "family_name": "Forsker",
+    }
     response = client.get(reverse("accounts:oidc_callback", args=["feide"]), {"code": "c", "state": state})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
     user = User.objects.get(email="forsker@uio.example.org")

@@ -56,8 +56,9 @@ def test_company_user_without_org_number_gets_a_field_error(client):
 
 def test_academic_user_picks_an_institution(client):
     institution = InstitutionFactory()
-    data = company_sign_up(kind="academic", email="forsker@uni.example.org", company_name="", org_number="",
-                           institution=institution.pk)
+    data = company_sign_up(
+        kind="academic", email="forsker@uni.example.org", company_name="", org_number="", institution=institution.pk
+    )
     assert client.post(reverse("accounts:sign_up"), data).status_code == 302
     user = User.objects.get(email="forsker@uni.example.org")
     assert user.institution == institution
@@ -89,8 +90,14 @@ def test_profile_completes_affiliation_and_language(client):
     institution = InstitutionFactory()
     response = client.post(
         reverse("accounts:profile"),
-        {"first_name": "Kari", "last_name": "Nordmann", "phone": "", "language": "en", "kind": "academic",
-         "institution": institution.pk},
+        {
+            "first_name": "Kari",
+            "last_name": "Nordmann",
+            "phone": "",
+            "language": "en",
+            "kind": "academic",
+            "institution": institution.pk,
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

@@ -191,7 +191,18 @@ def test_invoice_basis_csv_is_semicolon_separated_with_decimal_comma(world, clie
     completed = next(r for r in lines if r[3] == str(world["completed"].id))
     assert completed[2] == "988077917"
     assert completed[6] == "2026-03-02"
-    assert completed[8:15] == ["2,00", "hour", "1180,50", "2361,00", "0,2500", "590,25", "2951,25"]
+    assert completed[8:15] == ["2,00", "Time", "1180,50", "2361,00", "0,2500", "590,25", "2951,25"]
+
+
+def test_invoice_basis_page_shows_the_period_and_units_in_bokmal(world, client):
+    url = reverse("booking:accounting_institution_invoice_basis", args=[world["institution"].id])
+    response = admin_client(client, world["institution"]).get(url, {"from": "2026-03-01"})
+    html = response.content.decode()
+    assert 'name="from_date" value="2026-03-01"' in html
+    assert 'name="to_date" value="2026-03-31"' in html  # the month, filled in when left out
+    assert "<td>Time</td>" in html and "<td>hour</td>" not in html
+    assert "988 077 917" in html  # the organisation number as Norwegians write it
+    assert "<td>25 %</td>" in html and "0,2500" not in html  # the VAT rate as people read it
 
 
 def test_invoice_basis_json_has_decimals_as_strings(world, client):
@@ -216,6 +227,10 @@ def test_invoice_basis_json_has_decimals_as_strings(world, client):
         ({"from": "2026-13-01"}, "from"),
         ({"from": "2026-03-31", "to": "2026-03-01"}, "to"),
         ({"from": "2024-01-01", "to": "2026-01-01"}, "to"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "from"),
+        ({"from": "9999-12-01"}, "from"),
+        ({"from": "0001-01-01", "to": "0001-12-31"}, "from"),
+        ({"from": "2026-01-01", "to": "9999-01-01"}, "to"),
     ],
 )
 def test_bad_period_is_a_400_naming_the_parameter(world, client, query, field):
@@ -223,6 +238,15 @@ def test_bad_period_is_a_400_naming_the_parameter(world, client, query, field):
     response = manager_client(client, world["facility"]).get(url, query)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["booking:accounting_facility_invoice_basis_csv", "api-v1:accounting-facility-ehf"]
+)
+def test_a_period_off_the_calendar_is_a_400_for_csv_and_ehf_too(world, client, url_name):
+    url = reverse(url_name, args=[world["facility"].id])
+    response = manager_client(client, world["facility"]).get(url, {"from": "9999-12-01", "org_number": "974760673"})
+    assert response.status_code == 400
 
 
 def test_bad_year_is_a_400_naming_the_parameter(world, client):

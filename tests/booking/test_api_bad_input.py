@@ -103,8 +103,6 @@ def test_a_manager_cannot_move_to_a_time_without_offset(resource, manager, compa
     assert booking.start == days_ahead(3, 10)
 
 
-
-
 @pytest.mark.parametrize(
     "query",
     [

@@ -323,3 +323,21 @@ def test_every_change_is_in_the_history(resource, company_user, manager):
         "moved",
         "cancelled",
     ]
+
+
+def test_a_use_that_took_place_is_recorded_as_completed_and_priced(resource, company_user, manager):
+    from booking.choices import BookingAction
+
+    start = days_ahead(-3, 9)
+    booking = services.record_completed_use(
+        resource=resource, user=company_user, start=start, end=start + datetime.timedelta(hours=2),
+        activity="economic", access_model="rental", actor=manager,
+    )  # fmt: skip
+    assert booking.status == "completed" and booking.payer_org_number == "988077917"
+    assert booking.events.get().action == BookingAction.COMPLETED and booking.events.get().actor == manager
+    with pytest.raises(DomainError) as caught:
+        services.record_completed_use(
+            resource=resource, user=company_user, start=days_ahead(1, 9), end=days_ahead(1, 10),
+            activity="economic", access_model="rental",
+        )  # fmt: skip
+    assert caught.value.field == "end"

@@ -1,3 +1,4 @@
+import datetime
 import json
 import re
 
@@ -103,6 +104,15 @@ def test_manage_page_shows_field_errors_linked_to_help_text(db, client):
     assert 'aria-describedby="id_keywords_helptext"' in html and 'id="id_keywords_helptext"' in html
 
 
+def test_manage_form_labels_start_with_a_capital_and_checkboxes_sit_beside_their_label(db, client):
+    facility = FacilityFactory()
+    client.force_login(FacilityManagerFactory(facility=facility).user)
+    html = client.get(reverse("catalogue:facility_manage", args=[facility.slug])).content.decode()
+    assert '<label for="id_web_address">Nettadresse:</label>' in html
+    assert "<legend>Fagområder</legend>" in html
+    assert re.search(r'<span class="checkbox-row"><input type="checkbox" name="open_to_industry"[^>]*> <label', html)
+
+
 def test_dashboard_requires_login_and_lists_managed_facilities(db, client):
     assert client.get(reverse("catalogue:dashboard")).status_code == 302
     facility = FacilityFactory(name="Min fasilitet")
@@ -143,3 +153,11 @@ def test_other_apps_panels_are_rendered_on_the_facility_page(db, client):
         navigation._panels[navigation.FACILITY_PAGE].remove(panel)
         navigation._panels[navigation.RESOURCE_ROW].remove(panel)
     assert seen == [facility, resource]
+
+
+def test_last_verified_date_is_written_the_readers_way(db, client):
+    facility = FacilityFactory(last_verified=datetime.date(2026, 4, 6))
+    url = reverse("catalogue:facility", args=[facility.slug])
+    assert "6. april 2026" in client.get(url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "April 6, 2026" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

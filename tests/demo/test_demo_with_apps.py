@@ -14,3 +14,24 @@ def test_every_bookable_demo_resource_has_a_current_price_list(load):
     assert bookable.count() > 50
     priced = set(PriceList.objects.filter(resource__in=bookable).values_list("resource_id", flat=True))
     assert priced == set(bookable.values_list("id", flat=True))
+
+
+def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
+    from booking import accounting
+    from booking.models import Booking
+    from catalogue.models import Facility
+
+    load("--with-demo-users")
+    first_count = Booking.objects.filter(status="completed").count()
+    load("--with-demo-users")  # idempotent
+    completed = Booking.objects.filter(status="completed")
+    assert completed.count() == first_count > 0  # six, fewer in the first days of January
+    assert {b.price_tier for b in completed} <= {"external_economic", "internal"}
+    facility_ids = list(
+        Facility.objects.filter(managers__user__email="demo.leder.uio@example.org").values_list("id", flat=True)
+    )
+    first = min(b.start for b in completed).date()
+    last = max(b.start for b in completed).date()
+    basis = accounting.invoice_basis(facility_ids=facility_ids, first_day=first, last_day=last)
+    assert {payer.org_number for payer in basis.payers} >= {"988077917"}
+    assert basis.total_amount == sum(b.charged_total_amount for b in completed)

@@ -88,6 +88,24 @@ def test_calculator_negative_staff_input_names_the_staff_field(db, api, field):
     assert field in response.json()["staff"]["0"]  # DRF names the line by its index
 
 
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"area_m2": "99999999", "area_rate_per_m2": "99999999"}, "area_m2"),
+        ({"capacity_units": "0.0001", "equipment_cost": "99999999999"}, "capacity_units"),
+        ({"margin": "99999999999"}, "margin"),
+        (
+            {"staff": [{**VALID["staff"][0], "annual_salary": "99999999999", "fte": "99999999"}]},
+            "staff[0].annual_salary",
+        ),
+    ],
+)
+def test_calculator_figures_too_large_to_price_are_a_400_naming_the_field(db, api, changes, field):
+    response = api.post(CALCULATOR, {**VALID, **changes}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
 def test_calculator_zero_depreciation_years_with_equipment_names_the_field(db, api):
     response = api.post(CALCULATOR, {**VALID, "depreciation_years": "0"}, format="json")
     assert response.status_code == 400
@@ -165,6 +183,12 @@ def test_quote_needs_login(api, priced_resource):
         ({"end": "2026-03-02T08:00:00+01:00"}, "end"),
         ({"activity": "charity"}, "activity"),
         ({"samples": "0"}, "samples"),
+        ({"samples": "9" * 30}, "samples"),
+        ({"start": "0001-01-01T00:00:00+01:00"}, "start"),
+        ({"start": "0001-01-01T00:00", "end": "9999-12-31T23:59"}, "start"),  # no offset: DRF overflowed here
+        ({"end": "9999-12-31T23:59"}, "end"),
+        ({"end": "9999-12-31T23:59:00+01:00"}, "end"),
+        ({"end": "2027-03-03T11:00:00+01:00"}, "end"),
     ],
 )
 def test_quote_bad_input_names_the_field(api, priced_resource, company_user, params, field):
@@ -216,6 +240,13 @@ def test_price_list_api_filters_by_resource_without_a_query_per_row(api, db, dja
     [price_list] = response.json()["results"]
     assert len(price_list["items"]) == 4
     assert api.get("/api/v1/pricing/price-lists/", {"valid_on": "2025-06-01"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("query", [{"facility": "9" * 30}, {"facility": "-1"}, {"valid_on": "2026-13-01"}])
+def test_price_list_api_bad_filter_is_a_400_naming_it(api, db, query):
+    response = api.get("/api/v1/pricing/price-lists/", query)
+    assert response.status_code == 400
+    assert set(query) <= set(response.json())
 
 
 def test_prices_and_quotes_of_draft_facilities_are_hidden(api, resource, company_user):

@@ -143,3 +143,19 @@ def test_cost_base_save_refuses_zero_capacity_naming_the_field(resource):
         )
     assert error.value.field == "capacity_units"
     assert not CostBase.objects.exists()
+
+
+def test_cost_base_save_refuses_a_cost_base_too_large_to_price(resource):
+    with pytest.raises(DomainError) as error:
+        services.cost_base_save(
+            resource=resource,
+            year=2026,
+            staff=[],
+            equipment_cost=D("999999999999.99"),
+            depreciation_years=D(1),
+            capacity_units=D("0.01"),
+            internal_share=D(1),
+            margin=D(0),
+        )
+    assert error.value.field == "capacity_units"
+    assert not CostBase.objects.exists()

@@ -1,13 +1,14 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pricing.models import CostBase, PriceList
-from tests.factories import FacilityManagerFactory, ResourceFactory
+from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
 from tests.pricing.factories import CostBaseFactory, hourly_price_list
 
 CALCULATOR_FORM = {
@@ -60,6 +61,16 @@ def test_calculator_page_shows_errors_on_the_fields(client, db):
     assert response.context["result"] is None
 
 
+def test_calculator_page_shows_a_too_large_result_on_the_field(client, db):
+    response = client.post(
+        "/pricing/calculator/",
+        {**CALCULATOR_FORM, "capacity_units": "0.0001", "equipment_cost": "999999999999", "depreciation_years": "1"},
+    )
+    assert response.status_code == 200
+    assert "capacity_units" in response.context["form"].errors
+    assert response.context["result"] is None
+
+
 @pytest.fixture
 def manager_client(client, resource):
     client.force_login(FacilityManagerFactory(facility=resource.facility).user)
@@ -93,6 +104,7 @@ def test_economic_price_below_full_cost_is_shown_as_a_form_error(manager_client,
     assert response.status_code == 200
     errors = response.context["form"].errors["external_economic__hour"]
     assert "state aid" in errors[0] or "statsstøtte" in errors[0]
+    assert "(500,00 kr)" in errors[0] and "550,00 kr" in errors[0]  # Norwegian decimal comma on a Bokmål page
     assert not PriceList.objects.exists()
 
 
@@ -136,11 +148,26 @@ def test_facility_page_shows_public_prices_excl_and_incl_vat(resource, django_as
     for _ in range(3):
         other = ResourceFactory(facility=resource.facility)
         hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
-    # Resources, price lists, their items; the fourth is the page's demo-data banner check.
-    with django_assert_max_num_queries(4):
+    # Resources, price lists, their items, cost bases and their staff lines; the last is the demo-data check.
+    with django_assert_max_num_queries(6):
         html = render_panels("facility_details", resource.facility)
     assert "140,00" in html and "175,00" in html and "110,00" in html
     assert resource.name in html
+
+
+def test_facility_page_shows_customers_how_the_price_is_made(resource, django_assert_max_num_queries):
+    today = timezone.localdate()
+    hourly_price_list(resource, valid_from=today, valid_to=None, internal="200", non_economic="420", economic="600")
+    CostBaseFactory(resource=resource, year=today.year - 1)  # the worked example: 825 000 NOK over 1 500 hours
+    for _ in range(3):
+        other = ResourceFactory(facility=resource.facility)
+        hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
+        CostBaseFactory(resource=other, year=today.year)
+    with django_assert_max_num_queries(6), translation.override("nb"):
+        html = render_panels("facility_details", resource.facility)
+    assert html.count('<details class="cost-breakdown">') == 4
+    assert f"Slik blir prisen til (TDI-fullkostmodellen, kostnadsgrunnlag {today.year - 1})" in html
+    assert "825\xa0000,00" in html and "550,00" in html
 
 
 def test_facility_page_without_prices_shows_no_panel(resource):
@@ -174,3 +201,39 @@ def test_price_list_page_shows_the_full_cost_floor(manager_client, resource):
     html = manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Full-cost price from the" in html.content.decode()
     assert "550.00 NOK per unit (hours)" in html.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, yours",
+    [
+        ("company", {"Ekstern, økonomisk", "Ekstern, ikke-økonomisk"}),
+        ("academic_here", {"Ekstern, økonomisk", "Intern"}),
+        ("anonymous", set()),
+    ],
+)
+def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, django_assert_max_num_queries):
+    hourly_price_list(
+        resource, valid_from=timezone.localdate(), valid_to=None, internal="40", non_economic="110", economic="140"
+    )
+    user = {
+        "company": lambda: UserFactory(),
+        "academic_here": lambda: AcademicUserFactory(institution=resource.facility.institution),
+        "anonymous": lambda: None,
+    }[who]()
+    # The price panel's five queries; other apps' panels ask four more about a signed-in user's roles.
+    with django_assert_max_num_queries(10), translation.override("nb"):
+        html = render_panels("facility_details", resource.facility, user=user)
+    marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
+    assert marked == yours
+    assert ("Dine priser her:" in html) == bool(yours)
+
+
+def test_a_cost_base_the_calculator_refuses_does_not_break_the_pages(client, manager_client, resource):
+    hourly_price_list(
+        resource, valid_from=timezone.localdate(), valid_to=None, internal="40", non_economic="110", economic="140"
+    )
+    # Saved past the service (as the admin can): equipment with a cost but no depreciation years.
+    CostBaseFactory(resource=resource, year=timezone.localdate().year, depreciation_years=Decimal(0))
+    assert client.get(f"/facilities/{resource.facility.slug}/").status_code == 200
+    assert manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/").status_code == 200
+    assert manager_client.get(f"/pricing/resources/{resource.pk}/cost-base/").status_code == 200

@@ -284,6 +284,27 @@ def test_the_customer_sees_the_facility_not_the_staff_in_the_history(booking):
     assert manager_page.count(manager.get_full_name()) >= 2
 
 
+def test_the_page_speaks_english_too(booking):
+    manager = FacilityManagerFactory(facility=booking.resource.facility).user
+    services.move_booking(booking=booking, actor=manager, start=days_ahead(6, 13), end=days_ahead(6, 15))
+    page = client_for(booking.user).get(f"/bookings/{booking.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "History" in page and "<td>The facility</td>" in page and "<td>You</td>" in page
+    assert "Moved from" in page and "Cancel booking" in page and manager.email not in page
+
+
+def test_an_unknown_action_is_a_400_and_changes_nothing(booking):
+    response = client_for(booking.user).post(f"/bookings/{booking.pk}/", {"action": "delete"})
+    assert response.status_code == 400 and "Ukjent handling." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_the_move_form_starts_from_the_booking_in_local_time(booking):
+    manager = FacilityManagerFactory(facility=booking.resource.facility).user
+    page = client_for(manager).get(f"/bookings/{booking.pk}/").content.decode()
+    assert f'name="move-start" value="{local(days_ahead(5, 10))}"' in page
+
+
 def test_expiry_shows_as_the_platform(facility_policy, customer):
     booking = BookingFactory(
         resource=facility_policy.resource, user=customer, status="pending", start=days_ahead(5, 10),
@@ -300,8 +321,9 @@ def test_the_detail_page_does_not_query_per_history_row(booking, django_assert_m
         services.move_booking(booking=booking, actor=manager, start=days_ahead(7, hour), end=days_ahead(7, hour + 2))
     client = client_for(manager)
     client.get(f"/bookings/{booking.pk}/")
-    # Session, user, the menu's role checks, demo banner, the booking, the manager check(s), the history.
-    with django_assert_max_num_queries(14) as captured:
+    # Session, user, the booking, two manager checks (view, move), the managed facilities (menu and history),
+    # the history, the menu's other role checks, the demo banner.
+    with django_assert_max_num_queries(11) as captured:
         client.get(f"/bookings/{booking.pk}/")
     few = len(captured.captured_queries)
     for hour in (8, 10, 12, 14):
@@ -377,7 +399,8 @@ def test_the_list_is_paged_without_a_query_per_row(two_facilities, customer, dja
     client = client_for(manager)
     BookingFactory(resource=mine, user=customer, start=days_ahead(3, 8), end=days_ahead(3, 9))
     client.get("/bookings/facility/")
-    with django_assert_max_num_queries(12) as captured:
+    # Session, user, managed facilities, count, the menu's role checks, demo banner, facility choices, the page.
+    with django_assert_max_num_queries(10) as captured:
         client.get("/bookings/facility/")
     few = len(captured.captured_queries)
     Booking.objects.bulk_create(

@@ -273,15 +273,8 @@ def _price_fields(*, resource, user, activity, start, end) -> dict:
 
 @transaction.atomic
 def record_completed_use(
-    *,
-    resource: Resource,
-    user,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    activity: str,
-    access_model: str,
-    actor=None,
-    purpose: str = "",
+    *, resource: Resource, user, start: datetime.datetime, end: datetime.datetime, activity: str,
+    access_model: str, actor=None, purpose: str = "",
 ) -> Booking:
     """Record a use that has already taken place (agreed by phone, say) as a completed, chargeable booking.
 

@@ -332,6 +332,18 @@ def test_the_detail_page_does_not_query_per_history_row(booking, django_assert_m
         client.get(f"/bookings/{booking.pk}/")
 
 
+def test_a_booking_of_a_resource_without_calendar_rules_still_has_a_page(customer):
+    booking = BookingFactory(user=customer, start=days_ahead(5, 10), end=days_ahead(5, 12))  # no policy, no price
+    page = client_for(customer).get(f"/bookings/{booking.pk}/")
+    assert page.status_code == 200 and "Ressursen hadde ingen prisliste" in page.content.decode()
+    manager = FacilityManagerFactory(facility=booking.resource.facility).user
+    moved = client_for(manager).post(
+        f"/bookings/{booking.pk}/",
+        {"action": "move", "move-start": local(days_ahead(6, 10)), "move-end": local(days_ahead(6, 12))},
+    )
+    assert moved.status_code == 400 and "Denne ressursen kan ikke bookes." in moved.content.decode()
+
+
 def test_unknown_booking_is_404(customer):
     assert client_for(customer).get("/bookings/999999/").status_code == 404
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from booking.choices import Activity, ClosureKind, ConflictMode, Frequency
 from booking.models import BookingPolicy, OpeningHours
 from catalogue.choices import AccessModel
-from catalogue.models import Category, Institution
+from catalogue.models import Category, Facility, Institution
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -96,3 +96,61 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = choices
+
+
+class FacilityBookingsFilterForm(forms.Form):
+    """Filters of a manager's list of bookings: one of the managed facilities, a period, the status."""
+
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.none(), required=False)
+    starts_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    starts_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Pending and confirmed")), ("pending", _("Pending approval")), ("confirmed", _("Confirmed"))],
+        required=False,
+    )
+
+    def __init__(self, *args, facility_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = Facility.objects.filter(pk__in=facility_ids).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_from") and data.get("starts_to") and data["starts_to"] < data["starts_from"]:
+            self.add_error("starts_to", _("The end of the period must not be before its start."))
+        return data
+
+    def period(self):
+        """The period as aware datetimes in local time; the end date is included."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start = end = None
+        if data.get("starts_from"):
+            start = timezone.make_aware(datetime.datetime.combine(data["starts_from"], datetime.time()))
+        if data.get("starts_to"):
+            end = timezone.make_aware(
+                datetime.datetime.combine(data["starts_to"] + datetime.timedelta(days=1), datetime.time())
+            )
+        return start, end
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    charge_late = forms.BooleanField(
+        label=_("The user asked to cancel late – charge the late-cancellation fee"), required=False
+    )
+
+
+class MoveBookingForm(forms.Form):
+    start = forms.DateTimeField(label=_("New start"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=_("New end"), widget=DATETIME_WIDGET)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data

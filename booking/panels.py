@@ -43,5 +43,13 @@ def register() -> None:
     register_nav_item(
         NavItem(label=_("Booking requests"), url_name="booking:queue", order=70, visible=policies.can_see_queue)
     )
+    register_nav_item(
+        NavItem(
+            label=_("Bookings at my facilities"),
+            url_name="booking:facility_bookings",
+            order=71,
+            visible=policies.can_see_queue,
+        )
+    )
     register_panel(RESOURCE_ROW, Panel("booking/panels/resource_row.html", resource_row_panel, order=20))
     register_panel(FACILITY_MANAGE, Panel("booking/panels/facility_manage.html", facility_manage_panel, order=20))

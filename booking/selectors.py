@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -372,6 +373,123 @@ def visible_bookings(user) -> QuerySet:
         .select_related("resource__facility", "user")
         .order_by("-start")
     )
+
+
+def facility_bookings(
+    user,
+    *,
+    facility_id: int | None = None,
+    starts_from: datetime.datetime | None = None,
+    starts_before: datetime.datetime | None = None,
+    statuses=ACTIVE_STATUSES,
+    now: datetime.datetime | None = None,
+) -> QuerySet:
+    """Upcoming pending and confirmed bookings of the facilities the user manages, soonest first.
+
+    Only facilities the user manages are ever in the answer, whatever `facility_id` says. Without a period, the
+    bookings that have not ended yet.
+    """
+    bookings = bookings_for_manager(user).filter(status__in=statuses)
+    if facility_id is not None:
+        bookings = bookings.filter(resource__facility_id=facility_id)
+    if starts_from is None and starts_before is None:
+        bookings = bookings.filter(end__gt=now or timezone.now())
+    if starts_from is not None:
+        bookings = bookings.filter(start__gte=starts_from)
+    if starts_before is not None:
+        bookings = bookings.filter(start__lt=starts_before)
+    return bookings.order_by("start", "pk")
+
+
+def price_labels(booking: Booking) -> dict[str, str]:
+    """The price snapshot's tier and unit as words, not codes."""
+    from pricing.choices import PriceTier, PriceUnit
+
+    tier, unit = booking.price_tier, booking.price_unit
+    return {
+        "tier": str(PriceTier(tier).label) if tier in PriceTier.values else tier,
+        "unit": str(PriceUnit(unit).label) if unit in PriceUnit.values else unit,
+    }
+
+
+def booking_for_page(pk: int) -> Booking:
+    """One booking with everything its page shows (resource, facility, policy, user) in one query."""
+    return Booking.objects.select_related(
+        "resource__facility__institution", "resource__booking_policy", "user", "payer_institution"
+    ).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: object
+    actor_label: str
+    from_label: str
+    to_label: str
+    moved_from: tuple | None
+    moved_to: tuple | None
+    charged_total: Decimal | None
+
+
+def _parse_moment(value) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(
+            timezone.get_default_timezone()
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _interval(value) -> tuple | None:
+    if not isinstance(value, dict):
+        return None
+    start, end = _parse_moment(value.get("start")), _parse_moment(value.get("end"))
+    return (start, end) if start and end else None
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _status_label(value: str) -> str:
+    return str(BookingStatus(value).label) if value in BookingStatus.values else value
+
+
+def booking_history(booking: Booking, viewer) -> list[HistoryEntry]:
+    """Every change of the booking, oldest first, as `viewer` may see it (one query).
+
+    The facility's managers see who did what. The customer sees "you" for their own actions and "the facility"
+    for the staff's; changes made by the platform itself (expiry) say so.
+    """
+    from django.utils.translation import gettext as _
+
+    staff_view = booking.resource.facility_id in roles.managed_facility_ids(viewer)
+    entries = []
+    for event in booking.events.select_related("actor").order_by("at", "id"):
+        actor = event.actor
+        if actor is None:
+            label = _("Labtorget (automatically)")
+        elif staff_view:
+            label = actor.get_full_name() or actor.email
+        elif actor.pk == getattr(viewer, "pk", None):
+            label = _("You")
+        else:
+            label = _("The facility")
+        details = event.details if isinstance(event.details, dict) else {}
+        entries.append(
+            HistoryEntry(
+                event=event,
+                actor_label=label,
+                from_label=_status_label(event.from_status),
+                to_label=_status_label(event.to_status),
+                moved_from=_interval(details.get("from")),
+                moved_to=_interval(details.get("to")),
+                charged_total=_amount(details.get("charged_total")),
+            )
+        )
+    return entries
 
 
 def pending_queue(user) -> QuerySet:

@@ -5,7 +5,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -18,9 +20,12 @@ from booking import policies, selectors, services
 from booking.forms import (
     BookingForm,
     BookingPolicyForm,
+    CancelBookingForm,
     ClosureForm,
     DecisionForm,
+    FacilityBookingsFilterForm,
     FreeCapacityForm,
+    MoveBookingForm,
     OpeningHoursFormSet,
     QualificationForm,
 )
@@ -232,6 +237,138 @@ def queue(request):
     now = timezone.now()
     rows = [{"booking": b, "age": now - b.created_at} for b in pending]
     return render(request, "booking/queue.html", {"rows": rows, "form": form})
+
+
+FACILITY_BOOKINGS_PAGE_SIZE = 50
+
+
+@login_required
+def facility_bookings(request):
+    """Upcoming pending and confirmed bookings at the facilities the user manages, with who booked them."""
+    if not policies.can_see_queue(request.user):
+        raise PermissionDenied
+    facility_ids = roles.managed_facility_ids(request.user)
+    form = FacilityBookingsFilterForm(request.GET or None, facility_ids=facility_ids)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        starts_from, starts_before = form.period()
+        filters = {
+            "facility_id": data["facility"].pk if data.get("facility") else None,
+            "starts_from": starts_from,
+            "starts_before": starts_before,
+        }
+        if data.get("status"):
+            filters["statuses"] = (data["status"],)
+    bookings = selectors.facility_bookings(request.user, **filters) if not form.errors else Booking.objects.none()
+    page = Paginator(bookings, FACILITY_BOOKINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "booking/facility_bookings.html",
+        {"form": form, "page": page, "paging_query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+def _local_alternatives(alternatives) -> list[dict]:
+    zone = timezone.get_default_timezone()
+    return [
+        {
+            "start": datetime.datetime.fromisoformat(a["start"].replace("Z", "+00:00")).astimezone(zone),
+            "end": datetime.datetime.fromisoformat(a["end"].replace("Z", "+00:00")).astimezone(zone),
+        }
+        for a in alternatives
+    ]
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+def booking_detail(request, pk):
+    """One booking: its times, price and charges, its history, and what the viewer may do with it.
+
+    The customer may cancel (warned when it will be charged); the facility's managers may also move it and
+    cancel with or without the late-cancellation fee.
+    """
+    try:
+        booking = selectors.booking_for_page(pk)
+    except Booking.DoesNotExist as missing:
+        raise Http404 from missing
+    require(policies.can_view_booking, request.user, booking)
+    is_manager = policies.can_move_booking(request.user, booking)
+    cancel_form = CancelBookingForm(prefix="cancel")
+    initial_move = {}
+    for name in ("start", "end"):
+        if request.GET.get(name):
+            initial_move[name] = request.GET[name][:16]
+    move_form = MoveBookingForm(prefix="move", initial=initial_move or {"start": booking.start, "end": booking.end})
+    alternatives = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        status = 400
+        if action == "cancel":
+            require(policies.can_cancel_booking, request.user, booking)
+            cancel_form = CancelBookingForm(request.POST, prefix="cancel")
+            if cancel_form.is_valid():
+                try:
+                    booking = services.cancel_booking(
+                        booking=booking, actor=request.user, reason=cancel_form.cleaned_data["reason"].strip(),
+                        charge_late=is_manager and cancel_form.cleaned_data["charge_late"],
+                    )  # fmt: skip
+                    if booking.charged_total_amount:
+                        messages.warning(
+                            request,
+                            _("The booking is cancelled; %(amount)s NOK is charged for the late cancellation.")
+                            % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
+                        )
+                    else:
+                        messages.success(request, _("The booking is cancelled."))
+                    return redirect("booking:detail", pk=booking.pk)
+                except ConflictError as error:
+                    status = 409
+                    _add_domain_error(cancel_form, error)
+                except DomainError as error:
+                    _add_domain_error(cancel_form, error)
+        elif action == "move":
+            require(policies.can_move_booking, request.user, booking)
+            move_form = MoveBookingForm(request.POST, prefix="move")
+            if move_form.is_valid():
+                data = move_form.cleaned_data
+                try:
+                    services.move_booking(
+                        booking=booking, actor=request.user, start=data["start"], end=data["end"],
+                        reason=data["reason"].strip(),
+                    )  # fmt: skip
+                    messages.success(request, _("The booking is moved."))
+                    return redirect("booking:detail", pk=booking.pk)
+                except ConflictError as error:
+                    status = 409
+                    _add_domain_error(move_form, error)
+                    alternatives = _local_alternatives(error.extra.get("alternatives", []))
+                except DomainError as error:
+                    _add_domain_error(move_form, error)
+        else:
+            messages.error(request, _("Unknown action."))
+        booking = selectors.booking_for_page(pk)  # show the booking as stored, not as the failed attempt left it
+    now = timezone.now()
+    context = {
+        "booking": booking,
+        "history": selectors.booking_history(booking, request.user),
+        "price_labels": selectors.price_labels(booking),
+        "is_manager": is_manager,
+        "is_owner": booking.user_id == request.user.pk,
+        "can_act": booking.is_active and (is_manager or booking.start > now),
+        "cancel_form": cancel_form,
+        "move_form": move_form,
+        "action_forms": (cancel_form, move_form),
+        "alternatives": alternatives,
+        "cancellation_charged": selectors.cancellation_is_charged(booking, now=now),
+    }
+    return render(request, "booking/booking_detail.html", context, status=status)
 
 
 @login_required

@@ -217,7 +217,9 @@ CATALOGUE_STALE_AFTER_DAYS = int(os.environ.get("CATALOGUE_STALE_AFTER_DAYS", "3
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The handler has the level too: records of child loggers (django.request's 401s, say) reach the root
+    # handler without passing the root logger's level.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": os.environ.get("LOG_LEVEL", "INFO")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

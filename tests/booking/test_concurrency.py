@@ -62,6 +62,18 @@ def test_thirty_parallel_requests_for_one_slot_give_one_booking_and_29_conflicts
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_the_database_constraint_alone_holds_the_line(monkeypatch):
+    """Without the application's own check the exclusion constraint still lets exactly one request win."""
+    monkeypatch.setattr(services, "check_overlap_in_app", lambda: False)
+    resource = BookingPolicyFactory().resource
+    users = [UserFactory() for _ in range(PARALLEL)]
+    statuses = _race(resource, users)
+    assert sorted(statuses) == [201] + [409] * (PARALLEL - 1)
+    assert Booking.objects.filter(resource=resource, status__in=["pending", "confirmed"]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_control_without_constraint_and_check_the_race_double_books(monkeypatch):
     constraint = next(c for c in Booking._meta.constraints if c.name == services.OVERLAP_CONSTRAINT)
     with connection.schema_editor() as editor:

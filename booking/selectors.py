@@ -193,7 +193,8 @@ def has_valid_qualification(user, resource: Resource, on: datetime.date) -> bool
 
 _FREE_CAPACITY_SQL = """
 WITH res AS (
-    SELECT r.id AS resource_id, p.id AS policy_id, p.time_zone, f.institution_id
+    SELECT r.id AS resource_id, p.id AS policy_id, p.time_zone, f.institution_id, p.slot_minutes,
+           p.min_notice_minutes
     FROM catalogue_resource r
     JOIN booking_bookingpolicy p ON p.resource_id = r.id
     JOIN catalogue_facility f ON f.id = r.facility_id
@@ -211,7 +212,11 @@ days AS (
 ),
 opening AS (
     SELECT res.resource_id,
-           greatest((d.day + o.opens) AT TIME ZONE res.time_zone, %(start)s::timestamptz) AS os,
+           greatest(
+               (d.day + o.opens) AT TIME ZONE res.time_zone,
+               %(start)s::timestamptz,
+               %(now)s::timestamptz + res.min_notice_minutes * interval '1 minute'
+           ) AS os,
            least((d.day + o.closes) AT TIME ZONE res.time_zone, %(end)s::timestamptz) AS oe
     FROM res
     JOIN booking_openinghours o ON o.policy_id = res.policy_id
@@ -244,9 +249,19 @@ gaps AS (
     FROM (SELECT *, os AS o_start FROM pieces) p
     WINDOW w AS (PARTITION BY resource_id, os ORDER BY bs, be ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
+aligned AS (
+    -- a booking starts on the resource's slot grid, counted from local midnight
+    SELECT g.resource_id, g.gap_end,
+           (date_trunc('day', g.gap_start AT TIME ZONE res.time_zone)
+            + ceil(extract(epoch FROM (g.gap_start AT TIME ZONE res.time_zone)
+                                      - date_trunc('day', g.gap_start AT TIME ZONE res.time_zone)) / 60.0
+                   / res.slot_minutes) * res.slot_minutes * interval '1 minute'
+           ) AT TIME ZONE res.time_zone AS gap_start
+    FROM gaps g JOIN res ON res.resource_id = g.resource_id
+),
 earliest AS (
     SELECT DISTINCT ON (resource_id) resource_id, gap_start, gap_end
-    FROM gaps
+    FROM aligned
     WHERE gap_end - gap_start >= %(duration)s
     ORDER BY resource_id, gap_start
 )
@@ -277,6 +292,8 @@ def find_free_capacity(
 ) -> list[FreeWindow]:
     """Resources with at least one free window of `duration` between `start` and `end`, earliest window first.
 
+    A window can be booked as it is: it starts after the resource's minimum notice and on its slot grid.
+
     On PostgreSQL one SQL statement computes the gaps between busy intervals inside each opening interval for
     every candidate resource at once; elsewhere the same rule runs in Python over three bulk queries.
     """
@@ -287,6 +304,7 @@ def find_free_capacity(
             "end": end,
             "duration": duration,
             "limit": limit,
+            "now": timezone.now(),
             "user_institution": user_institution,
             "category": getattr(category, "pk", category),
             "institution": getattr(institution, "pk", institution),
@@ -336,8 +354,10 @@ def _find_free_capacity_python(*, start, end, duration, category, institution, u
     found = []
     for resource in resources:
         policy = resource.booking_policy
-        opening = opening_intervals(policy, start, end, opening_hours=list(policy.opening_hours.all()))
+        first = max(start, earliest_bookable(policy))
+        opening = opening_intervals(policy, first, end, opening_hours=list(policy.opening_hours.all()))
         for free_start, free_end in subtract_intervals(opening, taken.get(resource.id, [])):
+            free_start = _align_up(free_start, policy)
             if free_end - free_start >= duration:
                 found.append(FreeWindow(resource, free_start, free_start + duration))
                 break

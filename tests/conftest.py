@@ -47,3 +47,13 @@ def _locmem_email(settings):
 def _fast_password_hasher(settings):
     """Hashing with the production hasher costs ~0.3 s a user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language (Bokmål), whatever an earlier test in the process activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

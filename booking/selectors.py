@@ -258,6 +258,7 @@ aligned AS (
                    / res.slot_minutes) * res.slot_minutes * interval '1 minute'
            ) AT TIME ZONE res.time_zone AS gap_start
     FROM gaps g JOIN res ON res.resource_id = g.resource_id
+    WHERE g.gap_end - g.gap_start >= %(duration)s  -- only gaps long enough before aligning can be after it
 ),
 earliest AS (
     SELECT DISTINCT ON (resource_id) resource_id, gap_start, gap_end

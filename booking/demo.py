@@ -63,6 +63,7 @@ def give_demo_history(*, resources, users: dict) -> int:
     for index, resource in enumerate(chosen):
         for days_ago, user, activity in ((3 + index, company, "economic"), (10 + index, researcher, "non_economic")):
             day = today - datetime.timedelta(days=days_ago)
+            day -= datetime.timedelta(days=max(0, day.weekday() - 4))  # a weekend day becomes the Friday before
             if day.year != today.year:
                 continue  # stay inside this year's demo price list
             start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))

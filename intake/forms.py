@@ -28,24 +28,7 @@ class IntakeRequestForm(forms.ModelForm):
 
     class Meta:
         model = IntakeRequest
-        fields = [
-            "company_name",
-            "org_number",
-            "contact_name",
-            "email",
-            "phone",
-            "sector",
-            "phase",
-            "description",
-            "preferred_institution",
-            "preferred_facility",
-            "preferred_category",
-            "timeframe",
-            "access_model",
-            "budget_range",
-            "nda_required",
-            "consent_to_share",
-        ]
+        fields = list(IntakeRequest.REQUESTER_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "preferred_institution": _("Leave empty if you do not know: the national contact point will help."),

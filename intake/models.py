@@ -74,6 +74,13 @@ class IntakeRequest(models.Model):
     request now (screeners, then managers); it is paused while the request needs information from the requester.
     """
 
+    # What the requester fills in, in the order of the form and the API.
+    REQUESTER_FIELDS = (
+        "company_name", "org_number", "contact_name", "email", "phone", "sector", "phase", "description",
+        "preferred_institution", "preferred_facility", "preferred_category", "timeframe", "access_model",
+        "budget_range", "nda_required", "consent_to_share",
+    )  # fmt: skip
+
     status = models.CharField(
         _("status"), max_length=24, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED, db_index=True
     )

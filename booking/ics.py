@@ -5,9 +5,10 @@ STATUS:CANCELLED so that calendar clients remove them.
 """
 
 import datetime
+from email.utils import parseaddr
 
 from django.conf import settings
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 from booking.choices import BookingStatus
 
@@ -38,6 +39,7 @@ def _event(booking, *, summary: str, private: bool) -> Event:
     event.add("dtstamp", _utc(booking.updated_at or datetime.datetime.now(datetime.UTC)))
     event.add("dtstart", _utc(booking.start))
     event.add("dtend", _utc(booking.end))
+    event.add("sequence", _sequence(booking))
     event.add("summary", summary)
     cancelled = booking.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
     if cancelled:
@@ -72,8 +74,19 @@ def private_feed(name: str, bookings, *, show_user: bool) -> bytes:
     return calendar.to_ical()
 
 
+def _sequence(booking) -> int:
+    """Grows with every change of the booking (seconds since it was made), so clients take the newest version."""
+    if not (booking.created_at and booking.updated_at):
+        return 0
+    return max(0, int((booking.updated_at - booking.created_at).total_seconds()))
+
+
 def booking_attachment(booking) -> bytes:
     calendar = _calendar(booking.resource.name)
     calendar.add("method", "CANCEL" if booking.status not in ("pending", "confirmed") else "PUBLISH")
-    calendar.add_component(_event(booking, summary=booking.resource.name, private=True))
+    event = _event(booking, summary=booking.resource.name, private=True)
+    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    organizer.params["cn"] = "Labtorget"
+    event.add("organizer", organizer)
+    calendar.add_component(event)
     return calendar.to_ical()

@@ -161,3 +161,23 @@ def test_confirmed_bookings_do_not_disturb_the_managers(
     with django_capture_on_commit_callbacks(execute=True):
         book(resource, company_user)
     assert [message.to[0] for message in mail.outbox] == [company_user.email]
+
+
+def test_the_attachment_names_an_organizer_and_a_cancellation_has_a_higher_sequence(
+    resource, company_user, django_capture_on_commit_callbacks
+):
+    from booking.models import Booking
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(resource, company_user)
+    # SEQUENCE counts seconds since the booking was made: let it have been made five minutes ago.
+    Booking.objects.filter(pk=booking.pk).update(created_at=booking.created_at - datetime.timedelta(minutes=5))
+    booking.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(booking=booking, actor=company_user)
+    first, cancelled = (Calendar.from_ical(m.attachments[0][1]) for m in mail.outbox[:2])
+    event, cancel_event = first.walk("VEVENT")[0], cancelled.walk("VEVENT")[0]
+    assert str(cancelled["method"]) == "CANCEL" and str(cancel_event["status"]) == "CANCELLED"
+    assert str(cancel_event["uid"]) == str(event["uid"])
+    assert int(cancel_event["sequence"]) > int(event["sequence"])
+    assert str(cancel_event["organizer"]).startswith("mailto:no-reply@")

@@ -551,11 +551,16 @@ def cancel_booking(
     )  # fmt: skip
 
 
-@transaction.atomic
 def move_booking(
     *, booking: Booking, actor, start: datetime.datetime, end: datetime.datetime, reason: str = ""
 ) -> Booking:
     """A manager moves an active booking to another time on the same resource (rules apart from notice apply)."""
+    with _serialised_in_process():  # like create_booking: threads of one process take turns on SQLite
+        return _move_booking(booking=booking, actor=actor, start=start, end=end, reason=reason)
+
+
+@transaction.atomic
+def _move_booking(*, booking: Booking, actor, start, end, reason) -> Booking:
     booking = _locked(booking)
     _require_manager(actor, booking)
     if booking.status not in ACTIVE_STATUSES:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from booking import ics
-from booking.models import Booking, CalendarFeedToken
+from booking.models import Booking, CalendarFeedToken, Closure
 from catalogue.models import Resource
 
 
@@ -26,7 +26,8 @@ def resource_feed(request, pk):
     """Busy times of a published resource; no names, purposes or status other than busy/cancelled."""
     resource = get_object_or_404(Resource, pk=pk, facility__status="published")
     bookings = Booking.objects.filter(resource=resource, end__gte=_since()).select_related("resource__facility")
-    return _ics_response(ics.busy_feed(resource, bookings), f"resource-{resource.pk}.ics")
+    closures = Closure.objects.filter(resource=resource, end__gte=_since())
+    return _ics_response(ics.busy_feed(resource, bookings, closures), f"resource-{resource.pk}.ics")
 
 
 def private_feed(request, token):

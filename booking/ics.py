@@ -55,11 +55,26 @@ def _event(booking, *, summary: str, private: bool) -> Event:
     return event
 
 
-def busy_feed(resource, bookings) -> bytes:
-    """Public feed: busy times only, no names or purposes."""
+def _closure_event(closure) -> Event:
+    """A closure as the public sees it: unavailable, without its kind or internal note."""
+    event = Event()
+    host = booking_uid(0).split("@", 1)[1]
+    event.add("uid", f"closure-{closure.pk}@{host}")
+    event.add("dtstamp", _utc(closure.start))  # stable between fetches; closures carry no revision time
+    event.add("dtstart", _utc(closure.start))
+    event.add("dtend", _utc(closure.end))
+    event.add("summary", "Unavailable / Utilgjengelig")
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def busy_feed(resource, bookings, closures=()) -> bytes:
+    """Public feed: busy times only (bookings and closures), no names, purposes or reasons."""
     calendar = _calendar(f"{resource.name} (busy)")
     for booking in bookings:
         calendar.add_component(_event(booking, summary="Busy / Opptatt", private=False))
+    for closure in closures:
+        calendar.add_component(_closure_event(closure))
     return calendar.to_ical()
 
 

@@ -60,3 +60,17 @@ def test_facility_feed_for_managers_shows_who_booked(resource, company_user):
     assert company_user.last_name in str(next(iter(found.values()))["summary"])
     manager.managed.all().delete()
     assert Client().get(f"/calendar/private/{token.token}.ics").status_code == 404
+
+
+def test_public_feed_shows_closures_as_unavailable_without_their_reason(resource):
+    from tests.booking.factories import ClosureFactory
+
+    closure = ClosureFactory(
+        resource=resource, start=days_ahead(5, 8), end=days_ahead(5, 12), kind="maintenance",
+        internal_note="Bytter laser",
+    )  # fmt: skip
+    response = Client().get(f"/calendar/resources/{resource.pk}.ics")
+    event = events(response)[f"closure-{closure.pk}@127.0.0.1"]
+    assert event.decoded("dtstart") == closure.start and event.decoded("dtend") == closure.end
+    assert str(event["summary"]) == "Unavailable / Utilgjengelig"
+    assert "Bytter laser" not in response.content.decode() and "maintenance" not in response.content.decode()

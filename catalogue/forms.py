@@ -1,5 +1,6 @@
 from django import forms
 
+from catalogue import services
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 
 
@@ -18,37 +19,23 @@ class FacilityForm(forms.ModelForm):
         label=Facility._meta.get_field("categories").verbose_name,
     )
 
+    field_order = ["name", "kind", "description_nb", "description_en", "categories"]
+
     class Meta:
         model = Facility
-        fields = [
-            "name",
-            "kind",
-            "description_nb",
-            "description_en",
-            "categories",
-            "keywords",
-            "offers_rental",
-            "offers_service",
-            "offers_commissioned",
-            "offers_collaboration",
-            "open_to_industry",
-            "accreditation",
-            "city",
-            "campus",
-            "web_address",
-        ]
+        fields = [*services.FACILITY_FIELDS, "categories"]
 
 
 class ContactPersonForm(forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = ["name", "role", "email", "phone", "is_primary"]
+        fields = list(services.CONTACT_FIELDS)
 
 
 class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
-        fields = ["kind", "name", "description_nb", "description_en", "bookable", "is_active"]
+        fields = list(services.RESOURCE_FIELDS)
 
 
 class InstitutionForm(forms.ModelForm):
@@ -56,4 +43,4 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = ["web_address", "industry_access_nb", "industry_access_en"]
+        fields = list(services.INSTITUTION_FIELDS)

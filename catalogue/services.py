@@ -21,7 +21,8 @@ from catalogue.choices import InstitutionRoleKind, PublicationStatus
 from catalogue.models import Category, ContactPerson, Facility, Institution, InstitutionRole, Resource
 from config.errors import ConflictError, DomainError
 
-FACILITY_FIELDS = {
+# What the portal and the API may change, in the order the forms show it (categories are set separately).
+FACILITY_FIELDS = (
     "kind",
     "name",
     "description_nb",
@@ -36,10 +37,10 @@ FACILITY_FIELDS = {
     "city",
     "campus",
     "web_address",
-}
-CONTACT_FIELDS = {"name", "role", "email", "phone", "is_primary"}
-INSTITUTION_FIELDS = {"web_address", "industry_access_nb", "industry_access_en"}
-RESOURCE_FIELDS = {"kind", "name", "description_nb", "description_en", "bookable", "is_active"}
+)
+CONTACT_FIELDS = ("name", "role", "email", "phone", "is_primary")
+INSTITUTION_FIELDS = ("web_address", "industry_access_nb", "industry_access_en")
+RESOURCE_FIELDS = ("kind", "name", "description_nb", "description_en", "bookable", "is_active")
 
 
 def _unique_slug(model, text: str, *, max_length: int) -> str:
@@ -51,8 +52,8 @@ def _unique_slug(model, text: str, *, max_length: int) -> str:
     return slug
 
 
-def _apply(instance, fields: dict, allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
+def _apply(instance, fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
     if unknown:
         name = sorted(unknown)[0]
         raise DomainError(_("This field cannot be changed here."), field=name, code="unknown_field")

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalogue import selectors
+from catalogue import selectors, services
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 
 
@@ -46,7 +46,7 @@ class ContactPersonSerializer(serializers.ModelSerializer):
 class ContactPersonUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContactPerson
-        fields = ["name", "role", "email", "phone", "is_primary"]
+        fields = list(services.CONTACT_FIELDS)
 
 
 class ResourceSerializer(serializers.ModelSerializer):
@@ -59,7 +59,7 @@ class ResourceSerializer(serializers.ModelSerializer):
 class ResourceUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resource
-        fields = ["kind", "name", "description_nb", "description_en", "bookable", "is_active"]
+        fields = list(services.RESOURCE_FIELDS)
 
 
 class FacilitySerializer(serializers.ModelSerializer):
@@ -118,23 +118,7 @@ class FacilityUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Facility
-        fields = [
-            "kind",
-            "name",
-            "description_nb",
-            "description_en",
-            "categories",
-            "keywords",
-            "offers_rental",
-            "offers_service",
-            "offers_commissioned",
-            "offers_collaboration",
-            "open_to_industry",
-            "accreditation",
-            "city",
-            "campus",
-            "web_address",
-        ]
+        fields = [*services.FACILITY_FIELDS, "categories"]
 
 
 class FacilityCreateSerializer(FacilityUpdateSerializer):
@@ -148,4 +132,4 @@ class FacilityCreateSerializer(FacilityUpdateSerializer):
 class InstitutionUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Institution
-        fields = ["web_address", "industry_access_nb", "industry_access_en"]
+        fields = list(services.INSTITUTION_FIELDS)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from booking.ics import booking_attachment
 from booking.models import Booking
-from booking.selectors import request_recipients
+from catalogue import roles
 
 KINDS = ("requested", "confirmed", "rejected", "cancelled", "expired", "reminder")
 
@@ -47,12 +47,15 @@ def send_request_to_managers(booking_id: int) -> int:
     Returns the number of e-mails sent. Without named managers the institution admins are told instead.
     """
     booking = (
-        Booking.objects.select_related("resource__facility", "user").filter(pk=booking_id, status="pending").first()
+        Booking.objects.select_related("resource__facility", "user")
+        .prefetch_related("resource__facility__managers__user")
+        .filter(pk=booking_id, status="pending")
+        .first()
     )
     if booking is None:
         return 0
     sent = 0
-    for recipient in request_recipients(booking):
+    for recipient in roles.responsible_people(booking.resource.facility):
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             context = {"booking": booking, "recipient": recipient, "site_url": settings.SITE_URL}
             body = render_to_string("booking/email/request_for_managers.txt", context)

@@ -534,26 +534,6 @@ def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) ->
     return bool(charge.total_amount)
 
 
-def request_recipients(booking) -> list:
-    """Who answers a pending request: the facility's managers, or its institution's admins when it has none."""
-    from accounts.models import User
-    from catalogue.choices import InstitutionRoleKind
-
-    facility = booking.resource.facility
-    managers = list(User.objects.filter(managed__facility=facility, is_active=True).exclude(email=""))
-    if managers:
-        return managers
-    return list(
-        User.objects.filter(
-            institution_roles__institution_id=facility.institution_id,
-            institution_roles__role=InstitutionRoleKind.ADMIN,
-            is_active=True,
-        )
-        .exclude(email="")
-        .distinct()
-    )
-
-
 def default_activity(user) -> str:
     """What the booking form suggests: academics usually do research (non-economic), companies economic work.
 

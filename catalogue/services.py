@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from catalogue import selectors
-from catalogue.choices import InstitutionRoleKind, PublicationStatus
-from catalogue.models import Category, ContactPerson, Facility, Institution, InstitutionRole, Resource
+from catalogue import roles, selectors
+from catalogue.choices import PublicationStatus
+from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 from config.errors import ConflictError, DomainError
 
 # What the portal and the API may change, in the order the forms show it (categories are set separately).
@@ -211,20 +211,6 @@ def resource_delete(*, resource: Resource) -> bool:
     return True
 
 
-def _reminder_recipients(facility: Facility) -> list:
-    """The facility's managers; without any, the admins of its institution."""
-    managers = [link.user for link in facility.managers.all() if link.user.is_active]
-    if managers:
-        return managers
-    return [
-        role.user
-        for role in InstitutionRole.objects.filter(
-            institution_id=facility.institution_id, role=InstitutionRoleKind.ADMIN
-        ).select_related("user")
-        if role.user.is_active
-    ]
-
-
 def freshness_reminders_send(*, today: datetime.date | None = None) -> int:
     """E-mail the managers of stale published facilities, in each manager's language.
 
@@ -243,7 +229,7 @@ def freshness_reminders_send(*, today: datetime.date | None = None) -> int:
     by_user: dict = defaultdict(list)
     users = {}
     for facility in due:
-        for user in _reminder_recipients(facility):
+        for user in roles.responsible_people(facility):
             users[user.pk] = user
             by_user[user.pk].append(facility)
     sent = 0

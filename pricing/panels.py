@@ -41,9 +41,8 @@ def _your_tiers(user, resource) -> list[dict] | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return [
-        {"activity": label, "tier": tier, "tier_label": PriceTier(tier).label}
-        for activity, label in Activity.choices
-        for tier in [selectors.price_tier(user, resource, activity)]
+        {"activity": Activity(activity).label, "tier": tier, "tier_label": PriceTier(tier).label}
+        for activity, tier in selectors.tiers_by_activity(user, resource).items()
     ]
 
 

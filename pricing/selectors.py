@@ -84,6 +84,11 @@ class YourPrice:
     items: list  # PriceListItem, excl. VAT; item.price_incl_vat for tiers that pay VAT
 
 
+def tiers_by_activity(user, resource) -> dict[str, str]:
+    """The tier the user pays here for each activity, non-economic first."""
+    return {activity: price_tier(user, resource, activity) for activity in (Activity.NON_ECONOMIC, Activity.ECONOMIC)}
+
+
 def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list[YourPrice]:
     """The user's own prices for each activity, from the price list valid on `day`; empty without one.
 
@@ -93,8 +98,7 @@ def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list
     if price_list is None:
         return []
     answer = []
-    for activity in (Activity.NON_ECONOMIC, Activity.ECONOMIC):
-        tier = price_tier(user, resource, activity)
+    for activity, tier in tiers_by_activity(user, resource).items():
         items = [item for item in price_list.items.all() if item.tier == tier]
         if items:
             answer.append(YourPrice(activity=activity, tier=tier, items=items))

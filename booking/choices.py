@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pricing.choices import Activity  # noqa: F401  (economic or non-economic use: decides the tier, counts for state aid)
+
 
 class BookingStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
@@ -14,13 +16,6 @@ class BookingStatus(models.TextChoices):
 
 # Pending and confirmed bookings hold their slot; the others do not.
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-
-
-class Activity(models.TextChoices):
-    """Economic or non-economic use: it decides the price tier and counts towards the 20 % state-aid line."""
-
-    ECONOMIC = "economic", _("Economic activity")
-    NON_ECONOMIC = "non_economic", _("Non-economic activity")
 
 
 class ClosureKind(models.TextChoices):

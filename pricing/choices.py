@@ -26,7 +26,10 @@ class CapacityUnit(models.TextChoices):
 
 
 class Activity(models.TextChoices):
-    """Economic or non-economic use. Same values as booking.choices.Activity (pricing may not import booking)."""
+    """Economic or non-economic use: it decides the price tier and counts towards the 20 % state-aid line.
+
+    Booking records it on each booking (booking.choices re-exports it).
+    """
 
     ECONOMIC = "economic", _("Economic activity")
     NON_ECONOMIC = "non_economic", _("Non-economic activity")

@@ -1,37 +1,19 @@
 """Booking API serializers: parse and render only; the rules live in booking.services."""
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking.choices import Activity, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
+from config.api import ApiDateTimeField
 
 MAX_ID = 2**63 - 1  # the largest id the database can hold; larger numbers name no booking
 
 
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with a UTC offset. A time without one is refused rather than guessed in the server's zone."""
-
-    default_error_messages = {"naive": _("Give the time with a UTC offset, for example 2027-01-04T10:00:00+01:00.")}
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # well-formed but impossible (30 February): the parent names the format
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("naive")
-        return super().to_internal_value(value)
-
-
 class BookingCreateSerializer(serializers.Serializer):
     resource = serializers.IntegerField()
-    start = AwareDateTimeField()
-    end = AwareDateTimeField()
+    start = ApiDateTimeField(require_offset=True)
+    end = ApiDateTimeField(require_offset=True)
     activity = serializers.ChoiceField(choices=Activity.choices)
     access_model = serializers.ChoiceField(choices=AccessModel.choices)
     purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -92,8 +74,8 @@ class BulkDecisionSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    start = AwareDateTimeField()
-    end = AwareDateTimeField()
+    start = ApiDateTimeField(require_offset=True)
+    end = ApiDateTimeField(require_offset=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.api import ApiDateTimeField
 from pricing.choices import Activity
 from pricing.models import PriceList, PriceListItem
 
@@ -66,28 +67,14 @@ class TdiResultSerializer(serializers.Serializer):
         return "NOK"
 
 
-# A quote is for one booking: it lies within these years and lasts at most a year.
-QUOTE_FIRST_YEAR, QUOTE_LAST_YEAR = 2000, 2100
+# A quote is for one booking: it lasts at most a year.
 QUOTE_LONGEST = datetime.timedelta(days=366)
 QUOTE_MOST_SAMPLES = 100_000
 
 
-class QuoteTimeField(serializers.DateTimeField):
-    """A time within the quote years, checked before the time zone is applied: DRF's own time-zone check fails
-    with an OverflowError (a 500) on times such as 0001-01-01T00:00 without an offset."""
-
-    def enforce_timezone(self, value):
-        if not QUOTE_FIRST_YEAR <= value.year <= QUOTE_LAST_YEAR:
-            raise serializers.ValidationError(
-                _("Give a time between the years %(first)s and %(last)s.")
-                % {"first": QUOTE_FIRST_YEAR, "last": QUOTE_LAST_YEAR}
-            )
-        return super().enforce_timezone(value)
-
-
 class QuoteQuerySerializer(serializers.Serializer):
-    start = QuoteTimeField()
-    end = QuoteTimeField()
+    start = ApiDateTimeField()  # without an offset, read as Norwegian time
+    end = ApiDateTimeField()
     activity = serializers.ChoiceField(choices=Activity.choices)
     samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
 

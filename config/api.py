@@ -38,7 +38,7 @@ class ApiDateTimeField(serializers.DateTimeField):
     FIRST_YEAR, LAST_YEAR = 2000, 2100
     default_error_messages = {
         "naive": _("Give the time with a UTC offset, for example 2027-01-04T10:00:00+01:00."),
-        "out_of_range": _("Give a time between the years %(first)s and %(last)s."),
+        "out_of_range": _("Give a time between the years {first} and {last}."),
     }
 
     def __init__(self, *args, require_offset: bool = False, **kwargs):

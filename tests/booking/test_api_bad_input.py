@@ -135,3 +135,15 @@ def test_resource_availability_period_errors_are_400(api, resource, query):
 def test_free_capacity_query_errors_are_400(api, resource, query):
     response = api.get(f"/api/v1/availability/?{query}")
     assert response.status_code == 400
+
+
+def test_a_time_outside_the_supported_years_says_which_years(api, resource):
+    response = api.post(
+        "/api/v1/bookings/",
+        {"resource": resource.pk, "start": "0001-01-01T00:00Z", "end": "0001-01-01T01:00Z", "activity": "economic",
+         "access_model": "rental"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["start"] == ["Give a time between the years 2000 and 2100."]

@@ -23,7 +23,7 @@ def can_decide_booking(user, booking: Booking) -> bool:
 
 
 def can_cancel_booking(user, booking: Booking) -> bool:
-    """The person who booked (before the deadline, checked by the service) and the facility's managers."""
+    """The person who booked (late cancellations are charged) and the facility's managers."""
     if not roles.is_authenticated(user):
         return False
     return booking.user_id == user.pk or roles.can_manage_facility(user, booking.resource.facility)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking import selectors
+from booking import policies, selectors
 from booking.choices import (
     ACTIVE_STATUSES,
     Activity,
@@ -30,6 +30,7 @@ from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from config.errors import ConflictError, DomainError
+from config.policies import require
 from pricing.selectors import booking_quote
 
 OVERLAP_CONSTRAINT = "booking_no_overlapping_active_bookings"
@@ -273,8 +274,15 @@ def _price_fields(*, resource, user, activity, start, end) -> dict:
 
 @transaction.atomic
 def record_completed_use(
-    *, resource: Resource, user, start: datetime.datetime, end: datetime.datetime, activity: str,
-    access_model: str, actor=None, purpose: str = "",
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    activity: str,
+    access_model: str,
+    actor=None,
+    purpose: str = "",
 ) -> Booking:
     """Record a use that has already taken place (agreed by phone, say) as a completed, chargeable booking.
 
@@ -450,13 +458,6 @@ def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().select_related("resource__facility", "user").get(pk=booking.pk)
 
 
-def _require_manager(actor, booking: Booking) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not roles.can_manage_facility(actor, booking.resource.facility):
-        raise PermissionDenied
-
-
 def _change_status(
     booking: Booking, *, to: str, actor, action: str, reason: str = "", email: str | None = None,
     extra_fields: tuple[str, ...] = (), details=None,
@@ -476,7 +477,7 @@ def _change_status(
 def approve_booking(*, booking: Booking, actor, reason: str = "") -> Booking:
     """A manager confirms a pending request."""
     booking = _locked(booking)
-    _require_manager(actor, booking)
+    require(policies.can_decide_booking, actor, booking)
     if booking.status != BookingStatus.PENDING:
         raise ConflictError(_("Only pending requests can be approved."), code="not_pending")
     return _change_status(
@@ -491,7 +492,7 @@ def reject_booking(*, booking: Booking, actor, reason: str) -> Booking:
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
     booking = _locked(booking)
-    _require_manager(actor, booking)
+    require(policies.can_decide_booking, actor, booking)
     if booking.status != BookingStatus.PENDING:
         raise ConflictError(_("Only pending requests can be rejected."), code="not_pending")
     return _change_status(
@@ -526,15 +527,12 @@ def cancel_booking(
     confirmed, so withdrawing it is free. A manager who cancels for the facility's own reasons charges nothing,
     unless `charge_late` says the user asked for it late.
     """
-    from django.core.exceptions import PermissionDenied
-
     from booking.accounting import cancellation_charge
 
     now = now or timezone.now()
     booking = _locked(booking)
+    require(policies.can_cancel_booking, actor, booking)
     own = booking.user_id == getattr(actor, "pk", None)
-    if not own and not roles.can_manage_facility(actor, booking.resource.facility):
-        raise PermissionDenied
     if booking.status not in ACTIVE_STATUSES:
         raise ConflictError(_("Only pending or confirmed bookings can be cancelled."), code="not_active")
     policy = BookingPolicy.objects.filter(resource_id=booking.resource_id).first()
@@ -562,7 +560,7 @@ def move_booking(
 @transaction.atomic
 def _move_booking(*, booking: Booking, actor, start, end, reason) -> Booking:
     booking = _locked(booking)
-    _require_manager(actor, booking)
+    require(policies.can_move_booking, actor, booking)
     if booking.status not in ACTIVE_STATUSES:
         raise ConflictError(_("Only pending or confirmed bookings can be moved."), code="not_active")
     resource = booking.resource
@@ -614,7 +612,7 @@ def expire_pending_bookings(*, now: datetime.datetime | None = None) -> int:
 def complete_booking(*, booking: Booking, actor, no_show: bool = False) -> Booking:
     """A manager records that a confirmed booking took place, or that the user did not turn up."""
     booking = _locked(booking)
-    _require_manager(actor, booking)
+    require(policies.can_complete_booking, actor, booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise ConflictError(_("Only confirmed bookings can be completed."), code="not_confirmed")
     if booking.start > timezone.now():
@@ -652,10 +650,7 @@ def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def grant_qualification(*, user, resource: Resource, actor, expires_on: datetime.date | None = None) -> Qualification:
     """A manager records that `user` is trained for `resource` (renewing an existing qualification)."""
-    from django.core.exceptions import PermissionDenied
-
-    if not roles.can_manage_facility(actor, resource.facility):
-        raise PermissionDenied
+    require(policies.can_manage_calendar, actor, resource)
     qualification, _created = Qualification.objects.update_or_create(
         user=user, resource=resource, defaults={"expires_on": expires_on, "granted_by": actor}
     )
@@ -664,20 +659,14 @@ def grant_qualification(*, user, resource: Resource, actor, expires_on: datetime
 
 @transaction.atomic
 def revoke_qualification(*, qualification: Qualification, actor) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not roles.can_manage_facility(actor, qualification.resource.facility):
-        raise PermissionDenied
+    require(policies.can_manage_calendar, actor, qualification.resource)
     qualification.delete()
 
 
 @transaction.atomic
 def create_closure(*, resource: Resource, actor, kind: str, start, end, internal_note: str = "") -> Closure:
     """Close a resource for a period. Existing bookings stay; the manager moves or cancels them."""
-    from django.core.exceptions import PermissionDenied
-
-    if not roles.can_manage_facility(actor, resource.facility):
-        raise PermissionDenied
+    require(policies.can_manage_calendar, actor, resource)
     if end <= start:
         raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
     closure = Closure(resource=resource, kind=kind, start=start, end=end, internal_note=internal_note, created_by=actor)

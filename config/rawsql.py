@@ -1,0 +1,145 @@
+"""Hand-written SQL for hot paths, with the ORM's own value conversions.
+
+Building a query with the ORM costs far more CPU than running it: on the booking path most of the time went to
+compiling SQL, not to the database. These helpers run fixed SQL and still give real model instances, converted
+exactly as the ORM would (each field's database converters and `from_db_value`), and insert a model instance with
+the field's own `pre_save` and `get_db_prep_save`. They work on PostgreSQL and SQLite alike.
+
+On PostgreSQL they also send the parameters apart from the SQL (server-side binding): Django's default psycopg
+cursor merges them into the text in Python first, which for these statements cost more than running them.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+
+def cursor():
+    """A cursor for fixed SQL: server-side binding on PostgreSQL, Django's usual cursor elsewhere.
+
+    It is wrapped like any Django cursor, so errors become django.db errors and tests see the queries.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return _LoggedText(connection._prepare_cursor(ServerBindingCursor(connection.connection)))
+
+
+class _LoggedText:
+    """A prepared statement runs without its text, so Django would log its SQL as None: log the text instead."""
+
+    def __init__(self, wrapped):
+        self._wrapped = wrapped
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapped.close()
+
+    def __getattr__(self, name):
+        return getattr(self._wrapped, name)
+
+    def execute(self, sql, params=None):
+        self._wrapped.execute(sql, params)
+        if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
+            connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+
+
+def _converters(field, alias: str) -> list:
+    column = field.get_col(alias)
+    return connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+
+class RowLoader:
+    """Select all concrete columns of `model` under a table alias and build instances from the row values."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.alias = alias
+        self.fields = model._meta.concrete_fields
+        self.names = [field.attname for field in self.fields]
+        self._pk_index = self.names.index(model._meta.pk.attname)
+        self._conversions: dict[str, list] = {}  # per database vendor
+        self._columns: dict[str, str] = {}
+
+    def columns(self) -> str:
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor not in self._columns:
+            quote = db.ops.quote_name
+            self._columns[db.vendor] = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        return self._columns[db.vendor]
+
+    def load(self, row, offset: int = 0):
+        """The instance made of row[offset:offset + number of fields], or None when its key is NULL (outer join)."""
+        db = connections[DEFAULT_DB_ALIAS]
+        conversions = self._conversions.get(db.vendor)
+        if conversions is None:
+            conversions = [(_converters(field, self.alias), field.get_col(self.alias)) for field in self.fields]
+            self._conversions[db.vendor] = conversions
+        values = list(row[offset : offset + len(self.fields)])
+        if values[self._pk_index] is None:
+            return None
+        for index, (converters, column) in enumerate(conversions):
+            for convert in converters:
+                values[index] = convert(values[index], column, db)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
+
+
+_statements: dict[tuple, tuple] = {}
+
+
+def _insert_fields(meta, with_pk: bool) -> list:
+    return [field for field in meta.concrete_fields if with_pk or not field.primary_key]
+
+
+def insert(instance):
+    """INSERT a new model instance in one statement and set its primary key, as `instance.save()` would.
+
+    Model `save()` overrides and signals are not run: use it only for models whose save adds nothing.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = instance._meta
+    returning = db.features.can_return_columns_from_insert
+    key = ("insert", meta.label, db.vendor, instance.pk is not None)
+    if key not in _statements:
+        quote = db.ops.quote_name
+        fields = _insert_fields(meta, instance.pk is not None)
+        sql = "INSERT INTO {} ({}) VALUES ({}){}".format(
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+            f" RETURNING {quote(meta.pk.column)}" if returning else "",
+        )
+        _statements[key] = (sql, fields)
+    sql, fields = _statements[key]
+    params = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+    with cursor() as executing:
+        executing.execute(sql, params)
+        pk = executing.fetchone()[0] if returning else executing.lastrowid
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    return instance
+
+
+def insert_parts(instance, *, replace: dict[str, str] | None = None) -> tuple[str, str, list]:
+    """The column list, value list and parameters to INSERT `instance` inside a larger statement (PostgreSQL).
+
+    Each parameter is cast to its column's type, so the values also work in `INSERT ... SELECT`. `replace` gives
+    SQL for some fields instead of a parameter (by attname, e.g. `{"booking_id": "stored.id"}`).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = instance._meta
+    replace = replace or {}
+    key = ("parts", meta.label, db.vendor, instance.pk is not None, tuple(sorted(replace.items())))
+    if key not in _statements:
+        quote = db.ops.quote_name
+        fields = _insert_fields(meta, instance.pk is not None)
+        columns = ", ".join(quote(field.column) for field in fields)
+        values = ", ".join(replace.get(field.attname) or f"%s::{field.db_type(db)}" for field in fields)
+        _statements[key] = (columns, values, [field for field in fields if field.attname not in replace])
+    columns, values, fields = _statements[key]
+    return columns, values, [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]

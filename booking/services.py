@@ -29,6 +29,7 @@ from booking.models import Booking, BookingEvent, BookingPolicy, CalendarFeedTok
 from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
+from config import rawsql
 from config.errors import ConflictError, DomainError
 from config.policies import require
 from pricing.selectors import booking_quote
@@ -54,14 +55,16 @@ def _queue_email(booking_id: int, kind: str) -> None:
 
 
 def _record(booking: Booking, *, actor, action: str, from_status: str = "", reason: str = "", details=None):
-    BookingEvent.objects.create(
-        booking=booking,
-        actor=actor if roles.is_authenticated(actor) else None,
-        action=action,
-        from_status=from_status,
-        to_status=booking.status,
-        reason=reason,
-        details=details or {},
+    rawsql.insert(
+        BookingEvent(
+            booking=booking,
+            actor=actor if roles.is_authenticated(actor) else None,
+            action=action,
+            from_status=from_status,
+            to_status=booking.status,
+            reason=reason,
+            details=details or {},
+        )
     )
 
 
@@ -196,30 +199,73 @@ def validate_booking_rules(
         )
 
 
-def _check_free(*, resource, policy, user, start, blocked_until, exclude_booking_id=None) -> None:
-    """Raise the friendly 409 when a closure that applies to `user`, or an active booking, takes the slot.
-
-    One round trip for both questions: this is the hot path of every booking.
-    """
+def _blocked_sql(*, resource, user, start, blocked_until, exclude_booking_id=None) -> tuple[str, list]:
+    """SQL answering two questions in one row, `closed` and `taken`: does a closure that applies to `user`, or an
+    active booking (unless the application check is off), take any of [start, blocked_until)?"""
     kinds = selectors.blocking_closure_kinds(user, resource)
-    check_bookings = check_overlap_in_app()
     sql = (
         'SELECT EXISTS (SELECT 1 FROM booking_closure WHERE resource_id = %s AND start < %s AND "end" > %s '
-        f"AND kind IN ({', '.join(['%s'] * len(kinds))})), "
+        f"AND kind IN ({', '.join(['%s'] * len(kinds))})) AS closed, "
         "EXISTS (SELECT 1 FROM booking_booking WHERE resource_id = %s AND status IN ('pending', 'confirmed') "
-        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s)'
+        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s) AS taken'
     )
     adapt = connection.ops.adapt_datetimefield_value
     until, since = adapt(blocked_until), adapt(start)
-    params = [resource.pk, until, since, *kinds, resource.pk, until, since, exclude_booking_id or 0, check_bookings]
-    with connection.cursor() as cursor:
+    exclude = exclude_booking_id or 0
+    return sql, [resource.pk, until, since, *kinds, resource.pk, until, since, exclude, check_overlap_in_app()]
+
+
+def _raise_if_blocked(closed: bool, taken: bool, *, resource, policy, user, start, until) -> None:
+    if closed:
+        raise _conflict(resource=resource, user=user, start=start, end=until - policy.buffer, code="unavailable")
+    if taken:
+        raise _conflict(resource=resource, user=user, start=start, end=until - policy.buffer)
+
+
+def _check_free(*, resource, policy, user, start, blocked_until, exclude_booking_id=None) -> None:
+    """Raise the friendly 409 when a closure that applies to `user`, or an active booking, takes the slot."""
+    sql, params = _blocked_sql(
+        resource=resource, user=user, start=start, blocked_until=blocked_until, exclude_booking_id=exclude_booking_id
+    )
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         closed, taken = cursor.fetchone()
-    if closed:
-        end = blocked_until - policy.buffer
-        raise _conflict(resource=resource, user=user, start=start, end=end, code="unavailable")
-    if taken:
-        raise _conflict(resource=resource, user=user, start=start, end=blocked_until - policy.buffer)
+    _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
+
+
+def _store_new_booking(booking: Booking, *, policy, user, action: str) -> None:
+    """Check the slot, store the booking and its first history entry; the friendly 409 when the slot is taken.
+
+    On PostgreSQL this is one statement (one round trip, the hot path of every booking): the booking is inserted
+    only when nothing blocks it, and the exclusion constraint still refuses a booking that a parallel request
+    stored in the meantime. Elsewhere the same three steps run one by one inside the caller's transaction.
+    """
+    resource, start, blocked_until = booking.resource, booking.start, booking.blocked_until
+    if connection.vendor != "postgresql":
+        _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=blocked_until)
+        rawsql.insert(booking)
+        _record(booking, actor=user, action=action)
+        return
+    blocked_sql, blocked_params = _blocked_sql(resource=resource, user=user, start=start, blocked_until=blocked_until)
+    booking_columns, booking_values, booking_params = rawsql.insert_parts(booking)
+    event = BookingEvent(
+        actor=user if roles.is_authenticated(user) else None, action=action, to_status=booking.status, details={}
+    )
+    event_columns, event_values, event_params = rawsql.insert_parts(event, replace={"booking_id": "stored.id"})
+    sql = (
+        f"WITH blocked AS ({blocked_sql}), "
+        f"stored AS (INSERT INTO {Booking._meta.db_table} ({booking_columns}) SELECT {booking_values} "
+        "FROM blocked WHERE NOT blocked.closed AND NOT blocked.taken RETURNING id), "
+        f"event AS (INSERT INTO {BookingEvent._meta.db_table} ({event_columns}) SELECT {event_values} FROM stored) "
+        "SELECT blocked.closed, blocked.taken, (SELECT id FROM stored) FROM blocked"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [*blocked_params, *booking_params, *event_params])
+        closed, taken, booking_id = cursor.fetchone()
+    _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
+    booking.pk = booking_id
+    booking._state.adding = False
+    booking._state.db = connection.alias
 
 
 def _conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:
@@ -352,10 +398,8 @@ def create_booking(
     )
     try:
         with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource.pk):
-            _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=booking.blocked_until)
-            booking.save()
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
-            _record(booking, actor=user, action=action)
+            _store_new_booking(booking, policy=policy, user=user, action=action)
             if notify:
                 _queue_email(booking.pk, "requested" if needs_approval else "confirmed")
     except IntegrityError as error:

@@ -5,11 +5,14 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.choices import UserKind
+from config import rawsql
 from config.errors import DomainError
+from config.rawsql import RowLoader
 from pricing import tdi
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
@@ -73,6 +76,30 @@ def price_list_valid_on(*, resource, day: datetime.date) -> PriceList | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+_items = RowLoader(PriceListItem, "i")
+
+
+def _tier_prices_valid_on(*, resource_id: int, day: datetime.date, tier: str) -> tuple[int | None, list]:
+    """The id of the price list valid on `day` and its prices for one tier, in one fixed SQL statement.
+
+    Every booking asks this, so it skips the ORM's query building. Price lists of a resource never overlap.
+    """
+    adapted = connection.ops.adapt_datefield_value(day)
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_items.columns()} FROM {PriceList._meta.db_table} pl "
+            f"JOIN {PriceListItem._meta.db_table} i ON i.price_list_id = pl.id "
+            "WHERE pl.resource_id = %s AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) "
+            "AND i.tier = %s ORDER BY pl.valid_from DESC, i.unit",
+            [resource_id, adapted, adapted, tier],
+        )
+        items = [_items.load(row) for row in cursor.fetchall()]
+    if not items:
+        return None, []
+    price_list_id = items[0].price_list_id
+    return price_list_id, [item for item in items if item.price_list_id == price_list_id]
 
 
 @dataclass(frozen=True)
@@ -159,10 +186,8 @@ def booking_quote(
     `start` or the list has no price for the user's tier.
     """
     tier = price_tier(user, resource, activity)
-    price_list = price_list_valid_on(resource=resource, day=timezone.localdate(start))
-    if price_list is None:
-        return None
-    items = {item.unit: item for item in price_list.items.all() if item.tier == tier}
+    price_list_id, items = _tier_prices_valid_on(resource_id=resource.pk, day=timezone.localdate(start), tier=tier)
+    items = {item.unit: item for item in items}
     candidates = [items[unit] for unit in TIME_UNITS if unit in items]
     if not candidates:
         candidates = [items[unit] for unit in (PriceUnit.SAMPLE, PriceUnit.FIXED) if unit in items][:1]
@@ -187,7 +212,7 @@ def booking_quote(
         vat_amount=vat,
         total_amount=net + vat,
         currency=CURRENCY,
-        price_list_id=price_list.id,
+        price_list_id=price_list_id,
     )
 
 

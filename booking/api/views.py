@@ -212,7 +212,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        resource = Resource.objects.select_related("facility", "booking_policy").filter(pk=data["resource"]).first()
+        resource = selectors.resource_to_book(data["resource"])
         if resource is None:
             raise DomainError(_("No such resource."), field="resource", code="not_found")
         fields = {

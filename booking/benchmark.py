@@ -333,8 +333,8 @@ def _http(port: int, method: str, path: str, body: bytes = b"", headers: dict | 
     """One HTTP/1.1 request on a new connection; returns the status and the raw response.
 
     A bare socket rather than http.client: the clients share the machine's two cores with the server, and
-    http.client's header parsing cost about as much CPU as a cheap API answer. The server sees an ordinary
-    request; only the client does less work.
+    http.client took twice the client CPU per request (0.5 ms against 0.25 ms on the reference machine). The
+    server sees an ordinary request; only the client does less work.
     """
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]

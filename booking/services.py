@@ -30,6 +30,7 @@ from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from config import rawsql
+from config.celery import send_after_commit
 from config.errors import ConflictError, DomainError
 from config.policies import require
 from pricing.selectors import booking_quote
@@ -49,9 +50,9 @@ def _alternatives_payload(alternatives) -> list[dict]:
 def _queue_email(booking_id: int, kind: str) -> None:
     from booking import tasks
 
-    transaction.on_commit(lambda: tasks.send_booking_email.delay(booking_id, kind))
+    send_after_commit(tasks.send_booking_email, booking_id, kind)
     if kind == "requested":  # the managers answer it
-        transaction.on_commit(lambda: tasks.send_request_to_managers.delay(booking_id))
+        send_after_commit(tasks.send_request_to_managers, booking_id)
 
 
 def _record(booking: Booking, *, actor, action: str, from_status: str = "", reason: str = "", details=None):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import normalise_org_number
+from config.celery import send_after_commit
 from config.errors import ConflictError, DomainError
 from intake import deadlines
 from intake.choices import (
@@ -107,10 +108,10 @@ def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
     from intake import tasks
 
     if event.to_status != S.AWAITING_CONFIRMATION:
-        transaction.on_commit(lambda: tasks.send_status_email.delay(event.pk))
+        send_after_commit(tasks.send_status_email, event.pk)
     if event.to_status == S.IN_SCREENING and event.from_status != S.NEEDS_INFO:
         # New in the queue, or back from the facilities: tell the screeners.
-        transaction.on_commit(lambda: tasks.send_queue_email.delay(request.pk))
+        send_after_commit(tasks.send_queue_email, request.pk)
     client = request.submitted_by_client
     if client is not None and client.webhook_url and not client.is_revoked:
         delivery = WebhookDelivery.objects.create(
@@ -126,7 +127,7 @@ def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
                 "at": event.created_at.isoformat(),
             },
         )
-        transaction.on_commit(lambda: tasks.deliver_webhook.delay(delivery.pk))
+        send_after_commit(tasks.deliver_webhook, delivery.pk, run_here_if_unreachable=False)
 
 
 # --- Requests -------------------------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
         )
         from intake import tasks
 
-        transaction.on_commit(lambda: tasks.send_confirmation_email.delay(request.pk))
+        send_after_commit(tasks.send_confirmation_email, request.pk)
     else:
         _transition(request, S.IN_SCREENING, actor=client or user, now=now)
     return request
@@ -215,7 +216,7 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
     elif role != AuthorRole.REQUESTER:
         from intake import tasks
 
-        transaction.on_commit(lambda: tasks.send_message_email.delay(message.pk))
+        send_after_commit(tasks.send_message_email, message.pk)
     return message
 
 
@@ -265,7 +266,7 @@ def request_assign_institution(*, request: IntakeRequest, user, institution, now
     )
     from intake import tasks
 
-    transaction.on_commit(lambda: tasks.send_queue_email.delay(request.pk))
+    send_after_commit(tasks.send_queue_email, request.pk)
     return request
 
 
@@ -292,7 +293,7 @@ def request_route(*, request: IntakeRequest, user, facilities: list, note: str =
     from intake import tasks
 
     routing_ids = [routing.pk for routing in routings]
-    transaction.on_commit(lambda: tasks.send_routing_emails.delay(routing_ids))
+    send_after_commit(tasks.send_routing_emails, routing_ids)
     return routings
 
 

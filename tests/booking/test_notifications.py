@@ -127,6 +127,35 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
         _reset_connections(app)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_neither_fails_the_booking_nor_loses_the_email(caplog):
+    """The booking is committed before the task is queued: the user gets 201 and the e-mail goes out anyway."""
+    from rest_framework.test import APIClient
+
+    from config.celery import app
+
+    keys = ("broker_url", "task_always_eager", "broker_connection_timeout")
+    previous = {key: app.conf.get(key) for key in keys}
+    app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False, broker_connection_timeout=1)
+    _reset_connections(app)
+    try:
+        resource = BookingPolicyFactory().resource
+        client = APIClient()
+        client.force_authenticate(UserFactory(language="en"))
+        response = client.post(
+            "/api/v1/bookings/",
+            {"resource": resource.pk, "start": days_ahead(3, 10).isoformat(), "end": days_ahead(3, 12).isoformat(),
+             "activity": "economic", "access_model": "rental"},
+            format="json",
+        )  # fmt: skip
+    finally:
+        app.conf.update(previous)
+        _reset_connections(app)
+    assert response.status_code == 201
+    assert len(mail.outbox) == 1 and f"booking-{response.json()['id']}.ics" == mail.outbox[0].attachments[0][0]
+    assert "broker is unreachable" in caplog.text
+
+
 def test_managers_hear_of_a_request_in_their_own_language(company_user, django_capture_on_commit_callbacks):
     policy = BookingPolicyFactory(requires_approval=True)
     english = FacilityManagerFactory(facility=policy.resource.facility, user=UserFactory(language="en")).user

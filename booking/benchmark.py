@@ -92,6 +92,13 @@ def wipe() -> None:
     with transaction.atomic():
         for statement in statements:
             _execute(statement)
+    # Give the space back before loading again, so that every run measures the same compact tables: otherwise
+    # the deleted rows stay in the tables and their indexes (the opening hours took twice the pages). Quick here,
+    # as the tables are nearly empty now; it locks them meanwhile, so the benchmark wants a database of its own.
+    _execute(f"VACUUM FULL {', '.join(BLOATED_BY_WIPE)}")
+
+
+BLOATED_BY_WIPE = ("booking_bookingevent", "booking_booking", "booking_openinghours", "booking_bookingpolicy")
 
 
 def build(config: BenchConfig) -> dict:
@@ -195,8 +202,10 @@ def build(config: BenchConfig) -> dict:
         )
     timings["bookings_seconds"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
-    _execute("ANALYZE")
-    timings["analyze_seconds"] = round(time.perf_counter() - started, 2)
+    # What autovacuum does after a bulk load: statistics, visibility map and hint bits, so that the measurements
+    # do not pay for them.
+    _execute("VACUUM (ANALYZE)")
+    timings["vacuum_analyze_seconds"] = round(time.perf_counter() - started, 2)
     return timings
 
 

@@ -95,7 +95,7 @@ class ConflictSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField(help_text="The rule that was broken, e.g. `min_notice` or `outside_opening_hours`.")
+    code = serializers.CharField(help_text="The rule that was broken, e.g. `min_notice` or `opening_hours`.")
 
 
 class AvailabilitySerializer(serializers.Serializer):

@@ -253,7 +253,7 @@ WITH res AS (
       {institution_filter}
 ),
 days AS (
-    SELECT d::date AS day
+    SELECT d::date AS day, extract(isodow FROM d)::int - 1 AS weekday
     FROM generate_series(
         (%(start)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date - 1,
         (%(end)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date,
@@ -269,16 +269,37 @@ opening AS (
            ) AS os,
            least((d.day + o.closes) AT TIME ZONE res.time_zone, %(end)s::timestamptz) AS oe
     FROM res
-    JOIN booking_openinghours o ON o.policy_id = res.policy_id
-    JOIN days d ON (extract(isodow FROM d.day)::int - 1) = o.weekday
+    -- each candidate's few opening hours by index (OFFSET 0 keeps the planner from hashing the whole table)
+    CROSS JOIN LATERAL (
+        SELECT h.weekday, h.opens, h.closes FROM booking_openinghours h WHERE h.policy_id = res.policy_id OFFSET 0
+    ) o
+    JOIN days d ON d.weekday = o.weekday
 ),
 open_intervals AS (SELECT * FROM opening WHERE oe > os),
 busy AS (
-    SELECT b.resource_id, b.start AS bs, coalesce(b.blocked_until, b."end") AS be
-    FROM booking_booking b
-    JOIN res ON res.resource_id = b.resource_id
-    WHERE b.status IN ('pending', 'confirmed')
-      AND tstzrange(b.start, coalesce(b.blocked_until, b."end")) && tstzrange(%(start)s, %(end)s)
+    -- Active bookings never overlap (the exclusion constraint), so those that touch the period are the ones that
+    -- start inside it and at most one more: the last to start before it. Probing the (resource, start) b-tree for
+    -- each candidate costs less than the constraint's GiST index when the period is short (a search's first stages).
+    SELECT res.resource_id, inside.bs, inside.be
+    FROM res
+    CROSS JOIN LATERAL (
+        SELECT b.start AS bs, coalesce(b.blocked_until, b."end") AS be
+        FROM booking_booking b
+        WHERE b.resource_id = res.resource_id AND b.status IN ('pending', 'confirmed')
+          AND b.start >= %(start)s AND b.start < %(end)s
+        OFFSET 0
+    ) inside
+    UNION ALL
+    SELECT res.resource_id, last.bs, last.be
+    FROM res
+    CROSS JOIN LATERAL (
+        SELECT b.start AS bs, coalesce(b.blocked_until, b."end") AS be
+        FROM booking_booking b
+        WHERE b.resource_id = res.resource_id AND b.status IN ('pending', 'confirmed') AND b.start < %(start)s
+        ORDER BY b.start DESC
+        LIMIT 1
+    ) last
+    WHERE last.be > %(start)s
     UNION ALL
     SELECT c.resource_id, c.start, c."end"
     FROM booking_closure c
@@ -331,6 +352,23 @@ def _candidate_resources(category, institution) -> QuerySet:
     return resources
 
 
+STAGED_SEARCH_MAX_LIMIT = 100
+
+
+def _search_stages(start: datetime.datetime, end: datetime.datetime, limit: int) -> list[datetime.datetime]:
+    """Where the free-capacity query stops looking, in turn: the first day, the first three, the whole period.
+
+    Once `limit` resources have a window that ends by a cut-off, the answer is found: a window that a stage could
+    not see ends after its cut-off, so it starts after cut-off - duration, later than every window the stage found
+    (they end by the cut-off). The usual search (the portal's and the API's 100 results) then reads a day or three
+    of the calendar instead of the whole period. A longer list needs most of the period anyway, so it is not staged.
+    """
+    if limit > STAGED_SEARCH_MAX_LIMIT:
+        return [end]
+    stages = [start + datetime.timedelta(days=days) for days in (1, 3)]
+    return [cut_off for cut_off in stages if cut_off < end] + [end]
+
+
 def find_free_capacity(
     *,
     start: datetime.datetime,
@@ -369,9 +407,13 @@ def find_free_capacity(
             ),
             institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
         )
+        rows = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            for cut_off in _search_stages(start, end, limit):
+                cursor.execute(sql, {**params, "end": cut_off})
+                rows = cursor.fetchall()
+                if len(rows) >= limit:
+                    break
         resources = Resource.objects.select_related("facility__institution").in_bulk([row[0] for row in rows])
         return [FreeWindow(resources[rid], s, e) for rid, s, e in rows if rid in resources]
     return _find_free_capacity_python(

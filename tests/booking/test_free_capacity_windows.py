@@ -2,13 +2,14 @@
 fallback give the same answer: the suite runs on both)."""
 
 import datetime
+import random
 
 import pytest
 from django.utils import timezone
 
 from booking import selectors, services
 from tests.booking.conftest import OSLO
-from tests.booking.factories import BookingPolicyFactory
+from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,47 @@ def test_a_window_starting_off_the_grid_is_moved_to_the_next_slot():
     )
     assert window.start > taken_until
     assert window.start.astimezone(OSLO).time() == datetime.time(8, 0)
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def _period_start() -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    return datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=OSLO)
+
+
+def test_a_booking_that_began_before_the_period_still_blocks_it():
+    resource = BookingPolicyFactory(min_notice_minutes=0).resource
+    start = _period_start()
+    BookingFactory(resource=resource, start=start - 2 * HOUR, end=start + 4 * HOUR)
+    window = next(
+        w
+        for w in selectors.find_free_capacity(start=start, end=start + datetime.timedelta(days=2), duration=HOUR)
+        if w.resource.pk == resource.pk
+    )
+    assert window.start == start + 4 * HOUR
+
+
+def test_a_short_list_is_the_head_of_the_long_one():
+    """The search looks at the first day, then three, then the whole period, and stops once it has enough
+    resources; what it answers must be exactly the head of the list it gives when it reads the whole period."""
+    rng = random.Random(20261127)
+    start = _period_start()
+    resources = [BookingPolicyFactory(min_notice_minutes=0).resource for _ in range(8)]
+    for resource in resources:
+        moment = start - datetime.timedelta(hours=rng.choice([0, 3]))
+        while moment < start + datetime.timedelta(days=6):
+            length = datetime.timedelta(hours=rng.choice([1, 2, 5, 9, 14]))
+            if rng.random() < 0.6:
+                BookingFactory(resource=resource, start=moment, end=moment + length)
+            moment += length + datetime.timedelta(hours=rng.choice([0, 1, 3]))
+    ClosureFactory(resource=resources[0], start=start, end=start + datetime.timedelta(days=1))
+    end = start + datetime.timedelta(days=7)
+    for duration in (HOUR, 4 * HOUR, 10 * HOUR):
+        everything = selectors.find_free_capacity(start=start, end=end, duration=duration, limit=500)
+        full = [(w.resource.pk, w.start, w.end) for w in everything]
+        assert len(full) >= 3, duration
+        for limit in range(1, len(resources) + 1):
+            short = selectors.find_free_capacity(start=start, end=end, duration=duration, limit=limit)
+            assert [(w.resource.pk, w.start, w.end) for w in short] == full[:limit], (duration, limit)

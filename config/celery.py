@@ -20,7 +20,7 @@ def send_after_commit(task, *args, run_here_if_unreachable: bool = True) -> None
     The change is committed by then, so a broker that cannot take the message must not turn a stored booking or
     request into an error for the user. Nor should the message be lost: the task then runs here and now instead
     (its own failure is logged, not raised). Tasks that may wait long on others (webhook deliveries) pass
-    `run_here_if_unreachable=False`; they stay recorded and the failure is logged.
+    `run_here_if_unreachable=False`: they stay recorded, and a periodic sweep queues them later.
     """
     from django.db import transaction
 

@@ -327,6 +327,10 @@ CELERY_BEAT_SCHEDULE["intake-escalate-overdue"] = {
     "task": "intake.tasks.escalate_overdue_requests",
     "schedule": crontab(minute=45),
 }
+CELERY_BEAT_SCHEDULE["intake-requeue-stranded-webhooks"] = {
+    "task": "intake.tasks.requeue_stranded_webhooks",
+    "schedule": crontab(minute="*/10"),
+}
 CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
     "task": "intake.tasks.close_unconfirmed_requests",
     "schedule": crontab(hour=3, minute=30),

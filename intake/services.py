@@ -602,6 +602,20 @@ def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
     return ok
 
 
+STRANDED_AFTER = datetime.timedelta(minutes=10)
+
+
+def stranded_webhook_deliveries(*, now=None) -> list[int]:
+    """Deliveries never attempted ten minutes after they were made: their task was not queued (the broker was
+    unreachable when the change committed) or was lost. The periodic sweep queues them again."""
+    now = now or timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, attempts=0, created_at__lt=now - STRANDED_AFTER
+        ).values_list("pk", flat=True)
+    )
+
+
 def webhook_backoff_seconds(attempts: int) -> int:
     """Exponential back-off: base, 2×base, 4×base, ... after the 1st, 2nd, 3rd failed attempt."""
     return settings.INTAKE_WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)

@@ -66,3 +66,11 @@ def deliver_webhook(self, delivery_id: int) -> bool:
         if not self.request.is_eager:
             raise self.retry(countdown=services.webhook_backoff_seconds(delivery.attempts))
         # Without a broker (development, tests) there is no queue to wait in: the next attempt is made at once.
+
+
+@shared_task
+def requeue_stranded_webhooks() -> int:
+    stranded = services.stranded_webhook_deliveries()
+    for delivery_id in stranded:
+        deliver_webhook.delay(delivery_id)
+    return len(stranded)

@@ -7,6 +7,7 @@ from icalendar import Calendar
 from booking import services
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
+from tests.broker import reset_connections, unreachable_broker
 from tests.factories import FacilityManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,15 +83,6 @@ def test_reminder_the_day_before_is_sent_once(resource, company_user, django_cap
     assert len(mail.outbox) == 1 and booking.resource.name in mail.outbox[0].subject
 
 
-def _reset_connections(app):
-    """Drop cached broker connections and producers so that they are made again from the current broker URL, and
-    the queues and router cached from the default queue, so that later workers consume the queue they publish to."""
-    app._pool = None
-    app.amqp._producer_pool = None
-    for cached in ("queues", "default_queue", "router"):
-        app.amqp.__dict__.pop(cached, None)
-
-
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
@@ -109,7 +101,7 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
     # A queue of our own: other test runs' workers on the same Redis must not take (or leave) our messages.
     queue = f"booking-test-{uuid.uuid4().hex}"
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
-    _reset_connections(app)
+    reset_connections(app)
     try:
         resource = BookingPolicyFactory().resource
         user = UserFactory(language="en")
@@ -124,7 +116,7 @@ def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
         assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
     finally:
         app.conf.update(previous)
-        _reset_connections(app)
+        reset_connections(app)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,13 +124,7 @@ def test_an_unreachable_broker_neither_fails_the_booking_nor_loses_the_email(cap
     """The booking is committed before the task is queued: the user gets 201 and the e-mail goes out anyway."""
     from rest_framework.test import APIClient
 
-    from config.celery import app
-
-    keys = ("broker_url", "task_always_eager", "broker_connection_timeout")
-    previous = {key: app.conf.get(key) for key in keys}
-    app.conf.update(broker_url="redis://127.0.0.1:9/0", task_always_eager=False, broker_connection_timeout=1)
-    _reset_connections(app)
-    try:
+    with unreachable_broker():
         resource = BookingPolicyFactory().resource
         client = APIClient()
         client.force_authenticate(UserFactory(language="en"))
@@ -148,9 +134,6 @@ def test_an_unreachable_broker_neither_fails_the_booking_nor_loses_the_email(cap
              "activity": "economic", "access_model": "rental"},
             format="json",
         )  # fmt: skip
-    finally:
-        app.conf.update(previous)
-        _reset_connections(app)
     assert response.status_code == 201
     assert len(mail.outbox) == 1 and f"booking-{response.json()['id']}.ics" == mail.outbox[0].attachments[0][0]
     assert "broker is unreachable" in caplog.text

@@ -1,5 +1,6 @@
 """Webhooks are POSTed to a real HTTP server on 127.0.0.1; the test verifies the signature as a receiver would."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -11,6 +12,7 @@ import pytest
 
 from intake import services
 from intake.models import WebhookDelivery
+from tests.broker import unreachable_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +219,29 @@ def test_a_stored_url_that_now_points_inside_is_not_called(world, valid_request,
     assert receiver.received == []
     delivery.refresh_from_db()
     assert delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_stranded_by_an_unreachable_broker_is_sent_by_the_sweep(client, world, valid_request, caplog):
+    """The request is stored (201) even when the broker is down; the delivery waits in the log, unattempted, and
+    the periodic sweep sends it once it has waited ten minutes."""
+    from intake import tasks
+
+    with Receiver([]) as receiver:
+        register(client, world.key, receiver.url)
+        with unreachable_broker():
+            created = client.post(
+                "/api/v1/intake/requests/", valid_request, content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {world.key}",
+            )  # fmt: skip
+        assert created.status_code == 201
+        assert "was not queued" in caplog.text
+        delivery = WebhookDelivery.objects.get()
+        assert (delivery.status, delivery.attempts, receiver.received) == ("pending", 0, [])
+        assert tasks.requeue_stranded_webhooks() == 0  # not yet: it may still be on its way
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            created_at=delivery.created_at - services.STRANDED_AFTER - datetime.timedelta(seconds=1)
+        )
+        assert tasks.requeue_stranded_webhooks() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(receiver.received)) == ("delivered", 1, 1)

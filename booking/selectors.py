@@ -256,7 +256,8 @@ days AS (
     SELECT d::date AS day, extract(isodow FROM d)::int - 1 AS weekday
     FROM generate_series(
         (%(start)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date - 1,
-        (%(end)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date,
+        -- one day either side, for resources in zones behind or ahead of Oslo (opening and closing are clipped below)
+        (%(end)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date + 1,
         interval '1 day'
     ) AS d
 ),

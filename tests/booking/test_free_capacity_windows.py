@@ -3,11 +3,13 @@ fallback give the same answer: the suite runs on both)."""
 
 import datetime
 import random
+import zoneinfo
 
 import pytest
 from django.utils import timezone
 
 from booking import selectors, services
+from booking.models import Booking
 from tests.booking.conftest import OSLO
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
 from tests.factories import UserFactory
@@ -60,9 +62,12 @@ def _period_start() -> datetime.datetime:
 
 
 def test_a_booking_that_began_before_the_period_still_blocks_it():
+    """Also when a later booking was cancelled and the active one has no changeover time stored."""
     resource = BookingPolicyFactory(min_notice_minutes=0).resource
     start = _period_start()
     BookingFactory(resource=resource, start=start - 2 * HOUR, end=start + 4 * HOUR)
+    Booking.objects.filter(resource=resource).update(blocked_until=None)
+    BookingFactory(resource=resource, start=start - HOUR, end=start, status="cancelled")
     window = next(
         w
         for w in selectors.find_free_capacity(start=start, end=start + datetime.timedelta(days=2), duration=HOUR)
@@ -93,3 +98,24 @@ def test_a_short_list_is_the_head_of_the_long_one():
         for limit in range(1, len(resources) + 1):
             short = selectors.find_free_capacity(start=start, end=end, duration=duration, limit=limit)
             assert [(w.resource.pk, w.start, w.end) for w in short] == full[:limit], (duration, limit)
+
+
+def test_a_short_list_is_the_head_of_the_long_one_across_time_zones():
+    """A resource in a zone ahead of Oslo opens on its next local day before Oslo's day ends."""
+    start = datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=2), datetime.time(20), tzinfo=OSLO)
+    mornings = {day: [(datetime.time(0), datetime.time(12))] for day in range(7)}
+    tokyo = BookingPolicyFactory(min_notice_minutes=0, time_zone="Asia/Tokyo", opening=mornings).resource
+    tokyo_midnight = datetime.datetime.combine(
+        start.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")).date() + datetime.timedelta(days=1),
+        datetime.time(0),
+        tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"),
+    )
+    BookingFactory(resource=tokyo, start=start, end=tokyo_midnight)  # free from Tokyo's next midnight, 16:00 in Oslo
+    next_evening = {day: [(datetime.time(18), datetime.time(20))] for day in range(7)}
+    oslo_evening = BookingPolicyFactory(min_notice_minutes=0, opening=next_evening).resource
+    end = start + datetime.timedelta(days=3)
+    everything = selectors.find_free_capacity(start=start, end=end, duration=2 * HOUR, limit=500)
+    full = [(w.resource.pk, w.start) for w in everything if w.resource.pk in (tokyo.pk, oslo_evening.pk)]
+    assert full[0] == (tokyo.pk, tokyo_midnight)
+    short = selectors.find_free_capacity(start=start, end=end, duration=2 * HOUR, limit=1)
+    assert [(w.resource.pk, w.start) for w in short] == full[:1]

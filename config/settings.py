@@ -327,8 +327,8 @@ CELERY_BEAT_SCHEDULE["intake-escalate-overdue"] = {
     "task": "intake.tasks.escalate_overdue_requests",
     "schedule": crontab(minute=45),
 }
-CELERY_BEAT_SCHEDULE["intake-requeue-stranded-webhooks"] = {
-    "task": "intake.tasks.requeue_stranded_webhooks",
+CELERY_BEAT_SCHEDULE["intake-requeue-unqueued-webhooks"] = {
+    "task": "intake.tasks.requeue_unqueued_webhooks",
     "schedule": crontab(minute="*/10"),
 }
 CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {

@@ -127,7 +127,7 @@ def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
                 "at": event.created_at.isoformat(),
             },
         )
-        send_after_commit(tasks.deliver_webhook, delivery.pk, run_here_if_unreachable=False)
+        _queue_delivery(delivery.pk)
 
 
 # --- Requests -------------------------------------------------------------------------------------------------
@@ -602,18 +602,34 @@ def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
     return ok
 
 
-STRANDED_AFTER = datetime.timedelta(minutes=10)
+def _queue_delivery(delivery_id: int) -> None:
+    """Queue the delivery after commit; if the broker is unreachable, mark it for the next sweep instead."""
+    from intake import tasks
+
+    def mark_for_the_sweep():
+        WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, attempts=0).update(
+            next_attempt_at=timezone.now()
+        )
+
+    send_after_commit(tasks.deliver_webhook, delivery_id, if_unreachable=mark_for_the_sweep)
 
 
-def stranded_webhook_deliveries(*, now=None) -> list[int]:
-    """Deliveries never attempted ten minutes after they were made: their task was not queued (the broker was
-    unreachable when the change committed) or was lost. The periodic sweep queues them again."""
-    now = now or timezone.now()
-    return list(
-        WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, attempts=0, created_at__lt=now - STRANDED_AFTER
-        ).values_list("pk", flat=True)
+@transaction.atomic
+def requeue_unqueued_webhooks() -> int:
+    """Queue again the deliveries whose task could not be queued: never attempted, yet a next attempt is due.
+
+    A delivery that was queued has no next attempt until its first attempt fails, so one that merely waits in the
+    queue (the worker is busy or down) is not queued twice.
+    """
+    unqueued = list(
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at__isnull=False)
+        .values_list("pk", flat=True)
     )
+    WebhookDelivery.objects.filter(pk__in=unqueued).update(next_attempt_at=None)
+    for delivery_id in unqueued:
+        _queue_delivery(delivery_id)
+    return len(unqueued)
 
 
 def webhook_backoff_seconds(attempts: int) -> int:

@@ -69,8 +69,5 @@ def deliver_webhook(self, delivery_id: int) -> bool:
 
 
 @shared_task
-def requeue_stranded_webhooks() -> int:
-    stranded = services.stranded_webhook_deliveries()
-    for delivery_id in stranded:
-        deliver_webhook.delay(delivery_id)
-    return len(stranded)
+def requeue_unqueued_webhooks() -> int:
+    return services.requeue_unqueued_webhooks()

@@ -13,23 +13,23 @@ from config import rawsql
 from config.rawsql import RowLoader
 
 _users = RowLoader(get_user_model(), "u")
+_tokens = RowLoader(Token, "t")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         with rawsql.cursor() as cursor:
             cursor.execute(
-                f"SELECT t.created, {_users.columns()} FROM {Token._meta.db_table} t "
+                f"SELECT {_tokens.columns()}, {_users.columns()} FROM {Token._meta.db_table} t "
                 f"JOIN {_users.model._meta.db_table} u ON u.id = t.user_id WHERE t.key = %s",
                 [key],
             )
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = _users.load(row, offset=1)
+        token = _tokens.load(row)
+        user = _users.load(row, offset=len(_tokens.fields))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token(key=key, user=user)
-        token.created = row[0]
-        token._state.adding = False
+        token.user = user
         return user, token

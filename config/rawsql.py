@@ -28,7 +28,8 @@ def cursor():
 
 
 class _LoggedText:
-    """A prepared statement runs without its text, so Django would log its SQL as None: log the text instead."""
+    """Log the statement with its values, as Django does for its own queries (with server-side binding it would
+    log `$1` placeholders, and for a prepared statement None)."""
 
     def __init__(self, wrapped):
         self._wrapped = wrapped
@@ -44,7 +45,7 @@ class _LoggedText:
 
     def execute(self, sql, params=None):
         self._wrapped.execute(sql, params)
-        if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
+        if connection.queries_logged and connection.queries_log:
             connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
 
 
@@ -125,6 +126,13 @@ def insert(instance):
     return instance
 
 
+def _cast_type(field, db) -> str:
+    """The type to cast a parameter to: the column's, but text for character columns, since a cast to varchar(n)
+    would silently cut a long value where the INSERT itself refuses it."""
+    column_type = field.db_type(db)
+    return "text" if column_type.startswith(("varchar", "char")) else column_type
+
+
 def insert_parts(instance, *, replace: dict[str, str] | None = None) -> tuple[str, str, list]:
     """The column list, value list and parameters to INSERT `instance` inside a larger statement (PostgreSQL).
 
@@ -139,7 +147,7 @@ def insert_parts(instance, *, replace: dict[str, str] | None = None) -> tuple[st
         quote = db.ops.quote_name
         fields = _insert_fields(meta, instance.pk is not None)
         columns = ", ".join(quote(field.column) for field in fields)
-        values = ", ".join(replace.get(field.attname) or f"%s::{field.db_type(db)}" for field in fields)
+        values = ", ".join(replace.get(field.attname) or f"%s::{_cast_type(field, db)}" for field in fields)
         _statements[key] = (columns, values, [field for field in fields if field.attname not in replace])
     columns, values, fields = _statements[key]
     return columns, values, [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]

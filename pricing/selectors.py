@@ -82,24 +82,22 @@ _items = RowLoader(PriceListItem, "i")
 
 
 def _tier_prices_valid_on(*, resource_id: int, day: datetime.date, tier: str) -> tuple[int | None, list]:
-    """The id of the price list valid on `day` and its prices for one tier, in one fixed SQL statement.
+    """The id of the price list valid on `day` (the latest to start, as price_list_valid_on picks) and its prices
+    for one tier, in one fixed SQL statement; (None, []) when that list has no price for the tier.
 
-    Every booking asks this, so it skips the ORM's query building. Price lists of a resource never overlap.
+    Every booking asks this, so it skips the ORM's query building.
     """
     adapted = connection.ops.adapt_datefield_value(day)
     with rawsql.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_items.columns()} FROM {PriceList._meta.db_table} pl "
-            f"JOIN {PriceListItem._meta.db_table} i ON i.price_list_id = pl.id "
-            "WHERE pl.resource_id = %s AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) "
-            "AND i.tier = %s ORDER BY pl.valid_from DESC, i.unit",
+            f"SELECT {_items.columns()} FROM {PriceListItem._meta.db_table} i "
+            f"WHERE i.price_list_id = (SELECT pl.id FROM {PriceList._meta.db_table} pl WHERE pl.resource_id = %s "
+            "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC "
+            "LIMIT 1) AND i.tier = %s ORDER BY i.unit",
             [resource_id, adapted, adapted, tier],
         )
         items = [_items.load(row) for row in cursor.fetchall()]
-    if not items:
-        return None, []
-    price_list_id = items[0].price_list_id
-    return price_list_id, [item for item in items if item.price_list_id == price_list_id]
+    return (items[0].price_list_id if items else None), items
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,21 @@ def test_prepared_statements_still_show_their_sql_in_the_query_log():
             selectors.resource_to_book(resource.pk)
     assert len(captured) == 8
     assert all("FROM catalogue_resource" in (query["sql"] or "") for query in captured)
+
+
+@pytest.mark.postgres
+def test_a_value_too_long_for_its_column_is_refused_not_cut():
+    """A parameter cast to varchar(3) would be cut to fit; the statement must refuse it as the ORM's INSERT does."""
+    from django.db import DataError, transaction
+
+    policy = BookingPolicyFactory()
+    start = days_ahead(5, 10)
+    booking = Booking(
+        resource=policy.resource, user=UserFactory(), start=start, end=start + datetime.timedelta(hours=1),
+        blocked_until=start + datetime.timedelta(hours=1), status="confirmed", activity="economic",
+        access_model="rental", currency="NOKX",
+    )  # fmt: skip
+    columns, values, params = rawsql.insert_parts(booking)
+    with pytest.raises(DataError), transaction.atomic(), rawsql.cursor() as cursor:
+        cursor.execute(f"INSERT INTO booking_booking ({columns}) SELECT {values}", params)
+    assert not Booking.objects.exists()

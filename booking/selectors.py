@@ -253,11 +253,12 @@ WITH res AS (
       {institution_filter}
 ),
 days AS (
-    SELECT d::date AS day, extract(isodow FROM d)::int - 1 AS weekday
-    FROM generate_series(
-        (%(start)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date - 1,
-        -- one day either side, for resources in zones behind or ahead of Oslo (opening and closing are clipped below)
-        (%(end)s::timestamptz AT TIME ZONE 'Europe/Oslo')::date + 1,
+    -- the local dates of the period in each time zone the candidates use
+    SELECT z.time_zone, d::date AS day, extract(isodow FROM d)::int - 1 AS weekday
+    FROM (SELECT DISTINCT time_zone FROM res) z
+    CROSS JOIN LATERAL generate_series(
+        (%(start)s::timestamptz AT TIME ZONE z.time_zone)::date,
+        (%(end)s::timestamptz AT TIME ZONE z.time_zone)::date,
         interval '1 day'
     ) AS d
 ),
@@ -274,7 +275,7 @@ opening AS (
     CROSS JOIN LATERAL (
         SELECT h.weekday, h.opens, h.closes FROM booking_openinghours h WHERE h.policy_id = res.policy_id OFFSET 0
     ) o
-    JOIN days d ON d.weekday = o.weekday
+    JOIN days d ON d.time_zone = res.time_zone AND d.weekday = o.weekday
 ),
 open_intervals AS (SELECT * FROM opening WHERE oe > os),
 busy AS (

@@ -118,7 +118,7 @@ def resource_to_book(resource_id: int) -> Resource | None:
 
     The booking API reads it on every request, so it skips the ORM's query building.
     """
-    if not 0 < resource_id < 2**63:  # no such id can exist (and the database would refuse the number)
+    if not 0 < resource_id <= rawsql.MAX_ID:
         return None
     with rawsql.cursor() as cursor:
         cursor.execute(

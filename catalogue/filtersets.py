@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue import selectors
 from catalogue.choices import AccessModel, FacilityKind, Region, ResourceKind
 from catalogue.models import Facility, Institution, Resource
-
-# The largest id a database key holds (64-bit signed); a larger number cannot be an id.
-MAX_ID = 2**63 - 1
+from config.rawsql import MAX_ID
 
 
 def _id_filter(queryset, field: str, value: str):

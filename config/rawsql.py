@@ -11,6 +11,10 @@ cursor merges them into the text in Python first, which for these statements cos
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+# The largest id a database key holds (64-bit signed): a larger number names nothing, and the database would
+# refuse it as a parameter.
+MAX_ID = 2**63 - 1
+
 
 def cursor():
     """A cursor for fixed SQL: server-side binding on PostgreSQL, Django's usual cursor elsewhere.

@@ -1,12 +1,13 @@
 import django_filters
 from django.db.models import Q
 
+from config.rawsql import MAX_ID
 from pricing.models import PriceList
 
 
 class PriceListFilterSet(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(method="filter_valid_on")
-    facility = django_filters.NumberFilter(field_name="resource__facility", min_value=1, max_value=2**63 - 1)
+    facility = django_filters.NumberFilter(field_name="resource__facility", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = PriceList

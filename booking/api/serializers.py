@@ -6,8 +6,7 @@ from booking.choices import Activity, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
 from config.api import ApiDateTimeField
-
-MAX_ID = 2**63 - 1  # the largest id the database can hold; larger numbers name no booking
+from config.rawsql import MAX_ID
 
 
 class BookingCreateSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ below only gives the friendly answer with alternatives. On SQLite writers are se
 
 import contextlib
 import datetime
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking import emails as booking_emails
 from booking import policies, selectors
 from booking.choices import (
     ACTIVE_STATUSES,
@@ -25,15 +27,25 @@ from booking.choices import (
     ConflictMode,
     Frequency,
 )
-from booking.models import Booking, BookingEvent, BookingPolicy, CalendarFeedToken, Closure, Qualification
+from booking.models import (
+    Booking,
+    BookingEvent,
+    BookingPolicy,
+    CalendarFeedToken,
+    Closure,
+    OutgoingEmail,
+    Qualification,
+)
 from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from config import rawsql
-from config.celery import send_after_commit
+from config.celery import drain_after_commit
 from config.errors import ConflictError, DomainError
 from config.policies import require
 from pricing.selectors import booking_quote
+
+logger = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINT = "booking_no_overlapping_active_bookings"
 MAX_SERIES_LENGTH = 200
@@ -47,12 +59,74 @@ def _alternatives_payload(alternatives) -> list[dict]:
     return [{"start": _iso(s), "end": _iso(e)} for s, e in alternatives]
 
 
+EMAIL_BATCH_SECONDS = 1.0  # the e-mail task is queued at most once a second per web process
+EMAIL_MAX_ATTEMPTS = 5
+EMAIL_RETRY_SECONDS = 60  # then 2, 4 and 8 minutes; the sweep runs every minute
+TO_MANAGERS = "to_managers"
+
+
+def _email_kinds(kind: str) -> list[str]:
+    return [kind, TO_MANAGERS] if kind == "requested" else [kind]  # the managers answer a request
+
+
 def _queue_email(booking_id: int, kind: str) -> None:
+    """Put the e-mail in the outbox, in the caller's transaction; it is sent after the commit."""
+    for each in _email_kinds(kind):
+        rawsql.insert(OutgoingEmail(booking_id=booking_id, kind=each))
+    _send_emails_after_commit(booking_id)
+
+
+def _send_emails_after_commit(booking_id: int) -> None:
     from booking import tasks
 
-    send_after_commit(tasks.send_booking_email, booking_id, kind)
-    if kind == "requested":  # the managers answer it
-        send_after_commit(tasks.send_request_to_managers, booking_id)
+    drain_after_commit(
+        tasks.send_queued_emails,
+        within=EMAIL_BATCH_SECONDS,
+        if_unreachable=lambda: send_queued_emails(booking_ids=[booking_id]),
+    )
+
+
+def _deliver(email: OutgoingEmail) -> None:
+    if email.kind == TO_MANAGERS:
+        booking_emails.send_request_to_managers(email.booking_id)
+    else:
+        booking_emails.send_booking_email(email.booking_id, email.kind)
+
+
+def send_queued_emails(*, booking_ids: list[int] | None = None, batch: int = 100) -> int:
+    """Send the due e-mails of the outbox, oldest first, and delete them; returns how many were sent.
+
+    Rows are locked while they are sent and skipped by a parallel run (PostgreSQL). An e-mail that fails (the mail
+    server refuses or is down) is tried again after 1, 2, 4 and 8 minutes, then given up and logged. With
+    `booking_ids`, only those bookings' e-mails (the web process sending its own when the broker is down).
+    """
+    sent = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            due = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(send_after__lte=now)
+            if booking_ids is not None:
+                due = due.filter(booking_id__in=booking_ids)
+            rows = list(due.order_by("send_after", "id")[:batch])
+            done = []
+            for email in rows:
+                try:
+                    _deliver(email)
+                except Exception:
+                    email.attempts += 1
+                    if email.attempts >= EMAIL_MAX_ATTEMPTS:
+                        logger.exception("Booking e-mail %s given up after %d attempts", email, email.attempts)
+                        done.append(email.pk)
+                        continue
+                    logger.warning("Booking e-mail %s failed; trying again later", email, exc_info=True)
+                    email.send_after = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (email.attempts - 1))
+                    email.save(update_fields=["attempts", "send_after"])
+                else:
+                    done.append(email.pk)
+                    sent += 1
+            OutgoingEmail.objects.filter(pk__in=done).delete()
+        if len(rows) < batch:
+            return sent
 
 
 def _record(booking: Booking, *, actor, action: str, from_status: str = "", reason: str = "", details=None):
@@ -102,6 +176,21 @@ class _WriterSerialisation:
 
     def __exit__(self, *exc):
         return False
+
+
+@contextlib.contextmanager
+def _storing_transaction(resource_id: int):
+    """The transaction around storing a new booking.
+
+    On PostgreSQL the booking is stored by one statement, atomic by itself: outside a caller's transaction it runs
+    in autocommit, one round trip instead of three (BEGIN, the statement, COMMIT). On SQLite the writers are
+    serialised inside a transaction (see _WriterSerialisation).
+    """
+    if connection.vendor == "postgresql":
+        yield
+        return
+    with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource_id):
+        yield
 
 
 @dataclass
@@ -204,16 +293,20 @@ def _blocked_sql(*, resource, user, start, blocked_until, exclude_booking_id=Non
     """SQL answering two questions in one row, `closed` and `taken`: does a closure that applies to `user`, or an
     active booking (unless the application check is off), take any of [start, blocked_until)?"""
     kinds = selectors.blocking_closure_kinds(user, resource)
+    if connection.vendor == "postgresql":  # one parameter, whatever the number of kinds
+        kinds_sql, kinds_params = "= ANY(%s::text[])", [kinds]
+    else:
+        kinds_sql, kinds_params = f"IN ({', '.join(['%s'] * len(kinds))})", kinds
     sql = (
         'SELECT EXISTS (SELECT 1 FROM booking_closure WHERE resource_id = %s AND start < %s AND "end" > %s '
-        f"AND kind IN ({', '.join(['%s'] * len(kinds))})) AS closed, "
+        f"AND kind {kinds_sql}) AS closed, "
         "EXISTS (SELECT 1 FROM booking_booking WHERE resource_id = %s AND status IN ('pending', 'confirmed') "
         'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s) AS taken'
     )
     adapt = connection.ops.adapt_datetimefield_value
     until, since = adapt(blocked_until), adapt(start)
     exclude = exclude_booking_id or 0
-    return sql, [resource.pk, until, since, *kinds, resource.pk, until, since, exclude, check_overlap_in_app()]
+    return sql, [resource.pk, until, since, *kinds_params, resource.pk, until, since, exclude, check_overlap_in_app()]
 
 
 def _raise_if_blocked(closed: bool, taken: bool, *, resource, policy, user, start, until) -> None:
@@ -234,39 +327,68 @@ def _check_free(*, resource, policy, user, start, blocked_until, exclude_booking
     _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
 
 
-def _store_new_booking(booking: Booking, *, policy, user, action: str) -> None:
-    """Check the slot, store the booking and its first history entry; the friendly 409 when the slot is taken.
+def _store_new_booking(booking: Booking, *, policy, user, action: str, emails: list[str]) -> None:
+    """Check the slot, store the booking, its first history entry and its e-mails (outbox); the friendly 409 when
+    the slot is taken.
 
     On PostgreSQL this is one statement (one round trip, the hot path of every booking): the booking is inserted
     only when nothing blocks it, and the exclusion constraint still refuses a booking that a parallel request
-    stored in the meantime. Elsewhere the same three steps run one by one inside the caller's transaction.
+    stored in the meantime. Elsewhere the same steps run one by one inside the caller's transaction.
     """
     resource, start, blocked_until = booking.resource, booking.start, booking.blocked_until
     if connection.vendor != "postgresql":
         _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=blocked_until)
         rawsql.insert(booking)
         _record(booking, actor=user, action=action)
+        for kind in emails:
+            rawsql.insert(OutgoingEmail(booking=booking, kind=kind))
         return
-    blocked_sql, blocked_params = _blocked_sql(resource=resource, user=user, start=start, blocked_until=blocked_until)
-    booking_columns, booking_values, booking_params = rawsql.insert_parts(booking)
-    event = BookingEvent(
-        actor=user if roles.is_authenticated(user) else None, action=action, to_status=booking.status, details={}
-    )
-    event_columns, event_values, event_params = rawsql.insert_parts(event, replace={"booking_id": "stored.id"})
-    sql = (
-        f"WITH blocked AS ({blocked_sql}), "
-        f"stored AS (INSERT INTO {Booking._meta.db_table} ({booking_columns}) SELECT {booking_values} "
-        "FROM blocked WHERE NOT blocked.closed AND NOT blocked.taken RETURNING id), "
-        f"event AS (INSERT INTO {BookingEvent._meta.db_table} ({event_columns}) SELECT {event_values} FROM stored) "
-        "SELECT blocked.closed, blocked.taken, (SELECT id FROM stored) FROM blocked"
-    )
+    sql, params = _store_statement(booking, user=user, action=action, emails=emails)
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, [*blocked_params, *booking_params, *event_params])
+        cursor.execute(sql, params)
         closed, taken, booking_id = cursor.fetchone()
     _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
     booking.pk = booking_id
     booking._state.adding = False
     booking._state.db = connection.alias
+
+
+# psycopg parses a statement once and keeps it only up to this many parameters (psycopg._queries); a longer one
+# is parsed again on every booking, which cost about a tenth of the booking's time in the web process.
+STORE_STATEMENT_MAX_PARAMS = 50
+
+
+def _store_statement(booking: Booking, *, user, action: str, emails: list[str]) -> tuple[str, list]:
+    """The PostgreSQL statement that stores a new booking when nothing blocks it, with its history entry and
+    e-mails; it answers (closed, taken, the new id). The history entry and the e-mails take their time from the
+    stored booking, so that the statement stays within STORE_STATEMENT_MAX_PARAMS."""
+    blocked_sql, blocked_params = _blocked_sql(
+        resource=booking.resource, user=user, start=booking.start, blocked_until=booking.blocked_until
+    )
+    booking_columns, booking_values, booking_params = rawsql.insert_parts(booking)
+    event = BookingEvent(
+        actor=user if roles.is_authenticated(user) else None, action=action, to_status=booking.status, details={}
+    )
+    event_columns, event_values, event_params = rawsql.insert_parts(
+        event, replace={"booking_id": "stored.id", "at": "stored.created_at"}
+    )
+    email_columns, email_values, email_params = rawsql.insert_parts(
+        OutgoingEmail(),
+        replace={
+            "booking_id": "stored.id", "kind": "kinds.kind", "created_at": "stored.created_at",
+            "send_after": "stored.created_at", "attempts": "0",
+        },
+    )  # fmt: skip
+    sql = (
+        f"WITH blocked AS ({blocked_sql}), "
+        f"stored AS (INSERT INTO {Booking._meta.db_table} ({booking_columns}) SELECT {booking_values} "
+        "FROM blocked WHERE NOT blocked.closed AND NOT blocked.taken RETURNING id, created_at), "
+        f"event AS (INSERT INTO {BookingEvent._meta.db_table} ({event_columns}) SELECT {event_values} FROM stored), "
+        f"email AS (INSERT INTO {OutgoingEmail._meta.db_table} ({email_columns}) SELECT {email_values} "
+        "FROM stored, unnest(%s::text[]) AS kinds(kind)) "
+        "SELECT blocked.closed, blocked.taken, (SELECT id FROM stored) FROM blocked"
+    )
+    return sql, [*blocked_params, *booking_params, *event_params, *email_params, emails]
 
 
 def _conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:
@@ -398,11 +520,12 @@ def create_booking(
         **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
     )
     try:
-        with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource.pk):
+        with _storing_transaction(resource.pk):
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
-            _store_new_booking(booking, policy=policy, user=user, action=action)
-            if notify:
-                _queue_email(booking.pk, "requested" if needs_approval else "confirmed")
+            emails = _email_kinds("requested" if needs_approval else "confirmed") if notify else []
+            _store_new_booking(booking, policy=policy, user=user, action=action, emails=emails)
+            if emails:
+                _send_emails_after_commit(booking.pk)
     except IntegrityError as error:
         # Another request was stored first and the database refused ours: the same answer as the check above.
         if OVERLAP_CONSTRAINT in str(error):

@@ -2,17 +2,12 @@
 
 from celery import shared_task
 
-from booking import emails, services
+from booking import services
 
 
-@shared_task(name="booking.tasks.send_booking_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_booking_email(booking_id: int, kind: str) -> bool:
-    return emails.send_booking_email(booking_id, kind)
-
-
-@shared_task(name="booking.tasks.send_request_to_managers", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_request_to_managers(booking_id: int) -> int:
-    return emails.send_request_to_managers(booking_id)
+@shared_task(name="booking.tasks.send_queued_emails")
+def send_queued_emails() -> int:
+    return services.send_queued_emails()
 
 
 @shared_task(name="booking.tasks.expire_pending_bookings")

@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
     "task": "booking.tasks.expire_pending_bookings",
     "schedule": crontab(minute="*/5"),
 }
+# Booking e-mails wait in an outbox table; each change queues the sending task (at most once a second per web
+# process), and this sweep sends what a lost message or a failed attempt left behind.
+CELERY_BEAT_SCHEDULE["booking-send-queued-emails"] = {
+    "task": "booking.tasks.send_queued_emails",
+    "schedule": crontab(minute="*"),
+}
 CELERY_BEAT_SCHEDULE["booking-reminders"] = {
     "task": "booking.tasks.send_reminders",
     "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)

@@ -11,9 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from booking import selectors, services
-from booking.models import Booking, BookingEvent, BookingPolicy
+from booking.models import Booking, BookingEvent, BookingPolicy, OutgoingEmail
 from catalogue.models import Resource
 from config import rawsql
 from config.errors import ConflictError
@@ -29,16 +30,26 @@ def _values(instance) -> dict:
     return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
 
-def test_the_resource_to_book_is_read_as_the_orm_reads_it():
+def test_the_resource_to_book_is_read_as_the_orm_reads_it(django_assert_num_queries):
     policy = BookingPolicyFactory(buffer_minutes=15, requires_approval=True, resource__facility__name="Kjernelab Ø")
-    loaded = selectors.resource_to_book(policy.resource_id)
+    with django_assert_num_queries(1):  # opening hours included
+        loaded = selectors.resource_to_book(policy.resource_id)
+        hours = selectors.opening_hours_of(loaded.booking_policy)
     expected = Resource.objects.select_related("facility", "booking_policy").get(pk=policy.resource_id)
     assert _values(loaded) == _values(expected)
     assert _values(loaded.facility) == _values(expected.facility)
     assert _values(loaded.booking_policy) == _values(expected.booking_policy)
-    assert [_values(h) for h in selectors.opening_hours_of(loaded.booking_policy)] == [
-        _values(h) for h in expected.booking_policy.opening_hours.all()
-    ]
+    expected_hours = [_values(h) for h in expected.booking_policy.opening_hours.order_by("weekday", "opens")]
+    assert len(expected_hours) >= 5 and [_values(h) for h in hours] == expected_hours
+
+
+def test_a_policy_without_opening_hours_is_read_as_never_open(django_assert_num_queries):
+    policy = BookingPolicyFactory()
+    policy.opening_hours.all().delete()
+    with django_assert_num_queries(1):
+        loaded = selectors.resource_to_book(policy.resource_id)
+        assert selectors.opening_hours_of(loaded.booking_policy) == []
+    assert _values(loaded.booking_policy) == _values(policy)
 
 
 def test_a_resource_without_policy_or_id_is_not_bookable():
@@ -70,6 +81,10 @@ def test_a_stored_booking_reads_back_as_written_with_its_price_and_history():
     assert stored.created_at is not None and stored.blocked_until == stored.end
     event = BookingEvent.objects.get(booking=stored)
     assert (event.actor, event.action, event.to_status, event.details) == (user, "confirmed", "confirmed", {})
+    assert (event.from_status, event.reason) == ("", "")
+    assert event.at == stored.created_at or connection.vendor != "postgresql"  # one statement: one moment
+    email = OutgoingEmail.objects.get(booking=stored)
+    assert (email.kind, email.attempts) == ("confirmed", 0) and email.send_after <= timezone.now()
 
 
 def test_a_closure_refuses_the_booking_and_stores_nothing():
@@ -123,3 +138,24 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut():
     with pytest.raises(DataError), transaction.atomic(), rawsql.cursor() as cursor:
         cursor.execute(f"INSERT INTO booking_booking ({columns}) SELECT {values}", params)
     assert not Booking.objects.exists()
+
+
+@pytest.mark.postgres
+def test_the_storing_statement_stays_within_psycopgs_statement_cache():
+    """Above psycopg's limit the statement would be parsed again on every booking (no error, only slower): the
+    longest case, an external user's request (all closure kinds, two e-mails), must stay within it."""
+    from psycopg import _queries
+
+    policy = BookingPolicyFactory(requires_approval=True)
+    start = days_ahead(5, 10)
+    booking = Booking(
+        resource=policy.resource, user=UserFactory(), start=start, end=start + datetime.timedelta(hours=1),
+        blocked_until=start + datetime.timedelta(hours=1), status="pending", activity="economic",
+        access_model="rental", recurrence_group=uuid.uuid4(), expires_at=start,
+    )  # fmt: skip
+    sql, params = services._store_statement(
+        booking, user=booking.user, action="requested", emails=["requested", "to_managers"]
+    )
+    assert services.STORE_STATEMENT_MAX_PARAMS <= _queries.MAX_CACHED_STATEMENT_PARAMS
+    assert len(params) <= services.STORE_STATEMENT_MAX_PARAMS
+    assert sql.count("%s") == len(params)

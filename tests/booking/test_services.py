@@ -203,6 +203,8 @@ def test_many_requests_are_approved_at_once(company_user):
 def test_pending_holds_expire_and_release_their_slot(company_user, other_user, django_capture_on_commit_callbacks):
     policy = BookingPolicyFactory(requires_approval=True, approval_deadline_hours=24)
     pending = book(policy.resource, company_user, days_ahead(5, 10), days_ahead(5, 12))
+    services.send_queued_emails()  # "request received"
+    mail.outbox.clear()
     assert services.expire_pending_bookings(now=pending.expires_at - datetime.timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
         assert services.expire_pending_bookings(now=pending.expires_at) == 1
@@ -210,6 +212,7 @@ def test_pending_holds_expire_and_release_their_slot(company_user, other_user, d
     assert pending.status == "expired"
     assert pending.events.last().action == "expired"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [company_user.email]
+    assert mail.outbox[0].subject.startswith("Bestillingsforespørsel utløpt")
     assert book(policy.resource, other_user, days_ahead(5, 10), days_ahead(5, 12)).status == "pending"
 
 

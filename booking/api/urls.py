@@ -8,8 +8,8 @@ router = SimpleRouter()
 router.register("bookings", views.BookingViewSet, basename="booking")
 
 urlpatterns = [
+    *router.urls,
     *accounting_urls.api_urlpatterns,
     path("resources/<int:pk>/availability/", views.ResourceAvailabilityView.as_view(), name="resource-availability"),
     path("availability/", views.FreeCapacityView.as_view(), name="free-capacity"),
-    *router.urls,
 ]

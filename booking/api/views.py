@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from booking import policies, selectors, services
 from booking.api.serializers import (
+    SERIES_FIELDS,
     AvailabilitySerializer,
     BookingCreateSerializer,
     BookingSerializer,
@@ -30,6 +31,7 @@ from booking.api.serializers import (
     FreeCapacitySerializer,
     ManagerBookingSerializer,
     MoveSerializer,
+    OneBookingSerializer,
     ReasonSerializer,
 )
 from booking.filtersets import BookingFilterSet
@@ -209,7 +211,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _create(self, request):
         require(policies.can_book, request.user)
-        serializer = BookingCreateSerializer(data=request.data)
+        data = request.data
+        series = isinstance(data, dict) and any(name in data for name in SERIES_FIELDS)
+        serializer = (BookingCreateSerializer if series else OneBookingSerializer)(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         resource = selectors.resource_to_book(data["resource"])

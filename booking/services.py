@@ -183,11 +183,17 @@ def _storing_transaction(resource_id: int):
     """The transaction around storing a new booking.
 
     On PostgreSQL the booking is stored by one statement, atomic by itself: outside a caller's transaction it runs
-    in autocommit, one round trip instead of three (BEGIN, the statement, COMMIT). On SQLite the writers are
-    serialised inside a transaction (see _WriterSerialisation).
+    in autocommit, one round trip instead of three (BEGIN, the statement, COMMIT). Inside one (a series, an
+    Idempotency-Key request) it runs in a savepoint, so that a refusal by the exclusion constraint leaves the
+    caller's transaction usable for the 409's alternatives. On SQLite the writers are serialised inside a
+    transaction (see _WriterSerialisation).
     """
     if connection.vendor == "postgresql":
-        yield
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                yield
+        else:
+            yield
         return
     with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource_id):
         yield

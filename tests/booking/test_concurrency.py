@@ -4,6 +4,7 @@ The control test removes both guards (the exclusion constraint and the applicati
 same race then stores more than one booking, so the main test would catch a regression.
 """
 
+import contextlib
 import threading
 
 import pytest
@@ -101,3 +102,42 @@ def test_parallel_requests_on_sqlite_are_serialised_too():
     users = [UserFactory() for _ in range(8)]
     statuses = _race(resource, users)
     assert sorted(statuses) == [201] + [409] * 7
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("inside_a_transaction", [False, True], ids=["autocommit", "in a caller's transaction"])
+def test_a_refusal_by_the_constraint_still_answers_409_with_alternatives(monkeypatch, inside_a_transaction):
+    """The request that loses the race is refused by the exclusion constraint, not by the check (turned off here
+    to stand for the parallel winner). The answer is the same 409 with alternatives, also when the booking is
+    stored inside a caller's transaction, as a series or an Idempotency-Key request is."""
+    from django.db import transaction
+
+    from config.errors import ConflictError
+
+    monkeypatch.setattr(services, "check_overlap_in_app", lambda: False)
+    resource = BookingPolicyFactory().resource
+    slot = {"start": days_ahead(3, 10), "end": days_ahead(3, 12), "activity": "economic", "access_model": "rental"}
+    services.create_booking(resource=resource, user=UserFactory(), **slot)
+    with transaction.atomic() if inside_a_transaction else contextlib.nullcontext():
+        with pytest.raises(ConflictError) as refused:
+            services.create_booking(resource=resource, user=UserFactory(), **slot)
+        assert refused.value.code == "slot_taken" and refused.value.extra["alternatives"]
+        assert Booking.objects.filter(resource=resource).count() == 1  # the transaction is still usable
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_an_idempotent_request_that_loses_to_the_constraint_gets_409_not_500(monkeypatch):
+    monkeypatch.setattr(services, "check_overlap_in_app", lambda: False)
+    resource = BookingPolicyFactory().resource
+    payload = {"resource": resource.pk, "start": days_ahead(3, 10).isoformat(), "end": days_ahead(3, 12).isoformat(),
+               "activity": "economic", "access_model": "rental"}  # fmt: skip
+    first, second = APIClient(), APIClient()
+    first.force_authenticate(UserFactory())
+    second.force_authenticate(UserFactory())
+    assert first.post("/api/v1/bookings/", payload, format="json").status_code == 201
+    response = second.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 409 and response.json()["alternatives"]
+    again = second.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 409 and again.headers["Idempotent-Replayed"] == "true"

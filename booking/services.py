@@ -8,6 +8,7 @@ below only gives the friendly answer with alternatives. On SQLite writers are se
 import contextlib
 import datetime
 import logging
+import smtplib
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ def _alternatives_payload(alternatives) -> list[dict]:
 EMAIL_BATCH_SECONDS = 1.0  # the e-mail task is queued at most once a second per web process
 EMAIL_MAX_ATTEMPTS = 5
 EMAIL_RETRY_SECONDS = 60  # then 2, 4 and 8 minutes; the sweep runs every minute
+EMAIL_LEASE_SECONDS = 600  # an e-mail taken by a sender that died is due again after this
 TO_MANAGERS = "to_managers"
 
 
@@ -93,39 +95,63 @@ def _deliver(email: OutgoingEmail) -> None:
         booking_emails.send_booking_email(email.booking_id, email.kind)
 
 
-def send_queued_emails(*, booking_ids: list[int] | None = None, batch: int = 100) -> int:
-    """Send the due e-mails of the outbox, oldest first, and delete them; returns how many were sent.
+# A mail server that cannot be reached: the rest of the batch waits too, rather than each e-mail timing out.
+_SERVER_DOWN = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 
-    Rows are locked while they are sent and skipped by a parallel run (PostgreSQL). An e-mail that fails (the mail
-    server refuses or is down) is tried again after 1, 2, 4 and 8 minutes, then given up and logged. With
-    `booking_ids`, only those bookings' e-mails (the web process sending its own when the broker is down).
+
+def _claim_due_emails(*, booking_ids: list[int] | None, batch: int, now: datetime.datetime) -> list[OutgoingEmail]:
+    """Take up to `batch` due e-mails, oldest first, for EMAIL_LEASE_SECONDS: a short transaction that locks them
+    (a parallel run skips them, PostgreSQL) and moves their `send_after` past the lease, so that the sending
+    happens outside any transaction. If the sender dies, what it had not sent is due again after the lease."""
+    with transaction.atomic():
+        due = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(send_after__lte=now)
+        if booking_ids is not None:
+            due = due.filter(booking_id__in=booking_ids)
+        claimed = list(due.order_by("send_after", "id")[:batch])
+        leased = now + datetime.timedelta(seconds=EMAIL_LEASE_SECONDS)
+        OutgoingEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(send_after=leased)
+    return claimed
+
+
+def _retry_later(email: OutgoingEmail, now: datetime.datetime) -> None:
+    email.attempts += 1
+    if email.attempts >= EMAIL_MAX_ATTEMPTS:
+        logger.exception("Booking e-mail %s given up after %d attempts", email, email.attempts)
+        OutgoingEmail.objects.filter(pk=email.pk).delete()
+        return
+    logger.warning("Booking e-mail %s failed; trying again later", email, exc_info=True)
+    retry_at = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (email.attempts - 1))
+    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=email.attempts, send_after=retry_at)
+
+
+def send_queued_emails(*, booking_ids: list[int] | None = None, batch: int = 100) -> int:
+    """Send the due e-mails of the outbox, oldest first; returns how many were sent.
+
+    Each e-mail is deleted as soon as it is sent (its own commit), so a failure later in the batch never sends it
+    again. One that fails is tried again after 1, 2, 4 and 8 minutes, then given up and logged; when the mail
+    server cannot be reached, the rest of the batch waits a minute too. With `booking_ids`, only those bookings'
+    e-mails (the web process sending its own when the broker is down).
     """
     sent = 0
     while True:
         now = timezone.now()
-        with transaction.atomic():
-            due = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(send_after__lte=now)
-            if booking_ids is not None:
-                due = due.filter(booking_id__in=booking_ids)
-            rows = list(due.order_by("send_after", "id")[:batch])
-            done = []
-            for email in rows:
-                try:
+        claimed = _claim_due_emails(booking_ids=booking_ids, batch=batch, now=now)
+        for index, email in enumerate(claimed):
+            try:
+                with transaction.atomic():  # a database error while rendering leaves the caller's transaction usable
                     _deliver(email)
-                except Exception:
-                    email.attempts += 1
-                    if email.attempts >= EMAIL_MAX_ATTEMPTS:
-                        logger.exception("Booking e-mail %s given up after %d attempts", email, email.attempts)
-                        done.append(email.pk)
-                        continue
-                    logger.warning("Booking e-mail %s failed; trying again later", email, exc_info=True)
-                    email.send_after = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (email.attempts - 1))
-                    email.save(update_fields=["attempts", "send_after"])
-                else:
-                    done.append(email.pk)
-                    sent += 1
-            OutgoingEmail.objects.filter(pk__in=done).delete()
-        if len(rows) < batch:
+            except _SERVER_DOWN:
+                _retry_later(email, now)
+                waiting = [other.pk for other in claimed[index + 1 :]]
+                retry_at = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS)
+                OutgoingEmail.objects.filter(pk__in=waiting).update(send_after=retry_at)
+                return sent
+            except Exception:  # this e-mail only (a refused address, a rendering error)
+                _retry_later(email, now)
+            else:
+                OutgoingEmail.objects.filter(pk=email.pk).delete()
+                sent += 1
+        if len(claimed) < batch:
             return sent
 
 

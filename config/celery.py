@@ -71,19 +71,21 @@ def _queue_drain(task, within: float, if_unreachable) -> None:
         return
     from kombu.exceptions import OperationalError
 
-    now = time.monotonic()
+    started = time.monotonic()
     with _drain_lock:
         last = _last_drain_queued.get(task.name)
-        if last is not None and now - last < within:
-            return
-        _last_drain_queued[task.name] = now
+        if last is not None and started - last < within:
+            return  # a run queued at `last` starts after `last + within`, so after this commit
     try:
-        task.apply_async(countdown=within)
-        return
+        task.apply_async(countdown=within)  # its countdown runs from about `started`
     except OperationalError:
-        with _drain_lock:
-            _last_drain_queued.pop(task.name, None)
         logger.warning("The broker is unreachable: %s was not queued", task.name, exc_info=True)
+    else:
+        # Recorded only once the message is taken: a commit that meets an unreachable broker is never skipped, so
+        # each one sends its own e-mails here.
+        with _drain_lock:
+            _last_drain_queued[task.name] = max(started, _last_drain_queued.get(task.name, started))
+        return
     try:
         if_unreachable()
     except Exception:

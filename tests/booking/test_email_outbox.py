@@ -1,9 +1,11 @@
 """Booking e-mails go through an outbox table: written with the booking, sent by a Celery task after the commit.
 
-What a user would notice: the e-mail arrives even when the task message was lost, a mail server that is down delays
-it but does not lose it, two sending tasks never send it twice, and many bookings in one second cost one message.
+What a user would notice: the e-mail arrives even when the task message was lost or its sender died, a mail server
+that is down delays it but does not lose it, two sending tasks never send it twice, and the bookings of one second
+cost one message whose task still sends them all.
 """
 
+import contextlib
 import datetime
 import logging
 import os
@@ -19,8 +21,9 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.utils import timezone
 
+from booking import emails as booking_emails
 from booking import services
-from booking.models import OutgoingEmail
+from booking.models import Booking, OutgoingEmail
 from config.errors import ConflictError
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
@@ -69,18 +72,53 @@ def test_a_refused_booking_leaves_nothing_in_the_outbox(resource, company_user, 
     assert OutgoingEmail.objects.count() == 1
 
 
-def test_a_mail_server_that_is_down_delays_the_email_and_it_is_sent_later(resource, company_user, caplog):
+def test_a_mail_server_that_is_down_delays_the_emails_and_they_are_sent_later(company_user, other_user, caplog):
     caplog.set_level(logging.WARNING, logger="booking.services")
-    book(resource, company_user)
-    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected("down")):
+    policy = BookingPolicyFactory()
+    book(policy.resource, company_user, hour=10)
+    book(policy.resource, other_user, hour=12)
+    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected("down")) as send:
         assert services.send_queued_emails() == 0
-    waiting = OutgoingEmail.objects.get()
-    assert waiting.attempts == 1 and waiting.send_after > timezone.now() + datetime.timedelta(seconds=50)
+    assert send.call_count == 1  # the second e-mail was not tried against a server that is down
+    first, second = OutgoingEmail.objects.order_by("id")
+    assert (first.attempts, second.attempts) == (1, 0)
+    assert min(first.send_after, second.send_after) > timezone.now() + datetime.timedelta(seconds=50)
     assert "trying again later" in caplog.text
     assert services.send_queued_emails() == 0  # not yet due
     OutgoingEmail.objects.update(send_after=timezone.now())  # a minute later
-    assert services.send_queued_emails() == 1
-    assert len(mail.outbox) == 1 and not OutgoingEmail.objects.exists()
+    assert services.send_queued_emails() == 2
+    assert len(mail.outbox) == 2 and not OutgoingEmail.objects.exists()
+
+
+def test_a_sender_that_dies_leaves_its_emails_for_after_the_lease(resource, company_user):
+    book(resource, company_user)
+    claimed = services._claim_due_emails(booking_ids=None, batch=100, now=timezone.now())  # ... and then dies
+    assert len(claimed) == 1
+    assert services.send_queued_emails() == 0  # another sender does not take it meanwhile
+    lease_over = timezone.now() + datetime.timedelta(seconds=services.EMAIL_LEASE_SECONDS + 1)
+    with mock.patch("django.utils.timezone.now", return_value=lease_over):
+        assert services.send_queued_emails() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_database_error_while_sending_one_email_neither_stops_nor_repeats_the_others(company_user, other_user):
+    """The failing e-mail is retried later; the one sent before it is not sent again."""
+    policy = BookingPolicyFactory()
+    book(policy.resource, company_user, hour=10)
+    book(policy.resource, other_user, hour=12)
+    real_send = booking_emails.send_booking_email
+
+    def second_breaks(booking_id, kind):
+        if Booking.objects.get(pk=booking_id).user == other_user:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+        return real_send(booking_id, kind)
+
+    with mock.patch.object(booking_emails, "send_booking_email", second_breaks):
+        assert services.send_queued_emails() == 1
+        assert services.send_queued_emails() == 0
+    assert [m.to for m in mail.outbox] == [[company_user.email]]
+    assert OutgoingEmail.objects.get().attempts == 1
 
 
 def test_an_email_that_keeps_failing_is_given_up_after_five_attempts_and_logged(resource, company_user, caplog):
@@ -144,10 +182,18 @@ def test_two_sending_tasks_at_once_send_each_email_once(locking):
         finally:
             connection.close()
 
-    patches = [mock.patch(LOCMEM_SEND, slow_send)]
-    if not locking:
-        patches.append(mock.patch.object(QuerySet, "select_for_update", lambda self, **kwargs: self))
-    with patches[0], (patches[1] if len(patches) > 1 else mock.MagicMock()):
+    real_update = QuerySet.update
+
+    def slow_update(self, **kwargs):
+        time.sleep(0.05)  # between reading the due rows and taking them: the other sender reads meanwhile
+        return real_update(self, **kwargs)
+
+    without_locks = mock.patch.object(QuerySet, "select_for_update", lambda self, **kwargs: self)
+    with (
+        mock.patch(LOCMEM_SEND, slow_send),
+        mock.patch.object(QuerySet, "update", slow_update),
+        without_locks if not locking else contextlib.nullcontext(),
+    ):
         threads = [threading.Thread(target=drain) for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -163,8 +209,10 @@ def test_two_sending_tasks_at_once_send_each_email_once(locking):
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_many_bookings_in_a_second_queue_one_task_that_sends_every_email():
-    """With a real Redis: five bookings queue one message, which a real worker runs after the last commit."""
+def test_bookings_committed_while_the_task_waits_are_sent_by_it():
+    """A real worker on Redis, no beat: the first booking queues the task, the next ones (within the second) queue
+    nothing; the task starts after its countdown and sends all three. Without the countdown it would run before
+    the later bookings were committed, and their e-mails would wait for the sweep (which does not run here)."""
     from celery.contrib.testing.worker import start_worker
     from kombu import Connection
 
@@ -178,14 +226,15 @@ def test_many_bookings_in_a_second_queue_one_task_that_sends_every_email():
     reset_connections(app)
     try:
         resource = BookingPolicyFactory().resource
-        users = [UserFactory() for _ in range(5)]
-        for index, user in enumerate(users):
-            book(resource, user, day=3 + index)
-        with Connection(broker) as conn:
-            assert conn.default_channel.client.llen(queue) == 1
+        users = [UserFactory() for _ in range(3)]
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            for _ in range(300):  # up to 30 s
-                if len(mail.outbox) >= 5:
+            began = time.monotonic()
+            for index, user in enumerate(users):
+                book(resource, user, day=3 + index)
+                time.sleep(0.3)
+            assert time.monotonic() - began < services.EMAIL_BATCH_SECONDS + 0.5, "too slow to test the countdown"
+            for _ in range(100):  # up to 10 s
+                if len(mail.outbox) >= 3:
                     break
                 time.sleep(0.1)
         assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
@@ -195,3 +244,63 @@ def test_many_bookings_in_a_second_queue_one_task_that_sends_every_email():
         reset_connections(app)
         with Connection(broker) as conn:
             conn.default_channel.client.delete(queue)
+
+
+class _Task:
+    """Stands for a Celery task in front of a broker: records what is queued, or fails as an unreachable one."""
+
+    name = "test.drain"
+
+    def __init__(self, *, reachable=True, hold=None):
+        self.reachable, self.hold, self.queued = reachable, hold, []
+
+    def apply_async(self, countdown=None):
+        if self.hold is not None:
+            self.hold.wait(timeout=10)
+        if not self.reachable:
+            from kombu.exceptions import OperationalError
+
+            raise OperationalError("unreachable")
+        self.queued.append(countdown)
+
+
+@pytest.fixture
+def non_eager():
+    from config import celery
+
+    celery._last_drain_queued.clear()
+    previous = celery.app.conf.task_always_eager
+    celery.app.conf.update(task_always_eager=False)
+    try:
+        yield celery
+    finally:
+        celery.app.conf.update(task_always_eager=previous)
+        celery._last_drain_queued.clear()
+
+
+def test_the_task_is_queued_once_a_second_with_a_countdown(non_eager):
+    task = _Task()
+    for _ in range(5):
+        non_eager._queue_drain(task, 1.0, lambda: pytest.fail("the broker is reachable"))
+    assert task.queued == [1.0]
+    with mock.patch("time.monotonic", return_value=time.monotonic() + 1.01):
+        non_eager._queue_drain(task, 1.0, lambda: None)
+    assert task.queued == [1.0, 1.0]
+
+
+def test_with_the_broker_down_every_commit_sends_its_own_emails_even_at_the_same_moment(non_eager):
+    """Two threads of one web process commit while the broker hangs and then fails: neither is skipped."""
+    hold = threading.Event()
+    task = _Task(reachable=False, hold=hold)
+    sent = []
+    threads = [
+        threading.Thread(target=non_eager._queue_drain, args=(task, 1.0, lambda name=name: sent.append(name)))
+        for name in ("A", "B")
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    hold.set()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == ["A", "B"]

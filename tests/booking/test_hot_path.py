@@ -158,4 +158,5 @@ def test_the_storing_statement_stays_within_psycopgs_statement_cache():
     )
     assert services.STORE_STATEMENT_MAX_PARAMS <= _queries.MAX_CACHED_STATEMENT_PARAMS
     assert len(params) <= services.STORE_STATEMENT_MAX_PARAMS
+    assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH  # psycopg's other condition
     assert sql.count("%s") == len(params)

@@ -118,35 +118,52 @@ _policies = RowLoader(BookingPolicy, "p")
 
 def resource_to_book(resource_id: int) -> Resource | None:
     """A resource with its facility, booking policy (None when it has none) and the policy's opening hours, in one
-    fixed SQL statement: one row per opening-hours row, the resource repeated.
+    fixed SQL statement.
 
-    The booking API reads it on every request, so it skips the ORM's query building and a second round trip.
+    The booking API reads it on every request, so it skips the ORM's query building and a second round trip. The
+    first row holds the resource, facility and policy, each further row one opening-hours row (a join would repeat
+    the facility's columns in every row, and they would all be read again).
     """
     if not 0 < resource_id <= rawsql.MAX_ID:
         return None
     with rawsql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_resources.columns()}, {_facilities.columns()}, {_policies.columns()}, {_hours.columns()} "
-            f"FROM {Resource._meta.db_table} r JOIN {Facility._meta.db_table} f ON f.id = r.facility_id "
-            f"LEFT JOIN {BookingPolicy._meta.db_table} p ON p.resource_id = r.id "
-            f"LEFT JOIN {OpeningHours._meta.db_table} h ON h.policy_id = p.id WHERE r.id = %s "
-            "ORDER BY h.weekday, h.opens",
-            [resource_id],
-        )
+        cursor.execute(_resource_to_book_sql(), [resource_id, resource_id])
         rows = cursor.fetchall()
-    if not rows:
+    if not rows or rows[0][0] != 0:
         return None
-    resource = _resources.load(rows[0])
-    offset = len(_resources.fields)
-    resource.facility = _facilities.load(rows[0], offset)
+    first, offset = rows[0], 1
+    resource = _resources.load(first, offset)
+    offset += len(_resources.fields)
+    resource.facility = _facilities.load(first, offset)
     offset += len(_facilities.fields)
-    policy = _policies.load(rows[0], offset)
+    policy = _policies.load(first, offset)
     Resource._meta.get_field("booking_policy").set_cached_value(resource, policy)
     if policy is not None:
         policy.resource = resource
         offset += len(_policies.fields)
-        policy._opening_hours_loaded = [hours for row in rows if (hours := _hours.load(row, offset)) is not None]
+        policy._opening_hours_loaded = [_hours.load(row, offset) for row in rows[1:]]
     return resource
+
+
+_statements: dict[str, str] = {}
+
+
+def _resource_to_book_sql() -> str:
+    vendor = connection.vendor
+    if vendor not in _statements:
+        main = len(_resources.fields) + len(_facilities.fields) + len(_policies.fields)
+        names = [field.attname for field in _hours.fields]
+        weekday, opens = (main + 2 + names.index(name) for name in ("weekday", "opens"))
+        _statements[vendor] = (
+            f"SELECT 0, {_resources.columns()}, {_facilities.columns()}, {_policies.columns()}, "
+            f"{', '.join(['NULL'] * len(names))} "
+            f"FROM {Resource._meta.db_table} r JOIN {Facility._meta.db_table} f ON f.id = r.facility_id "
+            f"LEFT JOIN {BookingPolicy._meta.db_table} p ON p.resource_id = r.id WHERE r.id = %s "
+            f"UNION ALL SELECT 1, {', '.join(['NULL'] * main)}, {_hours.columns()} "
+            f"FROM {OpeningHours._meta.db_table} h JOIN {BookingPolicy._meta.db_table} p ON p.id = h.policy_id "
+            f"WHERE p.resource_id = %s ORDER BY 1, {weekday}, {opens}"
+        )
+    return _statements[vendor]
 
 
 def is_internal_user(user, resource: Resource) -> bool:

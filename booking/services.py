@@ -7,6 +7,7 @@ below only gives the friendly answer with alternatives. On SQLite writers are se
 
 import contextlib
 import datetime
+import functools
 import logging
 import smtplib
 import threading
@@ -404,13 +405,7 @@ def _store_statement(booking: Booking, *, user, action: str, emails: list[str]) 
     event_columns, event_values, event_params = rawsql.insert_parts(
         event, replace={"booking_id": "stored.id", "at": "stored.created_at"}
     )
-    email_columns, email_values, email_params = rawsql.insert_parts(
-        OutgoingEmail(),
-        replace={
-            "booking_id": "stored.id", "kind": "kinds.kind", "created_at": "stored.created_at",
-            "send_after": "stored.created_at", "attempts": "0",
-        },
-    )  # fmt: skip
+    email_columns, email_values = _email_insert_parts()
     sql = (
         f"WITH blocked AS ({blocked_sql}), "
         f"stored AS (INSERT INTO {Booking._meta.db_table} ({booking_columns}) SELECT {booking_values} "
@@ -420,7 +415,22 @@ def _store_statement(booking: Booking, *, user, action: str, emails: list[str]) 
         "FROM stored, unnest(%s::text[]) AS kinds(kind)) "
         "SELECT blocked.closed, blocked.taken, (SELECT id FROM stored) FROM blocked"
     )
-    return sql, [*blocked_params, *booking_params, *event_params, *email_params, emails]
+    return sql, [*blocked_params, *booking_params, *event_params, emails]
+
+
+@functools.cache
+def _email_insert_parts() -> tuple[str, str]:
+    """The outbox columns and values of the storing statement: every value comes from the stored booking and the
+    kinds array, so they take no parameters and are the same for every booking."""
+    columns, values, params = rawsql.insert_parts(
+        OutgoingEmail(),
+        replace={
+            "booking_id": "stored.id", "kind": "kinds.kind", "created_at": "stored.created_at",
+            "send_after": "stored.created_at", "attempts": "0",
+        },
+    )  # fmt: skip
+    assert not params, "a new OutgoingEmail field needs a value in the storing statement"
+    return columns, values
 
 
 def _conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:

@@ -25,8 +25,9 @@ def _subject(kind: str, booking: Booking) -> str:
     return subjects[kind] % {"resource": booking.resource.name}
 
 
-def send_booking_email(booking_id: int, kind: str) -> bool:
-    """Send one booking e-mail. Returns False when there is nothing to send (booking gone, unknown kind)."""
+def send_booking_email(booking_id: int, kind: str, *, connection=None) -> bool:
+    """Send one booking e-mail (over `connection`, an open one to the mail server, if given). Returns False when
+    there is nothing to send (booking gone, unknown kind)."""
     if kind not in KINDS:
         return False
     booking = Booking.objects.select_related("resource__facility", "user").filter(pk=booking_id).first()
@@ -35,13 +36,15 @@ def send_booking_email(booking_id: int, kind: str) -> bool:
     with translation.override(booking.user.language or settings.LANGUAGE_CODE):
         context = {"booking": booking, "kind": kind, "site_url": settings.SITE_URL}
         body = render_to_string("booking/email/booking.txt", context)
-        message = EmailMessage(subject=_subject(kind, booking), body=body, to=[booking.user.email])
+        message = EmailMessage(
+            subject=_subject(kind, booking), body=body, to=[booking.user.email], connection=connection
+        )
     message.attach(f"booking-{booking.pk}.ics", booking_attachment(booking), "text/calendar")
     message.send()
     return True
 
 
-def send_request_to_managers(booking_id: int) -> int:
+def send_request_to_managers(booking_id: int, *, connection=None) -> int:
     """Tell the facility's managers that a request waits for their answer; each in their own language.
 
     Returns the number of e-mails sent. Without named managers the institution admins are told instead.
@@ -60,6 +63,6 @@ def send_request_to_managers(booking_id: int) -> int:
             context = {"booking": booking, "recipient": recipient, "site_url": settings.SITE_URL}
             body = render_to_string("booking/email/request_for_managers.txt", context)
             subject = _("New booking request: %(resource)s") % {"resource": booking.resource.name}
-            EmailMessage(subject=subject, body=body, to=[recipient.email]).send()
+            EmailMessage(subject=subject, body=body, to=[recipient.email], connection=connection).send()
         sent += 1
     return sent

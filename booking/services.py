@@ -14,6 +14,8 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +67,7 @@ EMAIL_BATCH_SECONDS = 1.0  # the e-mail task is queued at most once a second per
 EMAIL_MAX_ATTEMPTS = 5
 EMAIL_RETRY_SECONDS = 60  # then 2, 4 and 8 minutes; the sweep runs every minute
 EMAIL_LEASE_SECONDS = 600  # an e-mail taken by a sender that died is due again after this
+EMAIL_GIVE_UP_HOURS = 24  # an e-mail the mail server could not take for this long is given up
 TO_MANAGERS = "to_managers"
 
 
@@ -89,69 +92,127 @@ def _send_emails_after_commit(booking_id: int) -> None:
     )
 
 
-def _deliver(email: OutgoingEmail) -> None:
+def _deliver(email: OutgoingEmail, mail_connection) -> None:
     if email.kind == TO_MANAGERS:
-        booking_emails.send_request_to_managers(email.booking_id)
+        booking_emails.send_request_to_managers(email.booking_id, connection=mail_connection)
     else:
-        booking_emails.send_booking_email(email.booking_id, email.kind)
+        booking_emails.send_booking_email(email.booking_id, email.kind, connection=mail_connection)
 
 
-# A mail server that cannot be reached: the rest of the batch waits too, rather than each e-mail timing out.
-_SERVER_DOWN = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
+def _refused_for_good(error: Exception) -> bool:
+    """This e-mail's own failure: the mail server refused it for good (5xx for its recipients or its content), or
+    it could not be made (a rendering error). Anything else – the network, DNS, TLS, a 4xx "try later", a server
+    that hangs up – is the mail server's trouble, and every e-mail waits for it alike."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return not isinstance(error, OSError)
 
 
-def _claim_due_emails(*, booking_ids: list[int] | None, batch: int, now: datetime.datetime) -> list[OutgoingEmail]:
-    """Take up to `batch` due e-mails, oldest first, for EMAIL_LEASE_SECONDS: a short transaction that locks them
-    (a parallel run skips them, PostgreSQL) and moves their `send_after` past the lease, so that the sending
-    happens outside any transaction. If the sender dies, what it had not sent is due again after the lease."""
+def _claim_due_emails(*, booking_ids: list[int] | None, batch: int) -> tuple[list[OutgoingEmail], datetime.datetime]:
+    """Take up to `batch` due e-mails, oldest first, and the time their lease runs out: a short transaction locks
+    them (a parallel sender skips them, PostgreSQL) and moves their `send_after` to the end of the lease, so that
+    they are sent outside any transaction. If the sender dies, what it had not sent is due again after the lease."""
+    now = timezone.now()
+    leased = now + datetime.timedelta(seconds=EMAIL_LEASE_SECONDS)
     with transaction.atomic():
         due = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(send_after__lte=now)
         if booking_ids is not None:
             due = due.filter(booking_id__in=booking_ids)
         claimed = list(due.order_by("send_after", "id")[:batch])
-        leased = now + datetime.timedelta(seconds=EMAIL_LEASE_SECONDS)
         OutgoingEmail.objects.filter(pk__in=[email.pk for email in claimed]).update(send_after=leased)
-    return claimed
+    return claimed, leased
 
 
-def _retry_later(email: OutgoingEmail, now: datetime.datetime) -> None:
-    email.attempts += 1
-    if email.attempts >= EMAIL_MAX_ATTEMPTS:
-        logger.exception("Booking e-mail %s given up after %d attempts", email, email.attempts)
-        OutgoingEmail.objects.filter(pk=email.pk).delete()
+def _renew_lease(email: OutgoingEmail, leased: datetime.datetime) -> datetime.datetime | None:
+    """Right before sending: a fresh lease for this e-mail, or None when its lease ran out and another sender has
+    taken it meanwhile (then that sender sends it, not this one)."""
+    renewed = timezone.now() + datetime.timedelta(seconds=EMAIL_LEASE_SECONDS)
+    taken = OutgoingEmail.objects.filter(pk=email.pk, send_after=leased).update(send_after=renewed)
+    return renewed if taken else None
+
+
+def _failed(email: OutgoingEmail, held: datetime.datetime) -> None:
+    """This e-mail failed on its own: try again after 1, 2, 4 and 8 minutes, then give up and log it."""
+    attempts = email.attempts + 1
+    mine = OutgoingEmail.objects.filter(pk=email.pk, send_after=held)
+    if attempts >= EMAIL_MAX_ATTEMPTS:
+        logger.exception("Booking e-mail %s given up after %d attempts", email, attempts)
+        mine.delete()
         return
     logger.warning("Booking e-mail %s failed; trying again later", email, exc_info=True)
-    retry_at = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (email.attempts - 1))
-    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=email.attempts, send_after=retry_at)
+    retry_at = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (attempts - 1))
+    mine.update(attempts=attempts, send_after=retry_at)
+
+
+def _wait_for_the_mail_server(held: dict[int, datetime.datetime]) -> None:
+    """The mail server cannot take e-mails now: all those held wait a minute, without counting an attempt; only one
+    that has waited EMAIL_GIVE_UP_HOURS since it was written is given up."""
+    now = timezone.now()
+    too_old = now - datetime.timedelta(hours=EMAIL_GIVE_UP_HOURS)
+    retry_at = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS)
+    by_lease: dict[datetime.datetime, list[int]] = {}
+    for pk, lease in held.items():  # two leases at most: the batch's, and the one renewed for the failed e-mail
+        by_lease.setdefault(lease, []).append(pk)
+    for lease, pks in by_lease.items():
+        mine = OutgoingEmail.objects.filter(pk__in=pks, send_after=lease)
+        for email in mine.filter(created_at__lt=too_old):
+            logger.error(
+                "Booking e-mail %s given up: the mail server could not take it for %d hours", email, EMAIL_GIVE_UP_HOURS
+            )
+            email.delete()
+        mine.update(send_after=retry_at)
+
+
+def _savepoint_in_a_transaction():
+    """In a caller's transaction, a savepoint, so that a database error while rendering leaves it usable; otherwise
+    nothing: no transaction is held open while the mail server is talked to."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
 def send_queued_emails(*, booking_ids: list[int] | None = None, batch: int = 100) -> int:
-    """Send the due e-mails of the outbox, oldest first; returns how many were sent.
+    """Send the due e-mails of the outbox, oldest first, over one connection to the mail server per batch; returns
+    how many were sent.
 
-    Each e-mail is deleted as soon as it is sent (its own commit), so a failure later in the batch never sends it
-    again. One that fails is tried again after 1, 2, 4 and 8 minutes, then given up and logged; when the mail
-    server cannot be reached, the rest of the batch waits a minute too. With `booking_ids`, only those bookings'
-    e-mails (the web process sending its own when the broker is down).
+    Each e-mail is deleted as soon as it is sent, so a failure later in the batch never sends it again (inside a
+    caller's transaction only when that commits). An e-mail refused for good is tried again after 1, 2, 4 and 8
+    minutes, then given up and logged; when the mail server cannot be reached, the whole batch waits a minute,
+    without counting it against the e-mails. With `booking_ids`, only those bookings' e-mails (the web process
+    sending its own when the broker is down).
     """
     sent = 0
     while True:
-        now = timezone.now()
-        claimed = _claim_due_emails(booking_ids=booking_ids, batch=batch, now=now)
-        for index, email in enumerate(claimed):
-            try:
-                with transaction.atomic():  # a database error while rendering leaves the caller's transaction usable
-                    _deliver(email)
-            except _SERVER_DOWN:
-                _retry_later(email, now)
-                waiting = [other.pk for other in claimed[index + 1 :]]
-                retry_at = now + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS)
-                OutgoingEmail.objects.filter(pk__in=waiting).update(send_after=retry_at)
-                return sent
-            except Exception:  # this e-mail only (a refused address, a rendering error)
-                _retry_later(email, now)
-            else:
-                OutgoingEmail.objects.filter(pk=email.pk).delete()
-                sent += 1
+        claimed, leased = _claim_due_emails(booking_ids=booking_ids, batch=batch)
+        if not claimed:
+            return sent
+        held = {email.pk: leased for email in claimed}
+        mail_connection = get_connection()
+        try:
+            mail_connection.open()
+        except Exception:
+            logger.warning("The mail server cannot be reached; %d booking e-mails wait", len(held), exc_info=True)
+            _wait_for_the_mail_server(held)
+            return sent
+        try:
+            for email in claimed:
+                lease = _renew_lease(email, held.pop(email.pk))
+                if lease is None:
+                    continue
+                try:
+                    with _savepoint_in_a_transaction():
+                        _deliver(email, mail_connection)
+                except Exception as error:
+                    if not _refused_for_good(error):
+                        logger.warning("The mail server failed; %d booking e-mails wait", len(held) + 1, exc_info=True)
+                        _wait_for_the_mail_server({email.pk: lease, **held})
+                        return sent
+                    _failed(email, lease)
+                else:
+                    OutgoingEmail.objects.filter(pk=email.pk).delete()
+                    sent += 1
+        finally:
+            mail_connection.close()
         if len(claimed) < batch:
             return sent
 
@@ -429,7 +490,8 @@ def _email_insert_parts() -> tuple[str, str]:
             "send_after": "stored.created_at", "attempts": "0",
         },
     )  # fmt: skip
-    assert not params, "a new OutgoingEmail field needs a value in the storing statement"
+    if params:
+        raise ImproperlyConfigured("A new OutgoingEmail field needs its value in the storing statement.")
     return columns, values
 
 

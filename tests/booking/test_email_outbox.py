@@ -10,6 +10,7 @@ import datetime
 import logging
 import os
 import smtplib
+import socket
 import threading
 import time
 import uuid
@@ -80,25 +81,133 @@ def test_a_mail_server_that_is_down_delays_the_emails_and_they_are_sent_later(co
     with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected("down")) as send:
         assert services.send_queued_emails() == 0
     assert send.call_count == 1  # the second e-mail was not tried against a server that is down
-    first, second = OutgoingEmail.objects.order_by("id")
-    assert (first.attempts, second.attempts) == (1, 0)
-    assert min(first.send_after, second.send_after) > timezone.now() + datetime.timedelta(seconds=50)
-    assert "trying again later" in caplog.text
+    waiting = list(OutgoingEmail.objects.all())
+    assert [email.attempts for email in waiting] == [0, 0]  # the server's trouble, not the e-mails'
+    assert all(email.send_after > timezone.now() + datetime.timedelta(seconds=50) for email in waiting)
+    assert "The mail server failed; 2 booking e-mails wait" in caplog.text
     assert services.send_queued_emails() == 0  # not yet due
     OutgoingEmail.objects.update(send_after=timezone.now())  # a minute later
     assert services.send_queued_emails() == 2
     assert len(mail.outbox) == 2 and not OutgoingEmail.objects.exists()
 
 
+def _queue(count: int) -> list:
+    """`count` bookings stored as a web request stores them, their e-mails waiting in the outbox."""
+    resource = BookingPolicyFactory().resource
+    users = [UserFactory() for _ in range(count)]
+    for index, user in enumerate(users):
+        booking = services.create_booking(
+            resource=resource, user=user, start=days_ahead(3 + index, 10), end=days_ahead(3 + index, 11),
+            activity="economic", access_model="rental", notify=False,
+        )  # fmt: skip
+        OutgoingEmail.objects.create(booking=booking, kind="confirmed")
+    return users
+
+
+SMTP = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "mail.example.org"}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),
+        socket.gaierror(-2, "Name or service not known"),
+        OSError(113, "No route to host"),
+    ],
+    ids=["refused", "timeout", "dns", "no-route"],
+)
+def test_a_mail_server_that_cannot_be_reached_is_tried_once_per_batch(settings, error):
+    """The real SMTP backend, with the network failing: one connection attempt, and no e-mail charged for it."""
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST = SMTP["EMAIL_BACKEND"], SMTP["EMAIL_HOST"]
+    _queue(3)
+    with mock.patch("socket.create_connection", side_effect=error) as connect:
+        assert services.send_queued_emails() == 0
+    assert connect.call_count == 1
+    assert list(OutgoingEmail.objects.values_list("attempts", flat=True)) == [0, 0, 0]
+
+
+def test_an_outage_of_the_mail_server_loses_nothing_for_a_day_and_is_logged_after(settings, caplog):
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST = SMTP["EMAIL_BACKEND"], SMTP["EMAIL_HOST"]
+    caplog.set_level(logging.WARNING, logger="booking.services")
+    _queue(3)
+    clock = [timezone.now()]
+    with (
+        mock.patch("socket.create_connection", side_effect=ConnectionRefusedError(111, "refused")),
+        mock.patch("django.utils.timezone.now", side_effect=lambda: clock[0]),
+    ):
+        for _ in range(60):  # the sweep, every minute for an hour
+            clock[0] += datetime.timedelta(seconds=61)
+            services.send_queued_emails()
+        assert OutgoingEmail.objects.count() == 3
+        clock[0] += datetime.timedelta(hours=services.EMAIL_GIVE_UP_HOURS)
+        services.send_queued_emails()
+    assert not OutgoingEmail.objects.exists()
+    assert "given up: the mail server could not take it for 24 hours" in caplog.text
+
+
+def test_a_try_later_answer_is_the_servers_trouble_not_the_emails(company_user):
+    book(BookingPolicyFactory().resource, company_user)
+    busy = smtplib.SMTPRecipientsRefused({company_user.email: (451, b"try again later")})
+    with mock.patch(LOCMEM_SEND, side_effect=busy):
+        assert services.send_queued_emails() == 0
+    assert OutgoingEmail.objects.get().attempts == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_database_transaction_is_open_while_the_mail_server_is_talked_to():
+    _queue(1)
+    seen = []
+    real_send = LocmemBackend.send_messages
+
+    def record(self, messages):
+        seen.append(connection.in_atomic_block)
+        return real_send(self, messages)
+
+    with mock.patch(LOCMEM_SEND, record):
+        assert services.send_queued_emails() == 1
+    assert seen == [False]
+
+
 def test_a_sender_that_dies_leaves_its_emails_for_after_the_lease(resource, company_user):
     book(resource, company_user)
-    claimed = services._claim_due_emails(booking_ids=None, batch=100, now=timezone.now())  # ... and then dies
+    claimed, _leased = services._claim_due_emails(booking_ids=None, batch=100)  # ... and then dies
     assert len(claimed) == 1
     assert services.send_queued_emails() == 0  # another sender does not take it meanwhile
     lease_over = timezone.now() + datetime.timedelta(seconds=services.EMAIL_LEASE_SECONDS + 1)
     with mock.patch("django.utils.timezone.now", return_value=lease_over):
         assert services.send_queued_emails() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_outlasts_its_lease_sends_nothing_twice(monkeypatch):
+    """A slow mail server (0.6 s per e-mail) and a lease of 1 s: the sweep that starts while the first sender is
+    still at work takes what the lease let go of, and each e-mail still goes out once."""
+    monkeypatch.setattr(services, "EMAIL_LEASE_SECONDS", 1)
+    users = _queue(4)
+    real_send = LocmemBackend.send_messages
+
+    def slow_send(self, messages):
+        time.sleep(0.6)
+        return real_send(self, messages)
+
+    def run(delay):
+        try:
+            time.sleep(delay)
+            services.send_queued_emails()
+        finally:
+            connection.close()
+
+    with mock.patch(LOCMEM_SEND, slow_send):
+        threads = [threading.Thread(target=run, args=(delay,)) for delay in (0, 1.3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_a_database_error_while_sending_one_email_neither_stops_nor_repeats_the_others(company_user, other_user):
@@ -108,11 +217,11 @@ def test_a_database_error_while_sending_one_email_neither_stops_nor_repeats_the_
     book(policy.resource, other_user, hour=12)
     real_send = booking_emails.send_booking_email
 
-    def second_breaks(booking_id, kind):
+    def second_breaks(booking_id, kind, **options):
         if Booking.objects.get(pk=booking_id).user == other_user:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT * FROM no_such_table")
-        return real_send(booking_id, kind)
+        return real_send(booking_id, kind, **options)
 
     with mock.patch.object(booking_emails, "send_booking_email", second_breaks):
         assert services.send_queued_emails() == 1
@@ -121,10 +230,11 @@ def test_a_database_error_while_sending_one_email_neither_stops_nor_repeats_the_
     assert OutgoingEmail.objects.get().attempts == 1
 
 
-def test_an_email_that_keeps_failing_is_given_up_after_five_attempts_and_logged(resource, company_user, caplog):
+def test_an_email_refused_for_good_is_given_up_after_five_attempts_and_logged(resource, company_user, caplog):
     caplog.set_level(logging.WARNING, logger="booking.services")
     book(resource, company_user)
-    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected("down")):
+    refused = smtplib.SMTPRecipientsRefused({company_user.email: (550, b"no such user")})
+    with mock.patch(LOCMEM_SEND, side_effect=refused):
         for attempt in range(1, 6):
             services.send_queued_emails()
             if attempt < 5:
@@ -154,20 +264,13 @@ def test_one_failing_email_does_not_hold_back_the_others(company_user, other_use
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("locking", [True, False], ids=["rows locked", "control: without locking"])
+@pytest.mark.parametrize("locking", [True, False], ids=["rows locked", "control: no locks, no lease check"])
 def test_two_sending_tasks_at_once_send_each_email_once(locking):
-    """Two workers drain the outbox at the same moment (real connections); the control without the row locks shows
-    that the test sees a double send when there is one."""
+    """Two workers drain the outbox at the same moment (real connections); the control without the row locks and
+    the lease check before each e-mail shows that the test sees a double send when there is one."""
     from django.db.models import QuerySet
 
-    resource = BookingPolicyFactory().resource
-    users = [UserFactory() for _ in range(12)]
-    for index, user in enumerate(users):  # stored as a web request stores them, but not sent yet
-        booking = services.create_booking(
-            resource=resource, user=user, start=days_ahead(3 + index, 10), end=days_ahead(3 + index, 11),
-            activity="economic", access_model="rental", notify=False,
-        )  # fmt: skip
-        OutgoingEmail.objects.create(booking=booking, kind="confirmed")
+    users = _queue(12)
     real_send = LocmemBackend.send_messages
     start = threading.Barrier(2)
 
@@ -189,10 +292,12 @@ def test_two_sending_tasks_at_once_send_each_email_once(locking):
         return real_update(self, **kwargs)
 
     without_locks = mock.patch.object(QuerySet, "select_for_update", lambda self, **kwargs: self)
+    without_lease_check = mock.patch.object(services, "_renew_lease", lambda email, leased: leased)
     with (
         mock.patch(LOCMEM_SEND, slow_send),
         mock.patch.object(QuerySet, "update", slow_update),
         without_locks if not locking else contextlib.nullcontext(),
+        without_lease_check if not locking else contextlib.nullcontext(),
     ):
         threads = [threading.Thread(target=drain) for _ in range(2)]
         for thread in threads:

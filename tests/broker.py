@@ -30,3 +30,44 @@ def unreachable_broker():
     finally:
         app.conf.update(previous)
         reset_connections(app)
+
+
+@contextlib.contextmanager
+def real_worker():
+    """Tasks are published to the Redis named by LABTORGET_TEST_BROKER_URL, to a queue of this test's own (other
+    test runs' workers on the same Redis must not take or leave its messages), and a real Celery worker (a thread)
+    consumes it. Afterwards the settings are restored and the queue removed."""
+    import os
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+    from kombu import Connection
+
+    from config.celery import app
+
+    broker = os.environ["LABTORGET_TEST_BROKER_URL"]
+    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
+    previous = {key: app.conf.get(key) for key in keys}
+    queue = f"test-{uuid.uuid4().hex}"
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
+    reset_connections(app)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        app.conf.update(previous)
+        reset_connections(app)
+        with Connection(broker) as conn:
+            conn.default_channel.client.delete(queue)
+
+
+def wait_for(condition, seconds: float = 30) -> bool:
+    """Wait until `condition()` holds (work done by a worker thread), or `seconds` have passed; whether it held."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

@@ -8,12 +8,10 @@ cost one message whose task still sends them all.
 import contextlib
 import datetime
 import logging
-import os
 import smtplib
 import socket
 import threading
 import time
-import uuid
 from unittest import mock
 
 import pytest
@@ -28,7 +26,7 @@ from booking.models import Booking, OutgoingEmail
 from config.errors import ConflictError
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
-from tests.broker import reset_connections
+from tests.broker import real_worker, wait_for
 from tests.factories import FacilityManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -318,37 +316,17 @@ def test_bookings_committed_while_the_task_waits_are_sent_by_it():
     """A real worker on Redis, no beat: the first booking queues the task, the next ones (within the second) queue
     nothing; the task starts after its countdown and sends all three. Without the countdown it would run before
     the later bookings were committed, and their e-mails would wait for the sweep (which does not run here)."""
-    from celery.contrib.testing.worker import start_worker
-    from kombu import Connection
-
-    from config.celery import app
-
-    broker = os.environ["LABTORGET_TEST_BROKER_URL"]
-    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
-    previous = {key: app.conf.get(key) for key in keys}
-    queue = f"booking-test-{uuid.uuid4().hex}"
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
-    reset_connections(app)
-    try:
-        resource = BookingPolicyFactory().resource
-        users = [UserFactory() for _ in range(3)]
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            began = time.monotonic()
-            for index, user in enumerate(users):
-                book(resource, user, day=3 + index)
-                time.sleep(0.3)
-            assert time.monotonic() - began < services.EMAIL_BATCH_SECONDS + 0.5, "too slow to test the countdown"
-            for _ in range(100):  # up to 10 s
-                if len(mail.outbox) >= 3:
-                    break
-                time.sleep(0.1)
-        assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
-        assert not OutgoingEmail.objects.exists()
-    finally:
-        app.conf.update(previous)
-        reset_connections(app)
-        with Connection(broker) as conn:
-            conn.default_channel.client.delete(queue)
+    resource = BookingPolicyFactory().resource
+    users = [UserFactory() for _ in range(3)]
+    with real_worker():
+        began = time.monotonic()
+        for index, user in enumerate(users):
+            book(resource, user, day=3 + index)
+            time.sleep(0.3)
+        assert time.monotonic() - began < services.EMAIL_BATCH_SECONDS + 0.5, "too slow to test the countdown"
+        wait_for(lambda: len(mail.outbox) >= 3, seconds=10)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert not OutgoingEmail.objects.exists()
 
 
 class _Task:
@@ -359,7 +337,7 @@ class _Task:
     def __init__(self, *, reachable=True, hold=None):
         self.reachable, self.hold, self.queued = reachable, hold, []
 
-    def apply_async(self, countdown=None):
+    def apply_async(self, args=(), countdown=None):
         if self.hold is not None:
             self.hold.wait(timeout=10)
         if not self.reachable:

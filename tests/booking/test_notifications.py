@@ -7,7 +7,7 @@ from icalendar import Calendar
 from booking import services
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
-from tests.broker import reset_connections, unreachable_broker
+from tests.broker import real_worker, unreachable_broker, wait_for
 from tests.factories import FacilityManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,38 +86,16 @@ def test_reminder_the_day_before_is_sent_once(resource, company_user, django_cap
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_celery_worker_sends_the_confirmation_through_redis(settings):
+def test_a_real_celery_worker_sends_the_confirmation_through_redis():
     """The task goes through Redis to a worker thread, after the booking transaction commits."""
-    import os
-    import time
-    import uuid
-
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
-    broker = os.environ["LABTORGET_TEST_BROKER_URL"]
-    keys = ("broker_url", "task_always_eager", "result_backend", "task_default_queue")
-    previous = {key: app.conf.get(key) for key in keys}
-    # A queue of our own: other test runs' workers on the same Redis must not take (or leave) our messages.
-    queue = f"booking-test-{uuid.uuid4().hex}"
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
-    reset_connections(app)
-    try:
-        resource = BookingPolicyFactory().resource
-        user = UserFactory(language="en")
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            booking = book(resource, user)
-            for _ in range(300):  # up to 30 s for the worker to pick the message up
-                if mail.outbox:
-                    break
-                time.sleep(0.1)
-        assert len(mail.outbox) == 1
-        assert mail.outbox[0].to == [user.email]
-        assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
-    finally:
-        app.conf.update(previous)
-        reset_connections(app)
+    resource = BookingPolicyFactory().resource
+    user = UserFactory(language="en")
+    with real_worker():
+        booking = book(resource, user)
+        wait_for(lambda: mail.outbox, seconds=30)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
+    assert f"booking-{booking.pk}.ics" == mail.outbox[0].attachments[0][0]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -29,12 +29,13 @@ def send_after_commit(task, *args, if_unreachable=None) -> None:
     transaction.on_commit(lambda: _publish_or_run(task, args, if_unreachable))
 
 
-def _publish_or_run(task, args, if_unreachable) -> None:
+def _publish_or_run(task, args, if_unreachable, **options) -> bool:
+    """Queue `task`; whether the broker took it. If not, run it here once, or call `if_unreachable`."""
     from kombu.exceptions import OperationalError
 
     try:
-        task.delay(*args)
-        return
+        task.apply_async(args=args, **options)
+        return True
     except OperationalError:
         logger.warning("The broker is unreachable: %s%r was not queued", task.name, args, exc_info=True)
     try:
@@ -44,6 +45,7 @@ def _publish_or_run(task, args, if_unreachable) -> None:
             task.apply(args=args, retries=task.max_retries or 0, throw=True)
     except Exception:
         logger.exception("%s%r failed after the broker was unreachable", task.name, args)
+    return False
 
 
 _last_drain_queued: dict[str, float] = {}
@@ -66,27 +68,15 @@ def drain_after_commit(task, *, within: float, if_unreachable) -> None:
 
 
 def _queue_drain(task, within: float, if_unreachable) -> None:
-    if app.conf.task_always_eager:
-        _publish_or_run(task, (), if_unreachable)
-        return
-    from kombu.exceptions import OperationalError
-
+    eager = app.conf.task_always_eager  # the task runs at once (development): nothing to batch
     started = time.monotonic()
-    with _drain_lock:
-        last = _last_drain_queued.get(task.name)
-        if last is not None and started - last < within:
-            return  # a run queued at `last` starts after `last + within`, so after this commit
-    try:
-        task.apply_async(countdown=within)  # its countdown runs from about `started`
-    except OperationalError:
-        logger.warning("The broker is unreachable: %s was not queued", task.name, exc_info=True)
-    else:
-        # Recorded only once the message is taken: a commit that meets an unreachable broker is never skipped, so
-        # each one sends its own e-mails here.
+    if not eager:
+        with _drain_lock:
+            last = _last_drain_queued.get(task.name)
+            if last is not None and started - last < within:
+                return  # a run queued at `last` starts after `last + within`, so after this commit
+    # The countdown runs from about `started`. The time is recorded only once the broker took the message: a commit
+    # that meets an unreachable broker is never skipped, so each one sends its own e-mails (`if_unreachable`).
+    if _publish_or_run(task, (), if_unreachable, countdown=within) and not eager:
         with _drain_lock:
             _last_drain_queued[task.name] = max(started, _last_drain_queued.get(task.name, started))
-        return
-    try:
-        if_unreachable()
-    except Exception:
-        logger.exception("%s failed after the broker was unreachable", task.name)

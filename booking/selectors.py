@@ -95,20 +95,12 @@ _hours = RowLoader(OpeningHours, "h")
 
 
 def opening_hours_of(policy: BookingPolicy) -> list[OpeningHours]:
-    """The policy's opening hours: prefetched ones if there are, else one fixed SQL statement (the booking path)."""
-    prefetched = getattr(policy, "_prefetched_objects_cache", {}).get("opening_hours")
-    if prefetched is not None:
-        return list(prefetched)
-    loaded = getattr(policy, "_opening_hours_loaded", None)  # read with the resource by resource_to_book
+    """The policy's opening hours: those read with the resource by resource_to_book (the booking path), else the
+    ORM's (prefetched ones if there are)."""
+    loaded = getattr(policy, "_opening_hours_loaded", None)
     if loaded is not None:
         return list(loaded)
-    with rawsql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_hours.columns()} FROM {OpeningHours._meta.db_table} h WHERE h.policy_id = %s "
-            "ORDER BY h.weekday, h.opens",
-            [policy.pk],
-        )
-        return [_hours.load(row) for row in cursor.fetchall()]
+    return list(policy.opening_hours.all())
 
 
 _resources = RowLoader(Resource, "r")

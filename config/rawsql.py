@@ -10,6 +10,8 @@ cursor merges them into the text in Python first, which for these statements cos
 """
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 # The largest id a database key holds (64-bit signed): a larger number names nothing, and the database would
 # refuse it as a parameter.
@@ -81,16 +83,30 @@ class RowLoader:
         """The instance made of row[offset:offset + number of fields], or None when its key is NULL (outer join)."""
         db = connections[DEFAULT_DB_ALIAS]
         conversions = self._conversions.get(db.vendor)
-        if conversions is None:
-            conversions = [(_converters(field, self.alias), field.get_col(self.alias)) for field in self.fields]
+        if conversions is None:  # only the fields that have converters
+            conversions = [
+                (index, converters, field.get_col(self.alias))
+                for index, field in enumerate(self.fields)
+                if (converters := _converters(field, self.alias))
+            ]
             self._conversions[db.vendor] = conversions
         values = list(row[offset : offset + len(self.fields)])
         if values[self._pk_index] is None:
             return None
-        for index, (converters, column) in enumerate(conversions):
+        for index, converters, column in conversions:
             for convert in converters:
                 values[index] = convert(values[index], column, db)
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
+        if pre_init.receivers or post_init.receivers:
+            return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
+        # What Model.from_db does for a full row, without Model.__init__'s generic argument handling (a twentieth
+        # of a booking request's time): every field is a concrete column, so its value goes straight into the
+        # instance's __dict__, where the field's descriptor reads it. Nothing listens to pre_init or post_init.
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.names, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = DEFAULT_DB_ALIAS
+        return instance
 
 
 _statements: dict[tuple, tuple] = {}

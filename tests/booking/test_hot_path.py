@@ -52,6 +52,36 @@ def test_a_policy_without_opening_hours_is_read_as_never_open(django_assert_num_
     assert _values(loaded.booking_policy) == _values(policy)
 
 
+def test_instances_read_with_fixed_sql_behave_as_the_orms():
+    policy = BookingPolicyFactory()
+    loaded = selectors.resource_to_book(policy.resource_id)
+    expected = Resource.objects.get(pk=policy.resource_id)
+    assert loaded == expected and loaded._state.adding is False and loaded._state.db == "default"
+    assert set(vars(loaded)) - {"_state", "facility", "_prefetched_objects_cache"} <= set(vars(expected))
+    loaded.name = "Nytt navn"
+    loaded.save()  # an UPDATE of the row read, not a second resource
+    assert Resource.objects.filter(facility=expected.facility).count() == 1
+    assert Resource.objects.get(pk=policy.resource_id).name == "Nytt navn"
+    assert loaded.facility.resources.get() == loaded  # relations work from the instance
+
+
+def test_instances_read_with_fixed_sql_run_init_signals_when_someone_listens():
+    from django.db.models.signals import post_init
+
+    policy = BookingPolicyFactory()
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(type(instance).__name__)
+
+    post_init.connect(listener, sender=Resource)
+    try:
+        selectors.resource_to_book(policy.resource_id)
+    finally:
+        post_init.disconnect(listener, sender=Resource)
+    assert seen == ["Resource"]
+
+
 def test_a_resource_without_policy_or_id_is_not_bookable():
     policy = BookingPolicyFactory()
     BookingPolicy.objects.filter(pk=policy.pk).delete()

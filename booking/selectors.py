@@ -15,6 +15,7 @@ from catalogue import roles
 from catalogue.models import Facility, Resource
 from config import rawsql
 from config.rawsql import RowLoader
+from pricing import selectors as pricing_selectors
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 UTC = datetime.UTC
@@ -108,18 +109,21 @@ _facilities = RowLoader(Facility, "f")
 _policies = RowLoader(BookingPolicy, "p")
 
 
-def resource_to_book(resource_id: int) -> Resource | None:
-    """A resource with its facility, booking policy (None when it has none) and the policy's opening hours, in one
-    fixed SQL statement.
+def resource_to_book(resource_id: int, *, price_day: datetime.date | None = None) -> Resource | None:
+    """A resource with its facility, booking policy (None when it has none), the policy's opening hours and,
+    given `price_day`, the items of its price list valid on that day, in one fixed SQL statement.
 
-    The booking API reads it on every request, so it skips the ORM's query building and a second round trip. The
-    first row holds the resource, facility and policy, each further row one opening-hours row (a join would repeat
-    the facility's columns in every row, and they would all be read again).
+    The booking API reads it on every request, so it skips the ORM's query building and further round trips. The
+    first row holds the resource, facility and policy, each further row one opening-hours row or one price item
+    (a join would repeat the facility's columns in every row, and they would all be read again).
     """
     if not 0 < resource_id <= rawsql.MAX_ID:
         return None
     with rawsql.cursor() as cursor:
-        cursor.execute(_resource_to_book_sql(), [resource_id, resource_id])
+        cursor.execute(
+            _resource_to_book_sql(),
+            [resource_id, resource_id, *pricing_selectors.valid_price_items_params(resource_id, price_day)],
+        )
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
         return None
@@ -129,11 +133,15 @@ def resource_to_book(resource_id: int) -> Resource | None:
     resource.facility = _facilities.load(first, offset)
     offset += len(_facilities.fields)
     policy = _policies.load(first, offset)
+    offset += len(_policies.fields)
     Resource._meta.get_field("booking_policy").set_cached_value(resource, policy)
     if policy is not None:
         policy.resource = resource
-        offset += len(_policies.fields)
-        policy._opening_hours_loaded = [_hours.load(row, offset) for row in rows[1:]]
+        policy._opening_hours_loaded = [_hours.load(row, offset) for row in rows[1:] if row[0] == 1]
+    if price_day is not None:
+        offset += len(_hours.fields)
+        items = [pricing_selectors.load_price_item(row, offset) for row in rows[1:] if row[0] == 2]
+        pricing_selectors.remember_price_items(resource, price_day, items)
     return resource
 
 
@@ -141,19 +149,28 @@ _statements: dict[str, str] = {}
 
 
 def _resource_to_book_sql() -> str:
+    """Rows of three kinds, told apart by the first column: 0 the resource, 1 an opening-hours row, 2 a price
+    item. Each kind leaves the others' columns NULL; the first row's NULLs are typed, so that PostgreSQL can
+    match the columns of the three parts."""
     vendor = connection.vendor
     if vendor not in _statements:
+        db = connection
         main = len(_resources.fields) + len(_facilities.fields) + len(_policies.fields)
         names = [field.attname for field in _hours.fields]
         weekday, opens = (main + 2 + names.index(name) for name in ("weekday", "opens"))
+        typed_nulls = ", ".join(f"CAST(NULL AS {rawsql.cast_type(f, db)})" for f in pricing_selectors.item_fields())
+        nulls = ", ".join(["NULL"] * (main + len(names)))
         _statements[vendor] = (
             f"SELECT 0, {_resources.columns()}, {_facilities.columns()}, {_policies.columns()}, "
-            f"{', '.join(['NULL'] * len(names))} "
+            f"{', '.join(['NULL'] * len(names))}, {typed_nulls} "
             f"FROM {Resource._meta.db_table} r JOIN {Facility._meta.db_table} f ON f.id = r.facility_id "
             f"LEFT JOIN {BookingPolicy._meta.db_table} p ON p.resource_id = r.id WHERE r.id = %s "
-            f"UNION ALL SELECT 1, {', '.join(['NULL'] * main)}, {_hours.columns()} "
+            f"UNION ALL SELECT 1, {', '.join(['NULL'] * main)}, {_hours.columns()}, "
+            f"{', '.join(['NULL'] * len(pricing_selectors.item_fields()))} "
             f"FROM {OpeningHours._meta.db_table} h JOIN {BookingPolicy._meta.db_table} p ON p.id = h.policy_id "
-            f"WHERE p.resource_id = %s ORDER BY 1, {weekday}, {opens}"
+            f"WHERE p.resource_id = %s "
+            f"UNION ALL {pricing_selectors.valid_price_items_sql(lead=f'2, {nulls}, ')} "
+            f"ORDER BY 1, {weekday}, {opens}"
         )
     return _statements[vendor]
 

@@ -21,23 +21,26 @@ MAX_ID = 2**63 - 1
 def cursor():
     """A cursor for fixed SQL: server-side binding on PostgreSQL, Django's usual cursor elsewhere.
 
-    It is wrapped like any Django cursor, so errors become django.db errors and tests see the queries.
+    It is wrapped like any Django cursor, so errors become django.db errors and tests see the queries. The
+    connection is looked up once: every `django.db.connection.x` goes through a context-local lookup.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return db.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return _LoggedText(connection._prepare_cursor(ServerBindingCursor(connection.connection)))
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return _LoggedText(db, db._prepare_cursor(ServerBindingCursor(db.connection)))
 
 
 class _LoggedText:
     """Log the statement with its values, as Django does for its own queries (with server-side binding it would
     log `$1` placeholders, and for a prepared statement None)."""
 
-    def __init__(self, wrapped):
+    def __init__(self, db, wrapped):
+        self._db = db
         self._wrapped = wrapped
 
     def __enter__(self):
@@ -51,8 +54,8 @@ class _LoggedText:
 
     def execute(self, sql, params=None):
         self._wrapped.execute(sql, params)
-        if connection.queries_logged and connection.queries_log:
-            connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+        if self._db.queries_logged and self._db.queries_log:
+            self._db.queries_log[-1]["sql"] = self._db.ops.compose_sql(sql, params)
 
 
 def _converters(field, alias: str) -> list:
@@ -146,7 +149,7 @@ def insert(instance):
     return instance
 
 
-def _cast_type(field, db) -> str:
+def cast_type(field, db) -> str:
     """The type to cast a parameter to: the column's, but text for character columns, since a cast to varchar(n)
     would silently cut a long value where the INSERT itself refuses it."""
     column_type = field.db_type(db)
@@ -167,7 +170,7 @@ def insert_parts(instance, *, replace: dict[str, str] | None = None) -> tuple[st
         quote = db.ops.quote_name
         fields = _insert_fields(meta, instance.pk is not None)
         columns = ", ".join(quote(field.column) for field in fields)
-        values = ", ".join(replace.get(field.attname) or f"%s::{_cast_type(field, db)}" for field in fields)
+        values = ", ".join(replace.get(field.attname) or f"%s::{cast_type(field, db)}" for field in fields)
         _statements[key] = (columns, values, [field for field in fields if field.attname not in replace])
     columns, values, fields = _statements[key]
     return columns, values, [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]

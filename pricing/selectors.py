@@ -81,22 +81,51 @@ def price_list_valid_on(*, resource, day: datetime.date) -> PriceList | None:
 _items = RowLoader(PriceListItem, "i")
 
 
-def _tier_prices_valid_on(*, resource_id: int, day: datetime.date, tier: str) -> tuple[int | None, list]:
-    """The id of the price list valid on `day` (the latest to start, as price_list_valid_on picks) and its prices
-    for one tier, in one fixed SQL statement; (None, []) when that list has no price for the tier.
+def valid_price_items_sql(lead: str = "") -> str:
+    """SELECT every item of the price list valid on a day (the latest to start, as price_list_valid_on picks);
+    its parameters are valid_price_items_params(). `lead` puts columns before the item's (for a UNION)."""
+    return (
+        f"SELECT {lead}{_items.columns()} FROM {PriceListItem._meta.db_table} i "
+        f"WHERE i.price_list_id = (SELECT pl.id FROM {PriceList._meta.db_table} pl WHERE pl.resource_id = %s "
+        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC "
+        "LIMIT 1)"
+    )
 
-    Every booking asks this, so it skips the ORM's query building.
-    """
+
+def valid_price_items_params(resource_id: int, day: datetime.date | None) -> list:
     adapted = connection.ops.adapt_datefield_value(day)
-    with rawsql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_items.columns()} FROM {PriceListItem._meta.db_table} i "
-            f"WHERE i.price_list_id = (SELECT pl.id FROM {PriceList._meta.db_table} pl WHERE pl.resource_id = %s "
-            "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC "
-            "LIMIT 1) AND i.tier = %s ORDER BY i.unit",
-            [resource_id, adapted, adapted, tier],
-        )
-        items = [_items.load(row) for row in cursor.fetchall()]
+    return [resource_id, adapted, adapted]
+
+
+def item_fields() -> list:
+    """The columns valid_price_items_sql() selects, as fields."""
+    return _items.fields
+
+
+def load_price_item(row, offset: int = 0) -> PriceListItem:
+    return _items.load(row, offset)
+
+
+def remember_price_items(resource, day: datetime.date, items: list) -> None:
+    """Keep the items of the price list valid on `day` with the resource, read together with it (the booking
+    path reads resource and prices in one statement); booking_quote then needs no query for that day."""
+    resource._price_items_loaded = (day, items)
+
+
+def _tier_prices_valid_on(*, resource, day: datetime.date, tier: str) -> tuple[int | None, list]:
+    """The id of the price list valid on `day` and its prices for one tier, by unit; (None, []) when that list
+    has no price for the tier. Every booking asks this: from the items read with the resource when there are,
+    else in one fixed SQL statement."""
+    loaded = getattr(resource, "_price_items_loaded", None)
+    if loaded is not None and loaded[0] == day:
+        items = sorted((item for item in loaded[1] if item.tier == tier), key=lambda item: item.unit)
+    else:
+        with rawsql.cursor() as cursor:
+            cursor.execute(
+                f"{valid_price_items_sql()} AND i.tier = %s ORDER BY i.unit",
+                [*valid_price_items_params(resource.pk, day), tier],
+            )
+            items = [_items.load(row) for row in cursor.fetchall()]
     return (items[0].price_list_id if items else None), items
 
 
@@ -184,7 +213,7 @@ def booking_quote(
     `start` or the list has no price for the user's tier.
     """
     tier = price_tier(user, resource, activity)
-    price_list_id, items = _tier_prices_valid_on(resource_id=resource.pk, day=timezone.localdate(start), tier=tier)
+    price_list_id, items = _tier_prices_valid_on(resource=resource, day=timezone.localdate(start), tier=tier)
     items = {item.unit: item for item in items}
     candidates = [items[unit] for unit in TIME_UNITS if unit in items]
     if not candidates:

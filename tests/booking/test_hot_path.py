@@ -18,10 +18,11 @@ from booking.models import Booking, BookingEvent, BookingPolicy, OutgoingEmail
 from catalogue.models import Resource
 from config import rawsql
 from config.errors import ConflictError
+from pricing import selectors as pricing_selectors
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory, ClosureFactory
 from tests.factories import UserFactory
-from tests.pricing.factories import hourly_price_list
+from tests.pricing.factories import PriceListItemFactory, hourly_price_list
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,52 @@ def test_a_resource_without_policy_or_id_is_not_bookable():
     assert selectors.resource_to_book(10**12) is None
 
 
+def test_the_prices_read_with_the_resource_give_the_quote_the_orm_gives(django_assert_num_queries):
+    """Two price lists one after the other, the second ending; quotes on each side of every boundary, for an
+    internal academic and a company, with and without the prices read with the resource."""
+    policy = BookingPolicyFactory()
+    resource = policy.resource
+    first = days_ahead(10, 10)
+    hourly_price_list(
+        resource, valid_from=first.date(), valid_to=first.date() + datetime.timedelta(days=4),
+        internal="300.00", non_economic="550.00", economic="577.50",
+    )  # fmt: skip
+    day = datetime.timedelta(days=1)
+    later = hourly_price_list(
+        resource, valid_from=first.date() + 5 * day, valid_to=first.date() + 9 * day,
+        internal="310.00", non_economic="560.00", economic="590.00",
+    )  # fmt: skip
+    PriceListItemFactory(price_list=later, tier="internal", unit="day", price=Decimal("1000.00"))
+    academic = UserFactory(kind="academic", institution=resource.facility.institution)
+    company = UserFactory(company_name="Biotek AS")
+    quotes = set()
+    for offset in (-1, 0, 4, 5, 9, 10):
+        start = first + datetime.timedelta(days=offset)
+        for user, activity in ((academic, "non_economic"), (company, "economic"), (company, "non_economic")):
+            asked = {"user": user, "activity": activity, "start": start, "end": start + datetime.timedelta(hours=7)}
+            with django_assert_num_queries(1):
+                loaded = selectors.resource_to_book(resource.pk, price_day=timezone.localdate(start))
+                quote = pricing_selectors.booking_quote(resource=loaded, **asked)
+            assert quote == pricing_selectors.booking_quote(resource=Resource.objects.get(pk=resource.pk), **asked)
+            quotes.add(quote and (quote.unit, quote.total_amount))
+    assert {None, ("day", Decimal("1000.00")), ("hour", Decimal("2100.00"))} < quotes  # each case was met
+
+
+def test_prices_read_for_another_day_are_not_used_for_this_one(django_assert_num_queries):
+    policy = BookingPolicyFactory()
+    start = days_ahead(10, 10)
+    hourly_price_list(
+        policy.resource, valid_from=start.date(), valid_to=None, internal="1", non_economic="2", economic="3"
+    )
+    loaded = selectors.resource_to_book(policy.resource_id, price_day=start.date() - datetime.timedelta(days=1))
+    company = UserFactory()
+    with django_assert_num_queries(1):
+        quote = pricing_selectors.booking_quote(
+            resource=loaded, user=company, activity="economic", start=start, end=start + datetime.timedelta(hours=1)
+        )
+    assert quote.total_amount == Decimal("3.75")
+
+
 def test_a_stored_booking_reads_back_as_written_with_its_price_and_history():
     policy = BookingPolicyFactory()
     start = days_ahead(5, 10)
@@ -139,6 +186,31 @@ def test_a_raw_insert_applies_defaults_and_auto_now():
     stored = BookingEvent.objects.get(pk=event.pk)
     assert stored.at == event.at and stored.at is not None
     assert stored.details == {} and stored.reason == "" and stored.actor is None
+
+
+@pytest.mark.postgres
+def test_an_api_booking_costs_three_statements_token_resource_with_prices_and_the_store():
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    policy = BookingPolicyFactory()
+    start = days_ahead(5, 10)
+    hourly_price_list(
+        policy.resource, valid_from=start.date(), valid_to=None, internal="1", non_economic="2", economic="3"
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    body = {
+        "resource": policy.resource_id, "start": start.isoformat(),
+        "end": (start + datetime.timedelta(hours=1)).isoformat(), "activity": "economic", "access_model": "rental",
+    }  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/v1/bookings/", body, format="json")
+    assert response.status_code == 201 and response.json()["total_amount"] == "3.75"
+    statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 3, statements  # in a test's transaction the store also sets a savepoint
+    assert "authtoken_token" in statements[0] and "pricing_pricelistitem" in statements[1]
+    assert statements[2].startswith("WITH blocked AS")
 
 
 @pytest.mark.postgres

@@ -4,6 +4,8 @@ Every API call authenticates, so the token and its user are read with one fixed 
 query that is compiled anew on each request. The answers are DRF's own.
 """
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -16,14 +18,18 @@ _users = RowLoader(get_user_model(), "u")
 _tokens = RowLoader(Token, "t")
 
 
+@functools.cache
+def _token_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_tokens.columns()}, {_users.columns()} FROM {Token._meta.db_table} t "
+        f"JOIN {_users.model._meta.db_table} u ON u.id = t.user_id WHERE t.key = %s"
+    )
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         with rawsql.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {_tokens.columns()}, {_users.columns()} FROM {Token._meta.db_table} t "
-                f"JOIN {_users.model._meta.db_table} u ON u.id = t.user_id WHERE t.key = %s",
-                [key],
-            )
+            cursor.execute(_token_sql(cursor.db.vendor), [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
@@ -31,5 +37,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = _users.load(row, offset=len(_tokens.fields))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token.user = user
+        Token._meta.get_field("user").set_cached_value(token, user)  # token.user, without the assignment's checks
         return user, token

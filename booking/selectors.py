@@ -130,13 +130,15 @@ def resource_to_book(resource_id: int, *, price_day: datetime.date | None = None
     first, offset = rows[0], 1
     resource = _resources.load(first, offset)
     offset += len(_resources.fields)
-    resource.facility = _facilities.load(first, offset)
+    facility = _facilities.load(first, offset)
     offset += len(_facilities.fields)
     policy = _policies.load(first, offset)
     offset += len(_policies.fields)
+    # The related objects as the ORM's select_related caches them (an assignment would check each again).
+    Resource._meta.get_field("facility").set_cached_value(resource, facility)
     Resource._meta.get_field("booking_policy").set_cached_value(resource, policy)
     if policy is not None:
-        policy.resource = resource
+        BookingPolicy._meta.get_field("resource").set_cached_value(policy, resource)
         policy._opening_hours_loaded = [_hours.load(row, offset) for row in rows[1:] if row[0] == 1]
     if price_day is not None:
         offset += len(_hours.fields)

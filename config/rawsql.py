@@ -40,7 +40,7 @@ class _LoggedText:
     log `$1` placeholders, and for a prepared statement None)."""
 
     def __init__(self, db, wrapped):
-        self._db = db
+        self.db = db
         self._wrapped = wrapped
 
     def __enter__(self):
@@ -54,8 +54,8 @@ class _LoggedText:
 
     def execute(self, sql, params=None):
         self._wrapped.execute(sql, params)
-        if self._db.queries_logged and self._db.queries_log:
-            self._db.queries_log[-1]["sql"] = self._db.ops.compose_sql(sql, params)
+        if self.db.queries_logged and self.db.queries_log:
+            self.db.queries_log[-1]["sql"] = self.db.ops.compose_sql(sql, params)
 
 
 def _converters(field, alias: str) -> list:

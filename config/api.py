@@ -96,7 +96,7 @@ class SharedFieldsSerializer(serializers.Serializer):
                 contextual = getattr(field.default, "requires_context", False) or any(
                     getattr(validator, "requires_context", False) for validator in field.validators
                 )
-                if not isinstance(field, self.SHAREABLE) or isinstance(field, serializers.ListField) or contextual:
+                if not isinstance(field, self.SHAREABLE) or contextual:
                     raise ImproperlyConfigured(f"{cls.__name__}.{name} cannot be shared between requests.")
                 field.parent = _SharedParent
             cls._shared_fields = shared

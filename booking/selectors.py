@@ -316,12 +316,14 @@ opening AS (
     JOIN days d ON d.time_zone = res.time_zone AND d.weekday = o.weekday
 ),
 open_intervals AS (SELECT * FROM opening WHERE oe > os),
+open_resources AS (SELECT DISTINCT resource_id FROM open_intervals),
 busy AS (
     -- Active bookings never overlap (the exclusion constraint), so those that touch the period are the ones that
     -- start inside it and at most one more: the last to start before it. Probing the (resource, start) b-tree for
     -- each candidate costs less than the constraint's GiST index when the period is short (a search's first stages).
+    -- Only candidates open in the period are probed: a stage over a weekend or a closed day costs next to nothing.
     SELECT res.resource_id, inside.bs, inside.be
-    FROM res
+    FROM open_resources res
     CROSS JOIN LATERAL (
         SELECT b.start AS bs, coalesce(b.blocked_until, b."end") AS be
         FROM booking_booking b
@@ -331,7 +333,7 @@ busy AS (
     ) inside
     UNION ALL
     SELECT res.resource_id, last.bs, last.be
-    FROM res
+    FROM open_resources res
     CROSS JOIN LATERAL (
         SELECT b.start AS bs, coalesce(b.blocked_until, b."end") AS be
         FROM booking_booking b
@@ -395,8 +397,11 @@ def _candidate_resources(category, institution) -> QuerySet:
 STAGED_SEARCH_MAX_LIMIT = 100
 
 
-def _search_stages(start: datetime.datetime, end: datetime.datetime, limit: int) -> list[datetime.datetime]:
-    """Where the free-capacity query stops looking, in turn: the first day, the first three, the whole period.
+def _search_stages(
+    start: datetime.datetime, end: datetime.datetime, limit: int, now: datetime.datetime | None = None
+) -> list[datetime.datetime]:
+    """Where the free-capacity query stops looking, in turn: the first day, the first three, the whole period
+    (counted from now when the period began earlier).
 
     Once `limit` resources have a window that ends by a cut-off, the answer is found: a window that a stage could
     not see ends after its cut-off, so it starts after cut-off - duration, later than every window the stage found
@@ -405,7 +410,8 @@ def _search_stages(start: datetime.datetime, end: datetime.datetime, limit: int)
     """
     if limit > STAGED_SEARCH_MAX_LIMIT:
         return [end]
-    stages = [start + datetime.timedelta(days=days) for days in (1, 3)]
+    first = max(start, now or timezone.now())  # nothing before now can be booked: a search from today counts from now
+    stages = [first + datetime.timedelta(days=days) for days in (1, 3)]
     return [cut_off for cut_off in stages if cut_off < end] + [end]
 
 
@@ -449,7 +455,7 @@ def find_free_capacity(
         )
         rows = []
         with connection.cursor() as cursor:
-            for cut_off in _search_stages(start, end, limit):
+            for cut_off in _search_stages(start, end, limit, now=params["now"]):
                 cursor.execute(sql, {**params, "end": cut_off})
                 rows = cursor.fetchall()
                 if len(rows) >= limit:

@@ -10,7 +10,7 @@ cursor merges them into the text in Python first, which for these statements cos
 """
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models.base import ModelState
+from django.db.models.base import Model, ModelState
 from django.db.models.signals import post_init, pre_init
 
 # The largest id a database key holds (64-bit signed): a larger number names nothing, and the database would
@@ -74,6 +74,8 @@ class RowLoader:
         self._pk_index = self.names.index(model._meta.pk.attname)
         self._conversions: dict[str, list] = {}  # per database vendor
         self._columns: dict[str, str] = {}
+        # A model that does its own work when an instance is made goes through Model.from_db (see load).
+        self._plain = model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
 
     def columns(self) -> str:
         db = connections[DEFAULT_DB_ALIAS]
@@ -99,11 +101,12 @@ class RowLoader:
         for index, converters, column in conversions:
             for convert in converters:
                 values[index] = convert(values[index], column, db)
-        if pre_init.receivers or post_init.receivers:
+        if not self._plain or pre_init.receivers or post_init.receivers:
             return self.model.from_db(DEFAULT_DB_ALIAS, self.names, values)
         # What Model.from_db does for a full row, without Model.__init__'s generic argument handling (a twentieth
         # of a booking request's time): every field is a concrete column, so its value goes straight into the
-        # instance's __dict__, where the field's descriptor reads it. Nothing listens to pre_init or post_init.
+        # instance's __dict__, where the field's descriptor reads it. The model adds nothing to __init__ or
+        # from_db, and nothing listens to pre_init or post_init.
         instance = self.model.__new__(self.model)
         instance.__dict__.update(zip(self.names, values, strict=True))
         state = instance._state = ModelState()

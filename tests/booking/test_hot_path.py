@@ -83,6 +83,28 @@ def test_instances_read_with_fixed_sql_run_init_signals_when_someone_listens():
     assert seen == ["Resource"]
 
 
+class _CountedResource(Resource):
+    """A model that does its own work in __init__: the fixed-SQL reader must let it."""
+
+    class Meta:
+        proxy = True
+        app_label = "catalogue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.made_by_init = True
+
+
+def test_a_model_with_its_own_init_is_made_through_it():
+    resource = BookingPolicyFactory().resource
+    loader = rawsql.RowLoader(_CountedResource, "r")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {loader.columns()} FROM catalogue_resource r WHERE r.id = %s", [resource.pk])
+        loaded = loader.load(cursor.fetchone())
+    assert type(loaded) is _CountedResource and loaded.made_by_init and loaded.pk == resource.pk
+    assert rawsql.RowLoader(Resource, "r")._plain and not loader._plain
+
+
 def test_a_resource_without_policy_or_id_is_not_bookable():
     policy = BookingPolicyFactory()
     BookingPolicy.objects.filter(pk=policy.pk).delete()

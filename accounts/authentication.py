@@ -37,5 +37,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = _users.load(row, offset=len(_tokens.fields))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        Token._meta.get_field("user").set_cached_value(token, user)  # token.user, without the assignment's checks
+        # token.user and user.auth_token, as the assignment would set them, without its checks
+        Token._meta.get_field("user").set_cached_value(token, user)
+        Token._meta.get_field("user").remote_field.set_cached_value(user, token)
         return user, token

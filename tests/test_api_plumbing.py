@@ -102,6 +102,30 @@ def test_shared_fields_speak_the_language_of_each_request():
     assert norwegian_message != english_message and norwegian_message
 
 
+@pytest.mark.parametrize("first", ["nb", "en"])
+def test_length_and_range_messages_of_shared_fields_speak_each_requests_language(first):
+    """DRF formats these messages once and keeps them; shared between requests they must not keep a language."""
+    fresh = type(f"Fresh{first}", (BookingCreateSerializer,), {})
+    answers = {}
+    for language in (first, "nb" if first == "en" else "en", first):
+        with translation.override(language):
+            serializer = fresh(data=_valid_booking(purpose="a" * 2001, repeat="weekly", count=500))
+            assert not serializer.is_valid()
+            answers.setdefault(language, set()).add(
+                (str(serializer.errors["purpose"][0]), str(serializer.errors["count"][0]))
+            )
+    assert len(answers["nb"]) == len(answers["en"]) == 1
+    (purpose_nb, count_nb), (purpose_en, count_en) = answers["nb"].pop(), answers["en"].pop()
+    assert purpose_en == "Ensure this field has no more than 2000 characters."
+    assert count_en == "Ensure this value is less than or equal to 200."
+    assert purpose_nb != purpose_en and "2000" in purpose_nb and count_nb != count_en and "200" in count_nb
+
+
+def test_a_serializer_with_shared_fields_refuses_a_partial_update():
+    with pytest.raises(ImproperlyConfigured, match="partial"):
+        OneBookingSerializer(data={}, partial=True)
+
+
 @pytest.mark.parametrize(
     "field",
     [
@@ -109,6 +133,7 @@ def test_shared_fields_speak_the_language_of_each_request():
         lambda: serializers.IntegerField(default=CurrentUserDefault()),
         lambda: serializers.ListField(child=serializers.IntegerField()),
         lambda: serializers.SerializerMethodField(),
+        lambda: serializers.MultipleChoiceField(choices=["a", "b"], default=["a"]),
     ],
 )
 def test_a_field_that_reads_its_request_cannot_be_shared(field):

@@ -38,6 +38,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # token.user and user.auth_token, as the assignment would set them, without its checks
-        Token._meta.get_field("user").set_cached_value(token, user)
-        Token._meta.get_field("user").remote_field.set_cached_value(user, token)
+        to_user = Token._meta.get_field("user")
+        to_user.set_cached_value(token, user)
+        to_user.remote_field.set_cached_value(user, token)
         return user, token

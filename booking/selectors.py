@@ -156,22 +156,24 @@ def _resource_to_book_sql() -> str:
     match the columns of the three parts."""
     vendor = connection.vendor
     if vendor not in _statements:
-        db = connection
+
+        def nulls(count: int) -> str:
+            return ", ".join(["NULL"] * count)
+
         main = len(_resources.fields) + len(_facilities.fields) + len(_policies.fields)
         names = [field.attname for field in _hours.fields]
+        items = pricing_selectors.item_fields()
         weekday, opens = (main + 2 + names.index(name) for name in ("weekday", "opens"))
-        typed_nulls = ", ".join(f"CAST(NULL AS {rawsql.cast_type(f, db)})" for f in pricing_selectors.item_fields())
-        nulls = ", ".join(["NULL"] * (main + len(names)))
+        typed_nulls = ", ".join(f"CAST(NULL AS {rawsql.cast_type(field, connection)})" for field in items)
         _statements[vendor] = (
             f"SELECT 0, {_resources.columns()}, {_facilities.columns()}, {_policies.columns()}, "
-            f"{', '.join(['NULL'] * len(names))}, {typed_nulls} "
+            f"{nulls(len(names))}, {typed_nulls} "
             f"FROM {Resource._meta.db_table} r JOIN {Facility._meta.db_table} f ON f.id = r.facility_id "
             f"LEFT JOIN {BookingPolicy._meta.db_table} p ON p.resource_id = r.id WHERE r.id = %s "
-            f"UNION ALL SELECT 1, {', '.join(['NULL'] * main)}, {_hours.columns()}, "
-            f"{', '.join(['NULL'] * len(pricing_selectors.item_fields()))} "
+            f"UNION ALL SELECT 1, {nulls(main)}, {_hours.columns()}, {nulls(len(items))} "
             f"FROM {OpeningHours._meta.db_table} h JOIN {BookingPolicy._meta.db_table} p ON p.id = h.policy_id "
             f"WHERE p.resource_id = %s "
-            f"UNION ALL {pricing_selectors.valid_price_items_sql(lead=f'2, {nulls}, ')} "
+            f"UNION ALL {pricing_selectors.valid_price_items_sql(lead=f'2, {nulls(main + len(names))}, ')} "
             f"ORDER BY 1, {weekday}, {opens}"
         )
     return _statements[vendor]

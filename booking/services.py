@@ -77,9 +77,13 @@ def _email_kinds(kind: str) -> list[str]:
 
 def _queue_email(booking_id: int, kind: str) -> None:
     """Put the e-mail in the outbox, in the caller's transaction; it is sent after the commit."""
-    for each in _email_kinds(kind):
-        rawsql.insert(OutgoingEmail(booking_id=booking_id, kind=each))
+    _write_outbox(booking_id, _email_kinds(kind))
     _send_emails_after_commit(booking_id)
+
+
+def _write_outbox(booking_id: int, kinds: list[str]) -> None:
+    for kind in kinds:
+        rawsql.insert(OutgoingEmail(booking_id=booking_id, kind=kind))
 
 
 def _send_emails_after_commit(booking_id: int) -> None:
@@ -166,8 +170,8 @@ def _wait_for_the_mail_server(held: dict[int, datetime.datetime]) -> None:
 
 
 def _savepoint_in_a_transaction():
-    """In a caller's transaction, a savepoint, so that a database error while rendering leaves it usable; otherwise
-    nothing: no transaction is held open while the mail server is talked to."""
+    """In a caller's transaction, a savepoint, so that a database error inside leaves it usable; otherwise nothing
+    (no transaction is held open while the mail server is talked to; a single statement is atomic by itself)."""
     return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
 
 
@@ -277,10 +281,7 @@ def _storing_transaction(resource_id: int):
     transaction (see _WriterSerialisation).
     """
     if connection.vendor == "postgresql":
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                yield
-        else:
+        with _savepoint_in_a_transaction():
             yield
         return
     with _serialised_in_process(), transaction.atomic(), _WriterSerialisation(resource_id):
@@ -434,8 +435,7 @@ def _store_new_booking(booking: Booking, *, policy, user, action: str, emails: l
         _check_free(resource=resource, policy=policy, user=user, start=start, blocked_until=blocked_until)
         rawsql.insert(booking)
         _record(booking, actor=user, action=action)
-        for kind in emails:
-            rawsql.insert(OutgoingEmail(booking=booking, kind=kind))
+        _write_outbox(booking.pk, emails)
         return
     sql, params = _store_statement(booking, user=user, action=action, emails=emails)
     with rawsql.cursor() as cursor:

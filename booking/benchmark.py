@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,6 +310,13 @@ def _slot(day_offset: int, hour: int) -> tuple[datetime.datetime, datetime.datet
     return start, start + datetime.timedelta(hours=1)
 
 
+def _server_database_url() -> str:
+    """This process's DATABASE_URL, naming the database it really uses: the one the benchmark built (under the
+    test runner that is test_<name>)."""
+    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    return urllib.parse.urlunsplit(url._replace(path="/" + urllib.parse.quote(connection.settings_dict["NAME"])))
+
+
 def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -316,7 +324,7 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "DATABASE_URL": _server_database_url(),
         "DATABASE_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
     }

@@ -1,5 +1,6 @@
 import json
 import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             help="queue the booking e-mails to this broker (otherwise they are dropped by a dummy e-mail backend)",
         )
         parser.add_argument("--skip-build", action="store_true", help="reuse the data set of an earlier run")
+        parser.add_argument("--output-dir", type=Path, help="where the JSON file goes (default: bench/)")
 
     def handle(self, *args, **options):
         config = BenchConfig(
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             port=options["port"],
             broker_url=options["broker_url"],
         )
+        if options["output_dir"]:
+            config.output_dir = options["output_dir"]
         try:
             report = run(config, skip_build=options["skip_build"])
         except RuntimeError as error:

@@ -1,0 +1,82 @@
+"""The benchmark command, run end to end at a small scale: it builds its data, measures through a real gunicorn and
+writes its report. Its figures are not checked here (speed is for the full runs); what a run reports is."""
+
+import datetime
+import json
+import socket
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from booking import benchmark
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, capsys):
+    call_command(
+        "benchmark_booking", "--resources", "200", "--bookings", "2000", "--clients", "2", "--http-seconds", "1",
+        "--sql-seconds", "1", "--searches", "3", "--workers", "1", "--port", str(_free_port()),
+        "--output-dir", str(tmp_path),
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    report = json.loads(printed[printed.index("{\n") :])
+
+    assert report["data"] == {"bookable_resources": 200, "bookings": 2000}  # 20 facilities, one per category
+    assert report["search"]["searches"] == 3 and report["search"]["mean_results"] > 0
+    assert report["create_path_queries"] == 3
+    # The server answered the clients' bookings on the database the benchmark built (the test database here).
+    http = report["http"]
+    assert http["created"] > 0 and http["errors"] == 0 and http["conflicts"] == 0
+    assert report["sql"]["inserted"] > 0
+    assert report["overlapping_active_bookings"] == 0
+    assert set(report["targets"]) == {"search_p95_under_150_ms", "http_at_least_10_percent_of_sql", "zero_overlaps"}
+    sql_rate = report["sql"]["inserts_per_second"]
+    assert report["http_share_of_sql_rate"] == round(http["bookings_per_second"] / sql_rate, 3)
+    (written,) = tmp_path.glob("booking-*.json")
+    assert json.loads(written.read_text()) == {key: value for key, value in report.items() if key != "file"}
+    # The measured bookings were made for the bench users; their e-mails are not left in the outbox.
+    assert benchmark._scalar("SELECT count(*) FROM booking_outgoingemail") == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_overlap_check_finds_overlapping_active_bookings_when_nothing_prevents_them():
+    """The control for the report's zero: with the exclusion constraint gone, two active bookings that overlap
+    (the second starts inside the first's changeover buffer) are counted, and a cancelled one is not."""
+    benchmark.build(benchmark.BenchConfig(resources=10, bookings=10))
+    resource_id = benchmark._resource_ids()[0]
+    user_id = benchmark._scalar(f"SELECT min(id) FROM ({benchmark.BENCH_USERS}) AS u")
+    start = datetime.datetime(2031, 3, 3, 9, tzinfo=datetime.UTC)
+    hour = datetime.timedelta(hours=1)
+    insert = (
+        'INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity, '
+        "access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at, price_tier, "
+        "price_unit, decision_reason) VALUES (%s, %s, %s, %s, %s, %s, 'economic', 'rental', '', '', '', 'NOK', "
+        "now(), now(), '', '', '')"
+    )
+    assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE booking_booking DROP CONSTRAINT booking_no_overlapping_active_bookings")
+            cursor.execute(insert, [resource_id, user_id, start, start + hour, start + 2 * hour, "confirmed"])
+            cursor.execute(insert, [resource_id, user_id, start + hour, start + 2 * hour, start + 2 * hour, "pending"])
+            cursor.execute(insert, [resource_id, user_id, start, start + hour, start + hour, "cancelled"])
+        assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 1
+        transaction.set_rollback(True)
+    assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 0
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_database_other_than_postgresql(settings, tmp_path):
+    if settings.DATABASE_IS_POSTGRES:
+        pytest.skip("runs on SQLite, the embedded default")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("benchmark_booking", "--output-dir", str(tmp_path))

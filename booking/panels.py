@@ -1,5 +1,6 @@
 """What booking adds to pages owned by the catalogue (registered in BookingConfig.ready())."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from booking import policies, selectors
@@ -9,22 +10,50 @@ from config.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, reg
 
 def resource_row_panel(request, resource):
     """A week calendar with free slots to pick, the book link and, where training is needed, how to get it."""
-    from booking.views import _week_start, week_calendar
-
-    policy = getattr(resource, "booking_policy", None) if resource is not None else None
-    if policy is None or not resource.bookable:
+    if resource is None:
         return None
+    from booking.views import _week_start
+
+    week_start = _week_start(request)
+    built = request.__dict__.setdefault("_booking_resource_rows", {})
+    key = (resource.facility_id, week_start)
+    if key not in built:
+        # The facility page lists all its resources: their panels are built together on the first row, so that
+        # the page costs the same number of queries for two resources or forty.
+        built[key] = _resource_rows(request, list(resource.facility.resources.all()), week_start)
+    if resource.pk not in built[key] and resource.bookable:  # not one of its facility's listed resources
+        built[key].update(_resource_rows(request, [resource], week_start))
+    return built[key].get(resource.pk)
+
+
+def _resource_rows(request, resources, week_start) -> dict:
+    from booking.views import week_calendars
+
+    bookable = [resource for resource in resources if resource.bookable]
+    prefetch_related_objects(bookable, "booking_policy__opening_hours")
+    bookable = [resource for resource in bookable if getattr(resource, "booking_policy", None) is not None]
     user = getattr(request, "user", None)
-    needs_training = policy.requires_qualification and not (
-        roles.is_authenticated(user) and selectors.has_valid_qualification(user, resource, _week_start(request))
+    needing_training = [resource for resource in bookable if resource.booking_policy.requires_qualification]
+    qualified = (
+        selectors.qualified_resource_ids(user, needing_training, week_start)
+        if needing_training and roles.is_authenticated(user)
+        else set()
     )
-    return {
-        "resource": resource,
-        "policy": policy,
-        "week": week_calendar(resource, user, _week_start(request)),
-        "needs_training": needs_training,
-        "can_manage": policies.can_manage_calendar(user, resource),
-    }
+    weeks = week_calendars(bookable, user, week_start)
+    can_manage: dict[int, bool] = {}  # the policy looks at the resource's facility only: asked once per facility
+    rows = {}
+    for resource in bookable:
+        if resource.facility_id not in can_manage:
+            can_manage[resource.facility_id] = policies.can_manage_calendar(user, resource)
+        policy = resource.booking_policy
+        rows[resource.pk] = {
+            "resource": resource,
+            "policy": policy,
+            "week": weeks[resource.pk],
+            "needs_training": policy.requires_qualification and resource.pk not in qualified,
+            "can_manage": can_manage[resource.facility_id],
+        }
+    return rows
 
 
 def facility_manage_panel(request, facility):

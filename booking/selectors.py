@@ -202,30 +202,60 @@ def busy_intervals(
     exclude_booking_id: int | None = None,
 ) -> list[Interval]:
     """Times the resource is taken for `user`: active bookings with their buffer, and closures that apply."""
+    return busy_intervals_of([resource], start, end, user=user, exclude_booking_id=exclude_booking_id)[resource.pk]
+
+
+def busy_intervals_of(
+    resources: list[Resource],
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    user=None,
+    exclude_booking_id: int | None = None,
+) -> dict[int, list[Interval]]:
+    """busy_intervals for several resources at once, by resource id: two queries however many there are."""
     bookings = Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end")).filter(
-        resource=resource, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start
+        resource__in=resources, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start
     )
     if exclude_booking_id:
         bookings = bookings.exclude(pk=exclude_booking_id)
-    closures = Closure.objects.filter(
-        resource=resource, start__lt=end, end__gt=start, kind__in=blocking_closure_kinds(user, resource)
-    )
-    taken = list(bookings.values_list("start", "taken_until")) + list(closures.values_list("start", "end"))
-    return merge_intervals([(max(s, start), min(e, end)) for s, e in taken])
+    applying = Q()  # the closure kinds that block `user`, which depend on the resource's institution
+    by_kinds: dict[tuple, list[int]] = {}
+    for resource in resources:
+        by_kinds.setdefault(tuple(blocking_closure_kinds(user, resource)), []).append(resource.pk)
+    for kinds, ids in by_kinds.items():
+        applying |= Q(resource_id__in=ids, kind__in=kinds)
+    closures = Closure.objects.filter(applying, start__lt=end, end__gt=start) if by_kinds else Closure.objects.none()
+    taken: dict[int, list[Interval]] = {resource.pk: [] for resource in resources}
+    for resource_id, taken_from, taken_until in [
+        *bookings.values_list("resource_id", "start", "taken_until"),
+        *closures.values_list("resource_id", "start", "end"),
+    ]:
+        taken[resource_id].append((max(taken_from, start), min(taken_until, end)))
+    return {resource_id: merge_intervals(intervals) for resource_id, intervals in taken.items()}
 
 
 def resource_availability(
     *, resource: Resource, start: datetime.datetime, end: datetime.datetime, user=None
 ) -> dict[str, list[Interval]]:
     """Free and busy time of one resource within its opening hours. Busy says nothing about who booked."""
-    policy = getattr(resource, "booking_policy", None)
-    if policy is None:
-        return {"free": [], "busy": []}
-    opening = opening_intervals(policy, start, end)
-    busy = busy_intervals(resource, start, end, user=user)
-    free = subtract_intervals(opening, busy)
-    busy_in_opening = subtract_intervals(opening, free)
-    return {"free": free, "busy": busy_in_opening}
+    return availability_of([resource], start=start, end=end, user=user)[resource.pk]
+
+
+def availability_of(
+    resources: list[Resource], *, start: datetime.datetime, end: datetime.datetime, user=None
+) -> dict[int, dict[str, list[Interval]]]:
+    """resource_availability for several resources at once, by resource id. Their policies and opening hours are
+    read as they are (prefetch them for a list: `booking_policy__opening_hours`); the bookings and closures of all
+    of them take two queries."""
+    bookable = [resource for resource in resources if getattr(resource, "booking_policy", None) is not None]
+    busy = busy_intervals_of(bookable, start, end, user=user) if bookable else {}
+    found = {resource.pk: {"free": [], "busy": []} for resource in resources}
+    for resource in bookable:
+        opening = opening_intervals(resource.booking_policy, start, end)
+        free = subtract_intervals(opening, busy[resource.pk])
+        found[resource.pk] = {"free": free, "busy": subtract_intervals(opening, free)}
+    return found
 
 
 def _align_up(moment: datetime.datetime, policy: BookingPolicy) -> datetime.datetime:
@@ -274,9 +304,16 @@ def nearest_alternatives(
 
 
 def has_valid_qualification(user, resource: Resource, on: datetime.date) -> bool:
-    return Qualification.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=on), user=user, resource=resource
-    ).exists()
+    return _valid_qualifications(user, on).filter(resource=resource).exists()
+
+
+def qualified_resource_ids(user, resources: list[Resource], on: datetime.date) -> set[int]:
+    """Which of `resources` the user holds a valid qualification for on that day (one query)."""
+    return set(_valid_qualifications(user, on).filter(resource__in=resources).values_list("resource_id", flat=True))
+
+
+def _valid_qualifications(user, on: datetime.date):
+    return Qualification.objects.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on), user=user)
 
 
 # --- free capacity across the country -------------------------------------------------------------------------

@@ -961,3 +961,19 @@ def renew_feed_token(*, user, facility=None) -> CalendarFeedToken:
 def feed_token(*, user, facility=None) -> CalendarFeedToken:
     token, _created = CalendarFeedToken.objects.get_or_create(user=user, facility=facility)
     return token
+
+
+def facility_feed_tokens(*, user, facilities) -> dict[int, CalendarFeedToken]:
+    """The user's feed token for each facility, by facility id, made where missing: two queries however many
+    facilities (a parallel request that made one first wins; its token is the one returned)."""
+    facility_ids = [facility.pk for facility in facilities]
+    found = {t.facility_id: t for t in CalendarFeedToken.objects.filter(user=user, facility_id__in=facility_ids)}
+    missing = [pk for pk in facility_ids if pk not in found]
+    if missing:
+        CalendarFeedToken.objects.bulk_create(
+            [CalendarFeedToken(user=user, facility_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        found.update(
+            (t.facility_id, t) for t in CalendarFeedToken.objects.filter(user=user, facility_id__in=missing)
+        )
+    return found

@@ -456,5 +456,7 @@ def feeds_page(request):
         messages.success(request, _("A new address is made; the old one no longer works."))
         return redirect("booking:feeds")
     personal = services.feed_token(user=request.user)
-    facility_tokens = [(f, services.feed_token(user=request.user, facility=f)) for f in facilities]
+    facilities = list(facilities)
+    tokens = services.facility_feed_tokens(user=request.user, facilities=facilities)
+    facility_tokens = [(facility, tokens[facility.pk]) for facility in facilities]
     return render(request, "booking/feeds.html", {"personal": personal, "facility_tokens": facility_tokens})

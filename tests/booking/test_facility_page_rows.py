@@ -3,6 +3,7 @@ for two resources or six, and each row must still show its own resource's bookin
 links."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -97,3 +98,38 @@ def test_calendars_built_together_equal_those_built_one_by_one(viewer):
     assert [busy(resource, 1) for resource in resources] == [[(8 + i, 9 + i)] for i in range(4)]
     reserve = [(9, 12)] if viewer == "company" else []
     assert busy(resources[0], 2) == reserve and busy(resources[1], 2) == []
+
+
+def test_each_row_shows_its_own_week_and_an_unbookable_resource_none():
+    facility, resources = _facility_with(4)
+    hidden = BookingPolicyFactory(resource=ResourceFactory(facility=facility, bookable=False)).resource
+    html, _ = _page(_viewers(facility)["company"], facility)
+    rows = {
+        re.search(r"<h3>(.*?) <span", row).group(1): row for row in html.split('<article class="card resource">')[1:]
+    }
+    for index, resource in enumerate(resources):
+        busy = re.findall(r'class="busy">\s*(\d\d:\d\d–\d\d:\d\d)', rows[resource.name])
+        assert f"{8 + index:02d}:00–{9 + index:02d}:00" in busy
+        assert f"{9 + index:02d}:00–{10 + index:02d}:00" not in busy  # the next resource's booking
+    assert "booking-panel" not in rows[hidden.name]
+
+
+def test_the_feeds_page_costs_the_same_queries_for_two_facilities_or_six():
+    """A manager's private feed addresses: one per facility, made on the first visit, the same on the next."""
+
+    def visit(count):
+        user = AcademicUserFactory()
+        for _ in range(count):
+            FacilityManagerFactory(user=user)
+        client = Client()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as first_visit:
+            first = client.get("/bookings/feeds/").content.decode()
+        with CaptureQueriesContext(connection) as second_visit:
+            second = client.get("/bookings/feeds/").content.decode()
+        addresses = re.findall(r"/calendar/private/[^\s\"<]+", first)
+        assert len(set(addresses)) == count + 1  # the facilities' and the personal one
+        assert re.findall(r"/calendar/private/[^\s\"<]+", second) == addresses
+        return len(first_visit), len(second_visit)
+
+    assert visit(2) == visit(6)

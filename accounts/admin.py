@@ -9,6 +9,7 @@ from accounts.models import User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "kind", "company_name", "institution", "is_staff"]
+    list_select_related = ["institution"]
     list_filter = ["kind", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name", "company_name", "org_number"]
     fieldsets = (

@@ -66,6 +66,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "client", "request", "status", "attempts", "last_status_code", "created_at"]
+    list_select_related = ["client", "request"]
     list_filter = ["status", "client"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
 

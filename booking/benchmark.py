@@ -313,7 +313,9 @@ def _slot(day_offset: int, hour: int) -> tuple[datetime.datetime, datetime.datet
 def _server_database_url() -> str:
     """This process's DATABASE_URL, naming the database it really uses: the one the benchmark built (under the
     test runner that is test_<name>)."""
-    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    if not os.environ.get("DATABASE_URL"):
+        raise RuntimeError("The benchmark's server needs DATABASE_URL=postgres://... in the environment.")
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
     return urllib.parse.urlunsplit(url._replace(path="/" + urllib.parse.quote(connection.settings_dict["NAME"])))
 
 

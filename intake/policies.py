@@ -51,6 +51,19 @@ def can_answer_routing(actor, routing: Routing) -> bool:
     return _is_user(actor) and roles.is_facility_manager(actor, routing.facility_id)
 
 
+def answerable_routings(actor, routings) -> list[Routing]:
+    """Those of `routings` that `actor` may answer (`can_answer_routing`), asked with one query for them all."""
+    routings = list(routings)
+    if not routings or not _is_user(actor):
+        return []
+    managed = set(
+        FacilityManager.objects.filter(user=actor, facility_id__in={r.facility_id for r in routings}).values_list(
+            "facility_id", flat=True
+        )
+    )
+    return [r for r in routings if r.facility_id in managed]
+
+
 def is_routed_manager(actor, request: IntakeRequest) -> bool:
     if not _is_user(actor):
         return False

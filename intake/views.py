@@ -180,7 +180,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
     is_requester = policies.is_requester(user, obj)
     can_screen = policies.can_screen_request(user, obj)
     routings = list(selectors.request_routings(obj))
-    my_routings = [r for r in routings if r.status == RoutingStatus.PENDING and policies.can_answer_routing(user, r)]
+    my_routings = policies.answerable_routings(user, [r for r in routings if r.status == RoutingStatus.PENDING])
     active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
     return {
         "follow_token": follow_token,

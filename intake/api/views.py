@@ -33,7 +33,7 @@ def _require(allowed: bool) -> None:
 
 
 def _routing_for_manager(request_obj, user, routing_id):
-    routings = [r for r in selectors.pending_routings(request_obj) if policies.can_answer_routing(user, r)]
+    routings = policies.answerable_routings(user, selectors.pending_routings(request_obj))
     if routing_id is not None:
         routings = [r for r in routings if r.pk == routing_id]
         if not routings:

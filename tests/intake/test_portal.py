@@ -310,3 +310,56 @@ def test_facilities_with_the_same_name_are_told_apart_by_institution(client, wor
     FacilityFactory(institution=world.ntnu, name="Forskningsposten", slug="forskningsposten-ntnu")
     labels = [label for _value, label in RouteForm().fields["facilities"].choices]
     assert "Forskningsposten – UiO" in labels and "Forskningsposten – NTNU" in labels
+
+
+def _routed_to(world, facilities):
+    from intake import services
+
+    request = IntakeRequestFactory(institution=world.uio)
+    services.request_route(request=request, user=world.screener, facilities=facilities)
+    return request
+
+
+def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, world):
+    """An answer section per routing to the manager's own facilities and none for the others' facilities, with the
+    same number of queries for one routing as for six."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.models import FacilityManager
+    from tests.factories import FacilityFactory
+
+    own = [world.facility]
+    for index in range(2):
+        facility = FacilityFactory(institution=world.uio, slug=f"egen-{index}")
+        FacilityManager.objects.create(user=world.manager, facility=facility)
+        own.append(facility)
+    others = [world.ntnu_facility, *(FacilityFactory(institution=world.ntnu, slug=f"annen-{i}") for i in range(2))]
+    small = _routed_to(world, [world.facility])
+    large = _routed_to(world, own + others)
+    client.force_login(world.manager)
+    client.get(f"/intake/requests/{small.pk}/")  # the session and the caches are warm for both counts
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(f"/intake/requests/{small.pk}/")
+    assert [r.pk for r, _accept, _decline in page.context["answer_forms"]] == [small.routings.get().pk]
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(f"/intake/requests/{large.pk}/")
+    assert len(six.captured_queries) == len(one.captured_queries)
+    html = page.content.decode()
+    for routing in large.routings.all():
+        assert (f'id="answer-{routing.pk}"' in html) == (routing.facility in own), routing.facility
+
+
+def test_answerable_routings_agrees_with_the_policy_for_each_role(world):
+    from intake import policies
+    from intake.models import ApiClient
+
+    request = _routed_to(world, [world.facility, world.ntnu_facility])
+    routings = list(request.routings.all())
+    actors = [world.manager, world.ntnu_manager, world.screener, world.inst_admin, world.platform_admin, world.company,
+              world.outsider, world.client, policies.RequestLink(request.pk)]  # fmt: skip
+    for actor in actors:
+        expected = [r for r in routings if policies.can_answer_routing(actor, r)]
+        assert policies.answerable_routings(actor, routings) == expected, actor
+    assert isinstance(world.client, ApiClient)
+    assert [r.facility_id for r in policies.answerable_routings(world.manager, routings)] == [world.facility.pk]

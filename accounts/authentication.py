@@ -33,8 +33,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token = _tokens.load(row)
-        user = _users.load(row, offset=len(_tokens.fields))
+        token = _tokens.load(row, db=cursor.db)
+        user = _users.load(row, offset=len(_tokens.fields), db=cursor.db)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # token.user and user.auth_token, as the assignment would set them, without its checks

@@ -125,24 +125,25 @@ def resource_to_book(resource_id: int, *, price_day: datetime.date | None = None
             [resource_id, resource_id, *pricing_selectors.valid_price_items_params(resource_id, price_day)],
         )
         rows = cursor.fetchall()
+        db = cursor.db
     if not rows or rows[0][0] != 0:
         return None
     first, offset = rows[0], 1
-    resource = _resources.load(first, offset)
+    resource = _resources.load(first, offset, db)
     offset += len(_resources.fields)
-    facility = _facilities.load(first, offset)
+    facility = _facilities.load(first, offset, db)
     offset += len(_facilities.fields)
-    policy = _policies.load(first, offset)
+    policy = _policies.load(first, offset, db)
     offset += len(_policies.fields)
     # The related objects as the ORM's select_related caches them (an assignment would check each again).
     Resource._meta.get_field("facility").set_cached_value(resource, facility)
     Resource._meta.get_field("booking_policy").set_cached_value(resource, policy)
     if policy is not None:
         BookingPolicy._meta.get_field("resource").set_cached_value(policy, resource)
-        policy._opening_hours_loaded = [_hours.load(row, offset) for row in rows[1:] if row[0] == 1]
+        policy._opening_hours_loaded = [_hours.load(row, offset, db) for row in rows[1:] if row[0] == 1]
     if price_day is not None:
         offset += len(_hours.fields)
-        items = [pricing_selectors.load_price_item(row, offset) for row in rows[1:] if row[0] == 2]
+        items = [pricing_selectors.load_price_item(row, offset, db) for row in rows[1:] if row[0] == 2]
         pricing_selectors.remember_price_items(resource, price_day, items)
     return resource
 

@@ -84,9 +84,14 @@ class RowLoader:
             self._columns[db.vendor] = ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
         return self._columns[db.vendor]
 
-    def load(self, row, offset: int = 0):
-        """The instance made of row[offset:offset + number of fields], or None when its key is NULL (outer join)."""
-        db = connections[DEFAULT_DB_ALIAS]
+    def load(self, row, offset: int = 0, db=None):
+        """The instance made of row[offset:offset + number of fields], or None when its key is NULL (outer join).
+
+        `db` is the connection the row came from (a cursor's `.db`); a caller that loads many rows passes it, since
+        looking it up is a context-local lookup (a twentieth of a booking request's time, for ten rows).
+        """
+        if db is None:
+            db = connections[DEFAULT_DB_ALIAS]
         conversions = self._conversions.get(db.vendor)
         if conversions is None:  # only the fields that have converters
             conversions = [

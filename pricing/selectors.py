@@ -102,8 +102,8 @@ def item_fields() -> list:
     return _items.fields
 
 
-def load_price_item(row, offset: int = 0) -> PriceListItem:
-    return _items.load(row, offset)
+def load_price_item(row, offset: int = 0, db=None) -> PriceListItem:
+    return _items.load(row, offset, db)
 
 
 def remember_price_items(resource, day: datetime.date, items: list) -> None:
@@ -125,7 +125,7 @@ def _tier_prices_valid_on(*, resource, day: datetime.date, tier: str) -> tuple[i
                 f"{valid_price_items_sql()} AND i.tier = %s ORDER BY i.unit",
                 [*valid_price_items_params(resource.pk, day), tier],
             )
-            items = [_items.load(row) for row in cursor.fetchall()]
+            items = [_items.load(row, db=cursor.db) for row in cursor.fetchall()]
     return (items[0].price_list_id if items else None), items
 
 

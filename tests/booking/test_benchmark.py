@@ -23,7 +23,7 @@ def _free_port() -> int:
 def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, capsys):
     call_command(
         "benchmark_booking", "--resources", "200", "--bookings", "2000", "--clients", "2", "--http-seconds", "1",
-        "--sql-seconds", "1", "--searches", "3", "--workers", "1", "--port", str(_free_port()),
+        "--sql-seconds", "1", "--rounds", "2", "--searches", "3", "--workers", "1", "--port", str(_free_port()),
         "--output-dir", str(tmp_path),
     )  # fmt: skip
     printed = capsys.readouterr().out
@@ -40,6 +40,15 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     assert set(report["targets"]) == {"search_p95_under_150_ms", "http_at_least_10_percent_of_sql", "zero_overlaps"}
     sql_rate = report["sql"]["inserts_per_second"]
     assert report["http_share_of_sql_rate"] == round(http["bookings_per_second"] / sql_rate, 3)
+    # The two rates were measured in two alternating slices each, and each round's figures are reported.
+    assert len(report["rounds"]) == 2
+    for slice_ in report["rounds"]:
+        assert slice_["http_bookings_per_second"] > 0 and slice_["sql_inserts_per_second"] > 0
+        share = slice_["http_bookings_per_second"] / slice_["sql_inserts_per_second"]
+        assert slice_["http_share_of_sql_rate"] == pytest.approx(share, abs=0.002)
+        assert 0 <= slice_["stolen_cpu_share"] <= 1  # how much of the machine the host took meanwhile (Linux)
+    assert 0 <= report["search"]["stolen_cpu_share"] <= 1
+    assert 0.9 < http["seconds"] < 1.5 and 0.9 < report["sql"]["seconds"] < 1.5
     (written,) = tmp_path.glob("booking-*.json")
     assert json.loads(written.read_text()) == {key: value for key, value in report.items() if key != "file"}
     # The measured bookings were made for the bench users; their e-mails are not left in the outbox.
@@ -80,3 +89,8 @@ def test_the_command_refuses_a_database_other_than_postgresql(settings, tmp_path
         pytest.skip("runs on SQLite, the embedded default")
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("benchmark_booking", "--output-dir", str(tmp_path))
+
+
+def test_the_command_wants_at_least_one_round(tmp_path):
+    with pytest.raises(CommandError, match="--rounds"):
+        call_command("benchmark_booking", "--rounds", "0", "--output-dir", str(tmp_path))

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=8)
         parser.add_argument("--http-seconds", type=float, default=20.0)
         parser.add_argument("--sql-seconds", type=float, default=10.0)
+        parser.add_argument(
+            "--rounds", type=int, default=4, help="HTTP and SQL slices, alternating, that share those seconds"
+        )
         parser.add_argument("--searches", type=int, default=60)
         parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
         parser.add_argument("--port", type=int, default=8765)
@@ -32,12 +35,15 @@ class Command(BaseCommand):
         parser.add_argument("--output-dir", type=Path, help="where the JSON file goes (default: bench/)")
 
     def handle(self, *args, **options):
+        if options["rounds"] < 1:
+            raise CommandError("--rounds must be at least 1.")
         config = BenchConfig(
             resources=options["resources"],
             bookings=options["bookings"],
             clients=options["clients"],
             http_seconds=options["http_seconds"],
             sql_seconds=options["sql_seconds"],
+            rounds=options["rounds"],
             searches=options["searches"],
             gunicorn_workers=options["workers"],
             port=options["port"],

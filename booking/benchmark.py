@@ -247,18 +247,24 @@ def counts() -> dict:
     }
 
 
-def _cpu_ticks() -> tuple[int, int] | None:
-    """The machine's CPU time so far, in ticks: (stolen by the host, all), from /proc/stat; None where there is none.
+def _cpu_ticks(path: str = "/proc/stat") -> tuple[int, int] | None:
+    """The machine's CPU time so far, in ticks: (stolen by the host, all), from the first line of /proc/stat (user,
+    nice, system, idle, iowait, irq, softirq, steal; guest time is counted in user and nice already); None where
+    there is no such file or it does not say what was stolen.
 
     On a shared virtual machine the host may take a large part of the cores for a while (seen here: half of them
-    for a minute, when every rate fell to a quarter); the report says how much, so such a run is recognised.
+    for a minute, when every rate fell to a quarter); the report says how much, so such a run is recognised. It
+    does not see other work inside the machine itself: run the benchmark on a machine that does nothing else.
     """
     try:
-        with open("/proc/stat") as stat:
-            values = [int(value) for value in stat.readline().split()[1:9]]
+        with open(path) as stat:
+            fields = stat.readline().split()
+        values = [int(value) for value in fields[1:9]]
     except (OSError, ValueError):
         return None
-    return (values[7] if len(values) == 8 else 0), sum(values)
+    if fields[:1] != ["cpu"] or len(values) < 8:
+        return None
+    return values[7], sum(values)
 
 
 STOLEN_WARNING = 0.05
@@ -329,11 +335,26 @@ def _resource_ids() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _slot(day_offset: int, hour: int) -> tuple[datetime.datetime, datetime.datetime]:
-    day = timezone.localdate() + datetime.timedelta(days=day_offset)
+def _weekday(offset: int) -> datetime.date:
+    """The `offset`-th weekday (Monday to Friday, when the bench resources open) from today, counting from 0.
+
+    Each offset gives its own day: a weekend is skipped, not folded onto the Monday after it (which gave a loader
+    that went past a Friday the slots it had already booked on Monday).
+    """
+    one_day = datetime.timedelta(days=1)
+    day = timezone.localdate() + datetime.timedelta(weeks=offset // 5)
     while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        day += one_day
+    for _ in range(offset % 5):
+        day += one_day
+        while day.weekday() >= 5:
+            day += one_day
+    return day
+
+
+def _slot(day_offset: int, hour: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """An hour's slot from `hour` o'clock on the `day_offset`-th weekday from today."""
+    start = timezone.make_aware(datetime.datetime.combine(_weekday(day_offset), datetime.time(hour)))
     return start, start + datetime.timedelta(hours=1)
 
 
@@ -454,66 +475,98 @@ def _run_threads(count: int, target, seconds: float) -> float:
     stop = threading.Event()
     threads = [threading.Thread(target=target, args=(index, stop)) for index in range(count)]
     began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+    finally:
+        stop.set()
+        for thread in threads:
+            if thread.ident is not None:  # started
+                thread.join(timeout=60)
     return time.perf_counter() - began
 
 
-class _HttpLoad:
-    """Concurrent clients POST bookings of distinct free slots, each on its own share of the resources; in the
-    next slice each goes on where it stopped."""
+class _Slices:
+    """What the loads share: per client, where it goes on in the next slice; totals; a failure that ends the run."""
 
-    def __init__(self, config: BenchConfig, resource_ids: list[int]):
+    def __init__(self, config: BenchConfig, resource_ids: list[int], counters: tuple[str, ...]):
         self.config = config
-        self.tokens = _bench_tokens(config.clients)
         self.shares = [resource_ids[index :: config.clients] for index in range(config.clients)]
         self.sequences = [0] * config.clients
-        self.totals = {"created": 0, "conflicts": 0, "errors": 0}
-        self.latencies: list[float] = []
+        self.totals = dict.fromkeys(counters, 0)
         self.seconds = 0.0
+        self.failure: BaseException | None = None
         self.lock = threading.Lock()
+
+    def _add(self, index: int, sequence: int, counts: dict) -> None:
+        self.sequences[index] = sequence
+        with self.lock:
+            for name, count in counts.items():
+                self.totals[name] += count
+
+    def _slice(self, worker, seconds: float, counter: str) -> tuple[int, float]:
+        """One slice: how many `counter` it added, and its seconds. A client that failed ends the benchmark."""
+
+        def guarded(index: int, stop: threading.Event) -> None:
+            try:
+                worker(index, stop)
+            except BaseException as error:
+                self.failure = error
+
+        before = self.totals[counter]
+        elapsed = _run_threads(self.config.clients, guarded, seconds)
+        if self.failure is not None:
+            raise RuntimeError(f"A benchmark client failed: {self.failure!r}") from self.failure
+        self.seconds += elapsed
+        return self.totals[counter] - before, elapsed
+
+
+class _HttpLoad(_Slices):
+    """Concurrent clients POST bookings of distinct free slots, each on its own share of the resources; in the
+    next slice each goes on where it stopped. A refused connection or a broken answer counts as an error."""
+
+    def __init__(self, config: BenchConfig, resource_ids: list[int]):
+        super().__init__(config, resource_ids, ("created", "conflicts", "errors"))
+        self.tokens = _bench_tokens(config.clients)
+        self.latencies: list[float] = []
 
     def _client(self, index: int, stop: threading.Event) -> None:
         headers = {"Authorization": f"Token {self.tokens[index]}", "Content-Type": "application/json"}
         mine = self.shares[index]
         sequence = self.sequences[index]
-        created = conflicts = errors = 0
+        counts = {"created": 0, "conflicts": 0, "errors": 0}
         latencies = []
-        while not stop.is_set():
-            resource = mine[sequence % len(mine)]
-            day, hour = 200 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
-            start, end = _slot(day, hour)
-            sequence += 1
-            body = json.dumps({"resource": resource, "start": start.isoformat(), "end": end.isoformat(),
-                               "activity": "economic", "access_model": "rental"})  # fmt: skip
-            began = time.perf_counter()
-            status, text = _http(self.config.port, "POST", "/api/v1/bookings/", body.encode(), headers)
-            latencies.append(time.perf_counter() - began)
-            if status == 201:
-                created += 1
-            elif status == 409:
-                conflicts += 1
-            else:
-                errors += 1
-                if errors <= 3:
-                    _log(f"HTTP {status}: {text[:600]!r}")
-        self.sequences[index] = sequence
-        with self.lock:
-            self.totals["created"] += created
-            self.totals["conflicts"] += conflicts
-            self.totals["errors"] += errors
-            self.latencies.extend(latencies)
+        try:
+            while not stop.is_set():
+                resource = mine[sequence % len(mine)]
+                day, hour = 200 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
+                start, end = _slot(day, hour)
+                sequence += 1
+                body = json.dumps({"resource": resource, "start": start.isoformat(), "end": end.isoformat(),
+                                   "activity": "economic", "access_model": "rental"})  # fmt: skip
+                began = time.perf_counter()
+                try:
+                    status, text = _http(self.config.port, "POST", "/api/v1/bookings/", body.encode(), headers)
+                except (OSError, ValueError) as error:
+                    status, text = None, repr(error).encode()
+                latencies.append(time.perf_counter() - began)
+                if status == 201:
+                    counts["created"] += 1
+                elif status == 409:
+                    counts["conflicts"] += 1
+                else:
+                    counts["errors"] += 1
+                    if counts["errors"] <= 3:
+                        _log(f"HTTP {status}: {text[:600]!r}")
+        finally:
+            self._add(index, sequence, counts)
+            with self.lock:
+                self.latencies.extend(latencies)
 
-    def run(self, seconds: float) -> float:
-        """One slice; its bookings per second."""
-        before = self.totals["created"]
-        elapsed = _run_threads(self.config.clients, self._client, seconds)
-        self.seconds += elapsed
-        return (self.totals["created"] - before) / elapsed
+    def run(self, seconds: float) -> tuple[int, float]:
+        """One slice: the bookings it created and its seconds."""
+        return self._slice(self._client, seconds, "created")
 
     def report(self, ceiling: float) -> dict:
         latencies = self.latencies
@@ -538,21 +591,17 @@ SQL_INSERT = (
 )
 
 
-class _SqlLoad:
+class _SqlLoad(_Slices):
     """The physical limit: single-row INSERTs, one transaction each, into booking_booking (constraint on), from as
-    many connections as the HTTP test has clients; in the next slice each goes on where it stopped."""
+    many connections as the HTTP test has clients; in the next slice each goes on where it stopped. Any database
+    error other than the constraint's refusal ends the benchmark."""
 
     def __init__(self, config: BenchConfig, resource_ids: list[int]):
         import psycopg
 
-        self.errors = psycopg.errors
-        self.config = config
+        super().__init__(config, resource_ids, ("inserted", "conflicts"))
+        self.refused = psycopg.errors.ExclusionViolation
         self.user_id = _scalar("SELECT min(id) FROM accounts_user WHERE email LIKE 'bench-%%'")
-        self.shares = [resource_ids[index :: config.clients] for index in range(config.clients)]
-        self.sequences = [0] * config.clients
-        self.totals = {"inserted": 0, "conflicts": 0}
-        self.seconds = 0.0
-        self.lock = threading.Lock()
         params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
         self.connections = []
         try:
@@ -564,28 +613,24 @@ class _SqlLoad:
 
     def _writer(self, index: int, stop: threading.Event) -> None:
         conn, mine, sequence = self.connections[index], self.shares[index], self.sequences[index]
-        inserted = conflicts = 0
-        while not stop.is_set():
-            resource = mine[sequence % len(mine)]
-            day, hour = 400 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
-            start, end = _slot(day, hour)
-            sequence += 1
-            try:
-                conn.execute(SQL_INSERT, (resource, self.user_id, start, end, end))
-                inserted += 1
-            except self.errors.ExclusionViolation:
-                conflicts += 1
-        self.sequences[index] = sequence
-        with self.lock:
-            self.totals["inserted"] += inserted
-            self.totals["conflicts"] += conflicts
+        counts = {"inserted": 0, "conflicts": 0}
+        try:
+            while not stop.is_set():
+                resource = mine[sequence % len(mine)]
+                day, hour = 400 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
+                start, end = _slot(day, hour)
+                sequence += 1
+                try:
+                    conn.execute(SQL_INSERT, (resource, self.user_id, start, end, end))
+                    counts["inserted"] += 1
+                except self.refused:
+                    counts["conflicts"] += 1
+        finally:
+            self._add(index, sequence, counts)
 
-    def run(self, seconds: float) -> float:
-        """One slice; its inserts per second."""
-        before = self.totals["inserted"]
-        elapsed = _run_threads(self.config.clients, self._writer, seconds)
-        self.seconds += elapsed
-        return (self.totals["inserted"] - before) / elapsed
+    def run(self, seconds: float) -> tuple[int, float]:
+        """One slice: the rows it inserted and its seconds."""
+        return self._slice(self._writer, seconds, "inserted")
 
     def report(self) -> dict:
         return {
@@ -608,7 +653,7 @@ def measure_rates(config: BenchConfig, resource_ids: list[int]) -> dict:
     A shared machine's speed drifts by a fifth within minutes (the same server: 2.7 to 3.4 ms of the web process's
     CPU per booking in consecutive 12-second runs); measured one after the other, the two rates saw different
     machines and their share moved with that. Alternating slices let both see the same machine; each round's
-    figures are in the report, so the spread stays visible.
+    figures are in the report, with the CPU share the host took during each slice, so the spread stays visible.
     """
     process = _start_gunicorn(config)
     sql = None
@@ -619,20 +664,29 @@ def measure_rates(config: BenchConfig, resource_ids: list[int]) -> dict:
         rounds = []
         for _ in range(config.rounds):
             ticks = _cpu_ticks()
-            http_rate = http.run(config.http_seconds / config.rounds)
-            sql_rate = sql.run(config.sql_seconds / config.rounds)
+            created, http_seconds = http.run(config.http_seconds / config.rounds)
+            between = _cpu_ticks()
+            inserted, sql_seconds = sql.run(config.sql_seconds / config.rounds)
+            http_rate, sql_rate = created / http_seconds, inserted / sql_seconds
             rounds.append({
+                "http_created": created,
+                "http_seconds": round(http_seconds, 2),
                 "http_bookings_per_second": round(http_rate, 1),
+                "http_stolen_cpu_share": _stolen_share(ticks, between),
+                "sql_inserted": inserted,
+                "sql_seconds": round(sql_seconds, 2),
                 "sql_inserts_per_second": round(sql_rate, 1),
+                "sql_stolen_cpu_share": _stolen_share(between, _cpu_ticks()),
                 "http_share_of_sql_rate": round(http_rate / sql_rate, 3) if sql_rate else None,
-                "stolen_cpu_share": _stolen_share(ticks, _cpu_ticks()),
             })  # fmt: skip
     finally:
-        if sql is not None:
-            sql.close()
         process.terminate()
         process.wait(timeout=30)
-        _drop_bench_emails(config.broker_url)
+        try:
+            if sql is not None:
+                sql.close()
+        finally:
+            _drop_bench_emails(config.broker_url)
     return {"http": http.report(ceiling), "sql": sql.report(), "rounds": rounds}
 
 
@@ -707,7 +761,8 @@ def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
     _log(f"http: {report['http']}")
     _log(f"sql: {report['sql']}")
     _log(f"rounds: {report['rounds']}")
-    stolen = [report["search"]["stolen_cpu_share"], *(r["stolen_cpu_share"] for r in report["rounds"])]
+    stolen = [report["search"]["stolen_cpu_share"]]
+    stolen += [r[f"{kind}_stolen_cpu_share"] for r in report["rounds"] for kind in ("http", "sql")]
     worst = max((share for share in stolen if share is not None), default=0)
     if worst > STOLEN_WARNING:
         _log(

@@ -68,12 +68,13 @@ def drain_after_commit(task, *, within: float, if_unreachable) -> None:
 
 
 def _queue_drain(task, within: float, if_unreachable) -> None:
-    started = time.monotonic()
-    with _drain_lock:
-        last = _last_drain_queued.get(task.name)  # set only once a broker took the message (never when eager)
-        if last is not None and started - last < within:
-            return  # a run queued at `last` starts after `last + within`, so after this commit
     eager = app.conf.task_always_eager  # the task runs at once (development): nothing to batch
+    started = time.monotonic()
+    if not eager:
+        with _drain_lock:
+            last = _last_drain_queued.get(task.name)
+            if last is not None and started - last < within:
+                return  # a run queued at `last` starts after `last + within`, so after this commit
     # The countdown runs from about `started`. The time is recorded only once the broker took the message: a commit
     # that meets an unreachable broker is never skipped, so each one sends its own e-mails (`if_unreachable`).
     if _publish_or_run(task, (), if_unreachable, countdown=within) and not eager:

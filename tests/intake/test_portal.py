@@ -351,15 +351,19 @@ def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, wor
 
 
 def test_answerable_routings_agrees_with_the_policy_for_each_role(world):
+    from django.contrib.auth.models import AnonymousUser
+
     from intake import policies
-    from intake.models import ApiClient
+    from tests.factories import FacilityManagerFactory
 
     request = _routed_to(world, [world.facility, world.ntnu_facility])
     routings = list(request.routings.all())
-    actors = [world.manager, world.ntnu_manager, world.screener, world.inst_admin, world.platform_admin, world.company,
-              world.outsider, world.client, policies.RequestLink(request.pk)]  # fmt: skip
+    inactive_manager = FacilityManagerFactory(facility=world.facility, user__is_active=False).user
+    actors = [world.manager, world.ntnu_manager, world.screener, world.inst_admin, world.platform_admin,
+              world.company, world.outsider, world.client, policies.RequestLink(request.pk), AnonymousUser(),
+              inactive_manager]  # fmt: skip
     for actor in actors:
         expected = [r for r in routings if policies.can_answer_routing(actor, r)]
         assert policies.answerable_routings(actor, routings) == expected, actor
-    assert isinstance(world.client, ApiClient)
     assert [r.facility_id for r in policies.answerable_routings(world.manager, routings)] == [world.facility.pk]
+    assert policies.answerable_routings(inactive_manager, routings) == []

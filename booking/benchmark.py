@@ -433,11 +433,10 @@ def _framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
 
     Context for the booking rate: what Django, DRF and gunicorn cost on this machine before any booking work.
     """
-    stop = threading.Event()
     done = []
     lock = threading.Lock()
 
-    def client():
+    def client(index: int, stop: threading.Event) -> None:
         count = 0
         while not stop.is_set():
             _http(config.port, "GET", "/api/v1/bookings/", headers={"Authorization": "Token not-a-token"})
@@ -445,15 +444,7 @@ def _framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
         with lock:
             done.append(count)
 
-    threads = [threading.Thread(target=client) for _ in range(config.clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
-    return round(sum(done) / (time.perf_counter() - began), 1)
+    return round(sum(done) / _run_threads(config.clients, client, seconds), 1)
 
 
 def _drop_bench_emails(broker_url: str) -> None:
@@ -490,14 +481,22 @@ def _run_threads(count: int, target, seconds: float) -> float:
 class _Slices:
     """What the loads share: per client, where it goes on in the next slice; totals; a failure that ends the run."""
 
-    def __init__(self, config: BenchConfig, resource_ids: list[int], counters: tuple[str, ...]):
+    def __init__(self, config: BenchConfig, resource_ids: list[int], counters: tuple[str, ...], first_day: int):
         self.config = config
+        self.first_day = first_day
         self.shares = [resource_ids[index :: config.clients] for index in range(config.clients)]
         self.sequences = [0] * config.clients
         self.totals = dict.fromkeys(counters, 0)
         self.seconds = 0.0
         self.failure: BaseException | None = None
         self.lock = threading.Lock()
+
+    def _nth_slot(self, index: int, sequence: int) -> tuple[int, datetime.datetime, datetime.datetime]:
+        """Client `index`'s slot number `sequence`: each of its resources in turn, then the next hour (8 to 16),
+        then the next weekday from `first_day` on."""
+        mine = self.shares[index]
+        rank = sequence // len(mine)
+        return (mine[sequence % len(mine)], *_slot(self.first_day + rank // 8, 8 + rank % 8))
 
     def _add(self, index: int, sequence: int, counts: dict) -> None:
         self.sequences[index] = sequence
@@ -527,21 +526,18 @@ class _HttpLoad(_Slices):
     next slice each goes on where it stopped. A refused connection or a broken answer counts as an error."""
 
     def __init__(self, config: BenchConfig, resource_ids: list[int]):
-        super().__init__(config, resource_ids, ("created", "conflicts", "errors"))
+        super().__init__(config, resource_ids, ("created", "conflicts", "errors"), first_day=200)
         self.tokens = _bench_tokens(config.clients)
         self.latencies: list[float] = []
 
     def _client(self, index: int, stop: threading.Event) -> None:
         headers = {"Authorization": f"Token {self.tokens[index]}", "Content-Type": "application/json"}
-        mine = self.shares[index]
         sequence = self.sequences[index]
         counts = {"created": 0, "conflicts": 0, "errors": 0}
         latencies = []
         try:
             while not stop.is_set():
-                resource = mine[sequence % len(mine)]
-                day, hour = 200 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
-                start, end = _slot(day, hour)
+                resource, start, end = self._nth_slot(index, sequence)
                 sequence += 1
                 body = json.dumps({"resource": resource, "start": start.isoformat(), "end": end.isoformat(),
                                    "activity": "economic", "access_model": "rental"})  # fmt: skip
@@ -599,7 +595,7 @@ class _SqlLoad(_Slices):
     def __init__(self, config: BenchConfig, resource_ids: list[int]):
         import psycopg
 
-        super().__init__(config, resource_ids, ("inserted", "conflicts"))
+        super().__init__(config, resource_ids, ("inserted", "conflicts"), first_day=400)
         self.refused = psycopg.errors.ExclusionViolation
         self.user_id = _scalar("SELECT min(id) FROM accounts_user WHERE email LIKE 'bench-%%'")
         params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
@@ -612,13 +608,11 @@ class _SqlLoad(_Slices):
             raise
 
     def _writer(self, index: int, stop: threading.Event) -> None:
-        conn, mine, sequence = self.connections[index], self.shares[index], self.sequences[index]
+        conn, sequence = self.connections[index], self.sequences[index]
         counts = {"inserted": 0, "conflicts": 0}
         try:
             while not stop.is_set():
-                resource = mine[sequence % len(mine)]
-                day, hour = 400 + (sequence // len(mine)) // 8, 8 + (sequence // len(mine)) % 8
-                start, end = _slot(day, hour)
+                resource, start, end = self._nth_slot(index, sequence)
                 sequence += 1
                 try:
                     conn.execute(SQL_INSERT, (resource, self.user_id, start, end, end))

@@ -973,7 +973,5 @@ def facility_feed_tokens(*, user, facilities) -> dict[int, CalendarFeedToken]:
         CalendarFeedToken.objects.bulk_create(
             [CalendarFeedToken(user=user, facility_id=pk) for pk in missing], ignore_conflicts=True
         )
-        found.update(
-            (t.facility_id, t) for t in CalendarFeedToken.objects.filter(user=user, facility_id__in=missing)
-        )
+        found.update((t.facility_id, t) for t in CalendarFeedToken.objects.filter(user=user, facility_id__in=missing))
     return found

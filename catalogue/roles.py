@@ -35,6 +35,15 @@ def is_facility_manager(user, facility: Facility | int) -> bool:
     return FacilityManager.objects.filter(user=user, facility=facility).exists()
 
 
+def facilities_managed_directly(user, facility_ids) -> set[int]:
+    """Which of `facility_ids` the user is a manager of (is_facility_manager for many facilities, one query)."""
+    if not is_authenticated(user) or not facility_ids:
+        return set()
+    return set(
+        FacilityManager.objects.filter(user=user, facility_id__in=facility_ids).values_list("facility_id", flat=True)
+    )
+
+
 def can_manage_facility(user, facility: Facility) -> bool:
     """Managers of the facility, admins of its institution and platform admins keep a facility."""
     if not is_authenticated(user):

@@ -54,13 +54,9 @@ def can_answer_routing(actor, routing: Routing) -> bool:
 def answerable_routings(actor, routings) -> list[Routing]:
     """Those of `routings` that `actor` may answer (`can_answer_routing`), asked with one query for them all."""
     routings = list(routings)
-    if not routings or not _is_user(actor):
+    if not _is_user(actor):
         return []
-    managed = set(
-        FacilityManager.objects.filter(user=actor, facility_id__in={r.facility_id for r in routings}).values_list(
-            "facility_id", flat=True
-        )
-    )
+    managed = roles.facilities_managed_directly(actor, {r.facility_id for r in routings})
     return [r for r in routings if r.facility_id in managed]
 
 

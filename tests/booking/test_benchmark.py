@@ -117,7 +117,7 @@ def test_the_stolen_share_is_read_from_the_steal_column(tmp_path):
 
 def test_a_client_that_fails_ends_the_measurement_and_the_others_go_on_where_they_stopped(settings):
     config = benchmark.BenchConfig(clients=2)
-    slices = benchmark._Slices(config, list(range(10)), ("done",))
+    slices = benchmark._Slices(config, list(range(10)), ("done",), first_day=200)
 
     def worker(index, stop):
         sequence = slices.sequences[index]

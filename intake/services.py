@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.validators import normalise_org_number
 from config.celery import send_after_commit
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from intake import deadlines
 from intake.choices import (
     CLOCK_RUNNING,

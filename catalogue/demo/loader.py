@@ -32,7 +32,7 @@ from catalogue.models import (
     Resource,
 )
 from catalogue.signals import demo_register_loaded
-from config.errors import ConflictError
+from core.errors import ConflictError
 
 DEFAULT_PASSWORD = "labtorget-demo"
 PASSWORD_ENV_VAR = "DEMO_USER_PASSWORD"

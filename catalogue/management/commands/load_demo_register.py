@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from catalogue.demo.loader import DEFAULT_PASSWORD, PASSWORD_ENV_VAR, load_demo_register
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Content negotiation for the API (its own module: DRF imports it while config.api is still importing DRF)."""
+"""Content negotiation for the API (its own module: DRF imports it while core.api is still importing DRF)."""
 
 from rest_framework.negotiation import DefaultContentNegotiation
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.utils.formatting import lazy_format
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 
 
 def exception_handler(exc, context):

@@ -1,27 +1,26 @@
-"""What booking adds to pages owned by the catalogue (registered in BookingConfig.ready())."""
+"""What booking adds to pages and checks owned by other apps (registered in BookingConfig.ready())."""
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from booking import policies, selectors
+from booking import policies, selectors, services
 from catalogue import roles
 from core.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
+from core.references import BOOKING_PROPOSAL, register_reference_check
 
 
 def resource_row_panel(request, resource):
     """A week calendar with free slots to pick, the book link and, where training is needed, how to get it."""
     if resource is None:
         return None
-    from booking.views import _week_start
-
-    week_start = _week_start(request)
+    week_start = selectors.week_start(request.GET.get("week"))
     built = request.__dict__.setdefault("_booking_resource_rows", {})
     key = (resource.facility_id, week_start)
     if key not in built:
         # The facility page lists all its resources: their panels are built together on the first row, so that
         # the page costs the same number of queries for two resources or forty.
         built[key] = _resource_rows(request, list(resource.facility.resources.all()), week_start)
-    if resource.pk not in built[key] and resource.bookable:  # not one of its facility's listed resources
+    if resource.pk not in built[key]:  # not one of its facility's listed resources
         built[key].update(_resource_rows(request, [resource], week_start))
     return built[key].get(resource.pk)
 
@@ -29,10 +28,11 @@ def resource_row_panel(request, resource):
 def _resource_rows(request, resources, week_start) -> dict:
     from booking.views import week_calendars
 
+    user = getattr(request, "user", None)
     bookable = [resource for resource in resources if resource.bookable]
     prefetch_related_objects(bookable, "booking_policy__opening_hours")
-    bookable = [resource for resource in bookable if getattr(resource, "booking_policy", None) is not None]
-    user = getattr(request, "user", None)
+    # Only what the booking service would take is offered (the same rule as booking it).
+    bookable = [resource for resource in bookable if services.bookability_refusal(resource, user) is None]
     needing_training = [resource for resource in bookable if resource.booking_policy.requires_qualification]
     qualified = (
         selectors.qualified_resource_ids(user, needing_training, week_start)
@@ -82,3 +82,4 @@ def register() -> None:
     )
     register_panel(RESOURCE_ROW, Panel("booking/panels/resource_row.html", resource_row_panel, order=20))
     register_panel(FACILITY_MANAGE, Panel("booking/panels/facility_manage.html", facility_manage_panel, order=20))
+    register_reference_check(BOOKING_PROPOSAL, selectors.booking_proposal_refusal)

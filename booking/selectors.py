@@ -8,10 +8,12 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from catalogue import roles
+from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from config import rawsql
 from config.rawsql import RowLoader
@@ -29,6 +31,16 @@ class FreeWindow:
 
 
 # --- calendar arithmetic --------------------------------------------------------------------------------------
+
+
+def week_start(raw: str | None) -> datetime.date:
+    """The Monday of the week that `raw` (an ISO date, as in a page's `?week=`) falls in; this week's Monday when
+    `raw` is missing or not a date."""
+    try:
+        day = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def merge_intervals(intervals: list[Interval]) -> list[Interval]:
@@ -327,6 +339,7 @@ WITH res AS (
     JOIN booking_bookingpolicy p ON p.resource_id = r.id
     JOIN catalogue_facility f ON f.id = r.facility_id
     WHERE r.bookable AND r.is_active AND f.status = 'published'
+      {industry_filter}
       {category_filter}
       {institution_filter}
 ),
@@ -423,10 +436,24 @@ SELECT resource_id, gap_start, gap_start + %(duration)s FROM earliest ORDER BY g
 """
 
 
-def _candidate_resources(category, institution) -> QuerySet:
+def bookable_resources(user=None) -> QuerySet:
+    """The resources `user` may book, as booking.services.rules.bookability_refusal decides for one resource: in
+    use, offered for booking with a booking policy, at a published facility, and for a company user at a facility
+    open to industry. A visitor who has not signed in is offered what can be booked after signing in."""
     resources = Resource.objects.filter(
-        bookable=True, is_active=True, facility__status="published", booking_policy__isnull=False
+        bookable=True, is_active=True, facility__status=PublicationStatus.PUBLISHED, booking_policy__isnull=False
     )
+    if _is_company(user):
+        resources = resources.filter(facility__open_to_industry=True)
+    return resources
+
+
+def _is_company(user) -> bool:
+    return roles.is_authenticated(user) and user.is_company
+
+
+def _candidate_resources(category, institution, user) -> QuerySet:
+    resources = bookable_resources(user)
     if category is not None:
         resources = resources.filter(facility__categories=category)
     if institution is not None:
@@ -467,7 +494,8 @@ def find_free_capacity(
 ) -> list[FreeWindow]:
     """Resources with at least one free window of `duration` between `start` and `end`, earliest window first.
 
-    A window can be booked as it is: it starts after the resource's minimum notice and on its slot grid.
+    A window can be booked as it is: its resource is one `user` may book (`bookable_resources`), and it starts after
+    the resource's minimum notice and on its slot grid.
 
     On PostgreSQL one SQL statement computes the gaps between busy intervals inside each opening interval for
     every candidate resource at once; elsewhere the same rule runs in Python over three bulk queries.
@@ -492,6 +520,7 @@ def find_free_capacity(
                 else ""
             ),
             institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
+            industry_filter="AND f.open_to_industry" if _is_company(user) else "",  # as in bookable_resources
         )
         rows = []
         with connection.cursor() as cursor:
@@ -503,14 +532,14 @@ def find_free_capacity(
         resources = Resource.objects.select_related("facility__institution").in_bulk([row[0] for row in rows])
         return [FreeWindow(resources[rid], s, e) for rid, s, e in rows if rid in resources]
     return _find_free_capacity_python(
-        start=start, end=end, duration=duration, category=category, institution=institution,
+        start=start, end=end, duration=duration, category=category, institution=institution, user=user,
         user_institution=user_institution, limit=limit,
     )  # fmt: skip
 
 
-def _find_free_capacity_python(*, start, end, duration, category, institution, user_institution, limit):
+def _find_free_capacity_python(*, start, end, duration, category, institution, user, user_institution, limit):
     resources = list(
-        _candidate_resources(category, institution)
+        _candidate_resources(category, institution, user)
         .select_related("facility__institution", "booking_policy")
         .prefetch_related("booking_policy__opening_hours")
         .distinct()
@@ -662,8 +691,6 @@ def booking_history(booking: Booking, viewer) -> list[HistoryEntry]:
     The facility's managers see who did what. The customer sees "you" for their own actions and "the facility"
     for the staff's; changes made by the platform itself (expiry) say so.
     """
-    from django.utils.translation import gettext as _
-
     staff_view = booking.resource.facility_id in roles.managed_facility_ids(viewer)
     entries = []
     for event in booking.events.select_related("actor").order_by("at", "id"):
@@ -694,6 +721,19 @@ def booking_history(booking: Booking, viewer) -> list[HistoryEntry]:
 def pending_queue(user) -> QuerySet:
     """Requests waiting for the user's answer as a manager, oldest first."""
     return bookings_for_manager(user).filter(status=BookingStatus.PENDING).order_by("created_at")
+
+
+def booking_proposal_refusal(*, booking_id: int, facility_id: int) -> str | None:
+    """Why booking `booking_id` cannot be proposed in an answer from facility `facility_id` (an intake request),
+    or None: it must exist, be active (pending or confirmed) and be at that facility."""
+    booking = Booking.objects.filter(pk=booking_id).values("status", "resource__facility_id").first()
+    if booking is None:
+        return _("There is no booking with this number.")
+    if booking["status"] not in ACTIVE_STATUSES:
+        return _("This booking is no longer active.")
+    if booking["resource__facility_id"] != facility_id:
+        return _("This booking is not at your facility.")
+    return None
 
 
 def booking_policy_for(resource: Resource) -> BookingPolicy | None:

@@ -31,6 +31,7 @@ from booking.forms import (
 )
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from catalogue import roles
+from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from core.errors import ConflictError, DomainError
 from core.policies import require
@@ -73,15 +74,6 @@ def week_calendars(resources: list[Resource], user, week_start: datetime.date) -
     return calendars
 
 
-def _week_start(request) -> datetime.date:
-    raw = request.GET.get("week")
-    try:
-        day = datetime.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    return day - datetime.timedelta(days=day.weekday())
-
-
 def find_capacity(request):
     """Find free capacity across all institutions: a window of the wanted length, earliest first."""
     form = FreeCapacityForm(request.GET or None)
@@ -101,11 +93,19 @@ def find_capacity(request):
 
 
 def book(request, pk):
-    """Pick a slot in the week calendar and book it."""
+    """Pick a slot in the week calendar and book it.
+
+    The calendar and the form are offered only where the booking service would take the booking (the same rule,
+    `services.bookability_refusal`); otherwise the page says why.
+    """
     resource = get_object_or_404(
-        Resource.objects.select_related("facility__institution", "booking_policy"), pk=pk, facility__status="published"
-    )
-    policy = getattr(resource, "booking_policy", None)
+        Resource.objects.select_related("facility__institution", "booking_policy"),
+        pk=pk, is_active=True, facility__status=PublicationStatus.PUBLISHED,
+    )  # fmt: skip
+    refusal = services.bookability_refusal(resource, request.user)
+    policy = None if refusal else resource.booking_policy
+    if refusal and getattr(resource, "booking_policy", None) is not None:
+        messages.warning(request, refusal)  # without a booking policy the page itself says to contact the facility
     initial = {}
     for name in ("start", "end"):
         if request.GET.get(name):
@@ -113,10 +113,11 @@ def book(request, pk):
     initial["activity"] = selectors.default_activity(request.user)
     form = BookingForm(request.POST or None, initial=initial)
     alternatives = []
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.path}")
-        require(policies.can_book, request.user, resource)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             fields = {
@@ -144,11 +145,12 @@ def book(request, pk):
                         messages.success(request, _("Your booking is confirmed."))
                 return redirect("booking:my_bookings")
             except ConflictError as error:
+                status = 409
                 form.add_error(None, error.message)
                 alternatives = error.extra.get("alternatives", [])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
-    week_start = _week_start(request)
+    week_start = selectors.week_start(request.GET.get("week"))
     context = {
         "resource": resource,
         "policy": policy,
@@ -161,13 +163,13 @@ def book(request, pk):
             for a in alternatives
         ],  # fmt: skip
         "your_prices": pricing_selectors.prices_for_user(user=request.user, resource=resource)
-        if request.user.is_authenticated
+        if request.user.is_authenticated and policy
         else [],
         "week": week_calendar(resource, request.user, week_start) if policy else [],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
     }
-    return render(request, "booking/book.html", context)
+    return render(request, "booking/book.html", context, status=status)
 
 
 def _login_url():
@@ -197,8 +199,7 @@ def my_bookings(request):
 @require_POST
 def cancel(request, pk):
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
-    require(policies.can_cancel_booking, request.user, booking)
-    try:
+    try:  # the service refuses who may not cancel (PermissionDenied, a 403)
         booking = services.booking_cancel(
             booking=booking, actor=request.user, reason=request.POST.get("reason", ""),
             charge_late=request.POST.get("charge") == "on",
@@ -321,7 +322,6 @@ def booking_detail(request, pk):
         action = request.POST.get("action")
         status = 400
         if action == "cancel":
-            require(policies.can_cancel_booking, request.user, booking)
             cancel_form = CancelBookingForm(request.POST, prefix="cancel")
             if cancel_form.is_valid():
                 try:
@@ -344,7 +344,6 @@ def booking_detail(request, pk):
                 except DomainError as error:
                     _add_domain_error(cancel_form, error)
         elif action == "move":
-            require(policies.can_move_booking, request.user, booking)
             move_form = MoveBookingForm(request.POST, prefix="move")
             if move_form.is_valid():
                 data = move_form.cleaned_data

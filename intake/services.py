@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.validators import normalise_org_number
 from config.celery import send_after_commit
 from core.errors import ConflictError, DomainError
+from core.references import BOOKING_PROPOSAL, reference_refusal
 from intake import deadlines
 from intake.choices import (
     CLOCK_RUNNING,
@@ -373,6 +374,10 @@ def routing_accept(
         raise DomainError(_("Give the quoted amount."), field="quote_amount", code="required")
     if quote_amount is not None and Decimal(quote_amount) < 0:
         raise DomainError(_("A quoted amount cannot be negative."), field="quote_amount")
+    if booking_id is not None:  # a proposal never points at a booking the company could not have
+        refusal = reference_refusal(BOOKING_PROPOSAL, booking_id=booking_id, facility_id=routing.facility_id)
+        if refusal is not None:
+            raise DomainError(refusal, field="booking_id", code="invalid_booking")
     routing = _lock_routing(routing)
     request = _lock(routing.request)
     if request.status == S.ROUTED:

@@ -37,14 +37,20 @@ from booking.services.outbox import (
     EMAIL_RETRY_SECONDS,
     send_queued_emails,
 )
-from booking.services.rules import MAX_SERIES_LENGTH, bookable_policy, booking_rules_validate, recurrence_expand
+from booking.services.rules import (
+    MAX_SERIES_LENGTH,
+    bookability_refusal,
+    booking_rules_validate,
+    recurrence_expand,
+    resource_bookability,
+)
 from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
 
 __all__ = [
     "EMAIL_BATCH_SECONDS", "EMAIL_GIVE_UP_HOURS", "EMAIL_LEASE_SECONDS", "EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_SECONDS",
-    "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookable_policy", "booking_approve", "booking_cancel",
-    "booking_complete", "booking_create", "booking_move", "booking_reject", "booking_reminders_send",
+    "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookability_refusal", "booking_approve",
+    "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_reject", "booking_reminders_send",
     "booking_rules_validate", "booking_series_create", "bookings_decide", "check_overlap_in_app", "closure_create",
     "completed_use_record", "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
-    "qualification_grant", "qualification_revoke", "recurrence_expand", "send_queued_emails",
+    "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability", "send_queued_emails",
 ]  # fmt: skip

@@ -20,7 +20,7 @@ from booking.models import (
     BookingPolicy,
 )
 from booking.services.outbox import email_kinds, email_queue, emails_send_after_commit
-from booking.services.rules import bookable_policy, booking_rules_validate, recurrence_expand
+from booking.services.rules import booking_rules_validate, recurrence_expand, resource_bookability
 from booking.services.storing import (
     OVERLAP_CONSTRAINT,
     WriterSerialisation,
@@ -124,8 +124,9 @@ def booking_create(
     Raises DomainError (400) naming the broken rule, or ConflictError (409) with the nearest free alternatives
     when the slot is taken; the answer never says who holds it.
     """
+    require(policies.can_book, user, resource)
     now = now or timezone.now()
-    policy = bookable_policy(resource)
+    policy = resource_bookability(resource, user)
     booking_rules_validate(
         policy=policy,
         resource=resource,
@@ -187,9 +188,10 @@ def booking_series_create(
 ) -> SeriesResult:
     """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
     rest and reports what it skipped and why."""
+    require(policies.can_book, user, resource)
     if mode not in ConflictMode.values:
         raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")
-    policy = bookable_policy(resource)
+    policy = resource_bookability(resource, user)
     occurrences = recurrence_expand(
         start=start, end=end, frequency=frequency, until=until, count=count, zone=policy.zone
     )
@@ -332,7 +334,7 @@ def _booking_move(*, booking: Booking, actor, start, end, reason) -> Booking:
     if booking.status not in ACTIVE_STATUSES:
         raise ConflictError(_("Only pending or confirmed bookings can be moved."), code="not_active")
     resource = booking.resource
-    policy = bookable_policy(resource)
+    policy = resource_bookability(resource, booking.user)  # the resource may have been taken out of use since
     booking_rules_validate(
         policy=policy, resource=resource, user=booking.user, start=start, end=end, activity=booking.activity,
         access_model=booking.access_model, now=timezone.now(), check_notice=False,

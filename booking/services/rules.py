@@ -14,6 +14,7 @@ from booking.choices import (
 from booking.models import (
     BookingPolicy,
 )
+from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from core.errors import DomainError
@@ -21,16 +22,44 @@ from core.errors import DomainError
 MAX_SERIES_LENGTH = 200
 
 
-def bookable_policy(resource: Resource) -> BookingPolicy:
-    policy = getattr(resource, "booking_policy", None) if hasattr(resource, "_state") else None
-    if policy is None:
-        try:
-            policy = BookingPolicy.objects.get(resource=resource)
-        except BookingPolicy.DoesNotExist:
-            policy = None
-    if policy is None or not resource.bookable or not resource.is_active:
-        raise DomainError(_("This resource cannot be booked."), field="resource", code="not_bookable")
-    return policy
+def bookability_refusal(resource: Resource, user) -> str | None:
+    """Why `resource` cannot be booked by `user`, or None when it can: the resource is in use and offered for
+    booking with a booking policy, its facility is published, and the catalogue does not keep `user` out (a facility
+    not open to industry takes no bookings from company users).
+
+    A visitor who has not signed in is answered as the resource stands, so that pages can show the calendar and ask
+    them to sign in; the booking itself needs a signed-in, active user (`resource_bookability`). Reads only what is
+    loaded with the resource (its facility and booking policy).
+    """
+    if not resource.is_active:
+        return _("This resource is no longer in use.")
+    if not resource.bookable or _loaded_policy(resource) is None:
+        return _("This resource is not offered for booking online. Contact the facility.")
+    facility = resource.facility
+    if not facility.is_published:
+        return _("The facility of this resource is not published.")
+    if roles.is_authenticated(user) and user.is_company and not facility.open_to_industry:
+        return _("This facility is not open to industry, so companies cannot book it.")
+    return None
+
+
+def resource_bookability(resource: Resource, user) -> BookingPolicy:
+    """The one guard before a booking of `resource` for `user` is stored or moved: its booking policy, or
+    DomainError `not_bookable` (field `resource`) saying why not. The user must be signed in and active."""
+    if not roles.is_authenticated(user):
+        refusal = _("Only a signed-in user with an active account can book.")
+    else:
+        refusal = bookability_refusal(resource, user)
+    if refusal is not None:
+        raise DomainError(refusal, field="resource", code="not_bookable")
+    return resource.booking_policy
+
+
+def _loaded_policy(resource: Resource) -> BookingPolicy | None:
+    try:
+        return resource.booking_policy
+    except BookingPolicy.DoesNotExist:  # the resource has no booking policy
+        return None
 
 
 def local_minutes(moment: datetime.datetime, policy: BookingPolicy) -> float:
@@ -105,7 +134,11 @@ def recurrence_expand(
     count: int | None = None,
     zone=None,
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """The occurrences of a series, keeping the local wall-clock time across daylight-saving changes."""
+    """The occurrences of a series, keeping the local wall-clock time across daylight-saving changes.
+
+    A series ends after `count` occurrences or on `until`, whichever comes first, and has at most
+    MAX_SERIES_LENGTH occurrences: a longer one is refused rather than cut short without a word.
+    """
     if frequency not in Frequency.values:
         raise DomainError(_("Unknown frequency."), field="frequency", code="invalid_frequency")
     if until is None and count is None:
@@ -114,15 +147,19 @@ def recurrence_expand(
         raise DomainError(_("The number must be at least 1."), field="count", code="invalid_count")
     zone = zone or timezone.get_default_timezone()
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if until is not None and until < local_start.date():
+        raise DomainError(_("The series ends before its first date."), field="until", code="until_before_start")
     step = datetime.timedelta(days=1 if frequency == Frequency.DAILY else 7)
     occurrences = []
     day_offset = (local_end.date() - local_start.date()).days
     day = local_start.date()
-    while len(occurrences) < MAX_SERIES_LENGTH:
-        if count is not None and len(occurrences) >= count:
-            break
-        if until is not None and day > until:
-            break
+    while (count is None or len(occurrences) < count) and (until is None or day <= until):
+        if len(occurrences) == MAX_SERIES_LENGTH:
+            raise DomainError(
+                _("A series has at most %(limit)d occurrences.") % {"limit": MAX_SERIES_LENGTH},
+                field="until" if count is None else "count",
+                code="series_too_long",
+            )
         occurrence_start = datetime.datetime.combine(day, local_start.timetz().replace(tzinfo=None), tzinfo=zone)
         occurrence_end = datetime.datetime.combine(
             day + datetime.timedelta(days=day_offset), local_end.timetz().replace(tzinfo=None), tzinfo=zone

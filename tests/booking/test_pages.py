@@ -54,7 +54,7 @@ def test_a_taken_slot_shows_alternatives_on_the_page(resource, company_user, oth
         {"start": local(days_ahead(3, 10)), "end": local(days_ahead(3, 12)), "activity": "economic",
          "access_model": "rental"},
     )  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 409
     body = response.content.decode()
     assert "Nærmeste ledige alternativer" in body and other_user.email not in body
 

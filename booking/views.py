@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -397,10 +396,14 @@ def manage_calendar(request, pk):
                 policy_form = BookingPolicyForm(request.POST, instance=policy, prefix="policy")
                 hours_formset = OpeningHoursFormSet(request.POST, instance=policy, prefix="hours")
                 if policy_form.is_valid() and hours_formset.is_valid():
-                    with transaction.atomic():
-                        policy = policy_form.save()
-                        hours_formset.instance = policy
-                        hours_formset.save()
+                    opening_hours = [
+                        (form.cleaned_data["weekday"], form.cleaned_data["opens"], form.cleaned_data["closes"])
+                        for form in hours_formset.forms
+                        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+                    ]
+                    services.booking_policy_save(
+                        policy=policy_form.save(commit=False), opening_hours=opening_hours, actor=request.user
+                    )
                     messages.success(request, _("The booking policy is saved."))
                     return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "closure":
@@ -410,7 +413,8 @@ def manage_calendar(request, pk):
                     messages.success(request, _("The closure is saved."))
                     return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "delete_closure":
-                Closure.objects.filter(resource=resource, pk=request.POST.get("closure")).delete()
+                closure = get_object_or_404(Closure, resource=resource, pk=request.POST.get("closure"))
+                services.closure_delete(closure=closure, actor=request.user)
                 return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "qualification":
                 qualification_form = QualificationForm(request.POST, prefix="qualification")
@@ -450,7 +454,7 @@ def feeds_page(request):
     if request.method == "POST":
         facility = None
         if request.POST.get("facility"):
-            facility = get_object_or_404(facilities, pk=request.POST["facility"])
+            facility = get_object_or_404(Facility, pk=request.POST["facility"])  # the service checks who may
         services.feed_token_renew(user=request.user, facility=facility)
         messages.success(request, _("A new address is made; the old one no longer works."))
         return redirect("booking:feeds")

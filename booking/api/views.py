@@ -352,7 +352,10 @@ class ResourceAvailabilityView(APIView):
 
     @extend_schema(
         summary="Free and busy time of one resource",
-        description="Within opening hours, with closures and changeover buffers counted as busy.",
+        description=(
+            "Within opening hours, with closures and changeover buffers counted as busy. No free time where you "
+            "cannot book the resource (not offered for booking, or its facility is not open to industry)."
+        ),
         parameters=_PERIOD,
         responses={200: AvailabilitySerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
@@ -362,12 +365,14 @@ class ResourceAvailabilityView(APIView):
         )
         start, end = parse_period(request.query_params)
         availability = selectors.resource_availability(resource=resource, start=start, end=end, user=request.user)
+        # Free time is offered only where the booking service would take a booking (the same rule).
+        free = [] if services.bookability_refusal(resource, request.user) else availability["free"]
         return Response(
             {
                 "resource": resource.pk,
                 "start": iso_utc(start),
                 "end": iso_utc(end),
-                "free": _interval_list(availability["free"]),
+                "free": _interval_list(free),
                 "busy": _interval_list(availability["busy"]),
             }
         )

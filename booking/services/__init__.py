@@ -22,7 +22,9 @@ from booking.services.bookings import (
     pending_bookings_expire,
 )
 from booking.services.calendar import (
+    booking_policy_save,
     closure_create,
+    closure_delete,
     facility_feed_tokens_get,
     feed_token_get,
     feed_token_renew,
@@ -47,10 +49,11 @@ from booking.services.rules import (
 from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
 
 __all__ = [
-    "EMAIL_BATCH_SECONDS", "EMAIL_GIVE_UP_HOURS", "EMAIL_LEASE_SECONDS", "EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_SECONDS",
-    "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookability_refusal", "booking_approve",
-    "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_reject", "booking_reminders_send",
-    "booking_rules_validate", "booking_series_create", "bookings_decide", "check_overlap_in_app", "closure_create",
-    "completed_use_record", "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
-    "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability", "send_queued_emails",
+    "EMAIL_BATCH_SECONDS", "EMAIL_GIVE_UP_HOURS", "EMAIL_LEASE_SECONDS", "EMAIL_MAX_ATTEMPTS",
+    "EMAIL_RETRY_SECONDS", "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "bookability_refusal", "booking_approve",
+    "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_policy_save", "booking_reject",
+    "booking_reminders_send", "booking_rules_validate", "booking_series_create", "bookings_decide",
+    "check_overlap_in_app", "closure_create", "closure_delete", "completed_use_record", "facility_feed_tokens_get",
+    "feed_token_get", "feed_token_renew", "pending_bookings_expire", "qualification_grant", "qualification_revoke",
+    "recurrence_expand", "resource_bookability", "send_queued_emails", "SeriesResult",
 ]  # fmt: skip

@@ -259,10 +259,10 @@ def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
 @transaction.atomic
 def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
     """A manager turns down a pending request; the reason is sent to the user."""
-    if not (reason or "").strip():
-        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
     booking = _locked(booking)
     require(policies.can_decide_booking, actor, booking)
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
     if booking.status != BookingStatus.PENDING:
         raise ConflictError(_("Only pending requests can be rejected."), code="not_pending")
     return _change_status(

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from booking import policies
 from booking.models import (
+    BookingPolicy,
     CalendarFeedToken,
     Closure,
+    OpeningHours,
     Qualification,
 )
 from catalogue.models import Resource
@@ -33,6 +35,30 @@ def qualification_revoke(*, qualification: Qualification, actor) -> None:
 
 
 @transaction.atomic
+def booking_policy_save(
+    *, policy: BookingPolicy, opening_hours: list[tuple[int, datetime.time, datetime.time]], actor
+) -> BookingPolicy:
+    """A manager saves a resource's booking policy (new or changed) and replaces its opening hours, given as
+    (weekday, opens, closes) in local time."""
+    require(policies.can_manage_calendar, actor, policy.resource)
+    policy.full_clean()
+    policy.save()
+    policy.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(policy=policy, weekday=weekday, opens=opens, closes=closes)
+        for weekday, opens, closes in opening_hours
+    )
+    return policy
+
+
+@transaction.atomic
+def closure_delete(*, closure: Closure, actor) -> None:
+    """A manager removes a closure; the time is open for booking again."""
+    require(policies.can_manage_calendar, actor, closure.resource)
+    closure.delete()
+
+
+@transaction.atomic
 def closure_create(*, resource: Resource, actor, kind: str, start, end, internal_note: str = "") -> Closure:
     """Close a resource for a period. Existing bookings stay; the manager moves or cancels them."""
     require(policies.can_manage_calendar, actor, resource)
@@ -45,9 +71,12 @@ def closure_create(*, resource: Resource, actor, kind: str, start, end, internal
 
 
 def feed_token_renew(*, user, facility=None) -> CalendarFeedToken:
-    """A new secret for a private feed; the old address stops working at once."""
+    """A new secret for a private feed (the user's own, or a facility's for those who see its bookings); the old
+    address stops working at once."""
     from booking.models import new_feed_token
 
+    if facility is not None:
+        require(policies.can_see_facility_bookings, user, facility)
     token, created = CalendarFeedToken.objects.get_or_create(user=user, facility=facility)
     if not created:
         token.token = new_feed_token()

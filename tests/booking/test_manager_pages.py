@@ -341,7 +341,7 @@ def test_a_booking_of_a_resource_without_calendar_rules_still_has_a_page(custome
         f"/bookings/{booking.pk}/",
         {"action": "move", "move-start": local(days_ahead(6, 10)), "move-end": local(days_ahead(6, 12))},
     )
-    assert moved.status_code == 400 and "Denne ressursen kan ikke bookes." in moved.content.decode()
+    assert moved.status_code == 400 and "Denne ressursen tilbys ikke for booking på nett." in moved.content.decode()
 
 
 def test_unknown_booking_is_404(customer):

@@ -1,5 +1,6 @@
-"""The benchmark command, run end to end at a small scale: it builds its data, measures through a real gunicorn and
-writes its report. Its figures are not checked here (speed is for the full runs); what a run reports is."""
+"""The benchmark (tools.benchmark), run end to end at a small scale: it builds its data, measures through a real
+gunicorn and writes its report. Its figures are not checked here (speed is for the full runs); what a run reports
+is."""
 
 import datetime
 import json
@@ -7,10 +8,10 @@ import socket
 from unittest import mock
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from booking import benchmark
+from tools.benchmark import runner as benchmark
+from tools.benchmark.cli import main
 
 
 def _free_port() -> int:
@@ -22,11 +23,12 @@ def _free_port() -> int:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, capsys):
-    call_command(
-        "benchmark_booking", "--resources", "200", "--bookings", "2000", "--clients", "2", "--http-seconds", "1",
+    status = main([
+        "--resources", "200", "--bookings", "2000", "--clients", "2", "--http-seconds", "1",
         "--sql-seconds", "1", "--rounds", "2", "--searches", "3", "--workers", "1", "--port", str(_free_port()),
         "--output-dir", str(tmp_path),
-    )  # fmt: skip
+    ])  # fmt: skip
+    assert status == 0
     printed = capsys.readouterr().out
     report = json.loads(printed[printed.index("{\n") :])
 
@@ -91,16 +93,18 @@ def test_the_overlap_check_finds_overlapping_active_bookings_when_nothing_preven
 
 
 @pytest.mark.django_db
-def test_the_command_refuses_a_database_other_than_postgresql(settings, tmp_path):
+def test_the_command_refuses_a_database_other_than_postgresql_in_one_sentence(settings, tmp_path, capsys):
     if settings.DATABASE_IS_POSTGRES:
         pytest.skip("runs on SQLite, the embedded default")
-    with pytest.raises(CommandError, match="PostgreSQL"):
-        call_command("benchmark_booking", "--output-dir", str(tmp_path))
+    assert main(["--output-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "benchmark: The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).\n"
 
 
-def test_the_command_wants_at_least_one_round(tmp_path):
-    with pytest.raises(CommandError, match="--rounds"):
-        call_command("benchmark_booking", "--rounds", "0", "--output-dir", str(tmp_path))
+def test_the_command_wants_at_least_one_round(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--rounds", "0", "--output-dir", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "--rounds must be at least 1" in capsys.readouterr().err
 
 
 def test_the_stolen_share_is_read_from_the_steal_column(tmp_path):

@@ -1,4 +1,4 @@
-"""National-scale benchmark for the booking engine (PostgreSQL only).
+"""National-scale benchmark for the booking engine (PostgreSQL only); a development tool, not part of the product.
 
 Builds a data set with generate_series (resources, policies, opening hours and millions of bookings), then
 measures: the free-capacity search over one category for a 14-day window (p50/p95); bookings per second through
@@ -32,6 +32,12 @@ from django.utils import timezone
 from booking import selectors
 
 PREFIX = "bench-"
+
+
+class BenchmarkError(RuntimeError):
+    """Stops the benchmark with a sentence for the person running it (the command line prints it, no traceback)."""
+
+
 INSTITUTIONS = 20
 CATEGORIES = 20
 
@@ -362,7 +368,7 @@ def _server_database_url() -> str:
     """This process's DATABASE_URL, naming the database it really uses: the one the benchmark built (under the
     test runner that is test_<name>)."""
     if not os.environ.get("DATABASE_URL"):
-        raise RuntimeError("The benchmark's server needs DATABASE_URL=postgres://... in the environment.")
+        raise BenchmarkError("The benchmark's server needs DATABASE_URL=postgres://... in the environment.")
     url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
     return urllib.parse.urlunsplit(url._replace(path="/" + urllib.parse.quote(connection.settings_dict["NAME"])))
 
@@ -398,7 +404,7 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
                 return process
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise BenchmarkError("gunicorn did not start")
     except BaseException:
         process.terminate()
         process.wait(timeout=30)
@@ -516,7 +522,7 @@ class _Slices:
         before = self.totals[counter]
         elapsed = _run_threads(self.config.clients, guarded, seconds)
         if self.failure is not None:
-            raise RuntimeError(f"A benchmark client failed: {self.failure!r}") from self.failure
+            raise BenchmarkError(f"A benchmark client failed: {self.failure!r}") from self.failure
         self.seconds += elapsed
         return self.totals[counter] - before, elapsed
 
@@ -736,7 +742,7 @@ def create_path_queries() -> int:
 
 def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
     if connection.vendor != "postgresql":
-        raise RuntimeError("The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).")
+        raise BenchmarkError("The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).")
     report: dict = {"started": timezone.now().isoformat(), "machine": {"cpus": os.cpu_count()}}
     if not skip_build:
         _log("removing earlier benchmark data")

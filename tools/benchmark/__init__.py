@@ -1,0 +1,1 @@
+"""The booking benchmark: `python -m tools.benchmark --help` from the project root; see docs/benchmark.md."""

@@ -4,12 +4,14 @@ is."""
 
 import datetime
 import json
+import os
 import socket
 from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 
+from tools.benchmark import CELERY_QUEUE
 from tools.benchmark import runner as benchmark
 from tools.benchmark.cli import main
 
@@ -62,6 +64,48 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     assert json.loads(written.read_text()) == {key: value for key, value in report.items() if key != "file"}
     # The measured bookings were made for the bench users; their e-mails are not left in the outbox.
     assert benchmark._scalar("SELECT count(*) FROM booking_outgoingemail") == 0
+
+
+def _queued(broker_url: str, queue: str) -> int:
+    from kombu import Connection
+
+    with Connection(broker_url) as conn:
+        return conn.default_channel.client.llen(queue)
+
+
+@pytest.mark.postgres
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_web_processes_queue_the_e_mails_to_the_benchmark_queue_which_it_empties(
+    monkeypatch, tmp_path
+):
+    """The queue comes from the benchmark's own settings (tools/benchmark/settings.py), not the product's."""
+    broker_url = os.environ["LABTORGET_TEST_BROKER_URL"]
+    queued_before_dropping = []
+    drop = benchmark._drop_bench_emails
+
+    def counting_drop(url):
+        queued_before_dropping.append(_queued(url, CELERY_QUEUE))
+        drop(url)
+
+    monkeypatch.setattr(benchmark, "_drop_bench_emails", counting_drop)
+    status = main([
+        "--resources", "20", "--bookings", "20", "--clients", "1", "--http-seconds", "1", "--sql-seconds", "0.5",
+        "--rounds", "1", "--searches", "1", "--workers", "1", "--port", str(_free_port()), "--broker-url", broker_url,
+        "--output-dir", str(tmp_path),
+    ])  # fmt: skip
+    assert status == 0
+    assert queued_before_dropping[0] > 0
+    assert _queued(broker_url, CELERY_QUEUE) == 0
+
+
+def test_only_the_benchmark_settings_name_the_benchmark_queue():
+    from config import settings as product
+    from tools.benchmark import settings as bench
+
+    assert bench.CELERY_TASK_DEFAULT_QUEUE == CELERY_QUEUE
+    assert not hasattr(product, "CELERY_TASK_DEFAULT_QUEUE")  # production uses Celery's default queue
+    assert bench.DATABASES is product.DATABASES  # the rest is the product's
 
 
 @pytest.mark.postgres

@@ -30,6 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from booking import selectors
+from tools.benchmark import CELERY_QUEUE, SETTINGS_MODULE
 
 PREFIX = "bench-"
 
@@ -383,10 +384,11 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         "DATABASE_URL": _server_database_url(),
         "DATABASE_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
+        # The product's settings plus the e-mail queue of the benchmark's own (tools/benchmark/settings.py).
+        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
     }
     if config.broker_url:
         env["CELERY_BROKER_URL"] = config.broker_url
-        env["CELERY_TASK_DEFAULT_QUEUE"] = BENCH_QUEUE
     else:
         env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     command = [
@@ -409,9 +411,6 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
         process.terminate()
         process.wait(timeout=30)
         raise
-
-
-BENCH_QUEUE = "booking-benchmark"
 
 
 def _http(port: int, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> tuple[int, bytes]:
@@ -464,7 +463,7 @@ def _drop_bench_emails(broker_url: str) -> None:
     )
     if broker_url:
         with Connection(broker_url) as conn:
-            conn.default_channel.queue_purge(BENCH_QUEUE)
+            conn.default_channel.queue_purge(CELERY_QUEUE)
 
 
 def _run_threads(count: int, target, seconds: float) -> float:

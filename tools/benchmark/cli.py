@@ -39,7 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="queue the booking e-mails to this broker (otherwise they are dropped by a dummy e-mail backend)",
     )
     parser.add_argument("--skip-build", action="store_true", help="reuse the data set of an earlier run")
-    parser.add_argument("--output-dir", type=Path, help="where the JSON file goes (default: bench/)")
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        help="where the JSON file goes (default: .benchmark/ in the project, which git ignores)",
+    )
     return parser
 
 

@@ -55,7 +55,8 @@ class BenchConfig:
     gunicorn_workers: int = 4
     port: int = 8765
     broker_url: str = ""
-    output_dir: Path = field(default_factory=lambda: Path(settings.BASE_DIR) / "bench")
+    # Results stay out of git (.gitignore): figures belong to a machine and a moment, not to a commit.
+    output_dir: Path = field(default_factory=lambda: Path(settings.BASE_DIR) / ".benchmark")
 
 
 def _log(message: str) -> None:

@@ -6,6 +6,11 @@ import datetime
 import json
 import os
 import socket
+import subprocess
+import sys
+import urllib.parse
+import uuid
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,6 +19,8 @@ from django.db import connection, transaction
 from tools.benchmark import CELERY_QUEUE
 from tools.benchmark import runner as benchmark
 from tools.benchmark.cli import main
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -64,6 +71,85 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     assert json.loads(written.read_text()) == {key: value for key, value in report.items() if key != "file"}
     # The measured bookings were made for the bench users; their e-mails are not left in the outbox.
     assert benchmark._scalar("SELECT count(*) FROM booking_outgoingemail") == 0
+
+
+def _database_url(name: str) -> str:
+    """DATABASE_URL with another database name, on the same server."""
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(url._replace(path="/" + urllib.parse.quote(name)))
+
+
+@pytest.fixture
+def empty_database():
+    """The DATABASE_URL of a new database with nothing in it, dropped afterwards (with what the test made in it)."""
+    import psycopg
+
+    name = f"lt_benchmark_empty_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_database_url("postgres"), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _database_url(name)
+    finally:
+        with psycopg.connect(_database_url("postgres"), autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _command_line(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m tools.benchmark` as a developer runs it: from the project root, its own settings, its own Django."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = database_url
+    command = [sys.executable, "-m", "tools.benchmark", *args]
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.postgres
+def test_an_empty_database_is_migrated_first(empty_database, tmp_path):
+    run = _command_line(
+        empty_database, "--resources", "20", "--bookings", "20", "--clients", "1", "--http-seconds", "0.5",
+        "--sql-seconds", "0.5", "--rounds", "1", "--searches", "1", "--workers", "1", "--port", str(_free_port()),
+        "--output-dir", str(tmp_path),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "is empty: applying" in run.stdout
+    report = json.loads(run.stdout[run.stdout.index("{\n") :])
+    assert report["data"] == {"bookable_resources": 20, "bookings": 20}
+    assert report["http"]["created"] > 0 and report["overlapping_active_bookings"] == 0
+
+
+@pytest.mark.postgres
+def test_a_database_at_another_schema_is_left_alone_with_one_sentence_saying_what_to_do(empty_database, tmp_path):
+    import psycopg
+
+    with psycopg.connect(empty_database, autocommit=True) as database:
+        database.execute("CREATE TABLE someone_elses (id integer)")
+    run = _command_line(empty_database, "--output-dir", str(tmp_path))
+    assert run.returncode == 1
+    name = urllib.parse.urlsplit(empty_database).path[1:]
+    assert run.stderr.startswith(f"benchmark: The database {name} is not at this checkout's schema (")
+    assert run.stderr.endswith("which the benchmark migrates itself.\n") and run.stderr.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+    with psycopg.connect(empty_database) as database:
+        tables = database.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+    assert tables == [("someone_elses",)]  # not migrated
+
+
+@pytest.mark.postgres
+def test_a_database_that_is_not_there_is_named_in_one_sentence(tmp_path):
+    run = _command_line(_database_url("lt_benchmark_not_there"), "--output-dir", str(tmp_path))
+    assert run.returncode == 1
+    assert run.stderr.startswith("benchmark: Cannot connect to the database lt_benchmark_not_there (")
+    assert run.stderr.endswith("or point DATABASE_URL at one that is there.\n") and run.stderr.count("\n") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_skip_build_without_earlier_data_says_to_build(tmp_path, capsys):
+    assert main(["--skip-build", "--output-dir", str(tmp_path)]) == 1
+    name = connection.settings_dict["NAME"]
+    assert capsys.readouterr().err == (
+        f"benchmark: There is no benchmark data to reuse in the database {name}: run without --skip-build.\n"
+    )
 
 
 def _queued(broker_url: str, queue: str) -> int:

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.core.management import call_command
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from booking import selectors
@@ -81,6 +83,38 @@ BENCH_FACILITIES = (
 )
 BENCH_RESOURCES = f"SELECT id FROM catalogue_resource WHERE facility_id IN ({BENCH_FACILITIES})"
 BENCH_POLICIES = f"SELECT id FROM booking_bookingpolicy WHERE resource_id IN ({BENCH_RESOURCES})"
+
+
+def prepare_database() -> None:
+    """Make sure the benchmark can run on this database, or stop with a sentence that says what to do.
+
+    An empty database (no tables at all) is migrated here: that is what a database of the benchmark's own looks like
+    the first time. A database with tables but unapplied migrations is someone's, at another schema: it is left
+    alone, as migrating it could be the wrong thing for its owner.
+    """
+    if connection.vendor != "postgresql":
+        raise BenchmarkError("The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).")
+    name = connection.settings_dict["NAME"]
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        reason = " ".join(str(error).split()).rpartition("FATAL:")[2].strip()  # libpq's words, on one line
+        raise BenchmarkError(
+            f"Cannot connect to the database {name} ({reason}): start PostgreSQL or create the database, or point "
+            "DATABASE_URL at one that is there."
+        ) from error
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not pending:
+        return
+    if connection.introspection.table_names():
+        raise BenchmarkError(
+            f"The database {name} is not at this checkout's schema ({len(pending)} migrations not applied): run "
+            "`.venv/bin/python manage.py migrate` with the same DATABASE_URL first, or point DATABASE_URL at an "
+            "empty database, which the benchmark migrates itself."
+        )
+    _log(f"the database {name} is empty: applying {len(pending)} migrations first")
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def wipe() -> None:
@@ -741,8 +775,7 @@ def create_path_queries() -> int:
 
 
 def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
-    if connection.vendor != "postgresql":
-        raise BenchmarkError("The benchmark needs PostgreSQL (set DATABASE_URL=postgres://...).")
+    prepare_database()
     report: dict = {"started": timezone.now().isoformat(), "machine": {"cpus": os.cpu_count()}}
     if not skip_build:
         _log("removing earlier benchmark data")
@@ -751,6 +784,11 @@ def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
         report["build"] = build(config)
     else:
         clear_measured()
+        if not _resource_ids():
+            raise BenchmarkError(
+                f"There is no benchmark data to reuse in the database {connection.settings_dict['NAME']}: run "
+                "without --skip-build."
+            )
     report["data"] = counts()
     _log(f"data: {report['data']}")
     report["search"] = measure_search(config)

@@ -23,6 +23,17 @@ from tools.benchmark.cli import main
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def celery_connections_reset():
+    """A run in this process leaves Celery with the connection pool it made for an in-memory broker (counting the
+    booking path's statements); the later tests get the broker their settings name."""
+    yield
+    from config.celery import app
+    from tests.broker import reset_connections
+
+    reset_connections(app)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -31,6 +42,7 @@ def _free_port() -> int:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("celery_connections_reset")
 def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, capsys):
     status = main([
         "--resources", "200", "--bookings", "2000", "--clients", "2", "--http-seconds", "1",
@@ -70,7 +82,7 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     (written,) = tmp_path.glob("booking-*.json")
     assert json.loads(written.read_text()) == {key: value for key, value in report.items() if key != "file"}
     # The measured bookings were made for the bench users; their e-mails are not left in the outbox.
-    assert benchmark._scalar("SELECT count(*) FROM booking_outgoingemail") == 0
+    assert benchmark.scalar("SELECT count(*) FROM booking_outgoingemail") == 0
 
 
 def _database_url(name: str) -> str:
@@ -162,19 +174,20 @@ def _queued(broker_url: str, queue: str) -> int:
 @pytest.mark.postgres
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("celery_connections_reset")
 def test_with_a_broker_the_web_processes_queue_the_e_mails_to_the_benchmark_queue_which_it_empties(
     monkeypatch, tmp_path
 ):
     """The queue comes from the benchmark's own settings (tools/benchmark/settings.py), not the product's."""
     broker_url = os.environ["LABTORGET_TEST_BROKER_URL"]
     queued_before_dropping = []
-    drop = benchmark._drop_bench_emails
+    drop = benchmark.drop_bench_emails
 
     def counting_drop(url):
         queued_before_dropping.append(_queued(url, CELERY_QUEUE))
         drop(url)
 
-    monkeypatch.setattr(benchmark, "_drop_bench_emails", counting_drop)
+    monkeypatch.setattr(benchmark, "drop_bench_emails", counting_drop)
     status = main([
         "--resources", "20", "--bookings", "20", "--clients", "1", "--http-seconds", "1", "--sql-seconds", "0.5",
         "--rounds", "1", "--searches", "1", "--workers", "1", "--port", str(_free_port()), "--broker-url", broker_url,
@@ -200,8 +213,8 @@ def test_the_overlap_check_finds_overlapping_active_bookings_when_nothing_preven
     """The control for the report's zero: with the exclusion constraint gone, two active bookings that overlap
     (the second starts inside the first's changeover buffer) are counted, and a cancelled one is not."""
     benchmark.build(benchmark.BenchConfig(resources=10, bookings=10))
-    resource_id = benchmark._resource_ids()[0]
-    user_id = benchmark._scalar(f"SELECT min(id) FROM ({benchmark.BENCH_USERS}) AS u")
+    resource_id = benchmark.bench_resource_ids()[0]
+    user_id = benchmark.scalar(f"SELECT min(id) FROM ({benchmark.BENCH_USERS}) AS u")
     start = datetime.datetime(2031, 3, 3, 9, tzinfo=datetime.UTC)
     hour = datetime.timedelta(hours=1)
     insert = (
@@ -210,16 +223,16 @@ def test_the_overlap_check_finds_overlapping_active_bookings_when_nothing_preven
         "price_unit, decision_reason) VALUES (%s, %s, %s, %s, %s, %s, 'economic', 'rental', '', '', '', 'NOK', "
         "now(), now(), '', '', '')"
     )
-    assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 0
+    assert benchmark.scalar(benchmark.OVERLAP_CHECK_SQL) == 0
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE booking_booking DROP CONSTRAINT booking_no_overlapping_active_bookings")
             cursor.execute(insert, [resource_id, user_id, start, start + hour, start + 2 * hour, "confirmed"])
             cursor.execute(insert, [resource_id, user_id, start + hour, start + 2 * hour, start + 2 * hour, "pending"])
             cursor.execute(insert, [resource_id, user_id, start, start + hour, start + hour, "cancelled"])
-        assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 1
+        assert benchmark.scalar(benchmark.OVERLAP_CHECK_SQL) == 1
         transaction.set_rollback(True)
-    assert benchmark._scalar(benchmark.OVERLAP_CHECK_SQL) == 0
+    assert benchmark.scalar(benchmark.OVERLAP_CHECK_SQL) == 0
 
 
 @pytest.mark.django_db
@@ -240,18 +253,18 @@ def test_the_command_wants_at_least_one_round(tmp_path, capsys):
 def test_the_stolen_share_is_read_from_the_steal_column(tmp_path):
     stat = tmp_path / "stat"
     stat.write_text("cpu  1000 10 300 5000 40 0 20 30 7 0\ncpu0 500 5 150 2500 20 0 10 15 3 0\n")
-    assert benchmark._cpu_ticks(str(stat)) == (30, 6400)  # guest (7) is inside user already
+    assert benchmark.cpu_ticks(str(stat)) == (30, 6400)  # guest (7) is inside user already
     stat.write_text("cpu  1300 10 400 5100 40 0 20 230 7 0\n")
-    assert benchmark._stolen_share((30, 6400), benchmark._cpu_ticks(str(stat))) == 0.286  # 200 of 700 ticks
+    assert benchmark.stolen_share((30, 6400), benchmark.cpu_ticks(str(stat))) == 0.286  # 200 of 700 ticks
     stat.write_text("cpu  1000 10 300 5000\n")  # a kernel that does not count stolen time
-    assert benchmark._cpu_ticks(str(stat)) is None
-    assert benchmark._cpu_ticks(str(tmp_path / "missing")) is None
-    assert benchmark._stolen_share(None, (30, 6400)) is None
+    assert benchmark.cpu_ticks(str(stat)) is None
+    assert benchmark.cpu_ticks(str(tmp_path / "missing")) is None
+    assert benchmark.stolen_share(None, (30, 6400)) is None
 
 
 def test_a_client_that_fails_ends_the_measurement_and_the_others_go_on_where_they_stopped(settings):
     config = benchmark.BenchConfig(clients=2)
-    slices = benchmark._Slices(config, list(range(10)), ("done",), first_day=200)
+    slices = benchmark.Slices(config, list(range(10)), ("done",), first_day=200)
 
     def worker(index, stop):
         sequence = slices.sequences[index]
@@ -259,10 +272,10 @@ def test_a_client_that_fails_ends_the_measurement_and_the_others_go_on_where_the
             while not stop.is_set() and sequence < slices.sequences[index] + 3:
                 sequence += 1
         finally:
-            slices._add(index, sequence, {"done": sequence - slices.sequences[index]})
+            slices.record(index, sequence, {"done": sequence - slices.sequences[index]})
 
-    assert slices._slice(worker, 0.05, "done")[0] == 6
-    assert slices._slice(worker, 0.05, "done")[0] == 6
+    assert slices.run_slice(worker, 0.05, "done")[0] == 6
+    assert slices.run_slice(worker, 0.05, "done")[0] == 6
     assert slices.sequences == [6, 6] and slices.totals == {"done": 12}
 
     def failing(index, stop):
@@ -270,13 +283,13 @@ def test_a_client_that_fails_ends_the_measurement_and_the_others_go_on_where_the
             raise ConnectionResetError("the server went away")
 
     with pytest.raises(RuntimeError, match="the server went away"):
-        slices._slice(failing, 0.05, "done")
+        slices.run_slice(failing, 0.05, "done")
 
 
 @pytest.mark.parametrize("today", [datetime.date(2026, 11, 25), datetime.date(2026, 11, 28)])  # a Wednesday, a Saturday
 def test_each_day_offset_is_its_own_weekday(today):
     with mock.patch("django.utils.timezone.localdate", return_value=today):
-        days = [benchmark._weekday(offset) for offset in range(40)]
+        days = [benchmark.nth_weekday(offset) for offset in range(40)]
     assert all(day.weekday() < 5 for day in days)
     assert days == sorted(set(days))  # one day per offset, in order: no two offsets share a Monday
     assert (days[-1] - days[0]).days < 40 * 7 / 5 + 3

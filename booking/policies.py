@@ -6,7 +6,8 @@ from catalogue.models import Facility, Resource
 
 
 def can_book(user, resource: Resource | None = None) -> bool:
-    """Any signed-in, active user may request a booking; the booking rules decide the rest."""
+    """Any signed-in, active user may request a booking. Whether this resource can be booked by them is the booking
+    guard's answer (booking.services.rules.resource_bookability), then the booking rules'."""
     return roles.is_authenticated(user)
 
 

@@ -132,9 +132,10 @@ def recurrence_expand(
     frequency: str,
     until: datetime.date | None = None,
     count: int | None = None,
-    zone=None,
+    zone: datetime.tzinfo,
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """The occurrences of a series, keeping the local wall-clock time across daylight-saving changes.
+    """The occurrences of a series, keeping the local wall-clock time in `zone` (the resource's) across
+    daylight-saving changes.
 
     A series ends after `count` occurrences or on `until`, whichever comes first, and has at most
     MAX_SERIES_LENGTH occurrences: a longer one is refused rather than cut short without a word.
@@ -145,7 +146,6 @@ def recurrence_expand(
         raise DomainError(_("Give an end date or a number of occurrences."), field="until", code="series_end")
     if count is not None and count < 1:
         raise DomainError(_("The number must be at least 1."), field="count", code="invalid_count")
-    zone = zone or timezone.get_default_timezone()
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     if until is not None and until < local_start.date():
         raise DomainError(_("The series ends before its first date."), field="until", code="until_before_start")
@@ -160,9 +160,9 @@ def recurrence_expand(
                 field="until" if count is None else "count",
                 code="series_too_long",
             )
-        occurrence_start = datetime.datetime.combine(day, local_start.timetz().replace(tzinfo=None), tzinfo=zone)
+        occurrence_start = datetime.datetime.combine(day, local_start.time(), tzinfo=zone)
         occurrence_end = datetime.datetime.combine(
-            day + datetime.timedelta(days=day_offset), local_end.timetz().replace(tzinfo=None), tzinfo=zone
+            day + datetime.timedelta(days=day_offset), local_end.time(), tzinfo=zone
         )
         occurrences.append((occurrence_start.astimezone(datetime.UTC), occurrence_end.astimezone(datetime.UTC)))
         day += step

@@ -3,6 +3,7 @@ grid in local time, and recurring series. Each test fails when its rule is chang
 changed it (a boundary moved by one, a check dropped, `or` turned into `and`)."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -235,6 +236,18 @@ def test_an_overnight_weekly_series_across_the_october_change_keeps_its_wall_clo
         (datetime.date(2027, 11, 6), datetime.time(22), datetime.date(2027, 11, 7), datetime.time(6)),
     ]
     assert [e - s for s, e in occurrences] == [datetime.timedelta(hours=h) for h in (8, 9, 8)]  # the night is longer
+
+
+def test_a_series_keeps_the_wall_clock_of_the_resource_zone_not_the_site_zone():
+    """A resource in New York keeps 09:00 there across the American change (7 November 2027), a week after Oslo's."""
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    start = datetime.datetime(2027, 10, 25, 9, tzinfo=new_york)
+    occurrences = services.recurrence_expand(
+        start=start, end=start + datetime.timedelta(hours=2), frequency="weekly", count=3, zone=new_york
+    )
+    local = [(s.astimezone(new_york), e.astimezone(new_york)) for s, e in occurrences]
+    assert [(s.day, s.hour, e.hour) for s, e in local] == [(25, 9, 11), (1, 9, 11), (8, 9, 11)]
+    assert [s.astimezone(UTC).hour for s, _ in occurrences] == [13, 13, 14]
 
 
 def test_a_daily_series_steps_one_day_and_a_weekly_one_seven():

@@ -2,24 +2,23 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
-from booking.accounting import Charge, cancellation_charge
-from booking.models import Booking
-from tests.booking.accounting_factories import oslo
+from pricing.charges import Charge, cancellation_charge
+from tests.helpers import oslo
 
 D = Decimal
 START = oslo(2026, 3, 30, 10).astimezone(datetime.UTC)  # the day after the spring clock change; UTC for real hours
 
 
 def booking(net="1000.00", vat_rate="0.25"):
-    """An unsaved booking: the rule is pure and needs no database."""
+    """What pricing sees of a booking (its start and price snapshot): the rule is pure and needs no database."""
     net = None if net is None else D(net)
     vat = None if net is None else (net * D(vat_rate)).quantize(D("0.01"))
-    return Booking(
+    return SimpleNamespace(
         start=START,
-        end=START + datetime.timedelta(hours=2),
         net_amount=net,
         vat_rate=None if net is None else D(vat_rate),
         vat_amount=vat,

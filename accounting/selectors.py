@@ -1,7 +1,8 @@
 """Reads for the separate accounts the state-aid rules require: the 20 % monitor, revenue split, invoice basis.
 
-Everything here reads bookings, so it lives in booking (pricing never imports booking). Figures come from the
-price snapshot and the charged amounts each booking stores; nothing is priced again here. Rules, in one place:
+Everything here reads bookings, so it lives above booking (nothing below imports accounting). Figures come from
+the price snapshot and the charged amounts each booking stores; nothing is priced again here (what a late
+cancellation costs is pricing's rule, `pricing.charges.cancellation_charge`). Rules, in one place:
 
 - Economic capacity (state aid, R&D&I Framework §20): a booking counts when its activity is economic and its
   status is confirmed, completed or no-show. A confirmed booking has the capacity allocated to it already, and a
@@ -16,12 +17,23 @@ price snapshot and the charged amounts each booking stores; nothing is priced ag
 
 import datetime
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, DecimalField, DurationField, F, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    DurationField,
+    F,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +44,9 @@ from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
 from pricing import selectors as pricing_selectors
 from pricing.choices import PriceUnit
+from pricing.tdi import round_ore
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 ECONOMIC_CAPACITY_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
@@ -53,8 +65,8 @@ LEVEL_LABELS = {
 
 
 def money(value) -> Decimal:
-    """Round to øre, half up (the rounding Norwegian invoices use)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Any number as an amount in øre, rounded half up as pricing rounds (the rounding Norwegian invoices use)."""
+    return round_ore(Decimal(value))
 
 
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -117,23 +129,11 @@ def share_level(share: Decimal | None) -> str:
     return LEVEL_OK
 
 
-def capacity_hours(*, resources, year: int) -> dict[int, Decimal | None]:
-    """{resource id: annual capacity in hours or None}, from pricing's cost base contract.
-
-    Uses pricing.selectors.annual_capacity_hours_for_resources (one query for all) when pricing offers it,
-    otherwise asks annual_capacity_hours once per resource.
-    """
-    bulk = getattr(pricing_selectors, "annual_capacity_hours_for_resources", None)
-    if bulk is not None:
-        return bulk(resources=resources, year=year)
-    return {r.id: pricing_selectors.annual_capacity_hours(resource=r, year=year) for r in resources}
-
-
 def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
     """Economic hours, capacity and share for each resource in `resources` (a queryset) in `year`.
 
-    One aggregate query for the hours of all resources; capacity comes from pricing's cost base contract
-    (see capacity_hours).
+    One aggregate query for the hours of all resources; capacity comes from pricing's cost bases
+    (`annual_capacity_hours_for_resources`, one query for all).
     Resources that cannot be booked and have no economic hours are left out.
     """
     year_start, year_end = year_bounds(year)
@@ -153,7 +153,7 @@ def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
         .order_by("facility__name", "name", "id")
     )
     rows = [r for r in rows if r.bookable or r.economic_duration]
-    capacities = capacity_hours(resources=rows, year=year)
+    capacities = pricing_selectors.annual_capacity_hours_for_resources(resources=rows, year=year)
     shares = []
     for resource in rows:
         duration = resource.economic_duration or datetime.timedelta(0)
@@ -176,6 +176,18 @@ def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
 
 def resources_of_facilities(facility_ids):
     return Resource.objects.filter(facility_id__in=list(facility_ids))
+
+
+def resources_with_economic_use(*, year: int):
+    """Resources with at least one booking that allocates economic capacity in `year` (the monitor's candidates)."""
+    year_start, year_end = year_bounds(year)
+    bookings = Booking.objects.filter(
+        activity=Activity.ECONOMIC,
+        status__in=ECONOMIC_CAPACITY_STATUSES,
+        start__lt=year_end,
+        end__gt=year_start,
+    )
+    return Resource.objects.filter(id__in=Subquery(bookings.values("resource_id")))
 
 
 # --- Chargeable bookings ---------------------------------------------------------------------------------------
@@ -413,15 +425,6 @@ def invoice_basis(*, facility_ids, first_day: datetime.date, last_day: datetime.
     return InvoiceBasis(first_day=first_day, last_day=last_day, payers=ordered)
 
 
-def group_lines_by_vat(lines) -> dict[Decimal, dict]:
-    """{vat_rate: {"net": sum, "vat": sum}} for the lines, for VAT summaries."""
-    groups = defaultdict(lambda: {"net": ZERO, "vat": ZERO})
-    for line in lines:
-        groups[line.vat_rate]["net"] += line.net_amount
-        groups[line.vat_rate]["vat"] += line.vat_amount
-    return dict(groups)
-
-
 # --- Scopes ----------------------------------------------------------------------------------------------------
 
 
@@ -432,6 +435,11 @@ class AccountsScope:
     institution: Institution
     facility: Facility | None
     facilities: tuple
+
+    @property
+    def id(self) -> int:
+        """The facility's id, or the institution's for an institution's accounts."""
+        return self.facility.id if self.facility else self.institution.id
 
     @property
     def facility_ids(self) -> list[int]:
@@ -446,6 +454,9 @@ class AccountsScope:
         return "facility" if self.facility else "institution"
 
 
+SCOPE_KINDS = ("facility", "institution")
+
+
 def facility_scope(facility_id: int) -> AccountsScope:
     """Raises Facility.DoesNotExist."""
     facility = Facility.objects.select_related("institution").get(pk=facility_id)
@@ -457,3 +468,11 @@ def institution_scope(institution_id: int) -> AccountsScope:
     institution = Institution.objects.get(pk=institution_id)
     facilities = tuple(Facility.objects.filter(institution=institution).order_by("name"))
     return AccountsScope(institution=institution, facility=None, facilities=facilities)
+
+
+def accounts_scope(*, kind: str, pk: int) -> AccountsScope:
+    """The accounts of facility `pk` or of institution `pk` (`kind` is one of SCOPE_KINDS).
+
+    Raises Facility.DoesNotExist or Institution.DoesNotExist.
+    """
+    return facility_scope(pk) if kind == "facility" else institution_scope(pk)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from booking import accounting_policies
+from accounting import policies
 from catalogue.choices import InstitutionRoleKind
 from tests.factories import (
     AcademicUserFactory,
@@ -65,10 +65,8 @@ def make_user(role, facility):
 @pytest.mark.parametrize("role", ROLES)
 def test_policy_matrix(role, facility):
     user = make_user(role, facility)
-    assert accounting_policies.can_view_facility_accounts(user, facility) is (role in MAY_SEE_FACILITY)
-    assert accounting_policies.can_view_institution_accounts(user, facility.institution) is (
-        role in MAY_SEE_INSTITUTION
-    )
+    assert policies.can_view_facility_accounts(user, facility) is (role in MAY_SEE_FACILITY)
+    assert policies.can_view_institution_accounts(user, facility.institution) is (role in MAY_SEE_INSTITUTION)
     managers_and_admins = {
         "manager",
         "manager_of_sibling_facility",
@@ -77,14 +75,14 @@ def test_policy_matrix(role, facility):
         "admin_elsewhere",
         "platform_admin",
     }
-    assert accounting_policies.can_see_accounting_menu(user) is (role in managers_and_admins)
+    assert policies.can_see_accounting_menu(user) is (role in managers_and_admins)
 
 
 FACILITY_URLS = [
-    ("booking:accounting_facility", {}),
-    ("booking:accounting_facility_revenue_csv", {}),
-    ("booking:accounting_facility_invoice_basis", {}),
-    ("booking:accounting_facility_invoice_basis_csv", {}),
+    ("accounting:facility", {}),
+    ("accounting:facility_revenue_csv", {}),
+    ("accounting:facility_invoice_basis", {}),
+    ("accounting:facility_invoice_basis_csv", {}),
     ("api-v1:accounting-facility-state-aid", {}),
     ("api-v1:accounting-facility-revenue", {}),
     ("api-v1:accounting-facility-invoice-basis", {}),
@@ -121,13 +119,13 @@ def test_pages_and_api_follow_the_policy(role, facility, client):
 
 def test_unknown_facility_is_404(client):
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(reverse("booking:accounting_facility", args=[999999])).status_code == 404
+    assert client.get(reverse("accounting:facility", args=[999999])).status_code == 404
     assert client.get(reverse("api-v1:accounting-institution-revenue", args=[999999])).status_code == 404
 
 
 def test_accounting_index_is_for_managers_and_admins(client, facility):
     client.force_login(AcademicUserFactory())
-    assert client.get(reverse("booking:accounting_index")).status_code == 403
+    assert client.get(reverse("accounting:index")).status_code == 403
     client.force_login(FacilityManagerFactory(facility=facility).user)
-    response = client.get(reverse("booking:accounting_index"))
+    response = client.get(reverse("accounting:index"))
     assert response.status_code == 200 and facility.name in response.content.decode()

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking.accounting import ZERO, PayerInvoiceBasis, money
+from accounting.selectors import ZERO, AccountsScope, PayerInvoiceBasis, invoice_basis, money
 from core.errors import DomainError
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -189,3 +189,36 @@ def invoice_xml(
 
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def invoice_for_payer(
+    *,
+    scope: AccountsScope,
+    org_number: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    issue_date: datetime.date,
+    invoice_number: str = "",
+    buyer_reference: str = "",
+) -> tuple[bytes, str]:
+    """(XML, file name) of the EHF invoice from the scope's institution to the payer with `org_number` for what
+    the scope's facilities did from `first_day` to `last_day`; DomainError naming the field if there is none.
+
+    The invoice number defaults to LT-<institution>-<org number>-<from>-<to> (a draft: the institution's
+    invoicing system assigns the final one).
+    """
+    basis = invoice_basis(facility_ids=scope.facility_ids, first_day=first_day, last_day=last_day)
+    payer = basis.payer(org_number)
+    if payer is None:
+        raise DomainError(_("Nothing to invoice this organisation in the period."), field="org_number")
+    number = invoice_number or f"LT-{scope.institution.id}-{payer.org_number}-{first_day:%Y%m%d}-{last_day:%Y%m%d}"
+    xml = invoice_xml(
+        seller=scope.institution,
+        payer=payer,
+        first_day=first_day,
+        last_day=last_day,
+        issue_date=issue_date,
+        invoice_number=number,
+        buyer_reference=buyer_reference,
+    )
+    return xml, f"ehf-{number}.xml"

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from booking import accounting
+from accounting import selectors
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
-from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
+from tests.accounting.helpers import non_economic
+from tests.booking.factories import BookingFactory
 from tests.factories import (
     FacilityFactory,
     FacilityManagerFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     InstitutionRoleFactory,
     ResourceFactory,
 )
+from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +36,16 @@ def world():
     ntnu = InstitutionFactory(name="NTNU", org_number="974767880")
     make = {
         # Eksempel AS, economic, 25 % VAT
-        "completed": BookingFactory(resource=microscope, start=oslo(2026, 3, 2), hours=2, unit_price=D("1180.50")),
-        "no_show": BookingFactory(resource=microscope, start=oslo(2026, 3, 3), hours=1, status=BookingStatus.NO_SHOW),
+        "completed": BookingFactory(
+            charged=True, resource=microscope, start=oslo(2026, 3, 2, 9), hours=2, unit_price=D("1180.50")
+        ),
+        "no_show": BookingFactory(
+            charged=True, resource=microscope, start=oslo(2026, 3, 3, 9), hours=1, status=BookingStatus.NO_SHOW
+        ),
         "late_cancel": BookingFactory(
+            charged=True,
             resource=microscope,
-            start=oslo(2026, 3, 4),
+            start=oslo(2026, 3, 4, 9),
             hours=4,
             status=BookingStatus.CANCELLED,
             charged_net_amount=D("2000.00"),
@@ -46,10 +53,16 @@ def world():
             charged_total_amount=D("2500.00"),
         ),
         "sequencing": BookingFactory(
-            resource=sequencer, start=oslo(2026, 3, 20), hours=3, unit_price=D("999.99"), price_unit="sample"
+            charged=True,
+            resource=sequencer,
+            start=oslo(2026, 3, 20, 9),
+            hours=3,
+            unit_price=D("999.99"),
+            price_unit="sample",
         ),
         # Another company
         "biotech": BookingFactory(
+            charged=True,
             resource=sequencer,
             start=oslo(2026, 3, 31, 23, 30),
             hours=1,
@@ -59,8 +72,9 @@ def world():
         ),
         # Another university, non-economic, no VAT: org number from the paying institution
         "university": BookingFactory(
+            charged=True,
             resource=microscope,
-            start=oslo(2026, 3, 10),
+            start=oslo(2026, 3, 10, 9),
             hours=5,
             **non_economic(payer_name="", payer_org_number="", payer_institution=ntnu, unit_price=D("850.00")),
         ),
@@ -69,21 +83,25 @@ def world():
     for hour, status in enumerate(
         (BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.REJECTED, BookingStatus.EXPIRED), start=8
     ):  # separate slots: two active bookings of a resource may not overlap
-        BookingFactory(resource=microscope, start=oslo(2026, 3, 12, 2 * hour), status=status)
+        BookingFactory(charged=True, resource=microscope, start=oslo(2026, 3, 12, 2 * hour), status=status)
     BookingFactory(
+        charged=True,
         resource=microscope,
-        start=oslo(2026, 3, 13),
+        start=oslo(2026, 3, 13, 9),
         status=BookingStatus.CANCELLED,
         charged_net_amount=D("0"),
         charged_vat_amount=D("0"),
         charged_total_amount=D("0"),
     )
-    BookingFactory(resource=microscope, start=oslo(2026, 4, 1, 0, 0))  # April in Oslo
-    BookingFactory(resource=microscope, start=oslo(2026, 2, 28, 23, 59))  # February
-    BookingFactory(resource=ResourceFactory(), start=oslo(2026, 3, 5))  # another institution's facility
+    BookingFactory(charged=True, resource=microscope, start=oslo(2026, 4, 1, 0, 0))  # April in Oslo
+    BookingFactory(charged=True, resource=microscope, start=oslo(2026, 2, 28, 23, 59))  # February
+    BookingFactory(
+        charged=True, resource=ResourceFactory(), start=oslo(2026, 3, 5, 9)
+    )  # another institution's facility
     BookingFactory(  # no price list: nothing to invoice
+        charged=True,
         resource=microscope,
-        start=oslo(2026, 3, 6),
+        start=oslo(2026, 3, 6, 9),
         unit_price=None,
         quantity=None,
         net_amount=None,
@@ -99,11 +117,11 @@ def world():
 
 def march(world, scope="institution"):
     scope = (
-        accounting.institution_scope(world["institution"].id)
+        selectors.institution_scope(world["institution"].id)
         if scope == "institution"
-        else (accounting.facility_scope(world["facility"].id))
+        else (selectors.facility_scope(world["facility"].id))
     )
-    return accounting.invoice_basis(
+    return selectors.invoice_basis(
         facility_ids=scope.facility_ids, first_day=oslo(2026, 3, 1).date(), last_day=oslo(2026, 3, 31).date()
     )
 
@@ -144,16 +162,16 @@ def test_facility_scope_leaves_out_the_other_facilities(world):
 
 
 def test_invoice_basis_is_one_query_however_many_lines(world, django_assert_num_queries):
-    facility_ids = accounting.institution_scope(world["institution"].id).facility_ids
+    facility_ids = selectors.institution_scope(world["institution"].id).facility_ids
     with django_assert_num_queries(1):
-        basis = accounting.invoice_basis(
+        basis = selectors.invoice_basis(
             facility_ids=facility_ids, first_day=oslo(2026, 1, 1).date(), last_day=oslo(2026, 12, 31).date()
         )
     assert sum(len(p.lines) for p in basis.payers) == 8
 
 
 def test_revenue_split_per_facility_and_activity(world):
-    rows = accounting.revenue_split(facilities=[world["facility"], world["other_facility"]], year=2026)
+    rows = selectors.revenue_split(facilities=[world["facility"], world["other_facility"]], year=2026)
     table = {(r.facility_name, r.activity): (r.bookings, r.net_amount, r.vat_amount, r.total_amount) for r in rows}
 
     # Bildediagnostikk economic: completed, no-show, late cancellation, plus the April and February bookings
@@ -161,7 +179,7 @@ def test_revenue_split_per_facility_and_activity(world):
     assert table[("Bildediagnostikk", "non_economic")] == (1, D("4250.00"), D("0.00"), D("4250.00"))
     assert table[("Genomikk", "economic")] == (2, D("4333.30"), D("1083.32"), D("5416.62"))
     assert table[("Genomikk", "non_economic")] == (0, D("0.00"), D("0.00"), D("0.00"))
-    assert accounting.revenue_split(facilities=[world["facility"]], year=2025)[0].bookings == 0
+    assert selectors.revenue_split(facilities=[world["facility"]], year=2025)[0].bookings == 0
 
 
 def manager_client(client, facility):
@@ -177,7 +195,7 @@ def admin_client(client, institution):
 
 
 def test_invoice_basis_csv_is_semicolon_separated_with_decimal_comma(world, client):
-    url = reverse("booking:accounting_institution_invoice_basis_csv", args=[world["institution"].id])
+    url = reverse("accounting:institution_invoice_basis_csv", args=[world["institution"].id])
     response = admin_client(client, world["institution"]).get(url, {"from": "2026-03-01", "to": "2026-03-31"})
 
     assert response.status_code == 200
@@ -195,7 +213,7 @@ def test_invoice_basis_csv_is_semicolon_separated_with_decimal_comma(world, clie
 
 
 def test_invoice_basis_page_shows_the_period_and_units_in_bokmal(world, client):
-    url = reverse("booking:accounting_institution_invoice_basis", args=[world["institution"].id])
+    url = reverse("accounting:institution_invoice_basis", args=[world["institution"].id])
     response = admin_client(client, world["institution"]).get(url, {"from": "2026-03-01"})
     html = response.content.decode()
     assert 'name="from_date" value="2026-03-01"' in html
@@ -240,9 +258,7 @@ def test_bad_period_is_a_400_naming_the_parameter(world, client, query, field):
     assert field in response.json()
 
 
-@pytest.mark.parametrize(
-    "url_name", ["booking:accounting_facility_invoice_basis_csv", "api-v1:accounting-facility-ehf"]
-)
+@pytest.mark.parametrize("url_name", ["accounting:facility_invoice_basis_csv", "api-v1:accounting-facility-ehf"])
 def test_a_period_off_the_calendar_is_a_400_for_csv_and_ehf_too(world, client, url_name):
     url = reverse(url_name, args=[world["facility"].id])
     response = manager_client(client, world["facility"]).get(url, {"from": "9999-12-01", "org_number": "974760673"})
@@ -258,7 +274,7 @@ def test_bad_year_is_a_400_naming_the_parameter(world, client):
 def test_revenue_csv_and_json(world, client):
     client = admin_client(client, world["institution"])
     csv_response = client.get(
-        reverse("booking:accounting_institution_revenue_csv", args=[world["institution"].id]), {"year": 2026}
+        reverse("accounting:institution_revenue_csv", args=[world["institution"].id]), {"year": 2026}
     )
     rows = list(csv.reader(io.StringIO(csv_response.content.decode().lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 5
@@ -280,19 +296,17 @@ def test_revenue_csv_and_json(world, client):
 
 def test_pages_render(world, client):
     client = admin_client(client, world["institution"])
-    overview = client.get(reverse("booking:accounting_institution", args=[world["institution"].id]), {"year": 2026})
+    overview = client.get(reverse("accounting:institution", args=[world["institution"].id]), {"year": 2026})
     assert overview.status_code == 200
     assert "Bildediagnostikk" in overview.content.decode()
     page = client.get(
-        reverse("booking:accounting_institution_invoice_basis", args=[world["institution"].id]),
+        reverse("accounting:institution_invoice_basis", args=[world["institution"].id]),
         {"from": "2026-03-01", "to": "2026-03-31"},
     )
     assert page.status_code == 200
     content = page.content.decode()
     assert "923609016" in content and "NTNU" in content and "ehf.xml" in content
-    bad = client.get(
-        reverse("booking:accounting_institution_invoice_basis", args=[world["institution"].id]), {"from": "x"}
-    )
+    bad = client.get(reverse("accounting:institution_invoice_basis", args=[world["institution"].id]), {"from": "x"})
     assert bad.status_code == 400
-    index = client.get(reverse("booking:accounting_index"))
+    index = client.get(reverse("accounting:index"))
     assert index.status_code == 200 and world["institution"].name in index.content.decode()

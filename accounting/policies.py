@@ -5,8 +5,12 @@ One function per action, used by pages and API alike. The figures of a facility 
 platform admins.
 """
 
+from django.http import Http404
+
+from accounting import selectors
 from catalogue import roles
 from catalogue.models import Facility, Institution
+from core.policies import require
 
 
 def can_view_facility_accounts(user, facility: Facility) -> bool:
@@ -26,3 +30,17 @@ def can_see_accounting_menu(user) -> bool:
     if user.is_staff:
         return True
     return roles.manages_any_facility(user) or bool(roles.admin_institution_ids(user))
+
+
+def accounts_scope_for(user, *, kind: str, pk: int) -> selectors.AccountsScope:
+    """The accounts a page or API call asks for: Http404 if there is no such facility or institution,
+    PermissionDenied (403) unless `user` may see them."""
+    try:
+        scope = selectors.accounts_scope(kind=kind, pk=pk)
+    except (Facility.DoesNotExist, Institution.DoesNotExist) as missing:
+        raise Http404 from missing
+    if scope.facility is not None:
+        require(can_view_facility_accounts, user, scope.facility)
+    else:
+        require(can_view_institution_accounts, user, scope.institution)
+    return scope

@@ -6,12 +6,14 @@ import pytest
 from django.core import mail
 from django.test import RequestFactory
 
-from booking import accounting, accounting_services, accounting_views
-from booking.accounting_models import StateAidAlert
+from accounting import panels, selectors, services
+from accounting.models import StateAidAlert
+from accounting.tasks import send_state_aid_alerts
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
 from pricing import selectors as pricing_selectors
-from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
+from tests.accounting.helpers import non_economic
+from tests.booking.factories import BookingFactory
 from tests.factories import (
     AcademicUserFactory,
     FacilityFactory,
@@ -19,6 +21,7 @@ from tests.factories import (
     InstitutionRoleFactory,
     ResourceFactory,
 )
+from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
 
@@ -28,46 +31,42 @@ def capacity(monkeypatch):
     """Pricing's capacity contract, answered from a dict {resource_id: hours} the test fills in."""
     hours = {}
     monkeypatch.setattr(
-        pricing_selectors, "annual_capacity_hours", lambda *, resource, year: hours.get((resource.id, year))
-    )
-    monkeypatch.setattr(
         pricing_selectors,
         "annual_capacity_hours_for_resources",
         lambda *, resources, year: {r.id: hours.get((r.id, year)) for r in resources},
-        raising=False,
     )
     return hours
 
 
 def shares_by_name(resources, year):
-    return {share.resource.name: share for share in accounting.state_aid_shares(resources=resources, year=year)}
+    return {share.resource.name: share for share in selectors.state_aid_shares(resources=resources, year=year)}
 
 
 def test_counts_confirmed_completed_and_no_show_economic_hours_only(capacity):
     resource = ResourceFactory(name="MR-skanner")
     capacity[(resource.id, 2026)] = Decimal("100")
     for status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        BookingFactory(resource=resource, status=status, start=oslo(2026, 3, 2 + len(status)), hours=3)
+        BookingFactory(charged=True, resource=resource, status=status, start=oslo(2026, 3, 2 + len(status), 9), hours=3)
     # None of these allocate economic capacity:
     for day, status in enumerate(
         (BookingStatus.PENDING, BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.EXPIRED), start=10
     ):
-        BookingFactory(resource=resource, status=status, start=oslo(2026, 3, day), hours=5)
-    BookingFactory(resource=resource, start=oslo(2026, 4, 1), hours=7, **non_economic())
-    BookingFactory(resource=resource, start=oslo(2025, 4, 1), hours=11)  # another year
+        BookingFactory(charged=True, resource=resource, status=status, start=oslo(2026, 3, day, 9), hours=5)
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 4, 1, 9), hours=7, **non_economic())
+    BookingFactory(charged=True, resource=resource, start=oslo(2025, 4, 1, 9), hours=11)  # another year
 
     share = shares_by_name(resource.facility.resources.all(), 2026)["MR-skanner"]
 
     assert share.economic_hours == Decimal("9.00")
     assert share.capacity_hours == Decimal("100")
     assert share.share == Decimal("0.09")
-    assert share.level == accounting.LEVEL_OK
+    assert share.level == selectors.LEVEL_OK
 
 
 def test_booking_across_new_year_counts_in_each_year_by_its_hours_there(capacity):
     resource = ResourceFactory()
     capacity[(resource.id, 2025)] = capacity[(resource.id, 2026)] = Decimal("10")
-    BookingFactory(resource=resource, start=oslo(2025, 12, 31, 22), hours=5)  # 2 h in 2025, 3 h in 2026
+    BookingFactory(charged=True, resource=resource, start=oslo(2025, 12, 31, 22), hours=5)  # 2 h in 2025, 3 h in 2026
 
     resources = resource.facility.resources.all()
     assert shares_by_name(resources, 2025)[resource.name].economic_hours == Decimal("2.00")
@@ -77,7 +76,7 @@ def test_booking_across_new_year_counts_in_each_year_by_its_hours_there(capacity
 def test_clock_change_hours_are_real_hours(capacity):
     """On 29 March 2026 Oslo skips 02:00–03:00: a booking from 00:00 to 04:00 local lasts three hours."""
     resource = ResourceFactory()
-    booking = BookingFactory(resource=resource, start=oslo(2026, 3, 29, 0))
+    booking = BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 29, 0))
     booking.end = oslo(2026, 3, 29, 4)
     booking.save()
 
@@ -91,7 +90,7 @@ def test_levels_at_the_thresholds(capacity):
     for name, hours in names_and_hours.items():
         resource = ResourceFactory(facility=facility, name=name)
         capacity[(resource.id, 2026)] = Decimal("100")
-        BookingFactory(resource=resource, hours=hours)
+        BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=hours)
     ResourceFactory(facility=facility, name="no-cost-base")
 
     shares = shares_by_name(facility.resources.all(), 2026)
@@ -113,7 +112,7 @@ def test_thresholds_come_from_settings(capacity, settings):
     settings.STATE_AID_ALERT_SHARE = 0.10
     resource = ResourceFactory()
     capacity[(resource.id, 2026)] = Decimal("100")
-    BookingFactory(resource=resource, hours=12)
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=12)
 
     assert shares_by_name(resource.facility.resources.all(), 2026)[resource.name].level == "alert"
 
@@ -124,14 +123,12 @@ def test_one_query_for_all_resources_of_an_institution(capacity, django_assert_n
     for f in (facility, other):
         for _ in range(4):
             resource = ResourceFactory(facility=f)
-            BookingFactory(resource=resource)
-            BookingFactory(resource=resource, start=oslo(2026, 5, 5), **non_economic())
-    scope = accounting.institution_scope(facility.institution_id)
+            BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9))
+            BookingFactory(charged=True, resource=resource, start=oslo(2026, 5, 5, 9), **non_economic())
+    scope = selectors.institution_scope(facility.institution_id)
 
     with django_assert_num_queries(1):
-        shares = accounting.state_aid_shares(
-            resources=accounting.resources_of_facilities(scope.facility_ids), year=2026
-        )
+        shares = selectors.state_aid_shares(resources=selectors.resources_of_facilities(scope.facility_ids), year=2026)
     assert len(shares) == 8
     assert all(share.economic_hours == Decimal("2.00") for share in shares)
 
@@ -149,30 +146,30 @@ def test_facility_panel_shows_alert_to_manager_and_nothing_to_others(capacity, t
     manager = FacilityManagerFactory()
     resource = ResourceFactory(facility=manager.facility)
     capacity[(resource.id, 2026)] = Decimal("10")
-    BookingFactory(resource=resource, hours=3)
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=3)
 
-    context = accounting_views.facility_state_aid_panel(_request(manager.user), manager.facility)
+    context = panels.facility_state_aid_panel(_request(manager.user), manager.facility)
     assert context["has_alert"] and context["shares"][0].share == Decimal("0.3")
-    assert accounting_views.facility_state_aid_panel(_request(AcademicUserFactory()), manager.facility) is None
+    assert panels.facility_state_aid_panel(_request(AcademicUserFactory()), manager.facility) is None
 
 
 def test_dashboard_panel_lists_only_resources_past_the_warning_line(capacity, time_machine_2026):
     manager = FacilityManagerFactory()
     busy, calm = ResourceFactory(facility=manager.facility), ResourceFactory(facility=manager.facility)
     capacity[(busy.id, 2026)] = capacity[(calm.id, 2026)] = Decimal("10")
-    BookingFactory(resource=busy, hours=1.6)
-    BookingFactory(resource=calm, hours=1)
+    BookingFactory(charged=True, resource=busy, start=oslo(2026, 3, 2, 9), hours=1.6)
+    BookingFactory(charged=True, resource=calm, start=oslo(2026, 3, 2, 9), hours=1)
 
-    context = accounting_views.dashboard_state_aid_panel(_request(manager.user))
+    context = panels.dashboard_state_aid_panel(_request(manager.user))
     assert [s.resource for s in context["shares"]] == [busy]
     assert not context["has_alert"]
-    assert accounting_views.dashboard_state_aid_panel(_request(AcademicUserFactory())) is None
+    assert panels.dashboard_state_aid_panel(_request(AcademicUserFactory())) is None
 
 
 @pytest.fixture
 def time_machine_2026(monkeypatch):
     """The monitor looks at the current year; pin it to 2026 where the bookings are."""
-    monkeypatch.setattr(accounting, "current_year", lambda: 2026)
+    monkeypatch.setattr(selectors, "current_year", lambda: 2026)
 
 
 # --- E-mail to institution admins ------------------------------------------------------------------------------
@@ -194,7 +191,7 @@ def test_alert_email_goes_once_per_resource_year_and_level_in_the_admins_languag
     InstitutionRoleFactory(institution=facility.institution, role=InstitutionRoleKind.SCREENER)  # not told
     resource = ResourceFactory(facility=facility, name="Massespektrometer")
     capacity[(resource.id, 2026)] = Decimal("100")
-    BookingFactory(resource=resource, hours=16)
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=16)
 
     sent = run_alerts(2026)
     assert sent == 2
@@ -209,7 +206,7 @@ def test_alert_email_goes_once_per_resource_year_and_level_in_the_admins_languag
     assert run_alerts(2026) == 0  # the warning was told already
     assert mail.outbox == []
 
-    BookingFactory(resource=resource, start=oslo(2026, 6, 1), hours=5)  # now 21 %: the alert is news
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 6, 1, 9), hours=5)  # now 21 %: the alert is news
     assert run_alerts(2026) == 2
     assert all("21" in m.body for m in mail.outbox)
     assert set(StateAidAlert.objects.values_list("level", flat=True)) == {"warning", "alert"}
@@ -222,9 +219,11 @@ def test_no_email_below_the_line_without_capacity_or_without_admin(capacity, run
     admin_of(below.facility.institution)
     admin_of(unknown.facility.institution)
     capacity[(below.id, 2026)] = capacity[(orphan.id, 2026)] = Decimal("100")
-    BookingFactory(resource=below, hours=14)
-    BookingFactory(resource=unknown, hours=50)
-    BookingFactory(resource=orphan, hours=50)  # institution without admin: tried again next run
+    BookingFactory(charged=True, resource=below, start=oslo(2026, 3, 2, 9), hours=14)
+    BookingFactory(charged=True, resource=unknown, start=oslo(2026, 3, 2, 9), hours=50)
+    BookingFactory(
+        charged=True, resource=orphan, start=oslo(2026, 3, 2, 9), hours=50
+    )  # institution without admin: tried again next run
 
     assert run_alerts(2026) == 0
     assert mail.outbox == []
@@ -236,12 +235,10 @@ def test_no_email_below_the_line_without_capacity_or_without_admin(capacity, run
 
 
 def test_task_runs_the_service_for_the_current_year(capacity, time_machine_2026, django_capture_on_commit_callbacks):
-    from booking.accounting_tasks import send_state_aid_alerts
-
     resource = ResourceFactory()
     admin_of(resource.facility.institution)
     capacity[(resource.id, 2026)] = Decimal("10")
-    BookingFactory(resource=resource, hours=3)
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=3)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert send_state_aid_alerts.delay().get() == 1
@@ -254,6 +251,6 @@ def run_alerts(django_capture_on_commit_callbacks):
 
     def run(year):
         with django_capture_on_commit_callbacks(execute=True):
-            return accounting_services.state_aid_alerts_send(year=year)
+            return services.state_aid_alerts_send(year=year)
 
     return run

@@ -11,24 +11,26 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from booking import accounting, accounting_views
+from accounting import panels, selectors
 from catalogue.choices import InstitutionRoleKind
 from core import navigation
 from core.navigation import nav_items_for
 from pricing import selectors as pricing_selectors
-from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
+from tests.accounting.helpers import non_economic
+from tests.booking.factories import BookingFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, InstitutionRoleFactory, ResourceFactory
+from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def extensions(monkeypatch):
-    """Register what BookingConfig.ready() will register, and take it away again after the test."""
+    """Register what AccountingConfig.ready() registers, and put the registry back as it was after the test."""
     monkeypatch.setattr(navigation, "_nav_items", list(navigation._nav_items))
     monkeypatch.setattr(navigation, "_panels", {slot: list(panels) for slot, panels in navigation._panels.items()})
-    accounting_views.register_accounting_extensions()
-    monkeypatch.setattr(accounting, "current_year", lambda: 2026)
+    panels.register()
+    monkeypatch.setattr(selectors, "current_year", lambda: 2026)
 
 
 @pytest.fixture
@@ -38,17 +40,11 @@ def alerting_facility(monkeypatch):
     unknown = ResourceFactory(facility=manager.facility, name="Kryo-EM")
     monkeypatch.setattr(
         pricing_selectors,
-        "annual_capacity_hours",
-        lambda *, resource, year: Decimal("100") if resource.id == busy.id else None,
-    )
-    monkeypatch.setattr(
-        pricing_selectors,
         "annual_capacity_hours_for_resources",
         lambda *, resources, year: {r.id: Decimal("100") if r.id == busy.id else None for r in resources},
-        raising=False,
     )
-    BookingFactory(resource=busy, start=oslo(2026, 2, 2), hours=25)
-    BookingFactory(resource=unknown, start=oslo(2026, 2, 3), hours=3)
+    BookingFactory(charged=True, resource=busy, start=oslo(2026, 2, 2, 9), hours=25)
+    BookingFactory(charged=True, resource=unknown, start=oslo(2026, 2, 3, 9), hours=3)
     return manager
 
 
@@ -91,15 +87,15 @@ def test_menu_entry_only_for_managers_and_admins(alerting_facility):
 def _many_resources(facility, count):
     for n in range(count):
         resource = ResourceFactory(facility=facility)
-        BookingFactory(resource=resource, start=oslo(2026, 3, 1 + n % 27))
-        BookingFactory(resource=resource, start=oslo(2026, 4, 1 + n % 27), **non_economic())
+        BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 1 + n % 27, 9))
+        BookingFactory(charged=True, resource=resource, start=oslo(2026, 4, 1 + n % 27, 9), **non_economic())
 
 
 @pytest.mark.parametrize(
     "url_name",
     [
-        "booking:accounting_facility",
-        "booking:accounting_facility_invoice_basis",
+        "accounting:facility",
+        "accounting:facility_invoice_basis",
         "api-v1:accounting-facility-state-aid",
         "api-v1:accounting-facility-invoice-basis",
     ],

@@ -6,12 +6,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from booking import accounting, ehf
+from accounting import ehf, selectors
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
 from core.errors import DomainError
-from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
+from tests.accounting.helpers import non_economic
+from tests.booking.factories import BookingFactory
 from tests.factories import FacilityFactory, InstitutionFactory, InstitutionRoleFactory, ResourceFactory
+from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +31,31 @@ def seller():
 def payer_bookings(seller):
     resource = ResourceFactory(facility=FacilityFactory(institution=seller), name="Elektronmikroskop")
     return [
-        BookingFactory(resource=resource, start=oslo(2026, 5, 4), hours=3, unit_price=D("1333.33")),
-        BookingFactory(resource=resource, start=oslo(2026, 5, 5), hours=1.5, unit_price=D("999.99")),
+        BookingFactory(charged=True, resource=resource, start=oslo(2026, 5, 4, 9), hours=3, unit_price=D("1333.33")),
+        BookingFactory(charged=True, resource=resource, start=oslo(2026, 5, 5, 9), hours=1.5, unit_price=D("999.99")),
         BookingFactory(
+            charged=True,
             resource=resource,
-            start=oslo(2026, 5, 6),
+            start=oslo(2026, 5, 6, 9),
             status=BookingStatus.CANCELLED,
             charged_net_amount=D("500.00"),
             charged_vat_amount=D("125.00"),
             charged_total_amount=D("625.00"),
         ),
-        BookingFactory(resource=resource, start=oslo(2026, 5, 7), hours=4, unit_price=D("700.00"), **non_economic()),
+        BookingFactory(
+            charged=True,
+            resource=resource,
+            start=oslo(2026, 5, 7, 9),
+            hours=4,
+            unit_price=D("700.00"),
+            **non_economic(),
+        ),
     ]
 
 
 def build(seller, org_number=ORG):
-    scope = accounting.institution_scope(seller.id)
-    basis = accounting.invoice_basis(
+    scope = selectors.institution_scope(seller.id)
+    basis = selectors.invoice_basis(
         facility_ids=scope.facility_ids, first_day=oslo(2026, 5, 1).date(), last_day=oslo(2026, 5, 31).date()
     )
     payer = basis.payer(org_number)
@@ -114,7 +124,7 @@ def test_amounts_sum_by_the_en16931_rules_and_match_the_invoice_basis(seller, pa
         quantity = D(text(line, "cbc:InvoicedQuantity"))
         price = amount(line, "cac:Price/cbc:PriceAmount")
         net = amount(line, "cbc:LineExtensionAmount")
-        assert accounting.money(quantity * price) == net  # PEPPOL-EN16931-R120
+        assert selectors.money(quantity * price) == net  # PEPPOL-EN16931-R120
         assert text(line, "cac:Item/cac:ClassifiedTaxCategory/cac:TaxScheme/cbc:ID") == "VAT"
         line_sum += net
     units = [line.find("cbc:InvoicedQuantity", NS).get("unitCode") for line in lines]
@@ -176,8 +186,9 @@ def test_no_org_number_or_nothing_to_invoice_is_a_clear_error(seller, payer_book
 
 def test_the_institutions_own_use_is_not_invoiced_with_ehf(seller, payer_bookings):
     BookingFactory(
+        charged=True,
         resource=payer_bookings[0].resource,
-        start=oslo(2026, 5, 20),
+        start=oslo(2026, 5, 20, 9),
         **non_economic(payer_name="", payer_org_number="", payer_institution=seller, price_tier="internal"),
     )
     with pytest.raises(DomainError) as error:
@@ -190,7 +201,7 @@ def test_ehf_download_via_page_and_api(seller, payer_bookings, client):
     client.force_login(admin)
     query = {"org_number": ORG, "from": "2026-05-01", "to": "2026-05-31"}
 
-    page = client.get(reverse("booking:accounting_institution_ehf", args=[seller.id]), query)
+    page = client.get(reverse("accounting:institution_ehf", args=[seller.id]), query)
     assert page.status_code == 200 and page["Content-Type"].startswith("application/xml")
     assert ET.fromstring(page.content).find("cbc:ProfileID", NS) is not None
 

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from booking.accounting import OSLO, current_year
+from accounting.selectors import OSLO, current_year
 from core.errors import DomainError
 
 
@@ -87,3 +87,15 @@ def cleaned_or_raise(form) -> dict:
     public_names = {v: k for k, v in QUERY_PARAMETERS.items()}
     field, errors = next(iter(form.errors.items()))
     raise DomainError(errors[0], field=public_names.get(field, field))
+
+
+def ehf_invoice_arguments(query) -> dict:
+    """The keyword arguments of ehf.invoice_for_payer from query parameters; DomainError naming a bad field."""
+    data = cleaned_or_raise(bind(EhfForm, query))
+    return {
+        "org_number": data["org_number"],
+        "first_day": data["from_date"],
+        "last_day": data["to_date"],
+        "invoice_number": data["invoice_number"],
+        "buyer_reference": data["buyer_reference"],
+    }

@@ -6,31 +6,27 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Subquery
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
-from booking import accounting
-from booking.accounting_models import StateAidAlert, StateAidAlertLevel
-from booking.models import Booking
+from accounting import selectors
+from accounting.choices import StateAidAlertLevel
+from accounting.models import StateAidAlert
 from catalogue.choices import InstitutionRoleKind
-from catalogue.models import InstitutionRole, Resource
+from catalogue.models import InstitutionRole
 
 
 def _levels_reached(share_level: str) -> list[str]:
-    if share_level == accounting.LEVEL_ALERT:
+    if share_level == selectors.LEVEL_ALERT:
         return [StateAidAlertLevel.WARNING, StateAidAlertLevel.ALERT]
-    if share_level == accounting.LEVEL_WARNING:
+    if share_level == selectors.LEVEL_WARNING:
         return [StateAidAlertLevel.WARNING]
     return []
 
 
 def _institution_accounts_url(institution_id: int) -> str:
-    try:
-        return settings.SITE_URL + reverse("booking:accounting_institution", args=[institution_id])
-    except NoReverseMatch:  # the accounting pages are not mounted
-        return ""
+    return settings.SITE_URL + reverse("accounting:institution", args=[institution_id])
 
 
 @transaction.atomic
@@ -42,16 +38,9 @@ def state_aid_alerts_send(*, year: int | None = None) -> int:
     language, listing all their institution's newly crossed resources. Returns the number of e-mails queued
     (sent after the transaction commits).
     """
-    year = year or accounting.current_year()
-    year_start, year_end = accounting.year_bounds(year)
-    economic_resource_ids = Booking.objects.filter(
-        activity="economic",
-        status__in=accounting.ECONOMIC_CAPACITY_STATUSES,
-        start__lt=year_end,
-        end__gt=year_start,
-    ).values("resource_id")
-    resources = Resource.objects.filter(id__in=Subquery(economic_resource_ids))
-    crossed = [s for s in accounting.state_aid_shares(resources=resources, year=year) if _levels_reached(s.level)]
+    year = year or selectors.current_year()
+    resources = selectors.resources_with_economic_use(year=year)
+    crossed = [s for s in selectors.state_aid_shares(resources=resources, year=year) if _levels_reached(s.level)]
     if not crossed:
         return 0
 
@@ -94,11 +83,11 @@ def state_aid_alerts_send(*, year: int | None = None) -> int:
                     "year": year,
                     "shares": shares,
                     "url": _institution_accounts_url(institution_id),
-                    "warning_percent": accounting.percent_text(accounting.thresholds()[0]),
-                    "alert_percent": accounting.percent_text(accounting.thresholds()[1]),
+                    "warning_percent": selectors.percent_text(selectors.thresholds()[0]),
+                    "alert_percent": selectors.percent_text(selectors.thresholds()[1]),
                 }
-                subject = render_to_string("booking/accounting/state_aid_email_subject.txt", context).strip()
-                body = render_to_string("booking/accounting/state_aid_email.txt", context)
+                subject = render_to_string("accounting/state_aid_email_subject.txt", context).strip()
+                body = render_to_string("accounting/state_aid_email.txt", context)
             messages.append((subject, body, role.user.email))
 
     def send():

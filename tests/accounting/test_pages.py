@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from accounting import panels, selectors
+from accounting import selectors
 from catalogue.choices import InstitutionRoleKind
-from core import navigation
 from core.navigation import nav_items_for
 from pricing import selectors as pricing_selectors
 from tests.accounting.helpers import non_economic
@@ -25,11 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def extensions(monkeypatch):
-    """Register what AccountingConfig.ready() registers, and put the registry back as it was after the test."""
-    monkeypatch.setattr(navigation, "_nav_items", list(navigation._nav_items))
-    monkeypatch.setattr(navigation, "_panels", {slot: list(panels) for slot, panels in navigation._panels.items()})
-    panels.register()
+def year_2026(monkeypatch):
+    """The panels show the current year; pin it to 2026 where the bookings are. The panels and the menu entry are
+    the ones AccountingConfig.ready() registered."""
     monkeypatch.setattr(selectors, "current_year", lambda: 2026)
 
 

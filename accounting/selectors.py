@@ -454,9 +454,6 @@ class AccountsScope:
         return "facility" if self.facility else "institution"
 
 
-SCOPE_KINDS = ("facility", "institution")
-
-
 def facility_scope(facility_id: int) -> AccountsScope:
     """Raises Facility.DoesNotExist."""
     facility = Facility.objects.select_related("institution").get(pk=facility_id)
@@ -471,7 +468,7 @@ def institution_scope(institution_id: int) -> AccountsScope:
 
 
 def accounts_scope(*, kind: str, pk: int) -> AccountsScope:
-    """The accounts of facility `pk` or of institution `pk` (`kind` is one of SCOPE_KINDS).
+    """The accounts of facility `pk` (`kind` "facility") or of institution `pk` (`kind` "institution").
 
     Raises Facility.DoesNotExist or Institution.DoesNotExist.
     """

@@ -15,7 +15,9 @@ def share(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=None, decimal_places=4, **kwargs)
 
 
-class NamedSerializer(serializers.Serializer):
+class AccountsInstitutionSerializer(serializers.Serializer):
+    """The institution whose facilities the figures are for."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -26,7 +28,7 @@ class AccountsScopeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["facility", "institution"])
     id = serializers.IntegerField()
     name = serializers.CharField()
-    institution = NamedSerializer()
+    institution = AccountsInstitutionSerializer()
 
 
 class StateAidShareSerializer(serializers.Serializer):
@@ -100,11 +102,9 @@ class PayerInvoiceBasisSerializer(serializers.Serializer):
 
 
 class InvoiceBasisSerializer(serializers.Serializer):
-    """Chargeable bookings of a period per paying organisation, from {"scope": ..., "basis": InvoiceBasis}.
+    """Chargeable bookings of a period per paying organisation; `from` and `to` are its first and last day."""
 
-    `from` and `to` are the period's first and last day, both included.
-    """
-
+    # Serializes {"scope": AccountsScope, "basis": InvoiceBasis}.
     scope = AccountsScopeSerializer()
 
     def get_fields(self):

@@ -1,6 +1,10 @@
 """The 20 % state-aid monitor: economic hours per resource and year against capacity, warnings, alerts, e-mail."""
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -254,3 +258,23 @@ def run_alerts(django_capture_on_commit_callbacks):
             return services.state_aid_alerts_send(year=year)
 
     return run
+
+
+def test_the_worker_finds_the_task_the_daily_beat_entry_names():
+    """A fresh process, as a worker starts: accounting's tasks are found by autodiscovery, under the beat's name."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from config.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print(settings.CELERY_BEAT_SCHEDULE['accounting-state-aid-alerts']['task'] in app.tasks)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True"

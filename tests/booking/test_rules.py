@@ -11,9 +11,10 @@ from django.contrib.auth.models import AnonymousUser
 from booking import services
 from booking.models import Booking
 from core.errors import DomainError
-from tests.booking.conftest import OSLO, days_ahead, oslo
+from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, QualificationFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
+from tests.helpers import OSLO, oslo
 
 pytestmark = pytest.mark.django_db
 

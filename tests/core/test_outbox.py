@@ -376,3 +376,14 @@ def test_emails_committed_while_the_task_waits_are_sent_by_it():
         wait_for(lambda: len(mail.outbox) >= 3, seconds=10)
     assert sorted(m.to[0] for m in mail.outbox) == recipients
     assert not OutgoingEmail.objects.exists()
+
+
+def test_the_admin_lists_what_waits_and_how_often_it_failed(client):
+    from tests.factories import UserFactory
+
+    OutgoingEmail.objects.create(kind=NOTE, object_id=42, payload={"to": "ola@example.org"}, attempts=3)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/core/outgoingemail/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "tests.note" in content and "42" in content and "Failed attempts" in content

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.validators import normalise_org_number
 from core.errors import ConflictError, DomainError
 from core.outbox import QueuedEmail, email_queue, emails_queue
 from core.queue import task_queue_after_commit
+from core.validators import normalise_org_number
 from intake import deadlines, emails
 from intake.choices import (
     CLOCK_RUNNING,

@@ -1,4 +1,5 @@
-"""Norwegian organisation numbers (organisasjonsnummer): 9 digits with a MOD11 check digit."""
+"""Norwegian organisation numbers (organisasjonsnummer): 9 digits with a MOD11 check digit. In core because
+institutions (catalogue), people (accounts) and requests (intake) all carry one."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _

@@ -5,7 +5,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from catalogue.demo.loader import DEFAULT_PASSWORD, PASSWORD_ENV_VAR, load_demo_register
+from accounts.demo import DEFAULT_PASSWORD, PASSWORD_ENV_VAR, demo_register_load
 from core.errors import DomainError
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, with_demo_users: bool, **options):
         password = os.environ.get(PASSWORD_ENV_VAR) or DEFAULT_PASSWORD
         try:
-            register = load_demo_register(with_demo_users=with_demo_users, password=password)
+            register = demo_register_load(with_demo_users=with_demo_users, password=password)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(

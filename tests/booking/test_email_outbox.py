@@ -109,3 +109,23 @@ def test_bookings_committed_while_the_task_waits_are_sent_by_it():
         wait_for(lambda: len(mail.outbox) >= 3, seconds=10)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
     assert not OutgoingEmail.objects.exists()
+
+
+def test_tasks_of_the_previous_release_still_send_what_they_name(company_user):
+    """Messages queued under the old task names during a deploy (by web processes of the previous release) are
+    still sent, through core's sender."""
+    from celery import current_app
+
+    policy = BookingPolicyFactory(requires_approval=True)
+    manager = FacilityManagerFactory(facility=policy.resource.facility).user
+    booking = services.booking_create(
+        resource=policy.resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 11),
+        activity="economic", access_model="rental", notify=False,
+    )  # fmt: skip
+    tasks = current_app.tasks
+    assert tasks["booking.tasks.send_booking_email"].delay(booking.pk, "requested").get() == 1
+    assert tasks["booking.tasks.send_request_to_managers"].delay(booking.pk).get() == 1
+    assert [m.to for m in mail.outbox] == [[company_user.email], [manager.email]]
+    services.booking_reject(booking=booking, actor=manager, reason="Ikke nå")  # its e-mail waits in the outbox
+    assert tasks["booking.tasks.send_queued_emails"].delay().get() == 1
+    assert mail.outbox[-1].to == [company_user.email] and "Ikke nå" in mail.outbox[-1].body

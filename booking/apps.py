@@ -8,10 +8,8 @@ class BookingConfig(AppConfig):
 
     def ready(self):
         from booking import demo, emails, panels
-        from booking.accounting_views import register_accounting_extensions
         from catalogue.signals import demo_register_loaded
 
         panels.register()
         emails.register()  # the booking e-mails the outbox sends
-        register_accounting_extensions()  # menu item, facility_manage and dashboard panels
         demo_register_loaded.connect(demo.on_demo_register_loaded, dispatch_uid="booking-demo-calendars")

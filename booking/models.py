@@ -327,6 +327,3 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.facility or ''}".strip()
-
-
-from booking.accounting_models import StateAidAlert  # noqa: E402, F401  (the state-aid monitor's model)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "catalogue",
     "pricing",
     "booking",
+    "accounting",
     "intake",
 ]
 
@@ -270,14 +271,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # at which managers see a warning and at which they, and the institution admins by e-mail, get an alert.
 STATE_AID_WARNING_SHARE = float(os.environ.get("STATE_AID_WARNING_SHARE", "0.15"))
 STATE_AID_ALERT_SHARE = float(os.environ.get("STATE_AID_ALERT_SHARE", "0.20"))
-# Share of the price charged for a cancellation after the booking policy's deadline (1 = the full price).
+# Share of the price charged for a cancellation after the booking policy's deadline (1 = the full price); the
+# rule is pricing's (pricing.charges.cancellation_charge), the charge shows in the invoice basis.
 ACCOUNTING_LATE_CANCELLATION_SHARE = os.environ.get("ACCOUNTING_LATE_CANCELLATION_SHARE", "1")
 # EHF invoices: payment terms, and whether institutions are in the VAT register (seller id NO<orgnr>MVA).
 ACCOUNTING_PAYMENT_TERMS_DAYS = int(os.environ.get("ACCOUNTING_PAYMENT_TERMS_DAYS", "30"))
 ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", True)
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "booking.accounting_tasks"]
 CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
-    "task": "booking.accounting_tasks.send_state_aid_alerts",
+    "task": "accounting.tasks.send_state_aid_alerts",
     "schedule": crontab(hour=6, minute=15),
 }
 

@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounting.urls import booking_namespace_aliases
+from booking.urls import urlpatterns as booking_urlpatterns
+
 # No two API patterns match the same path, so the order is free: bookings first, as the busiest write (Django
 # tries the patterns in order, each a regular expression).
 api_v1 = [
     path("", include("booking.api.urls")),
+    path("", include("accounting.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("catalogue.api.urls")),
     path("", include("pricing.api.urls")),
@@ -19,7 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accounts/", include("accounts.urls")),
-    path("", include("booking.urls")),
+    path("accounting/", include("accounting.urls")),
+    # The accounting pages' old names (booking:accounting_*) as aliases of the same addresses, for one release.
+    path("", include((booking_urlpatterns + booking_namespace_aliases, "booking"))),
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("catalogue.urls")),

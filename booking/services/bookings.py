@@ -35,6 +35,7 @@ from catalogue.models import Resource
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
+from pricing.charges import cancellation_charge
 from pricing.selectors import booking_quote
 
 
@@ -288,13 +289,11 @@ def booking_cancel(
     """Users cancel their own bookings, managers any booking at their facilities; the charge follows the rules.
 
     What is charged after a cancellation comes from the resource's cancellation deadline
-    (booking.accounting.cancellation_charge): nothing before the deadline, the late share
+    (pricing.charges.cancellation_charge): nothing before the deadline, the late share
     (ACCOUNTING_LATE_CANCELLATION_SHARE, the full price unless configured) after it. A pending request was never
     confirmed, so withdrawing it is free. A manager who cancels for the facility's own reasons charges nothing,
     unless `charge_late` says the user asked for it late.
     """
-    from booking.accounting import cancellation_charge
-
     now = now or timezone.now()
     booking = _locked(booking)
     require(policies.can_cancel_booking, actor, booking)

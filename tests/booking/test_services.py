@@ -10,9 +10,10 @@ from booking.models import Booking, BookingEvent
 from booking.services import bookings
 from core.errors import ConflictError, DomainError
 from core.outbox import outbox_send_due
-from tests.booking.conftest import OSLO, days_ahead, oslo
+from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory, QualificationFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory
+from tests.helpers import OSLO, oslo
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from core.outbox import outbox_send_due
 from tests.booking.factories import BookingFactory
 from tests.factories import FacilityManagerFactory, UserFactory
 
-BEFORE = [("booking", "0102_outgoing_email")]
+BEFORE = [("booking", "0103_stateaidalert_to_accounting")]  # the schema before core's outbox
 
 
 def migrate(targets) -> MigrationExecutor:

@@ -1,18 +1,12 @@
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.outbox import outbox_send_due
 from intake import deadlines, services
 from intake.choices import RequestStatus
+from tests.helpers import oslo
 from tests.intake.factories import IntakeRequestFactory
-
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def oslo(*args):
-    return datetime.datetime(*args, tzinfo=OSLO)
 
 
 def test_five_working_days_skip_the_weekend():

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounting.selectors import current_year
 from catalogue.choices import InstitutionRoleKind
 from core import outbox
 from core.models import OutgoingEmail
@@ -17,6 +18,7 @@ from intake.models import RequestEvent, RequestMessage, Routing
 from tests.booking.factories import BookingFactory
 from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionRoleFactory, UserFactory
 from tests.intake.factories import IntakeRequestFactory
+from tests.pricing.factories import CostBaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +86,17 @@ def stale_entries_to_their_manager():
     return manager.pk, {"facilities": [facility.pk]}, [manager.email]
 
 
+def state_aid_alert_to_the_institution_admin():
+    """16 economic hours of 100 this year: past the 15 % warning line."""
+    year = current_year()
+    booking = BookingFactory(charged=True, start=datetime.datetime(year, 1, 5, 9, tzinfo=datetime.UTC), hours=16)
+    CostBaseFactory(resource=booking.resource, year=year, capacity_units=100)
+    role = InstitutionRoleFactory(institution=booking.resource.facility.institution, role=InstitutionRoleKind.ADMIN)
+    return role.pk, {"year": year, "resources": [booking.resource_id]}, [role.user.email]
+
+
 CASES = {
+    "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
     "booking.requested": booking_to_its_user("pending"),
     "booking.confirmed": booking_to_its_user("confirmed"),
     "booking.rejected": booking_to_its_user("rejected"),

@@ -184,6 +184,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Every app's e-mails wait in core's outbox table; each commit that writes some queues the sending task (at most
+    # once a second per web process), and this sweep sends what a lost message or a failed attempt left behind.
+    "core-send-due-emails": {
+        "task": "core.tasks.send_due_emails",
+        "schedule": crontab(minute="*"),
+    },
     "catalogue-freshness-reminders": {
         "task": "catalogue.tasks.send_freshness_reminders",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
@@ -281,12 +287,6 @@ CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
 CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
     "task": "booking.tasks.expire_pending_bookings",
     "schedule": crontab(minute="*/5"),
-}
-# Booking e-mails wait in an outbox table; each change queues the sending task (at most once a second per web
-# process), and this sweep sends what a lost message or a failed attempt left behind.
-CELERY_BEAT_SCHEDULE["booking-send-queued-emails"] = {
-    "task": "booking.tasks.send_queued_emails",
-    "schedule": crontab(minute="*"),
 }
 CELERY_BEAT_SCHEDULE["booking-reminders"] = {
     "task": "booking.tasks.send_reminders",

@@ -123,7 +123,7 @@ def wipe() -> None:
         f"SELECT id FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) OR user_id IN ({BENCH_USERS})"
     )
     statements = [
-        f"DELETE FROM booking_outgoingemail WHERE booking_id IN ({bench_bookings})",
+        f"DELETE FROM core_outgoingemail WHERE kind LIKE 'booking.%%' AND object_id IN ({bench_bookings})",
         f"DELETE FROM booking_bookingevent WHERE booking_id IN ({bench_bookings})",
         f"DELETE FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) OR user_id IN ({BENCH_USERS})",
         f"DELETE FROM booking_idempotencyrecord WHERE user_id IN ({BENCH_USERS})",
@@ -147,7 +147,7 @@ def wipe() -> None:
 
 
 BLOATED_BY_WIPE = (
-    "booking_outgoingemail", "booking_bookingevent", "booking_booking", "booking_openinghours", "booking_bookingpolicy",
+    "core_outgoingemail", "booking_bookingevent", "booking_booking", "booking_openinghours", "booking_bookingpolicy",
 )  # fmt: skip
 
 
@@ -271,7 +271,7 @@ def clear_measured() -> None:
         "AND start > now() + interval '150 days'"
     )
     with transaction.atomic():
-        _execute(f"DELETE FROM booking_outgoingemail WHERE booking_id IN ({measured})")
+        _execute(f"DELETE FROM core_outgoingemail WHERE kind LIKE 'booking.%%' AND object_id IN ({measured})")
         _execute(f"DELETE FROM booking_bookingevent WHERE booking_id IN ({measured})")
         _execute(
             f"DELETE FROM booking_booking WHERE resource_id IN ({BENCH_RESOURCES}) "
@@ -493,8 +493,8 @@ def drop_bench_emails(broker_url: str) -> None:
     from kombu import Connection
 
     _execute(
-        "DELETE FROM booking_outgoingemail o USING booking_booking b "
-        f"WHERE b.id = o.booking_id AND b.user_id IN ({BENCH_USERS})"
+        "DELETE FROM core_outgoingemail o USING booking_booking b "
+        f"WHERE o.kind LIKE 'booking.%%' AND b.id = o.object_id AND b.user_id IN ({BENCH_USERS})"
     )
     if broker_url:
         with Connection(broker_url) as conn:
@@ -768,8 +768,8 @@ def create_path_queries() -> int:
     assert response.status_code == 201, response.content
     booking_id = response.json()["id"]
     with transaction.atomic():
-        for table in ("booking_outgoingemail", "booking_bookingevent"):
-            _execute(f"DELETE FROM {table} WHERE booking_id = %s", [booking_id])
+        _execute("DELETE FROM core_outgoingemail WHERE kind LIKE 'booking.%%' AND object_id = %s", [booking_id])
+        _execute("DELETE FROM booking_bookingevent WHERE booking_id = %s", [booking_id])
         _execute("DELETE FROM booking_booking WHERE id = %s", [booking_id])
     return len(queries)
 

@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--numbers", default="", help="only these mutant numbers (one module), e.g. 12,40")
     parser.add_argument("--results", default=str(ROOT / ".mutation"), help="directory for the JSON results")
+    parser.add_argument("--tests", nargs="+", help="test paths instead of the table's (a module outside it needs them)")
+    parser.add_argument("--functions", default="", help="comma-separated functions instead of the table's")
     parser.add_argument("--list", action="store_true", help="print the table and stop")
     args = parser.parse_args(argv)
 
@@ -40,10 +42,19 @@ def main(argv=None) -> int:
             only = f"  [{', '.join(target.functions)}]" if target.functions else ""
             print(f"{target.module}: {' '.join(target.tests)}{only}")
         return 0
-    try:
-        chosen = [targets.find(name) for name in args.modules] if args.modules else list(targets.TARGETS)
-    except KeyError as error:
-        parser.error(f"{error.args[0]} is not in the table (tools/mutation/targets.py); --list shows it")
+    chosen = []
+    for name in args.modules or [target.module for target in targets.TARGETS]:
+        try:
+            target = targets.find(name)
+        except KeyError:
+            if not args.tests:
+                parser.error(f"{name} is not in the table (tools/mutation/targets.py; --list shows it): give --tests")
+            target = targets.Target(name.removesuffix(".py").replace("/", "."), ())
+        if args.tests:
+            target = targets.Target(target.module, tuple(args.tests), target.functions)
+        if args.functions:
+            target = targets.Target(target.module, target.tests, tuple(args.functions.split(",")))
+        chosen.append(target)
 
     Path(args.results).mkdir(parents=True, exist_ok=True)
     results = [run_target(target, args) for target in chosen]

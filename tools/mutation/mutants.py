@@ -300,8 +300,10 @@ def _source_of(lines: list[bytes], node, text: str) -> tuple[str, str]:
     before = b"\n".join(lines[first : last + 1]).decode()
     prefix = lines[first][: node.col_offset].decode()
     suffix = lines[last][node.end_col_offset :].decode()
-    if not text and suffix.startswith(","):
+    if not text and suffix.startswith(","):  # a removed argument takes its comma along
         suffix = suffix[1:].lstrip() if prefix.strip() else suffix[1:]
+    elif not text and prefix.rstrip().endswith(","):
+        prefix = prefix.rstrip()[:-1]
     after = prefix + text + suffix
     return before, after if after.strip() else "(removed)"
 

@@ -34,6 +34,9 @@ def main(argv=None) -> int:
     parser.add_argument("--results", default=str(ROOT / ".mutation"), help="directory for the JSON results")
     parser.add_argument("--tests", nargs="+", help="test paths instead of the table's (a module outside it needs them)")
     parser.add_argument("--functions", default="", help="comma-separated functions instead of the table's")
+    parser.add_argument(
+        "--postgres", action="store_true", help="run on the DATABASE_URL database (one mutant at a time; slower)"
+    )
     parser.add_argument("--list", action="store_true", help="print the table and stop")
     args = parser.parse_args(argv)
 
@@ -68,7 +71,11 @@ def main(argv=None) -> int:
 def run_target(target: targets.Target, args) -> dict:
     output = Path(args.results) / f"{target.module}.json"
     output.unlink(missing_ok=True)
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # the run needs SQLite
+    env = dict(os.environ)
+    if not args.postgres:
+        env.pop("DATABASE_URL", None)  # SQLite: each child gets its own copy of the test database
+    elif "DATABASE_URL" not in env:
+        return {"module": target.module, "error": "--postgres needs DATABASE_URL=postgres://..."}
     command = [
         sys.executable,
         "-m",

@@ -4,9 +4,10 @@ Loaded by `python -m tools.mutation` as `pytest -p tools.mutation.plugin --mutat
 test database and the session fixtures are set up once, by a plain run of every collected test in this process
 (the baseline, which also records which tests call which function of the module). Then each mutant runs in a
 forked child: the child swaps the mutated code object into the live function (or re-binds the mutated
-constant), runs the tests that called that function until one fails, and reports back through a pipe. A child
-inherits the parent's SQLite in-memory test database as a private copy, so children never see each other's
-writes; that is why the tool runs on SQLite only.
+constant), runs the tests that called that function until one fails, and reports back through a pipe. On SQLite
+a child inherits the parent's in-memory test database as a private copy, so children never see each other's
+writes and several run at once. On PostgreSQL (`--postgres`) each child opens its own session to the one test
+database, and they run one at a time.
 """
 
 import ast
@@ -86,9 +87,10 @@ class MutationRun:
         from django.conf import settings
 
         result = {"module": self.module_name, "functions": self.functions, "error": None, "mutants": []}
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-            result["error"] = "the mutation run needs the SQLite test database (unset DATABASE_URL)"
-            return result
+        self.on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        result["database"] = "sqlite" if self.on_sqlite else "postgresql"
+        if not self.on_sqlite:
+            self.workers = 1  # the children share one test database: one at a time
         self.module = importlib.import_module(self.module_name)
         self.filename = _code_filename(self.module)
         with open(self.module.__file__, encoding="utf-8") as file:
@@ -255,6 +257,8 @@ def _child(run: MutationRun, mutant: Mutant, tests: list[str], write_end: int) -
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if not run.on_sqlite:
+            _own_database_connections()
         try:
             problem = _apply(run, mutant)
         except Exception as error:
@@ -278,6 +282,20 @@ def _child(run: MutationRun, mutant: Mutant, tests: list[str], write_end: int) -
         os.write(write_end, json.dumps(answer).encode())
         os.close(write_end)
         os._exit(0)
+
+
+_INHERITED = []  # the parent's database sessions, kept referenced so that the child never closes them
+
+
+def _own_database_connections() -> None:
+    """Let a child on PostgreSQL open its own session to the test database instead of using the parent's socket
+    (SQLite needs nothing: the in-memory database is the child's own copy)."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if connection.connection is not None:
+            _INHERITED.append(connection.connection)
+            connection.connection = None
 
 
 def _apply(run: MutationRun, mutant: Mutant) -> str | None:

@@ -4,8 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Language, UserKind
-from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.models import Institution
+from core.validators import normalise_org_number, validate_org_number
 
 
 class AffiliationForm(forms.Form):

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Language, UserKind
-from accounts.validators import validate_org_number
+from core.validators import validate_org_number
 
 
 class UserManager(BaseUserManager):
@@ -14,7 +14,7 @@ class UserManager(BaseUserManager):
             raise ValueError("An e-mail address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
-        user.save(using=self._db)
+        user.save(using=self.db)
         return user
 
     def create_user(self, email, password=None, **extra_fields):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
 from accounts.models import User
-from config.errors import DomainError
+from core.errors import DomainError
 
 SESSION_KEY = "oidc_login"
 TIMEOUT_SECONDS = 10

@@ -7,8 +7,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts.choices import UserKind
 from accounts.models import User
-from accounts.validators import normalise_org_number
-from config.errors import DomainError
+from core.errors import DomainError
+from core.validators import normalise_org_number
 
 
 def _apply_affiliation(user: User, *, kind: str, company_name: str, org_number: str, institution) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import oidc, services
 from accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 def sign_up(request):

@@ -26,10 +26,10 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import format_org_number
 from booking.choices import Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
+from core.validators import format_org_number
 from pricing import selectors as pricing_selectors
 from pricing.choices import PriceUnit
 

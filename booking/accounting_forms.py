@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.accounting import OSLO, current_year
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class YearForm(forms.Form):

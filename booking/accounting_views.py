@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from booking import accounting, accounting_forms, accounting_policies, ehf
 from catalogue import roles
 from catalogue.models import Facility, Institution
-from config.errors import DomainError
-from config.navigation import DASHBOARD, FACILITY_MANAGE, NavItem, Panel, register_nav_item, register_panel
-from config.policies import require
+from core.errors import DomainError
+from core.navigation import DASHBOARD, FACILITY_MANAGE, NavItem, Panel, register_nav_item, register_panel
+from core.policies import require
 
 # --- Helpers shared with the API -------------------------------------------------------------------------------
 

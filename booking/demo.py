@@ -72,7 +72,7 @@ def give_demo_history(*, resources, users: dict) -> int:
     for resource, user, activity, start in uses:
         if Booking.objects.filter(resource=resource, user=user, start=start).exists():
             continue
-        services.record_completed_use(
+        services.completed_use_record(
             resource=resource, user=user, start=start, end=start + datetime.timedelta(hours=3), activity=activity,
             access_model="rental", actor=manager, purpose="Demo",
         )  # fmt: skip

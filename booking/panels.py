@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking import policies, selectors
 from catalogue import roles
-from config.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
+from core.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
 
 
 def resource_row_panel(request, resource):

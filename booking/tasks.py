@@ -24,9 +24,9 @@ def send_request_to_managers(booking_id: int) -> int:
 
 @shared_task(name="booking.tasks.expire_pending_bookings")
 def expire_pending_bookings() -> int:
-    return services.expire_pending_bookings()
+    return services.pending_bookings_expire()
 
 
 @shared_task(name="booking.tasks.send_reminders")
 def send_reminders() -> int:
-    return services.send_due_reminders()
+    return services.booking_reminders_send()

@@ -32,8 +32,8 @@ from booking.forms import (
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from catalogue import roles
 from catalogue.models import Facility, Resource
-from config.errors import ConflictError, DomainError
-from config.policies import require
+from core.errors import ConflictError, DomainError
+from core.policies import require
 from pricing import selectors as pricing_selectors
 
 
@@ -125,7 +125,7 @@ def book(request, pk):
             }  # fmt: skip
             try:
                 if data.get("repeat"):
-                    result = services.create_recurring_bookings(
+                    result = services.booking_series_create(
                         **fields, frequency=data["repeat"], count=data.get("count"), until=data.get("until"),
                         mode=data.get("mode") or "all_or_nothing",
                     )  # fmt: skip
@@ -135,7 +135,7 @@ def book(request, pk):
                         % {"created": len(result.created), "skipped": len(result.skipped)},
                     )
                 else:
-                    booking = services.create_booking(**fields)
+                    booking = services.booking_create(**fields)
                     if booking.status == "pending":
                         messages.success(
                             request, _("Your request is stored and holds the slot until a manager answers.")
@@ -199,7 +199,7 @@ def cancel(request, pk):
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
     require(policies.can_cancel_booking, request.user, booking)
     try:
-        booking = services.cancel_booking(
+        booking = services.booking_cancel(
             booking=booking, actor=request.user, reason=request.POST.get("reason", ""),
             charge_late=request.POST.get("charge") == "on",
         )  # fmt: skip
@@ -230,7 +230,7 @@ def queue(request):
     form = DecisionForm(request.POST or None, choices=[(b.pk, b.pk) for b in pending])
     if request.method == "POST" and form.is_valid():
         try:
-            decided = services.decide_bookings(
+            decided = services.bookings_decide(
                 booking_ids=form.cleaned_data["ids"],
                 actor=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
@@ -325,7 +325,7 @@ def booking_detail(request, pk):
             cancel_form = CancelBookingForm(request.POST, prefix="cancel")
             if cancel_form.is_valid():
                 try:
-                    booking = services.cancel_booking(
+                    booking = services.booking_cancel(
                         booking=booking, actor=request.user, reason=cancel_form.cleaned_data["reason"].strip(),
                         charge_late=is_manager and cancel_form.cleaned_data["charge_late"],
                     )  # fmt: skip
@@ -349,7 +349,7 @@ def booking_detail(request, pk):
             if move_form.is_valid():
                 data = move_form.cleaned_data
                 try:
-                    services.move_booking(
+                    services.booking_move(
                         booking=booking, actor=request.user, start=data["start"], end=data["end"],
                         reason=data["reason"].strip(),
                     )  # fmt: skip
@@ -407,7 +407,7 @@ def manage_calendar(request, pk):
             elif section == "closure":
                 closure_form = ClosureForm(request.POST, prefix="closure")
                 if closure_form.is_valid():
-                    services.create_closure(resource=resource, actor=request.user, **closure_form.cleaned_data)
+                    services.closure_create(resource=resource, actor=request.user, **closure_form.cleaned_data)
                     messages.success(request, _("The closure is saved."))
                     return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "delete_closure":
@@ -416,7 +416,7 @@ def manage_calendar(request, pk):
             elif section == "qualification":
                 qualification_form = QualificationForm(request.POST, prefix="qualification")
                 if qualification_form.is_valid():
-                    services.grant_qualification(
+                    services.qualification_grant(
                         user=qualification_form.cleaned_data["user"],
                         resource=resource,
                         actor=request.user,
@@ -428,7 +428,7 @@ def manage_calendar(request, pk):
                 qualification = get_object_or_404(
                     Qualification, resource=resource, pk=request.POST.get("qualification")
                 )
-                services.revoke_qualification(qualification=qualification, actor=request.user)
+                services.qualification_revoke(qualification=qualification, actor=request.user)
                 return redirect("booking:manage_calendar", pk=resource.pk)
         except DomainError as error:
             messages.error(request, error.message)
@@ -452,11 +452,11 @@ def feeds_page(request):
         facility = None
         if request.POST.get("facility"):
             facility = get_object_or_404(facilities, pk=request.POST["facility"])
-        services.renew_feed_token(user=request.user, facility=facility)
+        services.feed_token_renew(user=request.user, facility=facility)
         messages.success(request, _("A new address is made; the old one no longer works."))
         return redirect("booking:feeds")
-    personal = services.feed_token(user=request.user)
+    personal = services.feed_token_get(user=request.user)
     facilities = list(facilities)
-    tokens = services.facility_feed_tokens(user=request.user, facilities=facilities)
+    tokens = services.facility_feed_tokens_get(user=request.user, facilities=facilities)
     facility_tokens = [(facility, tokens[facility.pk]) for facility in facilities]
     return render(request, "booking/feeds.html", {"personal": personal, "facility_tokens": facility_tokens})

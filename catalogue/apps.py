@@ -7,7 +7,7 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
-        from config.navigation import NavItem, register_nav_item
+        from core.navigation import NavItem, register_nav_item
 
         register_nav_item(NavItem(label=_("Institutions"), url_name="catalogue:institution_list", order=10))
         register_nav_item(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from catalogue import roles, selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 
 # What the portal and the API may change, in the order the forms show it (categories are set separately).
 FACILITY_FIELDS = (

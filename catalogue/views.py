@@ -13,8 +13,8 @@ from catalogue import policies, selectors, services
 from catalogue.filtersets import FacilityFilterSet
 from catalogue.forms import ContactPersonForm, FacilityForm, InstitutionForm, ResourceForm
 from catalogue.models import ContactPerson, Facility, Institution, Resource
-from config.errors import DomainError
-from config.policies import require
+from core.errors import DomainError
+from core.policies import require
 
 SEARCH_PAGE_SIZE = 20
 FACET_LABELS = {

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "accounts",
     "catalogue",
     "pricing",
@@ -198,8 +199,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.ContentNegotiation",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -292,8 +293,6 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
 }
 # How far back the subscribable calendar feeds reach.
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
-# The benchmark queues its e-mails to a queue of its own and empties it afterwards.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # --- intake ---
 # Working days a screener (and then a facility manager) has to answer a request; Norwegian holidays don't count.

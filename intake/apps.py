@@ -7,7 +7,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self):
-        from config.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
+        from core.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
         from intake import policies, views
 
         register_nav_item(NavItem(label=_("Send a request"), url_name="intake:new", order=30))

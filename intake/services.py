@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.validators import normalise_org_number
 from config.celery import send_after_commit
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
+from core.validators import normalise_org_number
 from intake import deadlines
 from intake.choices import (
     CLOCK_RUNNING,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
-from config.errors import DomainError
+from core.errors import DomainError
 from intake import policies, selectors, services
 from intake.choices import AuthorRole, RequestStatus, RoutingStatus
 from intake.filtersets import IntakeRequestFilterSet
@@ -35,7 +35,7 @@ from intake.models import IntakeRequest
 
 
 def facility_request_panel(request, facility):
-    """The "send a request" box on a facility's public page (config.navigation FACILITY_PAGE slot)."""
+    """The "send a request" box on a facility's public page (core.navigation FACILITY_PAGE slot)."""
     if not getattr(facility, "is_published", False):
         return None
     return {"facility": facility, "request_url": reverse("intake:new") + f"?facility={facility.slug}"}

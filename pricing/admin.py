@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
+from core.errors import DomainError
 from pricing import selectors
 from pricing.choices import PriceTier
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem

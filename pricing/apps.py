@@ -8,7 +8,7 @@ class PricingConfig(AppConfig):
 
     def ready(self):
         from catalogue.signals import demo_register_loaded
-        from config.navigation import (
+        from core.navigation import (
             FACILITY_DETAILS,
             FACILITY_MANAGE,
             NavItem,

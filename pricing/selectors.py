@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.choices import UserKind
 from config import rawsql
-from config.errors import DomainError
 from config.rawsql import RowLoader
+from core.errors import DomainError
 from pricing import tdi
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem

@@ -8,7 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from pricing import selectors, tdi
 from pricing.choices import PriceTier
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem

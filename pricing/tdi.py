@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
+from core.errors import DomainError
 from pricing.choices import PriceTier
 
 VAT_RATE = Decimal("0.25")

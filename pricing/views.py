@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
-from config.errors import DomainError
-from config.policies import require
+from core.errors import DomainError
+from core.policies import require
 from pricing import policies, selectors, services, tdi
 from pricing.forms import CostBaseForm, PriceListForm, StaffLineFormSet, TdiCalculatorForm, staff_lines
 from pricing.models import PriceList

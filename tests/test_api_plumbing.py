@@ -1,4 +1,4 @@
-"""Shared API plumbing (config.api) that replaces parts of DRF on every request: it must answer as DRF does."""
+"""Shared API plumbing (core.api) that replaces parts of DRF on every request: it must answer as DRF does."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from booking.api.serializers import BookingCreateSerializer, OneBookingSerializer
-from config.api import SharedFieldsSerializer
-from config.negotiation import ContentNegotiation
+from core.api import SharedFieldsSerializer
+from core.negotiation import ContentNegotiation
 
 
 class _CsvRenderer(JSONRenderer):

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from booking.choices import Activity, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
-from config.api import ApiDateTimeField, SharedFieldsSerializer
 from config.rawsql import MAX_ID
+from core.api import ApiDateTimeField, SharedFieldsSerializer
 
 
 class OneBookingSerializer(SharedFieldsSerializer):

@@ -38,16 +38,17 @@ from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
 from catalogue import roles
 from catalogue.models import Category, Institution, Resource
-from config.api import exception_handler
-from config.errors import DomainError
-from config.policies import require
+from core.api import exception_handler
+from core.dates import iso_utc
+from core.errors import DomainError
+from core.policies import require
 
 MAX_WINDOW = datetime.timedelta(days=62)
 MAX_DISTANCE = datetime.timedelta(days=3660)
 
 
 def _interval_list(intervals) -> list[dict]:
-    return [{"start": services._iso(s), "end": services._iso(e)} for s, e in intervals]
+    return [{"start": iso_utc(s), "end": iso_utc(e)} for s, e in intervals]
 
 
 def parse_period(params, *, default_days: int = 7) -> tuple[datetime.datetime, datetime.datetime]:
@@ -224,7 +225,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "activity": data["activity"], "access_model": data["access_model"], "purpose": data["purpose"],
         }  # fmt: skip
         if data.get("repeat"):
-            result = services.create_recurring_bookings(
+            result = services.booking_series_create(
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
                 mode=data["mode"],
             )  # fmt: skip
@@ -234,7 +235,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "skipped": result.skipped,
             }
             return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_409_CONFLICT)
-        booking = services.create_booking(**fields)
+        booking = services.booking_create(**fields)
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, policy, call):
@@ -250,7 +251,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._act(
             request,
             policies.can_decide_booking,
-            lambda b: services.approve_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
+            lambda b: services.booking_approve(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
         )
 
     @action(detail=True, methods=["post"])
@@ -260,7 +261,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._act(
             request,
             policies.can_decide_booking,
-            lambda b: services.reject_booking(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
+            lambda b: services.booking_reject(booking=b, actor=request.user, reason=reason.validated_data["reason"]),
         )
 
     @action(detail=True, methods=["post"])
@@ -270,7 +271,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._act(
             request,
             policies.can_cancel_booking,
-            lambda b: services.cancel_booking(
+            lambda b: services.booking_cancel(
                 booking=b, actor=request.user, reason=data.validated_data["reason"],
                 charge_late=data.validated_data["charge"],
             ),
@@ -284,7 +285,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._act(
             request,
             policies.can_move_booking,
-            lambda b: services.move_booking(
+            lambda b: services.booking_move(
                 booking=b, actor=request.user, start=data["start"], end=data["end"], reason=data["reason"]
             ),
         )
@@ -300,7 +301,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ValidationError({"ids": [_("Unknown booking.")]})
         for booking in bookings:
             require(policies.can_decide_booking, request.user, booking)
-        decided = services.decide_bookings(
+        decided = services.bookings_decide(
             booking_ids=data["ids"], actor=request.user, approve=data["decision"] == "approve", reason=data["reason"]
         )
         return Response(BookingSerializer(decided, many=True).data)
@@ -311,8 +312,8 @@ def _created_body(booking: Booking) -> dict:
     return {
         "id": booking.pk,
         "resource": booking.resource_id,
-        "start": services._iso(booking.start),
-        "end": services._iso(booking.end),
+        "start": iso_utc(booking.start),
+        "end": iso_utc(booking.end),
         "status": booking.status,
         "activity": booking.activity,
         "access_model": booking.access_model,
@@ -322,7 +323,7 @@ def _created_body(booking: Booking) -> dict:
         "net_amount": None if booking.net_amount is None else str(booking.net_amount),
         "total_amount": None if booking.total_amount is None else str(booking.total_amount),
         "currency": booking.currency,
-        "expires_at": services._iso(booking.expires_at) if booking.expires_at else None,
+        "expires_at": iso_utc(booking.expires_at) if booking.expires_at else None,
         "recurrence_group": str(booking.recurrence_group) if booking.recurrence_group else None,
     }
 
@@ -347,8 +348,8 @@ class ResourceAvailabilityView(APIView):
         return Response(
             {
                 "resource": resource.pk,
-                "start": services._iso(start),
-                "end": services._iso(end),
+                "start": iso_utc(start),
+                "end": iso_utc(end),
                 "free": _interval_list(availability["free"]),
                 "busy": _interval_list(availability["busy"]),
             }
@@ -403,8 +404,8 @@ class FreeCapacityView(APIView):
         )  # fmt: skip
         return Response(
             {
-                "start": services._iso(start),
-                "end": services._iso(end),
+                "start": iso_utc(start),
+                "end": iso_utc(end),
                 "duration": raw_duration,
                 "count": len(windows),
                 "results": [
@@ -413,7 +414,7 @@ class FreeCapacityView(APIView):
                         "name": w.resource.name,
                         "facility": w.resource.facility.name,
                         "institution": w.resource.facility.institution.name,
-                        "earliest": {"start": services._iso(w.start), "end": services._iso(w.end)},
+                        "earliest": {"start": iso_utc(w.start), "end": iso_utc(w.end)},
                     }
                     for w in windows
                 ],

@@ -23,7 +23,7 @@ from catalogue.api.serializers import (
 )
 from catalogue.filtersets import FacilityFilterSet, InstitutionFilterSet, ResourceFilterSet
 from catalogue.models import ContactPerson, Facility, Institution
-from config.policies import require
+from core.policies import require
 
 # Ids in URLs are digits; anything else is a 404 from the router, not a failed database lookup.
 ID_PATTERN = r"[0-9]+"

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from config.navigation import panels_for
+from core.navigation import panels_for
 
 register = template.Library()
 

@@ -14,7 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
+from core.errors import DomainError
 from intake import policies, selectors, services
 from intake.api import serializers as s
 from intake.api.permissions import scope_required

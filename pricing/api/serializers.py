@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import ApiDateTimeField
+from core.api import ApiDateTimeField
 from pricing.choices import Activity
 from pricing.models import PriceList, PriceListItem
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from catalogue import policies as catalogue_policies
 from catalogue.choices import PublicationStatus
 from catalogue.models import Resource
-from config.policies import require
+from core.policies import require
 from pricing import policies, selectors, tdi
 from pricing.api.serializers import (
     PriceListSerializer,

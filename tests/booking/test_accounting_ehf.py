@@ -9,7 +9,7 @@ from django.urls import reverse
 from booking import accounting, ehf
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
 from tests.factories import FacilityFactory, InstitutionFactory, InstitutionRoleFactory, ResourceFactory
 

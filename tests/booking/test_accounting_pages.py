@@ -13,8 +13,8 @@ from django.utils import translation
 
 from booking import accounting, accounting_views
 from catalogue.choices import InstitutionRoleKind
-from config import navigation
-from config.navigation import nav_items_for
+from core import navigation
+from core.navigation import nav_items_for
 from pricing import selectors as pricing_selectors
 from tests.booking.accounting_factories import BookingFactory, non_economic, oslo
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, InstitutionRoleFactory, ResourceFactory

@@ -33,7 +33,7 @@ def customer(db):
 
 
 def book_two_hours(resource, user, days=5):
-    return services.create_booking(
+    return services.booking_create(
         resource=resource, user=user, start=days_ahead(days, 10), end=days_ahead(days, 12),
         activity="economic", access_model="rental", purpose="",
     )  # fmt: skip
@@ -50,7 +50,7 @@ def test_the_booking_keeps_the_price_it_was_made_at(priced, customer):
 def test_cancelling_before_the_deadline_is_free(priced, customer):
     booking = book_two_hours(priced, customer)
     early = booking.start - datetime.timedelta(hours=25)
-    cancelled = services.cancel_booking(booking=booking, actor=customer, now=early)
+    cancelled = services.booking_cancel(booking=booking, actor=customer, now=early)
     assert cancelled.status == BookingStatus.CANCELLED
     assert cancelled.charged_total_amount == Decimal("0.00")
     assert cancelled.events.last().details["charged_total"] == "0.00"
@@ -60,7 +60,7 @@ def test_cancelling_after_the_deadline_is_charged_and_invoiced(priced, customer)
     booking = book_two_hours(priced, customer)
     late = booking.start - datetime.timedelta(hours=3)
     assert selectors.cancellation_is_charged(booking, now=late)
-    cancelled = services.cancel_booking(booking=booking, actor=customer, now=late)
+    cancelled = services.booking_cancel(booking=booking, actor=customer, now=late)
     assert cancelled.charged_total_amount == Decimal("2500.00")
 
     day = booking.start.date()
@@ -72,7 +72,7 @@ def test_cancelling_after_the_deadline_is_charged_and_invoiced(priced, customer)
 def test_a_share_of_the_price_when_configured(priced, customer, settings):
     settings.ACCOUNTING_LATE_CANCELLATION_SHARE = "0.5"
     booking = book_two_hours(priced, customer)
-    cancelled = services.cancel_booking(
+    cancelled = services.booking_cancel(
         booking=booking, actor=customer, now=booking.start - datetime.timedelta(hours=1)
     )
     assert (cancelled.charged_net_amount, cancelled.charged_vat_amount, cancelled.charged_total_amount) == (
@@ -84,7 +84,7 @@ def test_the_facility_cancelling_for_its_own_reasons_charges_nothing(priced, cus
     manager = FacilityManagerFactory(facility=priced.facility).user
     booking = book_two_hours(priced, customer)
     late = booking.start - datetime.timedelta(hours=2)
-    assert services.cancel_booking(booking=booking, actor=manager, reason="Service", now=late).charged_total_amount == 0
+    assert services.booking_cancel(booking=booking, actor=manager, reason="Service", now=late).charged_total_amount == 0
     day = booking.start.date()
     assert accounting.invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day).payers == []
 
@@ -93,7 +93,7 @@ def test_a_manager_can_charge_a_late_cancellation_the_user_asked_for(priced, cus
     manager = FacilityManagerFactory(facility=priced.facility).user
     booking = book_two_hours(priced, customer)
     late = booking.start - datetime.timedelta(hours=2)
-    cancelled = services.cancel_booking(booking=booking, actor=manager, charge_late=True, now=late)
+    cancelled = services.booking_cancel(booking=booking, actor=manager, charge_late=True, now=late)
     assert cancelled.charged_total_amount == Decimal("2500.00")
 
 
@@ -104,7 +104,7 @@ def test_withdrawing_a_pending_request_is_always_free(priced, customer):
     assert booking.status == BookingStatus.PENDING
     late = booking.start - datetime.timedelta(hours=1)
     assert not selectors.cancellation_is_charged(booking, now=late)
-    assert services.cancel_booking(booking=booking, actor=customer, now=late).charged_total_amount == 0
+    assert services.booking_cancel(booking=booking, actor=customer, now=late).charged_total_amount == 0
 
 
 def _deadline_in_days(resource, days):

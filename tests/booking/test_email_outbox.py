@@ -23,7 +23,8 @@ from django.utils import timezone
 from booking import emails as booking_emails
 from booking import services
 from booking.models import Booking, OutgoingEmail
-from config.errors import ConflictError
+from booking.services import outbox
+from core.errors import ConflictError
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
 from tests.broker import real_worker, wait_for
@@ -35,7 +36,7 @@ LOCMEM_SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
 
 
 def book(resource, user, day=3, hour=10):
-    return services.create_booking(
+    return services.booking_create(
         resource=resource, user=user, start=days_ahead(day, hour), end=days_ahead(day, hour + 1),
         activity="economic", access_model="rental",
     )  # fmt: skip
@@ -94,7 +95,7 @@ def _queue(count: int) -> list:
     resource = BookingPolicyFactory().resource
     users = [UserFactory() for _ in range(count)]
     for index, user in enumerate(users):
-        booking = services.create_booking(
+        booking = services.booking_create(
             resource=resource, user=user, start=days_ahead(3 + index, 10), end=days_ahead(3 + index, 11),
             activity="economic", access_model="rental", notify=False,
         )  # fmt: skip
@@ -169,7 +170,7 @@ def test_no_database_transaction_is_open_while_the_mail_server_is_talked_to():
 
 def test_a_sender_that_dies_leaves_its_emails_for_after_the_lease(resource, company_user):
     book(resource, company_user)
-    claimed, _leased = services._claim_due_emails(booking_ids=None, batch=100)  # ... and then dies
+    claimed, _leased = outbox._claim_due_emails(booking_ids=None, batch=100)  # ... and then dies
     assert len(claimed) == 1
     assert services.send_queued_emails() == 0  # another sender does not take it meanwhile
     lease_over = timezone.now() + datetime.timedelta(seconds=services.EMAIL_LEASE_SECONDS + 1)
@@ -183,7 +184,7 @@ def test_a_sender_that_dies_leaves_its_emails_for_after_the_lease(resource, comp
 def test_a_batch_that_outlasts_its_lease_sends_nothing_twice(monkeypatch):
     """A slow mail server (0.6 s per e-mail) and a lease of 1 s: the sweep that starts while the first sender is
     still at work takes what the lease let go of, and each e-mail still goes out once."""
-    monkeypatch.setattr(services, "EMAIL_LEASE_SECONDS", 1)
+    monkeypatch.setattr(outbox, "EMAIL_LEASE_SECONDS", 1)
     users = _queue(4)
     real_send = LocmemBackend.send_messages
 
@@ -290,7 +291,7 @@ def test_two_sending_tasks_at_once_send_each_email_once(locking):
         return real_update(self, **kwargs)
 
     without_locks = mock.patch.object(QuerySet, "select_for_update", lambda self, **kwargs: self)
-    without_lease_check = mock.patch.object(services, "_renew_lease", lambda email, leased: leased)
+    without_lease_check = mock.patch.object(outbox, "_renew_lease", lambda email, leased: leased)
     with (
         mock.patch(LOCMEM_SEND, slow_send),
         mock.patch.object(QuerySet, "update", slow_update),

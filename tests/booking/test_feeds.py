@@ -44,10 +44,10 @@ def test_uids_are_stable_between_fetches(resource):
 def test_personal_feed_behind_a_renewable_token(resource, company_user, other_user):
     mine = BookingFactory(resource=resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 12))
     BookingFactory(resource=resource, user=other_user, start=days_ahead(4, 10), end=days_ahead(4, 12))
-    token = services.feed_token(user=company_user)
+    token = services.feed_token_get(user=company_user)
     found = events(Client().get(f"/calendar/private/{token.token}.ics"))
     assert list(found) == [f"booking-{mine.pk}@127.0.0.1"]
-    renewed = services.renew_feed_token(user=company_user)
+    renewed = services.feed_token_renew(user=company_user)
     assert Client().get(f"/calendar/private/{token.token}.ics").status_code == 404
     assert Client().get(f"/calendar/private/{renewed.token}.ics").status_code == 200
 
@@ -55,7 +55,7 @@ def test_personal_feed_behind_a_renewable_token(resource, company_user, other_us
 def test_facility_feed_for_managers_shows_who_booked(resource, company_user):
     manager = FacilityManagerFactory(facility=resource.facility).user
     BookingFactory(resource=resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 12))
-    token = services.feed_token(user=manager, facility=resource.facility)
+    token = services.feed_token_get(user=manager, facility=resource.facility)
     found = events(Client().get(f"/calendar/private/{token.token}.ics"))
     assert company_user.last_name in str(next(iter(found.values()))["summary"])
     manager.managed.all().delete()

@@ -29,7 +29,7 @@ def test_the_earliest_window_respects_minimum_notice_and_the_slot_grid():
     local = window.start.astimezone(OSLO)
     assert local.minute % 30 == 0 and local.second == 0
     # and it really can be booked
-    booking = services.create_booking(
+    booking = services.booking_create(
         resource=resource, user=UserFactory(), start=window.start, end=window.end, activity="economic",
         access_model="rental",
     )  # fmt: skip

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from booking import selectors, services
 from booking.models import Booking, BookingEvent, BookingPolicy, OutgoingEmail
+from booking.services import storing
 from catalogue.models import Resource
 from config import rawsql
-from config.errors import ConflictError
+from core.errors import ConflictError
 from pricing import selectors as pricing_selectors
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory, ClosureFactory
@@ -168,7 +169,7 @@ def test_a_stored_booking_reads_back_as_written_with_its_price_and_history():
     )  # fmt: skip
     user = UserFactory(company_name="Biotek Æøå AS")
     group = uuid.uuid4()
-    booking = services.create_booking(
+    booking = services.booking_create(
         resource=selectors.resource_to_book(policy.resource_id), user=user, start=start,
         end=start + datetime.timedelta(hours=2), activity="economic", access_model="rental",
         purpose="Prøver \u00abmed\u00bb anførselstegn", recurrence_group=group,
@@ -191,7 +192,7 @@ def test_a_closure_refuses_the_booking_and_stores_nothing():
     start = days_ahead(5, 10)
     ClosureFactory(resource=policy.resource, start=start, end=start + datetime.timedelta(hours=4))
     with pytest.raises(ConflictError) as refused:
-        services.create_booking(
+        services.booking_create(
             resource=selectors.resource_to_book(policy.resource_id), user=UserFactory(), start=start,
             end=start + datetime.timedelta(hours=1), activity="economic", access_model="rental",
         )  # fmt: skip
@@ -200,7 +201,7 @@ def test_a_closure_refuses_the_booking_and_stores_nothing():
 
 
 def test_a_raw_insert_applies_defaults_and_auto_now():
-    booking = services.create_booking(
+    booking = services.booking_create(
         resource=BookingPolicyFactory().resource, user=UserFactory(), start=days_ahead(5, 10),
         end=days_ahead(5, 11), activity="non_economic", access_model="collaboration",
     )  # fmt: skip
@@ -277,10 +278,10 @@ def test_the_storing_statement_stays_within_psycopgs_statement_cache():
         blocked_until=start + datetime.timedelta(hours=1), status="pending", activity="economic",
         access_model="rental", recurrence_group=uuid.uuid4(), expires_at=start,
     )  # fmt: skip
-    sql, params = services._store_statement(
+    sql, params = storing._store_statement(
         booking, user=booking.user, action="requested", emails=["requested", "to_managers"]
     )
-    assert services.STORE_STATEMENT_MAX_PARAMS <= _queries.MAX_CACHED_STATEMENT_PARAMS
-    assert len(params) <= services.STORE_STATEMENT_MAX_PARAMS
+    assert storing.STORE_STATEMENT_MAX_PARAMS <= _queries.MAX_CACHED_STATEMENT_PARAMS
+    assert len(params) <= storing.STORE_STATEMENT_MAX_PARAMS
     assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH  # psycopg's other condition
     assert sql.count("%s") == len(params)

@@ -60,12 +60,12 @@ def test_private_and_facility_feeds_are_strict_with_long_folded_text(resource, c
     BookingFactory(
         resource=resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 12), purpose=LONG_PURPOSE
     )
-    token = services.feed_token(user=company_user)
+    token = services.feed_token_get(user=company_user)
     lines = strict_check(Client().get(f"/calendar/private/{token.token}.ics").content)
     description = next(line for line in lines if line.startswith("DESCRIPTION:"))
     assert "æøå" in description
     manager = FacilityManagerFactory(facility=resource.facility).user
-    facility_token = services.feed_token(user=manager, facility=resource.facility)
+    facility_token = services.feed_token_get(user=manager, facility=resource.facility)
     strict_check(Client().get(f"/calendar/private/{facility_token.token}.ics").content)
 
 

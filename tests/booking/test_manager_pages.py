@@ -272,10 +272,10 @@ def test_a_move_breaking_a_rule_names_the_field(booking):
 
 def test_the_customer_sees_the_facility_not_the_staff_in_the_history(booking):
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
-    services.move_booking(
+    services.booking_move(
         booking=booking, actor=manager, start=days_ahead(6, 13), end=days_ahead(6, 15), reason="Service"
     )
-    services.cancel_booking(booking=booking, actor=manager, reason="Stengt")
+    services.booking_cancel(booking=booking, actor=manager, reason="Stengt")
     owner_page = client_for(booking.user).get(f"/bookings/{booking.pk}/").content.decode()
     assert manager.email not in owner_page and manager.last_name not in owner_page
     assert owner_page.count("Fasiliteten") >= 2 and "<td>Du</td>" in owner_page
@@ -286,7 +286,7 @@ def test_the_customer_sees_the_facility_not_the_staff_in_the_history(booking):
 
 def test_the_page_speaks_english_too(booking):
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
-    services.move_booking(booking=booking, actor=manager, start=days_ahead(6, 13), end=days_ahead(6, 15))
+    services.booking_move(booking=booking, actor=manager, start=days_ahead(6, 13), end=days_ahead(6, 15))
     page = client_for(booking.user).get(f"/bookings/{booking.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "History" in page and "<td>The facility</td>" in page and "<td>You</td>" in page
     assert "Moved from" in page and "Cancel booking" in page and manager.email not in page
@@ -310,7 +310,7 @@ def test_expiry_shows_as_the_platform(facility_policy, customer):
         resource=facility_policy.resource, user=customer, status="pending", start=days_ahead(5, 10),
         end=days_ahead(5, 12), expires_at=timezone.now() - datetime.timedelta(minutes=1),
     )  # fmt: skip
-    services.expire_pending_bookings()
+    services.pending_bookings_expire()
     page = client_for(customer).get(f"/bookings/{booking.pk}/").content.decode()
     assert "Labtorget (automatisk)" in page
 
@@ -318,7 +318,7 @@ def test_expiry_shows_as_the_platform(facility_policy, customer):
 def test_the_detail_page_does_not_query_per_history_row(booking, django_assert_max_num_queries):
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
     for hour in (10, 12, 14, 16):
-        services.move_booking(booking=booking, actor=manager, start=days_ahead(7, hour), end=days_ahead(7, hour + 2))
+        services.booking_move(booking=booking, actor=manager, start=days_ahead(7, hour), end=days_ahead(7, hour + 2))
     client = client_for(manager)
     client.get(f"/bookings/{booking.pk}/")
     # Session, user, the booking, two manager checks (view, move), the managed facilities (menu and history),
@@ -327,7 +327,7 @@ def test_the_detail_page_does_not_query_per_history_row(booking, django_assert_m
         client.get(f"/bookings/{booking.pk}/")
     few = len(captured.captured_queries)
     for hour in (8, 10, 12, 14):
-        services.move_booking(booking=booking, actor=manager, start=days_ahead(8, hour), end=days_ahead(8, hour + 2))
+        services.booking_move(booking=booking, actor=manager, start=days_ahead(8, hour), end=days_ahead(8, hour + 2))
     with django_assert_max_num_queries(few):
         client.get(f"/bookings/{booking.pk}/")
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def book(resource, user, day=3):
-    return services.create_booking(
+    return services.booking_create(
         resource=resource, user=user, start=days_ahead(day, 10), end=days_ahead(day, 12), activity="economic",
         access_model="rental",
     )  # fmt: skip
@@ -61,9 +61,9 @@ def test_request_rejection_and_cancellation_in_bokmal(company_user, django_captu
     manager = FacilityManagerFactory(facility=policy.resource.facility).user
     with django_capture_on_commit_callbacks(execute=True):
         pending = book(policy.resource, company_user)
-        services.reject_booking(booking=pending, actor=manager, reason="Instrumentet er på service")
+        services.booking_reject(booking=pending, actor=manager, reason="Instrumentet er på service")
         again = book(policy.resource, company_user, day=4)
-        services.cancel_booking(booking=again, actor=company_user)
+        services.booking_cancel(booking=again, actor=company_user)
     subjects = [m.subject for m in mail.outbox]
     assert subjects[0].startswith("Bestillingsforespørsel mottatt")
     assert subjects[1].startswith("Bestillingsforespørsel avslått")
@@ -79,8 +79,8 @@ def test_reminder_the_day_before_is_sent_once(resource, company_user, django_cap
     services.send_queued_emails()  # the confirmation
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_due_reminders(now=day_before) == 1
-        assert services.send_due_reminders(now=day_before + datetime.timedelta(hours=1)) == 0
+        assert services.booking_reminders_send(now=day_before) == 1
+        assert services.booking_reminders_send(now=day_before + datetime.timedelta(hours=1)) == 0
     assert len(mail.outbox) == 1 and booking.resource.name in mail.outbox[0].subject
 
 
@@ -169,7 +169,7 @@ def test_the_attachment_names_an_organizer_and_a_cancellation_has_a_higher_seque
     Booking.objects.filter(pk=booking.pk).update(created_at=booking.created_at - datetime.timedelta(minutes=5))
     booking.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_booking(booking=booking, actor=company_user)
+        services.booking_cancel(booking=booking, actor=company_user)
     first, cancelled = (Calendar.from_ical(m.attachments[0][1]) for m in mail.outbox[:2])
     event, cancel_event = first.walk("VEVENT")[0], cancelled.walk("VEVENT")[0]
     assert str(cancelled["method"]) == "CANCEL" and str(cancel_event["status"]) == "CANCELLED"

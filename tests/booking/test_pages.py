@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from booking.models import Booking, BookingPolicy, Closure, Qualification
-from config.navigation import RESOURCE_ROW, nav_items_for, panels_for
+from core.navigation import RESOURCE_ROW, nav_items_for, panels_for
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.factories import PASSWORD, CategoryFactory, ContactPersonFactory, FacilityManagerFactory

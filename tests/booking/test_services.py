@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from booking import services
 from booking.choices import BookingStatus
 from booking.models import Booking, BookingEvent
-from config.errors import ConflictError, DomainError
+from booking.services import bookings
+from core.errors import ConflictError, DomainError
 from tests.booking.conftest import OSLO, days_ahead, oslo
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory, QualificationFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def book(resource, user, start, end, **kwargs):
     kwargs.setdefault("activity", "economic")
     kwargs.setdefault("access_model", "rental")
-    return services.create_booking(resource=resource, user=user, start=start, end=end, **kwargs)
+    return services.booking_create(resource=resource, user=user, start=start, end=end, **kwargs)
 
 
 def test_a_free_slot_is_confirmed_at_once_with_payer_and_history(resource, company_user):
@@ -44,7 +45,7 @@ def test_the_price_snapshot_is_copied_from_the_pricing_quote(resource, company_u
 
     quote = Quote("external_economic", "hour", Decimal("1000"), Decimal("2"), Decimal("2000"), Decimal("0.25"),
                   Decimal("500"), Decimal("2500"), "NOK", 7)  # fmt: skip
-    monkeypatch.setattr(services, "booking_quote", lambda **kwargs: quote)
+    monkeypatch.setattr(bookings, "booking_quote", lambda **kwargs: quote)
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     booking.refresh_from_db()
     assert (booking.net_amount, booking.total_amount, booking.price_list_id) == (2000, 2500, 7)
@@ -81,7 +82,7 @@ def test_the_changeover_buffer_keeps_the_next_slot_free():
 
 def test_cancelled_bookings_release_the_slot(resource, company_user, other_user):
     first = book(resource, company_user, days_ahead(5, 10), days_ahead(5, 12))
-    services.cancel_booking(booking=first, actor=company_user)
+    services.booking_cancel(booking=first, actor=company_user)
     assert book(resource, other_user, days_ahead(5, 10), days_ahead(5, 12)).status == "confirmed"
 
 
@@ -170,8 +171,8 @@ def test_approval_keeps_the_request_pending_and_holding_the_slot(company_user, o
     with pytest.raises(ConflictError):
         book(policy.resource, other_user, days_ahead(5, 10), days_ahead(5, 12))
     with pytest.raises(PermissionDenied):
-        services.approve_booking(booking=pending, actor=other_user)
-    approved = services.approve_booking(booking=pending, actor=manager)
+        services.booking_approve(booking=pending, actor=other_user)
+    approved = services.booking_approve(booking=pending, actor=manager)
     assert approved.status == "confirmed"
     assert list(approved.events.values_list("action", "actor")) == [
         ("requested", company_user.pk),
@@ -184,9 +185,9 @@ def test_rejection_needs_a_reason_and_frees_the_slot(company_user, other_user):
     manager = FacilityManagerFactory(facility=policy.resource.facility).user
     pending = book(policy.resource, company_user, days_ahead(5, 10), days_ahead(5, 12))
     with pytest.raises(DomainError) as caught:
-        services.reject_booking(booking=pending, actor=manager, reason=" ")
+        services.booking_reject(booking=pending, actor=manager, reason=" ")
     assert caught.value.field == "reason"
-    rejected = services.reject_booking(booking=pending, actor=manager, reason="Instrumentet er reservert for kurs")
+    rejected = services.booking_reject(booking=pending, actor=manager, reason="Instrumentet er reservert for kurs")
     assert rejected.status == "rejected"
     assert rejected.events.last().reason == "Instrumentet er reservert for kurs"
     assert book(policy.resource, other_user, days_ahead(5, 10), days_ahead(5, 12)).status == "pending"
@@ -196,7 +197,7 @@ def test_many_requests_are_approved_at_once(company_user):
     policy = BookingPolicyFactory(requires_approval=True)
     manager = FacilityManagerFactory(facility=policy.resource.facility).user
     ids = [book(policy.resource, company_user, days_ahead(5, h), days_ahead(5, h + 1)).pk for h in (8, 10, 12)]
-    services.decide_bookings(booking_ids=ids, actor=manager, approve=True)
+    services.bookings_decide(booking_ids=ids, actor=manager, approve=True)
     assert set(Booking.objects.values_list("status", flat=True)) == {"confirmed"}
 
 
@@ -205,9 +206,9 @@ def test_pending_holds_expire_and_release_their_slot(company_user, other_user, d
     pending = book(policy.resource, company_user, days_ahead(5, 10), days_ahead(5, 12))
     services.send_queued_emails()  # "request received"
     mail.outbox.clear()
-    assert services.expire_pending_bookings(now=pending.expires_at - datetime.timedelta(minutes=1)) == 0
+    assert services.pending_bookings_expire(now=pending.expires_at - datetime.timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.expire_pending_bookings(now=pending.expires_at) == 1
+        assert services.pending_bookings_expire(now=pending.expires_at) == 1
     pending.refresh_from_db()
     assert pending.status == "expired"
     assert pending.events.last().action == "expired"
@@ -219,28 +220,28 @@ def test_pending_holds_expire_and_release_their_slot(company_user, other_user, d
 def test_users_cancel_their_own_bookings_and_managers_any_at_their_facility(resource, company_user, manager):
     """What a late cancellation costs is in test_cancellation_charges.py."""
     own = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
-    assert services.cancel_booking(booking=own, actor=company_user).status == "cancelled"
+    assert services.booking_cancel(booking=own, actor=company_user).status == "cancelled"
     booking = book(resource, company_user, days_ahead(4, 10), days_ahead(4, 12))
     late = days_ahead(4, 10) - datetime.timedelta(hours=2)
-    cancelled = services.cancel_booking(booking=booking, actor=manager, reason="Service", now=late)
+    cancelled = services.booking_cancel(booking=booking, actor=manager, reason="Service", now=late)
     assert cancelled.status == "cancelled"
     assert cancelled.events.last().actor == manager
     with pytest.raises(ConflictError):
-        services.cancel_booking(booking=booking, actor=manager)
+        services.booking_cancel(booking=booking, actor=manager)
 
 
 def test_a_stranger_cannot_cancel(resource, company_user, other_user):
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     with pytest.raises(PermissionDenied):
-        services.cancel_booking(booking=booking, actor=other_user)
+        services.booking_cancel(booking=booking, actor=other_user)
 
 
 def test_a_manager_moves_a_booking_and_history_keeps_both_times(resource, company_user, manager):
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     BookingFactory(resource=resource, start=days_ahead(4, 10), end=days_ahead(4, 12))
     with pytest.raises(ConflictError):
-        services.move_booking(booking=booking, actor=manager, start=days_ahead(4, 11), end=days_ahead(4, 13))
-    moved = services.move_booking(booking=booking, actor=manager, start=days_ahead(3, 13), end=days_ahead(3, 15))
+        services.booking_move(booking=booking, actor=manager, start=days_ahead(4, 11), end=days_ahead(4, 13))
+    moved = services.booking_move(booking=booking, actor=manager, start=days_ahead(3, 13), end=days_ahead(3, 15))
     assert (moved.start, moved.end) == (days_ahead(3, 13), days_ahead(3, 15))
     event = moved.events.last()
     assert event.action == "moved" and event.details["from"]["start"].startswith(
@@ -250,9 +251,9 @@ def test_a_manager_moves_a_booking_and_history_keeps_both_times(resource, compan
 
 def test_complete_and_no_show(resource, company_user, manager):
     booking = BookingFactory(resource=resource, user=company_user, start=days_ahead(-2, 10), end=days_ahead(-2, 12))
-    assert services.complete_booking(booking=booking, actor=manager).status == "completed"
+    assert services.booking_complete(booking=booking, actor=manager).status == "completed"
     other = BookingFactory(resource=resource, user=company_user, start=days_ahead(-1, 10), end=days_ahead(-1, 12))
-    assert services.complete_booking(booking=other, actor=manager, no_show=True).status == "no_show"
+    assert services.booking_complete(booking=other, actor=manager, no_show=True).status == "no_show"
 
 
 # --- recurring series across the clock changes -----------------------------------------------------------------
@@ -267,7 +268,7 @@ def test_complete_and_no_show(resource, company_user, manager):
     ],
 )
 def test_weekly_series_keeps_local_time_across_clock_changes(first, change):
-    occurrences = services.expand_recurrence(
+    occurrences = services.recurrence_expand(
         start=first, end=first + datetime.timedelta(hours=2), frequency="weekly", count=3, zone=OSLO
     )
     local = [(s.astimezone(OSLO), e.astimezone(OSLO)) for s, e in occurrences]
@@ -280,7 +281,7 @@ def test_weekly_series_keeps_local_time_across_clock_changes(first, change):
 def test_daily_series_with_end_date_across_spring_2027_is_stored(company_user):
     policy = BookingPolicyFactory()
     now = oslo(2027, 3, 1, 8)
-    result = services.create_recurring_bookings(
+    result = services.booking_series_create(
         resource=policy.resource, user=company_user, start=oslo(2027, 3, 26, 9), end=oslo(2027, 3, 26, 11),
         frequency="daily", until=datetime.date(2027, 3, 30), activity="economic", access_model="rental", now=now,
     )  # fmt: skip
@@ -295,7 +296,7 @@ def test_all_or_nothing_series_stores_nothing_when_one_date_is_taken(company_use
     now = oslo(2027, 10, 1, 8)
     BookingFactory(resource=policy.resource, start=oslo(2027, 11, 1, 9), end=oslo(2027, 11, 1, 10))
     with pytest.raises(ConflictError):
-        services.create_recurring_bookings(
+        services.booking_series_create(
             resource=policy.resource, user=company_user, start=oslo(2027, 10, 25, 9), end=oslo(2027, 10, 25, 11),
             frequency="weekly", count=3, activity="economic", access_model="rental", now=now,
         )  # fmt: skip
@@ -306,7 +307,7 @@ def test_skip_conflicts_series_stores_the_rest_and_reports_the_skipped_date(comp
     policy = BookingPolicyFactory()
     now = oslo(2027, 10, 1, 8)
     BookingFactory(resource=policy.resource, start=oslo(2027, 11, 1, 9), end=oslo(2027, 11, 1, 10))
-    result = services.create_recurring_bookings(
+    result = services.booking_series_create(
         resource=policy.resource, user=company_user, start=oslo(2027, 10, 25, 9), end=oslo(2027, 10, 25, 11),
         frequency="weekly", count=3, mode="skip_conflicts", activity="economic", access_model="rental", now=now,
     )  # fmt: skip
@@ -319,8 +320,8 @@ def test_skip_conflicts_series_stores_the_rest_and_reports_the_skipped_date(comp
 
 def test_every_change_is_in_the_history(resource, company_user, manager):
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
-    services.move_booking(booking=booking, actor=manager, start=days_ahead(3, 13), end=days_ahead(3, 15))
-    services.cancel_booking(booking=booking, actor=manager, reason="Stengt")
+    services.booking_move(booking=booking, actor=manager, start=days_ahead(3, 13), end=days_ahead(3, 15))
+    services.booking_cancel(booking=booking, actor=manager, reason="Stengt")
     assert list(BookingEvent.objects.filter(booking=booking).values_list("action", flat=True)) == [
         "confirmed",
         "moved",
@@ -332,14 +333,14 @@ def test_a_use_that_took_place_is_recorded_as_completed_and_priced(resource, com
     from booking.choices import BookingAction
 
     start = days_ahead(-3, 9)
-    booking = services.record_completed_use(
+    booking = services.completed_use_record(
         resource=resource, user=company_user, start=start, end=start + datetime.timedelta(hours=2),
         activity="economic", access_model="rental", actor=manager,
     )  # fmt: skip
     assert booking.status == "completed" and booking.payer_org_number == "988077917"
     assert booking.events.get().action == BookingAction.COMPLETED and booking.events.get().actor == manager
     with pytest.raises(DomainError) as caught:
-        services.record_completed_use(
+        services.completed_use_record(
             resource=resource, user=company_user, start=days_ahead(1, 9), end=days_ahead(1, 10),
             activity="economic", access_model="rental",
         )  # fmt: skip

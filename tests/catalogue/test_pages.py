@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import ContactPerson
-from config import navigation
+from core import navigation
 from tests.factories import (
     CategoryFactory,
     ContactPersonFactory,

@@ -1,7 +1,7 @@
 import pytest
 
 from catalogue import services
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.factories import ContactPersonFactory, FacilityFactory, InstitutionFactory, ResourceFactory
 
 

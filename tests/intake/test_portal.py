@@ -3,7 +3,7 @@ import re
 import pytest
 from django.test import RequestFactory
 
-from config.navigation import FACILITY_PAGE, panels_for
+from core.navigation import FACILITY_PAGE, panels_for
 from intake.models import IntakeRequest
 from tests.intake.conftest import VALID_REQUEST
 from tests.intake.factories import IntakeRequestFactory
@@ -251,7 +251,7 @@ def test_screeners_are_told_when_a_request_enters_their_queue(
 def test_dashboard_panel_counts_what_waits_for_the_user(world):
     from django.template.loader import render_to_string
 
-    from config.navigation import DASHBOARD
+    from core.navigation import DASHBOARD
     from intake import services
 
     request = IntakeRequestFactory(institution=world.uio, requester=world.company)

@@ -1,6 +1,6 @@
 import pytest
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from intake import services
 from intake.choices import RequestStatus
 from intake.services import ALLOWED_TRANSITIONS

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from config.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from pricing import selectors, services
 from pricing.choices import CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase, PriceList, PriceListItem

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import DomainError
+from core.errors import DomainError
 from pricing import tdi
 
 D = Decimal

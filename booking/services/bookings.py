@@ -1,0 +1,412 @@
+"""Writes for bookings: create, series, decide, cancel, move, expire, complete, reminders."""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking import policies
+from booking.choices import (
+    ACTIVE_STATUSES,
+    BookingAction,
+    BookingStatus,
+    ConflictMode,
+)
+from booking.models import (
+    Booking,
+    BookingPolicy,
+)
+from booking.services.outbox import email_kinds, email_queue, emails_send_after_commit
+from booking.services.rules import bookable_policy, booking_rules_validate, recurrence_expand
+from booking.services.storing import (
+    OVERLAP_CONSTRAINT,
+    WriterSerialisation,
+    booking_event_record,
+    booking_store_new,
+    serialised_in_process,
+    slot_check_free,
+    slot_conflict,
+    storing_transaction,
+)
+from catalogue.models import Resource
+from core.dates import iso_utc
+from core.errors import ConflictError, DomainError
+from core.policies import require
+from pricing.selectors import booking_quote
+
+
+@dataclass
+class SeriesResult:
+    created: list[Booking] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def _payer_fields(user) -> dict:
+    """The paying organisation from the user's profile: the company, or the institution."""
+    if getattr(user, "is_company", False) or not user.institution_id:
+        return {"payer_name": user.company_name, "payer_org_number": user.org_number, "payer_institution": None}
+    institution = user.institution
+    return {
+        "payer_name": institution.name,
+        "payer_org_number": institution.org_number,
+        "payer_institution": institution,
+    }
+
+
+def _price_fields(*, resource, user, activity, start, end) -> dict:
+    quote = booking_quote(resource=resource, user=user, activity=activity, start=start, end=end)
+    if quote is None:
+        return {}
+    return {
+        "price_tier": quote.tier,
+        "price_unit": quote.unit,
+        "unit_price": quote.unit_price,
+        "quantity": quote.quantity,
+        "net_amount": quote.net_amount,
+        "vat_rate": quote.vat_rate,
+        "vat_amount": quote.vat_amount,
+        "total_amount": quote.total_amount,
+        "currency": quote.currency,
+        "price_list_id": quote.price_list_id,
+        "charged_net_amount": quote.net_amount,
+        "charged_vat_amount": quote.vat_amount,
+        "charged_total_amount": quote.total_amount,
+    }
+
+
+@transaction.atomic
+def completed_use_record(
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    activity: str,
+    access_model: str,
+    actor=None,
+    purpose: str = "",
+) -> Booking:
+    """Record a use that has already taken place (agreed by phone, say) as a completed, chargeable booking.
+
+    It is priced like any booking, from the price list valid at its start, and goes to the invoice basis.
+    """
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
+    if end > timezone.now():
+        raise DomainError(_("Only uses that have ended can be recorded."), field="end", code="not_ended")
+    booking = Booking.objects.create(
+        resource=resource, user=user, start=start, end=end, blocked_until=end, status=BookingStatus.COMPLETED,
+        activity=activity, access_model=access_model, purpose=purpose, **_payer_fields(user),
+        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+    )  # fmt: skip
+    booking_event_record(booking, actor=actor or user, action=BookingAction.COMPLETED)
+    return booking
+
+
+def booking_create(
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    activity: str,
+    access_model: str,
+    purpose: str = "",
+    now: datetime.datetime | None = None,
+    recurrence_group: uuid.UUID | None = None,
+    notify: bool = True,
+) -> Booking:
+    """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
+
+    Raises DomainError (400) naming the broken rule, or ConflictError (409) with the nearest free alternatives
+    when the slot is taken; the answer never says who holds it.
+    """
+    now = now or timezone.now()
+    policy = bookable_policy(resource)
+    booking_rules_validate(
+        policy=policy,
+        resource=resource,
+        user=user,
+        start=start,
+        end=end,
+        activity=activity,
+        access_model=access_model,
+        now=now,
+    )
+    needs_approval = policy.requires_approval
+    status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
+    booking = Booking(
+        resource=resource,
+        user=user,
+        start=start,
+        end=end,
+        blocked_until=end + policy.buffer,
+        status=status,
+        activity=activity,
+        access_model=access_model,
+        purpose=purpose,
+        recurrence_group=recurrence_group,
+        expires_at=min(now + datetime.timedelta(hours=policy.approval_deadline_hours), start)
+        if needs_approval
+        else None,
+        **_payer_fields(user),
+        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+    )
+    try:
+        with storing_transaction(resource.pk):
+            action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
+            emails = email_kinds("requested" if needs_approval else "confirmed") if notify else []
+            booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
+            if emails:
+                emails_send_after_commit(booking.pk)
+    except IntegrityError as error:
+        # Another request was stored first and the database refused ours: the same answer as the check above.
+        if OVERLAP_CONSTRAINT in str(error):
+            raise slot_conflict(resource=resource, user=user, start=start, end=end) from error
+        raise
+    return booking
+
+
+def booking_series_create(
+    *,
+    resource: Resource,
+    user,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    frequency: str,
+    activity: str,
+    access_model: str,
+    purpose: str = "",
+    until: datetime.date | None = None,
+    count: int | None = None,
+    mode: str = ConflictMode.ALL_OR_NOTHING,
+    now: datetime.datetime | None = None,
+) -> SeriesResult:
+    """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
+    rest and reports what it skipped and why."""
+    if mode not in ConflictMode.values:
+        raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")
+    policy = bookable_policy(resource)
+    occurrences = recurrence_expand(
+        start=start, end=end, frequency=frequency, until=until, count=count, zone=policy.zone
+    )
+    group = uuid.uuid4()
+    result = SeriesResult()
+    with transaction.atomic():
+        for occurrence_start, occurrence_end in occurrences:
+            try:
+                with transaction.atomic():
+                    booking = booking_create(
+                        resource=resource,
+                        user=user,
+                        start=occurrence_start,
+                        end=occurrence_end,
+                        activity=activity,
+                        access_model=access_model,
+                        purpose=purpose,
+                        now=now,
+                        recurrence_group=group,
+                    )
+                result.created.append(booking)
+            except DomainError as error:
+                if mode == ConflictMode.ALL_OR_NOTHING:
+                    error.extra = {**error.extra, "occurrence": {"start": iso_utc(occurrence_start)}}
+                    raise
+                result.skipped.append(
+                    {"start": iso_utc(occurrence_start), "end": iso_utc(occurrence_end), "code": error.code,
+                     "detail": str(error.message)}
+                )  # fmt: skip
+    return result
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("resource__facility", "user").get(pk=booking.pk)
+
+
+def _change_status(
+    booking: Booking, *, to: str, actor, action: str, reason: str = "", email: str | None = None,
+    extra_fields: tuple[str, ...] = (), details=None,
+):  # fmt: skip
+    previous = booking.status
+    booking.status = to
+    if reason:
+        booking.decision_reason = reason
+    booking.save(update_fields=["status", "decision_reason", "updated_at", *extra_fields])
+    booking_event_record(booking, actor=actor, action=action, from_status=previous, reason=reason, details=details)
+    if email:
+        email_queue(booking.pk, email)
+    return booking
+
+
+@transaction.atomic
+def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """A manager confirms a pending request."""
+    booking = _locked(booking)
+    require(policies.can_decide_booking, actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ConflictError(_("Only pending requests can be approved."), code="not_pending")
+    return _change_status(
+        booking, to=BookingStatus.CONFIRMED, actor=actor, action=BookingAction.APPROVED, reason=reason,
+        email="confirmed",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
+    """A manager turns down a pending request; the reason is sent to the user."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
+    booking = _locked(booking)
+    require(policies.can_decide_booking, actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise ConflictError(_("Only pending requests can be rejected."), code="not_pending")
+    return _change_status(
+        booking, to=BookingStatus.REJECTED, actor=actor, action=BookingAction.REJECTED, reason=reason.strip(),
+        email="rejected",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def bookings_decide(*, booking_ids: list[int], actor, approve: bool, reason: str = "") -> list[Booking]:
+    """Approve or reject many pending requests at once; all or none."""
+    if not approve and not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
+    decided = []
+    for booking in Booking.objects.filter(pk__in=booking_ids).order_by("pk"):
+        if approve:
+            decided.append(booking_approve(booking=booking, actor=actor, reason=reason))
+        else:
+            decided.append(booking_reject(booking=booking, actor=actor, reason=reason))
+    return decided
+
+
+@transaction.atomic
+def booking_cancel(
+    *, booking: Booking, actor, reason: str = "", charge_late: bool = False, now: datetime.datetime | None = None
+) -> Booking:
+    """Users cancel their own bookings, managers any booking at their facilities; the charge follows the rules.
+
+    What is charged after a cancellation comes from the resource's cancellation deadline
+    (booking.accounting.cancellation_charge): nothing before the deadline, the late share
+    (ACCOUNTING_LATE_CANCELLATION_SHARE, the full price unless configured) after it. A pending request was never
+    confirmed, so withdrawing it is free. A manager who cancels for the facility's own reasons charges nothing,
+    unless `charge_late` says the user asked for it late.
+    """
+    from booking.accounting import cancellation_charge
+
+    now = now or timezone.now()
+    booking = _locked(booking)
+    require(policies.can_cancel_booking, actor, booking)
+    own = booking.user_id == getattr(actor, "pk", None)
+    if booking.status not in ACTIVE_STATUSES:
+        raise ConflictError(_("Only pending or confirmed bookings can be cancelled."), code="not_active")
+    policy = BookingPolicy.objects.filter(resource_id=booking.resource_id).first()
+    deadline_hours = policy.cancellation_deadline_hours if policy else 0
+    free = booking.status == BookingStatus.PENDING or (not own and not charge_late)
+    charge = cancellation_charge(booking, now, deadline_hours, late_share=0 if free else None)
+    booking.charged_net_amount = charge.net_amount
+    booking.charged_vat_amount = charge.vat_amount
+    booking.charged_total_amount = charge.total_amount
+    return _change_status(
+        booking, to=BookingStatus.CANCELLED, actor=actor, action=BookingAction.CANCELLED, reason=reason,
+        email="cancelled", extra_fields=("charged_net_amount", "charged_vat_amount", "charged_total_amount"),
+        details={"charged_total": None if charge.total_amount is None else str(charge.total_amount)},
+    )  # fmt: skip
+
+
+def booking_move(
+    *, booking: Booking, actor, start: datetime.datetime, end: datetime.datetime, reason: str = ""
+) -> Booking:
+    """A manager moves an active booking to another time on the same resource (rules apart from notice apply)."""
+    with serialised_in_process():  # like booking_create: threads of one process take turns on SQLite
+        return _booking_move(booking=booking, actor=actor, start=start, end=end, reason=reason)
+
+
+@transaction.atomic
+def _booking_move(*, booking: Booking, actor, start, end, reason) -> Booking:
+    booking = _locked(booking)
+    require(policies.can_move_booking, actor, booking)
+    if booking.status not in ACTIVE_STATUSES:
+        raise ConflictError(_("Only pending or confirmed bookings can be moved."), code="not_active")
+    resource = booking.resource
+    policy = bookable_policy(resource)
+    booking_rules_validate(
+        policy=policy, resource=resource, user=booking.user, start=start, end=end, activity=booking.activity,
+        access_model=booking.access_model, now=timezone.now(), check_notice=False,
+    )  # fmt: skip
+    old = {"start": iso_utc(booking.start), "end": iso_utc(booking.end)}
+    with WriterSerialisation(resource.pk):
+        blocked_until = end + policy.buffer
+        slot_check_free(
+            resource=resource, policy=policy, user=booking.user, start=start, blocked_until=blocked_until,
+            exclude_booking_id=booking.pk,
+        )  # fmt: skip
+        booking.start, booking.end, booking.blocked_until = start, end, blocked_until
+        try:
+            with transaction.atomic():
+                booking.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+        except IntegrityError as error:
+            if OVERLAP_CONSTRAINT in str(error):
+                raise slot_conflict(resource=resource, user=booking.user, start=start, end=end) from error
+            raise
+        booking_event_record(
+            booking, actor=actor, action=BookingAction.MOVED, from_status=booking.status, reason=reason,
+            details={"from": old, "to": {"start": iso_utc(start), "end": iso_utc(end)}},
+        )  # fmt: skip
+    return booking
+
+
+def pending_bookings_expire(*, now: datetime.datetime | None = None) -> int:
+    """Release the slots of pending requests that no manager answered in time. Run periodically."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Booking.objects.filter(status=BookingStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().get(pk=pk)
+            if booking.status != BookingStatus.PENDING:
+                continue
+            _change_status(
+                booking, to=BookingStatus.EXPIRED, actor=None, action=BookingAction.EXPIRED,
+                reason=_("No manager answered before the deadline."), email="expired",
+            )  # fmt: skip
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def booking_complete(*, booking: Booking, actor, no_show: bool = False) -> Booking:
+    """A manager records that a confirmed booking took place, or that the user did not turn up."""
+    booking = _locked(booking)
+    require(policies.can_complete_booking, actor, booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ConflictError(_("Only confirmed bookings can be completed."), code="not_confirmed")
+    if booking.start > timezone.now():
+        raise DomainError(_("The booking has not started yet."), field="start", code="not_started")
+    return _change_status(
+        booking,
+        to=BookingStatus.NO_SHOW if no_show else BookingStatus.COMPLETED,
+        actor=actor,
+        action=BookingAction.NO_SHOW if no_show else BookingAction.COMPLETED,
+    )
+
+
+def booking_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Queue a reminder for each confirmed booking that starts tomorrow (local time) and has none yet."""
+    now = now or timezone.now()
+    zone = timezone.get_default_timezone()
+    tomorrow = now.astimezone(zone).date() + datetime.timedelta(days=1)
+    day_start = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=zone)
+    day_end = day_start + datetime.timedelta(days=1)
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED, start__gte=day_start, start__lt=day_end, reminder_sent_at__isnull=True
+    )
+    sent = 0
+    with transaction.atomic():
+        for pk in list(due.values_list("pk", flat=True)):
+            Booking.objects.filter(pk=pk).update(reminder_sent_at=now)
+            email_queue(pk, "reminder")
+            sent += 1
+    return sent

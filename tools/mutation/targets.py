@@ -18,6 +18,12 @@ class Target:
 PRICING_TESTS = ("tests/pricing",)
 QUOTE_TESTS = ("tests/pricing", "tests/booking/test_services.py")
 INTAKE_TESTS = ("tests/intake",)
+BOOKING_RULE_TESTS = (
+    "tests/booking/test_services.py",
+    "tests/booking/test_api.py",
+    "tests/booking/test_api_bad_input.py",
+    "tests/booking/test_rules.py",  # kept out of the run while it does not exist
+)
 DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py")
 POLICY_TESTS = (
     "tests/test_policies_matrix.py",
@@ -35,6 +41,7 @@ TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
     Target("pricing.selectors", QUOTE_TESTS, QUOTE_RULES + ("economic_price_floor",)),
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES),
+    Target("booking.services.rules", BOOKING_RULE_TESTS),
     Target("intake.deadlines", DEADLINE_TESTS),
     Target("intake.services", INTAKE_TESTS, ROUTING_RULES),
     Target("catalogue.policies", POLICY_TESTS),

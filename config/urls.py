@@ -1,6 +1,16 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.views import too_many_requests
+
+# The admin signs in through allauth's log-in page, so e-mail verification, rate limits and MFA apply there too.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
+
+# allauth answers a rate-limited log-in, sign-up or password reset with this page.
+handler429 = too_many_requests
 
 # No two API patterns match the same path, so the order is free: bookings first, as the busiest write (Django
 # tries the patterns in order, each a regular expression).
@@ -19,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api-v1"))),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("booking.urls")),
     path("", include("pricing.urls")),
     path("", include("intake.urls")),

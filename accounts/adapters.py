@@ -3,8 +3,10 @@ match an existing account, and that an admin keeps MFA while it is required."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from accounts import selectors, services
 from accounts.choices import UserKind
 from accounts.forms import SignupProfileForm
 from accounts.models import User
+from accounts.views import too_many_requests
 
 PROVIDER_KINDS = {"feide": UserKind.ACADEMIC, "idporten": UserKind.COMPANY}
 
@@ -33,6 +36,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 user.save()
             return user
         return services.user_sign_up(user=user, **profile)
+
+    def pre_authenticate(self, request, **credentials):
+        """Too many failed log-ins (ACCOUNT_RATE_LIMITS["login_failed"]): the 429 page, like the other limits."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            raise ImmediateHttpResponse(too_many_requests(request)) from None
 
     def get_login_redirect_url(self, request):
         if affiliation_missing(request.user) and not request.user.is_staff:

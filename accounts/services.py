@@ -79,7 +79,7 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, key
 
 
-def api_token_obtain(*, email: str, password: str, code: str = "", name: str = "") -> tuple[ApiToken, str]:
+def api_token_obtain(*, email: str, password: str, mfa_code: str = "", name: str = "") -> tuple[ApiToken, str]:
     """A new API token for a correct e-mail address and password (and MFA code, for a person who has set up MFA).
 
     Refused: a wrong password (400, without saying whether the address has an account), an unverified e-mail
@@ -90,13 +90,12 @@ def api_token_obtain(*, email: str, password: str, code: str = "", name: str = "
         raise DomainError(_("Wrong e-mail address or password."), field="password", code="authentication_failed")
     require_verified_email(user)
     if selectors.mfa_enabled(user):
-        if not code:
-            raise DomainError(
-                _("Give the code from your authenticator app (or a recovery code)."), field="code", code="mfa_required"
-            )
-        form = AuthenticateForm(user=user, data={"code": code})
+        if not mfa_code:
+            message = _("Give the code from your authenticator app (or a recovery code).")
+            raise DomainError(message, field="mfa_code", code="mfa_required")
+        form = AuthenticateForm(user=user, data={"code": mfa_code})
         if not form.is_valid():
-            raise DomainError(_("Wrong or expired code."), field="code", code="mfa_code_wrong")
+            raise DomainError(_("Wrong or expired code."), field="mfa_code", code="mfa_code_wrong")
     elif selectors.mfa_setup_required(user):
         raise MfaSetupRequired
     return api_token_create(user=user, name=name or _("Made through the API"))

@@ -7,6 +7,7 @@ Sign-up, log-in, e-mail verification, password reset and change, MFA and OpenID 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,9 +65,8 @@ def api_token_revoke(request, pk):
     try:
         services.api_token_revoke(user=request.user, token_id=pk)
     except ApiToken.DoesNotExist:
-        messages.error(request, _("No such token."))
-    else:
-        messages.success(request, _("The token is revoked: it no longer works."))
+        raise Http404 from None  # someone else's token, or one already revoked
+    messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("accounts:api_tokens")
 
 

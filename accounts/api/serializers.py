@@ -6,7 +6,7 @@ from accounts.models import ApiToken
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-    code = serializers.CharField(
+    mfa_code = serializers.CharField(
         required=False, allow_blank=True, max_length=64, help_text="MFA code, for a person who has set up MFA."
     )
     name = serializers.CharField(

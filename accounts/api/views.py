@@ -17,7 +17,7 @@ class TokenObtainView(APIView):
 
     Each call makes a new token, valid for API_TOKEN_TTL_DAYS (see `expires`); list and revoke them at
     /api/v1/auth/tokens/ or on the profile page. The e-mail address must be verified (403 `email_unverified`); a
-    person with MFA also gives `code`. Attempts are limited per client address and per e-mail address (429 with
+    person with MFA also gives `mfa_code`. Attempts are limited per client address and per e-mail address (429 with
     Retry-After).
     """
 

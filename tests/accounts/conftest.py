@@ -13,9 +13,13 @@ def link_in_last_mail(pattern: str = r"https?://\S+") -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
-def obtain_token(client, email: str, password: str = PASSWORD, **extra):
+def obtain_token(client, email: str, password: str = PASSWORD, meta: dict | None = None, **fields):
+    """POST /api/v1/auth/token/ with `fields` in the body and `meta` (e.g. REMOTE_ADDR) in the request."""
     return client.post(
-        "/api/v1/auth/token/", {"email": email, "password": password, **extra}, content_type="application/json"
+        "/api/v1/auth/token/",
+        {"email": email, "password": password, **fields},
+        content_type="application/json",
+        **(meta or {}),
     )
 
 

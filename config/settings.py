@@ -390,8 +390,6 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
 }
 # How far back the subscribable calendar feeds reach.
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
-# The benchmark queues its e-mails to a queue of its own and empties it afterwards.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # --- intake ---
 # Working days a screener (and then a facility manager) has to answer a request; Norwegian holidays don't count.

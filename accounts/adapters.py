@@ -29,12 +29,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth sets the e-mail address and password; the portal's profile fields are saved with them, through
         the same rules as the profile page."""
         user = super().save_user(request, user, form, commit=False)
-        data = form.cleaned_data
-        profile = {name: data[name] for name in SignupProfileForm.PROFILE_FIELDS if name in data}
-        if not commit or "kind" not in profile:
-            if commit:
-                user.save()
+        if not commit:
             return user
+        profile = {name: form.cleaned_data[name] for name in SignupProfileForm.PROFILE_FIELDS}
         return services.user_sign_up(user=user, **profile)
 
     def pre_authenticate(self, request, **credentials):

@@ -118,10 +118,12 @@ def demo_users_upsert(
 
 
 def _verify_addresses(users: list[User]) -> None:
-    """Each demo account has exactly its own address, verified and primary, so it may sign in, book and get tokens."""
-    EmailAddress.objects.filter(user__in=users).delete()
+    """Each demo account's own address is verified and primary, so it may sign in, book and get tokens (one upsert)."""
     EmailAddress.objects.bulk_create(
-        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users]
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+        update_conflicts=True,
+        unique_fields=["user", "email"],
+        update_fields=["verified", "primary"],
     )
 
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Language, UserKind
 from catalogue.models import Institution
@@ -68,5 +69,8 @@ class ApiTokenForm(forms.Form):
     """A new personal API token, named so that its owner can tell it from the others."""
 
     name = forms.CharField(
-        label=_("Name"), max_length=100, required=False, help_text=_("For example the script or machine that uses it.")
+        label=pgettext_lazy("API token", "Name"),
+        max_length=100,
+        required=False,
+        help_text=_("For example the script or machine that uses it."),
     )

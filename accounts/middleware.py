@@ -13,14 +13,21 @@ CLOSED_PREFIXES = ("/accounts/profile/",)
 
 # Set at log-in for an admin who has no authenticator app yet; cleared once they have one.
 SESSION_KEY = "accounts_mfa_setup_required"
+# Set at log-in for a person whose e-mail address is not verified (the banner); cleared once it is.
+EMAIL_UNVERIFIED_SESSION_KEY = "accounts_email_unverified"
 
 
-def mfa_setup_note(*, request, user) -> None:
-    """At log-in: remember in the session whether this person must still set up MFA (a query then, none later)."""
-    if selectors.mfa_setup_required(user):
-        request.session[SESSION_KEY] = True
-    else:
-        request.session.pop(SESSION_KEY, None)
+def login_note(*, request, user) -> None:
+    """At log-in: remember in the session whether this person must still set up MFA or verify the address (two
+    queries then, none on later pages for everybody else)."""
+    for key, pending in (
+        (SESSION_KEY, selectors.mfa_setup_required(user)),
+        (EMAIL_UNVERIFIED_SESSION_KEY, not selectors.email_verified(user)),
+    ):
+        if pending:
+            request.session[key] = True
+        else:
+            request.session.pop(key, None)
 
 
 class AdminMfaMiddleware:

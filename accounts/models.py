@@ -2,6 +2,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
@@ -93,7 +94,7 @@ class ApiToken(AbstractAuthToken):
 
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(_("digest"), max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("API token", "name"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -11,16 +11,16 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import Signal, receiver
 
 from accounts import selectors
-from accounts.middleware import mfa_setup_note
+from accounts.middleware import login_note
 from accounts.models import User
 
 feide_login = Signal()
 
 
-@receiver(user_logged_in, dispatch_uid="accounts-mfa-setup-note")
-def note_mfa_setup(sender, request, user, **kwargs):
+@receiver(user_logged_in, dispatch_uid="accounts-login-note")
+def note_at_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        mfa_setup_note(request=request, user=user)
+        login_note(request=request, user=user)
 
 
 def announce_feide(user, account) -> None:

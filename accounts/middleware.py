@@ -12,7 +12,7 @@ OPEN_PREFIXES = ("/accounts/", "/i18n/")
 CLOSED_PREFIXES = ("/accounts/profile/",)
 
 # Set at log-in for an admin who has no authenticator app yet; cleared once they have one.
-SESSION_KEY = "accounts_mfa_setup_required"
+MFA_SETUP_SESSION_KEY = "accounts_mfa_setup_required"
 # Set at log-in for a person whose e-mail address is not verified (the banner); cleared once it is.
 EMAIL_UNVERIFIED_SESSION_KEY = "accounts_email_unverified"
 
@@ -21,7 +21,7 @@ def login_note(*, request, user) -> None:
     """At log-in: remember in the session whether this person must still set up MFA or verify the address (two
     queries then, none on later pages for everybody else)."""
     for key, pending in (
-        (SESSION_KEY, selectors.mfa_setup_required(user)),
+        (MFA_SETUP_SESSION_KEY, selectors.mfa_setup_required(user)),
         (EMAIL_UNVERIFIED_SESSION_KEY, not selectors.email_verified(user)),
     ):
         if pending:
@@ -41,7 +41,7 @@ class AdminMfaMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is not None and session.get(SESSION_KEY):
+        if session is not None and session.get(MFA_SETUP_SESSION_KEY):
             response = self.mfa_redirect(request)
             if response is not None:
                 return response
@@ -51,7 +51,7 @@ class AdminMfaMiddleware:
     def mfa_redirect(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not selectors.mfa_setup_required(user):
-            request.session.pop(SESSION_KEY, None)
+            request.session.pop(MFA_SETUP_SESSION_KEY, None)
             return None
         path = request.path_info
         if path.startswith("/" + settings.STATIC_URL.lstrip("/")):

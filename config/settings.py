@@ -217,6 +217,9 @@ for _prefix, (_provider_id, _label, _server_url) in OIDC_PROVIDER_DEFAULTS.items
 # Personal API tokens (django-rest-knox): only a SHA-512 digest is stored, each token expires.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would make a table for its AuthToken, which accounts.ApiToken replaces: an empty table that
+# only points at users (and stands in the way of emptying the user table).
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS),
     "AUTH_HEADER_PREFIX": "Token",

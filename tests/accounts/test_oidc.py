@@ -204,3 +204,28 @@ def test_a_new_user_whose_address_feide_does_not_vouch_for_verifies_it_first(cli
     user = User.objects.get(email="ny@uio.example.org")
     assert not EmailAddress.objects.get(user=user).verified and not signed_in(client)
     assert mail.outbox[-1].to == ["ny@uio.example.org"]
+
+
+def test_the_providers_are_configured_from_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; from django.conf import settings; "
+        "print(json.dumps(settings.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS']))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OIDC_")}
+    env.update(
+        OIDC_FEIDE_CLIENT_ID="feide-client", OIDC_FEIDE_CLIENT_SECRET="feide-secret",
+        OIDC_FEIDE_TOKEN_ENDPOINT="https://auth.example.org/token", OIDC_IDPORTEN_CLIENT_ID="idporten-client",
+        OIDC_IDPORTEN_SERVER_URL="https://test.idporten.example.org", OIDC_IDPORTEN_SCOPES="openid profile",
+    )  # fmt: skip
+    output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    feide, idporten = json.loads(output)
+    assert (feide["provider_id"], feide["client_id"], feide["secret"]) == ("feide", "feide-client", "feide-secret")
+    assert feide["settings"]["server_url"] == "https://auth.dataporten.no"
+    assert feide["settings"]["openid_configuration_overrides"] == {"token_endpoint": "https://auth.example.org/token"}
+    assert feide["settings"]["oauth_pkce_enabled"] is True
+    assert idporten["settings"]["server_url"] == "https://test.idporten.example.org"
+    assert idporten["settings"]["scope"] == ["openid", "profile"]

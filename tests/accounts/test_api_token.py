@@ -180,3 +180,13 @@ def test_an_organisation_key_is_not_a_person_and_lists_no_tokens(client):
     key = out.getvalue().strip().splitlines()[-1]
     assert client.get("/api/v1/intake/requests/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     assert client.get("/api/v1/auth/tokens/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 403
+
+
+def test_platform_admins_see_tokens_in_the_admin_without_their_secret(client):
+    UserFactory(email="api@example.org")
+    key = obtain_token(client, "api@example.org").json()["token"]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/accounts/apitoken/")
+    assert page.status_code == 200
+    assert key[7:15] in page.content.decode() and key not in page.content.decode()
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403

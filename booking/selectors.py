@@ -16,6 +16,7 @@ from catalogue.models import Facility, Resource
 from config import rawsql
 from config.rawsql import RowLoader
 from pricing import selectors as pricing_selectors
+from pricing.charges import cancellation_charge
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 UTC = datetime.UTC
@@ -702,8 +703,6 @@ def booking_policy_for(resource: Resource) -> BookingPolicy | None:
 
 def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) -> bool:
     """Whether the user cancelling `booking` now would pay for it (the page warns before they do)."""
-    from booking.accounting import cancellation_charge
-
     if booking.status != BookingStatus.CONFIRMED or booking.net_amount is None:
         return False
     policy = getattr(booking.resource, "booking_policy", None)

@@ -37,6 +37,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--postgres", action="store_true", help="run on the DATABASE_URL database (one mutant at a time; slower)"
     )
+    parser.add_argument("--report", action="store_true", help="print the last results again instead of running")
+    parser.add_argument("--markdown", action="store_true", help="print the score table as Markdown (docs/testing.md)")
     parser.add_argument("--list", action="store_true", help="print the table and stop")
     args = parser.parse_args(argv)
 
@@ -60,11 +62,17 @@ def main(argv=None) -> int:
         chosen.append(target)
 
     Path(args.results).mkdir(parents=True, exist_ok=True)
-    results = [run_target(target, args) for target in chosen]
+    if args.report:
+        results = [last_result(target, args) for target in chosen]
+    else:
+        results = [run_target(target, args) for target in chosen]
     print()
     for result in results:
         print_survivors(result)
-    print_table(results, args.threshold)
+    if args.markdown:
+        print_markdown(results)
+    else:
+        print_table(results, args.threshold)
     return 0 if all(passes(result, args.threshold) for result in results) else 1
 
 
@@ -102,6 +110,29 @@ def run_target(target: targets.Target, args) -> dict:
     result = json.loads(output.read_text(encoding="utf-8"))
     print(f"{target.module}: done in {result.get('seconds', '?')} s", file=sys.stderr)
     return result
+
+
+def last_result(target: targets.Target, args) -> dict:
+    output = Path(args.results) / f"{target.module}.json"
+    if not output.exists():
+        return {"module": target.module, "error": "no results yet"}
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def print_markdown(results: list[dict]) -> None:
+    print("| module | mutated | database | mutants | message-only | killed | survived | score |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for result in results:
+        if result.get("error"):
+            print(f"| `{result['module']}` | | | | | | | error |")
+            continue
+        c = counts(result)
+        mutated = ", ".join(f"`{name}`" for name in result.get("functions") or []) or "all"
+        score = "-" if c["score"] is None else f"{c['score']:.1f} %"
+        print(
+            f"| `{result['module']}` | {mutated} | {result.get('database', 'sqlite')} | {c['mutants']} | "
+            f"{c['message']} | {c['killed']} | {c['survived']} | {score} |"
+        )
 
 
 def counts(result: dict) -> dict:

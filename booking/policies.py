@@ -1,14 +1,16 @@
 """Permission policies for booking: one function per action, used by pages and the API alike."""
 
+from accounts.policies import require_verified_email
 from booking.models import Booking
 from catalogue import roles
 from catalogue.models import Facility, Resource
 
 
 def can_book(user, resource: Resource | None = None) -> bool:
-    """Any signed-in, active user may request a booking. Whether this resource can be booked by them is the booking
-    guard's answer (booking.services.rules.resource_bookability), then the booking rules'."""
-    return roles.is_authenticated(user)
+    """Any signed-in, active user with a verified e-mail address may request a booking. Whether this resource can
+    be booked by them is the booking guard's answer (booking.services.rules.resource_bookability), then the booking
+    rules'."""
+    return roles.is_authenticated(user) and require_verified_email(user)  # unverified e-mail: 403 saying so
 
 
 def can_view_booking(user, booking: Booking) -> bool:

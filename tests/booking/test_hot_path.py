@@ -214,8 +214,9 @@ def test_a_raw_insert_applies_defaults_and_auto_now():
 
 @pytest.mark.postgres
 def test_an_api_booking_costs_four_statements_token_resource_with_prices_the_store_and_its_email():
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
 
     policy = BookingPolicyFactory()
     start = days_ahead(5, 10)
@@ -223,7 +224,7 @@ def test_an_api_booking_costs_four_statements_token_resource_with_prices_the_sto
         policy.resource, valid_from=start.date(), valid_to=None, internal="1", non_economic="2", economic="3"
     )
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=UserFactory())[1]}")
     body = {
         "resource": policy.resource_id, "start": start.isoformat(),
         "end": (start + datetime.timedelta(hours=1)).isoformat(), "activity": "economic", "access_model": "rental",
@@ -233,7 +234,7 @@ def test_an_api_booking_costs_four_statements_token_resource_with_prices_the_sto
     assert response.status_code == 201 and response.json()["total_amount"] == "3.75"
     statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     assert len(statements) == 4, statements  # in a test's transaction the store also sets a savepoint
-    assert "authtoken_token" in statements[0] and "pricing_pricelistitem" in statements[1]
+    assert "accounts_apitoken" in statements[0] and "pricing_pricelistitem" in statements[1]
     assert statements[2].startswith("WITH blocked AS")
     assert statements[3].startswith('INSERT INTO "core_outgoingemail"')  # in the store's transaction
 

@@ -11,6 +11,7 @@ from core.errors import ConflictError, DomainError
 from intake import services
 from intake.choices import AuthorRole, RequestStatus, RoutingStatus
 from intake.models import Routing
+from tests.booking.factories import BookingFactory
 from tests.intake.factories import IntakeRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,9 +167,10 @@ def test_a_booking_proposal_gives_the_booking_number_or_describes_the_booking(wo
     error = error_of(services.routing_accept, routing=first, user=world.manager, proposal_kind="booking")
     assert error.field == "booking_id"
     services.routing_accept(routing=first, user=world.manager, proposal_kind="booking", proposal_text="Uke 12")
-    services.routing_accept(routing=second, user=world.ntnu_manager, proposal_kind="booking", booking_id=4711)
+    booking = BookingFactory(resource__facility=world.ntnu_facility)  # an active booking at the facility answering
+    services.routing_accept(routing=second, user=world.ntnu_manager, proposal_kind="booking", booking_id=booking.pk)
     second.refresh_from_db()
-    assert (second.booking_id, second.proposal_text) == (4711, "")
+    assert (second.booking_id, second.proposal_text) == (booking.pk, "")
 
 
 def test_a_quote_proposal_has_an_amount_of_zero_or_more(world):

@@ -159,7 +159,7 @@ def booking_create(
         with storing_transaction(resource.pk):
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
             emails = email_kinds("requested" if needs_approval else "confirmed") if notify else []
-            booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
+            booking = booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
             if emails:
                 emails_send_after_commit(booking.pk)
     except IntegrityError as error:

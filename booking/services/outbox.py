@@ -13,7 +13,6 @@ from booking import emails as booking_emails
 from booking.models import (
     OutgoingEmail,
 )
-from config import rawsql
 from config.celery import drain_after_commit
 from core.db import savepoint_in_a_transaction
 
@@ -49,8 +48,7 @@ def email_queue(booking_id: int, kind: str) -> None:
 
 
 def outbox_write(booking_id: int, kinds: list[str]) -> None:
-    for kind in kinds:
-        rawsql.insert(OutgoingEmail(booking_id=booking_id, kind=kind))
+    OutgoingEmail.objects.bulk_create([OutgoingEmail(booking_id=booking_id, kind=kind) for kind in kinds])
 
 
 def emails_send_after_commit(booking_id: int) -> None:

@@ -137,8 +137,10 @@ def booking_insert_if_free(
     nothing blocks the slot (as slot_blocked asks); (closed, taken, the stored booking or None).
 
     The exclusion constraint still refuses a booking that a parallel request stored in the meantime (an
-    IntegrityError). The history entry belongs to the stored booking and carries its creation time. `booking`
-    itself stays unsaved; the answer is a saved instance with the same values and related objects.
+    IntegrityError). The history entry takes its booking and time from the stored row: one moment for both, and
+    two parameters fewer (psycopg keeps the parsed form of a statement only up to 50 parameters; above that it
+    parses this one anew on every booking). `booking` itself stays unsaved; the answer is a saved instance with the
+    same values and related objects.
     """
     db = _database()
     blocked_sql, blocked_params = _blocked(

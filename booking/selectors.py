@@ -14,6 +14,7 @@ from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from catalogue import roles
 from catalogue.models import Resource
+from pricing.charges import cancellation_charge
 
 Interval = tuple[datetime.datetime, datetime.datetime]
 UTC = datetime.UTC
@@ -627,8 +628,6 @@ def booking_policy_for(resource: Resource) -> BookingPolicy | None:
 
 def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) -> bool:
     """Whether the user cancelling `booking` now would pay for it (the page warns before they do)."""
-    from booking.accounting import cancellation_charge
-
     if booking.status != BookingStatus.CONFIRMED or booking.net_amount is None:
         return False
     policy = getattr(booking.resource, "booking_policy", None)

@@ -1,10 +1,9 @@
 from django.urls import path
 
-from booking import accounting_urls, feeds, views
+from booking import feeds, views
 
 app_name = "booking"
 urlpatterns = [
-    *accounting_urls.web_urlpatterns,
     path("calendar/resources/<int:pk>.ics", feeds.resource_feed, name="resource_feed"),
     path("calendar/private/<str:token>.ics", feeds.private_feed, name="private_feed"),
     path("capacity/", views.find_capacity, name="find_capacity"),

@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import validate_org_number
 from catalogue.choices import (
     AccessModel,
     FacilityKind,
@@ -14,6 +13,7 @@ from catalogue.choices import (
     Region,
     ResourceKind,
 )
+from core.validators import validate_org_number
 
 
 class Institution(models.Model):

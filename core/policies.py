@@ -7,7 +7,6 @@ API views call the same function, so the web and the API can never disagree abou
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 
 Policy = Callable[..., bool]
 
@@ -17,19 +16,3 @@ def require(policy: Policy, user, obj=None) -> None:
     allowed = policy(user) if obj is None else policy(user, obj)
     if not allowed:
         raise PermissionDenied
-
-
-def policy_permission(policy: Policy) -> type[BasePermission]:
-    """A DRF permission class that asks `policy(user, obj)` for object actions and `policy(user)` otherwise."""
-
-    class _PolicyPermission(BasePermission):
-        def has_permission(self, request, view):
-            if getattr(view, "detail", False) or "pk" in getattr(view, "kwargs", {}):
-                return True  # decided per object
-            return policy(request.user)
-
-        def has_object_permission(self, request, view, obj):
-            return policy(request.user, obj)
-
-    _PolicyPermission.__name__ = f"{policy.__name__}_permission"
-    return _PolicyPermission

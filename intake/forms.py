@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution
+from core.validators import normalise_org_number, validate_org_number
 from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
 from intake.models import IntakeRequest
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Language
-from accounts.validators import format_org_number, validate_org_number
+from core.validators import format_org_number, validate_org_number
 from intake.choices import (
     AgreementType,
     ApiClientKind,

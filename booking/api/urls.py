@@ -1,7 +1,6 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from booking import accounting_urls
 from booking.api import views
 
 router = SimpleRouter()
@@ -9,7 +8,6 @@ router.register("bookings", views.BookingViewSet, basename="booking")
 
 urlpatterns = [
     *router.urls,
-    *accounting_urls.api_urlpatterns,
     path("resources/<int:pk>/availability/", views.ResourceAvailabilityView.as_view(), name="resource-availability"),
     path("availability/", views.FreeCapacityView.as_view(), name="free-capacity"),
 ]

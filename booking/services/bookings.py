@@ -15,11 +15,11 @@ from booking.choices import (
     BookingStatus,
     ConflictMode,
 )
+from booking.emails import email_kinds, outbox_write
 from booking.models import (
     Booking,
     BookingPolicy,
 )
-from booking.services.outbox import email_kinds, email_queue, emails_send_after_commit
 from booking.services.rules import bookable_policy, booking_rules_validate, recurrence_expand
 from booking.services.storing import (
     OVERLAP_CONSTRAINT,
@@ -35,6 +35,7 @@ from catalogue.models import Resource
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
+from pricing.charges import cancellation_charge
 from pricing.selectors import booking_quote
 
 
@@ -160,8 +161,6 @@ def booking_create(
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
             emails = email_kinds("requested" if needs_approval else "confirmed") if notify else []
             booking = booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
-            if emails:
-                emails_send_after_commit(booking.pk)
     except IntegrityError as error:
         # Another request was stored first and the database refused ours: the same answer as the check above.
         if OVERLAP_CONSTRAINT in str(error):
@@ -237,7 +236,7 @@ def _change_status(
     booking.save(update_fields=["status", "decision_reason", "updated_at", *extra_fields])
     booking_event_record(booking, actor=actor, action=action, from_status=previous, reason=reason, details=details)
     if email:
-        email_queue(booking.pk, email)
+        outbox_write(booking.pk, email_kinds(email))
     return booking
 
 
@@ -290,13 +289,11 @@ def booking_cancel(
     """Users cancel their own bookings, managers any booking at their facilities; the charge follows the rules.
 
     What is charged after a cancellation comes from the resource's cancellation deadline
-    (booking.accounting.cancellation_charge): nothing before the deadline, the late share
+    (pricing.charges.cancellation_charge): nothing before the deadline, the late share
     (ACCOUNTING_LATE_CANCELLATION_SHARE, the full price unless configured) after it. A pending request was never
     confirmed, so withdrawing it is free. A manager who cancels for the facility's own reasons charges nothing,
     unless `charge_late` says the user asked for it late.
     """
-    from booking.accounting import cancellation_charge
-
     now = now or timezone.now()
     booking = _locked(booking)
     require(policies.can_cancel_booking, actor, booking)
@@ -407,6 +404,6 @@ def booking_reminders_send(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         for pk in list(due.values_list("pk", flat=True)):
             Booking.objects.filter(pk=pk).update(reminder_sent_at=now)
-            email_queue(pk, "reminder")
+            outbox_write(pk, email_kinds("reminder"))
             sent += 1
     return sent

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking import fastpath, selectors
+from booking.emails import outbox_write
 from booking.models import Booking, BookingEvent
-from booking.services.outbox import outbox_write
 from catalogue import roles
 from core.dates import iso_utc
 from core.errors import ConflictError

@@ -7,94 +7,32 @@ receivers of `demo_register_loaded` (booking and pricing attach calendars and pr
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.choices import UserKind
-from accounts.models import User
-from accounts.validators import validate_org_number
-from catalogue.choices import FacilityKind, InstitutionRoleKind, PublicationStatus, ResourceKind
+from catalogue.choices import FacilityKind, PublicationStatus, ResourceKind
 from catalogue.demo import records
 from catalogue.models import (
     Category,
     ContactPerson,
     Facility,
-    FacilityManager,
     Institution,
-    InstitutionRole,
     NationalInfrastructure,
     Resource,
 )
 from catalogue.signals import demo_register_loaded
 from core.errors import ConflictError
 
-DEFAULT_PASSWORD = "labtorget-demo"
-PASSWORD_ENV_VAR = "DEMO_USER_PASSWORD"
 FACILITY_SLUG_LENGTH = 80
 # Spread over two years, so that about a third of the entries are older than 12 months and show as possibly
 # outdated; the same facility always gets the same age.
 VERIFIED_DAYS_AGO_STEP = 47
 VERIFIED_DAYS_AGO_RANGE = 560
-
-PLATFORM_ADMIN_EMAIL = "demo.plattform@example.org"
-SHORT_NAMES = {"uio": "UiO", "ntnu": "NTNU", "uib": "UiB"}
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    email: str
-    first_name: str
-    last_name: str
-    kind: str
-    institution: str = ""  # slug; academic users only
-    institution_roles: tuple[str, ...] = ()
-    managed_facilities: tuple[str, ...] = ()  # facility names at `institution`
-    platform_admin: bool = False
-
-
-DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("demo.bedrift@example.org", "Demo", "Bedrift", UserKind.COMPANY),
-    DemoUser("demo.forsker.uio@example.org", "Demo", "Forsker UiO", UserKind.ACADEMIC, "uio"),
-    DemoUser("demo.forsker.ntnu@example.org", "Demo", "Forsker NTNU", UserKind.ACADEMIC, "ntnu"),
-    *(
-        DemoUser(
-            f"demo.leder.{slug}@example.org",
-            "Demo",
-            f"Leder {SHORT_NAMES[slug]}",
-            UserKind.ACADEMIC,
-            slug,
-            managed_facilities=records.DEMO_MANAGED_FACILITIES[slug],
-        )
-        for slug in ("uio", "ntnu", "uib")
-    ),
-    *(
-        DemoUser(
-            f"demo.screener.{slug}@example.org",
-            "Demo",
-            f"Screener {SHORT_NAMES[slug]}",
-            UserKind.ACADEMIC,
-            slug,
-            institution_roles=(InstitutionRoleKind.SCREENER,),
-        )
-        for slug in ("uio", "ntnu", "uib")
-    ),
-    DemoUser(
-        "demo.admin.uio@example.org",
-        "Demo",
-        "Admin UiO",
-        UserKind.ACADEMIC,
-        "uio",
-        institution_roles=(InstitutionRoleKind.ADMIN,),
-    ),
-    DemoUser(PLATFORM_ADMIN_EMAIL, "Demo", "Plattformadmin", UserKind.ACADEMIC, platform_admin=True),
-)
-
 
 @dataclass
 class DemoRegister:
@@ -105,7 +43,7 @@ class DemoRegister:
     categories: int = 0
     contacts: int = 0
     resources: list[Resource] = field(default_factory=list)
-    users: list[User] = field(default_factory=list)
+    users: list = field(default_factory=list)  # the accounts made by `users_loader`
 
     @property
     def bookable_resources(self) -> list[Resource]:
@@ -113,27 +51,29 @@ class DemoRegister:
 
 
 @transaction.atomic
-def load_demo_register(
-    *, with_demo_users: bool = False, password: str = DEFAULT_PASSWORD, today: datetime.date | None = None
-) -> DemoRegister:
-    """Create or update the demo register, then tell the other apps (`demo_register_loaded`), once."""
+def load_demo_register(*, users_loader: Callable | None = None, today: datetime.date | None = None) -> DemoRegister:
+    """Create or update the demo register, then tell the other apps (`demo_register_loaded`), once.
+
+    `users_loader(institutions, facility_by_name)` makes the demo accounts (accounts.demo): institutions by slug,
+    facilities by (institution slug, facility name); it returns the users. The catalogue knows no accounts.
+    """
     today = today or timezone.localdate()
     facility_records = {_facility_slug(record): record for record in records.FACILITIES}
     if len(facility_records) != len(records.FACILITIES):
         raise ValueError("Two demo facilities have the same slug; rename one in catalogue/demo/records.py.")
     _refuse_to_take_over_real_entries(facility_records)
-    categories = _upsert(
+    categories = upsert_by_key(
         Category,
         "slug",
         [{"slug": slug, "name_nb": nb, "name_en": en} for slug, (nb, en) in records.CATEGORIES.items()],
     )
-    infrastructures = _upsert(
+    infrastructures = upsert_by_key(
         NationalInfrastructure,
         "slug",
         [{"slug": slug, "name": name} for slug, name in records.NATIONAL_INFRASTRUCTURES.items()],
     )
-    institutions = _upsert(Institution, "slug", [_institution_row(record) for record in records.INSTITUTIONS])
-    facilities = _upsert(
+    institutions = upsert_by_key(Institution, "slug", [_institution_row(record) for record in records.INSTITUTIONS])
+    facilities = upsert_by_key(
         Facility,
         "slug",
         [
@@ -168,12 +108,15 @@ def load_demo_register(
         contacts=contacts,
         resources=resources,
     )
-    if with_demo_users:
-        register.users = _upsert_demo_users(institutions, facilities, facility_records, password)
+    if users_loader is not None:
+        facility_by_name = {
+            (record.institution, record.name): facilities[slug] for slug, record in facility_records.items()
+        }
+        register.users = users_loader(institutions, facility_by_name)
     demo_register_loaded.send(
         sender=Resource,
         resources=register.bookable_resources,
-        with_demo_users=with_demo_users,
+        with_demo_users=users_loader is not None,
         users={user.email: user for user in register.users},
     )
     return register
@@ -353,7 +296,7 @@ def _resources_for(record: records.FacilityRecord) -> tuple[records.ResourceReco
 # --- Bulk writes ------------------------------------------------------------------------------------------------
 
 
-def _upsert(model: type[models.Model], key: str, rows: list[dict]) -> dict[str, models.Model]:
+def upsert_by_key(model: type[models.Model], key: str, rows: list[dict]) -> dict[str, models.Model]:
     """Create the missing rows and update the changed ones, found by the unique field `key`; two or three queries."""
     keys = [row[key] for row in rows]
     existing = model.objects.in_bulk(keys, field_name=key)
@@ -460,67 +403,3 @@ def _upsert_resources(specs: Iterable[tuple[Facility, records.ResourceRecord]]) 
         for resource in Resource.objects.filter(facility_id__in=facility_ids).select_related("facility")
         if (resource.facility_id, resource.name) in wanted_keys
     ]
-
-
-# --- Demo users -------------------------------------------------------------------------------------------------
-
-
-def _upsert_demo_users(
-    institutions: dict[str, Institution],
-    facilities: dict[str, Facility],
-    facility_records: dict[str, records.FacilityRecord],
-    password: str,
-) -> list[User]:
-    """Create or update the demo accounts and give them exactly their listed roles, and the current password."""
-    validate_org_number(records.DEMO_COMPANY["org_number"])
-    # One hash for all: the password is public anyway, and a hash per user costs ~0.3 s with the real hasher.
-    password_hash = make_password(password)
-    facility_by_name = {
-        (record.institution, record.name): facilities[slug] for slug, record in facility_records.items()
-    }
-    rows = []
-    for spec in DEMO_USERS:
-        company = spec.kind == UserKind.COMPANY
-        rows.append(
-            {
-                "email": spec.email,
-                "first_name": spec.first_name,
-                "last_name": spec.last_name,
-                "kind": spec.kind,
-                "company_name": records.DEMO_COMPANY["company_name"] if company else "",
-                "org_number": records.DEMO_COMPANY["org_number"] if company else "",
-                "institution_id": institutions[spec.institution].pk if spec.institution else None,
-                "is_active": True,
-                "is_staff": spec.platform_admin,
-                "is_superuser": spec.platform_admin,
-                "password": password_hash,
-            }
-        )
-    by_email = _upsert(User, "email", rows)
-    users = [by_email[spec.email] for spec in DEMO_USERS]
-    wanted_roles: set[tuple[int, int, str]] = set()
-    wanted_managed: set[tuple[int, int]] = set()
-    for spec, user in zip(DEMO_USERS, users, strict=True):
-        for role in spec.institution_roles:
-            wanted_roles.add((user.pk, institutions[spec.institution].pk, role))
-        for name in spec.managed_facilities:
-            wanted_managed.add((user.pk, facility_by_name[(spec.institution, name)].pk))
-    user_ids = [user.pk for user in users]
-    _sync_pairs(InstitutionRole, ("user_id", "institution_id", "role"), user_ids, wanted_roles)
-    _sync_pairs(FacilityManager, ("user_id", "facility_id"), user_ids, wanted_managed)
-    return users
-
-
-def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:
-    """The demo users hold exactly the wanted role rows: missing ones are created, others removed."""
-    existing = {row[1:]: row[0] for row in model.objects.filter(user_id__in=user_ids).values_list("pk", *fields)}
-    extra = [pk for key, pk in existing.items() if key not in wanted]
-    if extra:
-        model.objects.filter(pk__in=extra).delete()
-    model.objects.bulk_create(
-        [model(**dict(zip(fields, key, strict=True))) for key in sorted(wanted) if key not in existing]
-    )
-
-
-def demo_user_emails() -> list[str]:
-    return [spec.email for spec in DEMO_USERS]

@@ -1,9 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.validators import normalise_org_number, validate_org_number
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
+from core.validators import normalise_org_number, validate_org_number
 from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
 from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
 

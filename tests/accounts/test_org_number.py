@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import format_org_number, validate_org_number
+from core.validators import format_org_number, validate_org_number
 
 
 def test_valid_number_from_the_domain_primer_passes():

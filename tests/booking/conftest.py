@@ -1,18 +1,11 @@
 import datetime
-import zoneinfo
 
 import pytest
 from django.utils import timezone
 
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
-
-OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
-
-
-def oslo(*args) -> datetime.datetime:
-    """An aware datetime in Oslo local time."""
-    return datetime.datetime(*args, tzinfo=OSLO)
+from tests.helpers import OSLO
 
 
 def days_ahead(days: int, hour: int = 10, minute: int = 0) -> datetime.datetime:

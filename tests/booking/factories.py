@@ -1,8 +1,11 @@
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import factory
 
+from booking.choices import Activity, BookingStatus
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
+from catalogue.choices import AccessModel
 from tests.factories import ResourceFactory, UserFactory
 
 
@@ -33,17 +36,49 @@ class BookingPolicyFactory(factory.django.DjangoModelFactory):
         )
 
 
+def round_ore(value: Decimal) -> Decimal:
+    """Øre, half up, as pricing rounds."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed economic rental of `hours` hours (2) on 4 January 2027 from 09:00 UTC, made directly (no booking
+    service, so no rule is checked), without a price.
+
+    `charged=True`: completed, with the price snapshot of a company (Eksempel AS) at `unit_price` (1 000 NOK) per
+    hour + 25 % VAT and charged amounts equal to the snapshot, as the accounts read it. Give `unit_price`,
+    `quantity` and `vat_rate`; the amounts follow.
+    """
+
     class Meta:
         model = Booking
+
+    class Params:
+        hours = 2
+        charged = factory.Trait(
+            status=BookingStatus.COMPLETED,
+            payer_name="Eksempel AS",
+            payer_org_number="988077917",
+            price_tier="external_economic",
+            price_unit="hour",
+            unit_price=Decimal("1000.00"),
+            quantity=factory.LazyAttribute(lambda o: Decimal(str(o.hours)).quantize(Decimal("0.01"))),
+            net_amount=factory.LazyAttribute(lambda o: round_ore(o.unit_price * o.quantity)),
+            vat_rate=Decimal("0.25"),
+            vat_amount=factory.LazyAttribute(lambda o: round_ore(o.net_amount * o.vat_rate)),
+            total_amount=factory.LazyAttribute(lambda o: o.net_amount + o.vat_amount),
+            charged_net_amount=factory.LazyAttribute(lambda o: o.net_amount),
+            charged_vat_amount=factory.LazyAttribute(lambda o: o.vat_amount),
+            charged_total_amount=factory.LazyAttribute(lambda o: o.total_amount),
+        )
 
     resource = factory.SubFactory(ResourceFactory)
     user = factory.SubFactory(UserFactory)
     start = factory.LazyFunction(lambda: datetime.datetime(2027, 1, 4, 9, tzinfo=datetime.UTC))
-    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
-    status = "confirmed"
-    activity = "economic"
-    access_model = "rental"
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=o.hours))
+    status = BookingStatus.CONFIRMED
+    activity = Activity.ECONOMIC
+    access_model = AccessModel.RENTAL
 
 
 class ClosureFactory(factory.django.DjangoModelFactory):

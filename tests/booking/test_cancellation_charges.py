@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from booking import accounting, selectors, services
+from accounting.selectors import invoice_basis
+from booking import selectors, services
 from booking.choices import BookingStatus
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
@@ -64,7 +65,7 @@ def test_cancelling_after_the_deadline_is_charged_and_invoiced(priced, customer)
     assert cancelled.charged_total_amount == Decimal("2500.00")
 
     day = booking.start.date()
-    basis = accounting.invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day)
+    basis = invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day)
     assert [payer.org_number for payer in basis.payers] == ["988077917"]
     assert basis.total_amount == Decimal("2500.00")
 
@@ -86,7 +87,7 @@ def test_the_facility_cancelling_for_its_own_reasons_charges_nothing(priced, cus
     late = booking.start - datetime.timedelta(hours=2)
     assert services.booking_cancel(booking=booking, actor=manager, reason="Service", now=late).charged_total_amount == 0
     day = booking.start.date()
-    assert accounting.invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day).payers == []
+    assert invoice_basis(facility_ids=[priced.facility_id], first_day=day, last_day=day).payers == []
 
 
 def test_a_manager_can_charge_a_late_cancellation_the_user_asked_for(priced, customer):

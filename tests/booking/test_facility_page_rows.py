@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.views import week_calendar, week_calendars
-from tests.booking.conftest import OSLO
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory, QualificationFactory
 from tests.factories import AcademicUserFactory, FacilityFactory, FacilityManagerFactory, ResourceFactory, UserFactory
+from tests.helpers import OSLO
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from booking import selectors, services
 from booking.models import Booking
-from tests.booking.conftest import OSLO
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
 from tests.factories import UserFactory
+from tests.helpers import OSLO
 
 pytestmark = pytest.mark.django_db
 

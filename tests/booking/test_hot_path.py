@@ -9,13 +9,14 @@ import pytest
 from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from booking import fastpath, selectors, services
-from booking.models import Booking, BookingEvent, BookingPolicy, OutgoingEmail
+from booking.models import Booking, BookingEvent, BookingPolicy
 from booking.services import storing
 from catalogue.models import Resource
+from core.models import OutgoingEmail
 from pricing import selectors as pricing_selectors
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=user)[1]}")
     return client
 
 
@@ -185,8 +186,8 @@ def test_a_booking_is_stored_with_its_history_entry_and_e_mails():
     assert (event.actor, event.action, event.from_status, event.to_status) == (user, "requested", "", "pending")
     assert (event.reason, event.details) == ("", {})
     assert event.at == stored.created_at or connection.vendor != "postgresql"  # one statement: one moment
-    emails = OutgoingEmail.objects.filter(booking=stored)
-    assert sorted(emails.values_list("kind", flat=True)) == ["requested", "to_managers"]
+    emails = OutgoingEmail.objects.filter(object_id=stored.pk)
+    assert sorted(emails.values_list("kind", flat=True)) == ["booking.requested", "booking.to_managers"]
     assert all(email.attempts == 0 and email.send_after <= timezone.now() for email in emails)
 
 

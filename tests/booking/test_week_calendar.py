@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.views import week_calendar
-from tests.booking.conftest import OSLO
+from tests.helpers import OSLO
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from django.contrib.auth import authenticate
 
 from accounts.choices import UserKind
 from accounts.models import User
-from accounts.validators import validate_org_number
 from catalogue import policies, roles
 from catalogue.choices import InstitutionRoleKind
 from catalogue.models import Facility, FacilityManager, InstitutionRole
+from core.validators import validate_org_number
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ def test_every_bookable_demo_resource_has_a_current_price_list(load):
 
 
 def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
-    from booking import accounting
+    from accounting import selectors as accounting_selectors
     from booking.models import Booking
     from catalogue.models import Facility
 
@@ -32,6 +32,6 @@ def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
     )
     first = min(b.start for b in completed).date()
     last = max(b.start for b in completed).date()
-    basis = accounting.invoice_basis(facility_ids=facility_ids, first_day=first, last_day=last)
+    basis = accounting_selectors.invoice_basis(facility_ids=facility_ids, first_day=first, last_day=last)
     assert {payer.org_number for payer in basis.payers} >= {"988077917"}
     assert basis.total_amount == sum(b.charged_total_amount for b in completed)

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError
 from django.utils import timezone
 
+from accounts.demo import demo_register_load as load_demo_register
 from catalogue.choices import InstitutionKind, PublicationStatus, ResourceKind
 from catalogue.demo import records
-from catalogue.demo.loader import load_demo_register
 from catalogue.models import (
     Category,
     ContactPerson,

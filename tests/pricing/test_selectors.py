@@ -1,19 +1,14 @@
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from pricing import selectors
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
+from tests.helpers import oslo
 from tests.pricing.factories import CostBaseFactory, PriceListItemFactory, hourly_price_list
 
-OSLO = ZoneInfo("Europe/Oslo")
 D = Decimal
-
-
-def oslo(*args):
-    return datetime.datetime(*args, tzinfo=OSLO)
 
 
 # Every affiliation × activity (DOMAIN.md, "Price tiers"): economic use always pays external economic; non-economic

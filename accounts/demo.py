@@ -1,0 +1,149 @@
+"""The demo accounts (`load_demo_register --with-demo-users`): who they are and which roles they hold.
+
+The catalogue loads the demo register; the accounts are made here and handed to it, so that the catalogue never
+imports accounts.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import models
+
+from accounts.choices import UserKind
+from accounts.models import User
+from catalogue.choices import InstitutionRoleKind
+from catalogue.demo import records
+from catalogue.demo.loader import DemoRegister, load_demo_register, upsert_by_key
+from catalogue.models import Facility, FacilityManager, Institution, InstitutionRole
+from core.validators import validate_org_number
+
+DEFAULT_PASSWORD = "labtorget-demo"
+PASSWORD_ENV_VAR = "DEMO_USER_PASSWORD"
+
+PLATFORM_ADMIN_EMAIL = "demo.plattform@example.org"
+SHORT_NAMES = {"uio": "UiO", "ntnu": "NTNU", "uib": "UiB"}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    first_name: str
+    last_name: str
+    kind: str
+    institution: str = ""  # slug; academic users only
+    institution_roles: tuple[str, ...] = ()
+    managed_facilities: tuple[str, ...] = ()  # facility names at `institution`
+    platform_admin: bool = False
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("demo.bedrift@example.org", "Demo", "Bedrift", UserKind.COMPANY),
+    DemoUser("demo.forsker.uio@example.org", "Demo", "Forsker UiO", UserKind.ACADEMIC, "uio"),
+    DemoUser("demo.forsker.ntnu@example.org", "Demo", "Forsker NTNU", UserKind.ACADEMIC, "ntnu"),
+    *(
+        DemoUser(
+            f"demo.leder.{slug}@example.org",
+            "Demo",
+            f"Leder {SHORT_NAMES[slug]}",
+            UserKind.ACADEMIC,
+            slug,
+            managed_facilities=records.DEMO_MANAGED_FACILITIES[slug],
+        )
+        for slug in ("uio", "ntnu", "uib")
+    ),
+    *(
+        DemoUser(
+            f"demo.screener.{slug}@example.org",
+            "Demo",
+            f"Screener {SHORT_NAMES[slug]}",
+            UserKind.ACADEMIC,
+            slug,
+            institution_roles=(InstitutionRoleKind.SCREENER,),
+        )
+        for slug in ("uio", "ntnu", "uib")
+    ),
+    DemoUser(
+        "demo.admin.uio@example.org",
+        "Demo",
+        "Admin UiO",
+        UserKind.ACADEMIC,
+        "uio",
+        institution_roles=(InstitutionRoleKind.ADMIN,),
+    ),
+    DemoUser(PLATFORM_ADMIN_EMAIL, "Demo", "Plattformadmin", UserKind.ACADEMIC, platform_admin=True),
+)
+
+
+def demo_users_upsert(
+    *, institutions: dict[str, Institution], facility_by_name: dict[tuple[str, str], Facility], password: str
+) -> list[User]:
+    """Create or update the demo accounts and give them exactly their listed roles, and the current password."""
+    validate_org_number(records.DEMO_COMPANY["org_number"])
+    # One hash for all: the password is public anyway, and a hash per user costs ~0.3 s with the real hasher.
+    password_hash = make_password(password)
+    rows = []
+    for spec in DEMO_USERS:
+        company = spec.kind == UserKind.COMPANY
+        rows.append(
+            {
+                "email": spec.email,
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "kind": spec.kind,
+                "company_name": records.DEMO_COMPANY["company_name"] if company else "",
+                "org_number": records.DEMO_COMPANY["org_number"] if company else "",
+                "institution_id": institutions[spec.institution].pk if spec.institution else None,
+                "is_active": True,
+                "is_staff": spec.platform_admin,
+                "is_superuser": spec.platform_admin,
+                "password": password_hash,
+            }
+        )
+    by_email = upsert_by_key(User, "email", rows)
+    users = [by_email[spec.email] for spec in DEMO_USERS]
+    _verify_addresses(users)
+    wanted_roles: set[tuple[int, int, str]] = set()
+    wanted_managed: set[tuple[int, int]] = set()
+    for spec, user in zip(DEMO_USERS, users, strict=True):
+        for role in spec.institution_roles:
+            wanted_roles.add((user.pk, institutions[spec.institution].pk, role))
+        for name in spec.managed_facilities:
+            wanted_managed.add((user.pk, facility_by_name[(spec.institution, name)].pk))
+    user_ids = [user.pk for user in users]
+    _sync_pairs(InstitutionRole, ("user_id", "institution_id", "role"), user_ids, wanted_roles)
+    _sync_pairs(FacilityManager, ("user_id", "facility_id"), user_ids, wanted_managed)
+    return users
+
+
+def _verify_addresses(users: list[User]) -> None:
+    """Each demo account's own address is verified and primary, so it may sign in, book and get tokens (one upsert)."""
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+        update_conflicts=True,
+        unique_fields=["user", "email"],
+        update_fields=["verified", "primary"],
+    )
+
+
+def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:
+    """The demo users hold exactly the wanted role rows: missing ones are created, others removed."""
+    existing = {row[1:]: row[0] for row in model.objects.filter(user_id__in=user_ids).values_list("pk", *fields)}
+    extra = [pk for key, pk in existing.items() if key not in wanted]
+    if extra:
+        model.objects.filter(pk__in=extra).delete()
+    model.objects.bulk_create(
+        [model(**dict(zip(fields, key, strict=True))) for key in sorted(wanted) if key not in existing]
+    )
+
+
+def demo_register_load(
+    *, with_demo_users: bool = False, password: str = DEFAULT_PASSWORD, today: datetime.date | None = None
+) -> DemoRegister:
+    """Load the demo register and, if asked, the demo accounts with `password`."""
+
+    def users_loader(institutions, facility_by_name):
+        return demo_users_upsert(institutions=institutions, facility_by_name=facility_by_name, password=password)
+
+    return load_demo_register(users_loader=users_loader if with_demo_users else None, today=today)

@@ -217,7 +217,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = (BookingCreateSerializer if series else OneBookingSerializer)(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        resource = selectors.resource_to_book(data["resource"], price_day=timezone.localdate(data["start"]))
+        resource = selectors.resource_to_book(data["resource"])
         if resource is None:
             raise DomainError(_("No such resource."), field="resource", code="not_found")
         fields = {

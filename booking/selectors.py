@@ -10,14 +10,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking import fastpath
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from catalogue import roles
 from catalogue.choices import PublicationStatus
-from catalogue.models import Facility, Resource
-from config import rawsql
-from config.rawsql import RowLoader
-from pricing import selectors as pricing_selectors
+from catalogue.models import Resource
 from pricing.charges import cancellation_charge
 
 Interval = tuple[datetime.datetime, datetime.datetime]
@@ -105,92 +103,19 @@ def opening_intervals(
     return merge_intervals(intervals)
 
 
-_hours = RowLoader(OpeningHours, "h")
-
-
 def opening_hours_of(policy: BookingPolicy) -> list[OpeningHours]:
-    """The policy's opening hours: those read with the resource by resource_to_book (the booking path), else the
-    ORM's (prefetched ones if there are)."""
-    loaded = getattr(policy, "_opening_hours_loaded", None)
-    if loaded is not None:
-        return list(loaded)
+    """The policy's opening hours: those read with it (resource_to_book, or a Prefetch with
+    to_attr=fastpath.OPENING_HOURS_ATTRIBUTE), else the ORM's (prefetched ones if there are)."""
+    read = getattr(policy, fastpath.OPENING_HOURS_ATTRIBUTE, None)
+    if read is not None:
+        return list(read)
     return list(policy.opening_hours.all())
 
 
-_resources = RowLoader(Resource, "r")
-_facilities = RowLoader(Facility, "f")
-_policies = RowLoader(BookingPolicy, "p")
-
-
-def resource_to_book(resource_id: int, *, price_day: datetime.date | None = None) -> Resource | None:
-    """A resource with its facility, booking policy (None when it has none), the policy's opening hours and,
-    given `price_day`, the items of its price list valid on that day, in one fixed SQL statement.
-
-    The booking API reads it on every request, so it skips the ORM's query building and further round trips. The
-    first row holds the resource, facility and policy, each further row one opening-hours row or one price item
-    (a join would repeat the facility's columns in every row, and they would all be read again).
-    """
-    if not 0 < resource_id <= rawsql.MAX_ID:
-        return None
-    with rawsql.cursor() as cursor:
-        cursor.execute(
-            _resource_to_book_sql(),
-            [resource_id, resource_id, *pricing_selectors.valid_price_items_params(resource_id, price_day)],
-        )
-        rows = cursor.fetchall()
-        db = cursor.db
-    if not rows or rows[0][0] != 0:
-        return None
-    first, offset = rows[0], 1
-    resource = _resources.load(first, offset, db)
-    offset += len(_resources.fields)
-    facility = _facilities.load(first, offset, db)
-    offset += len(_facilities.fields)
-    policy = _policies.load(first, offset, db)
-    offset += len(_policies.fields)
-    # The related objects as the ORM's select_related caches them (an assignment would check each again).
-    Resource._meta.get_field("facility").set_cached_value(resource, facility)
-    Resource._meta.get_field("booking_policy").set_cached_value(resource, policy)
-    if policy is not None:
-        BookingPolicy._meta.get_field("resource").set_cached_value(policy, resource)
-        policy._opening_hours_loaded = [_hours.load(row, offset, db) for row in rows[1:] if row[0] == 1]
-    if price_day is not None:
-        offset += len(_hours.fields)
-        items = [pricing_selectors.load_price_item(row, offset, db) for row in rows[1:] if row[0] == 2]
-        pricing_selectors.remember_price_items(resource, price_day, items)
-    return resource
-
-
-_statements: dict[str, str] = {}
-
-
-def _resource_to_book_sql() -> str:
-    """Rows of three kinds, told apart by the first column: 0 the resource, 1 an opening-hours row, 2 a price
-    item. Each kind leaves the others' columns NULL; the first row's NULLs are typed, so that PostgreSQL can
-    match the columns of the three parts."""
-    vendor = connection.vendor
-    if vendor not in _statements:
-
-        def nulls(count: int) -> str:
-            return ", ".join(["NULL"] * count)
-
-        main = len(_resources.fields) + len(_facilities.fields) + len(_policies.fields)
-        names = [field.attname for field in _hours.fields]
-        items = pricing_selectors.item_fields()
-        weekday, opens = (main + 2 + names.index(name) for name in ("weekday", "opens"))
-        typed_nulls = ", ".join(f"CAST(NULL AS {rawsql.cast_type(field, connection)})" for field in items)
-        _statements[vendor] = (
-            f"SELECT 0, {_resources.columns()}, {_facilities.columns()}, {_policies.columns()}, "
-            f"{nulls(len(names))}, {typed_nulls} "
-            f"FROM {Resource._meta.db_table} r JOIN {Facility._meta.db_table} f ON f.id = r.facility_id "
-            f"LEFT JOIN {BookingPolicy._meta.db_table} p ON p.resource_id = r.id WHERE r.id = %s "
-            f"UNION ALL SELECT 1, {nulls(main)}, {_hours.columns()}, {nulls(len(items))} "
-            f"FROM {OpeningHours._meta.db_table} h JOIN {BookingPolicy._meta.db_table} p ON p.id = h.policy_id "
-            f"WHERE p.resource_id = %s "
-            f"UNION ALL {pricing_selectors.valid_price_items_sql(lead=f'2, {nulls(main + len(names))}, ')} "
-            f"ORDER BY 1, {weekday}, {opens}"
-        )
-    return _statements[vendor]
+def resource_to_book(resource_id: int) -> Resource | None:
+    """The resource a booking request names, with its facility, its booking policy (None when it has none) and the
+    policy's opening hours, read together; None when there is no such resource."""
+    return fastpath.resource_to_book(resource_id)
 
 
 def is_internal_user(user, resource: Resource) -> bool:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue import selectors
 from catalogue.choices import AccessModel, FacilityKind, Region, ResourceKind
 from catalogue.models import Facility, Institution, Resource
-from config.rawsql import MAX_ID
+from core.db import MAX_ID
 
 
 def _id_filter(queryset, field: str, value: str):

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "config.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AdminMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,11 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if DATABASE_IS_POSTGRES:
-    # Prepare the booking path's fixed statements (config.rawsql) after this many runs on a connection: planning
-    # them cost more than running them. Django's own queries are never prepared. "off" behind a PgBouncer older
-    # than 1.21 in transaction mode, which cannot carry prepared statements.
+    # Parameters travel apart from the SQL (server-side binding) instead of being merged into its text in Python,
+    # so that a statement run again and again (the booking path's) can be prepared: after this many runs on a
+    # connection, PostgreSQL keeps its plan instead of planning it anew. "off" behind a PgBouncer older than 1.21
+    # in transaction mode, which cannot carry prepared statements.
     _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None if _prepare == "off" else int(_prepare)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=None if _prepare == "off" else int(_prepare)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts: django-allauth (sign-up, e-mail verification, log-in, password reset, MFA, OpenID Connect) ---
@@ -305,7 +308,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

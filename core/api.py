@@ -1,17 +1,12 @@
 """Shared API plumbing: turns domain errors into HTTP answers that name the field or the conflict, and reads
 times safely."""
 
-import types
-
-from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.utils.formatting import lazy_format
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ConflictError, DomainError
@@ -64,61 +59,3 @@ class ApiDateTimeField(serializers.DateTimeField):
         if not self.FIRST_YEAR <= value.year <= self.LAST_YEAR:
             self.fail("out_of_range", first=self.FIRST_YEAR, last=self.LAST_YEAR)
         return super().enforce_timezone(value)
-
-
-class _SharedParent:
-    """The parent of shared fields: a root that is never a partial update and has no context."""
-
-    parent = None
-    partial = False
-    _context = types.MappingProxyType({})
-
-
-class SharedFieldsSerializer(serializers.Serializer):
-    """An input serializer whose fields are built once per class instead of once per request.
-
-    DRF deep-copies every declared field for each serializer instance; on the booking API that was a tenth of a
-    request's time. Sharing is safe only for fields that keep no state while they validate and read neither their
-    parent nor the context, so only plain value fields without a mutable default are allowed (the class refuses
-    others when first used), each field's parent is a neutral root rather than the first request's serializer, and
-    a message DRF would format once and keep (length and range limits) is formatted again in each request's
-    language. Partial updates are refused: the fields could not see them.
-    """
-
-    SHAREABLE = (
-        serializers.BooleanField, serializers.CharField, serializers.ChoiceField, serializers.DateField,
-        serializers.DateTimeField, serializers.DecimalField, serializers.IntegerField,
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        if kwargs.get("partial"):
-            raise ImproperlyConfigured(f"{type(self).__name__} shares its fields and cannot validate a partial update.")
-        super().__init__(*args, **kwargs)
-
-    @property
-    def fields(self):
-        cls = type(self)
-        shared = cls.__dict__.get("_shared_fields")
-        if shared is None:
-            shared = dict(super().fields)
-            for name, field in shared.items():
-                contextual = getattr(field.default, "requires_context", False) or any(
-                    getattr(validator, "requires_context", False) for validator in field.validators
-                )
-                mutable_default = isinstance(field.default, list | dict | set)
-                if not isinstance(field, self.SHAREABLE) or contextual or mutable_default:
-                    raise ImproperlyConfigured(f"{cls.__name__}.{name} cannot be shared between requests.")
-                for validator in field.validators:
-                    if isinstance(getattr(validator, "message", None), lazy_format):
-                        validator.message = _per_request(validator.message, f"{cls.__name__}.{name}")
-                field.parent = _SharedParent
-            cls._shared_fields = shared
-        return shared
-
-
-def _per_request(message: lazy_format, name: str):
-    """A validator's message, formatted when shown rather than once for good (DRF's lazy_format keeps the first
-    language it was shown in)."""
-    if message.result is not None:
-        raise ImproperlyConfigured(f"{name}: a message was already formatted before the field was shared.")
-    return format_lazy(message.format_string, *message.args, **message.kwargs)

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.rawsql import MAX_ID
+from core.db import MAX_ID
 from pricing.models import PriceList
 
 

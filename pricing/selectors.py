@@ -1,17 +1,17 @@
 """Reads for pricing. Other apps ask pricing for prices only through this module."""
 
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.choices import UserKind
-from config import rawsql
-from config.rawsql import RowLoader
+from core.db import ModelRows
 from core.errors import DomainError
 from pricing import tdi
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
@@ -78,54 +78,32 @@ def price_list_valid_on(*, resource, day: datetime.date) -> PriceList | None:
     )
 
 
-_items = RowLoader(PriceListItem, "i")
+_items = ModelRows(PriceListItem, "i")
 
 
-def valid_price_items_sql(lead: str = "") -> str:
-    """SELECT every item of the price list valid on a day (the latest to start, as price_list_valid_on picks);
-    its parameters are valid_price_items_params(). `lead` puts columns before the item's (for a UNION)."""
+@functools.cache
+def _tier_prices_sql(vendor: str) -> str:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     return (
-        f"SELECT {lead}{_items.columns()} FROM {PriceListItem._meta.db_table} i "
-        f"WHERE i.price_list_id = (SELECT pl.id FROM {PriceList._meta.db_table} pl WHERE pl.resource_id = %s "
+        f"SELECT {_items.columns()} FROM {quote(PriceListItem._meta.db_table)} i "
+        f"WHERE i.price_list_id = (SELECT pl.id FROM {quote(PriceList._meta.db_table)} pl WHERE pl.resource_id = %s "
         "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC "
-        "LIMIT 1)"
+        "LIMIT 1) AND i.tier = %s ORDER BY i.unit"
     )
 
 
-def valid_price_items_params(resource_id: int, day: datetime.date | None) -> list:
-    adapted = connection.ops.adapt_datefield_value(day)
-    return [resource_id, adapted, adapted]
-
-
-def item_fields() -> list:
-    """The columns valid_price_items_sql() selects, as fields."""
-    return _items.fields
-
-
-def load_price_item(row, offset: int = 0, db=None) -> PriceListItem:
-    return _items.load(row, offset, db)
-
-
-def remember_price_items(resource, day: datetime.date, items: list) -> None:
-    """Keep the items of the price list valid on `day` with the resource, read together with it (the booking
-    path reads resource and prices in one statement); booking_quote then needs no query for that day."""
-    resource._price_items_loaded = (day, items)
-
-
 def _tier_prices_valid_on(*, resource, day: datetime.date, tier: str) -> tuple[int | None, list]:
-    """The id of the price list valid on `day` and its prices for one tier, by unit; (None, []) when that list
-    has no price for the tier. Every booking asks this: from the items read with the resource when there are,
-    else in one fixed SQL statement."""
-    loaded = getattr(resource, "_price_items_loaded", None)
-    if loaded is not None and loaded[0] == day:
-        items = sorted((item for item in loaded[1] if item.tier == tier), key=lambda item: item.unit)
-    else:
-        with rawsql.cursor() as cursor:
-            cursor.execute(
-                f"{valid_price_items_sql()} AND i.tier = %s ORDER BY i.unit",
-                [*valid_price_items_params(resource.pk, day), tier],
-            )
-            items = [_items.load(row, db=cursor.db) for row in cursor.fetchall()]
+    """The id of the price list valid on `day` (the latest to start, as price_list_valid_on picks) and its prices
+    for one tier, by unit; (None, []) when that list has no price for the tier.
+
+    Every booking asks this, so it is one fixed statement rather than an ORM query built anew each time
+    (core.db.ModelRows).
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each use of django.db.connection is a context lookup
+    day_value = db.ops.adapt_datefield_value(day)
+    with db.cursor() as cursor:
+        cursor.execute(_tier_prices_sql(db.vendor), [resource.pk, day_value, day_value, tier])
+        items = [_items.load(row, db=db) for row in cursor.fetchall()]
     return (items[0].price_list_id if items else None), items
 
 

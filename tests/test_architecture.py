@@ -26,8 +26,8 @@ ALLOWED = {
 APPS = set(ALLOWED)
 
 # Underscore names that are documented public API: Django's Model._meta (the "Model _meta API"), and the named
-# tuple methods of Python's collections.
-DOCUMENTED_UNDERSCORE_NAMES = {"_meta", "_replace", "_asdict", "_fields", "_make"}
+# tuple methods of Python's collections, and os._exit.
+DOCUMENTED_UNDERSCORE_NAMES = {"_meta", "_replace", "_asdict", "_fields", "_make", "_exit"}
 # The tests' broker helper drops Celery's cached connection pools so that a test can point the default app at
 # another broker; Celery has no public way to do that (its app.close() also unregisters the app). Tests only.
 TEST_EXCEPTIONS = {("broker.py", "_pool"), ("broker.py", "_producer_pool")}

@@ -5,11 +5,11 @@ from rest_framework import serializers
 from booking.choices import Activity, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
-from config.rawsql import MAX_ID
-from core.api import ApiDateTimeField, SharedFieldsSerializer
+from core.api import ApiDateTimeField
+from core.db import MAX_ID
 
 
-class OneBookingSerializer(SharedFieldsSerializer):
+class OneBookingSerializer(serializers.Serializer):
     """A request for one booking, in its own class so that a single booking validates only its six fields."""
 
     resource = serializers.IntegerField()

@@ -241,7 +241,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if not serializer.is_valid():
             raise _refusal_with_code(serializer.errors)
         data = serializer.validated_data
-        resource = selectors.resource_to_book(data["resource"], price_day=timezone.localdate(data["start"]))
+        resource = selectors.resource_to_book(data["resource"])
         if resource is None:
             raise DomainError(_("No such resource."), field="resource", code="not_found")
         fields = {

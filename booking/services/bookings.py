@@ -161,7 +161,7 @@ def booking_create(
         with storing_transaction(resource.pk):
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
             emails = email_kinds("requested" if needs_approval else "confirmed") if notify else []
-            booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
+            booking = booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
     except IntegrityError as error:
         # Another request was stored first and the database refused ours: the same answer as the check above.
         if OVERLAP_CONSTRAINT in str(error):

@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from pricing import selectors
 from pricing.choices import Activity, PriceTier, PriceUnit
-from pricing.models import PriceListItem
 from tests.pricing.factories import PriceListFactory, PriceListItemFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -146,44 +145,3 @@ def test_a_long_booking_by_the_hour_counts_every_hour(resource, company_user):
     # And to the minute: 20 minutes is a third of an hour.
     result = quote(resource, company_user, end=oslo(2026, 3, 2, 9, 20))
     assert (result.quantity, result.net_amount) == (D("0.33"), D("33.00"))
-
-
-# --- prices read together with the resource (the booking path) ------------------------------------------------
-
-
-def remembered(resource, day):
-    items = list(PriceListItem.objects.filter(price_list__resource=resource))
-    selectors.remember_price_items(resource, day, items)
-    return items
-
-
-def test_prices_read_with_the_resource_give_the_same_quote_without_a_query(
-    resource, company_user, django_assert_num_queries
-):
-    listed = price_list(
-        resource,
-        {
-            (ECONOMIC, PriceUnit.HOUR): "300",
-            (ECONOMIC, PriceUnit.DAY): "2000",
-            (PriceTier.EXTERNAL_NON_ECONOMIC, PriceUnit.HOUR): "1",
-            (PriceTier.INTERNAL, PriceUnit.HOUR): "2",
-        },
-    )
-    expected = quote(resource, company_user)
-    remembered(resource, datetime.date(2026, 3, 2))
-    with django_assert_num_queries(0):
-        result = quote(resource, company_user)
-    assert result == expected
-    assert (result.tier, result.unit, result.net_amount, result.price_list_id) == (
-        ECONOMIC,
-        "hour",
-        D("600.00"),
-        listed.pk,
-    )
-
-
-def test_prices_read_for_another_day_are_not_used(resource, company_user):
-    price_list(resource, {(ECONOMIC, PriceUnit.HOUR): "300"})
-    items = remembered(resource, datetime.date(2026, 3, 3))
-    items[0].price = D("1")  # what was read for the 3rd must not price the 2nd
-    assert quote(resource, company_user).net_amount == D("600.00")

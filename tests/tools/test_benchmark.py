@@ -55,8 +55,8 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
 
     assert report["data"] == {"bookable_resources": 200, "bookings": 2000}  # 20 facilities, one per category
     assert report["search"]["searches"] == 3 and report["search"]["mean_results"] > 0
-    # The token, the resource with its prices, and one transaction: BEGIN, the storing statement, the e-mails, COMMIT.
-    assert report["create_path_queries"] == 6
+    # The token, the resource, its prices, and one transaction: BEGIN, the storing statement, the e-mails, COMMIT.
+    assert report["create_path_queries"] == 7
     # The server answered the clients' bookings on the database the benchmark built (the test database here).
     http = report["http"]
     assert http["created"] > 0 and http["errors"] == 0 and http["conflicts"] == 0

@@ -40,9 +40,11 @@ def api_client():
 
 def test_booking_input_is_refused_field_by_field(api_client):
     errors = _refused(api_client, "en", _valid_booking(resource="x", start="2027-03-01T10:00:00"))
-    assert set(errors) == {"resource", "start"}
+    assert set(errors) == {"resource", "start", "detail", "code"}  # detail and code: the first rule broken
     assert errors["start"] == ["Give the time with a UTC offset, for example 2027-01-04T10:00:00+01:00."]
-    assert set(_refused(api_client, "en", {})) == {"resource", "start", "end", "activity", "access_model"}
+    assert errors["code"] == "naive_time"
+    everything = {"resource", "start", "end", "activity", "access_model", "detail", "code"}
+    assert set(_refused(api_client, "en", {})) == everything
 
 
 @pytest.mark.parametrize("first", ["nb", "en"])

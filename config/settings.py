@@ -260,6 +260,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 # --- end catalogue ---
 
+# --- pricing ---
+# The lowest margin over full cost an economic price may have (0.05 = 5 %): every external economic price is
+# checked against full cost x (1 + this), in the unit of the price (state aid, R&D&I Framework §25).
+PRICING_MINIMUM_MARGIN = os.environ.get("PRICING_MINIMUM_MARGIN", "0.05")
+
 # --- accounting ---
 # State-aid monitor (R&D&I Framework §20): share of a resource's annual capacity booked for economic activity
 # at which managers see a warning and at which they, and the institution admins by e-mail, get an alert.

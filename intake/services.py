@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from config.celery import send_after_commit
 from core.errors import ConflictError, DomainError
+from core.references import QUOTE_FLOOR, reference_refusal
 from core.validators import normalise_org_number
 from intake import deadlines
 from intake.choices import (
@@ -33,6 +34,7 @@ from intake.choices import (
     DeclineReason,
     DeliveryStatus,
     ProposalKind,
+    QuoteUnit,
     RequestStatus,
     RoutingStatus,
     Scope,
@@ -360,9 +362,18 @@ def routing_accept(
     proposal_text: str = "",
     booking_id: int | None = None,
     quote_amount: Decimal | None = None,
+    quote_resource: int | None = None,
+    quote_unit: str = "",
+    quote_quantity: Decimal | None = None,
     now=None,
 ) -> Routing:
-    """A facility manager takes the request and proposes a booking, a quote or an agreement type."""
+    """A facility manager takes the request and proposes a booking, a quote or an agreement type.
+
+    A proposal with an amount says what it covers: `quote_quantity` × `quote_unit` (hour, half_day, day or
+    sample) of `quote_resource` (a resource of the routing's facility, by id). The amount may not be below full
+    cost plus the minimum margin of that (pricing's QUOTE_FLOOR check, through core.references); what it covers
+    is written into the proposal the requester reads.
+    """
     if proposal_kind not in ProposalKind.values:
         raise DomainError(_("Choose what you propose."), field="proposal_kind", code="invalid_choice")
     if proposal_kind == ProposalKind.AGREEMENT and agreement_type not in AgreementType.values:
@@ -373,6 +384,11 @@ def routing_accept(
         raise DomainError(_("Give the quoted amount."), field="quote_amount", code="required")
     if quote_amount is not None and Decimal(quote_amount) < 0:
         raise DomainError(_("A quoted amount cannot be negative."), field="quote_amount")
+    if quote_amount is not None:  # a price offered to a company: never below full cost plus the minimum margin
+        reference_refusal(
+            QUOTE_FLOOR, facility_id=routing.facility_id, resource_id=quote_resource, unit=quote_unit,
+            quantity=quote_quantity, amount=Decimal(quote_amount),
+        )  # fmt: skip
     routing = _lock_routing(routing)
     request = _lock(routing.request)
     if request.status == S.ROUTED:
@@ -393,17 +409,20 @@ def routing_accept(
     routing.quote_amount = quote_amount
     routing.full_clean()
     routing.save()
+    covers = None
+    if quote_amount is not None:
+        covers = {"quantity": quote_quantity, "unit": quote_unit, "resource": quote_resource}
     RequestMessage.objects.create(
         request=request,
         author_role=AuthorRole.MANAGER,
         author_user=user,
         author_label=f"{user} ({routing.facility})",
-        body=_proposal_summary(routing),
+        body=_proposal_summary(routing, covers=covers),
     )
     return routing
 
 
-def _proposal_summary(routing: Routing) -> str:
+def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
     parts = [
         _("%(facility)s proposes: %(kind)s")
         % {"facility": routing.facility, "kind": ProposalKind(routing.proposal_kind).label}
@@ -414,6 +433,16 @@ def _proposal_summary(routing: Routing) -> str:
         parts.append(_("booking no. %(number)s") % {"number": routing.booking_id})
     if routing.quote_amount is not None:
         parts.append(_("NOK %(amount)s excl. VAT") % {"amount": routing.quote_amount})
+    if covers is not None:
+        resource = routing.facility.resources.filter(pk=covers["resource"]).values_list("name", flat=True).first()
+        parts.append(
+            _("for %(quantity)s × %(unit)s of %(resource)s")
+            % {
+                "quantity": format(Decimal(covers["quantity"]).normalize(), "f"),
+                "unit": QuoteUnit(covers["unit"]).label,
+                "resource": resource,
+            }
+        )
     text = ", ".join(parts) + "."
     if routing.proposal_text:
         text += "\n\n" + routing.proposal_text

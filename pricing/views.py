@@ -98,6 +98,8 @@ def price_lists(request, pk):
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
                 note=form.cleaned_data["note"],
+                fixed_fee_quantity=form.cleaned_data["fixed_fee_quantity"],
+                fixed_fee_unit=form.cleaned_data["fixed_fee_unit"],
                 prices=form.prices(),
             )
         except (DomainError, ValidationError) as error:
@@ -109,7 +111,12 @@ def price_lists(request, pk):
     return render(
         request,
         "pricing/price_lists.html",
-        {"resource": resource, "form": form, "price_lists": lists, **_floor_context(resource, timezone.localdate())},
+        {
+            "resource": resource,
+            "form": form,
+            "price_lists": [(price_list, selectors.blocked_price_messages(price_list)) for price_list in lists],
+            **_floor_context(resource, timezone.localdate()),
+        },
     )
 
 
@@ -126,6 +133,8 @@ def price_list_edit(request, pk):
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
                 note=form.cleaned_data["note"],
+                fixed_fee_quantity=form.cleaned_data["fixed_fee_quantity"],
+                fixed_fee_unit=form.cleaned_data["fixed_fee_unit"],
                 prices=form.prices(),
             )
         except (DomainError, ValidationError) as error:
@@ -146,9 +155,17 @@ def price_list_edit(request, pk):
 
 
 def _floor_context(resource, day):
-    """The full cost the manager's economic prices are checked against, shown next to the form."""
+    """The full cost the manager's economic prices are checked against, and the lowest economic price per unit,
+    shown next to the form."""
     cost_base = selectors.cost_base_for(resource=resource, year=day.year)
     if cost_base is None:
         return {"cost_base": None}
     result = selectors.cost_base_result_or_none(cost_base)
-    return {"cost_base": cost_base if result else None, "cost_base_result": result}
+    if result is None:
+        return {"cost_base": None}
+    return {
+        "cost_base": cost_base,
+        "cost_base_result": result,
+        "floors": selectors.economic_price_floors(cost_base=cost_base),
+        "minimum_margin_percent": selectors.minimum_margin_percent(),
+    }

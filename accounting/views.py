@@ -175,7 +175,13 @@ def invoice_basis_page(request, pk: int, scope: str):
     )
     # Show the period the figures are for (this month when none was given) in the date fields.
     shown = forms.PeriodForm({"from_date": basis.first_day, "to_date": basis.last_day})
-    return render(request, "accounting/invoice_basis.html", {"scope": resolved, "form": shown, "basis": basis})
+    # The EHF documents each payer needs: lines with VAT and lines outside its scope go on separate ones.
+    payers = [(payer, ehf.vat_parts(payer)) for payer in basis.payers]
+    return render(
+        request,
+        "accounting/invoice_basis.html",
+        {"scope": resolved, "form": shown, "basis": basis, "payers": payers},
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ class AccountingConfig(AppConfig):
     verbose_name = _("Accounting")
 
     def ready(self):
-        from accounting import panels
+        from accounting import emails, panels
 
         panels.register()
+        emails.register()  # the accounting e-mails the outbox sends

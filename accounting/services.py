@@ -3,18 +3,14 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 
-from accounting import selectors
+from accounting import emails, selectors
 from accounting.choices import StateAidAlertLevel
 from accounting.models import StateAidAlert
 from catalogue.choices import InstitutionRoleKind
 from catalogue.models import InstitutionRole
+from core.outbox import QueuedEmail, emails_queue
 
 
 def _levels_reached(share_level: str) -> list[str]:
@@ -25,18 +21,14 @@ def _levels_reached(share_level: str) -> list[str]:
     return []
 
 
-def _institution_accounts_url(institution_id: int) -> str:
-    return settings.SITE_URL + reverse("accounting:institution", args=[institution_id])
-
-
 @transaction.atomic
 def state_aid_alerts_send(*, year: int | None = None) -> int:
     """E-mail each institution admin about resources that crossed the warning or alert share in `year`.
 
     Each (resource, year, level) is told once; a resource that jumps past both lines gets the alert only.
     Institutions without an admin are skipped and tried again next run. Each admin gets one e-mail, in their
-    language, listing all their institution's newly crossed resources. Returns the number of e-mails queued
-    (sent after the transaction commits).
+    language, listing all their institution's newly crossed resources. Returns the number of e-mails queued in the
+    outbox (sent after the transaction commits).
     """
     year = year or selectors.current_year()
     resources = selectors.resources_with_economic_use(year=year)
@@ -73,26 +65,11 @@ def state_aid_alerts_send(*, year: int | None = None) -> int:
             )
         news_by_institution[institution_id].append(share)
 
-    messages = []
-    for institution_id, shares in news_by_institution.items():
-        for role in admins[institution_id]:
-            with translation.override(role.user.language or settings.LANGUAGE_CODE):
-                context = {
-                    "user": role.user,
-                    "institution": role.institution,
-                    "year": year,
-                    "shares": shares,
-                    "url": _institution_accounts_url(institution_id),
-                    "warning_percent": selectors.percent_text(selectors.thresholds()[0]),
-                    "alert_percent": selectors.percent_text(selectors.thresholds()[1]),
-                }
-                subject = render_to_string("accounting/state_aid_email_subject.txt", context).strip()
-                body = render_to_string("accounting/state_aid_email.txt", context)
-            messages.append((subject, body, role.user.email))
-
-    def send():
-        for subject, body, recipient in messages:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-
-    transaction.on_commit(send)
-    return len(messages)
+    alerts = [
+        QueuedEmail(emails.STATE_AID_ALERT, role.pk, {"year": year, "resources": [s.resource.id for s in shares]})
+        for institution_id, shares in news_by_institution.items()
+        for role in admins[institution_id]
+        if role.user.email
+    ]
+    emails_queue(emails=alerts)
+    return len(alerts)

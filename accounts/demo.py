@@ -7,6 +7,7 @@ imports accounts.
 import datetime
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import models
 
@@ -102,6 +103,7 @@ def demo_users_upsert(
         )
     by_email = upsert_by_key(User, "email", rows)
     users = [by_email[spec.email] for spec in DEMO_USERS]
+    _verify_addresses(users)
     wanted_roles: set[tuple[int, int, str]] = set()
     wanted_managed: set[tuple[int, int]] = set()
     for spec, user in zip(DEMO_USERS, users, strict=True):
@@ -113,6 +115,16 @@ def demo_users_upsert(
     _sync_pairs(InstitutionRole, ("user_id", "institution_id", "role"), user_ids, wanted_roles)
     _sync_pairs(FacilityManager, ("user_id", "facility_id"), user_ids, wanted_managed)
     return users
+
+
+def _verify_addresses(users: list[User]) -> None:
+    """Each demo account's own address is verified and primary, so it may sign in, book and get tokens (one upsert)."""
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+        update_conflicts=True,
+        unique_fields=["user", "email"],
+        update_fields=["verified", "primary"],
+    )
 
 
 def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:

@@ -1,7 +1,6 @@
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Language, UserKind
 from catalogue.models import Institution
@@ -39,31 +38,21 @@ class AffiliationForm(forms.Form):
         return cleaned
 
 
-class SignUpForm(AffiliationForm):
+class SignupProfileForm(AffiliationForm):
+    """The portal's questions on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): allauth adds e-mail address
+    and password; accounts.adapters.AccountAdapter.save_user stores these fields with the new user."""
+
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices, initial="nb")
 
-    field_order = ["kind", "first_name", "last_name", "email", "password", "company_name", "org_number",
-                   "institution", "language"]
+    field_order = ["kind", "first_name", "last_name", "email", "password1", "company_name", "org_number",
+                   "institution", "language"]  # fmt: skip
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password"):
-            try:
-                password_validation.validate_password(cleaned["password"])
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
+    PROFILE_FIELDS = ("first_name", "last_name", "kind", "company_name", "org_number", "institution", "language")
 
-
-class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True}))
-
-    def clean_username(self):
-        return self.cleaned_data["username"].lower()
+    def signup(self, request, user) -> None:
+        """allauth calls this after saving the user; the profile was saved with the user already."""
 
 
 class ProfileForm(AffiliationForm):
@@ -74,3 +63,14 @@ class ProfileForm(AffiliationForm):
 
     field_order = ["first_name", "last_name", "phone", "language", "kind", "company_name", "org_number",
                    "institution"]
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token, named so that its owner can tell it from the others."""
+
+    name = forms.CharField(
+        label=pgettext_lazy("API token", "Name"),
+        max_length=100,
+        required=False,
+        help_text=_("For example the script or machine that uses it."),
+    )

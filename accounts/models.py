@@ -1,6 +1,10 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from accounts.choices import Language, UserKind
 from core.validators import validate_org_number
@@ -23,9 +27,14 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
+        """A platform admin, with the e-mail address counted as verified: whoever runs `createsuperuser` (the
+        command calls this) already controls the server, and the admin could not otherwise sign in to verify."""
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
+        with transaction.atomic(using=self.db):
+            user = self._create_user(email, password, **extra_fields)
+            EmailAddress.objects.using(self.db).create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractUser):
@@ -73,3 +82,30 @@ class User(AbstractUser):
     @property
     def is_company(self) -> bool:
         return self.kind == UserKind.COMPANY
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token (`Authorization: Token <key>`), django-rest-knox's token with an id and a name.
+
+    Only the SHA-512 digest of the key is stored, so the database never holds a usable secret; `token_key` keeps
+    the key's first characters to tell tokens apart. A token stops working at `expiry` (API_TOKEN_TTL_DAYS after
+    it was made) or when its owner revokes it (the row is deleted).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(_("digest"), max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(pgettext_lazy("API token", "name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"…{self.key_hint} ({self.user})"
+
+    @property
+    def key_hint(self) -> str:
+        """The last characters of the stored key prefix: enough for the owner to recognise a token, never the
+        secret."""
+        return self.token_key[-8:]

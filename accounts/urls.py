@@ -1,14 +1,16 @@
-from django.contrib.auth import views as auth_views
+from allauth.account import views as allauth_views
 from django.urls import path
 
 from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("sign-up/", views.sign_up, name="sign_up"),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names other pages link to, for allauth's log-in, sign-up and log-out (the same pages as account_login,
+    # account_signup and account_logout).
+    path("login/", allauth_views.login, name="login"),
+    path("signup/", allauth_views.signup, name="sign_up"),
+    path("logout/", allauth_views.logout, name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("oidc/<slug:provider>/start/", views.oidc_start, name="oidc_start"),
-    path("oidc/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
+    path("profile/tokens/", views.api_tokens, name="api_tokens"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -1,35 +1,22 @@
+"""Portal pages of accounts that allauth does not provide: the profile, the personal API tokens, the 429 page.
+
+Sign-up, log-in, e-mail verification, password reset and change, MFA and OpenID Connect are allauth's pages
+(templates in templates/account, templates/mfa and templates/socialaccount).
+"""
+
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts import oidc, services
-from accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
+from accounts import selectors, services
+from accounts.forms import ApiTokenForm, ProfileForm
+from accounts.models import ApiToken
 from core.errors import DomainError
-
-
-def sign_up(request):
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_sign_up(**form.cleaned_data)
-        except (ValidationError, DomainError) as error:
-            _apply_service_errors(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Labtorget. Your account is ready."))
-            return redirect("catalogue:home")
-    return render(request, "accounts/sign_up.html", {"form": form})
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = EmailAuthenticationForm
 
 
 def _apply_service_errors(form, error):
@@ -45,7 +32,7 @@ def _apply_service_errors(form, error):
 def profile(request):
     user = request.user
     initial = {name: getattr(user, name) for name in ("first_name", "last_name", "phone", "language", "kind",
-                                                      "company_name", "org_number", "institution")}
+                                                      "company_name", "org_number", "institution")}  # fmt: skip
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,37 +42,37 @@ def profile(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "mfa_enabled": selectors.mfa_enabled(user)}
+    return render(request, "accounts/profile.html", context)
 
-def oidc_start(request, provider):
+
+@login_required
+def api_tokens(request):
+    """The person's API tokens: make a new one (its key is shown once) and revoke old ones."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = selectors.api_tokens_of(request.user)
+    context = {"form": form, "tokens": tokens, "new_key": new_key, "now": timezone.now()}
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
     try:
-        url = oidc.authorization_url(
-            session=request.session,
-            provider=provider,
-            redirect_uri=request.build_absolute_uri(reverse("accounts:oidc_callback", args=[provider])),
-            next_url=request.GET.get("next", ""),
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("accounts:login")
-    return redirect(url)
+        services.api_token_revoke(user=request.user, token_id=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None  # someone else's token, or one already revoked
+    messages.success(request, _("The token is revoked: it no longer works."))
+    return redirect("accounts:api_tokens")
 
 
-def oidc_callback(request, provider):
-    try:
-        user, next_url = oidc.complete_login(
-            session=request.session,
-            provider=provider,
-            code=request.GET.get("code", ""),
-            state=request.GET.get("state", ""),
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-        return redirect("accounts:login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    if not (user.org_number or user.institution_id):
-        messages.info(request, _("Welcome. Please complete your affiliation in your profile."))
-        return redirect("accounts:profile")
-    return redirect(next_url or "catalogue:home")
+def too_many_requests(request, retry_after: int | None = None):
+    """The portal's answer to too many log-in, sign-up, password-reset or request attempts (429)."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

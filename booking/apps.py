@@ -7,8 +7,9 @@ class BookingConfig(AppConfig):
     verbose_name = _("Booking")
 
     def ready(self):
-        from booking import demo, panels
+        from booking import demo, emails, panels
         from catalogue.signals import demo_register_loaded
 
         panels.register()
+        emails.register()  # the booking e-mails the outbox sends
         demo_register_loaded.connect(demo.on_demo_register_loaded, dispatch_uid="booking-demo-calendars")

@@ -1,4 +1,8 @@
-"""Booking e-mails in the user's language (Bokmål or English), each with the booking as an .ics attachment."""
+"""Booking e-mails in the user's language (Bokmål or English), each with the booking as an .ics attachment.
+
+They go through core's outbox: `outbox_write` queues a booking's e-mails in the caller's transaction, and the
+renderers registered in BookingConfig.ready() (`register`) make the messages when the outbox sends them.
+"""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -9,8 +13,22 @@ from django.utils.translation import gettext as _
 from booking.ics import booking_attachment
 from booking.models import Booking
 from catalogue import roles
+from core.outbox import QueuedEmail, email_kind_register, emails_queue
 
 KINDS = ("requested", "confirmed", "rejected", "cancelled", "expired", "reminder")
+
+TO_MANAGERS = "to_managers"  # a request waits for the managers' answer
+
+
+def email_kinds(kind: str) -> list[str]:
+    """The e-mails a change of `kind` sends: the user's, and for a request the managers' too."""
+    return [kind, TO_MANAGERS] if kind == "requested" else [kind]
+
+
+def outbox_write(booking_id: int, kinds: list[str]) -> None:
+    """Queue the booking's e-mails of `kinds` (names from KINDS or TO_MANAGERS) with one INSERT, in the caller's
+    transaction; they are sent after the commit."""
+    emails_queue(emails=[QueuedEmail(f"booking.{kind}", booking_id) for kind in kinds])
 
 
 def _subject(kind: str, booking: Booking) -> str:
@@ -25,29 +43,24 @@ def _subject(kind: str, booking: Booking) -> str:
     return subjects[kind] % {"resource": booking.resource.name}
 
 
-def send_booking_email(booking_id: int, kind: str, *, connection=None) -> bool:
-    """Send one booking e-mail (over `connection`, an open one to the mail server, if given). Returns False when
-    there is nothing to send (booking gone, unknown kind)."""
-    if kind not in KINDS:
-        return False
+def booking_email_messages(booking_id: int, kind: str) -> list[EmailMessage]:
+    """The e-mail of `kind` to the booking's user, with the booking attached; none when the booking is gone or the
+    user has no address."""
     booking = Booking.objects.select_related("resource__facility", "user").filter(pk=booking_id).first()
     if booking is None or not booking.user.email:
-        return False
+        return []
     with translation.override(booking.user.language or settings.LANGUAGE_CODE):
         context = {"booking": booking, "kind": kind, "site_url": settings.SITE_URL}
         body = render_to_string("booking/email/booking.txt", context)
-        message = EmailMessage(
-            subject=_subject(kind, booking), body=body, to=[booking.user.email], connection=connection
-        )
+        message = EmailMessage(subject=_subject(kind, booking), body=body, to=[booking.user.email])
     message.attach(f"booking-{booking.pk}.ics", booking_attachment(booking), "text/calendar")
-    message.send()
-    return True
+    return [message]
 
 
-def send_request_to_managers(booking_id: int, *, connection=None) -> int:
+def request_to_managers_messages(booking_id: int) -> list[EmailMessage]:
     """Tell the facility's managers that a request waits for their answer; each in their own language.
 
-    Returns the number of e-mails sent. Without named managers the institution admins are told instead.
+    Without named managers the institution admins are told instead. None once the request is no longer pending.
     """
     booking = (
         Booking.objects.select_related("resource__facility", "user")
@@ -56,13 +69,34 @@ def send_request_to_managers(booking_id: int, *, connection=None) -> int:
         .first()
     )
     if booking is None:
-        return 0
-    sent = 0
+        return []
+    messages = []
     for recipient in roles.responsible_people(booking.resource.facility):
+        if not recipient.email:
+            continue
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
             context = {"booking": booking, "recipient": recipient, "site_url": settings.SITE_URL}
             body = render_to_string("booking/email/request_for_managers.txt", context)
             subject = _("New booking request: %(resource)s") % {"resource": booking.resource.name}
-            EmailMessage(subject=subject, body=body, to=[recipient.email], connection=connection).send()
-        sent += 1
-    return sent
+            messages.append(EmailMessage(subject=subject, body=body, to=[recipient.email]))
+    return messages
+
+
+def _booking_renderer(kind: str):
+    def render(object_id: int, payload: dict) -> list[EmailMessage]:
+        return booking_email_messages(object_id, kind)
+
+    return render
+
+
+def _render_to_managers(object_id: int, payload: dict) -> list[EmailMessage]:
+    return request_to_managers_messages(object_id)
+
+
+_RENDERERS = {**{kind: _booking_renderer(kind) for kind in KINDS}, TO_MANAGERS: _render_to_managers}
+
+
+def register() -> None:
+    """Make the booking e-mails known to the outbox (BookingConfig.ready)."""
+    for kind, render in _RENDERERS.items():
+        email_kind_register(f"booking.{kind}", render)

@@ -7,7 +7,6 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.choices import (
@@ -311,27 +310,6 @@ class BookingEvent(models.Model):
 
     def __str__(self):
         return f"{self.booking_id} {self.action}"
-
-
-class OutgoingEmail(models.Model):
-    """A booking e-mail to send: written in the transaction that changes the booking, sent by a Celery task.
-
-    The outbox makes the e-mail as durable as the change itself: nothing is lost between the commit and the broker,
-    and the web request only writes a row. `booking.services.send_queued_emails` sends and deletes the rows; one
-    that fails waits `send_after` and is tried again.
-    """
-
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16)
-    created_at = models.DateTimeField(default=timezone.now)
-    send_after = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["send_after", "id"], name="booking_outgoing_due")]
-
-    def __str__(self):
-        return f"{self.booking_id} {self.kind}"
 
 
 class IdempotencyRecord(models.Model):

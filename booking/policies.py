@@ -1,5 +1,6 @@
 """Permission policies for booking: one function per action, used by pages and the API alike."""
 
+from accounts.policies import require_verified_email
 from booking.models import Booking
 from catalogue import roles
 from catalogue.models import Facility, Resource
@@ -7,7 +8,7 @@ from catalogue.models import Facility, Resource
 
 def can_book(user, resource: Resource | None = None) -> bool:
     """Any signed-in, active user may request a booking; the booking rules decide the rest."""
-    return roles.is_authenticated(user)
+    return roles.is_authenticated(user) and require_verified_email(user)  # unverified e-mail: 403 saying so
 
 
 def can_view_booking(user, booking: Booking) -> bool:

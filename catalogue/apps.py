@@ -7,7 +7,10 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
+        from catalogue import emails
         from core.navigation import NavItem, register_nav_item
+
+        emails.register()  # the catalogue e-mails the outbox sends
 
         register_nav_item(NavItem(label=_("Institutions"), url_name="catalogue:institution_list", order=10))
         register_nav_item(

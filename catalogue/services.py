@@ -8,18 +8,17 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from catalogue import roles, selectors
+from catalogue import emails, roles, selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 from core.errors import ConflictError, DomainError
+from core.outbox import QueuedEmail, emails_queue
 
 # What the portal and the API may change, in the order the forms show it (categories are set separately).
 FACILITY_FIELDS = (
@@ -211,11 +210,13 @@ def resource_delete(*, resource: Resource) -> bool:
     return True
 
 
+@transaction.atomic
 def freshness_reminders_send(*, today: datetime.date | None = None) -> int:
-    """E-mail the managers of stale published facilities, in each manager's language.
+    """E-mail the managers of stale published facilities, one e-mail each listing their facilities, in each
+    manager's language (queued in the outbox, sent after the commit).
 
     A facility is reminded about at most once every CATALOGUE_REMINDER_INTERVAL_DAYS; the date is stored on
-    the facility and cleared when it is verified. Returns the number of e-mails sent.
+    the facility and cleared when it is verified. Returns the number of e-mails queued.
     """
     today = today or timezone.localdate()
     interval = datetime.timedelta(days=settings.CATALOGUE_REMINDER_INTERVAL_DAYS)
@@ -232,16 +233,12 @@ def freshness_reminders_send(*, today: datetime.date | None = None) -> int:
         for user in roles.responsible_people(facility):
             users[user.pk] = user
             by_user[user.pk].append(facility)
-    sent = 0
-    reminded: set[int] = set()
-    for user_pk, facilities in by_user.items():
-        user = users[user_pk]
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            context = {"user": user, "facilities": facilities, "site_url": settings.SITE_URL}
-            subject = _("Labtorget: please check that your entries are up to date")
-            body = render_to_string("catalogue/email/freshness_reminder.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        sent += 1
-        reminded.update(facility.pk for facility in facilities)
+    reminders = [
+        QueuedEmail(emails.FRESHNESS_REMINDER, user_pk, {"facilities": [facility.pk for facility in facilities]})
+        for user_pk, facilities in by_user.items()
+        if users[user_pk].email
+    ]
+    emails_queue(emails=reminders)
+    reminded = {facility.pk for facilities in by_user.values() for facility in facilities}
     Facility.objects.filter(pk__in=reminded).update(freshness_reminder_sent_on=today)
-    return sent
+    return len(reminders)

@@ -4,9 +4,8 @@ from core.navigation import nav_items_for
 
 
 def site(request):
-    """Values every page needs: the OIDC providers on offer and whether this is a debug instance."""
+    """Values every page needs: whether this is a debug instance and the menu."""
     return {
-        "oidc_providers": settings.OIDC_PROVIDERS,
         "debug_instance": settings.DEBUG,
         "nav_items": nav_items_for(getattr(request, "user", None)),
     }

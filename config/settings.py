@@ -5,6 +5,7 @@ With none set, the portal runs on the embedded default: SQLite, Celery tasks run
 e-mail is printed to the console. See README.md for the full list.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -43,10 +44,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "knox",
     "core",
     "accounts",
     "catalogue",
@@ -64,7 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "config.middleware.MessageMiddleware",
+    "accounts.middleware.AdminMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -108,33 +116,123 @@ if DATABASE_IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None if _prepare == "off" else int(_prepare)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- accounts: django-allauth (sign-up, e-mail verification, log-in, password reset, MFA, OpenID Connect) ---
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "catalogue:home"
 LOGOUT_REDIRECT_URL = "catalogue:home"
+# The e-mail address is the user name; a new account signs in only once it is verified.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link scanner in a mail filter must not confirm on its own
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Labtorget] "
+# Neither sign-up nor password reset tells whether an address has an account (the owner gets an e-mail instead).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# Rate limits (allauth's syntax: amount/period/per, per = ip, key (the e-mail address) or user). They are kept in
+# Django's cache, so they hold across processes when CACHE_URL points at a shared cache.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+# Behind a reverse proxy: how many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). The
+# per-IP rate limits of allauth and of the API read the client's address the same way.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
-# Optional OpenID Connect log-in (Feide for academia, ID-porten for persons). Each provider is active when its
-# client id is set; see README.md.
-OIDC_PROVIDERS = {}
-for _provider, _label in (("FEIDE", "Feide"), ("IDPORTEN", "ID-porten")):
-    if os.environ.get(f"OIDC_{_provider}_CLIENT_ID"):
-        OIDC_PROVIDERS[_provider.lower()] = {
-            "label": _label,
-            "client_id": os.environ[f"OIDC_{_provider}_CLIENT_ID"],
-            "client_secret": os.environ.get(f"OIDC_{_provider}_CLIENT_SECRET", ""),
-            "authorization_endpoint": os.environ.get(f"OIDC_{_provider}_AUTHORIZATION_ENDPOINT", ""),
-            "token_endpoint": os.environ.get(f"OIDC_{_provider}_TOKEN_ENDPOINT", ""),
-            "userinfo_endpoint": os.environ.get(f"OIDC_{_provider}_USERINFO_ENDPOINT", ""),
-            "jwks_endpoint": os.environ.get(f"OIDC_{_provider}_JWKS_ENDPOINT", ""),
-            "scopes": os.environ.get(f"OIDC_{_provider}_SCOPES", "openid email profile"),
+# Multi-factor authentication: TOTP with recovery codes, offered to everybody. Platform admins (staff) and
+# institution admins must set it up before anything else when this is on (production: on with SECRET_KEY).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Labtorget"
+MFA_ADAPTER = "accounts.adapters.MfaAdapter"
+ACCOUNTS_MFA_REQUIRED_FOR_ADMINS = env_bool("ACCOUNTS_MFA_REQUIRED_FOR_ADMINS", "SECRET_KEY" in os.environ)
+
+# OpenID Connect log-in (Feide for academia, ID-porten for persons) through allauth's openid_connect provider.
+# Each provider is active when its client id is set. The provider's discovery document (SERVER_URL) gives the
+# issuer and the endpoints; the *_ENDPOINT variables override single endpoints. Only claims with
+# email_verified true match an existing account, and never one that has a password (accounts.adapters).
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+OIDC_PROVIDER_DEFAULTS = {
+    "FEIDE": ("feide", "Feide", "https://auth.dataporten.no"),
+    "IDPORTEN": ("idporten", "ID-porten", "https://idporten.no"),
+}
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+for _prefix, (_provider_id, _label, _server_url) in OIDC_PROVIDER_DEFAULTS.items():
+    if os.environ.get(f"OIDC_{_prefix}_CLIENT_ID"):
+        _endpoints = {
+            key: os.environ[f"OIDC_{_prefix}_{name}"]
+            for key, name in (
+                ("authorization_endpoint", "AUTHORIZATION_ENDPOINT"),
+                ("token_endpoint", "TOKEN_ENDPOINT"),
+                ("userinfo_endpoint", "USERINFO_ENDPOINT"),
+                ("jwks_uri", "JWKS_ENDPOINT"),
+            )
+            if os.environ.get(f"OIDC_{_prefix}_{name}")
         }
+        SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+            {
+                "provider_id": _provider_id,
+                "name": _label,
+                "client_id": os.environ[f"OIDC_{_prefix}_CLIENT_ID"],
+                "secret": os.environ.get(f"OIDC_{_prefix}_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": os.environ.get(f"OIDC_{_prefix}_SERVER_URL", _server_url),
+                    "openid_configuration_overrides": _endpoints,
+                    "scope": os.environ.get(f"OIDC_{_prefix}_SCOPES", "openid email profile").split(),
+                    "oauth_pkce_enabled": True,
+                },
+            }
+        )
+
+# Personal API tokens (django-rest-knox): only a SHA-512 digest is stored, each token expires.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would make a table for its AuthToken, which accounts.ApiToken replaces: an empty table that
+# only points at users (and stands in the way of emptying the user table).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Rate limits of POST /api/v1/auth/token/ (DRF syntax), per client address and per account e-mail address, and
+# of the intake form for people without an account, per client address.
+API_TOKEN_RATE_IP = os.environ.get("API_TOKEN_RATE_IP", "20/min")
+API_TOKEN_RATE_ACCOUNT = os.environ.get("API_TOKEN_RATE_ACCOUNT", "5/min")
+INTAKE_ANONYMOUS_RATE = os.environ.get("INTAKE_ANONYMOUS_RATE", "10/hour")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.account")
+# --- end accounts ---
 
 # Internationalisation: Bokmål first, English second. Store UTC, think in Europe/Oslo.
 LANGUAGE_CODE = "nb"
@@ -184,6 +282,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Every app's e-mails wait in core's outbox table; each commit that writes some queues the sending task (at most
+    # once a second per web process), and this sweep sends what a lost message or a failed attempt left behind.
+    "core-send-due-emails": {
+        "task": "core.tasks.send_due_emails",
+        "schedule": crontab(minute="*"),
+    },
     "catalogue-freshness-reminders": {
         "task": "catalogue.tasks.send_freshness_reminders",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
@@ -192,7 +296,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -206,6 +310,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # The client's address for per-IP throttles: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Labtorget API",
@@ -289,12 +395,6 @@ CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
 CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
     "task": "booking.tasks.expire_pending_bookings",
     "schedule": crontab(minute="*/5"),
-}
-# Booking e-mails wait in an outbox table; each change queues the sending task (at most once a second per web
-# process), and this sweep sends what a lost message or a failed attempt left behind.
-CELERY_BEAT_SCHEDULE["booking-send-queued-emails"] = {
-    "task": "booking.tasks.send_queued_emails",
-    "schedule": crontab(minute="*"),
 }
 CELERY_BEAT_SCHEDULE["booking-reminders"] = {
     "task": "booking.tasks.send_reminders",

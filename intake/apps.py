@@ -8,7 +8,9 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from core.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
-        from intake import policies, views
+        from intake import emails, policies, views
+
+        emails.register()  # the intake e-mails the outbox sends
 
         register_nav_item(NavItem(label=_("Send a request"), url_name="intake:new", order=30))
         register_nav_item(

@@ -1,29 +1,44 @@
-"""E-mails of the intake queue, each written in its recipient's language."""
+"""E-mails of the intake queue, each written in its recipient's language.
+
+They go through core's outbox: a service queues one of the KINDS below with the id of the object it is about, in
+its transaction (`core.outbox.email_queue`), and the renderers registered in IntakeConfig.ready() (`register`)
+make the messages when the outbox sends them, from the data as it is then.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.choices import InstitutionRoleKind
 from catalogue.models import FacilityManager, InstitutionRole
+from core.outbox import email_kind_register
 from intake.choices import RequestStatus, RoutingStatus
 from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing
+
+# The kinds of e-mail intake queues, and the object each names.
+CONFIRMATION = "intake.confirmation"  # IntakeRequest: the requester confirms the e-mail address
+STATUS_CHANGED = "intake.status_changed"  # RequestEvent: the requester hears of the new status
+MESSAGE_ADDED = "intake.message_added"  # RequestMessage: the requester hears of a screener's or manager's message
+ROUTED = "intake.routed"  # Routing: the facility's managers hear of a request routed to them
+IN_QUEUE = "intake.in_queue"  # IntakeRequest: the screeners hear of a request waiting in their queue
+DEADLINE_REMINDER = "intake.deadline_reminder"  # IntakeRequest: the people holding it, before its deadline
+DEADLINE_ESCALATION = "intake.deadline_escalation"  # IntakeRequest: the institution admins, after its deadline
 
 
 def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _send(recipients, language: str, subject_and_body) -> None:
+def _messages(recipients, language: str, subject_and_body) -> list[EmailMessage]:
     recipients = sorted({r for r in recipients if r})
     if not recipients:
-        return
+        return []
     with translation.override(language or settings.LANGUAGE_CODE):
         subject, body = subject_and_body()
-    send_mail(str(subject), str(body), settings.DEFAULT_FROM_EMAIL, recipients)
+    return [EmailMessage(str(subject), str(body), to=recipients)]
 
 
 def _requester_link(request: IntakeRequest) -> str:
@@ -39,7 +54,7 @@ def _people_emails(users) -> list[str]:
     return [user.email for user in users if user.is_active]
 
 
-def confirmation(request: IntakeRequest) -> None:
+def confirmation(request: IntakeRequest) -> list[EmailMessage]:
     def build():
         link = _link("intake:confirm", request.confirmation_token)
         return (
@@ -52,10 +67,10 @@ def confirmation(request: IntakeRequest) -> None:
             % {"name": request.contact_name, "company": request.company_name, "link": link},
         )
 
-    _send([request.email], request.language, build)
+    return _messages([request.email], request.language, build)
 
 
-def status_changed(event: RequestEvent) -> None:
+def status_changed(event: RequestEvent) -> list[EmailMessage]:
     request = event.request
 
     def build():
@@ -73,10 +88,10 @@ def status_changed(event: RequestEvent) -> None:
             "status": RequestStatus(event.to_status).label,
         }, body
 
-    _send([request.email], request.language, build)
+    return _messages([request.email], request.language, build)
 
 
-def message_added(message: RequestMessage) -> None:
+def message_added(message: RequestMessage) -> list[EmailMessage]:
     request = message.request
 
     def build():
@@ -89,11 +104,12 @@ def message_added(message: RequestMessage) -> None:
             body += "\n\n" + link
         return _("New message about your request #%(id)s") % {"id": request.pk}, body
 
-    _send([request.email], request.language, build)
+    return _messages([request.email], request.language, build)
 
 
-def routed(routing: Routing) -> None:
+def routed(routing: Routing) -> list[EmailMessage]:
     managers = [m.user for m in FacilityManager.objects.filter(facility=routing.facility).select_related("user")]
+    messages = []
     for manager in managers:
 
         def build(routing=routing):
@@ -108,7 +124,8 @@ def routed(routing: Routing) -> None:
                 },
             )
 
-        _send(_people_emails([manager]), manager.language, build)
+        messages += _messages(_people_emails([manager]), manager.language, build)
+    return messages
 
 
 def _responsible_people(request: IntakeRequest) -> list:
@@ -125,8 +142,9 @@ def _responsible_people(request: IntakeRequest) -> list:
     ]
 
 
-def in_queue(request: IntakeRequest) -> None:
+def in_queue(request: IntakeRequest) -> list[EmailMessage]:
     """Tell the screeners (platform admins for the national queue) that a request waits for them."""
+    messages = []
     for person in _responsible_people(request):
 
         def build():
@@ -136,7 +154,8 @@ def in_queue(request: IntakeRequest) -> None:
                 % {"id": request.pk, "company": request.company_name, "link": _link("intake:detail", request.pk)},
             )
 
-        _send(_people_emails([person]), person.language, build)
+        messages += _messages(_people_emails([person]), person.language, build)
+    return messages
 
 
 def _escalation_people(request: IntakeRequest) -> list:
@@ -154,8 +173,9 @@ def _escalation_people(request: IntakeRequest) -> list:
     ]
 
 
-def deadline(request: IntakeRequest, kind: str) -> None:
+def deadline(request: IntakeRequest, kind: str) -> list[EmailMessage]:
     people = _responsible_people(request) if kind == "reminder" else _escalation_people(request)
+    messages = []
     for person in people:
 
         def build():
@@ -176,4 +196,54 @@ def deadline(request: IntakeRequest, kind: str) -> None:
                 % {"id": request.pk, "status": RequestStatus(request.status).label, "when": when},
             )
 
-        _send(_people_emails([person]), person.language, build)
+        messages += _messages(_people_emails([person]), person.language, build)
+    return messages
+
+
+# Renderers for the outbox: the messages of one queued e-mail, none when its object is gone.
+
+
+def _render_confirmation(object_id: int, payload: dict) -> list[EmailMessage]:
+    request = IntakeRequest.objects.filter(pk=object_id).first()
+    return confirmation(request) if request else []
+
+
+def _render_status_changed(object_id: int, payload: dict) -> list[EmailMessage]:
+    event = RequestEvent.objects.select_related("request").filter(pk=object_id).first()
+    return status_changed(event) if event else []
+
+
+def _render_message_added(object_id: int, payload: dict) -> list[EmailMessage]:
+    message = RequestMessage.objects.select_related("request").filter(pk=object_id).first()
+    return message_added(message) if message else []
+
+
+def _render_routed(object_id: int, payload: dict) -> list[EmailMessage]:
+    routing = Routing.objects.select_related("request", "facility").filter(pk=object_id).first()
+    return routed(routing) if routing else []
+
+
+def _render_in_queue(object_id: int, payload: dict) -> list[EmailMessage]:
+    request = IntakeRequest.objects.filter(pk=object_id).first()
+    return in_queue(request) if request else []
+
+
+def _render_deadline_reminder(object_id: int, payload: dict) -> list[EmailMessage]:
+    request = IntakeRequest.objects.filter(pk=object_id).first()
+    return deadline(request, "reminder") if request else []
+
+
+def _render_deadline_escalation(object_id: int, payload: dict) -> list[EmailMessage]:
+    request = IntakeRequest.objects.filter(pk=object_id).first()
+    return deadline(request, "escalation") if request else []
+
+
+def register() -> None:
+    """Make the intake e-mails known to the outbox (IntakeConfig.ready)."""
+    email_kind_register(CONFIRMATION, _render_confirmation)
+    email_kind_register(STATUS_CHANGED, _render_status_changed)
+    email_kind_register(MESSAGE_ADDED, _render_message_added)
+    email_kind_register(ROUTED, _render_routed)
+    email_kind_register(IN_QUEUE, _render_in_queue)
+    email_kind_register(DEADLINE_REMINDER, _render_deadline_reminder)
+    email_kind_register(DEADLINE_ESCALATION, _render_deadline_escalation)

@@ -21,11 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.celery import send_after_commit
 from core.errors import ConflictError, DomainError
+from core.outbox import QueuedEmail, email_queue, emails_queue
+from core.queue import task_queue_after_commit
 from core.references import QUOTE_FLOOR, reference_refusal
 from core.validators import normalise_org_number
-from intake import deadlines
+from intake import deadlines, emails
 from intake.choices import (
     CLOCK_RUNNING,
     AgreementType,
@@ -107,13 +108,11 @@ def _transition(request: IntakeRequest, to_status: str, *, actor, reason: str = 
 
 
 def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
-    from intake import tasks
-
     if event.to_status != S.AWAITING_CONFIRMATION:
-        send_after_commit(tasks.send_status_email, event.pk)
+        email_queue(kind=emails.STATUS_CHANGED, object_id=event.pk)
     if event.to_status == S.IN_SCREENING and event.from_status != S.NEEDS_INFO:
         # New in the queue, or back from the facilities: tell the screeners.
-        send_after_commit(tasks.send_queue_email, request.pk)
+        email_queue(kind=emails.IN_QUEUE, object_id=request.pk)
     client = request.submitted_by_client
     if client is not None and client.webhook_url and not client.is_revoked:
         delivery = WebhookDelivery.objects.create(
@@ -165,9 +164,7 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
         _transition(
             request, S.AWAITING_CONFIRMATION, actor=None, reason=_("Waiting for the e-mail confirmation."), now=now
         )
-        from intake import tasks
-
-        send_after_commit(tasks.send_confirmation_email, request.pk)
+        email_queue(kind=emails.CONFIRMATION, object_id=request.pk)
     else:
         _transition(request, S.IN_SCREENING, actor=client or user, now=now)
     return request
@@ -216,9 +213,7 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
     if role == AuthorRole.REQUESTER and request.status == S.NEEDS_INFO:
         _transition(request, S.IN_SCREENING, actor=actor, reason=_("The requester added information."), now=now)
     elif role != AuthorRole.REQUESTER:
-        from intake import tasks
-
-        send_after_commit(tasks.send_message_email, message.pk)
+        email_queue(kind=emails.MESSAGE_ADDED, object_id=message.pk)
     return message
 
 
@@ -266,9 +261,7 @@ def request_assign_institution(*, request: IntakeRequest, user, institution, now
         reason=_("Assigned to %(institution)s.") % {"institution": institution},
         **_actor_fields(user),
     )
-    from intake import tasks
-
-    send_after_commit(tasks.send_queue_email, request.pk)
+    email_queue(kind=emails.IN_QUEUE, object_id=request.pk)
     return request
 
 
@@ -292,10 +285,7 @@ def request_route(*, request: IntakeRequest, user, facilities: list, note: str =
     routings = []
     for facility in dict.fromkeys(facilities):  # keep order, drop repeats
         routings.append(Routing.objects.create(request=request, facility=facility, note=note, routed_by=user))
-    from intake import tasks
-
-    routing_ids = [routing.pk for routing in routings]
-    send_after_commit(tasks.send_routing_emails, routing_ids)
+    emails_queue(emails=[QueuedEmail(emails.ROUTED, routing.pk) for routing in routings])
     return routings
 
 
@@ -480,25 +470,27 @@ def routing_decline(*, routing: Routing, user, reason: str, comment: str = "", n
 
 def deadline_reminders_send(*, now=None) -> int:
     """Remind screeners and managers of requests due within INTAKE_REMINDER_HOURS. Returns how many."""
-    from intake import selectors, tasks
+    from intake import selectors
 
     now = now or timezone.now()
     due = selectors.requests_due_for_reminder(now=now)
     for request in due:
-        IntakeRequest.objects.filter(pk=request.pk).update(reminded_at=now)
-        transaction.on_commit(lambda pk=request.pk: tasks.send_deadline_email.delay(pk, "reminder"))
+        with transaction.atomic():  # the e-mail is queued with the mark that it was sent, or neither
+            IntakeRequest.objects.filter(pk=request.pk).update(reminded_at=now)
+            email_queue(kind=emails.DEADLINE_REMINDER, object_id=request.pk)
     return len(due)
 
 
 def deadline_escalations_send(*, now=None) -> int:
     """Tell the institution admins (platform admins for the national queue) about overdue requests."""
-    from intake import selectors, tasks
+    from intake import selectors
 
     now = now or timezone.now()
     overdue = selectors.requests_overdue_for_escalation(now=now)
     for request in overdue:
-        IntakeRequest.objects.filter(pk=request.pk).update(escalated_at=now)
-        transaction.on_commit(lambda pk=request.pk: tasks.send_deadline_email.delay(pk, "escalation"))
+        with transaction.atomic():  # the e-mail is queued with the mark that it was sent, or neither
+            IntakeRequest.objects.filter(pk=request.pk).update(escalated_at=now)
+            email_queue(kind=emails.DEADLINE_ESCALATION, object_id=request.pk)
     return len(overdue)
 
 
@@ -633,14 +625,13 @@ def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
 
 def _queue_delivery(delivery_id: int) -> None:
     """Queue the delivery after commit; if the broker is unreachable, mark it for the next sweep instead."""
-    from intake import tasks
 
     def mark_for_the_sweep():
         WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, attempts=0).update(
             next_attempt_at=timezone.now()
         )
 
-    send_after_commit(tasks.deliver_webhook, delivery_id, if_unreachable=mark_for_the_sweep)
+    task_queue_after_commit("intake.tasks.deliver_webhook", delivery_id, if_unreachable=mark_for_the_sweep)
 
 
 @transaction.atomic

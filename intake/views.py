@@ -3,6 +3,9 @@
 Views parse the form, ask the policy, call one service and render. Requests the user may not see are 404.
 """
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +16,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.policies import EmailUnverified, require_verified_email
+from accounts.views import too_many_requests
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
 from core.errors import DomainError
@@ -60,8 +66,24 @@ def _apply_error(form, error) -> None:
         form.add_error(None, error.messages)
 
 
+class AnonymousRequestThrottle(SimpleRateThrottle):
+    """Requests sent without an account: INTAKE_ANONYMOUS_RATE per client address (DRF's rate syntax), counted in
+    Django's cache, so shared across processes when CACHE_URL is set."""
+
+    scope = "intake_anonymous"
+
+    def get_rate(self):
+        return settings.INTAKE_ANONYMOUS_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 def request_new(request):
-    """The request form: from a facility page (facility pre-filled) or "I don't know where to go"."""
+    """The request form: from a facility page (facility pre-filled) or "I don't know where to go".
+
+    A person with an account sends it as themselves once their e-mail address is verified; without an account
+    the e-mail address is confirmed afterwards, and the number of requests per client address is limited."""
     user = request.user if request.user.is_authenticated else None
     initial = {}
     facility = None
@@ -82,8 +104,15 @@ def request_new(request):
     form = IntakeRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "language": (user.language if user else get_language() or "nb")[:2]}
+        throttle = AnonymousRequestThrottle()
+        if user is None and not throttle.allow_request(request, None):
+            return too_many_requests(request, retry_after=math.ceil(throttle.wait() or 1))
         try:
+            if user is not None:
+                require_verified_email(user)
             created = services.request_submit(data=data, user=user)
+        except EmailUnverified as error:
+            form.add_error(None, str(error))
         except (ValidationError, DomainError) as error:
             _apply_error(form, error)
         else:

@@ -6,10 +6,11 @@ import contextlib
 def reset_connections(app):
     """Drop cached broker connections and producers so that they are made again from the current broker URL, and
     the queues and router cached from the default queue, so that later workers consume the queue they publish to.
-    Also forget when outbox tasks were last queued (config.celery.drain_after_commit), so each test queues its own."""
-    from config import celery
+    Also forget when outbox tasks were last queued (core.queue.task_drain_after_commit), so each test queues its
+    own."""
+    from core.queue import drains_forget
 
-    celery._last_drain_queued.clear()
+    drains_forget()
     app._pool = None
     app.amqp._producer_pool = None
     for cached in ("queues", "default_queue", "router"):

@@ -57,3 +57,13 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in Django's cache: each test starts with none used (and leaves none to the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.choices import UserKind
@@ -49,6 +50,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):  # noqa: N805
+        """A verified, primary allauth address, as every account has once it may book; `email_verified=False`
+        for a new account that has not verified its address yet."""
+        if create:
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=extracted is not False)
 
 
 class AcademicUserFactory(UserFactory):

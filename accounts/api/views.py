@@ -1,19 +1,59 @@
+from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.api.serializers import TokenRequestSerializer, TokenResponseSerializer
+from accounts import selectors, services
+from accounts.api.serializers import ApiTokenSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.api.throttling import TokenObtainAccountThrottle, TokenObtainIpThrottle
+from accounts.models import ApiToken
 
 
 class TokenObtainView(APIView):
-    """Exchange e-mail and password for an API token; send it as `Authorization: Token <token>`."""
+    """Exchange e-mail and password for a new personal API token; send it as `Authorization: Token <token>`.
+
+    Each call makes a new token, valid for API_TOKEN_TTL_DAYS (see `expires`); list and revoke them at
+    /api/v1/auth/tokens/ or on the profile page. The e-mail address must be verified (403 `email_unverified`); a
+    person with MFA also gives `mfa_code`. Attempts are limited per client address and per e-mail address (429 with
+    Retry-After).
+    """
 
     authentication_classes: list = []
     permission_classes: list = []
+    throttle_classes = [TokenObtainIpThrottle, TokenObtainAccountThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"token": services.api_token_obtain(**serializer.validated_data)})
+        token, key = services.api_token_obtain(**serializer.validated_data)
+        return Response({"token": key, "expires": token.expiry})
+
+
+class TokenListView(APIView):
+    """The caller's own personal API tokens: id, name, when made, when they expire, the last characters of their
+    stored prefix. The secret is never shown again. An organisation key owns no personal tokens (403)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ApiTokenSerializer(many=True)}, tags=["auth"])
+    def get(self, request):
+        tokens = selectors.api_tokens_of(request.user)
+        return Response(ApiTokenSerializer(tokens, many=True, context={"now": timezone.now()}).data)
+
+
+class TokenDetailView(APIView):
+    """Revoke one of the caller's own tokens (404 for anybody else's)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, tags=["auth"])
+    def delete(self, request, pk: int):
+        try:
+            services.api_token_revoke(user=request.user, token_id=pk)
+        except ApiToken.DoesNotExist:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,8 +3,9 @@
 - `rules`: whether a resource can be booked, every booking rule but overlap, recurring series (a core rule module);
 - `storing`: the slot check and the insert that holds the slot (the booking path);
 - `bookings`: create, series, decide, cancel, move, expire, use (complete, no-show, adjust), reminders;
-- `calendar`: qualifications, closures and calendar feed tokens;
-- `outbox`: the booking e-mails, written in the booking's transaction and sent after the commit.
+- `calendar`: qualifications, closures and calendar feed tokens.
+
+The booking e-mails are queued in core's outbox by `booking.emails.outbox_write`, in the booking's transaction.
 """
 
 from booking.services.bookings import (
@@ -33,23 +34,14 @@ from booking.services.calendar import (
     qualification_grant,
     qualification_revoke,
 )
-from booking.services.outbox import (
-    EMAIL_BATCH_SECONDS,
-    EMAIL_GIVE_UP_HOURS,
-    EMAIL_LEASE_SECONDS,
-    EMAIL_MAX_ATTEMPTS,
-    EMAIL_RETRY_SECONDS,
-    send_queued_emails,
-)
 from booking.services.rules import MAX_SERIES_LENGTH, bookable_policy, booking_rules_validate, recurrence_expand
 from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
 
 __all__ = [
-    "EMAIL_BATCH_SECONDS", "EMAIL_GIVE_UP_HOURS", "EMAIL_LEASE_SECONDS", "EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_SECONDS",
     "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookable_policy", "booking_approve", "booking_cancel",
     "booking_complete", "booking_create", "booking_move", "booking_no_show_mark", "booking_reject",
     "booking_reminders_send", "booking_rules_validate", "booking_series_create", "booking_use_adjust",
     "bookings_complete_due", "bookings_decide", "bookings_use_record", "check_overlap_in_app", "closure_create",
     "completed_use_record", "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
-    "qualification_grant", "qualification_revoke", "recurrence_expand", "send_queued_emails",
+    "qualification_grant", "qualification_revoke", "recurrence_expand",
 ]  # fmt: skip

@@ -17,12 +17,12 @@ from booking.choices import (
     BookingStatus,
     ConflictMode,
 )
+from booking.emails import email_kinds, outbox_write
 from booking.models import (
     Booking,
     BookingPolicy,
 )
 from booking.selectors import use_window_closes
-from booking.services.outbox import email_kinds, email_queue, emails_send_after_commit
 from booking.services.rules import bookable_policy, booking_rules_validate, recurrence_expand
 from booking.services.storing import (
     OVERLAP_CONSTRAINT,
@@ -173,8 +173,6 @@ def booking_create(
             action = BookingAction.REQUESTED if needs_approval else BookingAction.CONFIRMED
             emails = email_kinds("requested" if needs_approval else "confirmed") if notify else []
             booking_store_new(booking, policy=policy, user=user, action=action, emails=emails)
-            if emails:
-                emails_send_after_commit(booking.pk)
     except IntegrityError as error:
         # Another request was stored first and the database refused ours: the same answer as the check above.
         if OVERLAP_CONSTRAINT in str(error):
@@ -250,7 +248,7 @@ def _change_status(
     booking.save(update_fields=["status", "decision_reason", "updated_at", *extra_fields])
     booking_event_record(booking, actor=actor, action=action, from_status=previous, reason=reason, details=details)
     if email:
-        email_queue(booking.pk, email)
+        outbox_write(booking.pk, email_kinds(email))
     return booking
 
 
@@ -572,6 +570,6 @@ def booking_reminders_send(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         for pk in list(due.values_list("pk", flat=True)):
             Booking.objects.filter(pk=pk).update(reminder_sent_at=now)
-            email_queue(pk, "reminder")
+            outbox_write(pk, email_kinds("reminder"))
             sent += 1
     return sent

@@ -7,21 +7,18 @@ here only gives the friendly answer with alternatives. On SQLite writers are ser
 
 import contextlib
 import datetime
-import functools
 import threading
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking import selectors
+from booking.emails import outbox_write
 from booking.models import (
     Booking,
     BookingEvent,
-    OutgoingEmail,
 )
-from booking.services.outbox import outbox_write
 from catalogue import roles
 from config import rawsql
 from core.dates import iso_utc
@@ -152,9 +149,10 @@ def booking_store_new(booking: Booking, *, policy, user, action: str, emails: li
     """Check the slot, store the booking, its first history entry and its e-mails (outbox); the friendly 409 when
     the slot is taken.
 
-    On PostgreSQL this is one statement (one round trip, the hot path of every booking): the booking is inserted
-    only when nothing blocks it, and the exclusion constraint still refuses a booking that a parallel request
-    stored in the meantime. Elsewhere the same steps run one by one inside the caller's transaction.
+    On PostgreSQL the booking and its history entry are one statement (the hot path of every booking): the booking
+    is inserted only when nothing blocks it, and the exclusion constraint still refuses a booking that a parallel
+    request stored in the meantime; its e-mails follow in the same transaction. Elsewhere the same steps run one by
+    one inside the caller's transaction.
     """
     resource, start, blocked_until = booking.resource, booking.start, booking.blocked_until
     if connection.vendor != "postgresql":
@@ -163,14 +161,16 @@ def booking_store_new(booking: Booking, *, policy, user, action: str, emails: li
         booking_event_record(booking, actor=user, action=action)
         outbox_write(booking.pk, emails)
         return
-    sql, params = _store_statement(booking, user=user, action=action, emails=emails)
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, params)
-        closed, taken, booking_id = cursor.fetchone()
-    _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
-    booking.pk = booking_id
-    booking._state.adding = False
-    booking._state.db = connection.alias
+    sql, params = _store_statement(booking, user=user, action=action)
+    with transaction.atomic(savepoint=False):  # the booking and its e-mails are stored together, or neither
+        with rawsql.cursor() as cursor:
+            cursor.execute(sql, params)
+            closed, taken, booking_id = cursor.fetchone()
+        _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
+        booking.pk = booking_id
+        booking._state.adding = False
+        booking._state.db = connection.alias
+        outbox_write(booking.pk, emails)
 
 
 # psycopg parses a statement once and keeps it only up to this many parameters (psycopg._queries); a longer one
@@ -178,10 +178,10 @@ def booking_store_new(booking: Booking, *, policy, user, action: str, emails: li
 STORE_STATEMENT_MAX_PARAMS = 50
 
 
-def _store_statement(booking: Booking, *, user, action: str, emails: list[str]) -> tuple[str, list]:
-    """The PostgreSQL statement that stores a new booking when nothing blocks it, with its history entry and
-    e-mails; it answers (closed, taken, the new id). The history entry and the e-mails take their time from the
-    stored booking, so that the statement stays within STORE_STATEMENT_MAX_PARAMS."""
+def _store_statement(booking: Booking, *, user, action: str) -> tuple[str, list]:
+    """The PostgreSQL statement that stores a new booking when nothing blocks it, with its history entry; it
+    answers (closed, taken, the new id). The history entry takes its time from the stored booking, so that the
+    statement stays within STORE_STATEMENT_MAX_PARAMS."""
     blocked_sql, blocked_params = _blocked_sql(
         resource=booking.resource, user=user, start=booking.start, blocked_until=booking.blocked_until
     )
@@ -192,33 +192,14 @@ def _store_statement(booking: Booking, *, user, action: str, emails: list[str]) 
     event_columns, event_values, event_params = rawsql.insert_parts(
         event, replace={"booking_id": "stored.id", "at": "stored.created_at"}
     )
-    email_columns, email_values = _email_insert_parts()
     sql = (
         f"WITH blocked AS ({blocked_sql}), "
         f"stored AS (INSERT INTO {Booking._meta.db_table} ({booking_columns}) SELECT {booking_values} "
         "FROM blocked WHERE NOT blocked.closed AND NOT blocked.taken RETURNING id, created_at), "
-        f"event AS (INSERT INTO {BookingEvent._meta.db_table} ({event_columns}) SELECT {event_values} FROM stored), "
-        f"email AS (INSERT INTO {OutgoingEmail._meta.db_table} ({email_columns}) SELECT {email_values} "
-        "FROM stored, unnest(%s::text[]) AS kinds(kind)) "
+        f"event AS (INSERT INTO {BookingEvent._meta.db_table} ({event_columns}) SELECT {event_values} FROM stored) "
         "SELECT blocked.closed, blocked.taken, (SELECT id FROM stored) FROM blocked"
     )
-    return sql, [*blocked_params, *booking_params, *event_params, emails]
-
-
-@functools.cache
-def _email_insert_parts() -> tuple[str, str]:
-    """The outbox columns and values of the storing statement: every value comes from the stored booking and the
-    kinds array, so they take no parameters and are the same for every booking."""
-    columns, values, params = rawsql.insert_parts(
-        OutgoingEmail(),
-        replace={
-            "booking_id": "stored.id", "kind": "kinds.kind", "created_at": "stored.created_at",
-            "send_after": "stored.created_at", "attempts": "0",
-        },
-    )  # fmt: skip
-    if params:
-        raise ImproperlyConfigured("A new OutgoingEmail field needs its value in the storing statement.")
-    return columns, values
+    return sql, [*blocked_params, *booking_params, *event_params]
 
 
 def slot_conflict(*, resource, user, start, end, code="slot_taken", exclude_booking_id=None) -> ConflictError:

@@ -14,6 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.policies import require_verified_email
 from core.errors import DomainError
 from intake import policies, selectors, services
 from intake.api import serializers as s
@@ -72,6 +73,11 @@ class IntakeRequestViewSet(
         if self.action == "retrieve":
             return s.IntakeRequestDetailSerializer
         return s.IntakeRequestSerializer
+
+    def create(self, request, *args, **kwargs):
+        if not isinstance(request.auth, ApiClient):
+            require_verified_email(request.user)  # a person sends a request as themselves once verified (403)
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         actor = actor_of(self.request)

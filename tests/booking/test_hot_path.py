@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from booking import selectors, services
-from booking.models import Booking, BookingEvent, BookingPolicy, OutgoingEmail
+from booking.models import Booking, BookingEvent, BookingPolicy
 from booking.services import storing
 from catalogue.models import Resource
 from config import rawsql
 from core.errors import ConflictError
+from core.models import OutgoingEmail
 from pricing import selectors as pricing_selectors
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory, ClosureFactory
@@ -183,8 +184,8 @@ def test_a_stored_booking_reads_back_as_written_with_its_price_and_history():
     assert (event.actor, event.action, event.to_status, event.details) == (user, "confirmed", "confirmed", {})
     assert (event.from_status, event.reason) == ("", "")
     assert event.at == stored.created_at or connection.vendor != "postgresql"  # one statement: one moment
-    email = OutgoingEmail.objects.get(booking=stored)
-    assert (email.kind, email.attempts) == ("confirmed", 0) and email.send_after <= timezone.now()
+    email = OutgoingEmail.objects.get(kind__startswith="booking.", object_id=stored.pk)
+    assert (email.kind, email.attempts) == ("booking.confirmed", 0) and email.send_after <= timezone.now()
 
 
 def test_a_closure_refuses_the_booking_and_stores_nothing():
@@ -212,9 +213,10 @@ def test_a_raw_insert_applies_defaults_and_auto_now():
 
 
 @pytest.mark.postgres
-def test_an_api_booking_costs_three_statements_token_resource_with_prices_and_the_store():
-    from rest_framework.authtoken.models import Token
+def test_an_api_booking_costs_four_statements_token_resource_with_prices_the_store_and_its_email():
     from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
 
     policy = BookingPolicyFactory()
     start = days_ahead(5, 10)
@@ -222,7 +224,7 @@ def test_an_api_booking_costs_three_statements_token_resource_with_prices_and_th
         policy.resource, valid_from=start.date(), valid_to=None, internal="1", non_economic="2", economic="3"
     )
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=UserFactory())[1]}")
     body = {
         "resource": policy.resource_id, "start": start.isoformat(),
         "end": (start + datetime.timedelta(hours=1)).isoformat(), "activity": "economic", "access_model": "rental",
@@ -231,9 +233,10 @@ def test_an_api_booking_costs_three_statements_token_resource_with_prices_and_th
         response = client.post("/api/v1/bookings/", body, format="json")
     assert response.status_code == 201 and response.json()["total_amount"] == "3.75"
     statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(statements) == 3, statements  # in a test's transaction the store also sets a savepoint
-    assert "authtoken_token" in statements[0] and "pricing_pricelistitem" in statements[1]
+    assert len(statements) == 4, statements  # in a test's transaction the store also sets a savepoint
+    assert "accounts_apitoken" in statements[0] and "pricing_pricelistitem" in statements[1]
     assert statements[2].startswith("WITH blocked AS")
+    assert statements[3].startswith('INSERT INTO "core_outgoingemail"')  # in the store's transaction
 
 
 @pytest.mark.postgres
@@ -268,7 +271,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut():
 @pytest.mark.postgres
 def test_the_storing_statement_stays_within_psycopgs_statement_cache():
     """Above psycopg's limit the statement would be parsed again on every booking (no error, only slower): the
-    longest case, an external user's request (all closure kinds, two e-mails), must stay within it."""
+    longest case, an external user's request (all closure kinds), must stay within it."""
     from psycopg import _queries
 
     policy = BookingPolicyFactory(requires_approval=True)
@@ -278,9 +281,7 @@ def test_the_storing_statement_stays_within_psycopgs_statement_cache():
         blocked_until=start + datetime.timedelta(hours=1), status="pending", activity="economic",
         access_model="rental", recurrence_group=uuid.uuid4(), expires_at=start,
     )  # fmt: skip
-    sql, params = storing._store_statement(
-        booking, user=booking.user, action="requested", emails=["requested", "to_managers"]
-    )
+    sql, params = storing._store_statement(booking, user=booking.user, action="requested")
     assert storing.STORE_STATEMENT_MAX_PARAMS <= _queries.MAX_CACHED_STATEMENT_PARAMS
     assert len(params) <= storing.STORE_STATEMENT_MAX_PARAMS
     assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH  # psycopg's other condition

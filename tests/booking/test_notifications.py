@@ -5,6 +5,7 @@ from django.core import mail
 from icalendar import Calendar
 
 from booking import services
+from core.outbox import outbox_send_due
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
 from tests.broker import real_worker, unreachable_broker, wait_for
@@ -76,7 +77,7 @@ def test_request_rejection_and_cancellation_in_bokmal(company_user, django_captu
 def test_reminder_the_day_before_is_sent_once(resource, company_user, django_capture_on_commit_callbacks):
     booking = book(resource, company_user, day=3)
     day_before = days_ahead(2, 9)
-    services.send_queued_emails()  # the confirmation
+    outbox_send_due()  # the confirmation
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.booking_reminders_send(now=day_before) == 1
@@ -105,7 +106,7 @@ def test_an_unreachable_broker_neither_fails_the_booking_nor_loses_the_email(cap
 
     from rest_framework.test import APIClient
 
-    caplog.set_level(logging.WARNING, logger="config.celery")  # a Celery test worker may have raised the root level
+    caplog.set_level(logging.WARNING, logger="core.queue")  # a Celery test worker may have raised the root level
 
     with unreachable_broker():
         resource = BookingPolicyFactory().resource

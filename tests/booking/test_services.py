@@ -9,6 +9,7 @@ from booking.choices import BookingStatus
 from booking.models import Booking, BookingEvent
 from booking.services import bookings
 from core.errors import ConflictError, DomainError
+from core.outbox import outbox_send_due
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory, QualificationFactory
 from tests.factories import AcademicUserFactory, FacilityManagerFactory
@@ -206,7 +207,7 @@ def test_many_requests_are_approved_at_once(company_user):
 def test_pending_holds_expire_and_release_their_slot(company_user, other_user, django_capture_on_commit_callbacks):
     policy = BookingPolicyFactory(requires_approval=True, approval_deadline_hours=24)
     pending = book(policy.resource, company_user, days_ahead(5, 10), days_ahead(5, 12))
-    services.send_queued_emails()  # "request received"
+    outbox_send_due()  # "request received"
     mail.outbox.clear()
     assert services.pending_bookings_expire(now=pending.expires_at - datetime.timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):

@@ -190,13 +190,13 @@ def test_a_client_cannot_screen_its_own_request(client, world, valid_request):
 
 
 def test_personal_tokens_still_work_next_to_organisation_keys(client, world, valid_request):
-    from rest_framework.authtoken.models import Token
+    from accounts.models import ApiToken
 
-    token = Token.objects.create(user=world.company)
-    response = client.post(URL, valid_request, content_type="application/json", **auth(token.key))
+    _token, key = ApiToken.objects.create(user=world.company)
+    response = client.post(URL, valid_request, content_type="application/json", **auth(key))
     assert response.status_code == 201
     assert IntakeRequest.objects.get(pk=response.json()["id"]).requester == world.company
-    assert client.get(URL, **auth(token.key)).json()["count"] == 1
+    assert client.get(URL, **auth(key)).json()["count"] == 1
 
 
 def test_anonymous_callers_get_401_or_403(client):

@@ -14,7 +14,7 @@ def clear_charges_of_bookings_not_chargeable(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0103_stateaidalert_to_accounting"),
+        ("booking", "0104_outgoing_email_to_core"),
     ]
 
     operations = [

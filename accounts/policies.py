@@ -1,0 +1,52 @@
+"""Policies of accounts: what a person may do before their e-mail address is verified or their MFA is set up."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from accounts import selectors
+
+
+class AccountPermissionDenied(PermissionDenied):
+    """A refusal that says why: the API answers 403 with `{"detail": ..., "code": ...}` (DRF passes the argument
+    on as the body), the portal's 403 page shows the message."""
+
+    message = ""
+    code = "permission_denied"
+
+    def __init__(self):
+        super().__init__({"detail": self.message, "code": self.code})
+
+    def __str__(self):
+        return str(self.message)
+
+
+class EmailUnverified(AccountPermissionDenied):
+    message = _(
+        "Verify your e-mail address first: open the link in the e-mail we sent you, or ask for a new one on your "
+        "profile page."
+    )
+    code = "email_unverified"
+
+
+class MfaSetupRequired(AccountPermissionDenied):
+    message = _("Administrators must set up two-factor authentication first: do so on your profile page.")
+    code = "mfa_setup_required"
+
+
+def require_verified_email(user) -> bool:
+    """True for a signed-in person whose e-mail address is verified; EmailUnverified (403 saying how to verify) for
+    a signed-in person whose address is not; False for everybody else, whom the calling policy refuses anyway.
+
+    Booking, sending a request as oneself and getting an API token all wait for a verified address.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not selectors.email_verified(user):
+        raise EmailUnverified
+    return True
+
+
+def can_manage_api_tokens(user) -> bool:
+    """A signed-in person lists, makes and revokes their own tokens (only their own: others' are not found)."""
+    return bool(getattr(user, "is_authenticated", False))
+

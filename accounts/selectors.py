@@ -1,0 +1,107 @@
+"""Reads for accounts: whether an address is verified, whether MFA is on or required, Feide claims, API tokens."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import ApiToken, User
+from catalogue import roles
+
+FEIDE_PROVIDER_ID = "feide"
+# Where Feide puts the person's home organisation (its realm, e.g. "uio.no"): the extended user info's claim, else
+# the part after "@" of the Feide name (eduPersonPrincipalName).
+FEIDE_ORGANISATION_CLAIMS = ("schacHomeOrganization", "https://n.feide.no/claims/schacHomeOrganization")
+FEIDE_PRINCIPAL_CLAIMS = ("eduPersonPrincipalName", "https://n.feide.no/claims/eduPersonPrincipalName")
+
+
+def verified_primary_email_exists(user_ref) -> Exists:
+    """An `Exists` expression for "this user's primary e-mail address is verified", to annotate a query with."""
+    return Exists(EmailAddress.objects.filter(user_id=user_ref, primary=True, verified=True))
+
+
+def email_verified(user) -> bool:
+    """Whether the person's primary e-mail address is verified (allauth's EmailAddress, verified and primary).
+
+    A new account must verify its address before it may book, send a request as itself or get an API token. The
+    answer is kept on the user object for the rest of the request (`primary_email_verified`); the API token
+    authentication reads it together with the token, so that the booking API pays no extra query for it.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    known = getattr(user, "primary_email_verified", None)
+    if known is None:
+        known = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).exists()
+        user.primary_email_verified = known
+    return known
+
+
+def holds_admin_role(user) -> bool:
+    """Platform admins (staff) and institution admins: the people who must use MFA when it is required."""
+    if not roles.is_authenticated(user):
+        return False
+    return user.is_staff or bool(roles.admin_institution_ids(user))
+
+
+def mfa_enabled(user) -> bool:
+    """Whether the person has set up an authenticator app (TOTP)."""
+    if not roles.is_authenticated(user):
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_required(user) -> bool:
+    """Whether the person must use MFA: admins, while ACCOUNTS_MFA_REQUIRED_FOR_ADMINS is on."""
+    return settings.ACCOUNTS_MFA_REQUIRED_FOR_ADMINS and holds_admin_role(user)
+
+
+def mfa_setup_required(user) -> bool:
+    """An admin without TOTP while MFA is required: sent to set it up before anything else."""
+    return mfa_required(user) and not mfa_enabled(user)
+
+
+def feide_claims(user) -> dict:
+    """The claims of the person's last Feide log-in (user info merged over the ID token), or {} without Feide."""
+    account = SocialAccount.objects.filter(user_id=user.pk, provider=FEIDE_PROVIDER_ID).order_by("-last_login").first()
+    if account is None:
+        return {}
+    data = account.extra_data or {}
+    if "id_token" in data or "userinfo" in data:
+        return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+    return dict(data)
+
+
+def feide_organisation(user) -> str | None:
+    """The Feide home organisation of the person (its realm, e.g. "uio.no") from the last Feide log-in, or None.
+
+    The hook for verified affiliation: Feide vouches for the organisation, which an institution maps to itself.
+    `accounts.signals.feide_login` announces it at each Feide log-in.
+    """
+    return feide_organisation_from_claims(feide_claims(user))
+
+
+def feide_organisation_from_claims(claims: dict) -> str | None:
+    for name in FEIDE_ORGANISATION_CLAIMS:
+        if claims.get(name):
+            return str(claims[name]).lower()
+    for name in FEIDE_PRINCIPAL_CLAIMS:
+        principal = str(claims.get(name) or "")
+        if "@" in principal:
+            return principal.rpartition("@")[2].lower()
+    return None
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The person's personal API tokens, newest first (expired ones too, until revoked)."""
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created", "-id")
+
+
+def api_token_with_user(digest: str) -> ApiToken | None:
+    """The token with this digest, its user and whether the user's e-mail is verified, in one query."""
+    return (
+        ApiToken.objects.select_related("user")
+        .annotate(user_email_verified=verified_primary_email_exists(OuterRef("user_id")))
+        .filter(digest=digest)
+        .first()
+    )

@@ -1,0 +1,131 @@
+"""Every kind of e-mail an app registers reaches a person: queued for a realistic object, it is sent to the real
+address of whom it is meant for, with a subject and a body. A kind registered without a case here fails the first
+test, so a new kind cannot go out untested."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounting.selectors import current_year
+from catalogue.choices import InstitutionRoleKind
+from core import outbox
+from core.models import OutgoingEmail
+from core.outbox import email_queue, outbox_send_due
+from intake.choices import AuthorRole, RequestStatus
+from intake.models import RequestEvent, RequestMessage, Routing
+from tests.booking.factories import BookingFactory
+from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionRoleFactory, UserFactory
+from tests.intake.factories import IntakeRequestFactory
+from tests.pricing.factories import CostBaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def booking_to_its_user(status: str):
+    def build():
+        booking = BookingFactory(
+            status=status, user=UserFactory(language="en"), start=timezone.now() + datetime.timedelta(days=1)
+        )
+        return booking.pk, {}, [booking.user.email]
+
+    return build
+
+
+def booking_request_to_the_managers():
+    booking = BookingFactory(status="pending", start=timezone.now() + datetime.timedelta(days=3))
+    manager = FacilityManagerFactory(facility=booking.resource.facility).user
+    return booking.pk, {}, [manager.email]
+
+
+def intake_request_to_the_requester():
+    request = IntakeRequestFactory(status=RequestStatus.AWAITING_CONFIRMATION, confirmation_token="t0ken")
+    return request.pk, {}, [request.email]
+
+
+def intake_status_to_the_requester():
+    request = IntakeRequestFactory(status=RequestStatus.NEEDS_INFO)
+    event = RequestEvent.objects.create(
+        request=request, from_status=RequestStatus.IN_SCREENING, to_status=RequestStatus.NEEDS_INFO, reason="Mer?"
+    )
+    return event.pk, {}, [request.email]
+
+
+def intake_message_to_the_requester():
+    request = IntakeRequestFactory()
+    message = RequestMessage.objects.create(
+        request=request, body="Hvor mange prøver?", author_role=AuthorRole.SCREENER, author_label="Screener"
+    )
+    return message.pk, {}, [request.email]
+
+
+def intake_routing_to_the_managers():
+    request = IntakeRequestFactory(status=RequestStatus.ROUTED)
+    facility = FacilityFactory(institution=request.institution)
+    manager = FacilityManagerFactory(facility=facility).user
+    routing = Routing.objects.create(request=request, facility=facility)
+    return routing.pk, {}, [manager.email]
+
+
+def intake_request_to_the_screeners():
+    request = IntakeRequestFactory(deadline_at=timezone.now() + datetime.timedelta(hours=5))
+    screener = InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.SCREENER).user
+    return request.pk, {}, [screener.email]
+
+
+def intake_overdue_request_to_the_admins():
+    request = IntakeRequestFactory(deadline_at=timezone.now() - datetime.timedelta(hours=1))
+    admin = InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.ADMIN).user
+    return request.pk, {}, [admin.email]
+
+
+def stale_entries_to_their_manager():
+    facility = FacilityFactory(last_verified=None)
+    manager = FacilityManagerFactory(facility=facility).user
+    return manager.pk, {"facilities": [facility.pk]}, [manager.email]
+
+
+def state_aid_alert_to_the_institution_admin():
+    """16 economic hours of 100 this year: past the 15 % warning line."""
+    year = current_year()
+    booking = BookingFactory(charged=True, start=datetime.datetime(year, 1, 5, 9, tzinfo=datetime.UTC), hours=16)
+    CostBaseFactory(resource=booking.resource, year=year, capacity_units=100)
+    role = InstitutionRoleFactory(institution=booking.resource.facility.institution, role=InstitutionRoleKind.ADMIN)
+    return role.pk, {"year": year, "resources": [booking.resource_id]}, [role.user.email]
+
+
+CASES = {
+    "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
+    "booking.requested": booking_to_its_user("pending"),
+    "booking.confirmed": booking_to_its_user("confirmed"),
+    "booking.rejected": booking_to_its_user("rejected"),
+    "booking.cancelled": booking_to_its_user("cancelled"),
+    "booking.expired": booking_to_its_user("expired"),
+    "booking.reminder": booking_to_its_user("confirmed"),
+    "booking.to_managers": booking_request_to_the_managers,
+    "intake.confirmation": intake_request_to_the_requester,
+    "intake.status_changed": intake_status_to_the_requester,
+    "intake.message_added": intake_message_to_the_requester,
+    "intake.routed": intake_routing_to_the_managers,
+    "intake.in_queue": intake_request_to_the_screeners,
+    "intake.deadline_reminder": intake_request_to_the_screeners,
+    "intake.deadline_escalation": intake_overdue_request_to_the_admins,
+    "catalogue.freshness_reminder": stale_entries_to_their_manager,
+}
+
+
+def test_every_kind_the_apps_register_has_a_case_here():
+    registered = {kind for kind in outbox.email_kinds() if not kind.startswith("tests.")}
+    assert registered == set(CASES)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_the_kind_reaches_the_person_it_is_meant_for(kind):
+    object_id, payload, recipients = CASES[kind]()
+    assert recipients and all("@" in address for address in recipients)
+    email_queue(kind=kind, object_id=object_id, payload=payload)
+    assert outbox_send_due() == 1
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(recipients)
+    assert all(message.subject.strip() and message.body.strip() for message in mail.outbox)
+    assert not OutgoingEmail.objects.exists()

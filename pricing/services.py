@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
 from core.errors import ConflictError, DomainError
-from pricing import selectors, tdi
+from pricing import emails, selectors, tdi
 from pricing.choices import CapacityUnit, PriceTier
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
 
@@ -224,6 +224,8 @@ def price_lists_floor_recheck(*, resource: Resource, today: datetime.date | None
             item.save(update_fields=["blocked_reason", "blocked_floor", "blocked_cost_base_year"])
         if list_newly_blocked:
             newly_blocked_lists.append(price_list)
+    for price_list in newly_blocked_lists:
+        emails.price_list_blocked_queue(price_list=price_list)
     return FloorRecheck(blocked=blocked, released=released, blocked_lists=newly_blocked_lists)
 
 

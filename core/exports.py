@@ -69,4 +69,3 @@ def formula_start(value: str) -> bool:
     if not text.startswith(("=", "+", "-", "@")):
         return False
     return not (text[0] in "+-" and PLAIN_NUMBER.fullmatch(text))
-

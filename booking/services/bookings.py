@@ -482,8 +482,8 @@ def booking_use_adjust(
     quote = _price_fields(
         resource=booking.resource, user=booking.user, activity=booking.activity, start=booking.start, end=end
     )
-    for name in PRICE_SNAPSHOT_FIELDS:
-        setattr(booking, name, quote.get(name))
+    for name in PRICE_SNAPSHOT_FIELDS:  # without a price list for its start: no price, as when it was booked
+        setattr(booking, name, quote.get(name, "" if name in ("price_tier", "price_unit") else None))
     booking.end = booking.blocked_until = end
     _charge_the_snapshot(booking)
     return _change_status(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from catalogue import selectors, services
 from catalogue.choices import AccessModel, FacilityKind, ResourceKind
 from catalogue.models import Facility, Institution, Resource
-from core.exports import csv_cell, formula_start
+from core.exports import csv_cell, csv_cell_read, formula_start
 
 COLUMNS = [
     "Type",
@@ -206,7 +206,11 @@ def read_rows(text: str) -> list[dict]:
     missing = [column for column in ("Type", "ID", "Name") if column not in (reader.fieldnames or [])]
     if missing:
         raise UniquipImportError([RowError(1, column, _("the column is missing.")) for column in missing])
-    return list(reader)
+    # A telephone number the export protected from spreadsheets ('+47 ...) is read back without the apostrophe.
+    return [
+        {column: csv_cell_read(value) if isinstance(value, str) else value for column, value in row.items()}
+        for row in reader
+    ]
 
 
 @transaction.atomic

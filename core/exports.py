@@ -10,6 +10,7 @@ Every export passes its text through here, so that one rule holds everywhere:
   starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe, which spreadsheets show as
   plain text.
 - `csv_write`: writes rows with both applied to every text cell.
+- `formula_start` and `csv_cell_read`: for imports, which refuse formula cells and read back what csv_cell wrote.
 """
 
 import csv
@@ -55,6 +56,15 @@ def csv_write(stream, rows: Iterable[Iterable], **writer_options) -> None:
     writer = csv.writer(stream, **writer_options)
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
+
+
+def csv_cell_read(value: str) -> str:
+    """An imported cell as its text: the apostrophe csv_cell put before a signed number or telephone number
+    (`'+47 22 85 50 50`) is removed again, so that an exported file imports as it was. Any other apostrophe
+    stays: it is part of the text, or it keeps a formula from running."""
+    if value and value.startswith("'") and PLAIN_NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value
 
 
 def formula_start(value: str) -> bool:

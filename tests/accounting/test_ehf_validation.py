@@ -104,8 +104,11 @@ KINDS = {
     "a foreign buyer with a VAT number": (
         lambda resource: [foreign(resource, 4)],
         {
-            "org_number": "", "payer_name": "Svenska Labb AB", "buyer_country": "SE",
-            "buyer_endpoint": "0007:5567164818", "buyer_vat_number": "SE556716481801",
+            "org_number": "",
+            "payer_name": "Svenska Labb AB",
+            "buyer_country": "SE",
+            "buyer_endpoint": "0007:5567164818",
+            "buyer_vat_number": "SE556716481801",
         },  # fmt: skip
         {"S"},
     ),
@@ -125,9 +128,7 @@ def test_every_kind_of_document_passes_the_official_rules_without_a_warning(vali
     assert {c.text for c in root.findall(".//cac:ClassifiedTaxCategory/cbc:ID", NS)} == categories
 
 
-def test_a_credit_note_is_a_ubl_credit_note_of_the_credited_charge_referring_to_the_invoice(
-    validate, seller, resource
-):
+def test_a_credit_note_is_a_ubl_credit_note_of_the_credited_charge_referring_to_the_invoice(validate, seller, resource):
     kept, waived = economic(resource, 4), late_cancellation(resource, 6)
     xml = document(seller, document="credit_note", bookings=(waived.pk,), billing_reference="LT-2026-0001")
 
@@ -231,8 +232,13 @@ def test_control_characters_in_names_are_removed_and_the_xml_stays_valid(validat
         ({"org_number": "", "payer_name": "Svenska Labb AB", "buyer_country": "SE"}, "buyer_endpoint"),
         ({"org_number": "", "payer_name": "Svenska Labb AB", "buyer_endpoint": "5567164818"}, "buyer_endpoint"),
         (
-            {"org_number": "", "payer_name": "Svenska Labb AB", "buyer_country": "SE",
-             "buyer_endpoint": "0007:5567164818", "buyer_vat_number": "NO988077917MVA"},
+            {
+                "org_number": "",
+                "payer_name": "Svenska Labb AB",
+                "buyer_country": "SE",
+                "buyer_endpoint": "0007:5567164818",
+                "buyer_vat_number": "NO988077917MVA",
+            },
             "buyer_vat_number",
         ),  # fmt: skip
         ({"org_number": "", "payer_name": "Svenska Labb AB", "buyer_country": "Sverige"}, "buyer_country"),

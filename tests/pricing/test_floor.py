@@ -80,6 +80,11 @@ def test_the_floor_follows_the_minimum_margin_setting(resource, settings, margin
     save(resource, {(ECONOMIC, PriceUnit.HOUR): D(floor)})
 
 
+def test_the_floor_is_the_minimum_margin_not_the_margin_the_cost_base_suggests(resource):
+    cost_base(resource, margin=D("0.30"))  # suggests 715.00 an hour; the floor stays 577.50
+    save(resource, {(ECONOMIC, PriceUnit.HOUR): D("577.50")})
+
+
 def test_the_floor_is_rounded_up_to_the_ore(resource):
     """1 000 NOK a year over 11 hours is 90.909… an hour, 95.4545… with the margin: 95.45 would be under it."""
     cost_base(resource, capacity_units=D(11), staff=[], area_m2=0, equipment_cost=0, service_contracts=0,

@@ -434,6 +434,17 @@ def blocked_price_messages(price_list: PriceList) -> list[str]:
     ]  # fmt: skip
 
 
+def blocked_price_count(*, resource) -> int:
+    """How many prices of the resource's current and future lists are blocked (the cost-base page warns)."""
+    today = timezone.localdate()
+    return (
+        PriceListItem.objects.filter(price_list__resource=resource)
+        .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=today))
+        .exclude(blocked_reason="")
+        .count()
+    )
+
+
 @dataclass(frozen=True)
 class FloorBreachFound:
     """Why an economic price cannot stand: `reason` a FloorBreach, `field` the input at fault, and for a price
@@ -540,7 +551,7 @@ def quote_floor_check(
     (today). Raises DomainError naming the field at fault (quote_resource, quote_unit, quote_quantity,
     quote_amount); registered with core.references as QUOTE_FLOOR, so that intake asks without importing pricing.
     """
-    resource = Resource.objects.filter(pk=resource_id, facility_id=facility_id).first() if resource_id else None
+    resource = Resource.objects.filter(pk=resource_id, facility_id=facility_id).first()
     if resource is None:
         raise DomainError(
             _("Choose the resource of your facility that the quote covers."), field="quote_resource", code="required"
@@ -556,19 +567,29 @@ def quote_floor_check(
         )
     quantity = Decimal(quantity)
     cost_base = cost_base_for(resource=resource, year=(day or timezone.localdate()).year)
-    breach = economic_price_breach(cost_bases=[cost_base], unit=unit, price=Decimal(0), price_field="quote_resource")
-    if breach is not None and breach.reason != FloorBreach.BELOW_FLOOR:
-        field = "quote_unit" if breach.reason == FloorBreach.UNIT_NOT_MEASURED else "quote_resource"
+    units = floor_quantity(capacity_unit=cost_base.capacity_unit, unit=unit) if cost_base is not None else None
+    if cost_base is not None and units is None:
         raise DomainError(
             floor_breach_message(
-                reason=breach.reason, unit=unit, price=None, cost_base_year=breach.cost_base_year,
-                capacity_unit=breach.capacity_unit,
+                reason=FloorBreach.UNIT_NOT_MEASURED, unit=unit, price=None, cost_base_year=cost_base.year,
+                capacity_unit=cost_base.capacity_unit,
             ),
-            field=field,
-            code=FLOOR_BREACH_CODES[breach.reason],
+            field="quote_unit",
+            code=FLOOR_BREACH_CODES[FloorBreach.UNIT_NOT_MEASURED],
         )  # fmt: skip
-    units = floor_quantity(capacity_unit=cost_base.capacity_unit, unit=unit)
-    floor = full_cost_floor(cost_base=cost_base, quantity=units * Decimal(quantity))
+    try:
+        floor = full_cost_floor(cost_base=cost_base, quantity=units * quantity) if cost_base is not None else None
+    except DomainError:  # a cost base the calculator refuses (saved past the service): no floor to offer
+        floor = None
+    if floor is None:
+        raise DomainError(
+            floor_breach_message(
+                reason=FloorBreach.NO_COST_BASE, unit=unit, price=None,
+                cost_base_year=cost_base.year if cost_base is not None else None,
+            ),
+            field="quote_resource",
+            code=FLOOR_BREACH_CODES[FloorBreach.NO_COST_BASE],
+        )  # fmt: skip
     if Decimal(amount) < floor:
         raise DomainError(
             _(

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.models import Resource
 from core.errors import DomainError
@@ -70,6 +71,19 @@ def cost_base_edit(request, pk):
             _apply_errors(form, error)
         else:
             messages.success(request, _("The cost base is saved."))
+            blocked = selectors.blocked_price_count(resource=resource)
+            if blocked:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d economic price is now below full cost plus the minimum margin and is blocked: "
+                        "correct the price lists.",
+                        "%(count)d economic prices are now below full cost plus the minimum margin and are "
+                        "blocked: correct the price lists.",
+                        blocked,
+                    )
+                    % {"count": blocked},
+                )
             return redirect(f"{request.path}?year={year}")
     result = selectors.cost_base_result_or_none(existing)
     return render(

@@ -5,12 +5,14 @@ cost, 5 %). Checked by pricing through core.references; intake never imports pri
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.errors import DomainError
 from intake import services
 from intake.models import RequestMessage
 from tests.factories import ResourceFactory
 from tests.intake.factories import IntakeRequestFactory
+from tests.pricing.factories import CostBaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,17 +66,46 @@ def test_a_quoted_amount_is_checked_against_full_cost_of_what_it_covers(
     assert routing.status == "pending" and not RequestMessage.objects.filter(request=routing.request).exists()
 
 
-@pytest.mark.parametrize("whose", ["none", "another facility's", "one without a cost base"])
-def test_the_resource_must_be_the_facilitys_and_priced(world, routing, quote_resource, whose):
-    resource = {
-        "none": None,
-        "another facility's": ResourceFactory(facility=world.ntnu_facility),
-        "one without a cost base": ResourceFactory(facility=world.facility),
-    }[whose]
+def priced_elsewhere(world):
+    resource = ResourceFactory(facility=world.ntnu_facility)
+    CostBaseFactory(resource=resource, year=timezone.localdate().year)
+    return resource
+
+
+def calculator_refuses(world):
+    resource = ResourceFactory(facility=world.facility)  # saved past the service: equipment, no depreciation years
+    CostBaseFactory(resource=resource, year=timezone.localdate().year, depreciation_years=0)
+    return resource
+
+
+@pytest.mark.parametrize(
+    "whose, code",
+    [
+        (lambda world: None, "required"),
+        (priced_elsewhere, "required"),  # another facility's resource, priced or not, is not the facility's
+        (lambda world: ResourceFactory(facility=world.facility), "no_cost_base"),
+        (calculator_refuses, "no_cost_base"),
+    ],
+    ids=["none", "another facility's", "one without a cost base", "a cost base the calculator refuses"],
+)
+def test_the_resource_must_be_the_facilitys_and_priced(world, routing, quote_resource, whose, code):
+    resource = whose(world)
     with pytest.raises(DomainError) as error:
         accept(routing, world, quote_amount=D("99999"), quote_unit="hour", quote_quantity=D(1),
                quote_resource=resource.pk if resource else None)  # fmt: skip
-    assert error.value.field == "quote_resource"
+    assert (error.value.field, error.value.code) == ("quote_resource", code)
+
+
+def test_the_floor_is_that_of_the_resource_named(world, routing, quote_resource):
+    ResourceFactory(facility=world.facility, name="Aaa, not priced")  # listed first at the facility
+    dearer = ResourceFactory(facility=world.facility, name="Dyrere")
+    CostBaseFactory(resource=dearer, year=timezone.localdate().year, capacity_units=D(750))  # 1 100.00 an hour
+    with pytest.raises(DomainError) as error:
+        accept(routing, world, quote_amount=D("1000"), quote_unit="hour", quote_quantity=D(1),
+               quote_resource=dearer.pk)  # fmt: skip
+    assert "1155" in str(error.value).replace("\xa0", "").replace(" ", "")  # 1 100.00 + 5 %
+    assert accept(routing, world, quote_amount=D("577.50"), quote_unit="hour", quote_quantity=D(1),
+                  quote_resource=quote_resource.pk).status == "accepted"  # fmt: skip
 
 
 def test_proposals_without_an_amount_need_no_cost_base(world, routing):

@@ -7,16 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from booking.models import Booking
 from core.models import OutgoingEmail
 from core.outbox import outbox_send_due
-from pricing import services
+from pricing import selectors, services
 from pricing.choices import FloorBreach, PriceTier, PriceUnit
 from pricing.emails import PRICE_LIST_BLOCKED
-from pricing.models import PriceListItem
+from pricing.models import PriceList, PriceListItem
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, UserFactory
 from tests.helpers import OSLO
@@ -187,3 +187,39 @@ def test_the_price_list_page_shows_what_is_blocked_and_why(world, client):
     blocked = {(entry["valid_from"], item["tier"]): item["blocked"] for entry in listed for item in entry["items"]}
     assert blocked[(f"{THIS_YEAR}-01-01", ECONOMIC)] is True
     assert blocked[(f"{THIS_YEAR}-01-01", NON_ECONOMIC)] is False
+
+
+def test_the_cost_base_page_warns_when_saving_it_blocks_prices(world, client):
+    resource, manager, lists = world
+    client.force_login(manager)
+    # 650.00 an hour without the staff line: the staff's 475 000 NOK moved to other direct costs
+    values = cost_base_values(other_direct_costs=D(9920) + D(150000) + D(475000), research_council_funded="on")
+    form = {**{name: str(value) for name, value in values.items()}, "staff-TOTAL_FORMS": "0",
+            "staff-INITIAL_FORMS": "0"}  # fmt: skip
+    page = client.post(f"/pricing/resources/{resource.pk}/cost-base/?year={THIS_YEAR}", form, follow=True)
+    assert page.status_code == 200
+    warnings = [str(message) for message in page.context["messages"] if message.level_tag == "warning"]
+    assert len(warnings) == 1 and "2" in warnings[0]
+
+
+def test_each_blocked_price_says_why_in_the_managers_language(world):
+    resource, _manager, lists = world
+    CostBaseFactory(year=THIS_YEAR, capacity_unit="hour")  # another resource's cost base of the same year
+    cost_base_save(resource, capacity_unit="sample")
+    current = PriceList.objects.prefetch_related("items").get(pk=lists["current"].pk)
+    with translation.override("en"):
+        [message] = selectors.blocked_price_messages(current)
+    assert message.startswith(f"The {THIS_YEAR} cost base counts its capacity in samples")
+    assert "per hour cannot be checked" in message
+    cost_base_save(resource, **RAISED)
+    current = PriceList.objects.prefetch_related("items").get(pk=lists["current"].pk)
+    with translation.override("en"):
+        [message] = selectors.blocked_price_messages(current)
+    assert "per hour (600.00 NOK) is below 682.50 NOK" in message and f"the {THIS_YEAR} cost base" in message
+
+
+def test_a_list_that_stands_has_nothing_to_say(world):
+    _resource, _manager, lists = world
+    assert (
+        selectors.blocked_price_messages(PriceList.objects.prefetch_related("items").get(pk=lists["current"].pk)) == []
+    )

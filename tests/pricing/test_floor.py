@@ -224,3 +224,41 @@ def test_a_fixed_fee_quantity_is_saved_and_shown_through_the_form_and_the_api(re
     )
     assert refused.status_code == 200
     assert "fixed_fee_quantity" in refused.context["form"].errors
+
+
+# --- Which cost bases, and what the refusal says ---------------------------------------------------------------
+
+
+def test_only_this_resources_later_cost_bases_count(resource):
+    cost_base(resource, year=2026)
+    other = CostBaseFactory(year=2027, other_direct_costs=D(1000000)).resource  # another resource, far dearer
+    assert other != resource
+    save(resource, {(ECONOMIC, PriceUnit.HOUR): D("577.50")}, valid_to=None)
+
+
+def test_an_earlier_cost_base_does_not_count_once_a_later_one_is_in_force(resource):
+    cost_base(resource, year=2025, other_direct_costs=D(9920) + D(150000))  # 682.50, replaced in 2026
+    cost_base(resource, year=2026)
+    save(resource, {(ECONOMIC, PriceUnit.HOUR): D("577.50")})
+
+
+def test_of_equal_floors_the_cost_base_in_force_first_is_named(resource):
+    cost_base(resource, year=2026)
+    cost_base(resource, year=2027)
+    with pytest.raises(DomainError) as error, translation.override("en"):
+        save(resource, {(ECONOMIC, PriceUnit.HOUR): D("500")}, valid_to=None)
+    assert "2026 cost base" in str(error.value)
+
+
+def test_a_cost_base_the_calculator_refuses_is_no_cost_base_to_check_against(resource):
+    cost_base(resource, depreciation_years=D(0))  # saved past the service: equipment without depreciation years
+    with pytest.raises(DomainError) as error, translation.override("en"):
+        save(resource, {(ECONOMIC, PriceUnit.HOUR): D("1000")})
+    assert error.value.code == "no_cost_base" and "2026 cost base cannot be calculated" in str(error.value)
+
+
+def test_the_unit_refusal_names_the_cost_base_year(resource):
+    cost_base(resource, SAMPLES)
+    with pytest.raises(DomainError) as error, translation.override("en"):
+        save(resource, {(ECONOMIC, PriceUnit.HOUR): D("1000")})
+    assert "The 2026 cost base counts its capacity in samples" in str(error.value)

@@ -44,6 +44,8 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
     unknown = set(values) - set(COST_BASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown cost base fields: {sorted(unknown)}")
+    # The lock price_list_save takes: a list saved meanwhile is either checked against these figures or re-checked.
+    Resource.objects.select_for_update().filter(pk=resource.pk).first()
     cost_base = CostBase.objects.select_for_update().filter(resource=resource, year=year).first()
     cost_base = cost_base or CostBase(resource=resource, year=year)
     for name, value in values.items():

@@ -403,7 +403,7 @@ def cost_bases_covering(*, resource, first_day: datetime.date, last_day: datetim
     later = CostBase.objects.filter(resource=resource, year__gt=first_day.year)
     if last_day is not None:
         later = later.filter(year__lte=last_day.year)
-    later = later.prefetch_related(Prefetch("staff_lines", queryset=CostBaseStaffLine.objects.order_by("id")))
+    later = later.prefetch_related("staff_lines")  # the floor is a sum: the lines' order does not matter
     return [cost_base_for(resource=resource, year=first_day.year), *later.order_by("year")]
 
 
@@ -421,10 +421,7 @@ def blocked_price_messages(price_list: PriceList) -> list[str]:
     blocked = price_list.blocked_items
     if not blocked:
         return []
-    years = {item.blocked_cost_base_year for item in blocked if item.blocked_cost_base_year}
-    counted = dict(
-        CostBase.objects.filter(resource_id=price_list.resource_id, year__in=years).values_list("year", "capacity_unit")
-    )
+    counted = dict(CostBase.objects.filter(resource_id=price_list.resource_id).values_list("year", "capacity_unit"))
     return [
         floor_breach_message(
             reason=item.blocked_reason, unit=item.unit, price=item.price, floor=item.blocked_floor,

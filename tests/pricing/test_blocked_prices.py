@@ -20,7 +20,7 @@ from pricing.models import PriceList, PriceListItem
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, UserFactory
 from tests.helpers import OSLO
-from tests.pricing.factories import CostBaseFactory
+from tests.pricing.factories import CostBaseFactory, PriceListItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +200,8 @@ def test_the_cost_base_page_warns_when_saving_it_blocks_prices(world, client):
     assert page.status_code == 200
     warnings = [str(message) for message in page.context["messages"] if message.level_tag == "warning"]
     assert len(warnings) == 1 and "2" in warnings[0]
+    PriceListItemFactory(blocked_reason="below_floor", price_list__valid_to=None)  # another resource's
+    assert selectors.blocked_price_count(resource=resource) == 2
 
 
 def test_each_blocked_price_says_why_in_the_managers_language(world):

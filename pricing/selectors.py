@@ -459,7 +459,7 @@ def economic_price_breach(
     cost_bases: list,
     unit: str,
     price: Decimal,
-    price_field: str,
+    price_field: str = "",
     fixed_fee_quantity: Decimal | None = None,
     fixed_fee_unit: str = "",
 ) -> FloorBreachFound | None:

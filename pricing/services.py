@@ -45,7 +45,7 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
     if unknown:
         raise TypeError(f"unknown cost base fields: {sorted(unknown)}")
     # The lock price_list_save takes: a list saved meanwhile is either checked against these figures or re-checked.
-    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    Resource.objects.select_for_update().get(pk=resource.pk)
     cost_base = CostBase.objects.select_for_update().filter(resource=resource, year=year).first()
     cost_base = cost_base or CostBase(resource=resource, year=year)
     for name, value in values.items():
@@ -71,12 +71,12 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
             field="margin",
             code="below_minimum_margin",
         )
-    cost_base.full_clean(exclude=["resource"], validate_unique=False)
+    cost_base.full_clean()
     cost_base.save()
     cost_base.staff_lines.all().delete()
     for line in lines:
         line.cost_base = cost_base
-        line.full_clean(exclude=["cost_base"])
+        line.full_clean()
     CostBaseStaffLine.objects.bulk_create(lines)
     price_lists_floor_recheck(resource=resource)
     return cost_base
@@ -128,7 +128,7 @@ def price_list_save(
     manager lifts a block.
     """
     # Serialise price-list writes per resource so that the overlap check below cannot race.
-    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    Resource.objects.select_for_update().get(pk=resource.pk)
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("A price list cannot end before it starts."), field="valid_to", code="invalid_period")
     _check_fixed_fee_quantity(fixed_fee_quantity=fixed_fee_quantity, fixed_fee_unit=fixed_fee_unit)
@@ -180,8 +180,8 @@ def price_list_save(
 class FloorRecheck:
     """What a re-check of a resource's price lists against its cost bases changed."""
 
-    blocked: list[PriceListItem]  # economic prices that stand no longer (newly blocked)
-    released: list[PriceListItem]  # prices that were blocked and stand again
+    blocked: list[PriceListItem]  # economic prices that stand no longer (newly blocked), as they were before
+    released: list[PriceListItem]  # prices that were blocked and stand again, as they were before
     blocked_lists: list[PriceList]  # the lists with a newly blocked price, whose managers are told
 
 
@@ -201,31 +201,27 @@ def price_lists_floor_recheck(*, resource: Resource, today: datetime.date | None
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .order_by("valid_from")
     )
-    blocked, released, newly_blocked_lists = [], [], []
+    blocked, released = [], []
     for price_list in lists:
         cost_bases = selectors.cost_bases_covering(
             resource=resource, first_day=price_list.valid_from, last_day=price_list.valid_to
         )
-        list_newly_blocked = False
         for item in price_list.items.filter(tier=PriceTier.EXTERNAL_ECONOMIC).order_by("unit"):
             breach = selectors.economic_price_breach(
-                cost_bases=cost_bases, unit=item.unit, price=item.price, price_field=f"{item.tier}__{item.unit}",
+                cost_bases=cost_bases, unit=item.unit, price=item.price,
                 fixed_fee_quantity=price_list.fixed_fee_quantity, fixed_fee_unit=price_list.fixed_fee_unit,
             )  # fmt: skip
-            state = (
-                (breach.reason, breach.floor, breach.cost_base_year) if breach is not None else ("", None, None)
-            )
+            state = (breach.reason, breach.floor, breach.cost_base_year) if breach else ("", None, None)
             if state == (item.blocked_reason, item.blocked_floor, item.blocked_cost_base_year):
                 continue
-            if breach is not None and not item.blocked_reason:
-                blocked.append(item)
-                list_newly_blocked = True
+            if not item.blocked_reason:
+                blocked.append(item)  # it stood until now: newly blocked
             elif breach is None:
                 released.append(item)
-            item.blocked_reason, item.blocked_floor, item.blocked_cost_base_year = state
-            item.save(update_fields=["blocked_reason", "blocked_floor", "blocked_cost_base_year"])
-        if list_newly_blocked:
-            newly_blocked_lists.append(price_list)
+            PriceListItem.objects.filter(pk=item.pk).update(
+                blocked_reason=state[0], blocked_floor=state[1], blocked_cost_base_year=state[2]
+            )
+    newly_blocked_lists = list({item.price_list_id: item.price_list for item in blocked}.values())
     for price_list in newly_blocked_lists:
         emails.price_list_blocked_queue(price_list=price_list)
     return FloorRecheck(blocked=blocked, released=released, blocked_lists=newly_blocked_lists)

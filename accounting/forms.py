@@ -61,13 +61,59 @@ class PeriodForm(forms.Form):
 
 
 class EhfForm(PeriodForm):
+    """What an EHF document is asked for: the payer (its organisation number, or for a payer without one the name
+    it booked with and its Peppol address), the kind of document and, where a payer has both, the VAT part."""
+
     org_number = forms.RegexField(
         label=_("Organisation number of the payer"),
         regex=r"^\d{9}$",
+        required=False,
         error_messages={"invalid": _("Enter the nine digits of the organisation number.")},
+    )
+    payer_name = forms.CharField(
+        label=_("Payer without a Norwegian organisation number"), max_length=200, required=False
     )
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=40, required=False)
     buyer_reference = forms.CharField(label=_("Buyer's reference"), max_length=100, required=False)
+    document = forms.ChoiceField(
+        label=_("Document"),
+        choices=[("invoice", _("Invoice")), ("credit_note", _("Credit note"))],
+        required=False,
+    )
+    vat = forms.ChoiceField(
+        label=_("VAT"),
+        choices=[("", "—"), ("taxable", _("Lines with VAT")), ("outside_scope", _("Lines outside the scope of VAT"))],
+        required=False,
+    )
+    bookings = forms.CharField(
+        label=_("Bookings to credit (numbers, comma-separated)"), max_length=2000, required=False
+    )
+    billing_reference = forms.CharField(label=_("Number of the invoice credited"), max_length=40, required=False)
+    buyer_country = forms.RegexField(
+        label=_("Country of the buyer"),
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        error_messages={"invalid": _("Give the country as two letters (ISO 3166), e.g. SE.")},
+    )
+    buyer_endpoint = forms.CharField(
+        label=_("Peppol address of the buyer (scheme:identifier)"), max_length=60, required=False
+    )
+    buyer_vat_number = forms.CharField(label=_("VAT number of the buyer"), max_length=30, required=False)
+
+    def clean_bookings(self):
+        raw = self.cleaned_data.get("bookings") or ""
+        ids = []
+        for part in filter(None, (piece.strip() for piece in raw.split(","))):
+            if not part.isdigit() or not 0 < int(part) < 2**63:
+                raise forms.ValidationError(_("Give booking numbers separated by commas."))
+            ids.append(int(part))
+        return tuple(dict.fromkeys(ids))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("org_number") and not (cleaned.get("payer_name") or "").strip():
+            self.add_error("org_number", _("Give the payer's organisation number (or its name, without one)."))
+        return cleaned
 
 
 # The query parameter names the API and pages use, and the form field each fills.
@@ -94,8 +140,16 @@ def ehf_invoice_arguments(query) -> dict:
     data = cleaned_or_raise(bind(EhfForm, query))
     return {
         "org_number": data["org_number"],
+        "payer_name": data["payer_name"].strip(),
         "first_day": data["from_date"],
         "last_day": data["to_date"],
         "invoice_number": data["invoice_number"],
         "buyer_reference": data["buyer_reference"],
+        "document": data["document"] or "invoice",
+        "vat": data["vat"],
+        "bookings": data["bookings"],
+        "billing_reference": data["billing_reference"],
+        "buyer_country": (data["buyer_country"] or "NO").upper(),
+        "buyer_endpoint": data["buyer_endpoint"].strip(),
+        "buyer_vat_number": data["buyer_vat_number"],
     }

@@ -10,8 +10,11 @@ cancellation costs is pricing's rule, `pricing.charges.cancellation_charge`). Ru
   Hours are the part of [start, end) that falls in the calendar year in Europe/Oslo.
 - Chargeable: completed and no-show bookings (a no-show held the slot, so it is charged in full unless the
   booking app set a different charged amount), and cancelled bookings whose charged total is above zero (a
-  late cancellation). The charged amounts are `charged_*`, falling back to the snapshot for completed and
-  no-show bookings that were never adjusted. Bookings without a price (or charged zero) are left out.
+  late cancellation). The charged amounts are `charged_*` (set by booking when the use is recorded or the
+  booking cancelled), falling back to the snapshot for completed and no-show bookings recorded before that.
+  Bookings without a price (or charged zero) are left out, and so is everything pending or confirmed: a
+  confirmed booking becomes chargeable when it is completed, on its own after its end
+  (booking.services.bookings_complete_due) or by a manager.
 - Periods and years are dates in Europe/Oslo; a booking belongs to the period or year its start falls in.
 """
 
@@ -38,7 +41,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.choices import Activity, BookingStatus
+from booking.choices import USE_RECORDED_STATUSES, Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
 from core.validators import format_org_number
@@ -50,7 +53,7 @@ OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 ZERO = Decimal("0.00")
 
 ECONOMIC_CAPACITY_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
-CHARGED_IN_FULL_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+CHARGED_IN_FULL_STATUSES = USE_RECORDED_STATUSES  # their use is recorded: completed (on its own, or by a manager)
 
 LEVEL_OK = "ok"
 LEVEL_WARNING = "warning"
@@ -367,6 +370,10 @@ class InvoiceBasis:
     def payer(self, org_number: str) -> PayerInvoiceBasis | None:
         return next((p for p in self.payers if p.org_number and p.org_number == org_number), None)
 
+    def payer_named(self, name: str) -> PayerInvoiceBasis | None:
+        """A payer without a Norwegian organisation number (a foreign company, say), by the name it booked with."""
+        return next((p for p in self.payers if not p.org_number and p.name == name), None)
+
 
 def _line(booking) -> InvoiceLine:
     net, vat, total = money(booking.net), money(booking.vat or 0), money(booking.total)
@@ -407,10 +414,34 @@ def invoice_basis(*, facility_ids, first_day: datetime.date, last_day: datetime.
     name when neither has one. One query.
     """
     start, end = period_bounds(first_day, last_day)
+    bookings = chargeable_bookings(facility_ids=facility_ids, start=start, end=end)
+    return _basis(bookings, first_day=first_day, last_day=last_day)
+
+
+def invoice_basis_of_bookings(*, facility_ids, booking_ids) -> InvoiceBasis:
+    """The invoice basis of the named bookings only, whenever they took place (what a credit note credits); its
+    period runs from the first to the last of them. Bookings that are not chargeable, or not at the
+    facilities, are left out (the caller compares the ids)."""
     bookings = (
-        chargeable_bookings(facility_ids=facility_ids, start=start, end=end)
-        .select_related("resource__facility", "payer_institution", "user")
-        .order_by("payer_name", "start", "id")
+        Booking.objects.filter(resource__facility_id__in=list(facility_ids), pk__in=list(booking_ids))
+        .filter(status__in=(*CHARGED_IN_FULL_STATUSES, BookingStatus.CANCELLED))
+        .annotate(
+            net=_charged("charged_net_amount", "net_amount"),
+            vat=_charged("charged_vat_amount", "vat_amount"),
+            total=_charged("charged_total_amount", "total_amount"),
+        )
+        .filter(total__gt=0)
+    )
+    basis = _basis(bookings, first_day=None, last_day=None)
+    dates = [line.date for payer in basis.payers for line in payer.lines]
+    if dates:
+        basis.first_day, basis.last_day = min(dates), max(dates)
+    return basis
+
+
+def _basis(bookings, *, first_day, last_day) -> InvoiceBasis:
+    bookings = bookings.select_related("resource__facility", "payer_institution", "user").order_by(
+        "payer_name", "start", "id"
     )
     payers: dict[tuple, PayerInvoiceBasis] = {}
     for booking in bookings:

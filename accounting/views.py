@@ -2,10 +2,10 @@
 
 Thin: parse input with accounting.forms, check accounting.policies, call one selector, render. CSV files are
 for Norwegian spreadsheets: UTF-8 with BOM, semicolon-separated, decimal comma, no thousands separator, dates
-as YYYY-MM-DD, organisation numbers as nine plain digits.
+as YYYY-MM-DD, organisation numbers as nine plain digits. Every cell goes through core.exports (no control
+characters; a text a spreadsheet would run as a formula starts with an apostrophe).
 """
 
-import csv
 import io
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from accounting.policies import accounts_scope_for
 from catalogue import roles
 from catalogue.models import Facility, Institution
 from core.errors import DomainError
+from core.exports import csv_write
 
 # --- CSV -------------------------------------------------------------------------------------------------------
 
@@ -31,8 +32,7 @@ def csv_decimal(value) -> str:
 def csv_response(filename: str, rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
+    csv_write(buffer, rows, delimiter=";", lineterminator="\r\n")  # no control characters, no formulas
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -175,7 +175,13 @@ def invoice_basis_page(request, pk: int, scope: str):
     )
     # Show the period the figures are for (this month when none was given) in the date fields.
     shown = forms.PeriodForm({"from_date": basis.first_day, "to_date": basis.last_day})
-    return render(request, "accounting/invoice_basis.html", {"scope": resolved, "form": shown, "basis": basis})
+    # The EHF documents each payer needs: lines with VAT and lines outside its scope go on separate ones.
+    payers = [(payer, ehf.vat_parts(payer)) for payer in basis.payers]
+    return render(
+        request,
+        "accounting/invoice_basis.html",
+        {"scope": resolved, "form": shown, "basis": basis, "payers": payers},
+    )
 
 
 @login_required

@@ -48,6 +48,20 @@ class BookingAction(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     COMPLETED = "completed", _("Completed")
     NO_SHOW = "no_show", _("No-show")
+    USE_ADJUSTED = "use_adjusted", _("Used time adjusted")
+
+
+class ChargeState(models.TextChoices):
+    """What a booking means for the invoice, as the booking's page and the API say it: nothing is chargeable
+    before the use has taken place (or a late cancellation), and a free cancellation is never charged."""
+
+    NOT_YET_CHARGEABLE = "not_yet_chargeable", _("Not yet chargeable")
+    CHARGEABLE = "chargeable", _("Chargeable")
+    NOT_CHARGED = "not_charged", _("Not charged")
+
+
+# Bookings whose use has been recorded: they go to the invoice basis with their charged amounts.
+USE_RECORDED_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 class Frequency(models.TextChoices):

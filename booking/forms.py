@@ -98,6 +98,44 @@ class DecisionForm(forms.Form):
         self.fields["ids"].choices = choices
 
 
+class UseForm(forms.Form):
+    """The manager's use page: the selected bookings, what to record for them and, to adjust the used time, the
+    minutes each one was used (a field per booking, `used_<id>`) and one reason."""
+
+    ACTIONS = [
+        ("complete", _("Mark completed")),
+        ("no_show", _("Mark no-show")),
+        ("adjust", _("Adjust the used time")),
+    ]
+    ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Bookings"))
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.CharField(label=_("Reason (for a no-show or another used time)"), required=False, max_length=2000)
+
+    def __init__(self, *args, bookings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bookings = {booking.pk: booking for booking in bookings}
+        self.fields["ids"].choices = [(pk, pk) for pk in self.bookings]
+        for pk in self.bookings:
+            self.fields[f"used_{pk}"] = forms.IntegerField(
+                label=_("Minutes used"), required=False, min_value=1, max_value=366 * 24 * 60
+            )
+
+    def used_field(self, booking):
+        return self[f"used_{booking.pk}"]
+
+    def decisions(self) -> list[tuple[int, str, datetime.datetime | None]]:
+        """(booking id, action, used end) for bookings_use_record; the end is the start plus the minutes used."""
+        action = self.cleaned_data["action"]
+        decisions = []
+        for pk in self.cleaned_data["ids"]:
+            end = None
+            minutes = self.cleaned_data.get(f"used_{pk}")
+            if action == "adjust" and minutes:
+                end = self.bookings[pk].start + datetime.timedelta(minutes=minutes)
+            decisions.append((pk, action, end))
+        return decisions
+
+
 class FacilityBookingsFilterForm(forms.Form):
     """Filters of a manager's list of bookings: one of the managed facilities, a period, the status."""
 

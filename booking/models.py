@@ -9,7 +9,15 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from booking.choices import Activity, BookingAction, BookingStatus, ClosureKind, Weekday
+from booking.choices import (
+    USE_RECORDED_STATUSES,
+    Activity,
+    BookingAction,
+    BookingStatus,
+    ChargeState,
+    ClosureKind,
+    Weekday,
+)
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from catalogue.choices import AccessModel
 
@@ -18,8 +26,10 @@ class Booking(models.Model):
     """One use of a resource in a time interval by one user, paid by one organisation.
 
     The price fields are the snapshot taken from pricing.selectors.booking_quote() when the booking is made, so
-    a later price list never changes what an existing booking costs. `charged_*` is what is invoiced: the
-    snapshot for a completed booking, adjusted by the cancellation rules for a late cancellation.
+    a later price list never changes what an existing booking costs (a manager's adjustment of the used time is
+    quoted again). `charged_*` is what goes to the invoice basis, set when the booking becomes chargeable or not:
+    the snapshot when its use is recorded (completed, no-show), the cancellation rules' charge when it is
+    cancelled; empty while it is pending or confirmed.
     """
 
     resource = models.ForeignKey(
@@ -123,6 +133,20 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ("pending", "confirmed")
+
+    @property
+    def charge_state(self) -> str:
+        """Chargeable once its use is recorded (completed, no-show) or it was cancelled late with a charge; not
+        yet chargeable while pending or confirmed; otherwise (rejected, expired, free cancellation, no price)
+        not charged."""
+        if self.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
+            return ChargeState.NOT_YET_CHARGEABLE
+        charged = self.charged_total_amount
+        if self.status in USE_RECORDED_STATUSES and charged is None:
+            charged = self.total_amount  # recorded before charged amounts were set at completion
+        if self.status in (*USE_RECORDED_STATUSES, BookingStatus.CANCELLED) and charged:
+            return ChargeState.CHARGEABLE
+        return ChargeState.NOT_CHARGED
 
 
 class BookingPolicy(models.Model):

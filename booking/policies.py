@@ -37,6 +37,17 @@ def can_move_booking(user, booking: Booking) -> bool:
 
 
 def can_complete_booking(user, booking: Booking) -> bool:
+    """Record that a booking took place: the facility's managers."""
+    return roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_mark_no_show(user, booking: Booking) -> bool:
+    """Record that the user did not turn up: the facility's managers."""
+    return roles.can_manage_facility(user, booking.resource.facility)
+
+
+def can_adjust_use(user, booking: Booking) -> bool:
+    """Record the time actually used (it is priced again): the facility's managers."""
     return roles.can_manage_facility(user, booking.resource.facility)
 
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -15,7 +16,8 @@ from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from catalogue import roles
 from catalogue.choices import PublicationStatus
-from catalogue.models import Resource
+from catalogue.models import Facility, Resource
+from core.working_days import add_working_days
 from pricing.charges import cancellation_charge
 
 Interval = tuple[datetime.datetime, datetime.datetime]
@@ -686,3 +688,31 @@ def default_activity(user) -> str:
     if getattr(user, "is_authenticated", False) and user.kind == UserKind.ACADEMIC:
         return "non_economic"
     return "economic"
+
+
+# --- Use to record: the manager's page of bookings ended within the correction window -------------------------
+
+
+def use_window_closes(booking: Booking) -> datetime.datetime:
+    """The moment after which the use of `booking` (completed, no-show, the time used) can no longer be changed:
+    BOOKING_USE_ADJUSTMENT_WORKING_DAYS working days after its end, Norwegian holidays excluded."""
+    return add_working_days(booking.end, settings.BOOKING_USE_ADJUSTMENT_WORKING_DAYS)
+
+
+def bookings_in_use_window(*, facility: Facility, now: datetime.datetime | None = None) -> list[Booking]:
+    """The facility's bookings whose use the manager may still record or correct: confirmed ones that have
+    started, and completed ones and no-shows, whose window has not closed. Earliest end first."""
+    now = now or timezone.now()
+    # N working days never span more than 2N + 14 calendar days (Easter, Christmas): fetch those, then count.
+    earliest_end = now - datetime.timedelta(days=2 * settings.BOOKING_USE_ADJUSTMENT_WORKING_DAYS + 14)
+    candidates = (
+        Booking.objects.filter(
+            resource__facility=facility,
+            status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW),
+            start__lte=now,
+            end__gte=earliest_end,
+        )
+        .select_related("resource", "user")
+        .order_by("end", "pk")
+    )
+    return [booking for booking in candidates if now < use_window_closes(booking)]

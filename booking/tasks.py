@@ -11,6 +11,11 @@ def expire_pending_bookings() -> int:
     return services.pending_bookings_expire()
 
 
+@shared_task(name="booking.tasks.complete_ended_bookings")
+def complete_ended_bookings() -> int:
+    return services.bookings_complete_due()
+
+
 @shared_task(name="booking.tasks.send_reminders")
 def send_reminders() -> int:
     return services.booking_reminders_send()

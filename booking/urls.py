@@ -12,6 +12,7 @@ urlpatterns = [
     path("resources/<int:pk>/calendar-settings/", views.manage_calendar, name="manage_calendar"),
     path("bookings/mine/", views.my_bookings, name="my_bookings"),
     path("bookings/facility/", views.facility_bookings, name="facility_bookings"),
+    path("bookings/facility/<int:pk>/use/", views.facility_use, name="facility_use"),
     path("bookings/<int:pk>/", views.booking_detail, name="detail"),
     path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("bookings/queue/", views.queue, name="queue"),

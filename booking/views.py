@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from booking.forms import (
     MoveBookingForm,
     OpeningHoursFormSet,
     QualificationForm,
+    UseForm,
 )
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from catalogue import roles
@@ -279,6 +281,47 @@ def facility_bookings(request):
         "booking/facility_bookings.html",
         {"form": form, "page": page, "paging_query": query.urlencode(), "now": timezone.now()},
     )
+
+
+@login_required
+def facility_use(request, pk):
+    """One facility's bookings ended within the correction window: the manager marks them completed or no-show,
+    or records the time actually used with a reason, several at once. Completed is what happens on its own."""
+    facility = get_object_or_404(Facility, pk=pk)
+    require(policies.can_see_facility_bookings, request.user, facility)
+    now = timezone.now()
+    bookings = selectors.bookings_in_use_window(facility=facility, now=now)
+    form = UseForm(request.POST or None, bookings=bookings)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = services.bookings_use_record(
+                    actor=request.user, decisions=form.decisions(), reason=form.cleaned_data["reason"], now=now
+                )
+            except DomainError as error:
+                status = 409 if isinstance(error, ConflictError) else 400
+                field = {"used_minutes": None, "ids": "ids"}.get(error.field, error.field)
+                form.add_error(field if field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext("The use of %(count)d booking is recorded.", "The use of %(count)d bookings is recorded.",
+                             len(done)) % {"count": len(done)},
+                )  # fmt: skip
+                return redirect("booking:facility_use", pk=facility.pk)
+    rows = [
+        {"booking": booking, "used": form.used_field(booking), "closes": selectors.use_window_closes(booking)}
+        for booking in bookings
+    ]
+    context = {
+        "facility": facility,
+        "form": form,
+        "rows": rows,
+        "window_days": settings.BOOKING_USE_ADJUSTMENT_WORKING_DAYS,
+    }
+    return render(request, "booking/facility_use.html", context, status=status)
 
 
 def _local_alternatives(alternatives) -> list[dict]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from catalogue import selectors, services
 from catalogue.choices import AccessModel, FacilityKind, ResourceKind
 from catalogue.models import Facility, Institution, Resource
+from core.exports import csv_cell, csv_cell_read, formula_start
 
 COLUMNS = [
     "Type",
@@ -95,10 +96,12 @@ def export_rows():
 
 
 def write_csv(stream) -> None:
+    """The register as a Uniquip file; every cell through core.exports.csv_cell (no control characters, and a
+    text a spreadsheet would run as a formula, such as a telephone number starting with +, gets an apostrophe)."""
     writer = csv.DictWriter(stream, fieldnames=COLUMNS)
     writer.writeheader()
     for row in export_rows():
-        writer.writerow(row)
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
 
 
 @dataclass
@@ -132,6 +135,18 @@ class ImportResult:
 
 def _check_row(line: int, row: dict, institution: Institution, facility_ids: set[str]) -> list[RowError]:
     errors = []
+    for column in COLUMNS:
+        if formula_start(row.get(column) or ""):
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "starts with “=”, “+”, “-”, “@”, a tab or a line break, which a spreadsheet runs as a "
+                        "formula; remove that character."
+                    ),
+                )
+            )
     kind = (row.get("Type") or "").strip().lower()
     if kind not in {"facility", "equipment"}:
         errors.append(RowError(line, "Type", _("must be “facility” or “equipment”.")))
@@ -191,7 +206,11 @@ def read_rows(text: str) -> list[dict]:
     missing = [column for column in ("Type", "ID", "Name") if column not in (reader.fieldnames or [])]
     if missing:
         raise UniquipImportError([RowError(1, column, _("the column is missing.")) for column in missing])
-    return list(reader)
+    # A telephone number the export protected from spreadsheets ('+47 ...) is read back without the apostrophe.
+    return [
+        {column: csv_cell_read(value) if isinstance(value, str) else value for column, value in row.items()}
+        for row in reader
+    ]
 
 
 @transaction.atomic

@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 # --- end catalogue ---
 
+# --- pricing ---
+# The lowest margin over full cost an economic price may have (0.05 = 5 %): every external economic price is
+# checked against full cost x (1 + this), in the unit of the price (state aid, R&D&I Framework §25).
+PRICING_MINIMUM_MARGIN = os.environ.get("PRICING_MINIMUM_MARGIN", "0.05")
+
 # --- accounting ---
 # State-aid monitor (R&D&I Framework §20): share of a resource's annual capacity booked for economic activity
 # at which managers see a warning and at which they, and the institution admins by e-mail, get an alert.
@@ -379,6 +384,9 @@ ACCOUNTING_LATE_CANCELLATION_SHARE = os.environ.get("ACCOUNTING_LATE_CANCELLATIO
 # EHF invoices: payment terms, and whether institutions are in the VAT register (seller id NO<orgnr>MVA).
 ACCOUNTING_PAYMENT_TERMS_DAYS = int(os.environ.get("ACCOUNTING_PAYMENT_TERMS_DAYS", "30"))
 ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", True)
+# Organisation numbers (comma-separated) of the institutions registered in Foretaksregisteret (health trusts,
+# limited companies): their EHF documents say so, as foretaksregisterloven § 10-2 and rule NO-R-002 ask.
+ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS = os.environ.get("ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS", "")
 CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
     "task": "accounting.tasks.send_state_aid_alerts",
     "schedule": crontab(hour=6, minute=15),
@@ -394,6 +402,13 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
     "task": "booking.tasks.send_reminders",
     "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)
 }
+# Confirmed bookings that have ended are completed (chargeable) by this task; managers may still record a no-show
+# or the time actually used until this many working days after the end (Norwegian holidays excluded).
+CELERY_BEAT_SCHEDULE["booking-complete-ended"] = {
+    "task": "booking.tasks.complete_ended_bookings",
+    "schedule": crontab(minute="*/15"),
+}
+BOOKING_USE_ADJUSTMENT_WORKING_DAYS = int(os.environ.get("BOOKING_USE_ADJUSTMENT_WORKING_DAYS", "5"))
 # How far back the subscribable calendar feeds reach.
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
 

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 
 BOOKING_PROPOSAL = "booking_proposal"  # check(*, booking_id, facility_id) -> why the booking cannot be proposed
+# check(*, facility_id, resource_id, unit, quantity, amount) -> None, or DomainError naming the field at fault:
+# a quoted amount is at least the full cost of what it covers plus the minimum margin (pricing registers it).
+QUOTE_FLOOR = "quote_floor"
 
 _checks: dict[str, Callable[..., str | None]] = {}
 

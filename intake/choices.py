@@ -83,6 +83,16 @@ class ProposalKind(models.TextChoices):
     AGREEMENT = "agreement", _("An agreement")
 
 
+class QuoteUnit(models.TextChoices):
+    """What a quoted amount is counted in; the codes are pricing's price units, so that the full-cost floor can
+    check the amount (pricing.selectors.quote_floor_check)."""
+
+    HOUR = "hour", _("hours")
+    HALF_DAY = "half_day", _("half days")
+    DAY = "day", _("days")
+    SAMPLE = "sample", _("samples")
+
+
 class AgreementType(models.TextChoices):
     RENTAL = "rental", _("Rental of the infrastructure")
     SERVICE = "service", _("Service performed by staff")

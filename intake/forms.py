@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.choices import PublicationStatus
-from catalogue.models import Facility, Institution
+from catalogue.models import Facility, Institution, Resource
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
+from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit
 from intake.models import IntakeRequest
 
 
@@ -110,4 +112,29 @@ class AcceptForm(forms.Form):
     quote_amount = forms.DecimalField(
         label=_("Quoted amount excl. VAT (NOK)"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
+    # What a quoted amount covers: it may not be below full cost plus the minimum margin of that.
+    quote_quantity = forms.DecimalField(
+        label=_("The amount covers"), required=False, min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    quote_unit = forms.ChoiceField(label=_("counted in"), required=False, choices=[("", "—"), *QuoteUnit.choices])
+    quote_resource = forms.IntegerField(label=_("of the resource"), required=False, min_value=1)
     proposal_text = forms.CharField(label=_("Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, resources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if resources is not None:  # offer the facility's resources by name (the service checks the number anyway)
+            self.fields["quote_resource"].widget = forms.Select(choices=[("", "—"), *resources])
+
+
+def quote_resource_choices(facility_ids) -> dict[int, list[tuple[int, str]]]:
+    """{facility id: [(resource id, name), ...]} of the active resources of those facilities, in one query, for
+    the answer forms' "of the resource" list."""
+    choices: dict[int, list[tuple[int, str]]] = {facility_id: [] for facility_id in facility_ids}
+    if choices:
+        for facility_id, pk, name in (
+            Resource.objects.filter(facility_id__in=choices, is_active=True)
+            .order_by("name")
+            .values_list("facility_id", "pk", "name")
+        ):
+            choices[facility_id].append((pk, name))
+    return choices

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.errors import ConflictError, DomainError
 from core.outbox import QueuedEmail, email_queue, emails_queue
 from core.queue import task_queue_after_commit
-from core.references import BOOKING_PROPOSAL, reference_refusal
+from core.references import BOOKING_PROPOSAL, QUOTE_FLOOR, reference_refusal
 from core.validators import normalise_org_number
 from intake import deadlines, emails
 from intake.choices import (
@@ -35,6 +35,7 @@ from intake.choices import (
     DeclineReason,
     DeliveryStatus,
     ProposalKind,
+    QuoteUnit,
     RequestStatus,
     RoutingStatus,
     Scope,
@@ -351,9 +352,18 @@ def routing_accept(
     proposal_text: str = "",
     booking_id: int | None = None,
     quote_amount: Decimal | None = None,
+    quote_resource: int | None = None,
+    quote_unit: str = "",
+    quote_quantity: Decimal | None = None,
     now=None,
 ) -> Routing:
-    """A facility manager takes the request and proposes a booking, a quote or an agreement type."""
+    """A facility manager takes the request and proposes a booking, a quote or an agreement type.
+
+    A proposal with an amount says what it covers: `quote_quantity` × `quote_unit` (hour, half_day, day or
+    sample) of `quote_resource` (a resource of the routing's facility, by id). The amount may not be below full
+    cost plus the minimum margin of that (pricing's QUOTE_FLOOR check, through core.references); what it covers
+    is written into the proposal the requester reads.
+    """
     if proposal_kind not in ProposalKind.values:
         raise DomainError(_("Choose what you propose."), field="proposal_kind", code="invalid_choice")
     if proposal_kind == ProposalKind.AGREEMENT and agreement_type not in AgreementType.values:
@@ -368,6 +378,11 @@ def routing_accept(
         refusal = reference_refusal(BOOKING_PROPOSAL, booking_id=booking_id, facility_id=routing.facility_id)
         if refusal is not None:
             raise DomainError(refusal, field="booking_id", code="invalid_booking")
+    if quote_amount is not None:  # a price offered to a company: never below full cost plus the minimum margin
+        reference_refusal(
+            QUOTE_FLOOR, facility_id=routing.facility_id, resource_id=quote_resource, unit=quote_unit,
+            quantity=quote_quantity, amount=Decimal(quote_amount),
+        )  # fmt: skip
     routing = _lock_routing(routing)
     request = _lock(routing.request)
     if request.status == S.ROUTED:
@@ -388,17 +403,20 @@ def routing_accept(
     routing.quote_amount = quote_amount
     routing.full_clean()
     routing.save()
+    covers = None
+    if quote_amount is not None:
+        covers = {"quantity": quote_quantity, "unit": quote_unit, "resource": quote_resource}
     RequestMessage.objects.create(
         request=request,
         author_role=AuthorRole.MANAGER,
         author_user=user,
         author_label=f"{user} ({routing.facility})",
-        body=_proposal_summary(routing),
+        body=_proposal_summary(routing, covers=covers),
     )
     return routing
 
 
-def _proposal_summary(routing: Routing) -> str:
+def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
     parts = [
         _("%(facility)s proposes: %(kind)s")
         % {"facility": routing.facility, "kind": ProposalKind(routing.proposal_kind).label}
@@ -409,6 +427,16 @@ def _proposal_summary(routing: Routing) -> str:
         parts.append(_("booking no. %(number)s") % {"number": routing.booking_id})
     if routing.quote_amount is not None:
         parts.append(_("NOK %(amount)s excl. VAT") % {"amount": routing.quote_amount})
+    if covers is not None:
+        resource = routing.facility.resources.filter(pk=covers["resource"]).values_list("name", flat=True).first()
+        parts.append(
+            _("for %(quantity)s × %(unit)s of %(resource)s")
+            % {
+                "quantity": format(Decimal(covers["quantity"]).normalize(), "f"),
+                "unit": QuoteUnit(covers["unit"]).label,
+                "resource": resource,
+            }
+        )
     text = ", ".join(parts) + "."
     if routing.proposal_text:
         text += "\n\n" + routing.proposal_text

@@ -36,6 +36,7 @@ from intake.forms import (
     MessageForm,
     RouteForm,
     WithdrawForm,
+    quote_resource_choices,
 )
 from intake.models import IntakeRequest
 
@@ -210,6 +211,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
     can_screen = policies.can_screen_request(user, obj)
     routings = list(selectors.request_routings(obj))
     my_routings = policies.answerable_routings(user, [r for r in routings if r.status == RoutingStatus.PENDING])
+    resource_choices = quote_resource_choices({r.facility_id for r in my_routings})
     active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
     return {
         "follow_token": follow_token,
@@ -239,7 +241,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "answer_forms": [
             (
                 r,
-                AcceptForm(initial={"routing": r.pk}, prefix=f"a{r.pk}"),
+                AcceptForm(initial={"routing": r.pk}, prefix=f"a{r.pk}", resources=resource_choices[r.facility_id]),
                 DeclineForm(initial={"routing": r.pk}, prefix=f"d{r.pk}"),
             )
             for r in my_routings

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from pricing import selectors
+from pricing import selectors, services
 from pricing.choices import PriceTier
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
 
@@ -35,38 +35,53 @@ class CostBaseAdmin(admin.ModelAdmin):
 
 
 class PriceListItemFormSet(forms.BaseInlineFormSet):
-    """Applies the state-aid floor in the admin too (the same selectors as pricing.services)."""
+    """Applies the full-cost floor in the admin too (the same selectors as pricing.services.price_list_save)."""
 
     def clean(self):
         super().clean()
         price_list = self.instance
         if not price_list.resource_id or not price_list.valid_from:
             return
-        cost_base = selectors.cost_base_for(resource=price_list.resource, year=price_list.valid_from.year)
-        if cost_base is None:
-            return
+        cost_bases = None
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
             if data.get("DELETE") or data.get("tier") != PriceTier.EXTERNAL_ECONOMIC or data.get("price") is None:
                 continue
-            floor = selectors.economic_price_floor(cost_base=cost_base, unit=data.get("unit"))
-            if floor is not None and data["price"] < floor:
-                form.add_error(
-                    "price",
-                    _("Below the full-cost price of %(floor)s NOK: that would be state aid.") % {"floor": floor},
+            if cost_bases is None:
+                cost_bases = selectors.cost_bases_covering(
+                    resource=price_list.resource, first_day=price_list.valid_from, last_day=price_list.valid_to
                 )
+            breach = selectors.economic_price_breach(
+                cost_bases=cost_bases,
+                unit=data.get("unit"),
+                price=data["price"],
+                price_field="price",
+                fixed_fee_quantity=price_list.fixed_fee_quantity,
+                fixed_fee_unit=price_list.fixed_fee_unit,
+            )
+            if breach is not None:
+                message = selectors.floor_breach_message(
+                    reason=breach.reason,
+                    unit=data.get("unit"),
+                    price=data["price"],
+                    floor=breach.floor,
+                    cost_base_year=breach.cost_base_year,
+                    capacity_unit=breach.capacity_unit,
+                )
+                form.add_error("price", message)
 
 
 class PriceListItemInline(admin.TabularInline):
     model = PriceListItem
     formset = PriceListItemFormSet
     extra = 0
+    readonly_fields = ["blocked_reason", "blocked_floor", "blocked_cost_base_year"]
 
 
 class PriceListAdminForm(forms.ModelForm):
     class Meta:
         model = PriceList
-        fields = ["resource", "valid_from", "valid_to", "note"]
+        fields = ["resource", "valid_from", "valid_to", "note", "fixed_fee_quantity", "fixed_fee_unit"]
 
     def clean(self):
         data = super().clean()
@@ -91,3 +106,8 @@ class PriceListAdmin(admin.ModelAdmin):
     list_select_related = ["resource"]
     raw_id_fields = ["resource"]
     inlines = [PriceListItemInline]
+
+    def save_related(self, request, form, formsets, change):
+        """Prices saved here passed the floor: re-check the resource's lists so that a block they had is lifted."""
+        super().save_related(request, form, formsets, change)
+        services.price_lists_floor_recheck(resource=form.instance.resource)

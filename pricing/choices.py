@@ -33,3 +33,12 @@ class Activity(models.TextChoices):
 
     ECONOMIC = "economic", _("Economic activity")
     NON_ECONOMIC = "non_economic", _("Non-economic activity")
+
+
+class FloorBreach(models.TextChoices):
+    """Why an external economic price cannot stand against the full-cost floor (state aid, R&D&I Framework §25)."""
+
+    BELOW_FLOOR = "below_floor", _("Below full cost plus the minimum margin")
+    NO_COST_BASE = "no_cost_base", _("No cost base to check it against")
+    UNIT_NOT_MEASURED = "unit_not_measured", _("The cost base does not count this unit")
+    NO_FIXED_FEE_QUANTITY = "no_fixed_fee_quantity", _("The fixed fee does not say how much it covers")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pricing import services, tdi
-from pricing.choices import PriceTier, PriceUnit
+from pricing.choices import CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase
 
 ZERO = Decimal(0)
@@ -92,6 +92,19 @@ class PriceListForm(forms.Form):
         help_text=_("Last day; empty if open-ended."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    fixed_fee_quantity = forms.DecimalField(
+        label=_("A fixed fee covers"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("How many hours or samples one fixed fee covers; needed for an economic fixed fee."),
+    )
+    fixed_fee_unit = forms.ChoiceField(
+        label=_("counted in"), required=False, choices=[("", "—"), *CapacityUnit.choices]
+    )
+
+    HEAD_FIELDS = ("valid_from", "valid_to", "note", "fixed_fee_quantity", "fixed_fee_unit")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,9 +137,19 @@ class PriceListForm(forms.Form):
             if self.cleaned_data.get(price_field_name(tier, unit)) is not None
         }
 
+    def head_fields(self):
+        """Validity, note and what a fixed fee covers: the fields above the price grid."""
+        return [self[name] for name in self.HEAD_FIELDS]
+
     @staticmethod
     def initial_for(price_list) -> dict:
-        initial = {"valid_from": price_list.valid_from, "valid_to": price_list.valid_to, "note": price_list.note}
+        initial = {
+            "valid_from": price_list.valid_from,
+            "valid_to": price_list.valid_to,
+            "note": price_list.note,
+            "fixed_fee_quantity": price_list.fixed_fee_quantity,
+            "fixed_fee_unit": price_list.fixed_fee_unit,
+        }
         for item in price_list.items.all():
             initial[price_field_name(item.tier, item.unit)] = item.price
         return initial

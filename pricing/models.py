@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from pricing import tdi
-from pricing.choices import CapacityUnit, PriceTier, PriceUnit
+from pricing.choices import CapacityUnit, FloorBreach, PriceTier, PriceUnit
 
 ZERO = Decimal(0)
 
@@ -183,6 +183,20 @@ class PriceList(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Last day; empty if open-ended."))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # What one fixed fee of the list buys, in the unit the cost base counts: an economic fixed fee is checked
+    # against the full cost of that many hours or samples.
+    fixed_fee_quantity = models.DecimalField(
+        _("a fixed fee covers"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("How many hours or samples one fixed fee covers."),
+    )
+    fixed_fee_unit = models.CharField(
+        _("counted in"), max_length=8, choices=CapacityUnit.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -195,11 +209,21 @@ class PriceList(models.Model):
                 name="pricing_pricelist_valid_to_after_from",
                 violation_error_message=_("A price list cannot end before it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(fixed_fee_quantity__isnull=True) | Q(fixed_fee_quantity__gt=0),
+                name="pricing_pricelist_fixed_fee_quantity_positive",
+                violation_error_message=_("A fixed fee covers more than nothing."),
+            ),
         ]
 
     def __str__(self):
         end = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.resource} {self.valid_from.isoformat()}–{end}"
+
+    @property
+    def blocked_items(self) -> list["PriceListItem"]:
+        """The prices of the list that cannot be booked until the manager corrects them (uses prefetched items)."""
+        return [item for item in self.items.all() if item.blocked_reason]
 
 
 class PriceListItem(models.Model):
@@ -213,6 +237,15 @@ class PriceListItem(models.Model):
     price = models.DecimalField(
         _("price excl. VAT (NOK)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)]
     )
+    # Set when a later cost base puts this economic price under the full-cost floor (or leaves it without one to
+    # be checked against): no booking is made at it until the manager saves the list again. Empty otherwise.
+    blocked_reason = models.CharField(
+        _("blocked because"), max_length=24, choices=FloorBreach.choices, blank=True
+    )
+    blocked_floor = models.DecimalField(
+        _("lowest allowed price (NOK)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    blocked_cost_base_year = models.PositiveSmallIntegerField(_("cost base year"), null=True, blank=True)
 
     class Meta:
         ordering = ["price_list", "tier", "unit"]

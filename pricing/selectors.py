@@ -4,17 +4,21 @@ import datetime
 import functools
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
+from catalogue.models import Resource
 from core.db import ModelRows
 from core.errors import DomainError
 from pricing import tdi
-from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
+from pricing.choices import Activity, CapacityUnit, FloorBreach, PriceTier, PriceUnit
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
 
 CURRENCY = "NOK"
@@ -188,7 +192,8 @@ def booking_quote(
     The price list valid on the (Oslo) date of `start` applies. Of the time units the list prices for the tier
     (hour, half day, day) the cheapest total is charged, so a day rate works as a cap; without a time unit,
     per sample (`samples`, default 1) and then a fixed fee. None when the resource has no price list valid at
-    `start` or the list has no price for the user's tier.
+    `start` or the list has no price for the user's tier. DomainError `price_below_full_cost` when the price
+    charged would be an economic price that a raised cost base has blocked.
     """
     tier = price_tier(user, resource, activity)
     price_list_id, items = _tier_prices_valid_on(resource=resource, day=timezone.localdate(start), tier=tier)
@@ -203,6 +208,17 @@ def booking_quote(
         return tdi.round_ore(item.price * quantity_for(unit=item.unit, start=start, end=end, samples=samples))
 
     item = min(candidates, key=net_of)  # min keeps the first of equals: hour before half day before day
+    if item.blocked_reason and tier == PriceTier.EXTERNAL_ECONOMIC:
+        # A cost base raised after the list was made put this price under the full-cost floor: no booking is made
+        # at it until the manager corrects the list (pricing.services.price_lists_floor_recheck).
+        raise DomainError(
+            _(
+                "This resource cannot be booked for economic use at the moment: its price is below full cost "
+                "and the facility must correct its price list first."
+            ),
+            field="resource",
+            code="price_below_full_cost",
+        )
     quantity = quantity_for(unit=item.unit, start=start, end=end, samples=samples)
     net = net_of(item)
     vat_rate = tdi.vat_rate_for_tier(tier)
@@ -295,15 +311,285 @@ def annual_capacity_hours_for_resources(*, resources, year: int) -> dict[int, De
     return {resource_id: found.get(resource_id) for resource_id in ids}
 
 
-def economic_price_floor(*, cost_base: CostBase, unit: str) -> Decimal | None:
-    """The lowest external economic price allowed per `unit`: the full-cost unit price (state aid, §25).
+# --- The full-cost floor ----------------------------------------------------------------------------------------
+# An external economic price is never below full cost plus the minimum margin (PRICING_MINIMUM_MARGIN), compared
+# in the unit of the price: the cost base counts hours or samples, and a price per half day, day or fixed fee is
+# compared with the full cost of the hours or samples it covers. Units the cost base does not count cannot be
+# compared, so they are refused for economic prices.
 
-    Hour-based cost bases give floors for hour, half day (4 h) and day (8 h); sample-based ones for samples.
-    None when the unit cannot be compared with the cost base (a fixed fee, or units of another kind).
+# How many of the cost base's units one price unit covers (a fixed fee: its declared quantity, see floor_quantity).
+COST_BASE_UNITS_PER_PRICE_UNIT = {
+    CapacityUnit.HOUR: HOURS_PER_UNIT,
+    CapacityUnit.SAMPLE: {PriceUnit.SAMPLE: Decimal(1)},
+}
+
+
+def minimum_margin() -> Decimal:
+    """The setting PRICING_MINIMUM_MARGIN as a fraction (0.05 unless configured)."""
+    return Decimal(str(settings.PRICING_MINIMUM_MARGIN))
+
+
+def minimum_margin_percent() -> str:
+    """The minimum margin as a percentage for people: "5", "7,5" (in the active language's decimal mark)."""
+    percent = (minimum_margin() * 100).normalize()
+    return number_format(percent, max(0, -percent.as_tuple().exponent))
+
+
+def floor_quantity(
+    *, capacity_unit: str, unit: str, fixed_fee_quantity: Decimal | None = None, fixed_fee_unit: str = ""
+) -> Decimal | None:
+    """How many of the cost base's units (hours or samples) one `unit` of price covers; None when the cost base
+    does not count that unit (a per-sample price on an hour-based cost base, a fixed fee whose quantity is not
+    given or is given in the other unit)."""
+    if unit == PriceUnit.FIXED:
+        if fixed_fee_quantity is None or fixed_fee_unit != capacity_unit:
+            return None
+        return Decimal(fixed_fee_quantity)
+    return COST_BASE_UNITS_PER_PRICE_UNIT.get(capacity_unit, {}).get(unit)
+
+
+def full_cost_floor(*, cost_base: CostBase, quantity: Decimal) -> Decimal:
+    """Full cost of `quantity` of the cost base's units plus the minimum margin, rounded up to the øre, so that
+    no price below the exact figure passes. Multiplied before it is divided, so that a floor that is a whole
+    number of øre (2 000 NOK a year over 3 hours at 5 %: 700.00) is exactly that. DomainError when the
+    calculator refuses the cost base."""
+    result = cost_base_result(cost_base)
+    exact = result.annual_full_cost * (1 + minimum_margin()) * quantity / cost_base.capacity_units
+    return exact.quantize(tdi.ORE, rounding=ROUND_CEILING)
+
+
+def economic_price_floor(
+    *, cost_base: CostBase, unit: str, fixed_fee_quantity: Decimal | None = None, fixed_fee_unit: str = ""
+) -> Decimal | None:
+    """The lowest external economic price allowed per `unit` under `cost_base`: full cost plus the minimum margin
+    (state aid, §25). Hour-based cost bases give floors for hour, half day (4 h), day (8 h) and a fixed fee
+    covering so many hours; sample-based ones for a sample and a fixed fee covering so many samples.
+    None when the cost base does not count the unit (see floor_quantity)."""
+    quantity = floor_quantity(
+        capacity_unit=cost_base.capacity_unit,
+        unit=unit,
+        fixed_fee_quantity=fixed_fee_quantity,
+        fixed_fee_unit=fixed_fee_unit,
+    )
+    return None if quantity is None else full_cost_floor(cost_base=cost_base, quantity=quantity)
+
+
+def cost_bases_covering(*, resource, first_day: datetime.date, last_day: datetime.date | None) -> list:
+    """The cost bases a price list valid from `first_day` to `last_day` (None: open-ended) must respect: the one
+    in force on its first day (that year's or the latest earlier), then those of the later years it reaches.
+    The first element is None when no cost base is in force on the first day."""
+    later = CostBase.objects.filter(resource=resource, year__gt=first_day.year)
+    if last_day is not None:
+        later = later.filter(year__lte=last_day.year)
+    later = later.prefetch_related("staff_lines")  # the floor is a sum: the lines' order does not matter
+    return [cost_base_for(resource=resource, year=first_day.year), *later.order_by("year")]
+
+
+def economic_price_floors(*, cost_base: CostBase) -> list[tuple[str, Decimal]]:
+    """(unit label, lowest economic price) for each unit the cost base counts, for the price-list form; a fixed
+    fee's floor is the first one times the hours or samples it covers."""
+    return [
+        (PriceUnit(unit).label, full_cost_floor(cost_base=cost_base, quantity=quantity))
+        for unit, quantity in COST_BASE_UNITS_PER_PRICE_UNIT[cost_base.capacity_unit].items()
+    ]
+
+
+def blocked_price_messages(price_list: PriceList) -> list[str]:
+    """Why each blocked price of the list cannot be booked, for the manager (uses the prefetched items)."""
+    blocked = price_list.blocked_items
+    if not blocked:
+        return []
+    counted = dict(CostBase.objects.filter(resource_id=price_list.resource_id).values_list("year", "capacity_unit"))
+    return [
+        floor_breach_message(
+            reason=item.blocked_reason, unit=item.unit, price=item.price, floor=item.blocked_floor,
+            cost_base_year=item.blocked_cost_base_year, capacity_unit=counted.get(item.blocked_cost_base_year, ""),
+        )
+        for item in blocked
+    ]  # fmt: skip
+
+
+def blocked_price_count(*, resource) -> int:
+    """How many prices of the resource's current and future lists are blocked (the cost-base page warns)."""
+    today = timezone.localdate()
+    return (
+        PriceListItem.objects.filter(price_list__resource=resource)
+        .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=today))
+        .exclude(blocked_reason="")
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class FloorBreachFound:
+    """Why an economic price cannot stand: `reason` a FloorBreach, `field` the input at fault, and for a price
+    below the floor the floor and the year of the cost base that sets it."""
+
+    reason: str
+    field: str
+    floor: Decimal | None = None
+    cost_base_year: int | None = None
+    capacity_unit: str = ""
+
+
+def economic_price_breach(
+    *,
+    cost_bases: list,
+    unit: str,
+    price: Decimal,
+    price_field: str = "",
+    fixed_fee_quantity: Decimal | None = None,
+    fixed_fee_unit: str = "",
+) -> FloorBreachFound | None:
+    """What is wrong with the external economic price `price` per `unit` under `cost_bases` (from
+    cost_bases_covering), or None when it respects every one of them. A missing cost base, an unmeasured unit
+    or a fixed fee without its quantity comes before a low price; of several floors the highest is named."""
+    if not cost_bases or cost_bases[0] is None:
+        return FloorBreachFound(FloorBreach.NO_COST_BASE, price_field)
+    if unit == PriceUnit.FIXED and fixed_fee_quantity is None:
+        return FloorBreachFound(FloorBreach.NO_FIXED_FEE_QUANTITY, "fixed_fee_quantity")
+    highest = None
+    for cost_base in cost_bases:
+        try:
+            floor = economic_price_floor(
+                cost_base=cost_base, unit=unit, fixed_fee_quantity=fixed_fee_quantity, fixed_fee_unit=fixed_fee_unit
+            )
+        except DomainError:  # saved past the service (the admin) with figures the calculator refuses
+            return FloorBreachFound(FloorBreach.NO_COST_BASE, price_field, cost_base_year=cost_base.year)
+        if floor is None:
+            field = "fixed_fee_unit" if unit == PriceUnit.FIXED else price_field
+            return FloorBreachFound(
+                FloorBreach.UNIT_NOT_MEASURED, field, cost_base_year=cost_base.year,
+                capacity_unit=cost_base.capacity_unit,
+            )  # fmt: skip
+        if price < floor and (highest is None or floor > highest.floor):
+            highest = FloorBreachFound(FloorBreach.BELOW_FLOOR, price_field, floor, cost_base.year)
+    return highest
+
+
+def floor_breach_message(
+    *, reason: str, unit: str, price: Decimal | None, floor: Decimal | None = None, cost_base_year: int | None = None,
+    capacity_unit: str = "",
+) -> str:
+    """A sentence for the manager on why an economic price cannot stand and what to do (the page, the API's
+    400 and the e-mail about blocked prices say the same)."""
+    unit_label = str(PriceUnit(unit).label).lower() if unit in PriceUnit.values else unit
+    if reason == FloorBreach.BELOW_FLOOR:
+        return _(
+            "The external economic price per %(unit)s (%(price)s NOK) is below %(floor)s NOK, full cost plus the "
+            "minimum margin of %(margin)s %% from the %(year)s cost base. Selling below that to economic users "
+            "would be state aid (EEA R&D&I framework §25); set at least %(floor)s NOK."
+        ) % {
+            "unit": unit_label,
+            "price": number_format(price, 2) if price is not None else "–",
+            "floor": number_format(floor, 2),
+            "margin": minimum_margin_percent(),
+            "year": cost_base_year,
+        }
+    if reason == FloorBreach.UNIT_NOT_MEASURED:
+        counted = str(CapacityUnit(capacity_unit).label).lower() if capacity_unit in CapacityUnit.values else ""
+        if unit == PriceUnit.FIXED:
+            return _(
+                "The %(year)s cost base counts its capacity in %(counted)s, so an economic fixed fee must say how "
+                "many %(counted)s it covers to be checked against full cost."
+            ) % {"year": cost_base_year, "counted": counted}
+        return _(
+            "The %(year)s cost base counts its capacity in %(counted)s, so an economic price per %(unit)s cannot "
+            "be checked against full cost. Price economic use in the unit the cost base counts (hours: per hour, "
+            "half day or day; samples: per sample), or as a fixed fee that says how much it covers."
+        ) % {"year": cost_base_year, "counted": counted, "unit": unit_label}
+    if reason == FloorBreach.NO_FIXED_FEE_QUANTITY:
+        return _(
+            "Say how many hours or samples one fixed fee covers: an economic fixed fee is checked against the full "
+            "cost of that quantity."
+        )
+    if cost_base_year is not None:
+        return _(
+            "The %(year)s cost base cannot be calculated, so no economic price can be checked against it; "
+            "correct the cost base."
+        ) % {"year": cost_base_year}
+    return _(
+        "An external economic price needs a cost base in force on the first day of the price list, to be checked "
+        "against full cost; enter the cost base of that year first."
+    )
+
+
+QUOTE_UNITS = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY, PriceUnit.SAMPLE)
+
+
+def quote_floor_check(
+    *, facility_id: int, resource_id: int | None, unit: str, quantity: Decimal | None, amount: Decimal,
+    day: datetime.date | None = None,
+) -> None:
+    """Refuse a quoted amount (an intake proposal) below full cost plus the minimum margin of what it covers:
+    `quantity` × `unit` of the resource `resource_id` of the facility, under the cost base in force on `day`
+    (today). Raises DomainError naming the field at fault (quote_resource, quote_unit, quote_quantity,
+    quote_amount); registered with core.references as QUOTE_FLOOR, so that intake asks without importing pricing.
     """
-    full_cost_unit_price = cost_base_result(cost_base).full_cost_unit_price
-    if cost_base.capacity_unit == CapacityUnit.HOUR and unit in HOURS_PER_UNIT:
-        return full_cost_unit_price * HOURS_PER_UNIT[unit]
-    if cost_base.capacity_unit == CapacityUnit.SAMPLE and unit == PriceUnit.SAMPLE:
-        return full_cost_unit_price
-    return None
+    resource = Resource.objects.filter(pk=resource_id, facility_id=facility_id).first()
+    if resource is None:
+        raise DomainError(
+            _("Choose the resource of your facility that the quote covers."), field="quote_resource", code="required"
+        )
+    if unit not in QUOTE_UNITS:
+        raise DomainError(
+            _("Choose whether the quote covers hours, half days, days or samples."), field="quote_unit",
+            code="required",
+        )  # fmt: skip
+    if quantity is None or Decimal(quantity) <= 0:
+        raise DomainError(
+            _("Say how many hours, days or samples the quote covers."), field="quote_quantity", code="required"
+        )
+    quantity = Decimal(quantity)
+    cost_base = cost_base_for(resource=resource, year=(day or timezone.localdate()).year)
+    units = floor_quantity(capacity_unit=cost_base.capacity_unit, unit=unit) if cost_base is not None else None
+    if cost_base is not None and units is None:
+        raise DomainError(
+            floor_breach_message(
+                reason=FloorBreach.UNIT_NOT_MEASURED, unit=unit, price=None, cost_base_year=cost_base.year,
+                capacity_unit=cost_base.capacity_unit,
+            ),
+            field="quote_unit",
+            code=FLOOR_BREACH_CODES[FloorBreach.UNIT_NOT_MEASURED],
+        )  # fmt: skip
+    try:
+        floor = full_cost_floor(cost_base=cost_base, quantity=units * quantity) if cost_base is not None else None
+    except DomainError:  # a cost base the calculator refuses (saved past the service): no floor to offer
+        floor = None
+    if floor is None:
+        raise DomainError(
+            floor_breach_message(
+                reason=FloorBreach.NO_COST_BASE, unit=unit, price=None,
+                cost_base_year=cost_base.year if cost_base is not None else None,
+            ),
+            field="quote_resource",
+            code=FLOOR_BREACH_CODES[FloorBreach.NO_COST_BASE],
+        )  # fmt: skip
+    if Decimal(amount) < floor:
+        raise DomainError(
+            _(
+                "The quoted amount (%(amount)s NOK) is below %(floor)s NOK, the full cost of %(quantity)s × "
+                "%(unit)s of %(resource)s plus the minimum margin of %(margin)s %% (the %(year)s cost base). A "
+                "company may not be offered less (state aid, EEA R&D&I framework §25)."
+            )
+            % {
+                "amount": number_format(amount, 2),
+                "floor": number_format(floor, 2),
+                "quantity": number_format(quantity, 0 if quantity == quantity.to_integral_value() else 2),
+                "unit": str(PriceUnit(unit).label).lower(),
+                "resource": resource.name,
+                "margin": minimum_margin_percent(),
+                "year": cost_base.year,
+            },
+            field="quote_amount",
+            code="below_full_cost",
+        )
+
+
+# The error codes of the floor's refusals, in the API's 400 answers.
+FLOOR_BREACH_CODES = {
+    FloorBreach.BELOW_FLOOR: "below_full_cost",
+    FloorBreach.NO_COST_BASE: "no_cost_base",
+    FloorBreach.UNIT_NOT_MEASURED: "unit_not_measured",
+    FloorBreach.NO_FIXED_FEE_QUANTITY: "fixed_fee_quantity_required",
+}

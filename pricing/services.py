@@ -1,16 +1,18 @@
 """Writes for pricing: cost bases and price lists. Every rule about what may be saved lives here."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils.formats import number_format
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import Resource
 from core.errors import ConflictError, DomainError
-from pricing import selectors, tdi
-from pricing.choices import PriceTier
+from pricing import emails, selectors, tdi
+from pricing.choices import CapacityUnit, PriceTier
 from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
 
 COST_BASE_FIELDS = (
@@ -34,11 +36,16 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
     """Create or replace the resource's cost base for `year`, with its staff lines.
 
     `values` are the fields in COST_BASE_FIELDS; `staff` a list of dicts with annual_salary, social_cost_rate,
-    fte, indirect_rate_per_fte and optionally role. The calculator must accept the inputs (else DomainError).
+    fte, indirect_rate_per_fte and optionally role. The calculator must accept the inputs, and the margin must
+    be at least PRICING_MINIMUM_MARGIN (else DomainError naming the field). Every current and future price list
+    of the resource is then checked against the new figures (price_lists_floor_recheck): a raised full cost
+    blocks the economic prices it leaves under the floor, and the facility's managers are told.
     """
     unknown = set(values) - set(COST_BASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown cost base fields: {sorted(unknown)}")
+    # The lock price_list_save takes: a list saved meanwhile is either checked against these figures or re-checked.
+    Resource.objects.select_for_update().get(pk=resource.pk)
     cost_base = CostBase.objects.select_for_update().filter(resource=resource, year=year).first()
     cost_base = cost_base or CostBase(resource=resource, year=year)
     for name, value in values.items():
@@ -54,32 +61,47 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
         for line in staff
     ]
     tdi.calculate(cost_base.tdi_inputs(staff_lines=lines))  # refuses inputs it cannot price (DomainError)
-    cost_base.full_clean(exclude=["resource"], validate_unique=False)
+    if cost_base.margin is not None and cost_base.margin < selectors.minimum_margin():
+        raise DomainError(
+            _(
+                "The margin for economic use must be at least %(percent)s %% (the minimum margin over full cost, "
+                "written %(minimum)s here); economic prices below full cost plus that margin would be state aid."
+            )
+            % {"percent": selectors.minimum_margin_percent(), "minimum": selectors.minimum_margin()},
+            field="margin",
+            code="below_minimum_margin",
+        )
+    cost_base.full_clean()
     cost_base.save()
     cost_base.staff_lines.all().delete()
     for line in lines:
         line.cost_base = cost_base
-        line.full_clean(exclude=["cost_base"])
+        line.full_clean()
     CostBaseStaffLine.objects.bulk_create(lines)
+    price_lists_floor_recheck(resource=resource)
     return cost_base
 
 
-def _check_economic_price(*, resource: Resource, valid_from: datetime.date, unit: str, price: Decimal) -> None:
-    """Refuse an external economic price below full cost: selling below full cost to companies is state aid."""
-    cost_base = selectors.cost_base_for(resource=resource, year=valid_from.year)
-    if cost_base is None:
-        return
-    floor = selectors.economic_price_floor(cost_base=cost_base, unit=unit)
-    if floor is not None and price < floor:
+def _floor_error(breach: selectors.FloorBreachFound, *, unit: str, price: Decimal) -> DomainError:
+    message = selectors.floor_breach_message(
+        reason=breach.reason, unit=unit, price=price, floor=breach.floor, cost_base_year=breach.cost_base_year,
+        capacity_unit=breach.capacity_unit,
+    )  # fmt: skip
+    return DomainError(message, field=breach.field, code=selectors.FLOOR_BREACH_CODES[breach.reason])
+
+
+def _check_fixed_fee_quantity(*, fixed_fee_quantity: Decimal | None, fixed_fee_unit: str) -> None:
+    if fixed_fee_quantity is not None and fixed_fee_quantity <= 0:
+        raise DomainError(_("A fixed fee covers more than nothing."), field="fixed_fee_quantity", code="not_positive")
+    if fixed_fee_unit and fixed_fee_unit not in CapacityUnit.values:
+        raise DomainError(_("Choose hours or samples."), field="fixed_fee_unit", code="invalid_choice")
+    if fixed_fee_quantity is not None and not fixed_fee_unit:
         raise DomainError(
-            _(
-                "The external economic price (%(price)s NOK) is below the full-cost price of %(floor)s NOK from "
-                "the %(year)s cost base. Selling below full cost to economic users would be state aid (EEA "
-                "R&D&I framework §25); set at least the full cost, preferably with a margin."
-            )
-            % {"price": number_format(price, 2), "floor": number_format(floor, 2), "year": cost_base.year},
-            field=f"{PriceTier.EXTERNAL_ECONOMIC}__{unit}",
-            code="below_full_cost",
+            _("Say whether the fixed fee covers hours or samples."), field="fixed_fee_unit", code="required"
+        )
+    if fixed_fee_unit and fixed_fee_quantity is None:
+        raise DomainError(
+            _("Say how many hours or samples one fixed fee covers."), field="fixed_fee_quantity", code="required"
         )
 
 
@@ -91,17 +113,25 @@ def price_list_save(
     valid_to: datetime.date | None,
     prices: dict[tuple[str, str], Decimal],
     note: str = "",
+    fixed_fee_quantity: Decimal | None = None,
+    fixed_fee_unit: str = "",
     price_list: PriceList | None = None,
 ) -> PriceList:
     """Create (or, given `price_list`, replace) a price list with `prices` keyed by (tier, unit), excl. VAT.
 
     Refused with a DomainError naming the field: an end before the start, a period overlapping another list of
-    the resource, a negative price, or an external economic price below the full-cost price (state aid).
+    the resource, a negative price, a fixed-fee quantity without its unit (or the other way round), or an
+    external economic price that does not stand against the full-cost floor (pricing.selectors,
+    economic_price_breach) of every cost base the list's validity reaches: none in force on its first day, a unit
+    the cost base does not count, a fixed fee that does not say how many hours or samples it covers, or a price
+    below full cost plus the minimum margin (state aid). A list saved here is never blocked: saving it is how the
+    manager lifts a block.
     """
     # Serialise price-list writes per resource so that the overlap check below cannot race.
-    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    Resource.objects.select_for_update().get(pk=resource.pk)
     if valid_to is not None and valid_to < valid_from:
         raise DomainError(_("A price list cannot end before it starts."), field="valid_to", code="invalid_period")
+    _check_fixed_fee_quantity(fixed_fee_quantity=fixed_fee_quantity, fixed_fee_unit=fixed_fee_unit)
     other = selectors.overlapping_price_list(
         resource=resource, valid_from=valid_from, valid_to=valid_to, exclude=price_list
     )
@@ -111,16 +141,25 @@ def price_list_save(
             field="valid_from",
             code="overlapping_price_list",
         )
+    cost_bases = None
     for (tier, unit), price in prices.items():
         if price is None:
             continue
         if price < 0:
             raise DomainError(_("Prices cannot be negative."), field=f"{tier}__{unit}", code="negative")
         if tier == PriceTier.EXTERNAL_ECONOMIC:
-            _check_economic_price(resource=resource, valid_from=valid_from, unit=unit, price=price)
+            if cost_bases is None:
+                cost_bases = selectors.cost_bases_covering(resource=resource, first_day=valid_from, last_day=valid_to)
+            breach = selectors.economic_price_breach(
+                cost_bases=cost_bases, unit=unit, price=price, price_field=f"{tier}__{unit}",
+                fixed_fee_quantity=fixed_fee_quantity, fixed_fee_unit=fixed_fee_unit,
+            )  # fmt: skip
+            if breach is not None:
+                raise _floor_error(breach, unit=unit, price=price)
 
     price_list = price_list or PriceList(resource=resource)
     price_list.valid_from, price_list.valid_to, price_list.note = valid_from, valid_to, note
+    price_list.fixed_fee_quantity, price_list.fixed_fee_unit = fixed_fee_quantity, fixed_fee_unit
     try:
         with transaction.atomic():
             price_list.save()
@@ -137,12 +176,66 @@ def price_list_save(
     return price_list
 
 
+@dataclass(frozen=True)
+class FloorRecheck:
+    """What a re-check of a resource's price lists against its cost bases changed."""
+
+    blocked: list[PriceListItem]  # economic prices that stand no longer (newly blocked), as they were before
+    released: list[PriceListItem]  # prices that were blocked and stand again, as they were before
+    blocked_lists: list[PriceList]  # the lists with a newly blocked price, whose managers are told
+
+
+def price_lists_floor_recheck(*, resource: Resource, today: datetime.date | None = None) -> FloorRecheck:
+    """Check every current and future price list of `resource` (valid today or later) against the cost bases
+    its validity reaches, as price_list_save does, and mark each external economic price that no longer stands
+    as blocked, with the reason and the floor; a price that stands again is released. No booking is made at a
+    blocked price (pricing.selectors.booking_quote) until the manager saves the list with a correct price.
+
+    The facility's managers are told about newly blocked lists by e-mail (pricing.emails, through the outbox,
+    in the caller's transaction). Run by cost_base_save; past lists are left as they were sold.
+    """
+    today = today or timezone.localdate()
+    lists = (
+        PriceList.objects.select_for_update()
+        .filter(resource=resource)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("valid_from")
+    )
+    blocked, released = [], []
+    for price_list in lists:
+        cost_bases = selectors.cost_bases_covering(
+            resource=resource, first_day=price_list.valid_from, last_day=price_list.valid_to
+        )
+        for item in price_list.items.filter(tier=PriceTier.EXTERNAL_ECONOMIC).order_by("unit"):
+            breach = selectors.economic_price_breach(
+                cost_bases=cost_bases, unit=item.unit, price=item.price,
+                fixed_fee_quantity=price_list.fixed_fee_quantity, fixed_fee_unit=price_list.fixed_fee_unit,
+            )  # fmt: skip
+            state = (breach.reason, breach.floor, breach.cost_base_year) if breach else ("", None, None)
+            if state == (item.blocked_reason, item.blocked_floor, item.blocked_cost_base_year):
+                continue
+            if not item.blocked_reason:
+                blocked.append(item)  # it stood until now: newly blocked
+            elif breach is None:
+                released.append(item)
+            PriceListItem.objects.filter(pk=item.pk).update(
+                blocked_reason=state[0], blocked_floor=state[1], blocked_cost_base_year=state[2]
+            )
+    newly_blocked_lists = list({item.price_list_id: item.price_list for item in blocked}.values())
+    for price_list in newly_blocked_lists:
+        emails.price_list_blocked_queue(price_list=price_list)
+    return FloorRecheck(blocked=blocked, released=released, blocked_lists=newly_blocked_lists)
+
+
 def prices_from_cost_base(cost_base: CostBase, *, unit: str) -> dict[tuple[str, str], Decimal]:
-    """Suggested prices per tier for one unit, straight from the TDI calculation (used by the demo data)."""
+    """Suggested prices per tier for one unit, straight from the TDI calculation (used by the demo data). The
+    economic price is never below the floor (rounding half up could put it one øre under)."""
     result = selectors.cost_base_result(cost_base)
     factor = selectors.HOURS_PER_UNIT.get(unit, Decimal(1))
+    economic = tdi.round_ore(result.external_economic_unit_price * factor)
+    floor = selectors.economic_price_floor(cost_base=cost_base, unit=unit)
     return {
         (PriceTier.INTERNAL, unit): tdi.round_ore(result.internal_unit_price * factor),
         (PriceTier.EXTERNAL_NON_ECONOMIC, unit): tdi.round_ore(result.external_non_economic_unit_price * factor),
-        (PriceTier.EXTERNAL_ECONOMIC, unit): tdi.round_ore(result.external_economic_unit_price * factor),
+        (PriceTier.EXTERNAL_ECONOMIC, unit): economic if floor is None else max(economic, floor),
     }

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.models import Resource
 from core.errors import DomainError
@@ -70,6 +71,19 @@ def cost_base_edit(request, pk):
             _apply_errors(form, error)
         else:
             messages.success(request, _("The cost base is saved."))
+            blocked = selectors.blocked_price_count(resource=resource)
+            if blocked:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d economic price is now below full cost plus the minimum margin and is blocked: "
+                        "correct the price lists.",
+                        "%(count)d economic prices are now below full cost plus the minimum margin and are "
+                        "blocked: correct the price lists.",
+                        blocked,
+                    )
+                    % {"count": blocked},
+                )
             return redirect(f"{request.path}?year={year}")
     result = selectors.cost_base_result_or_none(existing)
     return render(
@@ -98,6 +112,8 @@ def price_lists(request, pk):
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
                 note=form.cleaned_data["note"],
+                fixed_fee_quantity=form.cleaned_data["fixed_fee_quantity"],
+                fixed_fee_unit=form.cleaned_data["fixed_fee_unit"],
                 prices=form.prices(),
             )
         except (DomainError, ValidationError) as error:
@@ -109,7 +125,12 @@ def price_lists(request, pk):
     return render(
         request,
         "pricing/price_lists.html",
-        {"resource": resource, "form": form, "price_lists": lists, **_floor_context(resource, timezone.localdate())},
+        {
+            "resource": resource,
+            "form": form,
+            "price_lists": [(price_list, selectors.blocked_price_messages(price_list)) for price_list in lists],
+            **_floor_context(resource, timezone.localdate()),
+        },
     )
 
 
@@ -126,6 +147,8 @@ def price_list_edit(request, pk):
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
                 note=form.cleaned_data["note"],
+                fixed_fee_quantity=form.cleaned_data["fixed_fee_quantity"],
+                fixed_fee_unit=form.cleaned_data["fixed_fee_unit"],
                 prices=form.prices(),
             )
         except (DomainError, ValidationError) as error:
@@ -146,9 +169,17 @@ def price_list_edit(request, pk):
 
 
 def _floor_context(resource, day):
-    """The full cost the manager's economic prices are checked against, shown next to the form."""
+    """The full cost the manager's economic prices are checked against, and the lowest economic price per unit,
+    shown next to the form."""
     cost_base = selectors.cost_base_for(resource=resource, year=day.year)
     if cost_base is None:
         return {"cost_base": None}
     result = selectors.cost_base_result_or_none(cost_base)
-    return {"cost_base": cost_base if result else None, "cost_base_result": result}
+    if result is None:
+        return {"cost_base": None}
+    return {
+        "cost_base": cost_base,
+        "cost_base_result": result,
+        "floors": selectors.economic_price_floors(cost_base=cost_base),
+        "minimum_margin_percent": selectors.minimum_margin_percent(),
+    }

@@ -19,7 +19,39 @@ from accounting.policies import accounts_scope_for
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (Europe/Oslo); this year if left out")
 FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period; this month if left out")
 TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period, included")
-ORG_NUMBER = OpenApiParameter("org_number", OpenApiTypes.STR, required=True, description="The payer's 9 digits")
+ORG_NUMBER = OpenApiParameter(
+    "org_number", OpenApiTypes.STR, description="The payer's 9 digits (or `payer_name` for a payer without them)"
+)
+EHF_PARAMETERS = [
+    OpenApiParameter(
+        "payer_name", OpenApiTypes.STR, description="A payer without a Norwegian organisation number, by its name"
+    ),
+    OpenApiParameter(
+        "document", OpenApiTypes.STR, enum=["invoice", "credit_note"], description="Invoice (default) or credit note"
+    ),
+    OpenApiParameter(
+        "vat",
+        OpenApiTypes.STR,
+        enum=["taxable", "outside_scope"],
+        description="Lines with VAT or lines outside the scope of VAT: EN 16931 puts them on separate documents; "
+        "needed only when the payer has both",
+    ),
+    OpenApiParameter(
+        "bookings", OpenApiTypes.STR, description="Credit note: the bookings whose charges it credits (1,2,3)"
+    ),
+    OpenApiParameter(
+        "billing_reference", OpenApiTypes.STR, description="Credit note: the number of the invoice it credits"
+    ),
+    OpenApiParameter("buyer_country", OpenApiTypes.STR, description="ISO 3166 country of the buyer (NO by default)"),
+    OpenApiParameter(
+        "buyer_endpoint",
+        OpenApiTypes.STR,
+        description="Peppol address of a buyer without a Norwegian organisation number: EAS scheme:identifier",
+    ),
+    OpenApiParameter("buyer_vat_number", OpenApiTypes.STR, description="VAT number of a foreign buyer"),
+    OpenApiParameter("invoice_number", OpenApiTypes.STR, description="The document's number (a draft one if empty)"),
+    OpenApiParameter("buyer_reference", OpenApiTypes.STR, description="The buyer's reference"),
+]
 
 
 class AccountsView(APIView):
@@ -70,9 +102,13 @@ class InvoiceBasisView(AccountsView):
 
 
 class EhfInvoiceView(AccountsView):
-    """EHF / PEPPOL BIS Billing 3.0 invoice XML for one paying organisation (`?org_number=&from=&to=`)."""
+    """EHF / Peppol BIS Billing 3.0 XML for one paying organisation (`?org_number=&from=&to=`): an invoice of its
+    chargeable lines in the period, or a credit note (`document=credit_note&bookings=&billing_reference=`).
+    Both pass the official CEN and Peppol rules; a 400 names the parameter at fault."""
 
-    @extend_schema(parameters=[ORG_NUMBER, FROM, TO], responses={(200, "application/xml"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[ORG_NUMBER, FROM, TO, *EHF_PARAMETERS], responses={(200, "application/xml"): OpenApiTypes.STR}
+    )
     def get(self, request, pk):
         scope = self.accounts_scope(pk)
         arguments = forms.ehf_invoice_arguments(request.GET)

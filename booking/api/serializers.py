@@ -1,8 +1,9 @@
 """Booking API serializers: parse and render only; the rules live in booking.services."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from booking.choices import Activity, ConflictMode, Frequency
+from booking.choices import Activity, ChargeState, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
@@ -35,6 +36,13 @@ class BookingCreateSerializer(OneBookingSerializer):
 class BookingSerializer(serializers.ModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
     facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+    charge_state = serializers.ChoiceField(
+        choices=ChargeState.choices,
+        read_only=True,
+        help_text="`not_yet_chargeable` while pending or confirmed (the charged_* amounts are empty), `chargeable` "
+        "once its use is recorded or it was cancelled late (charged_* go to the invoice basis), `not_charged` "
+        "otherwise.",
+    )
 
     class Meta:
         model = Booking
@@ -43,7 +51,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "purpose", "payer_name", "payer_org_number", "payer_institution", "price_tier", "price_unit",
             "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount", "currency",
             "price_list_id", "charged_net_amount", "charged_vat_amount", "charged_total_amount", "expires_at",
-            "decision_reason", "recurrence_group", "created_at",
+            "decision_reason", "recurrence_group", "created_at", "charge_state",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -71,6 +79,21 @@ class CancelSerializer(ReasonSerializer):
         help_text="Managers only: the user asked to cancel after the deadline, so the late charge applies. "
         "Without it a manager's cancellation is free (the facility's own reasons).",
     )
+
+
+class UseAdjustSerializer(serializers.Serializer):
+    """The time a booking was actually used: `used_minutes` from its start, or the `end` of the use; not both."""
+
+    used_minutes = serializers.IntegerField(required=False, min_value=1, max_value=366 * 24 * 60)
+    end = ApiDateTimeField(require_offset=True, required=False)
+    reason = serializers.CharField(max_length=2000, help_text="Why the used time differs from the booked time.")
+
+    def validate(self, attrs):
+        if ("used_minutes" in attrs) == ("end" in attrs):
+            raise serializers.ValidationError(
+                {"used_minutes": [_("Give either used_minutes or end, not both.")]}, code="required"
+            )
+        return attrs
 
 
 class BulkDecisionSerializer(serializers.Serializer):

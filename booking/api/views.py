@@ -33,6 +33,7 @@ from booking.api.serializers import (
     MoveSerializer,
     OneBookingSerializer,
     ReasonSerializer,
+    UseAdjustSerializer,
 )
 from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
@@ -154,6 +155,21 @@ def _action_schema(request_serializer, summary):
         "(`charged_total_amount` in the answer)",
     ),
     move=_action_schema(MoveSerializer, "Move a booking to another time (managers)"),
+    complete=_action_schema(
+        None,
+        "Record that a booking took place, at its booked price (managers): a confirmed booking once it has started "
+        "(ended ones are completed on their own), or a no-show within the correction window",
+    ),
+    no_show=_action_schema(
+        ReasonSerializer,
+        "Record that the user did not turn up (managers): after the start, until BOOKING_USE_ADJUSTMENT_WORKING_DAYS "
+        "working days after the end (409 `use_window_closed` after that); the booked price is charged",
+    ),
+    adjust_use=_action_schema(
+        UseAdjustSerializer,
+        "Record the time actually used, with a reason (managers): the booking is completed and priced again for "
+        "the used time, within the correction window (409 `use_window_closed` after it)",
+    ),
     decide=extend_schema(
         summary="Approve or reject many pending requests at once (managers)",
         request=BulkDecisionSerializer,
@@ -309,6 +325,35 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 booking=b, actor=request.user, start=data["start"], end=data["end"], reason=data["reason"]
             ),
         )
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._act(
+            request, policies.can_complete_booking,
+            lambda b: services.booking_complete(booking=b, actor=request.user),
+        )  # fmt: skip
+
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        reason = reason.validated_data["reason"]
+        return self._act(
+            request, policies.can_mark_no_show,
+            lambda b: services.booking_no_show_mark(booking=b, actor=request.user, reason=reason),
+        )  # fmt: skip
+
+    @action(detail=True, methods=["post"], url_path="adjust-use")
+    def adjust_use(self, request, pk=None):
+        used = UseAdjustSerializer(data=request.data)
+        used.is_valid(raise_exception=True)
+        data = used.validated_data
+
+        def adjust(booking):
+            end = data.get("end") or booking.start + datetime.timedelta(minutes=data["used_minutes"])
+            return services.booking_use_adjust(booking=booking, actor=request.user, end=end, reason=data["reason"])
+
+        return self._act(request, policies.can_adjust_use, adjust)
 
     @action(detail=False, methods=["post"])
     def decide(self, request):

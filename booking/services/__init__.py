@@ -2,7 +2,7 @@
 
 - `rules`: whether a resource can be booked, every booking rule but overlap, recurring series (a core rule module);
 - `storing`: the slot check and the insert that holds the slot (the booking path);
-- `bookings`: create, series, decide, cancel, move, expire, complete, reminders;
+- `bookings`: create, series, decide, cancel, move, expire, use (complete, no-show, adjust), reminders;
 - `calendar`: qualifications, closures and calendar feed tokens.
 
 The booking e-mails are queued in core's outbox by `booking.emails.outbox_write`, in the booking's transaction.
@@ -15,10 +15,14 @@ from booking.services.bookings import (
     booking_complete,
     booking_create,
     booking_move,
+    booking_no_show_mark,
     booking_reject,
     booking_reminders_send,
     booking_series_create,
+    booking_use_adjust,
+    bookings_complete_due,
     bookings_decide,
+    bookings_use_record,
     completed_use_record,
     pending_bookings_expire,
 )
@@ -43,9 +47,10 @@ from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
 
 __all__ = [
     "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookability_refusal", "booking_approve",
-    "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_policy_save", "booking_reject",
-    "booking_reminders_send", "booking_rules_validate", "booking_series_create", "bookings_decide",
-    "check_overlap_in_app", "closure_create", "closure_delete", "completed_use_record", "facility_feed_tokens_get",
-    "feed_token_get", "feed_token_renew", "pending_bookings_expire", "qualification_grant", "qualification_revoke",
-    "recurrence_expand", "resource_bookability",
+    "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_no_show_mark",
+    "booking_policy_save", "booking_reject", "booking_reminders_send", "booking_rules_validate",
+    "booking_series_create", "booking_use_adjust", "bookings_complete_due", "bookings_decide",
+    "bookings_use_record", "check_overlap_in_app", "closure_create", "closure_delete", "completed_use_record",
+    "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
+    "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
 ]  # fmt: skip

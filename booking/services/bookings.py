@@ -1,9 +1,10 @@
-"""Writes for bookings: create, series, decide, cancel, move, expire, complete, reminders."""
+"""Writes for bookings: create, series, decide, cancel, move, expire, use (complete, no-show, adjust), reminders."""
 
 import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from booking import policies
 from booking.choices import (
     ACTIVE_STATUSES,
+    USE_RECORDED_STATUSES,
     BookingAction,
     BookingStatus,
     ConflictMode,
@@ -20,6 +22,7 @@ from booking.models import (
     Booking,
     BookingPolicy,
 )
+from booking.selectors import use_window_closes
 from booking.services.rules import booking_rules_validate, recurrence_expand, resource_bookability
 from booking.services.storing import (
     OVERLAP_CONSTRAINT,
@@ -72,10 +75,17 @@ def _price_fields(*, resource, user, activity, start, end) -> dict:
         "total_amount": quote.total_amount,
         "currency": quote.currency,
         "price_list_id": quote.price_list_id,
-        "charged_net_amount": quote.net_amount,
-        "charged_vat_amount": quote.vat_amount,
-        "charged_total_amount": quote.total_amount,
     }
+
+
+CHARGED_FIELDS = ("charged_net_amount", "charged_vat_amount", "charged_total_amount")
+
+
+def _charge_the_snapshot(booking: Booking) -> None:
+    """Its use is recorded: what it is charged is its price (nothing without one)."""
+    booking.charged_net_amount = booking.net_amount
+    booking.charged_vat_amount = booking.vat_amount
+    booking.charged_total_amount = booking.total_amount
 
 
 @transaction.atomic
@@ -98,11 +108,13 @@ def completed_use_record(
         raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
     if end > timezone.now():
         raise DomainError(_("Only uses that have ended can be recorded."), field="end", code="not_ended")
-    booking = Booking.objects.create(
+    booking = Booking(
         resource=resource, user=user, start=start, end=end, blocked_until=end, status=BookingStatus.COMPLETED,
         activity=activity, access_model=access_model, purpose=purpose, **_payer_fields(user),
         **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
     )  # fmt: skip
+    _charge_the_snapshot(booking)
+    booking.save()
     booking_event_record(booking, actor=actor or user, action=BookingAction.COMPLETED)
     return booking
 
@@ -375,21 +387,175 @@ def pending_bookings_expire(*, now: datetime.datetime | None = None) -> int:
     return expired
 
 
+# --- Use: completed, no-show, adjusted ---------------------------------------------------------------------------
+# A confirmed booking is completed on its own once it has ended (bookings_complete_due, a periodic task). Until
+# BOOKING_USE_ADJUSTMENT_WORKING_DAYS working days after its end (Norwegian holidays excluded) the facility's
+# managers may still say what really happened: completed, no-show, or the time actually used (quoted again by
+# pricing). After that window the use is final.
+
+
+def _use_window_check(booking: Booking, now: datetime.datetime) -> None:
+    if now >= use_window_closes(booking):  # booking.selectors: BOOKING_USE_ADJUSTMENT_WORKING_DAYS after the end
+        raise ConflictError(
+            _(
+                "The use of this booking can no longer be changed: corrections are taken until %(days)s working "
+                "days after its end."
+            )
+            % {"days": settings.BOOKING_USE_ADJUSTMENT_WORKING_DAYS},
+            field="status",
+            code="use_window_closed",
+        )
+
+
+def _use_started_check(booking: Booking, now: datetime.datetime) -> None:
+    if booking.start > now:
+        raise DomainError(_("The booking has not started yet."), field="start", code="not_started")
+
+
 @transaction.atomic
-def booking_complete(*, booking: Booking, actor, no_show: bool = False) -> Booking:
-    """A manager records that a confirmed booking took place, or that the user did not turn up."""
+def booking_complete(*, booking: Booking, actor, now: datetime.datetime | None = None) -> Booking:
+    """A manager records that a booking took place, at its booked price: a confirmed booking once it has started,
+    or one marked as a no-show by mistake, within the correction window."""
+    now = now or timezone.now()
     booking = _locked(booking)
     require(policies.can_complete_booking, actor, booking)
-    if booking.status != BookingStatus.CONFIRMED:
-        raise ConflictError(_("Only confirmed bookings can be completed."), code="not_confirmed")
-    if booking.start > timezone.now():
-        raise DomainError(_("The booking has not started yet."), field="start", code="not_started")
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW):
+        raise ConflictError(
+            _("Only confirmed bookings and no-shows can be marked as completed."), field="status",
+            code="not_confirmed",
+        )  # fmt: skip
+    _use_started_check(booking, now)
+    if booking.status == BookingStatus.NO_SHOW:
+        _use_window_check(booking, now)
+    _charge_the_snapshot(booking)
     return _change_status(
-        booking,
-        to=BookingStatus.NO_SHOW if no_show else BookingStatus.COMPLETED,
-        actor=actor,
-        action=BookingAction.NO_SHOW if no_show else BookingAction.COMPLETED,
+        booking, to=BookingStatus.COMPLETED, actor=actor, action=BookingAction.COMPLETED,
+        extra_fields=CHARGED_FIELDS, details={"charged_total": _text(booking.charged_total_amount)},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def booking_no_show_mark(*, booking: Booking, actor, reason: str = "", now: datetime.datetime | None = None) -> Booking:
+    """A manager records that the user did not turn up: after the start of a confirmed booking, or within the
+    correction window for one completed already. The slot was held, so the booked price is charged."""
+    now = now or timezone.now()
+    booking = _locked(booking)
+    require(policies.can_mark_no_show, actor, booking)
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        raise ConflictError(
+            _("Only confirmed or completed bookings can be marked as no-shows."), field="status",
+            code="not_confirmed",
+        )  # fmt: skip
+    _use_started_check(booking, now)
+    _use_window_check(booking, now)
+    _charge_the_snapshot(booking)
+    return _change_status(
+        booking, to=BookingStatus.NO_SHOW, actor=actor, action=BookingAction.NO_SHOW, reason=(reason or "").strip(),
+        extra_fields=CHARGED_FIELDS, details={"charged_total": _text(booking.charged_total_amount)},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def booking_use_adjust(
+    *, booking: Booking, actor, end: datetime.datetime, reason: str, now: datetime.datetime | None = None
+) -> Booking:
+    """A manager records the time actually used: the booking ends at `end` and is completed, priced again by
+    pricing for the new period (pricing.selectors.booking_quote). Within the correction window only, with a
+    reason; the end is after the start and not in the future."""
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the used time differs."), field="reason", code="reason_required")
+    if timezone.is_naive(end):
+        raise DomainError(_("Give the time with a UTC offset."), field="end", code="naive_time")
+    booking = _locked(booking)
+    require(policies.can_adjust_use, actor, booking)
+    if booking.status not in (BookingStatus.CONFIRMED, *USE_RECORDED_STATUSES):
+        raise ConflictError(
+            _("Only the use of a confirmed, completed or no-show booking can be adjusted."), field="status",
+            code="not_confirmed",
+        )  # fmt: skip
+    _use_started_check(booking, now)
+    _use_window_check(booking, now)
+    if end <= booking.start:
+        raise DomainError(_("The used time must end after the booking's start."), field="end", code="end_before_start")
+    if end > now:
+        raise DomainError(_("The used time cannot end in the future."), field="end", code="in_the_future")
+    old_end = booking.end
+    quote = _price_fields(
+        resource=booking.resource, user=booking.user, activity=booking.activity, start=booking.start, end=end
     )
+    for name in PRICE_SNAPSHOT_FIELDS:  # without a price list for its start: no price, as when it was booked
+        setattr(booking, name, quote.get(name, "" if name in ("price_tier", "price_unit") else None))
+    booking.end = booking.blocked_until = end
+    _charge_the_snapshot(booking)
+    return _change_status(
+        booking, to=BookingStatus.COMPLETED, actor=actor, action=BookingAction.USE_ADJUSTED, reason=reason.strip(),
+        extra_fields=("end", "blocked_until", *PRICE_SNAPSHOT_FIELDS, *CHARGED_FIELDS),
+        details={"booked_end": iso_utc(old_end), "used_end": iso_utc(end),
+                 "charged_total": _text(booking.charged_total_amount)},
+    )  # fmt: skip
+
+
+PRICE_SNAPSHOT_FIELDS = (
+    "price_tier", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
+    "price_list_id",
+)  # fmt: skip
+
+
+def _text(amount) -> str | None:
+    return None if amount is None else str(amount)
+
+
+USE_ACTIONS = ("complete", "no_show", "adjust")
+
+
+@transaction.atomic
+def bookings_use_record(
+    *, actor, decisions: list[tuple[int, str, datetime.datetime | None]], reason: str = "",
+    now: datetime.datetime | None = None,
+) -> list[Booking]:
+    """The manager's use page in one go: for each (booking id, action, used end) mark completed ("complete"),
+    no-show ("no_show") or adjust the used time ("adjust", with its end and the shared reason). All or none."""
+    now = now or timezone.now()
+    done = []
+    for booking_id, action, end in sorted(decisions, key=lambda decision: decision[0]):
+        booking = Booking.objects.filter(pk=booking_id).first()
+        if booking is None:
+            raise DomainError(_("Unknown booking."), field="ids", code="not_found")
+        if action == "complete":
+            done.append(booking_complete(booking=booking, actor=actor, now=now))
+        elif action == "no_show":
+            done.append(booking_no_show_mark(booking=booking, actor=actor, reason=reason, now=now))
+        elif action == "adjust":
+            if end is None:
+                raise DomainError(
+                    _("Give the used time of booking %(id)s.") % {"id": booking_id}, field="used_minutes",
+                    code="required",
+                )  # fmt: skip
+            done.append(booking_use_adjust(booking=booking, actor=actor, end=end, reason=reason, now=now))
+        else:
+            raise DomainError(_("Unknown action."), field="action", code="invalid_choice")
+    return done
+
+
+def bookings_complete_due(*, now: datetime.datetime | None = None) -> int:
+    """Complete every confirmed booking that has ended, at its booked price (run periodically); managers may
+    still correct the use within the window. Pending requests are never completed: they expire."""
+    now = now or timezone.now()
+    completed = 0
+    due = Booking.objects.filter(status=BookingStatus.CONFIRMED, end__lte=now).order_by("end", "pk")
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().get(pk=pk)
+            if booking.status != BookingStatus.CONFIRMED or booking.end > now:
+                continue
+            _charge_the_snapshot(booking)
+            _change_status(
+                booking, to=BookingStatus.COMPLETED, actor=None, action=BookingAction.COMPLETED,
+                extra_fields=CHARGED_FIELDS, details={"charged_total": _text(booking.charged_total_amount)},
+            )  # fmt: skip
+            completed += 1
+    return completed
 
 
 def booking_reminders_send(*, now: datetime.datetime | None = None) -> int:

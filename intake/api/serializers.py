@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind
+from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit
 from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
 
 
@@ -150,6 +152,13 @@ class AcceptInputSerializer(serializers.Serializer):
     quote_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
     )
+    # With an amount: what it covers (quantity x unit of a resource of the facility); the amount is checked against
+    # full cost plus the minimum margin of that (400 `below_full_cost` on quote_amount).
+    quote_quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
+    )
+    quote_unit = serializers.ChoiceField(choices=QuoteUnit.choices, required=False, allow_blank=True, default="")
+    quote_resource = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
 
 
 class WebhookInputSerializer(serializers.Serializer):

@@ -102,10 +102,17 @@ class QuoteSerializer(serializers.Serializer):
 class PriceListItemSerializer(serializers.ModelSerializer):
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
     price_incl_vat = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    blocked = serializers.SerializerMethodField(
+        help_text="True when a raised cost base put this economic price under full cost plus the minimum margin: "
+        "no booking is made at it (`price_below_full_cost`) until the facility corrects the list."
+    )
 
     class Meta:
         model = PriceListItem
-        fields = ["tier", "unit", "price", "vat_rate", "price_incl_vat"]
+        fields = ["tier", "unit", "price", "vat_rate", "price_incl_vat", "blocked"]
+
+    def get_blocked(self, obj) -> bool:
+        return bool(obj.blocked_reason)
 
 
 class PriceListSerializer(serializers.ModelSerializer):
@@ -114,7 +121,13 @@ class PriceListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PriceList
-        fields = ["id", "resource", "valid_from", "valid_to", "note", "currency", "items"]
+        fields = [
+            "id", "resource", "valid_from", "valid_to", "note", "fixed_fee_quantity", "fixed_fee_unit", "currency",
+            "items",
+        ]  # fmt: skip
+        extra_kwargs = {
+            "fixed_fee_quantity": {"help_text": "How many hours or samples (`fixed_fee_unit`) one fixed fee covers."}
+        }
 
     def get_currency(self, obj) -> str:
         return "NOK"

@@ -53,7 +53,7 @@ def payer_bookings(seller):
     ]
 
 
-def build(seller, org_number=ORG):
+def build(seller, org_number=ORG, vat="taxable"):
     scope = selectors.institution_scope(seller.id)
     basis = selectors.invoice_basis(
         facility_ids=scope.facility_ids, first_day=oslo(2026, 5, 1).date(), last_day=oslo(2026, 5, 31).date()
@@ -66,6 +66,7 @@ def build(seller, org_number=ORG):
         last_day=basis.last_day,
         issue_date=oslo(2026, 6, 1).date(),
         invoice_number="LT-2026-0001",
+        vat=vat,
     )
     return ET.fromstring(xml), payer, xml
 
@@ -116,8 +117,10 @@ def test_invoice_has_the_peppol_header_and_parties(seller, payer_bookings):
 
 def test_amounts_sum_by_the_en16931_rules_and_match_the_invoice_basis(seller, payer_bookings):
     root, payer, _ = build(seller)
+    outside, _, _ = build(seller, vat="outside_scope")
     lines = root.findall("cac:InvoiceLine", NS)
-    assert len(lines) == 4
+    assert len(lines) == 3  # the taxable lines; the non-economic one is on the document outside the scope of VAT
+    assert len(outside.findall("cac:InvoiceLine", NS)) == 1
 
     line_sum = D("0")
     for line in lines:
@@ -128,33 +131,38 @@ def test_amounts_sum_by_the_en16931_rules_and_match_the_invoice_basis(seller, pa
         assert text(line, "cac:Item/cac:ClassifiedTaxCategory/cac:TaxScheme/cbc:ID") == "VAT"
         line_sum += net
     units = [line.find("cbc:InvoicedQuantity", NS).get("unitCode") for line in lines]
-    assert units == ["HUR", "HUR", "C62", "HUR"]
+    assert units == ["HUR", "HUR", "C62"]
 
     subtotals = {
         text(s, "cac:TaxCategory/cbc:ID"): (amount(s, "cbc:TaxableAmount"), amount(s, "cbc:TaxAmount"), s)
         for s in root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)
     }
-    assert set(subtotals) == {"S", "E"}
+    assert set(subtotals) == {"S"}
     standard_taxable, standard_vat, standard = subtotals["S"]
     assert text(standard, "cac:TaxCategory/cbc:Percent") == "25"
     # 3999.99 + 1499.99 (1.5 × 999.99 = 1499.985 → 1499.99) + 500.00
     assert standard_taxable == D("5999.98")
     assert standard_vat == D("1000.00") + D("375.00") + D("125.00")
     assert abs(standard_vat - standard_taxable * D("0.25")) < 1  # BR-CO-17
-    exempt_taxable, exempt_vat, exempt = subtotals["E"]
-    assert (exempt_taxable, exempt_vat) == (D("2800.00"), D("0.00"))
-    assert text(exempt, "cac:TaxCategory/cbc:Percent") == "0"
-    assert text(exempt, "cac:TaxCategory/cbc:TaxExemptionReason")
+
+    outside_subtotal = outside.find("cac:TaxTotal/cac:TaxSubtotal", NS)
+    assert (amount(outside_subtotal, "cbc:TaxableAmount"), amount(outside_subtotal, "cbc:TaxAmount")) == (
+        D("2800.00"),
+        D("0.00"),
+    )
+    assert text(outside_subtotal, "cac:TaxCategory/cbc:ID") == "O"
+    assert outside_subtotal.find("cac:TaxCategory/cbc:Percent", NS) is None  # BR-O-05
+    assert text(outside_subtotal, "cac:TaxCategory/cbc:TaxExemptionReasonCode") == "VATEX-EU-O"
 
     tax_total = amount(root, "cac:TaxTotal/cbc:TaxAmount")
-    assert tax_total == standard_vat + exempt_vat
+    assert tax_total == standard_vat
     totals = root.find("cac:LegalMonetaryTotal", NS)
-    assert amount(totals, "cbc:LineExtensionAmount") == line_sum == payer.net_amount
+    assert amount(totals, "cbc:LineExtensionAmount") == line_sum
     assert amount(totals, "cbc:TaxExclusiveAmount") == line_sum
     assert amount(totals, "cbc:TaxInclusiveAmount") == line_sum + tax_total
-    assert (
-        amount(totals, "cbc:PayableAmount") == payer.total_amount == sum(b.charged_total_amount for b in payer_bookings)
-    )
+    outside_payable = amount(outside.find("cac:LegalMonetaryTotal", NS), "cbc:PayableAmount")
+    assert amount(totals, "cbc:PayableAmount") + outside_payable == payer.total_amount
+    assert payer.total_amount == sum(b.charged_total_amount for b in payer_bookings)
 
 
 def test_element_order_follows_the_ubl_schema(seller, payer_bookings):
@@ -175,7 +183,7 @@ def test_element_order_follows_the_ubl_schema(seller, payer_bookings):
         "TaxTotal",
         "LegalMonetaryTotal",
     ]
-    assert top == expected + ["InvoiceLine"] * 4
+    assert top == expected + ["InvoiceLine"] * 3
 
 
 def test_no_org_number_or_nothing_to_invoice_is_a_clear_error(seller, payer_bookings):
@@ -199,7 +207,7 @@ def test_the_institutions_own_use_is_not_invoiced_with_ehf(seller, payer_booking
 def test_ehf_download_via_page_and_api(seller, payer_bookings, client):
     admin = InstitutionRoleFactory(institution=seller, role=InstitutionRoleKind.ADMIN).user
     client.force_login(admin)
-    query = {"org_number": ORG, "from": "2026-05-01", "to": "2026-05-31"}
+    query = {"org_number": ORG, "from": "2026-05-01", "to": "2026-05-31", "vat": "taxable"}
 
     page = client.get(reverse("accounting:institution_ehf", args=[seller.id]), query)
     assert page.status_code == 200 and page["Content-Type"].startswith("application/xml")

@@ -191,7 +191,7 @@ def test_a_manager_charges_the_late_fee_when_the_user_asked_late(late_booking):
     assert late_booking.charged_total_amount == Decimal("2500.00")
     page = client.get(f"/bookings/{late_booking.pk}/").content.decode()
     assert "faktureres for sen avbestilling" in page
-    assert "Fakturert: 2500,00 kr" in page  # the history keeps what was charged
+    assert "Fakturerbart: 2500,00 kr" in page  # the history keeps what is charged
 
 
 def test_the_customer_is_warned_before_a_charged_cancellation_and_pays_it(late_booking):

@@ -51,7 +51,8 @@ def test_the_price_snapshot_is_copied_from_the_pricing_quote(resource, company_u
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     booking.refresh_from_db()
     assert (booking.net_amount, booking.total_amount, booking.price_list_id) == (2000, 2500, 7)
-    assert (booking.charged_net_amount, booking.charged_vat_amount, booking.charged_total_amount) == (2000, 500, 2500)
+    # nothing is chargeable before the booking has taken place
+    assert (booking.charged_net_amount, booking.charged_vat_amount, booking.charged_total_amount) == (None, None, None)
 
 
 def test_the_first_request_stored_wins_and_the_loser_gets_alternatives_without_identity(
@@ -255,7 +256,7 @@ def test_complete_and_no_show(resource, company_user, manager):
     booking = BookingFactory(resource=resource, user=company_user, start=days_ahead(-2, 10), end=days_ahead(-2, 12))
     assert services.booking_complete(booking=booking, actor=manager).status == "completed"
     other = BookingFactory(resource=resource, user=company_user, start=days_ahead(-1, 10), end=days_ahead(-1, 12))
-    assert services.booking_complete(booking=other, actor=manager, no_show=True).status == "no_show"
+    assert services.booking_no_show_mark(booking=other, actor=manager).status == "no_show"
 
 
 # --- recurring series across the clock changes -----------------------------------------------------------------

@@ -18,7 +18,7 @@ from intake.models import RequestEvent, RequestMessage, Routing
 from tests.booking.factories import BookingFactory
 from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionRoleFactory, UserFactory
 from tests.intake.factories import IntakeRequestFactory
-from tests.pricing.factories import CostBaseFactory
+from tests.pricing.factories import CostBaseFactory, PriceListFactory, PriceListItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,16 @@ def state_aid_alert_to_the_institution_admin():
     return role.pk, {"year": year, "resources": [booking.resource_id]}, [role.user.email]
 
 
+def blocked_prices_to_the_facility_managers():
+    """A 2026 cost base of 550 NOK an hour under a list that sells economic hours at 500."""
+    price_list = PriceListFactory(valid_from=timezone.localdate(), valid_to=None)
+    PriceListItemFactory(price_list=price_list, price=500, blocked_reason="below_floor", blocked_floor="577.50",
+                         blocked_cost_base_year=timezone.localdate().year)  # fmt: skip
+    CostBaseFactory(resource=price_list.resource, year=timezone.localdate().year)
+    manager = FacilityManagerFactory(facility=price_list.resource.facility).user
+    return price_list.pk, {}, [manager.email]
+
+
 CASES = {
     "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
     "booking.requested": booking_to_its_user("pending"),
@@ -112,6 +122,7 @@ CASES = {
     "intake.deadline_reminder": intake_request_to_the_screeners,
     "intake.deadline_escalation": intake_overdue_request_to_the_admins,
     "catalogue.freshness_reminder": stale_entries_to_their_manager,
+    "pricing.price_list_blocked": blocked_prices_to_the_facility_managers,
 }
 
 

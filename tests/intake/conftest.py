@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from catalogue.choices import InstitutionRoleKind
 from intake import services
@@ -53,6 +54,23 @@ def world(db):
         name="NTNU TTO", kind="tto", scopes=["intake:read", "intake:write"]
     )
     return w
+
+
+@pytest.fixture
+def quote_resource(world):
+    """A resource of world.facility whose cost base gives a full cost of 550.00 NOK an hour (577.50 with the
+    minimum margin): what a manager's quoted amount covers."""
+    from tests.factories import ResourceFactory
+    from tests.pricing.factories import CostBaseFactory
+
+    resource = ResourceFactory(facility=world.facility, name="Massespektrometer")
+    CostBaseFactory(resource=resource, year=timezone.localdate().year)
+    return resource
+
+
+def quote_covers(resource, hours=20) -> dict:
+    """The keyword arguments of routing_accept saying that a quote covers `hours` hours of `resource`."""
+    return {"quote_resource": resource.pk, "quote_unit": "hour", "quote_quantity": hours}
 
 
 VALID_REQUEST = {

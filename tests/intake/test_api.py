@@ -97,7 +97,7 @@ def test_detail_shows_status_history_and_messages(client, world, valid_request):
     assert detail["history"][0]["to_status"] == "submitted"
 
 
-def test_screener_and_manager_actions_through_the_api(client, world, valid_request):
+def test_screener_and_manager_actions_through_the_api(client, world, valid_request, quote_resource):
     created = client.post(
         URL, {**valid_request, "preferred_institution": "uio"}, content_type="application/json", **auth(world.key)
     ).json()
@@ -123,7 +123,10 @@ def test_screener_and_manager_actions_through_the_api(client, world, valid_reque
     client.force_login(world.manager)
     accepted = client.post(
         detail_url + "accept/",
-        {"proposal_kind": "quote", "quote_amount": "48000.00", "proposal_text": "Se tilbud."},
+        {
+            "proposal_kind": "quote", "quote_amount": "48000.00", "proposal_text": "Se tilbud.",
+            "quote_resource": quote_resource.pk, "quote_unit": "hour", "quote_quantity": "80",
+        },  # fmt: skip
         content_type="application/json",
     )
     assert accepted.status_code == 200, accepted.json()

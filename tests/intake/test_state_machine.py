@@ -4,6 +4,7 @@ from core.errors import ConflictError
 from intake import services
 from intake.choices import RequestStatus
 from intake.services import ALLOWED_TRANSITIONS
+from tests.intake.conftest import quote_covers
 from tests.intake.factories import IntakeRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,11 +105,14 @@ def test_manager_decline_sends_the_request_back_to_screening_only_when_no_facili
     assert "Ikke MR" in request.events.last().reason
 
 
-def test_a_routing_cannot_be_answered_twice(world):
+def test_a_routing_cannot_be_answered_twice(world, quote_resource):
     request = IntakeRequestFactory(institution=world.uio)
     services.request_route(request=request, user=world.screener, facilities=[world.facility])
     routing = request.routings.get()
-    services.routing_accept(routing=routing, user=world.manager, proposal_kind="quote", quote_amount=12000)
+    services.routing_accept(
+        routing=routing, user=world.manager, proposal_kind="quote", quote_amount=12000,
+        **quote_covers(quote_resource, hours=20),
+    )  # fmt: skip
     with pytest.raises(ConflictError):
         services.routing_decline(routing=routing, user=world.manager, reason="other")
 
@@ -132,12 +136,13 @@ def test_duplicate_and_spam_close_the_request_with_the_reason(world):
     assert (spam.status, spam.close_reason) == ("closed", "spam")
 
 
-def test_withdrawing_a_routed_request_cancels_what_the_facilities_were_asked(world):
+def test_withdrawing_a_routed_request_cancels_what_the_facilities_were_asked(world, quote_resource):
     request = IntakeRequestFactory(institution=world.uio)
     services.request_route(request=request, user=world.screener, facilities=[world.facility])
     services.request_withdraw(request=request, actor=world.company, reason="Løst internt")
     assert request.routings.get().status == "cancelled"
     with pytest.raises(ConflictError):
         services.routing_accept(
-            routing=request.routings.get(), user=world.manager, proposal_kind="quote", quote_amount=100
-        )
+            routing=request.routings.get(), user=world.manager, proposal_kind="quote", quote_amount=600,
+            **quote_covers(quote_resource, hours=1),
+        )  # fmt: skip

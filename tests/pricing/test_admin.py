@@ -46,9 +46,9 @@ def test_admin_refuses_an_overlapping_price_list(admin_client, resource):
     assert PriceList.objects.count() == 1
 
 
-@pytest.mark.parametrize("price, saved", [("549.99", False), ("550.00", True)])
+@pytest.mark.parametrize("price, saved", [("577.49", False), ("577.50", True)])
 def test_admin_refuses_an_economic_price_below_full_cost(admin_client, resource, price, saved):
-    CostBaseFactory(resource=resource, year=2026)  # 550.00 NOK/h
+    CostBaseFactory(resource=resource, year=2026)  # 550.00 NOK/h, floor 577.50 with the 5 % minimum margin
     admin_client.post(
         "/admin/pricing/pricelist/add/",
         {

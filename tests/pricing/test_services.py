@@ -22,20 +22,21 @@ def save(resource, prices, valid_from=datetime.date(2026, 1, 1), valid_to=dateti
 
 
 def test_economic_price_below_full_cost_is_refused_with_an_explanation(resource):
-    CostBaseFactory(resource=resource, year=2026)  # full cost 550.00 NOK/h
+    CostBaseFactory(resource=resource, year=2026)  # full cost 550.00 NOK/h, with the 5 % minimum margin 577.50
     with pytest.raises(DomainError) as error, translation.override("en"):
-        save(resource, {(ECONOMIC, PriceUnit.HOUR): D("549.99"), (INTERNAL, PriceUnit.HOUR): D("100")})
+        save(resource, {(ECONOMIC, PriceUnit.HOUR): D("577.49"), (INTERNAL, PriceUnit.HOUR): D("100")})
     assert error.value.field == "external_economic__hour"
+    assert error.value.code == "below_full_cost"
     assert "state aid" in str(error.value)
-    assert "550" in str(error.value)
+    assert "577.50" in str(error.value)
     assert not PriceList.objects.exists()
 
 
 def test_half_day_floor_is_four_hours_of_full_cost(resource):
     CostBaseFactory(resource=resource, year=2026)
     with pytest.raises(DomainError):
-        save(resource, {(ECONOMIC, PriceUnit.HALF_DAY): D("2199.99")})
-    save(resource, {(ECONOMIC, PriceUnit.HALF_DAY): D("2200")})
+        save(resource, {(ECONOMIC, PriceUnit.HALF_DAY): D("2309.99")})
+    save(resource, {(ECONOMIC, PriceUnit.HALF_DAY): D("2310")})
 
 
 def test_full_cost_or_a_higher_margin_is_accepted_and_subsidised_tiers_may_be_lower(resource):
@@ -43,7 +44,7 @@ def test_full_cost_or_a_higher_margin_is_accepted_and_subsidised_tiers_may_be_lo
     price_list = save(
         resource,
         {
-            (ECONOMIC, PriceUnit.HOUR): D("550.00"),
+            (ECONOMIC, PriceUnit.HOUR): D("577.50"),
             (NON_ECONOMIC, PriceUnit.HOUR): D("416.67"),
             (INTERNAL, PriceUnit.HOUR): D("0"),
         },
@@ -61,9 +62,9 @@ def test_the_cost_base_of_the_price_lists_year_or_the_latest_before_applies(reso
 
 def test_sample_priced_cost_base_checks_sample_prices(resource):
     CostBaseFactory(resource=resource, year=2026, capacity_unit=CapacityUnit.SAMPLE, capacity_units=D(1000))
-    with pytest.raises(DomainError):  # 825 000 / 1 000 = 825.00 per sample
-        save(resource, {(ECONOMIC, PriceUnit.SAMPLE): D("824")})
-    save(resource, {(ECONOMIC, PriceUnit.SAMPLE): D("825"), (ECONOMIC, PriceUnit.FIXED): D("100")})
+    with pytest.raises(DomainError):  # 825 000 / 1 000 = 825.00 per sample, 866.25 with the minimum margin
+        save(resource, {(ECONOMIC, PriceUnit.SAMPLE): D("866.24")})
+    save(resource, {(ECONOMIC, PriceUnit.SAMPLE): D("866.25")})
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,7 @@ def test_sample_priced_cost_base_checks_sample_prices(resource):
     ],
 )
 def test_overlapping_price_lists_are_refused(resource, valid_from, valid_to):
+    CostBaseFactory(resource=resource, year=2025)
     save(resource, {(ECONOMIC, PriceUnit.HOUR): D("600")})
     with pytest.raises(ConflictError) as error:
         save(resource, {(ECONOMIC, PriceUnit.HOUR): D("600")}, valid_from=valid_from, valid_to=valid_to)
@@ -82,6 +84,7 @@ def test_overlapping_price_lists_are_refused(resource, valid_from, valid_to):
 
 
 def test_adjacent_years_and_other_resources_do_not_overlap(resource):
+    CostBaseFactory(resource=resource, year=2026)
     save(resource, {(ECONOMIC, PriceUnit.HOUR): D("600")})
     save(resource, {(ECONOMIC, PriceUnit.HOUR): D("650")}, valid_from=datetime.date(2027, 1, 1), valid_to=None)
     assert PriceList.objects.filter(resource=resource).count() == 2

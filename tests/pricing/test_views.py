@@ -104,7 +104,8 @@ def test_economic_price_below_full_cost_is_shown_as_a_form_error(manager_client,
     assert response.status_code == 200
     errors = response.context["form"].errors["external_economic__hour"]
     assert "state aid" in errors[0] or "statsstøtte" in errors[0]
-    assert "(500,00 kr)" in errors[0] and "550,00 kr" in errors[0]  # Norwegian decimal comma on a Bokmål page
+    # full cost 550.00 NOK/h plus the 5 % minimum margin; Norwegian decimal comma on a Bokmål page
+    assert "(500,00 kr)" in errors[0] and "577,50 kr" in errors[0]
     assert not PriceList.objects.exists()
 
 
@@ -182,6 +183,7 @@ def test_manage_panel_links_managers_to_cost_base_and_price_lists(resource):
 
 
 def test_year_boundary_price_lists_do_not_clash(manager_client, resource):
+    CostBaseFactory(resource=resource, year=2026)
     for year, price in ((2026, "600"), (2027, "620")):
         response = manager_client.post(
             f"/pricing/resources/{resource.pk}/price-lists/",

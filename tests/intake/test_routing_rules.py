@@ -2,14 +2,13 @@
 manager must say to accept or decline, where the request goes next, and who is told."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
 
 from core.errors import ConflictError, DomainError
 from intake import services
-from intake.choices import AuthorRole, RequestStatus, RoutingStatus
+from intake.choices import RequestStatus, RoutingStatus
 from intake.models import Routing
 from tests.booking.factories import BookingFactory
 from tests.intake.factories import IntakeRequestFactory
@@ -110,40 +109,10 @@ def test_assigning_needs_an_institution(world):
 # --- accepting ------------------------------------------------------------------------------------------------
 
 
-def test_accepting_records_the_proposal_and_tells_the_requester_what_was_proposed(world):
-    request = routed(world, world.facility)
-    routing = request.routings.get()
-    answer = services.routing_accept(
-        routing=routing,
-        user=world.manager,
-        proposal_kind="quote",
-        proposal_text="Analyse av 200 prøver.",
-        quote_amount=Decimal("12000"),
-        now=NOW,
-    )
-    assert (answer.pk, answer.status) == (routing.pk, RoutingStatus.ACCEPTED)
-    routing.refresh_from_db()
-    request.refresh_from_db()
-    assert request.status == S.ACCEPTED
-    event = request.events.get(to_status=S.ACCEPTED)
-    assert (event.reason, event.actor_user) == ("Analyse av 200 prøver.", world.manager)
-    assert (routing.status, routing.decided_by, routing.decided_at) == (RoutingStatus.ACCEPTED, world.manager, NOW)
-    assert (routing.proposal_kind, routing.agreement_type, routing.proposal_text, routing.quote_amount) == (
-        "quote",
-        "",
-        "Analyse av 200 prøver.",
-        Decimal("12000"),
-    )
-    message = request.messages.get()
-    assert (message.author_role, message.author_user) == (AuthorRole.MANAGER, world.manager)
-    assert message.author_label == f"{world.manager} ({world.facility})"
-    assert "12000" in message.body and "Analyse av 200 prøver." in message.body
-
-
 def test_accepting_without_a_time_takes_the_time_of_the_answer(world):
     routing = routed(world, world.facility).routings.get()
     before = timezone.now()
-    services.routing_accept(routing=routing, user=world.manager, proposal_kind="quote", quote_amount=1)
+    services.routing_accept(routing=routing, user=world.manager, proposal_kind="agreement", agreement_type="service")
     routing.refresh_from_db()
     assert before <= routing.decided_at <= timezone.now()
 
@@ -173,21 +142,6 @@ def test_a_booking_proposal_gives_the_booking_number_or_describes_the_booking(wo
     assert (second.booking_id, second.proposal_text) == (booking.pk, "")
 
 
-def test_a_quote_proposal_has_an_amount_of_zero_or_more(world):
-    routing = routed(world, world.facility).routings.get()
-    error = error_of(services.routing_accept, routing=routing, user=world.manager, proposal_kind="quote")
-    assert (error.field, error.code) == ("quote_amount", "required")
-    error = error_of(
-        services.routing_accept, routing=routing, user=world.manager, proposal_kind="quote", quote_amount=-1
-    )
-    assert error.field == "quote_amount"
-    routing.refresh_from_db()
-    assert routing.status == RoutingStatus.PENDING
-    services.routing_accept(routing=routing, user=world.manager, proposal_kind="quote", quote_amount=0)
-    routing.refresh_from_db()
-    assert (routing.status, routing.quote_amount) == (RoutingStatus.ACCEPTED, Decimal(0))
-
-
 def test_an_unknown_proposal_is_refused(world):
     routing = routed(world, world.facility).routings.get()
     error = error_of(services.routing_accept, routing=routing, user=world.manager, proposal_kind="gift")
@@ -197,8 +151,10 @@ def test_an_unknown_proposal_is_refused(world):
 def test_a_second_facility_may_accept_a_request_already_accepted(world):
     request = routed(world, world.facility, world.ntnu_facility)
     first, second = request.routings.order_by("id")
-    services.routing_accept(routing=first, user=world.manager, proposal_kind="quote", quote_amount=100)
-    services.routing_accept(routing=second, user=world.ntnu_manager, proposal_kind="quote", quote_amount=90)
+    services.routing_accept(routing=first, user=world.manager, proposal_kind="agreement", agreement_type="service")
+    services.routing_accept(
+        routing=second, user=world.ntnu_manager, proposal_kind="agreement", agreement_type="service"
+    )
     request.refresh_from_db()
     assert request.status == S.ACCEPTED
     assert list(request.routings.values_list("status", flat=True)) == [RoutingStatus.ACCEPTED] * 2
@@ -209,7 +165,9 @@ def test_a_routing_of_a_request_back_in_screening_cannot_be_accepted(world):
     request = IntakeRequestFactory(institution=world.uio, status=S.IN_SCREENING)
     routing = Routing.objects.create(request=request, facility=world.facility)
     with pytest.raises(ConflictError) as error:
-        services.routing_accept(routing=routing, user=world.manager, proposal_kind="quote", quote_amount=1)
+        services.routing_accept(
+            routing=routing, user=world.manager, proposal_kind="agreement", agreement_type="service"
+        )
     assert (error.value.field, error.value.code) == ("status", "illegal_transition")
     routing.refresh_from_db()
     assert routing.status == RoutingStatus.PENDING
@@ -256,7 +214,7 @@ def test_the_last_decline_sends_the_request_back_to_screening_with_the_reason_an
 def test_a_decline_after_another_facility_accepted_leaves_the_request_accepted(world):
     request = routed(world, world.facility, world.ntnu_facility)
     first, second = request.routings.order_by("id")
-    services.routing_accept(routing=first, user=world.manager, proposal_kind="quote", quote_amount=100)
+    services.routing_accept(routing=first, user=world.manager, proposal_kind="agreement", agreement_type="service")
     services.routing_decline(routing=second, user=world.ntnu_manager, reason="no_capacity")
     request.refresh_from_db()
     assert request.status == S.ACCEPTED

@@ -61,19 +61,19 @@ def give_demo_history(*, resources, users: dict) -> int:
     today = timezone.localdate()
     uses = []
     for index, resource in enumerate(chosen):
-        for days_ago, user, activity in ((3 + index, company, "economic"), (10 + index, researcher, "non_economic")):
+        for days_ago, user in ((3 + index, company), (10 + index, researcher)):
             day = today - datetime.timedelta(days=days_ago)
             day -= datetime.timedelta(days=max(0, day.weekday() - 4))  # a weekend day becomes the Friday before
             if day.year != today.year:
                 continue  # stay inside this year's demo price list
             start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-            uses.append((resource, user, activity, start))
+            uses.append((resource, user, start))
     recorded = 0
-    for resource, user, activity, start in uses:
+    for resource, user, start in uses:
         if Booking.objects.filter(resource=resource, user=user, start=start).exists():
             continue
         services.completed_use_record(
-            resource=resource, user=user, start=start, end=start + datetime.timedelta(hours=3), activity=activity,
+            resource=resource, user=user, start=start, end=start + datetime.timedelta(hours=3),
             access_model="rental", actor=manager, purpose="Demo",
         )  # fmt: skip
         recorded += 1

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from booking.choices import Activity, ClosureKind, ConflictMode, Frequency
+from booking.choices import ClosureKind, ConflictMode, Frequency
 from booking.models import BookingPolicy, OpeningHours
 from catalogue.choices import AccessModel
 from catalogue.models import Category, Facility, Institution
@@ -16,10 +16,16 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class BookingForm(forms.Form):
+    """A booking request. There is no activity or tier to choose: pricing decides them from verified facts, and
+    the page shows the price and why. A collaboration agreement is offered only when one names the person."""
+
     start = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
     end = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
-    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
     access_model = forms.ChoiceField(label=_("Access model"), choices=AccessModel.choices, initial=AccessModel.RENTAL)
+    collaboration_agreement = forms.TypedChoiceField(
+        label=_("Collaboration agreement"), coerce=int, empty_value=None, required=False,
+        help_text=_("For collaboration research: the approved agreement it belongs to."),
+    )  # fmt: skip
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     repeat = forms.ChoiceField(
         label=_("Repeat"), choices=[("", _("Does not repeat")), *Frequency.choices], required=False
@@ -27,6 +33,15 @@ class BookingForm(forms.Form):
     count = forms.IntegerField(label=_("Number of occurrences"), min_value=1, max_value=200, required=False)
     until = forms.DateField(label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
     mode = forms.ChoiceField(label=_("If a date is taken"), choices=ConflictMode.choices, required=False)
+
+    def __init__(self, *args, agreements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if agreements:
+            self.fields["collaboration_agreement"].choices = [("", "—")] + [
+                (agreement.pk, str(agreement)) for agreement in agreements
+            ]
+        else:
+            del self.fields["collaboration_agreement"]
 
 
 class FreeCapacityForm(forms.Form):

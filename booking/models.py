@@ -20,6 +20,7 @@ from booking.choices import (
 )
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from catalogue.choices import AccessModel
+from pricing.choices import VatCategory
 
 
 class Booking(models.Model):
@@ -70,6 +71,15 @@ class Booking(models.Model):
     total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="NOK")
     price_list_id = models.BigIntegerField(_("price list"), null=True, blank=True)
+    # VAT by the transaction (pricing.terms): the EN 16931 category and, but for S and Z, the reason on the invoice.
+    vat_category = models.CharField(_("VAT category"), max_length=1, choices=VatCategory.choices, blank=True)
+    vat_reason_code = models.CharField(_("VAT exemption reason code"), max_length=30, blank=True)
+    vat_reason = models.CharField(_("VAT reason"), max_length=300, blank=True)
+    # The approved collaboration agreement that makes this use non-economic (pricing.terms); empty otherwise.
+    collaboration_agreement = models.ForeignKey(
+        "pricing.CollaborationAgreement", verbose_name=_("collaboration agreement"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="bookings",
+    )  # fmt: skip
     # What is charged: equals the snapshot unless a cancellation rule changed it.
     charged_net_amount = models.DecimalField(
         _("charged net amount"), max_digits=12, decimal_places=2, null=True, blank=True

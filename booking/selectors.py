@@ -558,20 +558,29 @@ def facility_bookings(
 
 
 def price_labels(booking: Booking) -> dict[str, str]:
-    """The price snapshot's tier and unit as words, not codes."""
-    from pricing.choices import PriceTier, PriceUnit
+    """The price snapshot's tier and unit, why the tier applies and the VAT category, as words, not codes."""
+    from pricing.choices import PriceTier, PriceUnit, TermsReason, VatCategory
+    from pricing.terms import REASON_BY_TIER
 
     tier, unit = booking.price_tier, booking.price_unit
+    reason = REASON_BY_TIER.get(tier)
+    category = booking.vat_category
     return {
         "tier": str(PriceTier(tier).label) if tier in PriceTier.values else tier,
         "unit": str(PriceUnit(unit).label) if unit in PriceUnit.values else unit,
+        "reason": str(TermsReason(reason).label) if reason else "",
+        "vat_category": f"{category} – {VatCategory(category).label}" if category in VatCategory.values else category,
     }
 
 
 def booking_for_page(pk: int) -> Booking:
     """One booking with everything its page shows (resource, facility, policy, user) in one query."""
     return Booking.objects.select_related(
-        "resource__facility__institution", "resource__booking_policy", "user", "payer_institution"
+        "resource__facility__institution",
+        "resource__booking_policy",
+        "user",
+        "payer_institution",
+        "collaboration_agreement",
     ).get(pk=pk)
 
 
@@ -676,18 +685,6 @@ def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) ->
     deadline_hours = policy.cancellation_deadline_hours if policy else 0
     charge = cancellation_charge(booking, now or timezone.now(), deadline_hours)
     return bool(charge.total_amount)
-
-
-def default_activity(user) -> str:
-    """What the booking form suggests: academics usually do research (non-economic), companies economic work.
-
-    Only a suggestion; the user declares the activity, and the price follows from it.
-    """
-    from accounts.choices import UserKind
-
-    if getattr(user, "is_authenticated", False) and user.kind == UserKind.ACADEMIC:
-        return "non_economic"
-    return "economic"
 
 
 # --- Use to record: the manager's page of bookings ended within the correction window -------------------------

@@ -111,8 +111,8 @@ def book(request, pk):
     for name in ("start", "end"):
         if request.GET.get(name):
             initial[name] = request.GET[name][:16]
-    initial["activity"] = selectors.default_activity(request.user)
-    form = BookingForm(request.POST or None, initial=initial)
+    agreements = pricing_selectors.agreements_in_force(user=request.user, facility_id=resource.facility_id)
+    form = BookingForm(request.POST or None, initial=initial, agreements=agreements)
     alternatives = []
     status = 200
     if request.method == "POST":
@@ -123,7 +123,8 @@ def book(request, pk):
             data = form.cleaned_data
             fields = {
                 "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
-                "activity": data["activity"], "access_model": data["access_model"], "purpose": data["purpose"],
+                "access_model": data["access_model"], "purpose": data["purpose"],
+                "collaboration_agreement": data.get("collaboration_agreement"),
             }  # fmt: skip
             try:
                 if data.get("repeat"):

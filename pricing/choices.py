@@ -42,3 +42,46 @@ class FloorBreach(models.TextChoices):
     NO_COST_BASE = "no_cost_base", _("No cost base to check it against")
     UNIT_NOT_MEASURED = "unit_not_measured", _("The cost base does not count this unit")
     NO_FIXED_FEE_QUANTITY = "no_fixed_fee_quantity", _("The fixed fee does not say how much it covers")
+
+
+class Transaction(models.TextChoices):
+    """What kind of transaction a use of a facility is, for VAT (DOMAIN.md: VAT follows the transaction)."""
+
+    INTERNAL_TRANSFER = "internal_transfer", _("Internal transfer within the owning institution")
+    SALE = "sale", _("Sale of rental, service or commissioned research")
+    COLLABORATION = "collaboration", _("Collaboration or contribution research under an agreement")
+
+
+class VatCategory(models.TextChoices):
+    """VAT category codes of EN 16931 (UNCL 5305) that Labtorget uses."""
+
+    STANDARD = "S", _("Standard rate")
+    ZERO_RATED = "Z", _("Zero rated")
+    EXEMPT = "E", _("Exempt from VAT")
+    OUTSIDE_SCOPE = "O", _("Outside the scope of VAT")
+
+
+class AgreementStatus(models.TextChoices):
+    """Where a collaboration agreement stands: only an approved one makes use non-economic."""
+
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ENDED = "ended", _("Ended")
+
+
+class TermsReason(models.TextChoices):
+    """Why a person pays the tier they pay: shown with the price on the booking page and in the API."""
+
+    OWN_INSTITUTION = "own_institution", _(
+        "You are verified as a member of the institution that owns the facility: internal use, charged internally "
+        "without VAT."
+    )
+    COLLABORATION_AGREEMENT = "collaboration_agreement", _(
+        "Collaboration research under an approved collaboration agreement: non-economic use at full cost, outside "
+        "the scope of VAT."
+    )
+    ECONOMIC_USE = "economic_use", _(
+        "Rental, a service or commissioned research for anyone outside the owning institution is economic use: "
+        "full cost plus a margin, with VAT as the institution's table says."
+    )

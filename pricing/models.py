@@ -1,12 +1,15 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.choices import AccessModel
+from core.validators import validate_org_number
 from pricing import tdi
-from pricing.choices import CapacityUnit, FloorBreach, PriceTier, PriceUnit
+from pricing.choices import AgreementStatus, CapacityUnit, FloorBreach, PriceTier, PriceUnit, VatCategory
 
 ZERO = Decimal(0)
 
@@ -270,3 +273,150 @@ class PriceListItem(models.Model):
     @property
     def price_incl_vat(self) -> Decimal:
         return tdi.round_ore(self.price * (1 + self.vat_rate))
+
+
+class CollaborationAgreement(models.Model):
+    """An agreement on collaboration (contribution) research between a facility and a partner outside its
+    institution: effective collaboration, shared risk, and the institution may publish the results. Once the
+    facility's manager approves it, its participants use the facility as collaboration research: non-economic,
+    at full cost, outside the scope of VAT (pricing.terms). Bookings under it record it.
+
+    A company never makes its own use non-economic: only an approved agreement whose participants include the
+    person does, and only while it is valid.
+    """
+
+    facility = models.ForeignKey(
+        "catalogue.Facility", verbose_name=_("facility"), on_delete=models.CASCADE,
+        related_name="collaboration_agreements",
+    )  # fmt: skip
+    title = models.CharField(_("project"), max_length=200)
+    description = models.TextField(_("what the partners do together"), blank=True)
+    partner_name = models.CharField(_("partner organisation"), max_length=200)
+    partner_org_number = models.CharField(
+        _("organisation number of the partner"), max_length=9, blank=True, validators=[validate_org_number]
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("participants"), related_name="collaboration_agreements",
+        blank=True,
+    )  # fmt: skip
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Last day; empty if open-ended."))
+    effective_collaboration = models.BooleanField(
+        _("effective collaboration"), default=False,
+        help_text=_("Both parties contribute to the project and define it together."),
+    )  # fmt: skip
+    shared_risk = models.BooleanField(
+        _("shared risk and results"), default=False, help_text=_("Both parties share the risk and the results.")
+    )
+    may_publish = models.BooleanField(
+        _("the institution may publish"), default=False,
+        help_text=_("The institution keeps the right to publish the results."),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["facility", "-valid_from", "id"]
+        verbose_name = _("collaboration agreement")
+        verbose_name_plural = _("collaboration agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="pricing_agreement_valid_to_after_from",
+                violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.APPROVED)
+                | Q(effective_collaboration=True, shared_risk=True, may_publish=True),
+                name="pricing_agreement_approved_only_as_collaboration",
+                violation_error_message=_(
+                    "Only an agreement on effective collaboration with shared risk, where the institution may "
+                    "publish, can be approved."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.partner_name})"
+
+
+class VatRule(models.Model):
+    """An institution's own VAT treatment of sales of one access model, overriding the default of pricing.terms
+    (its tax office decides). Every change is kept in VatRuleChange."""
+
+    institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="vat_rules"
+    )
+    access_model = models.CharField(_("access model"), max_length=16, choices=AccessModel.choices)
+    category = models.CharField(_("VAT category"), max_length=1, choices=VatCategory.choices)
+    rate = models.DecimalField(
+        _("VAT rate"), max_digits=5, decimal_places=4,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("0.9999"))],
+        help_text=_("As a fraction: 0.25 for 25 %."),
+    )  # fmt: skip
+    reason_code = models.CharField(
+        _("exemption reason code"), max_length=30, blank=True, help_text=_("A VATEX code, e.g. VATEX-EU-O.")
+    )
+    reason = models.CharField(
+        _("reason on the invoice"), max_length=300, blank=True,
+        help_text=_("Required for exempt and outside the scope, e.g. the section of the VAT act."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["institution", "access_model"]
+        verbose_name = _("VAT rule")
+        verbose_name_plural = _("VAT rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "access_model"],
+                name="pricing_vatrule_one_per_access_model",
+                violation_error_message=_("The institution already has a VAT rule for this access model."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lt=1), name="pricing_vatrule_rate_range",
+                violation_error_message=_("The VAT rate is a fraction from 0 to below 1."),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.get_access_model_display()}: {self.category}"
+
+
+class VatRuleChange(models.Model):
+    """One change of an institution's VAT table: who, when, the access model, and the rule before and after
+    (empty: the default applied)."""
+
+    institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("institution"), on_delete=models.CASCADE,
+        related_name="vat_rule_changes",
+    )  # fmt: skip
+    access_model = models.CharField(_("access model"), max_length=16, choices=AccessModel.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    note = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("VAT rule change")
+        verbose_name_plural = _("VAT rule changes")
+
+    def __str__(self):
+        return f"{self.institution} {self.access_model} {self.at:%Y-%m-%d}"

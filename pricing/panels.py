@@ -2,8 +2,9 @@
 
 from django.utils import timezone
 
+from catalogue.choices import AccessModel
 from pricing import policies, selectors
-from pricing.choices import Activity, PriceTier, PriceUnit
+from pricing.choices import PriceTier, PriceUnit
 
 
 def facility_prices(request, facility):
@@ -36,13 +37,17 @@ def facility_prices(request, facility):
 
 
 def _your_tiers(user, resource) -> list[dict] | None:
-    """For a signed-in user: the tier they pay for each activity here (the same for every resource of a
-    facility), so the page can say which rows are theirs. None for anonymous visitors."""
+    """For a signed-in user: the tiers they pay here and for which access models (the same for every resource of
+    a facility), so the page can say which rows are theirs. None for anonymous visitors."""
     if not getattr(user, "is_authenticated", False):
         return None
+    by_tier: dict[str, list[str]] = {}
+    for access_model, tier in selectors.tiers_by_access_model(user, resource).items():
+        if tier is not None:
+            by_tier.setdefault(tier, []).append(str(AccessModel(access_model).label).lower())
     return [
-        {"activity": Activity(activity).label, "tier": tier, "tier_label": PriceTier(tier).label}
-        for activity, tier in selectors.tiers_by_activity(user, resource).items()
+        {"tier": tier, "tier_label": PriceTier(tier).label, "access_models": ", ".join(models)}
+        for tier, models in by_tier.items()
     ]
 
 

@@ -1,5 +1,6 @@
 """Reads for pricing. Other apps ask pricing for prices only through this module."""
 
+import dataclasses
 import datetime
 import functools
 import math
@@ -14,12 +15,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
+from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from core.db import ModelRows
 from core.errors import DomainError
 from pricing import tdi
-from pricing.choices import Activity, CapacityUnit, FloorBreach, PriceTier, PriceUnit
-from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
+from pricing import terms as terms_rules
+from pricing.choices import AgreementStatus, CapacityUnit, FloorBreach, PriceTier, PriceUnit, TermsReason, Transaction
+from pricing.models import CollaborationAgreement, CostBase, CostBaseStaffLine, PriceList, PriceListItem, VatRule
 
 CURRENCY = "NOK"
 # A half day and a day are blocks of working hours: a booking pays for as many blocks as it starts.
@@ -29,7 +32,9 @@ TIME_UNITS = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY)
 
 @dataclass(frozen=True)
 class Quote:
-    """What a use of a resource costs a given user: the figures a booking stores as its price snapshot."""
+    """What a use of a resource costs a given user: the figures a booking stores as its price snapshot, with the
+    terms they follow from (pricing.terms): the activity, the VAT category and its reason, and the collaboration
+    agreement, if one makes the use non-economic."""
 
     tier: str  # "internal", "external_non_economic" or "external_economic"
     unit: str  # "hour", "half_day", "day", "sample" or "fixed"
@@ -41,30 +46,122 @@ class Quote:
     total_amount: Decimal
     currency: str
     price_list_id: int | None
+    activity: str = ""
+    reason: str = ""  # a TermsReason: why this tier
+    vat_category: str = ""  # EN 16931: S, Z, E or O
+    vat_reason_code: str = ""
+    vat_reason: str = ""
+    collaboration_agreement_id: int | None = None
+
+    @property
+    def reason_label(self) -> str:
+        return str(TermsReason(self.reason).label) if self.reason else ""
 
 
-def price_tier(user, resource, activity: str) -> str:
-    """The tier a user pays for using `resource` with `activity` (DOMAIN.md, "Price tiers").
-
-    - Economic activity (renting to companies, services, commissioned research) always pays external economic:
-      full cost plus margin plus VAT, whoever the user is; below that would be state aid.
-    - Non-economic use by an academic of the resource's own institution is internal (subsidised).
-    - Any other non-economic use (academics elsewhere, users without an affiliation, companies in a
-      collaboration project) is external non-economic: full cost, no VAT.
-    """
-    if activity not in Activity.values:
-        raise ValueError(f"unknown activity {activity!r}")
-    if activity == Activity.ECONOMIC:
-        return PriceTier.EXTERNAL_ECONOMIC
-    if (
+def member_of_owning_institution(user, resource) -> bool:
+    """Whether the person is a member of the institution that owns the resource's facility, as far as verified
+    facts say (an academic's institution on the profile until accounts offers a verified affiliation)."""
+    return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.kind == UserKind.ACADEMIC
         and user.institution_id is not None
         and user.institution_id == resource.facility.institution_id
-    ):
-        return PriceTier.INTERNAL
-    return PriceTier.EXTERNAL_NON_ECONOMIC
+    )
+
+
+def agreements_covering(*, user, facility_id: int, day: datetime.date):
+    """The approved collaboration agreements of the facility that name the person as a participant and are
+    valid on `day`, the most recently approved first."""
+    if not getattr(user, "is_authenticated", False):
+        return CollaborationAgreement.objects.none()
+    return (
+        CollaborationAgreement.objects.filter(
+            facility_id=facility_id, status=AgreementStatus.APPROVED, participants=user, valid_from__lte=day
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-decided_at", "-id")
+    )
+
+
+def agreements_in_force(*, user, facility_id: int, today: datetime.date | None = None) -> list:
+    """The approved agreements of the facility that name the person and have not ended (for the booking form;
+    the booking checks the day of use)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = today or timezone.localdate()
+    return list(
+        CollaborationAgreement.objects.filter(
+            facility_id=facility_id, status=AgreementStatus.APPROVED, participants=user
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("-decided_at", "-id")
+    )
+
+
+def vat_rule_for(*, institution_id: int, access_model: str) -> VatRule | None:
+    """The institution's own VAT rule for sales of the access model, or None when the default applies."""
+    return VatRule.objects.filter(institution_id=institution_id, access_model=access_model).first()
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """The terms of one use (pricing.terms.UseTerms), its VAT and the agreement behind a non-economic use."""
+
+    terms: terms_rules.UseTerms
+    vat: terms_rules.VatTreatment
+    agreement: CollaborationAgreement | None
+
+    @property
+    def reason_label(self) -> str:
+        return str(TermsReason(self.terms.reason).label)
+
+
+def booking_terms(
+    *,
+    user,
+    resource,
+    access_model: str,
+    day: datetime.date,
+    agreement_id: int | None = None,
+    activity: str | None = None,
+) -> BookingTerms:
+    """The terms of `user`'s use of `resource` with `access_model` on `day`, from verified facts only: membership
+    of the owning institution, the access model, an approved collaboration agreement of the facility that names
+    the person (`agreement_id`, or the latest that covers them) and the institution's VAT table. `activity`, when
+    a request names one, must be the activity these facts give. DomainError naming the field otherwise."""
+    internal = member_of_owning_institution(user, resource)
+    agreement = None
+    if agreement_id is not None:
+        if access_model != AccessModel.COLLABORATION:
+            raise DomainError(
+                _("A collaboration agreement applies to collaboration research only: choose that access model."),
+                field="collaboration_agreement",
+                code="agreement_needs_collaboration",
+            )
+        covering = agreements_covering(user=user, facility_id=resource.facility_id, day=day)
+        agreement = covering.filter(pk=agreement_id).first()
+        if agreement is None:
+            raise DomainError(
+                _(
+                    "This collaboration agreement does not cover you here on that day: it must be approved by "
+                    "the facility, name you as a participant and be valid on the day of use."
+                ),
+                field="collaboration_agreement",
+                code="agreement_not_applicable",
+            )
+    elif access_model == AccessModel.COLLABORATION and not internal:
+        agreement = agreements_covering(user=user, facility_id=resource.facility_id, day=day).first()
+    terms = terms_rules.use_terms(internal=internal, access_model=access_model, agreement=agreement is not None)
+    terms_rules.activity_check(asked=activity, terms=terms)
+    override = None
+    if terms.transaction != Transaction.INTERNAL_TRANSFER:
+        override = vat_rule_for(institution_id=resource.facility.institution_id, access_model=access_model)
+    return BookingTerms(
+        terms=terms,
+        vat=terms_rules.vat_treatment(transaction=terms.transaction, override=override),
+        agreement=agreement if terms.transaction == Transaction.COLLABORATION else None,
+    )
 
 
 def _items_prefetch() -> Prefetch:
@@ -113,31 +210,66 @@ def _tier_prices_valid_on(*, resource, day: datetime.date, tier: str) -> tuple[i
 
 @dataclass(frozen=True)
 class YourPrice:
-    """What a user pays for one activity on a resource: the tier and its prices per unit."""
+    """What a user pays here for one access model: the terms (tier, activity, why), the VAT and the prices of the
+    tier per unit (excl. VAT); or, for collaboration research without an agreement, why it is not open to them."""
 
-    activity: str
-    tier: str
-    items: list  # PriceListItem, excl. VAT; item.price_incl_vat for tiers that pay VAT
+    access_model: str
+    terms: BookingTerms | None
+    items: list  # PriceListItem
+    refusal: str = ""
+
+    @property
+    def access_model_label(self) -> str:
+        return str(AccessModel(self.access_model).label)
+
+    @property
+    def priced_items(self) -> list[dict]:
+        """Each price with its VAT under these terms: {"item", "vat_amount", "total"} per unit."""
+        if self.terms is None:
+            return []
+        rate = self.terms.vat.rate
+        return [
+            {
+                "item": item,
+                "vat_amount": tdi.round_ore(item.price * rate),
+                "total": tdi.round_ore(item.price * (1 + rate)),
+            }
+            for item in self.items
+        ]
 
 
-def tiers_by_activity(user, resource) -> dict[str, str]:
-    """The tier the user pays here for each activity, non-economic first."""
-    return {activity: price_tier(user, resource, activity) for activity in (Activity.NON_ECONOMIC, Activity.ECONOMIC)}
+def tiers_by_access_model(user, resource, day: datetime.date | None = None) -> dict[str, str | None]:
+    """The tier the person pays here for each access model, None where it is not open to them (collaboration
+    research without an agreement)."""
+    day = day or timezone.localdate()
+    answer = {}
+    for access_model in AccessModel.values:
+        try:
+            answer[access_model] = booking_terms(
+                user=user, resource=resource, access_model=access_model, day=day
+            ).terms.tier
+        except DomainError:
+            answer[access_model] = None
+    return answer
 
 
 def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list[YourPrice]:
-    """The user's own prices for each activity, from the price list valid on `day`; empty without one.
-
-    Shown before booking, so that nobody books without knowing what it costs.
-    """
-    price_list = price_list_valid_on(resource=resource, day=day or timezone.localdate())
+    """The person's own price for each access model, from the price list valid on `day`, with the reason and the
+    VAT; empty without a price list. Shown before booking, so that nobody books without knowing what it costs
+    and why."""
+    day = day or timezone.localdate()
+    price_list = price_list_valid_on(resource=resource, day=day)
     if price_list is None:
         return []
     answer = []
-    for activity, tier in tiers_by_activity(user, resource).items():
-        items = [item for item in price_list.items.all() if item.tier == tier]
-        if items:
-            answer.append(YourPrice(activity=activity, tier=tier, items=items))
+    for access_model in AccessModel.values:
+        try:
+            found = booking_terms(user=user, resource=resource, access_model=access_model, day=day)
+        except DomainError as error:
+            answer.append(YourPrice(access_model=access_model, terms=None, items=[], refusal=str(error.message)))
+            continue
+        items = [item for item in price_list.items.all() if item.tier == found.terms.tier]
+        answer.append(YourPrice(access_model=access_model, terms=found, items=items))
     return answer
 
 
@@ -182,21 +314,57 @@ def booking_quote(
     *,
     resource,
     user,
-    activity: str,
+    access_model: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    samples: int | None = None,
+    collaboration_agreement: int | None = None,
+    activity: str | None = None,
+) -> Quote | None:
+    """The price of `user` using `resource` from `start` to `end` with `access_model`: the terms from
+    booking_terms (verified facts; a named `activity` or `collaboration_agreement` must fit them, else DomainError
+    naming the field), priced by quote_for_terms. None when the resource has no price for the tier then."""
+    found = booking_terms(
+        user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
+        agreement_id=collaboration_agreement, activity=activity,
+    )  # fmt: skip
+    return quote_with_terms(
+        quote_for_terms(resource=resource, tier=found.terms.tier, vat=found.vat, start=start, end=end, samples=samples),
+        found,
+    )
+
+
+def quote_with_terms(quote: Quote | None, found: BookingTerms) -> Quote | None:
+    """The quote with the terms it was made under (activity, why, the agreement)."""
+    if quote is None:
+        return None
+    return dataclasses.replace(
+        quote,
+        activity=found.terms.activity,
+        reason=found.terms.reason,
+        collaboration_agreement_id=found.agreement.pk if found.agreement else None,
+    )
+
+
+def quote_for_terms(
+    *,
+    resource,
+    tier: str,
+    vat: terms_rules.VatTreatment,
     start: datetime.datetime,
     end: datetime.datetime,
     samples: int | None = None,
 ) -> Quote | None:
-    """The price of booking `resource` from `start` to `end` for `user` with the given activity.
+    """The price of using `resource` from `start` to `end` in `tier`, with `vat`.
 
     The price list valid on the (Oslo) date of `start` applies. Of the time units the list prices for the tier
-    (hour, half day, day) the cheapest total is charged, so a day rate works as a cap; without a time unit,
-    per sample (`samples`, default 1) and then a fixed fee. None when the resource has no price list valid at
-    `start` or the list has no price for the user's tier. DomainError `price_below_full_cost` when the price
-    charged would be an economic price that a raised cost base has blocked.
+    (hour, half day, day) the cheapest total is charged, so a day rate works as a cap; without a time unit, per
+    sample (`samples`, default 1) and then a fixed fee. None when the resource has no price list valid at `start`
+    or the list has no price for the tier. DomainError `price_below_full_cost` when the price charged would be an
+    economic price that a raised cost base has blocked.
     """
-    tier = price_tier(user, resource, activity)
-    price_list_id, items = _tier_prices_valid_on(resource=resource, day=timezone.localdate(start), tier=tier)
+    day = timezone.localdate(start)
+    price_list_id, items = _tier_prices_valid_on(resource=resource, day=day, tier=tier)
     items = {item.unit: item for item in items}
     candidates = [items[unit] for unit in TIME_UNITS if unit in items]
     if not candidates:
@@ -221,19 +389,21 @@ def booking_quote(
         )
     quantity = quantity_for(unit=item.unit, start=start, end=end, samples=samples)
     net = net_of(item)
-    vat_rate = tdi.vat_rate_for_tier(tier)
-    vat = tdi.round_ore(net * vat_rate)
+    vat_amount = tdi.round_ore(net * vat.rate)
     return Quote(
         tier=tier,
         unit=item.unit,
         unit_price=item.price,
         quantity=quantity,
         net_amount=net,
-        vat_rate=vat_rate,
-        vat_amount=vat,
-        total_amount=net + vat,
+        vat_rate=vat.rate,
+        vat_amount=vat_amount,
+        total_amount=net + vat_amount,
         currency=CURRENCY,
         price_list_id=price_list_id,
+        vat_category=vat.category,
+        vat_reason_code=vat.reason_code,
+        vat_reason=vat.reason,
     )
 
 
@@ -468,7 +638,12 @@ def economic_price_breach(
 
 
 def floor_breach_message(
-    *, reason: str, unit: str, price: Decimal | None, floor: Decimal | None = None, cost_base_year: int | None = None,
+    *,
+    reason: str,
+    unit: str,
+    price: Decimal | None,
+    floor: Decimal | None = None,
+    cost_base_year: int | None = None,
     capacity_unit: str = "",
 ) -> str:
     """A sentence for the manager on why an economic price cannot stand and what to do (the page, the API's
@@ -518,7 +693,12 @@ QUOTE_UNITS = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY, PriceUnit.SAMP
 
 
 def quote_floor_check(
-    *, facility_id: int, resource_id: int | None, unit: str, quantity: Decimal | None, amount: Decimal,
+    *,
+    facility_id: int,
+    resource_id: int | None,
+    unit: str,
+    quantity: Decimal | None,
+    amount: Decimal,
     day: datetime.date | None = None,
 ) -> None:
     """Refuse a quoted amount (an intake proposal) below full cost plus the minimum margin of what it covers:

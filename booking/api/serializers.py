@@ -11,13 +11,29 @@ from core.db import MAX_ID
 
 
 class OneBookingSerializer(serializers.Serializer):
-    """A request for one booking, in its own class so that a single booking validates only its six fields."""
+    """A request for one booking, in its own class so that a single booking validates only its own fields."""
 
     resource = serializers.IntegerField()
     start = ApiDateTimeField(require_offset=True)
     end = ApiDateTimeField(require_offset=True)
-    activity = serializers.ChoiceField(choices=Activity.choices)
-    access_model = serializers.ChoiceField(choices=AccessModel.choices)
+    access_model = serializers.ChoiceField(
+        choices=AccessModel.choices,
+        help_text="What the use is. Rental, service and commissioned research outside the owning institution are "
+        "economic; collaboration research needs an approved collaboration agreement that names you.",
+    )
+    activity = serializers.ChoiceField(
+        choices=Activity.choices,
+        required=False,
+        help_text="Optional and never decisive: the server decides the activity from verified facts. Named, it "
+        "must be the one you have, else 400 `activity_not_allowed` on this field.",
+    )
+    collaboration_agreement = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The id of an approved collaboration agreement that names you (collaboration research only); "
+        "left out, the latest that covers you applies.",
+    )
     purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -48,8 +64,9 @@ class BookingSerializer(serializers.ModelSerializer):
         model = Booking
         fields = [
             "id", "resource", "resource_name", "facility", "start", "end", "status", "activity", "access_model",
-            "purpose", "payer_name", "payer_org_number", "payer_institution", "price_tier", "price_unit",
-            "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount", "currency",
+            "purpose", "payer_name", "payer_org_number", "payer_institution", "collaboration_agreement", "price_tier",
+            "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
+            "vat_category", "vat_reason_code", "vat_reason", "currency",
             "price_list_id", "charged_net_amount", "charged_vat_amount", "charged_total_amount", "expires_at",
             "decision_reason", "recurrence_group", "created_at", "charge_state",
         ]  # fmt: skip

@@ -262,7 +262,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise DomainError(_("No such resource."), field="resource", code="not_found")
         fields = {
             "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
-            "activity": data["activity"], "access_model": data["access_model"], "purpose": data["purpose"],
+            "access_model": data["access_model"], "purpose": data["purpose"], "activity": data.get("activity"),
+            "collaboration_agreement": data.get("collaboration_agreement"),
         }  # fmt: skip
         if data.get("repeat"):
             result = services.booking_series_create(

@@ -39,7 +39,8 @@ from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
 from pricing.charges import cancellation_charge
-from pricing.selectors import booking_quote
+from pricing.selectors import booking_terms, quote_for_terms
+from pricing.terms import VatTreatment
 
 
 @dataclass
@@ -60,11 +61,28 @@ def _payer_fields(user) -> dict:
     }
 
 
-def _price_fields(*, resource, user, activity, start, end) -> dict:
-    quote = booking_quote(resource=resource, user=user, activity=activity, start=start, end=end)
+def _price_fields(
+    *, resource, user, access_model, start, end, activity=None, collaboration_agreement=None
+) -> dict:
+    """The terms and the price snapshot of a use (pricing decides them from verified facts): the activity, the
+    agreement behind a non-economic use, the VAT category and its reason, and the price when there is one.
+    DomainError naming the field when the person may not have the activity or agreement asked for."""
+    found = booking_terms(
+        user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
+        agreement_id=collaboration_agreement, activity=activity,
+    )  # fmt: skip
+    fields = {
+        "activity": found.terms.activity,
+        "collaboration_agreement": found.agreement,
+        "vat_category": found.vat.category,
+        "vat_reason_code": found.vat.reason_code,
+        "vat_reason": found.vat.reason,
+    }
+    quote = quote_for_terms(resource=resource, tier=found.terms.tier, vat=found.vat, start=start, end=end)
     if quote is None:
-        return {}
+        return fields
     return {
+        **fields,
         "price_tier": quote.tier,
         "price_unit": quote.unit,
         "unit_price": quote.unit_price,
@@ -95,8 +113,9 @@ def completed_use_record(
     user,
     start: datetime.datetime,
     end: datetime.datetime,
-    activity: str,
     access_model: str,
+    activity: str | None = None,
+    collaboration_agreement: int | None = None,
     actor=None,
     purpose: str = "",
 ) -> Booking:
@@ -110,8 +129,11 @@ def completed_use_record(
         raise DomainError(_("Only uses that have ended can be recorded."), field="end", code="not_ended")
     booking = Booking(
         resource=resource, user=user, start=start, end=end, blocked_until=end, status=BookingStatus.COMPLETED,
-        activity=activity, access_model=access_model, purpose=purpose, **_payer_fields(user),
-        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+        access_model=access_model, purpose=purpose, **_payer_fields(user),
+        **_price_fields(
+            resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
+            collaboration_agreement=collaboration_agreement,
+        ),
     )  # fmt: skip
     _charge_the_snapshot(booking)
     booking.save()
@@ -125,14 +147,19 @@ def booking_create(
     user,
     start: datetime.datetime,
     end: datetime.datetime,
-    activity: str,
     access_model: str,
+    activity: str | None = None,
+    collaboration_agreement: int | None = None,
     purpose: str = "",
     now: datetime.datetime | None = None,
     recurrence_group: uuid.UUID | None = None,
     notify: bool = True,
 ) -> Booking:
     """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
+
+    Pricing decides the activity, tier and VAT from verified facts (pricing.selectors.booking_terms); a request
+    may name `activity` only as those facts give it, and `collaboration_agreement` (an id) only when it covers
+    the person. The booking records the agreement behind a non-economic use.
 
     Raises DomainError (400) naming the broken rule, or ConflictError (409) with the nearest free alternatives
     when the slot is taken; the answer never says who holds it.
@@ -146,7 +173,6 @@ def booking_create(
         user=user,
         start=start,
         end=end,
-        activity=activity,
         access_model=access_model,
         now=now,
     )
@@ -159,7 +185,6 @@ def booking_create(
         end=end,
         blocked_until=end + policy.buffer,
         status=status,
-        activity=activity,
         access_model=access_model,
         purpose=purpose,
         recurrence_group=recurrence_group,
@@ -167,7 +192,10 @@ def booking_create(
         if needs_approval
         else None,
         **_payer_fields(user),
-        **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
+        **_price_fields(
+            resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
+            collaboration_agreement=collaboration_agreement,
+        ),
     )
     try:
         with storing_transaction(resource.pk):
@@ -189,8 +217,9 @@ def booking_series_create(
     start: datetime.datetime,
     end: datetime.datetime,
     frequency: str,
-    activity: str,
     access_model: str,
+    activity: str | None = None,
+    collaboration_agreement: int | None = None,
     purpose: str = "",
     until: datetime.date | None = None,
     count: int | None = None,
@@ -219,6 +248,7 @@ def booking_series_create(
                         end=occurrence_end,
                         activity=activity,
                         access_model=access_model,
+                        collaboration_agreement=collaboration_agreement,
                         purpose=purpose,
                         now=now,
                         recurrence_group=group,
@@ -345,7 +375,7 @@ def _booking_move(*, booking: Booking, actor, start, end, reason) -> Booking:
     resource = booking.resource
     policy = resource_bookability(resource, booking.user)  # the resource may have been taken out of use since
     booking_rules_validate(
-        policy=policy, resource=resource, user=booking.user, start=start, end=end, activity=booking.activity,
+        policy=policy, resource=resource, user=booking.user, start=start, end=end,
         access_model=booking.access_model, now=timezone.now(), check_notice=False,
     )  # fmt: skip
     old = {"start": iso_utc(booking.start), "end": iso_utc(booking.end)}
@@ -481,11 +511,15 @@ def booking_use_adjust(
     if end > now:
         raise DomainError(_("The used time cannot end in the future."), field="end", code="in_the_future")
     old_end = booking.end
-    quote = _price_fields(
-        resource=booking.resource, user=booking.user, activity=booking.activity, start=booking.start, end=end
-    )
-    for name in PRICE_SNAPSHOT_FIELDS:  # without a price list for its start: no price, as when it was booked
-        setattr(booking, name, quote.get(name, "" if name in ("price_tier", "price_unit") else None))
+    if booking.price_tier:  # priced again on the terms it was booked under; without a price it stays without
+        vat = VatTreatment(booking.vat_category, booking.vat_rate or 0, booking.vat_reason_code, booking.vat_reason)
+        quote = quote_for_terms(
+            resource=booking.resource, tier=booking.price_tier, vat=vat, start=booking.start, end=end
+        )
+        for name in PRICE_SNAPSHOT_FIELDS:  # the list valid at its start has no price for its tier: no price
+            setattr(booking, name, getattr(quote, QUOTE_NAMES.get(name, name)) if quote else None)
+        if quote is None:
+            booking.price_tier = booking.price_unit = ""
     booking.end = booking.blocked_until = end
     _charge_the_snapshot(booking)
     return _change_status(
@@ -496,6 +530,7 @@ def booking_use_adjust(
     )  # fmt: skip
 
 
+QUOTE_NAMES = {"price_tier": "tier", "price_unit": "unit"}  # booking field -> Quote attribute
 PRICE_SNAPSHOT_FIELDS = (
     "price_tier", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
     "price_list_id",

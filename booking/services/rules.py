@@ -7,10 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking import selectors
-from booking.choices import (
-    Activity,
-    Frequency,
-)
+from booking.choices import Frequency
 from booking.models import (
     BookingPolicy,
 )
@@ -68,15 +65,14 @@ def local_minutes(moment: datetime.datetime, policy: BookingPolicy) -> float:
 
 
 def booking_rules_validate(
-    *, policy: BookingPolicy, resource: Resource, user, start, end, activity, access_model, now, check_notice=True
+    *, policy: BookingPolicy, resource: Resource, user, start, end, access_model, now, check_notice=True
 ) -> None:
-    """Every rule but overlap, in the order a user meets them. Raises DomainError naming the rule."""
+    """Every rule but overlap, in the order a user meets them. Raises DomainError naming the rule. (The activity
+    is not the user's to choose: pricing decides it, see booking.services.bookings._price_fields.)"""
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise DomainError(_("Give times with a UTC offset."), field="start", code="naive_time")
     if end <= start:
         raise DomainError(_("The end must be after the start."), field="end", code="end_before_start")
-    if activity not in Activity.values:
-        raise DomainError(_("Unknown activity."), field="activity", code="invalid_activity")
     if access_model not in AccessModel.values:
         raise DomainError(_("Unknown access model."), field="access_model", code="invalid_access_model")
     for name, moment in (("start", start), ("end", end)):

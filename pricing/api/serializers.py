@@ -4,8 +4,9 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
-from pricing.choices import Activity
+from pricing.choices import Activity, TermsReason, VatCategory
 from pricing.models import PriceList, PriceListItem
 
 ZERO = Decimal(0)
@@ -75,7 +76,15 @@ QUOTE_MOST_SAMPLES = 100_000
 class QuoteQuerySerializer(serializers.Serializer):
     start = ApiDateTimeField()  # without an offset, read as Norwegian time
     end = ApiDateTimeField()
-    activity = serializers.ChoiceField(choices=Activity.choices)
+    access_model = serializers.ChoiceField(choices=AccessModel.choices, help_text="What the use would be.")
+    activity = serializers.ChoiceField(
+        choices=Activity.choices,
+        required=False,
+        help_text="Optional: the server decides the activity; named, it must be the one you have (else 400).",
+    )
+    collaboration_agreement = serializers.IntegerField(
+        required=False, min_value=1, help_text="An approved collaboration agreement that names you."
+    )
     samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
 
     def validate(self, attrs):
@@ -97,6 +106,13 @@ class QuoteSerializer(serializers.Serializer):
     total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     price_list_id = serializers.IntegerField(allow_null=True)
+    activity = serializers.ChoiceField(choices=Activity.choices, help_text="Decided by the server.")
+    reason = serializers.ChoiceField(choices=TermsReason.choices, help_text="Why this tier applies.")
+    reason_text = serializers.CharField(source="reason_label", help_text="The reason in words.")
+    vat_category = serializers.ChoiceField(choices=VatCategory.choices, help_text="EN 16931 VAT category code.")
+    vat_reason_code = serializers.CharField(help_text="VATEX code for categories E and O.")
+    vat_reason = serializers.CharField(help_text="The reason on the invoice for categories E and O.")
+    collaboration_agreement = serializers.IntegerField(source="collaboration_agreement_id", allow_null=True)
 
 
 class PriceListItemSerializer(serializers.ModelSerializer):

@@ -99,6 +99,11 @@ def agreements_in_force(*, user, facility_id: int, today: datetime.date | None =
     )
 
 
+def vat_rules_of(*, institution_id: int) -> dict[str, VatRule]:
+    """The institution's own VAT rules, by access model (one query)."""
+    return {rule.access_model: rule for rule in VatRule.objects.filter(institution_id=institution_id)}
+
+
 def vat_rule_for(*, institution_id: int, access_model: str) -> VatRule | None:
     """The institution's own VAT rule for sales of the access model, or None when the default applies."""
     return VatRule.objects.filter(institution_id=institution_id, access_model=access_model).first()
@@ -117,7 +122,7 @@ class BookingTerms:
         return str(TermsReason(self.terms.reason).label)
 
 
-def booking_terms(
+def use_terms_of(
     *,
     user,
     resource,
@@ -125,11 +130,11 @@ def booking_terms(
     day: datetime.date,
     agreement_id: int | None = None,
     activity: str | None = None,
-) -> BookingTerms:
-    """The terms of `user`'s use of `resource` with `access_model` on `day`, from verified facts only: membership
-    of the owning institution, the access model, an approved collaboration agreement of the facility that names
-    the person (`agreement_id`, or the latest that covers them) and the institution's VAT table. `activity`, when
-    a request names one, must be the activity these facts give. DomainError naming the field otherwise."""
+) -> tuple[terms_rules.UseTerms, CollaborationAgreement | None]:
+    """The terms of `user`'s use of `resource` with `access_model` on `day` and the agreement behind them, from
+    verified facts only: membership of the owning institution, the access model and an approved collaboration
+    agreement of the facility that names the person (`agreement_id`, or the latest that covers them). `activity`,
+    when a request names one, must be the activity these facts give. DomainError naming the field otherwise."""
     internal = member_of_owning_institution(user, resource)
     agreement = None
     if agreement_id is not None:
@@ -154,13 +159,31 @@ def booking_terms(
         agreement = agreements_covering(user=user, facility_id=resource.facility_id, day=day).first()
     terms = terms_rules.use_terms(internal=internal, access_model=access_model, agreement=agreement is not None)
     terms_rules.activity_check(asked=activity, terms=terms)
+    return terms, (agreement if terms.transaction == Transaction.COLLABORATION else None)
+
+
+def booking_terms(
+    *,
+    user,
+    resource,
+    access_model: str,
+    day: datetime.date,
+    agreement_id: int | None = None,
+    activity: str | None = None,
+) -> BookingTerms:
+    """use_terms_of with the VAT of the transaction: the default, or the institution's rule for the access model
+    (an internal transfer is never a sale: no rule applies to it)."""
+    terms, agreement = use_terms_of(
+        user=user, resource=resource, access_model=access_model, day=day, agreement_id=agreement_id,
+        activity=activity,
+    )  # fmt: skip
     override = None
     if terms.transaction != Transaction.INTERNAL_TRANSFER:
         override = vat_rule_for(institution_id=resource.facility.institution_id, access_model=access_model)
     return BookingTerms(
         terms=terms,
         vat=terms_rules.vat_treatment(transaction=terms.transaction, override=override),
-        agreement=agreement if terms.transaction == Transaction.COLLABORATION else None,
+        agreement=agreement,
     )
 
 
@@ -180,32 +203,43 @@ def price_list_valid_on(*, resource, day: datetime.date) -> PriceList | None:
 
 
 _items = ModelRows(PriceListItem, "i")
+_vat_rules = ModelRows(VatRule, "v")
 
 
 @functools.cache
 def _tier_prices_sql(vendor: str) -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     return (
-        f"SELECT {_items.columns()} FROM {quote(PriceListItem._meta.db_table)} i "
-        f"WHERE i.price_list_id = (SELECT pl.id FROM {quote(PriceList._meta.db_table)} pl WHERE pl.resource_id = %s "
-        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC "
-        "LIMIT 1) AND i.tier = %s ORDER BY i.unit"
+        f"SELECT {_vat_rules.columns()}, {_items.columns()} FROM (SELECT 1 AS one) q "
+        f"LEFT JOIN {quote(VatRule._meta.db_table)} v ON v.institution_id = %s AND v.access_model = %s "
+        f"LEFT JOIN {quote(PriceListItem._meta.db_table)} i ON i.price_list_id = (SELECT pl.id FROM "
+        f"{quote(PriceList._meta.db_table)} pl WHERE pl.resource_id = %s AND pl.valid_from <= %s AND "
+        "(pl.valid_to IS NULL OR pl.valid_to >= %s) ORDER BY pl.valid_from DESC LIMIT 1) AND i.tier = %s "
+        "ORDER BY i.unit"
     )
 
 
-def _tier_prices_valid_on(*, resource, day: datetime.date, tier: str) -> tuple[int | None, list]:
-    """The id of the price list valid on `day` (the latest to start, as price_list_valid_on picks) and its prices
-    for one tier, by unit; (None, []) when that list has no price for the tier.
+def _tier_prices_valid_on(
+    *, resource, day: datetime.date, tier: str, vat_access_model: str = ""
+) -> tuple[int | None, list, VatRule | None]:
+    """The id of the price list valid on `day` (the latest to start, as price_list_valid_on picks), its prices
+    for one tier, by unit ((None, []) when that list has no price for the tier), and the VAT rule of the
+    resource's institution for `vat_access_model` (None when there is none, or no access model is given).
 
-    Every booking asks this, so it is one fixed statement rather than an ORM query built anew each time
+    Every booking asks this, so it is one fixed statement rather than ORM queries built anew each time
     (core.db.ModelRows).
     """
     db = connections[DEFAULT_DB_ALIAS]  # looked up once: each use of django.db.connection is a context lookup
     day_value = db.ops.adapt_datefield_value(day)
+    institution_id = resource.facility.institution_id
     with db.cursor() as cursor:
-        cursor.execute(_tier_prices_sql(db.vendor), [resource.pk, day_value, day_value, tier])
-        items = [_items.load(row, db=db) for row in cursor.fetchall()]
-    return (items[0].price_list_id if items else None), items
+        cursor.execute(
+            _tier_prices_sql(db.vendor), [institution_id, vat_access_model, resource.pk, day_value, day_value, tier]
+        )
+        rows = cursor.fetchall()
+    vat_rule = _vat_rules.load(rows[0], db=db) if rows else None
+    items = [item for item in (_items.load(row, _vat_rules.width, db=db) for row in rows) if item is not None]
+    return (items[0].price_list_id if items else None), items, vat_rule
 
 
 @dataclass(frozen=True)
@@ -238,19 +272,39 @@ class YourPrice:
         ]
 
 
+def terms_by_access_model(
+    *, user, resource, day: datetime.date, with_vat: bool = True
+) -> dict[str, BookingTerms | DomainError]:
+    """booking_terms for every access model at once (two queries at most, one `with_vat=False`, when the VAT
+    returned is the default): the terms, or the DomainError saying why the access model is not open to the
+    person (collaboration research without an agreement)."""
+    internal = member_of_owning_institution(user, resource)
+    agreement = None if internal else agreements_covering(user=user, facility_id=resource.facility_id, day=day).first()
+    overrides = {} if internal or not with_vat else vat_rules_of(institution_id=resource.facility.institution_id)
+    answer: dict[str, BookingTerms | DomainError] = {}
+    for access_model in AccessModel.values:
+        try:
+            terms = terms_rules.use_terms(internal=internal, access_model=access_model, agreement=agreement is not None)
+        except DomainError as error:
+            answer[access_model] = error
+            continue
+        collaboration = terms.transaction == Transaction.COLLABORATION
+        answer[access_model] = BookingTerms(
+            terms=terms,
+            vat=terms_rules.vat_treatment(transaction=terms.transaction, override=overrides.get(access_model)),
+            agreement=agreement if collaboration else None,
+        )
+    return answer
+
+
 def tiers_by_access_model(user, resource, day: datetime.date | None = None) -> dict[str, str | None]:
     """The tier the person pays here for each access model, None where it is not open to them (collaboration
     research without an agreement)."""
-    day = day or timezone.localdate()
-    answer = {}
-    for access_model in AccessModel.values:
-        try:
-            answer[access_model] = booking_terms(
-                user=user, resource=resource, access_model=access_model, day=day
-            ).terms.tier
-        except DomainError:
-            answer[access_model] = None
-    return answer
+    found = terms_by_access_model(user=user, resource=resource, day=day or timezone.localdate(), with_vat=False)
+    return {
+        access_model: terms.terms.tier if isinstance(terms, BookingTerms) else None
+        for access_model, terms in found.items()
+    }
 
 
 def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list[YourPrice]:
@@ -262,11 +316,9 @@ def prices_for_user(*, user, resource, day: datetime.date | None = None) -> list
     if price_list is None:
         return []
     answer = []
-    for access_model in AccessModel.values:
-        try:
-            found = booking_terms(user=user, resource=resource, access_model=access_model, day=day)
-        except DomainError as error:
-            answer.append(YourPrice(access_model=access_model, terms=None, items=[], refusal=str(error.message)))
+    for access_model, found in terms_by_access_model(user=user, resource=resource, day=day).items():
+        if isinstance(found, DomainError):
+            answer.append(YourPrice(access_model=access_model, terms=None, items=[], refusal=str(found.message)))
             continue
         items = [item for item in price_list.items.all() if item.tier == found.terms.tier]
         answer.append(YourPrice(access_model=access_model, terms=found, items=items))
@@ -310,6 +362,38 @@ def quantity_for(*, unit: str, start: datetime.datetime, end: datetime.datetime,
     return Decimal(math.ceil(hours / HOURS_PER_UNIT[unit]))
 
 
+def booking_price(
+    *,
+    resource,
+    user,
+    access_model: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    samples: int | None = None,
+    collaboration_agreement: int | None = None,
+    activity: str | None = None,
+) -> tuple[BookingTerms, Quote | None]:
+    """The terms of `user` using `resource` from `start` to `end` with `access_model` (use_terms_of: verified
+    facts; a named `activity` or `collaboration_agreement` must fit them, else DomainError naming the field), their
+    VAT, and the price (None when the resource has no price for the tier then). The prices and the institution's
+    VAT rule come in one statement: every booking asks this."""
+    terms, agreement = use_terms_of(
+        user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
+        agreement_id=collaboration_agreement, activity=activity,
+    )  # fmt: skip
+    sale = terms.transaction != Transaction.INTERNAL_TRANSFER
+    price_list_id, items, vat_rule = _tier_prices_valid_on(
+        resource=resource, day=timezone.localdate(start), tier=terms.tier, vat_access_model=access_model if sale else ""
+    )
+    found = BookingTerms(
+        terms=terms,
+        vat=terms_rules.vat_treatment(transaction=terms.transaction, override=vat_rule),
+        agreement=agreement,
+    )
+    quote = _quote_of(items, price_list_id=price_list_id, vat=found.vat, start=start, end=end, samples=samples)
+    return found, quote_with_terms(quote, found)
+
+
 def booking_quote(
     *,
     resource,
@@ -321,17 +405,12 @@ def booking_quote(
     collaboration_agreement: int | None = None,
     activity: str | None = None,
 ) -> Quote | None:
-    """The price of `user` using `resource` from `start` to `end` with `access_model`: the terms from
-    booking_terms (verified facts; a named `activity` or `collaboration_agreement` must fit them, else DomainError
-    naming the field), priced by quote_for_terms. None when the resource has no price for the tier then."""
-    found = booking_terms(
-        user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
-        agreement_id=collaboration_agreement, activity=activity,
-    )  # fmt: skip
-    return quote_with_terms(
-        quote_for_terms(resource=resource, tier=found.terms.tier, vat=found.vat, start=start, end=end, samples=samples),
-        found,
-    )
+    """The price of `user` using `resource` from `start` to `end` with `access_model`, with the terms it follows
+    from (booking_price); None when the resource has no price for the tier then."""
+    return booking_price(
+        resource=resource, user=user, access_model=access_model, start=start, end=end, samples=samples,
+        collaboration_agreement=collaboration_agreement, activity=activity,
+    )[1]  # fmt: skip
 
 
 def quote_with_terms(quote: Quote | None, found: BookingTerms) -> Quote | None:
@@ -355,16 +434,20 @@ def quote_for_terms(
     end: datetime.datetime,
     samples: int | None = None,
 ) -> Quote | None:
-    """The price of using `resource` from `start` to `end` in `tier`, with `vat`.
+    """The price of using `resource` from `start` to `end` in `tier`, with `vat` (a booking priced again on the
+    terms it was made under); None when the resource has no price for the tier then."""
+    price_list_id, items, _rule = _tier_prices_valid_on(resource=resource, day=timezone.localdate(start), tier=tier)
+    return _quote_of(items, price_list_id=price_list_id, vat=vat, start=start, end=end, samples=samples)
 
-    The price list valid on the (Oslo) date of `start` applies. Of the time units the list prices for the tier
-    (hour, half day, day) the cheapest total is charged, so a day rate works as a cap; without a time unit, per
-    sample (`samples`, default 1) and then a fixed fee. None when the resource has no price list valid at `start`
-    or the list has no price for the tier. DomainError `price_below_full_cost` when the price charged would be an
-    economic price that a raised cost base has blocked.
+
+def _quote_of(items, *, price_list_id, vat, start, end, samples) -> Quote | None:
+    """The quote from a tier's prices (`items`) of the price list valid at `start`.
+
+    Of the time units the list prices for the tier (hour, half day, day) the cheapest total is charged, so a day
+    rate works as a cap; without a time unit, per sample (`samples`, default 1) and then a fixed fee. None without
+    prices. DomainError `price_below_full_cost` when the price charged would be an economic price that a raised
+    cost base has blocked.
     """
-    day = timezone.localdate(start)
-    price_list_id, items = _tier_prices_valid_on(resource=resource, day=day, tier=tier)
     items = {item.unit: item for item in items}
     candidates = [items[unit] for unit in TIME_UNITS if unit in items]
     if not candidates:
@@ -376,7 +459,7 @@ def quote_for_terms(
         return tdi.round_ore(item.price * quantity_for(unit=item.unit, start=start, end=end, samples=samples))
 
     item = min(candidates, key=net_of)  # min keeps the first of equals: hour before half day before day
-    if item.blocked_reason and tier == PriceTier.EXTERNAL_ECONOMIC:
+    if item.blocked_reason and item.tier == PriceTier.EXTERNAL_ECONOMIC:
         # A cost base raised after the list was made put this price under the full-cost floor: no booking is made
         # at it until the manager corrects the list (pricing.services.price_lists_floor_recheck).
         raise DomainError(
@@ -391,7 +474,7 @@ def quote_for_terms(
     net = net_of(item)
     vat_amount = tdi.round_ore(net * vat.rate)
     return Quote(
-        tier=tier,
+        tier=item.tier,
         unit=item.unit,
         unit_price=item.price,
         quantity=quantity,

@@ -39,7 +39,7 @@ from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
 from pricing.charges import cancellation_charge
-from pricing.selectors import booking_terms, quote_for_terms
+from pricing.selectors import booking_price, quote_for_terms
 from pricing.terms import VatTreatment
 
 
@@ -61,15 +61,13 @@ def _payer_fields(user) -> dict:
     }
 
 
-def _price_fields(
-    *, resource, user, access_model, start, end, activity=None, collaboration_agreement=None
-) -> dict:
+def _price_fields(*, resource, user, access_model, start, end, activity=None, collaboration_agreement=None) -> dict:
     """The terms and the price snapshot of a use (pricing decides them from verified facts): the activity, the
     agreement behind a non-economic use, the VAT category and its reason, and the price when there is one.
     DomainError naming the field when the person may not have the activity or agreement asked for."""
-    found = booking_terms(
-        user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
-        agreement_id=collaboration_agreement, activity=activity,
+    found, quote = booking_price(
+        resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
+        collaboration_agreement=collaboration_agreement,
     )  # fmt: skip
     fields = {
         "activity": found.terms.activity,
@@ -78,7 +76,6 @@ def _price_fields(
         "vat_reason_code": found.vat.reason_code,
         "vat_reason": found.vat.reason,
     }
-    quote = quote_for_terms(resource=resource, tier=found.terms.tier, vat=found.vat, start=start, end=end)
     if quote is None:
         return fields
     return {
@@ -193,7 +190,12 @@ def booking_create(
         else None,
         **_payer_fields(user),
         **_price_fields(
-            resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
+            resource=resource,
+            user=user,
+            access_model=access_model,
+            start=start,
+            end=end,
+            activity=activity,
             collaboration_agreement=collaboration_agreement,
         ),
     )
@@ -546,7 +548,10 @@ USE_ACTIONS = ("complete", "no_show", "adjust")
 
 @transaction.atomic
 def bookings_use_record(
-    *, actor, decisions: list[tuple[int, str, datetime.datetime | None]], reason: str = "",
+    *,
+    actor,
+    decisions: list[tuple[int, str, datetime.datetime | None]],
+    reason: str = "",
     now: datetime.datetime | None = None,
 ) -> list[Booking]:
     """The manager's use page in one go: for each (booking id, action, used end) mark completed ("complete"),

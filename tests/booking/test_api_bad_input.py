@@ -23,7 +23,6 @@ def _booking(resource):
         "resource": resource.pk,
         "start": days_ahead(3, 10).isoformat(),
         "end": days_ahead(3, 12).isoformat(),
-        "activity": "economic",
         "access_model": "rental",
     }
 
@@ -36,6 +35,10 @@ def _booking(resource):
         ({"start": "2027-02-30T10:00:00+01:00"}, "start"),
         ({"start": "yesterday"}, "start"),
         ({"activity": "fun"}, "activity"),
+        ({"activity": "non_economic"}, "activity"),  # a company renting: economic, whatever it says
+        ({"access_model": "collaboration"}, "collaboration_agreement"),  # no agreement names it
+        ({"collaboration_agreement": 1}, "collaboration_agreement"),  # an agreement for rental
+        ({"collaboration_agreement": TOO_BIG}, "collaboration_agreement"),
         ({"access_model": 3}, "access_model"),
         ({"repeat": "weekly"}, "until"),
         ({"repeat": "weekly", "until": "not-a-date"}, "until"),

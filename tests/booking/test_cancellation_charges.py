@@ -135,18 +135,20 @@ def test_my_bookings_warns_before_a_charged_cancellation(priced, customer, clien
 def test_the_book_page_shows_the_users_own_price_before_booking(priced, customer, client):
     client.force_login(customer)
     page = client.get(f"/resources/{priced.pk}/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    # A company pays full cost for non-economic use and the economic price plus VAT for economic use.
+    # A company's rental, service or commissioned research is economic: the economic price plus VAT, and why.
+    # Collaboration research is not open to it without an agreement, and there is no activity to choose.
     assert "Your price" in page
-    assert "800.00 NOK per hour" in page
-    assert "1000.00 NOK per hour + VAT = 1250.00 NOK" in page
-    assert 'value="economic" selected' in page or 'value="economic" checked' in page
+    assert "1,000.00 NOK per hour + VAT = 1,250.00 NOK" in page
+    assert "800.00 NOK per hour" not in page
+    assert "is economic use" in page and "needs a collaboration agreement" in page
+    assert 'name="activity"' not in page
 
 
-def test_academics_of_the_institution_see_the_internal_price_and_non_economic_first(priced, client):
+def test_academics_of_the_institution_see_the_internal_price_and_why(priced, client):
     from tests.factories import AcademicUserFactory
 
     researcher = AcademicUserFactory(institution=priced.facility.institution)
     client.force_login(researcher)
     page = client.get(f"/resources/{priced.pk}/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "100.00 NOK per hour" in page
-    assert 'value="non_economic" selected' in page
+    assert "100.00 NOK per hour" in page and "+ VAT" not in page
+    assert "member of the institution that owns the facility" in page

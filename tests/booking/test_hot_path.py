@@ -21,7 +21,7 @@ from pricing import selectors as pricing_selectors
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
 from tests.factories import AcademicUserFactory, UserFactory
-from tests.pricing.factories import PriceListItemFactory, hourly_price_list
+from tests.pricing.factories import CollaborationAgreementFactory, PriceListItemFactory, hourly_price_list
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,10 @@ def _token_client(user) -> APIClient:
     return client
 
 
-def _body(resource, start, hours: int = 1, activity: str = "economic") -> dict:
+def _body(resource, start, hours: int = 1, access_model: str = "rental") -> dict:
     end = start + datetime.timedelta(hours=hours)
     return {
-        "resource": resource.pk, "start": start.isoformat(), "end": end.isoformat(), "activity": activity,
-        "access_model": "rental",
+        "resource": resource.pk, "start": start.isoformat(), "end": end.isoformat(), "access_model": access_model,
     }  # fmt: skip
 
 
@@ -120,10 +119,10 @@ def test_a_resource_that_does_not_exist_or_has_no_policy_is_refused_naming_the_f
 
 
 @pytest.mark.parametrize(
-    ("who", "activity"),
-    [("academic of the institution", "non_economic"), ("company", "economic"), ("company", "non_economic")],
+    ("who", "access_model"),
+    [("academic of the institution", "rental"), ("company", "rental"), ("company", "collaboration")],
 )
-def test_the_price_stored_is_pricings_quote_on_each_side_of_price_list_boundaries(who, activity):
+def test_the_price_stored_is_pricings_quote_on_each_side_of_price_list_boundaries(who, access_model):
     """Two price lists one after the other, the second with a day rate for the internal tier; bookings on each
     side of every boundary."""
     resource = BookingPolicyFactory(max_advance_days=400).resource
@@ -136,18 +135,21 @@ def test_the_price_stored_is_pricings_quote_on_each_side_of_price_list_boundarie
     PriceListItemFactory(price_list=later, tier="internal", unit="day", price=Decimal("1000.00"))
     if who == "company":
         user = UserFactory(company_name="Biotek AS")
+        CollaborationAgreementFactory(facility=resource.facility, participants=[user])
     else:
         user = AcademicUserFactory(institution=resource.facility.institution)
     client = _token_client(user)
     totals = set()
     for offset in (-1, 0, 4, 5, 9, 10):
         start = days_ahead(10 + offset, 9)
-        response = client.post("/api/v1/bookings/", _body(resource, start, hours=7, activity=activity), format="json")
+        response = client.post("/api/v1/bookings/", _body(resource, start, hours=7, access_model=access_model),
+                               format="json")  # fmt: skip
         assert response.status_code == 201, response.content
         stored = Booking.objects.get(pk=response.json()["id"])
         quote = pricing_selectors.booking_quote(
-            resource=resource, user=user, activity=activity, start=start, end=start + datetime.timedelta(hours=7)
-        )
+            resource=resource, user=user, access_model=access_model, start=start,
+            end=start + datetime.timedelta(hours=7),
+        )  # fmt: skip
         if quote is None:
             assert (stored.price_tier, stored.net_amount, stored.total_amount) == ("", None, None)
         else:
@@ -232,7 +234,7 @@ def test_a_closure_refuses_only_the_users_it_applies_to(kind, internal, refused)
     ClosureFactory(resource=resource, kind=kind, start=start - datetime.timedelta(hours=1),
                    end=start + datetime.timedelta(hours=4))  # fmt: skip
     user = AcademicUserFactory(institution=resource.facility.institution) if internal else UserFactory()
-    response = _token_client(user).post("/api/v1/bookings/", _body(resource, start, activity="non_economic"),
+    response = _token_client(user).post("/api/v1/bookings/", _body(resource, start),
                                         format="json")  # fmt: skip
     if refused:
         assert response.status_code == 409 and response.json()["code"] == "unavailable"

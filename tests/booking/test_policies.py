@@ -146,7 +146,6 @@ WRITES = {
         user=user,
         start=days_ahead(6, 10),
         end=days_ahead(6, 12),
-        activity="non_economic",
         access_model="rental",
     ),  # fmt: skip
     "book_series": lambda user, w: services.booking_series_create(
@@ -156,7 +155,6 @@ WRITES = {
         end=days_ahead(6, 12),
         frequency="weekly",
         count=2,
-        activity="non_economic",
         access_model="rental",
     ),  # fmt: skip
     "cancel": lambda user, w: services.booking_cancel(booking=w.booking, actor=user),

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 def book(resource, user, start, end, **kwargs):
-    kwargs.setdefault("activity", "economic")
     kwargs.setdefault("access_model", "rental")
     return services.booking_create(resource=resource, user=user, start=start, end=end, **kwargs)
 
@@ -35,7 +34,7 @@ def test_a_free_slot_is_confirmed_at_once_with_payer_and_history(resource, compa
 
 
 def test_an_academic_user_pays_through_the_institution(resource, academic_user):
-    booking = book(resource, academic_user, days_ahead(3, 10), days_ahead(3, 12), activity="non_economic")
+    booking = book(resource, academic_user, days_ahead(3, 10), days_ahead(3, 12))
     assert booking.payer_institution == academic_user.institution
     assert booking.payer_name == academic_user.institution.name
 
@@ -43,14 +42,17 @@ def test_an_academic_user_pays_through_the_institution(resource, academic_user):
 def test_the_price_snapshot_is_copied_from_the_pricing_quote(resource, company_user, monkeypatch):
     from decimal import Decimal
 
-    from pricing.selectors import Quote
+    from pricing import terms
+    from pricing.selectors import BookingTerms, Quote
 
     quote = Quote("external_economic", "hour", Decimal("1000"), Decimal("2"), Decimal("2000"), Decimal("0.25"),
                   Decimal("500"), Decimal("2500"), "NOK", 7)  # fmt: skip
-    monkeypatch.setattr(bookings, "booking_quote", lambda **kwargs: quote)
+    found = BookingTerms(terms.ECONOMIC_USE, terms.DEFAULT_VAT["sale"], None)
+    monkeypatch.setattr(bookings, "booking_price", lambda **kwargs: (found, quote))
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     booking.refresh_from_db()
     assert (booking.net_amount, booking.total_amount, booking.price_list_id) == (2000, 2500, 7)
+    assert (booking.activity, booking.vat_category, booking.collaboration_agreement) == ("economic", "S", None)
     # nothing is chargeable before the booking has taken place
     assert (booking.charged_net_amount, booking.charged_vat_amount, booking.charged_total_amount) == (None, None, None)
 

@@ -4,10 +4,11 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
-from pricing.choices import CapacityUnit, PriceTier, PriceUnit
-from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
-from tests.factories import ResourceFactory
+from pricing.choices import AgreementStatus, CapacityUnit, PriceTier, PriceUnit
+from pricing.models import CollaborationAgreement, CostBase, CostBaseStaffLine, PriceList, PriceListItem
+from tests.factories import FacilityFactory, ResourceFactory
 
 
 class CostBaseFactory(factory.django.DjangoModelFactory):
@@ -73,3 +74,28 @@ def hourly_price_list(resource, *, valid_from, valid_to, internal, non_economic,
     ):
         PriceListItemFactory(price_list=price_list, tier=tier, unit=PriceUnit.HOUR, price=Decimal(price))
     return price_list
+
+
+class CollaborationAgreementFactory(factory.django.DjangoModelFactory):
+    """An approved agreement on collaboration research with Eksempel AS, valid from 2020 on, naming
+    `participants` (a list of users)."""
+
+    class Meta:
+        model = CollaborationAgreement
+        skip_postgeneration_save = True
+
+    facility = factory.SubFactory(FacilityFactory)
+    title = factory.Sequence(lambda n: f"Samarbeidsprosjekt {n}")
+    partner_name = "Eksempel AS"
+    partner_org_number = "988077917"
+    valid_from = datetime.date(2020, 1, 1)
+    effective_collaboration = True
+    shared_risk = True
+    may_publish = True
+    status = AgreementStatus.APPROVED
+    decided_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def participants(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            obj.participants.set(extracted)

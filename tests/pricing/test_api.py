@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from pricing.choices import PriceTier, PriceUnit
+from pricing.choices import PriceTier, PriceUnit, TermsReason
 from tests.factories import ResourceFactory
 from tests.pricing.factories import PriceListItemFactory, hourly_price_list
 
@@ -126,7 +126,7 @@ def priced_resource(resource):
 
 
 def quote_url(resource, **params):
-    query = {"start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "activity": "economic"}
+    query = {"start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "access_model": "rental"}
     query.update(params)
     return f"/api/v1/resources/{resource.pk}/quote/", {k: v for k, v in query.items() if v is not None}
 
@@ -147,12 +147,19 @@ def test_quote_for_the_signed_in_company_user(api, priced_resource, company_user
         "total_amount": "350.00",
         "currency": "NOK",
         "price_list_id": priced_resource.price_lists.get().pk,
+        "activity": "economic",
+        "reason": "economic_use",
+        "reason_text": str(TermsReason.ECONOMIC_USE.label),
+        "vat_category": "S",
+        "vat_reason_code": "",
+        "vat_reason": "",
+        "collaboration_agreement": None,
     }
 
 
 def test_quote_for_an_internal_academic_is_internal_without_vat(api, priced_resource, internal_academic):
     api.force_authenticate(internal_academic)
-    url, params = quote_url(priced_resource, activity="non_economic")
+    url, params = quote_url(priced_resource)  # whatever the access model: internal use
     body = api.get(url, params).json()
     assert (body["tier"], body["net_amount"], body["vat_amount"], body["total_amount"]) == (
         "internal",
@@ -168,6 +175,14 @@ def test_a_user_cannot_pick_their_tier(api, priced_resource, company_user):
     assert api.get(url, params).json()["tier"] == "external_economic"
 
 
+def test_a_company_naming_non_economic_rental_gets_400_on_activity(api, priced_resource, company_user):
+    api.force_authenticate(company_user)
+    url, params = quote_url(priced_resource, activity="non_economic")
+    response = api.get(url, params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "activity_not_allowed" and "activity" in response.json()
+
+
 def test_quote_needs_login(api, priced_resource):
     url, params = quote_url(priced_resource)
     assert api.get(url, params).status_code in (401, 403)
@@ -178,7 +193,10 @@ def test_quote_needs_login(api, priced_resource):
     [
         ({"start": None}, "start"),
         ({"end": None}, "end"),
-        ({"activity": None}, "activity"),
+        ({"access_model": None}, "access_model"),
+        ({"access_model": "charity"}, "access_model"),
+        ({"access_model": "collaboration"}, "collaboration_agreement"),
+        ({"collaboration_agreement": "0"}, "collaboration_agreement"),
         ({"start": "yesterday"}, "start"),
         ({"end": "2026-03-02T08:00:00+01:00"}, "end"),
         ({"activity": "charity"}, "activity"),
@@ -207,7 +225,7 @@ def test_quote_without_price_list_is_404(api, resource, company_user):
 
 def test_quote_for_unknown_resource_is_404(api, company_user, db):
     api.force_authenticate(company_user)
-    assert api.get("/api/v1/resources/999999/quote/", {"activity": "economic"}).status_code == 404
+    assert api.get("/api/v1/resources/999999/quote/", {"access_model": "rental"}).status_code == 404
 
 
 def test_public_prices_with_and_without_vat(api, resource, django_assert_max_num_queries):

@@ -20,7 +20,7 @@ from pricing.models import PriceList, PriceListItem
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, UserFactory
 from tests.helpers import OSLO
-from tests.pricing.factories import CostBaseFactory, PriceListItemFactory
+from tests.pricing.factories import CollaborationAgreementFactory, CostBaseFactory, PriceListItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def economic_item(price_list) -> PriceListItem:
     return price_list.items.get(tier=ECONOMIC)
 
 
-def book(resource, user, activity="economic", days=3):
+def book(resource, user, access_model="rental", days=3):
     day = TODAY + datetime.timedelta(days=days)
     start = datetime.datetime.combine(day, datetime.time(10), tzinfo=OSLO)
     client = APIClient()
@@ -81,7 +81,7 @@ def book(resource, user, activity="economic", days=3):
     return client.post(
         "/api/v1/bookings/",
         {"resource": resource.pk, "start": start.isoformat(), "end": (start + datetime.timedelta(hours=2)).isoformat(),
-         "activity": activity, "access_model": "rental"},
+         "access_model": access_model},
         format="json",
     )  # fmt: skip
 
@@ -130,10 +130,16 @@ def test_no_booking_is_made_at_a_blocked_price_until_the_list_is_corrected(world
     start = datetime.datetime.combine(TODAY + datetime.timedelta(days=3), datetime.time(10), tzinfo=OSLO)
     answer = quote.get(
         f"/api/v1/resources/{resource.pk}/quote/",
-        {"start": start.isoformat(), "end": (start + datetime.timedelta(hours=2)).isoformat(), "activity": "economic"},
+        {
+            "start": start.isoformat(),
+            "end": (start + datetime.timedelta(hours=2)).isoformat(),
+            "access_model": "rental",
+        },
     )
     assert answer.status_code == 400 and answer.json()["code"] == "price_below_full_cost"
-    assert book(resource, company, activity="non_economic").status_code == 201  # the floor is for economic prices
+    CollaborationAgreementFactory(facility=resource.facility, participants=[company])
+    # the floor is for economic prices: collaboration research under an agreement pays the non-economic price
+    assert book(resource, company, access_model="collaboration").status_code == 201
 
     services.price_list_save(  # the manager corrects the list: saving it lifts the block
         resource=resource, price_list=lists["current"], valid_from=lists["current"].valid_from,

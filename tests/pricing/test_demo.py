@@ -5,7 +5,7 @@ from django.utils import timezone
 from catalogue.choices import ResourceKind
 from catalogue.signals import demo_register_loaded
 from pricing import selectors
-from pricing.choices import Activity, CapacityUnit
+from pricing.choices import CapacityUnit
 from pricing.models import CostBase, PriceList
 from tests.factories import InstitutionFactory, ResourceFactory, UserFactory
 
@@ -35,7 +35,7 @@ def test_demo_resources_get_cost_bases_and_price_lists_so_quotes_work(db):
         quote = selectors.booking_quote(
             resource=resource,
             user=company,
-            activity=Activity.ECONOMIC,
+            access_model="rental",
             start=start,
             end=start + datetime.timedelta(hours=2),
         )

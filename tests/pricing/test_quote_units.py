@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pricing import selectors
-from pricing.choices import Activity, PriceTier, PriceUnit
+from pricing.choices import PriceTier, PriceUnit
 from tests.helpers import oslo
 from tests.pricing.factories import PriceListFactory, PriceListItemFactory
 
@@ -16,7 +16,7 @@ D = Decimal
 
 def quote(resource, user, samples=None):
     return selectors.booking_quote(
-        resource=resource, user=user, activity=Activity.ECONOMIC, start=oslo(2026, 3, 2, 9),
+        resource=resource, user=user, access_model="rental", start=oslo(2026, 3, 2, 9),
         end=oslo(2026, 3, 2, 11), samples=samples,
     )  # fmt: skip
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from pricing import selectors
-from pricing.choices import Activity, PriceTier, PriceUnit
+from pricing.choices import PriceTier, PriceUnit
 from tests.pricing.factories import PriceListFactory, PriceListItemFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -29,11 +29,11 @@ def price_list(resource, prices: dict) -> object:
     return price_list
 
 
-def quote(resource, user, *, start=None, end=None, samples=None, activity=Activity.ECONOMIC):
+def quote(resource, user, *, start=None, end=None, samples=None, access_model="rental"):
     return selectors.booking_quote(
         resource=resource,
         user=user,
-        activity=activity,
+        access_model=access_model,
         start=start or oslo(2026, 3, 2, 9),
         end=end or oslo(2026, 3, 2, 11),
         samples=samples,
@@ -95,7 +95,7 @@ def test_the_api_quotes_three_samples_and_a_fixed_fee(resource, company_user):
     api = APIClient()
     api.force_authenticate(company_user)
     url = f"/api/v1/resources/{resource.pk}/quote/"
-    query = {"start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "activity": "economic"}
+    query = {"start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "access_model": "rental"}
     listed = price_list(resource, {(ECONOMIC, PriceUnit.SAMPLE): "1200"})
     body = api.get(url, {**query, "samples": "3"}).json()
     assert (body["unit"], body["quantity"], body["net_amount"], body["total_amount"]) == (

@@ -4,42 +4,16 @@ from decimal import Decimal
 import pytest
 
 from pricing import selectors
-from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
+from pricing.choices import CapacityUnit, PriceTier, PriceUnit
 from tests.helpers import oslo
-from tests.pricing.factories import CostBaseFactory, PriceListItemFactory, hourly_price_list
+from tests.pricing.factories import (
+    CollaborationAgreementFactory,
+    CostBaseFactory,
+    PriceListItemFactory,
+    hourly_price_list,
+)
 
 D = Decimal
-
-
-# Every affiliation × activity (DOMAIN.md, "Price tiers"): economic use always pays external economic; non-economic
-# use is internal only for academics of the resource's own institution, otherwise external non-economic.
-@pytest.mark.parametrize(
-    "user_fixture, activity, tier",
-    [
-        ("company_user", Activity.ECONOMIC, PriceTier.EXTERNAL_ECONOMIC),
-        ("company_user", Activity.NON_ECONOMIC, PriceTier.EXTERNAL_NON_ECONOMIC),
-        ("internal_academic", Activity.ECONOMIC, PriceTier.EXTERNAL_ECONOMIC),
-        ("internal_academic", Activity.NON_ECONOMIC, PriceTier.INTERNAL),
-        ("external_academic", Activity.ECONOMIC, PriceTier.EXTERNAL_ECONOMIC),
-        ("external_academic", Activity.NON_ECONOMIC, PriceTier.EXTERNAL_NON_ECONOMIC),
-        ("unaffiliated_user", Activity.ECONOMIC, PriceTier.EXTERNAL_ECONOMIC),
-        ("unaffiliated_user", Activity.NON_ECONOMIC, PriceTier.EXTERNAL_NON_ECONOMIC),
-    ],
-)
-def test_price_tier_for_every_affiliation_and_activity(request, resource, user_fixture, activity, tier):
-    user = request.getfixturevalue(user_fixture)
-    assert selectors.price_tier(user, resource, activity) == tier
-
-
-def test_a_company_user_cannot_become_internal_by_naming_an_institution(resource, company_user, institution):
-    company_user.institution = institution
-    company_user.save()
-    assert selectors.price_tier(company_user, resource, Activity.NON_ECONOMIC) == PriceTier.EXTERNAL_NON_ECONOMIC
-
-
-def test_unknown_activity_is_an_error(resource, company_user):
-    with pytest.raises(ValueError):
-        selectors.price_tier(company_user, resource, "charity")
 
 
 @pytest.fixture
@@ -68,7 +42,7 @@ def test_quote_for_a_company_pays_vat(two_years, company_user):
     quote = selectors.booking_quote(
         resource=two_years,
         user=company_user,
-        activity=Activity.ECONOMIC,
+        access_model="rental",
         start=oslo(2026, 3, 2, 9),
         end=oslo(2026, 3, 2, 11),
     )
@@ -85,10 +59,11 @@ def test_quote_for_a_company_pays_vat(two_years, company_user):
 @pytest.mark.parametrize("user_fixture, price", [("internal_academic", "40"), ("external_academic", "110")])
 def test_non_economic_quotes_pay_no_vat(request, two_years, user_fixture, price):
     user = request.getfixturevalue(user_fixture)
+    CollaborationAgreementFactory(facility=two_years.facility, participants=[user])  # the internal user needs none
     quote = selectors.booking_quote(
         resource=two_years,
         user=user,
-        activity=Activity.NON_ECONOMIC,
+        access_model="collaboration",
         start=oslo(2026, 3, 2, 9),
         end=oslo(2026, 3, 2, 10, 30),
     )
@@ -109,9 +84,7 @@ def test_non_economic_quotes_pay_no_vat(request, two_years, user_fixture, price)
 def test_the_price_list_valid_at_the_start_applies_across_the_year_boundary(
     two_years, company_user, start, end, unit_price
 ):
-    quote = selectors.booking_quote(
-        resource=two_years, user=company_user, activity=Activity.ECONOMIC, start=start, end=end
-    )
+    quote = selectors.booking_quote(resource=two_years, user=company_user, access_model="rental", start=start, end=end)
     assert quote.unit_price == unit_price
 
 
@@ -120,7 +93,7 @@ def test_no_price_list_no_quote(resource, company_user):
         selectors.booking_quote(
             resource=resource,
             user=company_user,
-            activity=Activity.ECONOMIC,
+            access_model="rental",
             start=oslo(2026, 3, 2, 9),
             end=oslo(2026, 3, 2, 10),
         )
@@ -137,7 +110,7 @@ def test_day_rate_caps_the_hourly_price(resource, company_user):
     quote = selectors.booking_quote(
         resource=resource,
         user=company_user,
-        activity=Activity.ECONOMIC,
+        access_model="rental",
         start=oslo(2026, 3, 2, 9),
         end=oslo(2026, 3, 2, 16),
     )
@@ -146,7 +119,7 @@ def test_day_rate_caps_the_hourly_price(resource, company_user):
     quote = selectors.booking_quote(
         resource=resource,
         user=company_user,
-        activity=Activity.ECONOMIC,
+        access_model="rental",
         start=oslo(2026, 3, 2, 9),
         end=oslo(2026, 3, 2, 12),
     )
@@ -161,7 +134,7 @@ def test_quote_across_the_october_clock_change_counts_real_hours(resource, compa
     quote = selectors.booking_quote(
         resource=resource,
         user=company_user,
-        activity=Activity.ECONOMIC,
+        access_model="rental",
         start=oslo(2026, 10, 25, 0),
         end=oslo(2026, 10, 25, 6),
     )

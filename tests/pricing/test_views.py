@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from pricing.models import CostBase, PriceList
 from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
-from tests.pricing.factories import CostBaseFactory, hourly_price_list
+from tests.pricing.factories import CollaborationAgreementFactory, CostBaseFactory, hourly_price_list
 
 CALCULATOR_FORM = {
     "area_m2": "20",
@@ -208,8 +208,10 @@ def test_price_list_page_shows_the_full_cost_floor(manager_client, resource):
 @pytest.mark.parametrize(
     "who, yours",
     [
-        ("company", {"Ekstern, økonomisk", "Ekstern, ikke-økonomisk"}),
-        ("academic_here", {"Ekstern, økonomisk", "Intern"}),
+        ("company", {"Ekstern, økonomisk"}),
+        ("company_in_a_collaboration", {"Ekstern, økonomisk", "Ekstern, ikke-økonomisk"}),
+        ("academic_here", {"Intern"}),
+        ("academic_elsewhere", {"Ekstern, økonomisk"}),
         ("anonymous", set()),
     ],
 )
@@ -219,11 +221,16 @@ def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, dj
     )
     user = {
         "company": lambda: UserFactory(),
+        "company_in_a_collaboration": lambda: CollaborationAgreementFactory(
+            facility=resource.facility, participants=[UserFactory()]
+        ).participants.get(),
+        "academic_elsewhere": lambda: AcademicUserFactory(),
         "academic_here": lambda: AcademicUserFactory(institution=resource.facility.institution),
         "anonymous": lambda: None,
     }[who]()
-    # The price panel's five queries; other apps' panels ask four more about a signed-in user's roles.
-    with django_assert_max_num_queries(10), translation.override("nb"):
+    # The price panel's five queries and one for the person's collaboration agreements; other apps' panels ask
+    # four more about a signed-in user's roles.
+    with django_assert_max_num_queries(11), translation.override("nb"):
         html = render_panels("facility_details", resource.facility, user=user)
     marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
     assert marked == yours

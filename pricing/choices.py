@@ -62,12 +62,11 @@ class VatCategory(models.TextChoices):
 
 
 class AgreementStatus(models.TextChoices):
-    """Where a collaboration agreement stands: only an approved one makes use non-economic."""
+    """Where a collaboration agreement stands: only an approved one makes use non-economic (while it is valid)."""
 
     PROPOSED = "proposed", _("Proposed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    ENDED = "ended", _("Ended")
 
 
 class TermsReason(models.TextChoices):

@@ -3,8 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.choices import AccessModel
 from pricing import services, tdi
-from pricing.choices import CapacityUnit, PriceTier, PriceUnit
+from pricing.choices import CapacityUnit, PriceTier, PriceUnit, VatCategory
 from pricing.models import CostBase
 
 ZERO = Decimal(0)
@@ -153,3 +154,57 @@ class PriceListForm(forms.Form):
         for item in price_list.items.all():
             initial[price_field_name(item.tier, item.unit)] = item.price
         return initial
+
+
+class CollaborationAgreementForm(forms.Form):
+    """A proposed collaboration agreement: the service checks the rules and names the field at fault."""
+
+    title = forms.CharField(label=_("Project"), max_length=200)
+    partner_name = forms.CharField(label=_("Partner organisation"), max_length=200)
+    partner_org_number = forms.CharField(label=_("Organisation number of the partner"), max_length=11, required=False)
+    description = forms.CharField(
+        label=_("What the partners do together"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(
+        label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}), required=False,
+        help_text=_("Last day; empty if open-ended."),
+    )  # fmt: skip
+    effective_collaboration = forms.BooleanField(
+        label=_("Both parties contribute to the project and define it together."), required=False
+    )
+    shared_risk = forms.BooleanField(label=_("Both parties share the risk and the results."), required=False)
+    may_publish = forms.BooleanField(label=_("The institution keeps the right to publish the results."), required=False)
+    participants = forms.CharField(
+        label=_("Other participants (e-mail addresses)"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("One per line; each must have an account. You are a participant yourself."),
+    )  # fmt: skip
+
+    def participant_emails(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("participants", "").replace(",", "\n").splitlines()]
+
+
+class AgreementDecisionForm(forms.Form):
+    """A manager's answer to an agreement: approve, reject (with a reason), name a participant, or end it."""
+
+    ACTIONS = [("approve", _("Approve")), ("reject", _("Reject")), ("add", _("Add participant")), ("end", _("End"))]
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+
+class VatRuleForm(forms.Form):
+    """An institution's VAT for sales of one access model; an empty category goes back to the default."""
+
+    access_model = forms.ChoiceField(choices=AccessModel.choices, widget=forms.HiddenInput)  # the page's own select
+    category = forms.ChoiceField(
+        label=_("VAT category"), choices=[("", _("The default")), *VatCategory.choices], required=False
+    )
+    rate = forms.DecimalField(
+        label=_("VAT rate"), max_digits=5, decimal_places=4, min_value=0, max_value=Decimal("0.9999"), required=False,
+        help_text=_("As a fraction: 0.25 for 25 %."),
+    )  # fmt: skip
+    reason_code = forms.CharField(label=_("Exemption reason code"), max_length=30, required=False)
+    reason = forms.CharField(label=_("Reason on the invoice"), max_length=300, required=False)
+    note = forms.CharField(label=_("Why the change (for the audit trail)"), max_length=2000, required=False)

@@ -56,4 +56,4 @@ def facility_manage(request, facility):
     resources = list(facility.resources.select_related("facility").order_by("name"))
     if not resources or not policies.can_manage_prices(request.user, resources[0]):
         return None
-    return {"resources": resources}
+    return {"resources": resources, "facility": facility}

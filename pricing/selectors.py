@@ -9,7 +9,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, When
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,7 +22,15 @@ from core.errors import DomainError
 from pricing import tdi
 from pricing import terms as terms_rules
 from pricing.choices import AgreementStatus, CapacityUnit, FloorBreach, PriceTier, PriceUnit, TermsReason, Transaction
-from pricing.models import CollaborationAgreement, CostBase, CostBaseStaffLine, PriceList, PriceListItem, VatRule
+from pricing.models import (
+    CollaborationAgreement,
+    CostBase,
+    CostBaseStaffLine,
+    PriceList,
+    PriceListItem,
+    VatRule,
+    VatRuleChange,
+)
 
 CURRENCY = "NOK"
 # A half day and a day are blocks of working hours: a booking pays for as many blocks as it starts.
@@ -856,3 +864,80 @@ FLOOR_BREACH_CODES = {
     FloorBreach.UNIT_NOT_MEASURED: "unit_not_measured",
     FloorBreach.NO_FIXED_FEE_QUANTITY: "fixed_fee_quantity_required",
 }
+
+
+# --- Collaboration agreements and the VAT table, for pages and the API ------------------------------------------
+
+
+def agreements_of_person(user) -> list[CollaborationAgreement]:
+    """The agreements the person proposed or is named in, newest first (two queries)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        CollaborationAgreement.objects.filter(Q(proposed_by=user) | Q(participants=user))
+        .distinct()
+        .select_related("facility__institution")
+        .prefetch_related("participants")
+        .order_by("-created_at", "-id")
+    )
+
+
+def agreements_of_facilities(facility_ids) -> list[CollaborationAgreement]:
+    """The agreements of the facilities, proposed ones first, then the newest (two queries)."""
+    return list(
+        CollaborationAgreement.objects.filter(facility_id__in=list(facility_ids))
+        .select_related("facility__institution", "proposed_by", "decided_by")
+        .prefetch_related("participants")
+        .order_by(
+            Case(When(status=AgreementStatus.PROPOSED, then=0), default=1, output_field=IntegerField()),
+            "-created_at",
+            "-id",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class VatTableRow:
+    """One line of an institution's VAT table: a kind of transaction (and access model), the default treatment,
+    and the institution's own rule where it has one (None: the default applies)."""
+
+    transaction: str
+    access_model: str  # "" for the internal transfer, which is the same whatever the access model
+    default: terms_rules.VatTreatment
+    rule: VatRule | None
+
+    @property
+    def applies(self) -> terms_rules.VatTreatment:
+        return terms_rules.vat_treatment(transaction=self.transaction, override=self.rule)
+
+    @property
+    def transaction_label(self) -> str:
+        return str(Transaction(self.transaction).label)
+
+    @property
+    def access_model_label(self) -> str:
+        return str(AccessModel(self.access_model).label) if self.access_model else ""
+
+
+def vat_table(*, institution_id: int) -> list[VatTableRow]:
+    """The VAT the institution applies, by transaction and access model (one query): the internal transfer, a
+    sale of rental, service and commissioned research, collaboration research under an agreement."""
+    rules = vat_rules_of(institution_id=institution_id)
+    rows = [
+        VatTableRow(Transaction.INTERNAL_TRANSFER, "", terms_rules.DEFAULT_VAT[Transaction.INTERNAL_TRANSFER], None)
+    ]
+    for access_model in AccessModel.values:
+        transaction = Transaction.COLLABORATION if access_model == AccessModel.COLLABORATION else Transaction.SALE
+        rows.append(
+            VatTableRow(transaction, access_model, terms_rules.DEFAULT_VAT[transaction], rules.get(access_model))
+        )
+    return rows
+
+
+def vat_rule_changes(*, institution_id: int, limit: int = 100) -> list[VatRuleChange]:
+    """The latest changes of the institution's VAT table, newest first, with who made them."""
+    return list(
+        VatRuleChange.objects.filter(institution_id=institution_id)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )

@@ -1,19 +1,36 @@
-"""Writes for pricing: cost bases and price lists. Every rule about what may be saved lives here."""
+"""Writes for pricing: cost bases, price lists, collaboration agreements and the VAT table. Every rule about what
+may be saved lives here."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from catalogue.models import Resource
+from accounts.models import User
+from catalogue import roles
+from catalogue.choices import AccessModel
+from catalogue.models import Facility, Institution, Resource
 from core.errors import ConflictError, DomainError
-from pricing import emails, selectors, tdi
-from pricing.choices import CapacityUnit, PriceTier
-from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
+from core.exports import line_clean
+from core.policies import require
+from pricing import emails, policies, selectors, tdi
+from pricing import terms as terms_rules
+from pricing.choices import AgreementStatus, CapacityUnit, PriceTier
+from pricing.models import (
+    CollaborationAgreement,
+    CostBase,
+    CostBaseStaffLine,
+    PriceList,
+    PriceListItem,
+    VatRule,
+    VatRuleChange,
+)
 
 COST_BASE_FIELDS = (
     "area_m2",
@@ -239,3 +256,214 @@ def prices_from_cost_base(cost_base: CostBase, *, unit: str) -> dict[tuple[str, 
         (PriceTier.EXTERNAL_NON_ECONOMIC, unit): tdi.round_ore(result.external_non_economic_unit_price * factor),
         (PriceTier.EXTERNAL_ECONOMIC, unit): economic if floor is None else max(economic, floor),
     }
+
+
+# --- Collaboration agreements ------------------------------------------------------------------------------------
+# Only an approved agreement makes use by anyone outside the owning institution non-economic (pricing.terms): it
+# must describe effective collaboration with shared risk where the institution may publish, and the facility's
+# managers approve it. Bookings under it record it, so an agreement with bookings is never deleted.
+
+AGREEMENT_TERMS = {
+    "effective_collaboration": _lazy("Both parties contribute to the project and define it together."),
+    "shared_risk": _lazy("Both parties share the risk and the results."),
+    "may_publish": _lazy("The institution keeps the right to publish the results."),
+}
+
+
+def _participants_by_email(emails) -> list:
+    wanted = sorted({email.strip().lower() for email in emails if email and email.strip()})
+    found = {user.email.lower(): user for user in User.objects.filter(email__in=wanted, is_active=True)}
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        raise DomainError(
+            _("No active account has the e-mail address %(emails)s; the person must sign up first.")
+            % {"emails": ", ".join(missing)},
+            field="participants",
+            code="unknown_person",
+        )
+    return [found[email] for email in wanted]
+
+
+@transaction.atomic
+def collaboration_agreement_propose(
+    *,
+    actor,
+    facility: Facility,
+    title: str,
+    partner_name: str,
+    valid_from: datetime.date,
+    effective_collaboration: bool,
+    shared_risk: bool,
+    may_publish: bool,
+    partner_org_number: str = "",
+    valid_to: datetime.date | None = None,
+    description: str = "",
+    participants: list[str] = (),
+) -> CollaborationAgreement:
+    """Propose an agreement on collaboration research with `facility`. The proposer and the people named by
+    e-mail in `participants` are its participants (a manager proposing for a partner names the partner's people
+    only). It must describe effective collaboration, shared risk and the institution's right to publish; the
+    facility's managers are asked to approve it. DomainError naming the field otherwise."""
+    require(policies.can_propose_agreement, actor, facility)
+    for name, value in (("title", title), ("partner_name", partner_name)):
+        if not (value or "").strip():
+            raise DomainError(_("This field is required."), field=name, code="required")
+    for name, value in (
+        ("effective_collaboration", effective_collaboration), ("shared_risk", shared_risk), ("may_publish", may_publish)
+    ):  # fmt: skip
+        if not value:
+            raise DomainError(
+                _(
+                    "A collaboration agreement needs this: %(term)s Without it the use is a purchase (rental, service "
+                    "or commissioned research), which is economic."
+                )
+                % {"term": AGREEMENT_TERMS[name]},
+                field=name,
+                code="collaboration_term_required",
+            )
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("An agreement cannot end before it starts."), field="valid_to", code="end_before_start")
+    people = _participants_by_email(participants)
+    agreement = CollaborationAgreement(
+        facility=facility, title=line_clean(title), partner_name=line_clean(partner_name),
+        partner_org_number=(partner_org_number or "").replace(" ", ""), valid_from=valid_from, valid_to=valid_to,
+        description=(description or "").strip(), effective_collaboration=True, shared_risk=True, may_publish=True,
+        proposed_by=actor,
+    )  # fmt: skip
+    try:
+        agreement.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], field=field, code="invalid") from error
+    agreement.save()
+    if not roles.can_manage_facility(actor, facility):
+        people.append(actor)
+    agreement.participants.set(people)
+    emails.agreement_proposed_queue(agreement=agreement)
+    return agreement
+
+
+def _agreement_locked(agreement: CollaborationAgreement) -> CollaborationAgreement:
+    return CollaborationAgreement.objects.select_for_update().select_related("facility").get(pk=agreement.pk)
+
+
+@transaction.atomic
+def collaboration_agreement_approve(
+    *, agreement: CollaborationAgreement, actor, reason: str = ""
+) -> CollaborationAgreement:
+    """A manager of the facility approves a proposed agreement: from its first day its participants' collaboration
+    research here is non-economic. The participants are told."""
+    agreement = _agreement_locked(agreement)
+    require(policies.can_decide_agreement, actor, agreement)
+    if agreement.status != AgreementStatus.PROPOSED:
+        raise ConflictError(_("Only a proposed agreement can be approved."), field="status", code="not_proposed")
+    if not agreement.participants.exists():
+        raise DomainError(
+            _("Name at least one participant before approving: nobody could use the agreement."),
+            field="participants",
+            code="required",
+        )
+    return _agreement_decide(agreement, status=AgreementStatus.APPROVED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def collaboration_agreement_reject(*, agreement: CollaborationAgreement, actor, reason: str) -> CollaborationAgreement:
+    """A manager of the facility turns a proposed agreement down, saying why; the proposer is told."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the rejection."), field="reason", code="reason_required")
+    agreement = _agreement_locked(agreement)
+    require(policies.can_decide_agreement, actor, agreement)
+    if agreement.status != AgreementStatus.PROPOSED:
+        raise ConflictError(_("Only a proposed agreement can be rejected."), field="status", code="not_proposed")
+    return _agreement_decide(agreement, status=AgreementStatus.REJECTED, actor=actor, reason=reason)
+
+
+def _agreement_decide(agreement, *, status, actor, reason) -> CollaborationAgreement:
+    agreement.status = status
+    agreement.decided_by = actor
+    agreement.decided_at = timezone.now()
+    agreement.decision_reason = (reason or "").strip()
+    agreement.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    emails.agreement_decided_queue(agreement=agreement)
+    return agreement
+
+
+@transaction.atomic
+def collaboration_agreement_participant_add(
+    *, agreement: CollaborationAgreement, actor, email: str
+) -> CollaborationAgreement:
+    """A manager of the facility names one more person (by e-mail) whose collaboration research the agreement
+    covers."""
+    agreement = _agreement_locked(agreement)
+    require(policies.can_decide_agreement, actor, agreement)
+    agreement.participants.add(*_participants_by_email([email]))
+    return agreement
+
+
+@transaction.atomic
+def collaboration_agreement_end(
+    *, agreement: CollaborationAgreement, actor, last_day: datetime.date
+) -> CollaborationAgreement:
+    """A manager of the facility ends an agreement on `last_day` (not before its first day): later use is no longer
+    collaboration research under it. Bookings made under it keep their price."""
+    agreement = _agreement_locked(agreement)
+    require(policies.can_decide_agreement, actor, agreement)
+    if agreement.status != AgreementStatus.APPROVED:
+        raise ConflictError(_("Only an approved agreement can be ended."), field="status", code="not_approved")
+    if last_day < agreement.valid_from:
+        raise DomainError(_("An agreement cannot end before it starts."), field="valid_to", code="end_before_start")
+    if agreement.valid_to is None or last_day < agreement.valid_to:
+        agreement.valid_to = last_day
+        agreement.save(update_fields=["valid_to"])
+    return agreement
+
+
+# --- The VAT table -----------------------------------------------------------------------------------------------
+
+
+def _vat_rule_values(rule: VatRule | None) -> dict | None:
+    if rule is None:
+        return None
+    return {"category": rule.category, "rate": str(rule.rate), "reason_code": rule.reason_code, "reason": rule.reason}
+
+
+@transaction.atomic
+def vat_rule_save(
+    *,
+    institution: Institution,
+    access_model: str,
+    actor,
+    category: str = "",
+    rate: Decimal | None = None,
+    reason_code: str = "",
+    reason: str = "",
+    note: str = "",
+) -> VatRule | None:
+    """Set the institution's VAT for sales of `access_model` (its tax office decides), or with no `category` go
+    back to the default (pricing.terms.DEFAULT_VAT). Checked against EN 16931 (pricing.terms.vat_rule_check);
+    every change is kept in VatRuleChange with who made it and why. Bookings already made keep their VAT."""
+    require(policies.can_change_vat_rules, actor, institution)
+    if access_model not in AccessModel.values:
+        raise DomainError(_("Unknown access model."), field="access_model", code="invalid_access_model")
+    reason_code, reason = line_clean(reason_code).strip(), line_clean(reason).strip()
+    rule = VatRule.objects.select_for_update().filter(institution=institution, access_model=access_model).first()
+    before = _vat_rule_values(rule)
+    if not category:
+        if rule is not None:
+            rule.delete()
+        rule = None
+    else:
+        if rate is None:
+            raise DomainError(_("Give the VAT rate."), field="rate", code="required")
+        terms_rules.vat_rule_check(category=category, rate=rate, reason_code=reason_code, reason=reason)
+        rule = rule or VatRule(institution=institution, access_model=access_model)
+        rule.category, rule.rate, rule.reason_code, rule.reason = category, Decimal(rate), reason_code, reason
+        rule.full_clean()
+        rule.save()
+    after = _vat_rule_values(rule)
+    if before != after:
+        VatRuleChange.objects.create(
+            institution=institution, access_model=access_model, actor=actor, before=before, after=after,
+            note=(note or "").strip(),
+        )  # fmt: skip
+    return rule

@@ -1,17 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from catalogue.models import Resource
+from catalogue import roles
+from catalogue.models import Facility, Institution, Resource
 from core.errors import DomainError
 from core.policies import require
 from pricing import policies, selectors, services, tdi
-from pricing.forms import CostBaseForm, PriceListForm, StaffLineFormSet, TdiCalculatorForm, staff_lines
-from pricing.models import PriceList
+from pricing.choices import VatCategory
+from pricing.forms import (
+    AgreementDecisionForm,
+    CollaborationAgreementForm,
+    CostBaseForm,
+    PriceListForm,
+    StaffLineFormSet,
+    TdiCalculatorForm,
+    VatRuleForm,
+    staff_lines,
+)
+from pricing.models import CollaborationAgreement, PriceList
 
 
 def _apply_errors(form, error):
@@ -183,3 +194,112 @@ def _floor_context(resource, day):
         "floors": selectors.economic_price_floors(cost_base=cost_base),
         "minimum_margin_percent": selectors.minimum_margin_percent(),
     }
+
+
+# --- Collaboration agreements ------------------------------------------------------------------------------------
+
+
+@login_required
+def my_agreements(request):
+    """The person's collaboration agreements: proposed, approved or rejected, and whom they name."""
+    return render(request, "pricing/my_agreements.html", {"agreements": selectors.agreements_of_person(request.user)})
+
+
+@login_required
+def agreement_propose(request, pk):
+    """Propose a collaboration agreement with a facility; its managers approve it."""
+    facility = get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
+    require(policies.can_propose_agreement, request.user, facility)
+    form = CollaborationAgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.collaboration_agreement_propose(
+                actor=request.user, facility=facility, title=data["title"], partner_name=data["partner_name"],
+                partner_org_number=data["partner_org_number"], description=data["description"],
+                valid_from=data["valid_from"], valid_to=data["valid_to"],
+                effective_collaboration=data["effective_collaboration"], shared_risk=data["shared_risk"],
+                may_publish=data["may_publish"], participants=form.participant_emails(),
+            )  # fmt: skip
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your proposal is sent to the facility's managers."))
+            return redirect("pricing:my_agreements")
+    status = 400 if form.errors else 200
+    return render(request, "pricing/agreement_propose.html", {"facility": facility, "form": form}, status=status)
+
+
+@login_required
+def facility_agreements(request, pk):
+    """The facility's collaboration agreements for its managers: approve, reject, name participants, end."""
+    facility = get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
+    if not roles.can_manage_facility(request.user, facility):
+        raise PermissionDenied
+    form = AgreementDecisionForm(request.POST or None)
+    if request.method == "POST":
+        agreement = get_object_or_404(CollaborationAgreement, pk=request.POST.get("agreement"), facility=facility)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _agreement_act(request.user, agreement, data)
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The agreement is updated."))
+                return redirect("pricing:facility_agreements", pk=facility.pk)
+    context = {"facility": facility, "agreements": selectors.agreements_of_facilities([facility.pk])}
+    return render(request, "pricing/facility_agreements.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _agreement_act(actor, agreement, data) -> None:
+    action = data["action"]
+    if action == "approve":
+        services.collaboration_agreement_approve(agreement=agreement, actor=actor, reason=data["reason"])
+    elif action == "reject":
+        services.collaboration_agreement_reject(agreement=agreement, actor=actor, reason=data["reason"])
+    elif action == "add":
+        services.collaboration_agreement_participant_add(agreement=agreement, actor=actor, email=data["email"] or "")
+    elif data["last_day"] is None:
+        raise DomainError(_("Give the last day of the agreement."), field="last_day", code="required")
+    else:
+        services.collaboration_agreement_end(agreement=agreement, actor=actor, last_day=data["last_day"])
+
+
+# --- The VAT table -----------------------------------------------------------------------------------------------
+
+
+@login_required
+def vat_rules(request, pk):
+    """The institution's VAT table for its managers and admins; admins override the default per access model,
+    and every change is listed with who made it."""
+    institution = get_object_or_404(Institution, pk=pk)
+    require(policies.can_view_vat_rules, request.user, institution)
+    may_change = policies.can_change_vat_rules(request.user, institution)
+    form = VatRuleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        require(policies.can_change_vat_rules, request.user, institution)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.vat_rule_save(
+                    institution=institution, access_model=data["access_model"], actor=request.user,
+                    category=data["category"], rate=data["rate"], reason_code=data["reason_code"],
+                    reason=data["reason"], note=data["note"],
+                )  # fmt: skip
+            except DomainError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The VAT table is updated."))
+                return redirect("pricing:vat_rules", pk=institution.pk)
+        status = 400
+    context = {
+        "institution": institution,
+        "rows": selectors.vat_table(institution_id=institution.pk),
+        "changes": selectors.vat_rule_changes(institution_id=institution.pk),
+        "may_change": may_change,
+        "form": form,
+        "categories": VatCategory.choices,
+    }
+    return render(request, "pricing/vat_rules.html", context, status=status)

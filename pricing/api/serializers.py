@@ -7,7 +7,7 @@ from rest_framework import serializers
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
 from pricing.choices import Activity, TermsReason, VatCategory
-from pricing.models import PriceList, PriceListItem
+from pricing.models import CollaborationAgreement, PriceList, PriceListItem
 
 ZERO = Decimal(0)
 
@@ -147,3 +147,78 @@ class PriceListSerializer(serializers.ModelSerializer):
 
     def get_currency(self, obj) -> str:
         return "NOK"
+
+
+class CollaborationAgreementSerializer(serializers.ModelSerializer):
+    participants = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    facility_name = serializers.CharField(source="facility.name", read_only=True)
+
+    class Meta:
+        model = CollaborationAgreement
+        fields = [
+            "id", "facility", "facility_name", "title", "description", "partner_name", "partner_org_number",
+            "participants", "valid_from", "valid_to", "effective_collaboration", "shared_risk", "may_publish",
+            "status", "created_at", "decided_at", "decision_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CollaborationAgreementProposeSerializer(serializers.Serializer):
+    """A proposed agreement. The three terms must all be true for collaboration research (else 400 naming it)."""
+
+    facility = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200)
+    partner_name = serializers.CharField(max_length=200)
+    partner_org_number = serializers.CharField(max_length=11, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_collaboration = serializers.BooleanField()
+    shared_risk = serializers.BooleanField()
+    may_publish = serializers.BooleanField()
+    participants = serializers.ListField(
+        child=serializers.EmailField(), required=False, default=list, max_length=100,
+        help_text="E-mail addresses of other people the agreement covers; you are one yourself.",
+    )  # fmt: skip
+
+
+class AgreementDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AgreementParticipantSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class AgreementEndSerializer(serializers.Serializer):
+    last_day = serializers.DateField()
+
+
+class VatTreatmentSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    reason_code = serializers.CharField()
+    reason = serializers.CharField()
+    invoiced = serializers.BooleanField()
+
+
+class VatTableRowSerializer(serializers.Serializer):
+    transaction = serializers.CharField()
+    access_model = serializers.CharField(help_text="Empty for the internal transfer: the same for every access model.")
+    default = VatTreatmentSerializer()
+    applies = VatTreatmentSerializer(help_text="What bookings made now get: the institution's rule, or the default.")
+    overridden = serializers.SerializerMethodField()
+
+    def get_overridden(self, row) -> bool:
+        return row.rule is not None
+
+
+class VatRuleInputSerializer(serializers.Serializer):
+    """Set the VAT of one access model; leave `category` empty to go back to the default."""
+
+    access_model = serializers.ChoiceField(choices=AccessModel.choices)
+    category = serializers.ChoiceField(choices=[("", ""), *VatCategory.choices], required=False, default="")
+    rate = serializers.DecimalField(max_digits=5, decimal_places=4, required=False, allow_null=True, default=None)
+    reason_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

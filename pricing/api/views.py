@@ -7,19 +7,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue import policies as catalogue_policies
+from catalogue import roles
 from catalogue.choices import PublicationStatus
-from catalogue.models import Resource
+from catalogue.models import Facility, Institution, Resource
+from core.errors import DomainError
 from core.policies import require
-from pricing import policies, selectors, tdi
+from pricing import policies, selectors, services, tdi
 from pricing.api.serializers import (
+    AgreementDecisionSerializer,
+    AgreementEndSerializer,
+    AgreementParticipantSerializer,
+    CollaborationAgreementProposeSerializer,
+    CollaborationAgreementSerializer,
     PriceListSerializer,
     QuoteQuerySerializer,
     QuoteSerializer,
     TdiInputSerializer,
     TdiResultSerializer,
+    VatRuleInputSerializer,
+    VatTableRowSerializer,
 )
 from pricing.filtersets import PriceListFilterSet
-from pricing.models import PriceList
+from pricing.models import CollaborationAgreement, PriceList
 
 
 class TdiCalculatorView(APIView):
@@ -97,3 +106,130 @@ class PriceListListView(generics.ListAPIView):
             .prefetch_related("items")
             .order_by("resource_id", "valid_from")
         )
+
+
+class CollaborationAgreementListView(APIView):
+    """GET: the agreements you proposed or are named in, and those of the facilities you manage. POST: propose one
+    (its facility's managers approve it)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: CollaborationAgreementSerializer(many=True)}, tags=["pricing"])
+    def get(self, request):
+        own = {agreement.pk: agreement for agreement in selectors.agreements_of_person(request.user)}
+        for agreement in selectors.agreements_of_facilities(roles.managed_facility_ids(request.user)):
+            own.setdefault(agreement.pk, agreement)
+        ordered = sorted(own.values(), key=lambda agreement: agreement.pk, reverse=True)
+        return Response(CollaborationAgreementSerializer(ordered, many=True).data)
+
+    @extend_schema(
+        request=CollaborationAgreementProposeSerializer, responses={201: CollaborationAgreementSerializer},
+        tags=["pricing"],
+    )  # fmt: skip
+    def post(self, request):
+        data = CollaborationAgreementProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        facility = Facility.objects.filter(pk=values.pop("facility")).first()
+        if facility is None:
+            raise DomainError(_("No such facility."), field="facility", code="not_found")
+        agreement = services.collaboration_agreement_propose(actor=request.user, facility=facility, **values)
+        return Response(CollaborationAgreementSerializer(agreement).data, status=201)
+
+
+class _AgreementAction(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    input_serializer = AgreementDecisionSerializer
+
+    def act(self, agreement, actor, data):
+        """Call the action's service (each subclass names its own)."""
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        agreement = get_object_or_404(CollaborationAgreement.objects.select_related("facility"), pk=pk)
+        if not policies.can_view_agreement(request.user, agreement):
+            raise NotFound
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = self.act(agreement, request.user, data.validated_data)
+        return Response(CollaborationAgreementSerializer(agreement).data)
+
+
+class AgreementApproveView(_AgreementAction):
+    """A manager of the facility approves a proposed agreement (403 for anyone else)."""
+
+    @extend_schema(
+        request=AgreementDecisionSerializer, responses={200: CollaborationAgreementSerializer}, tags=["pricing"]
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, agreement, actor, data):
+        return services.collaboration_agreement_approve(agreement=agreement, actor=actor, reason=data["reason"])
+
+
+class AgreementRejectView(_AgreementAction):
+    """A manager of the facility rejects a proposed agreement, with a reason."""
+
+    @extend_schema(
+        request=AgreementDecisionSerializer, responses={200: CollaborationAgreementSerializer}, tags=["pricing"]
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, agreement, actor, data):
+        return services.collaboration_agreement_reject(agreement=agreement, actor=actor, reason=data["reason"])
+
+
+class AgreementParticipantView(_AgreementAction):
+    """A manager of the facility names one more participant by e-mail."""
+
+    input_serializer = AgreementParticipantSerializer
+
+    @extend_schema(
+        request=AgreementParticipantSerializer, responses={200: CollaborationAgreementSerializer}, tags=["pricing"]
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, agreement, actor, data):
+        return services.collaboration_agreement_participant_add(agreement=agreement, actor=actor, email=data["email"])
+
+
+class AgreementEndView(_AgreementAction):
+    """A manager of the facility ends an approved agreement on a day."""
+
+    input_serializer = AgreementEndSerializer
+
+    @extend_schema(request=AgreementEndSerializer, responses={200: CollaborationAgreementSerializer}, tags=["pricing"])
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, agreement, actor, data):
+        return services.collaboration_agreement_end(agreement=agreement, actor=actor, last_day=data["last_day"])
+
+
+class VatTableView(APIView):
+    """GET: the institution's VAT table (its managers and admins). POST: override the default of one access
+    model, or go back to it (its admins); every change is audited."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _institution(self, request, pk):
+        institution = get_object_or_404(Institution, pk=pk)
+        if not policies.can_view_vat_rules(request.user, institution):
+            raise NotFound
+        return institution
+
+    @extend_schema(responses={200: VatTableRowSerializer(many=True)}, tags=["pricing"])
+    def get(self, request, pk):
+        institution = self._institution(request, pk)
+        return Response(VatTableRowSerializer(selectors.vat_table(institution_id=institution.pk), many=True).data)
+
+    @extend_schema(request=VatRuleInputSerializer, responses={200: VatTableRowSerializer(many=True)}, tags=["pricing"])
+    def post(self, request, pk):
+        institution = self._institution(request, pk)
+        data = VatRuleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.vat_rule_save(institution=institution, actor=request.user, **data.validated_data)
+        return Response(VatTableRowSerializer(selectors.vat_table(institution_id=institution.pk), many=True).data)

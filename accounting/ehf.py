@@ -11,15 +11,18 @@ Kinds of document:
 - a credit note (type 381) of named bookings already invoiced (a late-cancellation charge the facility waives,
   say), referring to the original invoice.
 
-VAT category of a line (EN 16931, UNCL 5305), with the exemption reason code (VATEX) and text that categories
-other than S require:
-- S (standard rate): a line with VAT (25 %), sold by a seller in the VAT register;
-- O (outside the scope of VAT, VATEX-EU-O): a line without VAT. Non-economic use of research infrastructure
-  (contribution and collaboration research, full cost without a sale) is outside the VAT act, not exempt under
-  it, so it is never category E. A seller outside the VAT register (ACCOUNTING_SELLER_VAT_REGISTERED off) puts
-  every line outside the scope too.
+VAT category of a line (EN 16931, UNCL 5305): the one its booking was made with, from the transaction and the
+institution's VAT table (pricing.terms; docs/pricing.md), with the exemption reason code (VATEX) and text that
+E and O require:
+- S (standard rate): a sale of rental, service or commissioned research (25 % unless the institution's table
+  says otherwise);
+- Z (zero rated) and E (exempt, with the institution's reason): where the institution's table says so;
+- O (outside the scope of VAT, VATEX-EU-O): collaboration research under an agreement, which is no sale. A seller
+  outside the VAT register (ACCOUNTING_SELLER_VAT_REGISTERED off) puts every line outside the scope too.
+Bookings made before the category was kept: S when VAT was charged, O otherwise. The owning institution's own use
+is an internal transfer and never invoiced.
 EN 16931 does not let an invoice with category O carry any other category (BR-O-11 to BR-O-14) or the seller's
-VAT number (BR-O-02), so a payer with lines of both kinds gets two documents: `vat="taxable"` and
+VAT number (BR-O-02), so a payer with lines of both kinds gets two documents: `vat="taxable"` (S, Z and E) and
 `vat="outside_scope"`.
 
 The seller: organisation number (ISO 6523 ICD 0192) as electronic address and legal identifier, NO<orgnr>MVA
@@ -100,11 +103,19 @@ OUTSIDE_SCOPE_NOT_REGISTERED = VatCategory(
 
 
 def vat_category(line: InvoiceLine, *, vat_registered: bool) -> VatCategory:
-    """The VAT category of one invoice line (see the module's docstring)."""
+    """The VAT category of one invoice line: the one its booking was made with (pricing.terms: S, Z, E or O with
+    its reason), or for bookings made before that was kept, S when VAT was charged and O otherwise. A seller
+    outside the VAT register puts every line outside the scope."""
     if not vat_registered:
         return OUTSIDE_SCOPE_NOT_REGISTERED
-    if line.vat_rate > 0:
+    code = line.vat_category
+    if code == "S" or (not code and line.vat_rate > 0):
         return VatCategory("S", line.vat_rate)
+    if code == "Z":
+        return VatCategory("Z", ZERO)
+    if code in ("E", "O"):
+        reason_code = line.vat_reason_code or ("VATEX-EU-O" if code == "O" else "")
+        return VatCategory(code, ZERO, reason_code, line.vat_reason or OUTSIDE_SCOPE_NON_ECONOMIC.exemption_text)
     return OUTSIDE_SCOPE_NON_ECONOMIC
 
 
@@ -217,9 +228,14 @@ def foretaksregisteret_org_numbers() -> set[str]:
 
 
 def lines_of_part(payer: PayerInvoiceBasis, vat: str) -> list[InvoiceLine]:
-    """The payer's lines that go on the document for `vat` (TAXABLE or OUTSIDE_SCOPE)."""
+    """The payer's lines that go on the document for `vat` (TAXABLE or OUTSIDE_SCOPE); an internal transfer is
+    never invoiced."""
     registered = settings.ACCOUNTING_SELLER_VAT_REGISTERED
-    return [line for line in payer.lines if vat_category(line, vat_registered=registered).part == vat]
+    return [
+        line
+        for line in payer.lines
+        if not line.internal_transfer and vat_category(line, vat_registered=registered).part == vat
+    ]
 
 
 def vat_parts(payer: PayerInvoiceBasis) -> list[str]:
@@ -368,6 +384,12 @@ def invoice_xml(
     if not payer.lines:
         raise DomainError(_("Nothing to invoice this organisation in the period."), field="org_number")
     parts = vat_parts(payer)
+    if not parts:
+        raise DomainError(
+            _("The owning institution's own use is an internal transfer: it is charged internally, not invoiced."),
+            field="org_number",
+            code="internal_transfer",
+        )
     if not vat:
         if len(parts) > 1:
             raise DomainError(

@@ -4,8 +4,11 @@ Everything here reads bookings, so it lives above booking (nothing below imports
 the price snapshot and the charged amounts each booking stores; nothing is priced again here (what a late
 cancellation costs is pricing's rule, `pricing.charges.cancellation_charge`). Rules, in one place:
 
-- Economic capacity (state aid, R&D&I Framework §20): a booking counts when its activity is economic and its
-  status is confirmed, completed or no-show. A confirmed booking has the capacity allocated to it already, and a
+- Economic capacity (state aid, R&D&I Framework §20): a booking counts when its use is economic and its
+  status is confirmed, completed or no-show. Its use is economic when its activity is (pricing decides it from
+  verified facts), and always when a company booked it without a collaboration agreement (§21: renting to
+  companies, services and contract research are economic), whatever a booking made before the server decided
+  the activity says. A confirmed booking has the capacity allocated to it already, and a
   no-show held the slot all the same. Pending, rejected, expired and cancelled bookings allocate nothing.
   Hours are the part of [start, end) that falls in the calendar year in Europe/Oslo.
 - Chargeable: completed and no-show bookings (a no-show held the slot, so it is charged in full unless the
@@ -41,12 +44,13 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import UserKind
 from booking.choices import USE_RECORDED_STATUSES, Activity, BookingStatus
 from booking.models import Booking
 from catalogue.models import Facility, Institution, Resource
 from core.validators import format_org_number
 from pricing import selectors as pricing_selectors
-from pricing.choices import PriceUnit
+from pricing.choices import PriceTier, PriceUnit
 from pricing.tdi import round_ore
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -132,6 +136,14 @@ def share_level(share: Decimal | None) -> str:
     return LEVEL_OK
 
 
+def economic_use(prefix: str = "") -> Q:
+    """The bookings whose use is economic for the state-aid count (see the module's docstring); `prefix` is the
+    path to the booking ("bookings__" from a resource)."""
+    return Q(**{f"{prefix}activity": Activity.ECONOMIC}) | Q(
+        **{f"{prefix}user__kind": UserKind.COMPANY, f"{prefix}collaboration_agreement__isnull": True}
+    )
+
+
 def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
     """Economic hours, capacity and share for each resource in `resources` (a queryset) in `year`.
 
@@ -140,8 +152,7 @@ def state_aid_shares(*, resources, year: int) -> list[StateAidShare]:
     Resources that cannot be booked and have no economic hours are left out.
     """
     year_start, year_end = year_bounds(year)
-    in_year = Q(
-        bookings__activity=Activity.ECONOMIC,
+    in_year = economic_use("bookings__") & Q(
         bookings__status__in=ECONOMIC_CAPACITY_STATUSES,
         bookings__start__lt=year_end,
         bookings__end__gt=year_start,
@@ -185,7 +196,7 @@ def resources_with_economic_use(*, year: int):
     """Resources with at least one booking that allocates economic capacity in `year` (the monitor's candidates)."""
     year_start, year_end = year_bounds(year)
     bookings = Booking.objects.filter(
-        activity=Activity.ECONOMIC,
+        economic_use(),
         status__in=ECONOMIC_CAPACITY_STATUSES,
         start__lt=year_end,
         end__gt=year_start,
@@ -306,6 +317,14 @@ class InvoiceLine:
     total_amount: Decimal
     currency: str
     booked_by: str
+    vat_category: str = ""  # EN 16931: S, Z, E or O, as the booking was made with (pricing.terms)
+    vat_reason_code: str = ""
+    vat_reason: str = ""
+
+    @property
+    def internal_transfer(self) -> bool:
+        """Use by the owning institution itself: charged internally, never invoiced (no EHF document)."""
+        return self.tier == PriceTier.INTERNAL
 
     @property
     def vat_percent(self) -> Decimal:
@@ -404,6 +423,9 @@ def _line(booking) -> InvoiceLine:
         total_amount=total,
         currency=booking.currency,
         booked_by=booking.user.get_full_name() or booking.user.email,
+        vat_category=booking.vat_category,
+        vat_reason_code=booking.vat_reason_code,
+        vat_reason=booking.vat_reason,
     )
 
 

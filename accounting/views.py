@@ -74,6 +74,8 @@ def invoice_basis_csv_rows(basis: selectors.InvoiceBasis) -> list[list]:
         _("Total"),
         _("Currency"),
         _("Booked by"),
+        _("VAT category"),
+        _("VAT reason"),
     ]
     rows = [header]
     for payer in basis.payers:
@@ -97,15 +99,17 @@ def invoice_basis_csv_rows(basis: selectors.InvoiceBasis) -> list[list]:
                     csv_decimal(line.total_amount),
                     line.currency,
                     line.booked_by,
+                    line.vat_category,
+                    line.vat_reason,
                 ]
             )
         rows.append(
             [_("Sum"), payer.name, payer.org_number, *[""] * 8, csv_decimal(payer.net_amount), ""]
-            + [csv_decimal(payer.vat_amount), csv_decimal(payer.total_amount), "", ""]
+            + [csv_decimal(payer.vat_amount), csv_decimal(payer.total_amount), "", "", "", ""]
         )
     rows.append(
         [_("Total"), "", "", *[""] * 8, csv_decimal(basis.net_amount), ""]
-        + [csv_decimal(basis.vat_amount), csv_decimal(basis.total_amount), "", ""]
+        + [csv_decimal(basis.vat_amount), csv_decimal(basis.total_amount), "", "", "", ""]
     )
     return rows
 

@@ -90,6 +90,10 @@ class InvoiceLineSerializer(serializers.Serializer):
     vat_amount = amount()
     total_amount = amount()
     currency = serializers.CharField()
+    vat_category = serializers.CharField(help_text="EN 16931 VAT category: S, Z, E or O (empty before it was kept).")
+    vat_reason_code = serializers.CharField(help_text="VATEX code for E and O.")
+    vat_reason = serializers.CharField(help_text="Why a line carries no VAT (E and O), as on the invoice.")
+    internal_transfer = serializers.BooleanField(help_text="The owning institution's own use: charged, not invoiced.")
 
 
 class PayerInvoiceBasisSerializer(serializers.Serializer):

@@ -12,6 +12,8 @@ from accounting import ehf, selectors
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
 from core.errors import DomainError
+from pricing import terms
+from pricing.choices import Transaction
 from tests.accounting.helpers import non_economic
 from tests.accounting.peppol import findings, peppol_validate
 from tests.booking.factories import BookingFactory
@@ -69,6 +71,27 @@ def foreign(resource, day, **kwargs):
     return economic(resource, day, payer_name="Svenska Labb AB", payer_org_number="", **kwargs)
 
 
+EXEMPT_REASON = "Unntatt etter merverdiavgiftsloven § 3-2: helsetjenester"
+
+
+def exempt(resource, day, **kwargs):
+    """A service the institution's VAT table exempts (category E with its reason), without VAT."""
+    return economic(resource, day, vat_rate=D(0), vat_category="E", vat_reason=EXEMPT_REASON, **kwargs)
+
+
+def zero_rated(resource, day, **kwargs):
+    """A sale the institution's VAT table rates at zero (category Z)."""
+    return economic(resource, day, vat_rate=D(0), vat_category="Z", **kwargs)
+
+
+def collaboration(resource, day, **kwargs):
+    """Collaboration research under an agreement, with the category and reason the booking was made with."""
+    outside = terms.DEFAULT_VAT[Transaction.COLLABORATION]
+    return outside_scope(
+        resource, day, vat_category="O", vat_reason_code=outside.reason_code, vat_reason=outside.reason, **kwargs
+    )
+
+
 # Each kind of document the product makes: (what is booked, the arguments of the export, the VAT categories).
 KINDS = {
     "economic use with VAT": (
@@ -100,6 +123,21 @@ KINDS = {
         lambda resource: [economic(resource, 4), late_cancellation(resource, 6)],
         {"document": "credit_note", "billing_reference": "LT-2026-0001"},
         {"S"},
+    ),
+    "collaboration research under an agreement, outside the scope with its reason": (
+        lambda resource: [collaboration(resource, 7, hours=4, unit_price=D("700.00"))],
+        {},
+        {"O"},
+    ),
+    "a service the institution exempts, with the reason": (
+        lambda resource: [exempt(resource, 4)],
+        {},
+        {"E"},
+    ),
+    "standard-rated, zero-rated and exempt lines of one payer on one invoice": (
+        lambda resource: [economic(resource, 4), zero_rated(resource, 5), exempt(resource, 6)],
+        {},
+        {"S", "Z", "E"},
     ),
     "a foreign buyer with a VAT number": (
         lambda resource: [foreign(resource, 4)],
@@ -272,3 +310,30 @@ def test_credit_note_and_foreign_buyer_through_the_api(validate, seller, resourc
     assert findings(validate, abroad.content) == []
     refused = client.get(url, {"org_number": ORG, "document": "credit_note", "bookings": "1,x"})
     assert refused.status_code == 400 and "bookings" in refused.json()
+
+
+def test_an_exempt_line_states_its_reason_and_a_zero_rated_one_none(validate, seller, resource):
+    economic(resource, 4)
+    zero_rated(resource, 5)
+    exempt(resource, 6)
+    root = ET.fromstring(document(seller))
+    categories = {
+        category.find("cbc:ID", NS).text: category for category in root.findall("cac:TaxTotal//cac:TaxCategory", NS)
+    }
+    assert categories["E"].find("cbc:TaxExemptionReason", NS).text == EXEMPT_REASON
+    assert categories["Z"].find("cbc:TaxExemptionReason", NS) is None
+    assert categories["S"].find("cbc:Percent", NS).text == "25"
+    assert root.find("cac:TaxTotal/cbc:TaxAmount", NS).text == "500.00"  # VAT on the standard-rated line only
+
+
+def test_the_owning_institutions_own_use_is_never_invoiced(seller, resource):
+    internal = outside_scope(
+        resource, 4, price_tier="internal", payer_name="Eksempel AS", vat_category="O",
+        vat_reason=terms.DEFAULT_VAT[Transaction.INTERNAL_TRANSFER].reason,
+    )  # fmt: skip
+    payer = selectors.invoice_basis(facility_ids=[resource.facility_id], **MAY).payer(ORG)
+    assert [line.internal_transfer for line in payer.lines] == [True] and internal.pk == payer.lines[0].booking_id
+    assert ehf.vat_parts(payer) == []
+    with pytest.raises(DomainError) as error:
+        document(seller)
+    assert (error.value.field, error.value.code) == ("org_number", "internal_transfer")

@@ -204,7 +204,7 @@ def test_invoice_basis_csv_is_semicolon_separated_with_decimal_comma(world, clie
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     header, lines = rows[0], [r for r in rows[1:] if r[3]]
-    assert len(header) == 17 and len(lines) == 6
+    assert len(header) == 19 and len(lines) == 6  # … and the VAT category and its reason
     assert rows[-1][11:15] == ["13944,30", "", "2423,57", "16367,87"]
     completed = next(r for r in lines if r[3] == str(world["completed"].id))
     assert completed[2] == "988077917"

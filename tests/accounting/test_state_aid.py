@@ -24,8 +24,10 @@ from tests.factories import (
     FacilityManagerFactory,
     InstitutionRoleFactory,
     ResourceFactory,
+    UserFactory,
 )
 from tests.helpers import oslo
+from tests.pricing.factories import CollaborationAgreementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +58,10 @@ def test_counts_confirmed_completed_and_no_show_economic_hours_only(capacity):
         (BookingStatus.PENDING, BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.EXPIRED), start=10
     ):
         BookingFactory(charged=True, resource=resource, status=status, start=oslo(2026, 3, day, 9), hours=5)
-    BookingFactory(charged=True, resource=resource, start=oslo(2026, 4, 1, 9), hours=7, **non_economic())
+    BookingFactory(
+        charged=True, resource=resource, start=oslo(2026, 4, 1, 9), hours=7, user=AcademicUserFactory(),
+        **non_economic(),
+    )  # fmt: skip
     BookingFactory(charged=True, resource=resource, start=oslo(2025, 4, 1, 9), hours=11)  # another year
 
     share = shares_by_name(resource.facility.resources.all(), 2026)["MR-skanner"]
@@ -65,6 +70,34 @@ def test_counts_confirmed_completed_and_no_show_economic_hours_only(capacity):
     assert share.capacity_hours == Decimal("100")
     assert share.share == Decimal("0.09")
     assert share.level == selectors.LEVEL_OK
+
+
+# (who booked, the activity stored, under an agreement, counts as economic): a company's use is economic unless an
+# approved collaboration agreement made it non-economic, whatever a booking made before the server decided says.
+@pytest.mark.parametrize(
+    "who, activity, agreement, counts",
+    [
+        ("company", "economic", False, True),
+        ("company", "non_economic", False, True),  # a company that chose "non-economic" itself before
+        ("company", "non_economic", True, False),  # collaboration research under an approved agreement
+        ("academic", "economic", False, True),
+        ("academic", "non_economic", False, False),
+        ("academic", "non_economic", True, False),
+    ],
+)
+def test_company_hours_count_as_economic_unless_under_a_collaboration_agreement(
+    capacity, who, activity, agreement, counts
+):
+    resource = ResourceFactory(name="MR-skanner")
+    capacity[(resource.id, 2026)] = Decimal("100")
+    user = UserFactory() if who == "company" else AcademicUserFactory()
+    BookingFactory(
+        charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=4, user=user, activity=activity,
+        collaboration_agreement=CollaborationAgreementFactory(facility=resource.facility) if agreement else None,
+    )  # fmt: skip
+    share = shares_by_name(resource.facility.resources.all(), 2026)["MR-skanner"]
+    assert share.economic_hours == (Decimal("4.00") if counts else Decimal("0.00"))
+    assert (resource in selectors.resources_with_economic_use(year=2026)) is counts
 
 
 def test_booking_across_new_year_counts_in_each_year_by_its_hours_there(capacity):
@@ -128,7 +161,10 @@ def test_one_query_for_all_resources_of_an_institution(capacity, django_assert_n
         for _ in range(4):
             resource = ResourceFactory(facility=f)
             BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9))
-            BookingFactory(charged=True, resource=resource, start=oslo(2026, 5, 5, 9), **non_economic())
+            BookingFactory(
+                charged=True, resource=resource, start=oslo(2026, 5, 5, 9), user=AcademicUserFactory(),
+                **non_economic(),
+            )  # fmt: skip
     scope = selectors.institution_scope(facility.institution_id)
 
     with django_assert_num_queries(1):

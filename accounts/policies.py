@@ -45,8 +45,3 @@ def require_verified_email(user) -> bool:
         raise EmailUnverified
     return True
 
-
-def can_manage_api_tokens(user) -> bool:
-    """A signed-in person lists, makes and revokes their own tokens (only their own: others' are not found)."""
-    return bool(getattr(user, "is_authenticated", False))
-

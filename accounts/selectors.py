@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.choices import AffiliationState
-from accounts.models import Affiliation, ApiToken, User
+from accounts.models import Affiliation, AffiliationEvent, ApiToken, InstitutionDomain, User
 from catalogue import roles
 from catalogue.models import Institution
 
@@ -159,3 +159,29 @@ def affiliation_of(user) -> Affiliation | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Affiliation.objects.select_related("institution", "decided_by").filter(user_id=user.pk).first()
+
+
+def affiliation_institutions_for(user) -> QuerySet[Institution]:
+    """The institutions whose affiliation claims the person decides: those they are admin of, every one for a
+    platform admin."""
+    if roles.is_platform_admin(user):
+        return Institution.objects.order_by("name")
+    return Institution.objects.filter(id__in=roles.admin_institution_ids(user)).order_by("name")
+
+
+def affiliations_of_institution(institution, *, state: str | None = None) -> QuerySet[Affiliation]:
+    """The claims to belong to the institution, oldest waiting first, with the person and who decided."""
+    claims = Affiliation.objects.filter(institution=institution).select_related("user", "decided_by")
+    if state:
+        claims = claims.filter(state=state)
+    return claims.order_by("claimed_at", "id")
+
+
+def affiliation_history(institution, *, limit: int = 100) -> QuerySet[AffiliationEvent]:
+    """The latest steps of the institution's affiliation claims: claimed, verified, approved, refused, withdrawn."""
+    events = AffiliationEvent.objects.filter(institution=institution).select_related("user", "actor")
+    return events.order_by("-at", "-id")[:limit]
+
+
+def institution_domains(institution) -> QuerySet[InstitutionDomain]:
+    return InstitutionDomain.objects.filter(institution=institution).select_related("added_by").order_by("domain")

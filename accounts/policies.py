@@ -46,14 +46,6 @@ def require_verified_email(user) -> bool:
         raise EmailUnverified
     return True
 
-<<<<<<< HEAD
-=======
-
-def can_manage_api_tokens(user) -> bool:
-    """A signed-in person lists, makes and revokes their own tokens (only their own: others' are not found)."""
-    return bool(getattr(user, "is_authenticated", False))
-
-
 
 def can_decide_affiliation(user, affiliation) -> bool:
     """An admin of the claimed institution, or a platform admin, approves or refuses a person's affiliation."""
@@ -68,4 +60,3 @@ def can_manage_institution_domains(user, institution) -> bool:
 def can_view_affiliations(user, institution) -> bool:
     """Who sees an institution's affiliation claims and their history: the same people who decide them."""
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)
->>>>>>> fa41b70

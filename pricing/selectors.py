@@ -15,6 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
+from accounts.selectors import verified_institution_id
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from core.db import ModelRows
@@ -67,14 +68,14 @@ class Quote:
 
 
 def member_of_owning_institution(user, resource) -> bool:
-    """Whether the person is a member of the institution that owns the resource's facility, as far as verified
-    facts say (an academic's institution on the profile until accounts offers a verified affiliation)."""
+    """Whether the person is an academic whose affiliation with the institution that owns the resource's facility
+    is verified (`accounts.selectors.verified_institution_id`: Feide, a verified address under the institution's
+    domain, or an admin's approval); the institution a person typed in their profile never counts."""
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.kind == UserKind.ACADEMIC
-        and user.institution_id is not None
-        and user.institution_id == resource.facility.institution_id
+        and verified_institution_id(user) == resource.facility.institution_id
     )
 
 

@@ -424,7 +424,8 @@ def collaboration_agreement_end(
 def _vat_rule_values(rule: VatRule | None) -> dict | None:
     if rule is None:
         return None
-    return {"category": rule.category, "rate": str(rule.rate), "reason_code": rule.reason_code, "reason": rule.reason}
+    rate = format(Decimal(rule.rate).quantize(Decimal("0.0001")), "f")  # as stored, so an unchanged rule compares
+    return {"category": rule.category, "rate": rate, "reason_code": rule.reason_code, "reason": rule.reason}
 
 
 @transaction.atomic

@@ -130,6 +130,25 @@ def test_any_signed_in_user_gets_a_quote(world):
     assert world.allowed(lambda user: pricing.can_get_quote(user, world.resource)) == SIGNED_IN
 
 
+def test_any_signed_in_user_proposes_a_collaboration_agreement_which_those_who_keep_the_facility_decide(world):
+    from tests.pricing.factories import CollaborationAgreementFactory
+
+    agreement = CollaborationAgreementFactory(
+        facility=world.facility, participants=[world.people["customer"]], proposed_by=world.people["company"]
+    )
+    assert world.allowed(lambda user: pricing.can_propose_agreement(user, world.facility)) == SIGNED_IN
+    assert world.allowed(lambda user: pricing.can_decide_agreement(user, agreement)) == KEEPERS
+    assert world.allowed(lambda user: pricing.can_view_agreement(user, agreement)) == KEEPERS | {"customer", "company"}
+
+
+def test_the_vat_table_is_seen_by_those_who_keep_a_facility_and_changed_by_the_institutions_admins(world):
+    assert world.allowed(lambda user: pricing.can_view_vat_rules(user, world.institution)) == KEEPERS
+    assert world.allowed(lambda user: pricing.can_change_vat_rules(user, world.institution)) == {
+        "institution_admin",
+        "platform_admin",
+    }
+
+
 # --- booking -------------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ from booking.models import Booking
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
 from core.db import MAX_ID
+from pricing.choices import TermsReason
+from pricing.terms import REASON_BY_TIER
 
 
 class OneBookingSerializer(serializers.Serializer):
@@ -49,8 +51,15 @@ class BookingCreateSerializer(OneBookingSerializer):
     mode = serializers.ChoiceField(choices=ConflictMode.choices, required=False, default=ConflictMode.ALL_OR_NOTHING)
 
 
+def price_reason(tier: str) -> str:
+    """Why a booking pays its tier, in words (pricing.terms.REASON_BY_TIER); empty without a price."""
+    reason = REASON_BY_TIER.get(tier)
+    return str(TermsReason(reason).label) if reason else ""
+
+
 class BookingSerializer(serializers.ModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
+    price_reason = serializers.SerializerMethodField(help_text="Why the booking pays its tier, in words.")
     facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
     charge_state = serializers.ChoiceField(
         choices=ChargeState.choices,
@@ -65,12 +74,15 @@ class BookingSerializer(serializers.ModelSerializer):
         fields = [
             "id", "resource", "resource_name", "facility", "start", "end", "status", "activity", "access_model",
             "purpose", "payer_name", "payer_org_number", "payer_institution", "collaboration_agreement", "price_tier",
-            "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
-            "vat_category", "vat_reason_code", "vat_reason", "currency",
+            "price_reason", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount",
+            "total_amount", "vat_category", "vat_reason_code", "vat_reason", "currency",
             "price_list_id", "charged_net_amount", "charged_vat_amount", "charged_total_amount", "expires_at",
             "decision_reason", "recurrence_group", "created_at", "charge_state",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_price_reason(self, booking) -> str:
+        return price_reason(booking.price_tier)
 
 
 class ManagerBookingSerializer(BookingSerializer):

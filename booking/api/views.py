@@ -34,6 +34,7 @@ from booking.api.serializers import (
     OneBookingSerializer,
     ReasonSerializer,
     UseAdjustSerializer,
+    price_reason,
 )
 from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
@@ -377,8 +378,14 @@ def _created_body(booking: Booking) -> dict:
         "purpose": booking.purpose,
         "payer_name": booking.payer_name,
         "payer_org_number": booking.payer_org_number,
+        "collaboration_agreement": booking.collaboration_agreement_id,
+        "price_tier": booking.price_tier,
+        "price_reason": price_reason(booking.price_tier),
         "net_amount": None if booking.net_amount is None else str(booking.net_amount),
+        "vat_amount": None if booking.vat_amount is None else str(booking.vat_amount),
         "total_amount": None if booking.total_amount is None else str(booking.total_amount),
+        "vat_category": booking.vat_category,
+        "vat_reason": booking.vat_reason,
         "currency": booking.currency,
         "expires_at": iso_utc(booking.expires_at) if booking.expires_at else None,
         "recurrence_group": str(booking.recurrence_group) if booking.recurrence_group else None,

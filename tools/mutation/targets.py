@@ -16,7 +16,7 @@ class Target:
 
 
 PRICING_TESTS = ("tests/pricing",)
-QUOTE_TESTS = ("tests/pricing", "tests/booking/test_services.py")
+QUOTE_TESTS = ("tests/pricing", "tests/booking/test_services.py", "tests/booking/test_activity_by_server.py")
 INTAKE_TESTS = ("tests/intake",)
 BOOKING_RULE_TESTS = (
     "tests/booking/test_services.py",
@@ -32,15 +32,35 @@ POLICY_TESTS = (
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
 )
-QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
+QUOTE_RULES = (
+    "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_terms", "booking_price",
+    "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
+    "terms_by_access_model",
+)  # fmt: skip
+TERMS_TESTS = ("tests/pricing/test_terms.py", "tests/pricing/test_booking_terms.py")
+AGREEMENT_RULES = (
+    "collaboration_agreement_propose", "collaboration_agreement_approve", "collaboration_agreement_reject",
+    "collaboration_agreement_participant_add", "collaboration_agreement_end", "_participants_by_email",
+    "vat_rule_save", "_vat_rule_values",
+)  # fmt: skip
+STATE_AID_TESTS = ("tests/accounting/test_state_aid.py", "tests/booking/test_activity_by_server.py")
 FLOOR_RULES = ("_check_economic_price", "price_list_save")
 ROUTING_RULES = ("request_route", "request_assign_institution", "routing_accept", "routing_decline")
 
 # module, the tests that may call it, the functions to mutate (all when left out)
 TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
+    Target("pricing.terms", TERMS_TESTS + ("tests/booking/test_activity_by_server.py",)),
     Target("pricing.selectors", QUOTE_TESTS, QUOTE_RULES + ("economic_price_floor",)),
-    Target("pricing.services", PRICING_TESTS, FLOOR_RULES),
+    Target("pricing.services", PRICING_TESTS, FLOOR_RULES + AGREEMENT_RULES),
+    Target(
+        "accounting.selectors", STATE_AID_TESTS, ("economic_use", "state_aid_shares", "resources_with_economic_use")
+    ),
+    Target(
+        "accounting.ehf",
+        ("tests/accounting/test_ehf_validation.py", "tests/accounting/test_ehf.py"),
+        ("vat_category", "lines_of_part", "vat_parts"),
+    ),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
     Target("intake.deadlines", DEADLINE_TESTS),
     Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from pricing import selectors, services
 from pricing.choices import PriceTier
-from pricing.models import CostBase, CostBaseStaffLine, PriceList, PriceListItem
+from pricing.models import CollaborationAgreement, CostBase, CostBaseStaffLine, PriceList, PriceListItem, VatRuleChange
 
 
 class CostBaseStaffLineInline(admin.TabularInline):
@@ -111,3 +111,37 @@ class PriceListAdmin(admin.ModelAdmin):
         """Prices saved here passed the floor: re-check the resource's lists so that a block they had is lifted."""
         super().save_related(request, form, formsets, change)
         services.price_lists_floor_recheck(resource=form.instance.resource)
+
+
+@admin.register(CollaborationAgreement)
+class CollaborationAgreementAdmin(admin.ModelAdmin):
+    """Agreements are proposed and decided on the portal or the API (pricing.services): read here."""
+
+    list_display = ("title", "partner_name", "facility", "status", "valid_from", "valid_to")
+    list_filter = ("status",)
+    list_select_related = ("facility",)
+    search_fields = ("title", "partner_name", "partner_org_number")
+    readonly_fields = [field.name for field in CollaborationAgreement._meta.concrete_fields] + ["participants"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VatRuleChange)
+class VatRuleChangeAdmin(admin.ModelAdmin):
+    """The audit trail of the institutions' VAT tables: never changed by hand."""
+
+    list_display = ("at", "institution", "access_model", "actor")
+    list_select_related = ("institution", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

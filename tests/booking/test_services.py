@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from booking import services
 from booking.choices import BookingStatus
@@ -37,6 +38,36 @@ def test_an_academic_user_pays_through_the_institution(resource, academic_user):
     booking = book(resource, academic_user, days_ahead(3, 10), days_ahead(3, 12))
     assert booking.payer_institution == academic_user.institution
     assert booking.payer_name == academic_user.institution.name
+
+
+# (kind, the institution typed, the institution verified): who pays. Internal use is always paid by the owning
+# institution, which the verified affiliation names; a company pays as itself whatever institution it typed.
+@pytest.mark.parametrize(
+    "kind, typed, verified, payer",
+    [
+        ("academic", "owner", "owner", "owner"),
+        ("academic", "other", "owner", "owner"),  # verified here, typed another one since
+        ("academic", "other", None, "other"),  # unverified: the profile's, priced as external
+        ("company", "owner", "owner", "company"),
+    ],
+)
+def test_the_payer_follows_the_verified_affiliation(resource, kind, typed, verified, payer):
+    from accounts.models import Affiliation
+    from tests.factories import InstitutionFactory, UserFactory
+
+    institutions = {"owner": resource.facility.institution, "other": InstitutionFactory()}
+    factory = AcademicUserFactory if kind == "academic" else UserFactory
+    user = factory(institution=institutions[typed], affiliation_verified=False, company_name="Biotek AS")
+    Affiliation.objects.filter(user=user).delete()
+    if verified:
+        Affiliation.objects.create(
+            user=user, institution=institutions[verified], state="verified", method="admin", claimed_at=timezone.now()
+        )
+    booking = book(resource, user, days_ahead(3, 10), days_ahead(3, 12))
+    if payer == "company":
+        assert (booking.payer_institution, booking.payer_name) == (None, "Biotek AS")
+    else:
+        assert booking.payer_institution == institutions[payer]
 
 
 def test_the_price_snapshot_is_copied_from_the_pricing_quote(resource, company_user, monkeypatch):

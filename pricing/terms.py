@@ -26,11 +26,6 @@ from catalogue.choices import AccessModel
 from core.errors import DomainError
 from pricing.choices import Activity, PriceTier, TermsReason, Transaction, VatCategory
 
-STANDARD_VAT_RATE = Decimal("0.25")
-ZERO = Decimal(0)
-# The VATEX code EN 16931 uses for a line outside the scope of VAT.
-VATEX_OUTSIDE_SCOPE = "VATEX-EU-O"
-
 
 @dataclass(frozen=True)
 class UseTerms:
@@ -117,15 +112,16 @@ class VatTreatment:
     overridden: bool = False
 
 
-# The defaults, by transaction. The reason texts go on invoices, so they are in Norwegian.
+# The defaults, by transaction: the standard rate of 25 %, or outside the scope of VAT with EN 16931's code for it
+# (VATEX-EU-O). The reason texts go on invoices, so they are in Norwegian.
 DEFAULT_VAT = {
     Transaction.INTERNAL_TRANSFER: VatTreatment(
-        VatCategory.OUTSIDE_SCOPE, ZERO, VATEX_OUTSIDE_SCOPE,
+        VatCategory.OUTSIDE_SCOPE, Decimal(0), "VATEX-EU-O",
         "Intern overføring i institusjonen: ingen omsetning, ingen faktura", invoiced=False,
     ),
-    Transaction.SALE: VatTreatment(VatCategory.STANDARD, STANDARD_VAT_RATE),
+    Transaction.SALE: VatTreatment(VatCategory.STANDARD, Decimal("0.25")),
     Transaction.COLLABORATION: VatTreatment(
-        VatCategory.OUTSIDE_SCOPE, ZERO, VATEX_OUTSIDE_SCOPE,
+        VatCategory.OUTSIDE_SCOPE, Decimal(0), "VATEX-EU-O",
         "Utenfor merverdiavgiftsloven: samarbeids- eller bidragsforskning etter avtale, ingen omsetning",
     ),
 }  # fmt: skip
@@ -155,7 +151,9 @@ def vat_rule_check(*, category: str, rate: Decimal, reason_code: str, reason: st
         raise DomainError(_("Choose a VAT category."), field="category", code="invalid_choice")
     rate = Decimal(rate)
     if rate < 0 or rate >= 1:
-        raise DomainError(_("The VAT rate is a fraction from 0 to below 1, e.g. 0.25."), field="rate", code="invalid")
+        raise DomainError(
+            _("The VAT rate is a fraction from 0 to below 1, e.g. 0.25."), field="rate", code="rate_out_of_range"
+        )
     if category == VatCategory.STANDARD:
         if rate <= 0:
             raise DomainError(_("The standard rate is above zero."), field="rate", code="rate_required")
@@ -180,5 +178,5 @@ def vat_rule_check(*, category: str, rate: Decimal, reason_code: str, reason: st
         )
     if reason_code and not reason_code.startswith("VATEX-"):
         raise DomainError(
-            _("An exemption reason code is a VATEX code, e.g. VATEX-EU-O."), field="reason_code", code="invalid"
+            _("An exemption reason code is a VATEX code, e.g. VATEX-EU-O."), field="reason_code", code="not_vatex"
         )

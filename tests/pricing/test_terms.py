@@ -99,27 +99,29 @@ def rule(category, rate, reason_code="", reason=""):
     return SimpleNamespace(category=category, rate=rate, reason_code=reason_code, reason=reason)
 
 
-EXEMPT = rule(VatCategory.EXEMPT, D(0), "", "Unntatt etter mval. § 3-2")
+EXEMPT = rule(VatCategory.EXEMPT, D(0), "VATEX-EU-132-1B", "Unntatt etter mval. § 3-2")
+INTERNAL_REASON = "Intern overføring i institusjonen: ingen omsetning, ingen faktura"
+OUTSIDE_REASON = "Utenfor merverdiavgiftsloven: samarbeids- eller bidragsforskning etter avtale, ingen omsetning"
 
 
-# (transaction, the institution's rule for the access model): (category, rate, reason code, invoiced, overridden).
+# (transaction, the institution's rule for the access model): (category, rate, reason code, reason on the invoice,
+# invoiced, overridden).
 @pytest.mark.parametrize(
     "transaction, override, expected",
     [
-        (Transaction.SALE, None, ("S", D("0.25"), "", True, False)),
-        (Transaction.COLLABORATION, None, ("O", D(0), "VATEX-EU-O", True, False)),
-        (Transaction.INTERNAL_TRANSFER, None, ("O", D(0), "VATEX-EU-O", False, False)),
-        (Transaction.SALE, EXEMPT, ("E", D(0), "", True, True)),
-        (Transaction.SALE, rule(VatCategory.ZERO_RATED, D(0)), ("Z", D(0), "", True, True)),
-        (Transaction.SALE, rule(VatCategory.STANDARD, D("0.15")), ("S", D("0.15"), "", True, True)),
-        (Transaction.COLLABORATION, rule(VatCategory.STANDARD, D("0.25")), ("S", D("0.25"), "", True, True)),
-        (Transaction.INTERNAL_TRANSFER, EXEMPT, ("O", D(0), "VATEX-EU-O", False, False)),  # never a sale
+        (Transaction.SALE, None, ("S", D("0.25"), "", "", True, False)),
+        (Transaction.COLLABORATION, None, ("O", D(0), "VATEX-EU-O", OUTSIDE_REASON, True, False)),
+        (Transaction.INTERNAL_TRANSFER, None, ("O", D(0), "VATEX-EU-O", INTERNAL_REASON, False, False)),
+        (Transaction.SALE, EXEMPT, ("E", D(0), "VATEX-EU-132-1B", "Unntatt etter mval. § 3-2", True, True)),
+        (Transaction.SALE, rule(VatCategory.ZERO_RATED, D(0)), ("Z", D(0), "", "", True, True)),
+        (Transaction.SALE, rule(VatCategory.STANDARD, D("0.15")), ("S", D("0.15"), "", "", True, True)),
+        (Transaction.COLLABORATION, rule(VatCategory.STANDARD, D("0.25")), ("S", D("0.25"), "", "", True, True)),
+        (Transaction.INTERNAL_TRANSFER, EXEMPT, ("O", D(0), "VATEX-EU-O", INTERNAL_REASON, False, False)),  # no sale
     ],
 )
 def test_vat_follows_the_transaction_and_the_institutions_table(transaction, override, expected):
     found = terms.vat_treatment(transaction=transaction, override=override)
-    assert (found.category, found.rate, found.reason_code, found.invoiced, found.overridden) == expected
-    assert bool(found.reason) is (found.category in ("E", "O"))
+    assert (found.category, found.rate, found.reason_code, found.reason, found.invoiced, found.overridden) == expected
 
 
 def test_no_tier_decides_the_vat():
@@ -148,11 +150,11 @@ def test_no_tier_decides_the_vat():
         ("E", D("0.01"), "", "Unntatt", ("rate", "rate_not_zero")),
         ("O", D(0), "VATEX-EU-O", "Utenfor", None),
         ("O", D(0), "", "", ("reason", "reason_required")),
-        ("O", D(0), "EU-O", "Utenfor", ("reason_code", "invalid")),
+        ("O", D(0), "EU-O", "Utenfor", ("reason_code", "not_vatex")),
         ("X", D(0), "", "", ("category", "invalid_choice")),
         ("", D(0), "", "", ("category", "invalid_choice")),
-        ("S", D(-1), "", "", ("rate", "invalid")),
-        ("S", D(1), "", "", ("rate", "invalid")),
+        ("S", D(-1), "", "", ("rate", "rate_out_of_range")),
+        ("S", D(1), "", "", ("rate", "rate_out_of_range")),
         ("S", D("0.9999"), "", "", None),
     ],
 )

@@ -177,3 +177,14 @@ def test_services_modules_stay_small_enough_to_read():
     assert set(too_long) - set(LARGE_SERVICES_MODULES) == set()
     stale = {path for path in LARGE_SERVICES_MODULES if sizes.get(path, 0) <= SERVICES_MAX_LINES}
     assert stale == set(), "split or shrunk: remove from LARGE_SERVICES_MODULES"
+
+
+def test_services_never_import_tasks():
+    """A service queues a task by name after commit (core.queue.task_queue_after_commit); importing the task module
+    would tie the write to Celery and, from inside a function, hide a cycle."""
+    wrong = []
+    for path in _services_modules():
+        for module, names, line in _imported_modules(ast.parse(path.read_text())):
+            if module.endswith(".tasks") or module == "tasks" or "tasks" in names:
+                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module} {names}")
+    assert wrong == []

@@ -188,3 +188,18 @@ def test_services_never_import_tasks():
             if module.endswith(".tasks") or module == "tasks" or "tasks" in names:
                 wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module} {names}")
     assert wrong == []
+
+
+def test_one_factory_per_model_in_the_tests():
+    """Two factories for one model drift apart (different defaults, one of them stale); variants subclass the one."""
+    factories: dict[str, list[str]] = {}
+    for _app, _path, tree in _test_modules():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for meta in (inner for inner in node.body if isinstance(inner, ast.ClassDef) and inner.name == "Meta"):
+                for statement in meta.body:
+                    if isinstance(statement, ast.Assign) and ast.unparse(statement.targets[0]) == "model":
+                        factories.setdefault(ast.unparse(statement.value), []).append(node.name)
+    assert "Booking" in factories
+    assert {model: names for model, names in factories.items() if len(names) > 1} == {}

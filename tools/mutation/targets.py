@@ -25,6 +25,7 @@ BOOKING_RULE_TESTS = (
     "tests/booking/test_rules.py",
     "tests/booking/test_api_errors.py",
     "tests/booking/test_bookable_resources.py",
+    "tests/intake/test_booking_proposal.py",
 )
 DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py", "tests/booking/test_use.py")
 CHARGE_TESTS = (

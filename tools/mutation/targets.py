@@ -83,6 +83,25 @@ USE_RULES = (
     "bookings_use_record",
     "bookings_complete_due",
 )
+# Who is offered what to book (the guard's list form), the use-correction window, which booking an intake answer
+# may name, and whether the cancel page warns of a charge.
+BOOKING_SELECTOR_RULES = (
+    "bookable_resources",
+    "_is_company",
+    "use_window_closes",
+    "bookings_in_use_window",
+    "booking_proposal_refusal",
+    "cancellation_is_charged",
+)
+BOOKING_SELECTOR_TESTS = (
+    "tests/booking/test_bookable_resources.py",
+    "tests/booking/test_api_errors.py",
+    "tests/booking/test_free_capacity_windows.py",
+    "tests/booking/test_use.py",
+    "tests/booking/test_cancellation_charges.py",
+    "tests/booking/test_pages.py",
+    "tests/intake/test_booking_proposal.py",
+)
 # What goes on an invoice: which bookings, at which amounts, for which payer.
 INVOICE_RULES = (
     "CHARGED_IN_FULL_STATUSES",
@@ -103,6 +122,7 @@ TARGETS = (
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
     Target("booking.services.bookings", USE_TESTS, USE_RULES),
+    Target("booking.selectors", BOOKING_SELECTOR_TESTS, BOOKING_SELECTOR_RULES),
     Target("accounting.selectors", INVOICE_TESTS, INVOICE_RULES),
     Target("core.working_days", DEADLINE_TESTS),
     Target("intake.services", INTAKE_TESTS, ROUTING_RULES),

@@ -69,19 +69,17 @@ FLOOR_RULES = (
     "price_list_save",
     "price_lists_floor_recheck",
 )
-# Use that becomes chargeable (completion, no-show, adjusted use in its window) and what a cancellation costs.
-USE_RULES = (
-    "_price_fields",
-    "_charge_the_snapshot",
-    "completed_use_record",
-    "booking_cancel",
-    "_use_window_check",
-    "_use_started_check",
-    "booking_complete",
-    "booking_no_show_mark",
-    "booking_use_adjust",
-    "bookings_use_record",
-    "bookings_complete_due",
+# Use that becomes chargeable (booking.services.use: completion, no-show, adjusted use in its window), the price
+# and payer a booking records (changes), and what a cancellation costs and how a series is stored (bookings).
+CHANGE_RULES = ("payer_fields", "price_fields")
+CANCEL_RULES = ("booking_cancel", "booking_series_create")
+CANCEL_TESTS = (
+    "tests/booking/test_cancellation_charges.py",
+    "tests/booking/test_services.py",
+    "tests/booking/test_api.py",
+    "tests/booking/test_rules.py",
+    "tests/booking/test_api_errors.py",
+    "tests/accounting/test_invoice_states.py",
 )
 # Who is offered what to book (the guard's list form), the use-correction window, which booking an intake answer
 # may name, and whether the cancel page warns of a charge.
@@ -121,11 +119,13 @@ TARGETS = (
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES),
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
-    Target("booking.services.bookings", USE_TESTS, USE_RULES),
+    Target("booking.services.use", USE_TESTS),
+    Target("booking.services.changes", USE_TESTS, CHANGE_RULES),
+    Target("booking.services.bookings", CANCEL_TESTS, CANCEL_RULES),
     Target("booking.selectors", BOOKING_SELECTOR_TESTS, BOOKING_SELECTOR_RULES),
     Target("accounting.selectors", INVOICE_TESTS, INVOICE_RULES),
     Target("core.working_days", DEADLINE_TESTS),
-    Target("intake.services", INTAKE_TESTS, ROUTING_RULES),
+    Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
     Target("intake.policies", POLICY_TESTS),

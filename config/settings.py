@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "pricing",
+    "calendars",
     "booking",
     "accounting",
     "intake",
@@ -390,6 +391,24 @@ ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS = os.environ.get("ACCOUNTING_FORETAKSR
 CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
     "task": "accounting.tasks.send_state_aid_alerts",
     "schedule": crontab(hour=6, minute=15),
+}
+
+# --- calendars (external iCalendar feeds of facilities that book in their own system) ---
+# How often each feed is read, and after how long without a successful read the facility's managers are told.
+EXTERNAL_CALENDARS_SYNC_MINUTES = int(os.environ.get("EXTERNAL_CALENDARS_SYNC_MINUTES", "15"))
+EXTERNAL_CALENDARS_STALE_HOURS = int(os.environ.get("EXTERNAL_CALENDARS_STALE_HOURS", "24"))
+# Limits of one read: seconds for the whole answer, bytes, busy times within the horizon (an endless series stops).
+EXTERNAL_CALENDARS_TIMEOUT_SECONDS = float(os.environ.get("EXTERNAL_CALENDARS_TIMEOUT_SECONDS", "15"))
+EXTERNAL_CALENDARS_MAX_BYTES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BYTES", str(5 * 1024 * 1024)))
+EXTERNAL_CALENDARS_MAX_BUSY_TIMES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BUSY_TIMES", "20000"))
+# How far ahead a feed's series are expanded (the longest booking horizon a policy offers fits in it).
+EXTERNAL_CALENDARS_HORIZON_DAYS = int(os.environ.get("EXTERNAL_CALENDARS_HORIZON_DAYS", "400"))
+# Feed addresses must resolve to public addresses (as webhooks) unless this is set: tests and the demo, whose
+# feeds the demo serves itself on localhost.
+EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = env_bool("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", False)
+CELERY_BEAT_SCHEDULE["calendars-sync-due"] = {
+    "task": "calendars.tasks.sync_due_calendars",
+    "schedule": crontab(minute="*"),  # each run queues only the feeds whose turn it is
 }
 
 # --- booking ---

@@ -511,7 +511,10 @@ USE_ACTIONS = ("complete", "no_show", "adjust")
 
 @transaction.atomic
 def bookings_use_record(
-    *, actor, decisions: list[tuple[int, str, datetime.datetime | None]], reason: str = "",
+    *,
+    actor,
+    decisions: list[tuple[int, str, datetime.datetime | None]],
+    reason: str = "",
     now: datetime.datetime | None = None,
 ) -> list[Booking]:
     """The manager's use page in one go: for each (booking id, action, used end) mark completed ("complete"),

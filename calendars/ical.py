@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import icalendar
 import recurring_ical_events
+from dateutil import rrule as dateutil_rrule
 
 from calendars.choices import FeedErrorCode
 from calendars.models import MAX_PIECE
@@ -50,12 +51,11 @@ def busy_intervals_from_ical(
     calendar = _parse(data)
     found: list[Interval] = []
     try:
+        _check_series_sizes(calendar, start=start, end=end, zone=zone, max_intervals=max_intervals)
         for busy in _busy_times(calendar, start=start, end=end, zone=zone):
             found.append(busy)
-            if len(found) > max_intervals:
-                raise FeedError(
-                    FeedErrorCode.TOO_MANY_EVENTS, f"more than {max_intervals} busy times before {end:%Y-%m-%d}"
-                )
+        if len(found) > max_intervals:
+            raise _too_many(max_intervals, end)
     except FeedError:
         raise
     except Exception as error:  # noqa: BLE001 - a feed is foreign input: any failure of the parser is its reason
@@ -73,7 +73,7 @@ def _parse(data: bytes) -> icalendar.Calendar:
     except Exception as error:  # noqa: BLE001 - see above
         raise FeedError(FeedErrorCode.UNREADABLE, f"{type(error).__name__}: {error}") from None
     if not calendars:
-        raise FeedError(FeedErrorCode.NOT_CALENDAR, "no VCALENDAR in the answer")
+        raise FeedError(FeedErrorCode.UNREADABLE, "the calendar is incomplete (no END:VCALENDAR)")
     if len(calendars) > 1:  # a few systems concatenate calendars; read them as one
         merged = calendars[0]
         for other in calendars[1:]:
@@ -83,12 +83,51 @@ def _parse(data: bytes) -> icalendar.Calendar:
     return calendars[0]
 
 
+def _too_many(max_intervals: int, end: datetime.datetime) -> FeedError:
+    return FeedError(FeedErrorCode.TOO_MANY_EVENTS, f"more than {max_intervals} busy times before {end:%Y-%m-%d}")
+
+
+TOO_FREQUENT = {"SECONDLY", "MINUTELY"}  # no booking repeats that often; expanding such a rule could take hours
+
+
+def _check_series_sizes(calendar, *, start, end, zone, max_intervals: int) -> None:
+    """Count the instances of every recurring series in the period before expanding them (dateutil, much cheaper
+    than the expansion), so that an endless or dense series is refused before it costs time: too_many_events once
+    the series together pass `max_intervals`."""
+    total = 0
+    for event in calendar.walk("VEVENT"):
+        rules = event.get("RRULE")
+        if rules is None:
+            continue
+        begins = event.get("DTSTART").dt
+        if not isinstance(begins, datetime.datetime):
+            begins = datetime.datetime.combine(begins, datetime.time())
+        # Compare in the series' own kind of time: wall-clock for a floating start, aware otherwise.
+        until = end.astimezone(zone).replace(tzinfo=None) if begins.tzinfo is None else end
+        since = start.astimezone(zone).replace(tzinfo=None) if begins.tzinfo is None else start
+        for rule in rules if isinstance(rules, list) else [rules]:
+            frequency = str(rule.get("FREQ", [""])[0]).upper()
+            if frequency in TOO_FREQUENT:
+                raise FeedError(FeedErrorCode.TOO_MANY_EVENTS, f"a series repeats {frequency}")
+            try:
+                moments = iter(dateutil_rrule.rrulestr(rule.to_ical().decode(), dtstart=begins, ignoretz=False))
+                for moment in moments:
+                    if moment >= until:
+                        break
+                    if moment >= since:
+                        total += 1
+                        if total > max_intervals:
+                            raise _too_many(max_intervals, end)
+            except (ValueError, TypeError):
+                continue  # a rule dateutil cannot take as written (UNTIL in another kind of time): the expansion copes
+
+
 def _busy_times(calendar, *, start, end, zone) -> Iterator[Interval]:
-    query = recurring_ical_events.of(calendar, components=["VEVENT"])
-    for event in query.after(start):
+    # between() expands the whole period at once: much faster than after(), which probes window by window.
+    for event in recurring_ical_events.of(calendar, components=["VEVENT"]).between(start, end):
         event_start, event_end = _moment(event.get("DTSTART"), zone), _event_end(event, zone)
         if event_start >= end:
-            break  # after() answers in order of start
+            continue
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
         if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":

@@ -1,12 +1,12 @@
 """Fetching a feed over HTTP: a timeout for the whole answer, a size limit, conditional requests, and only public
 addresses (core.net, as for webhooks). No database here."""
 
-import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from calendars.choices import FeedErrorCode
 from calendars.ical import FeedError
@@ -84,25 +84,20 @@ def _read(response, *, deadline: float, timeout: float, max_bytes: int) -> bytes
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
-    # A server that trickles its answer never trips the read timeout (each read gets a little); closing the
-    # answer at the deadline ends the read that waits.
-    watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), response.close)
-    watchdog.daemon = True
-    watchdog.start()
+    too_slow = FeedError(FeedErrorCode.TIMEOUT, f"the answer took longer than {timeout:g} s")
     chunks, size = [], 0
     try:
-        for chunk in response.iter_content(CHUNK_BYTES):
+        # read1 answers with what has arrived (at most one read of the socket), so a server that trickles its
+        # answer is cut at the deadline; each read still waits at most the read timeout.
+        while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
             size += len(chunk)
             if size > max_bytes:
                 raise too_large
+            if time.monotonic() > deadline:
+                raise too_slow
             chunks.append(chunk)
-    except (requests.RequestException, OSError, AttributeError, ValueError) as error:
-        if time.monotonic() >= deadline:
-            raise FeedError(FeedErrorCode.TIMEOUT, f"the answer took longer than {timeout:g} s") from None
-        code = FeedErrorCode.TIMEOUT if isinstance(error, requests.Timeout) else FeedErrorCode.UNREACHABLE
-        raise FeedError(code, str(error)) from None
-    finally:
-        watchdog.cancel()
-    if time.monotonic() >= deadline:  # the close may end the read as an ordinary end of the answer
-        raise FeedError(FeedErrorCode.TIMEOUT, f"the answer took longer than {timeout:g} s")
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+        if time.monotonic() >= deadline or isinstance(error, (requests.Timeout, urllib3.exceptions.TimeoutError)):
+            raise too_slow from None
+        raise FeedError(FeedErrorCode.UNREACHABLE, str(error)) from None
     return b"".join(chunks)

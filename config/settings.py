@@ -330,6 +330,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.complete_ended_bookings",
         "schedule": crontab(minute="*/15"),
     },
+    # External calendar feeds: each run queues the feeds whose turn it is (EXTERNAL_CALENDARS_SYNC_MINUTES) and
+    # tells managers of feeds gone stale.
+    "calendars-sync-due": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": crontab(minute="*"),
+    },
     "intake-deadline-reminders": {
         "task": "intake.tasks.send_deadline_reminders",
         "schedule": crontab(minute=15),
@@ -464,10 +470,6 @@ EXTERNAL_CALENDARS_HORIZON_DAYS = int(os.environ.get("EXTERNAL_CALENDARS_HORIZON
 # Feed addresses must resolve to public addresses (as webhooks) unless this is set: tests and the demo, whose
 # feeds the demo serves itself on localhost.
 EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = env_bool("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", False)
-CELERY_BEAT_SCHEDULE["calendars-sync-due"] = {
-    "task": "calendars.tasks.sync_due_calendars",
-    "schedule": crontab(minute="*"),  # each run queues only the feeds whose turn it is
-}
 
 # --- booking ---
 # Managers may still record a no-show or the time actually used until this many working days after a booking's end

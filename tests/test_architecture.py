@@ -17,8 +17,9 @@ ALLOWED = {
     "catalogue": {"core"},
     "accounts": {"core", "catalogue"},
     "pricing": {"core", "catalogue", "accounts"},
-    "booking": {"core", "catalogue", "accounts", "pricing"},
-    "accounting": {"core", "catalogue", "accounts", "pricing", "booking"},
+    "calendars": {"core", "catalogue", "accounts"},
+    "booking": {"core", "catalogue", "accounts", "pricing", "calendars"},
+    "accounting": {"core", "catalogue", "accounts", "pricing", "booking", "calendars"},
     "intake": {"core", "catalogue", "accounts"},
 }
 APPS = set(ALLOWED)

@@ -82,6 +82,9 @@ def build(feeds: int, port: int) -> list[int]:
     from calendars.models import ExternalCalendar
     from catalogue.models import Facility, Institution, Resource
 
+    ExternalCalendar.objects.filter(resource__facility__slug=SLUG).delete()
+    Resource.objects.filter(facility__slug=SLUG).delete()
+    Facility.objects.filter(slug=SLUG).delete()
     Institution.objects.filter(slug=SLUG).delete()
     institution = Institution.objects.create(name="Benchmark institution", slug=SLUG, kind="university")
     facility = Facility.objects.create(institution=institution, name="Benchmark facility", slug=SLUG)

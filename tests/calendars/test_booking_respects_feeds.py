@@ -257,3 +257,16 @@ def test_the_external_check_costs_no_query_and_keeps_the_insert_statement_cached
     inserts = [(sql, params) for sql, params in seen if "INSERT INTO" in sql and "blocked" in sql]
     assert len(inserts) == 2 and all("calendars_externalbusyinterval" in sql for sql, _params in inserts)
     assert all(len(params) <= 50 and len(sql) <= 4096 for sql, params in inserts)
+
+
+def test_the_book_page_labels_external_time_for_managers_only(federated, resource, company, base):
+    from tests.factories import FacilityManagerFactory
+
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    pages = {}
+    for name, user in (("manager", manager), ("company", company)):
+        client = Client()
+        client.force_login(user)
+        pages[name] = client.get(f"/resources/{resource.pk}/book/?week={base:%Y-%m-%d}").content.decode()
+    assert "BookitLab" in pages["manager"]
+    assert "BookitLab" not in pages["company"]

@@ -311,7 +311,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # drf-standardized-errors' AutoSchema documents the errors each operation can answer with (core.openapi).
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON only: one input format to check at the edge (core.edge.SafeJSONParser) and to document.
     "DEFAULT_PARSER_CLASSES": ["core.edge.SafeJSONParser"],

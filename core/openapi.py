@@ -5,15 +5,18 @@ drf-standardized-errors' AutoSchema decides which errors an operation can give (
 429 where it is throttled, 405, 406 and 500 everywhere). `postprocess_problems` then finishes the contract in one
 place, whatever each view declared:
 
-- 400 on every operation (any query or path parameter with a NUL is refused), 401 on every operation (a wrong
-  token is refused even where none is needed), 413 and 415 on every operation with a body, 403 on every write
-  (the services check permissions themselves, whatever the view's permission classes say);
+- 400 on every operation (any query or path parameter with a NUL is refused), 401 wherever a token can be given
+  (a wrong one is refused even where none is needed), 413 and 415 on every operation with a body, 403 on every
+  write, every operation that needs authentication and every operation on one object (the services check
+  permissions themselves, whatever the view's permission classes say);
+- an optional query parameter may be empty (`allowEmptyValue`): empty means not given;
 - each error answer is `application/problem+json` with the `Problem` schema; an error schema a view declared
   itself (the 409 of a taken slot with `alternatives`, say) adds its members to the problem as extensions.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from rest_framework import serializers
 
 from core.edge import MAX_BODY_BYTES, MAX_JSON_DEPTH
@@ -38,6 +41,16 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="This occurrence in words: the first rule broken.")
     code = serializers.CharField(help_text="Stable name of the rule or failure, for programs.")
     errors = ProblemFieldErrorSerializer(many=True, help_text="One entry per input at fault; empty when none.")
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """drf-standardized-errors' AutoSchema; a view without permission classes is public (security `{}`)."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if not self.view.get_permissions() and {} not in auths:
+            auths.append({})
+        return auths
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -90,11 +103,20 @@ def postprocess_problems(result, generator, request, public):
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            security = operation.get("security", [])
+            public_operation = not security or {} in security
+            parameters = operation.get("parameters", [])
+            # An empty query parameter means "not given" (django-filter and the API's own parsing agree).
+            for parameter in parameters:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
             responses = operation["responses"]
-            wanted = {"400", "401", "500"}
+            wanted = {"400", "500"}
+            if any(requirement for requirement in security):
+                wanted.add("401")  # a wrong or expired token is refused wherever one can be given
             if "requestBody" in operation:
                 wanted |= {"413", "415"}
-            if method in WRITE_METHODS:
+            if method in WRITE_METHODS or not public_operation or any(p.get("in") == "path" for p in parameters):
                 wanted.add("403")
             for code in wanted:
                 responses.setdefault(code, None)

@@ -14,7 +14,6 @@ place, whatever each view declared:
   itself (the 409 of a taken slot with `alternatives`, say) adds its members to the problem as extensions.
 """
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from rest_framework import serializers
@@ -55,19 +54,19 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
 PROBLEM_REF = "#/components/schemas/Problem"
 ERROR_DESCRIPTIONS = {
-    "400": _("The input was refused: `code` names the rule, `errors` the fields."),
-    "401": _("No valid credentials: send `Authorization: Token <token>`."),
-    "403": _("Your role does not allow this."),
-    "404": _("Not found, or not visible to you."),
-    "405": _("Method not allowed."),
-    "406": _("Cannot answer in a format the Accept header allows."),
-    "409": _("Conflicts with the current state."),
-    "413": _("The body is larger than %(bytes)d bytes or nested deeper than %(depth)d levels.")
+    "400": "The input was refused: `code` names the rule, `errors` the fields.",
+    "401": "No valid credentials: send `Authorization: Token <token>`.",
+    "403": "Your role does not allow this.",
+    "404": "Not found, or not visible to you.",
+    "405": "Method not allowed.",
+    "406": "Cannot answer in a format the Accept header allows.",
+    "409": "Conflicts with the current state.",
+    "413": "The body is larger than %(bytes)d bytes or nested deeper than %(depth)d levels."
     % {"bytes": MAX_BODY_BYTES, "depth": MAX_JSON_DEPTH},
-    "415": _("Send the body as application/json."),
-    "422": _("The request cannot be processed as it is."),
-    "429": _("Too many requests: wait `retry_after` seconds (also the Retry-After header)."),
-    "500": _("Server error."),
+    "415": "Send the body as application/json.",
+    "422": "The request cannot be processed as it is.",
+    "429": "Too many requests: wait `retry_after` seconds (also the Retry-After header).",
+    "500": "Server error.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -93,7 +92,7 @@ def _problem_response(code: str, old: dict | None, components: dict) -> dict:
     schema = {"$ref": PROBLEM_REF}
     if extensions:
         schema = {"allOf": [{"$ref": PROBLEM_REF}, {"type": "object", "properties": extensions}]}
-    description = old.get("description") or str(ERROR_DESCRIPTIONS.get(code, ""))
+    description = old.get("description") or ERROR_DESCRIPTIONS.get(code, "")
     return {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}}}
 
 

@@ -61,8 +61,7 @@ ERROR_DESCRIPTIONS = {
     "405": "Method not allowed.",
     "406": "Cannot answer in a format the Accept header allows.",
     "409": "Conflicts with the current state.",
-    "413": "The body is larger than %(bytes)d bytes or nested deeper than %(depth)d levels."
-    % {"bytes": MAX_BODY_BYTES, "depth": MAX_JSON_DEPTH},
+    "413": f"The body is larger than {MAX_BODY_BYTES} bytes or nested deeper than {MAX_JSON_DEPTH} levels.",
     "415": "Send the body as application/json.",
     "422": "The request cannot be processed as it is.",
     "429": "Too many requests: wait `retry_after` seconds (also the Retry-After header).",

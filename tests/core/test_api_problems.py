@@ -165,7 +165,7 @@ def test_django_s_own_body_limit_is_a_413_problem_too(person):
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "1e999"])
 def test_numbers_json_does_not_have_are_refused(person, number):
-    text = '{"resource": 1, "count": %s}' % number
+    text = f'{{"resource": 1, "count": {number}}}'
     assert problem_of(raw_post(person, "/api/v1/bookings/", text), 400)["code"] in ("parse_error", "invalid")
 
 

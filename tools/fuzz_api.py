@@ -113,7 +113,7 @@ def run_schemathesis(base: str, name: str, token: str | None, args) -> dict:
 
 def summary_line(result: dict) -> str:
     output = result["output"]
-    operations = re.search(r"API Operations:\s*(\d+) selected / (\d+) total", output)
+    operations = re.search(r"Tested:\s*(\d+)", output)
     cases = re.search(r"Test cases:\s*\n?\s*(\d+) generated, (\d+) found (\d+) unique failures", output)
     if cases is None:
         cases = re.search(r"(\d+) generated, (\d+) found (\d+) unique failures", output)

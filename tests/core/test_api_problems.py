@@ -271,3 +271,20 @@ def test_facilities_still_answer_normally(anonymous):
     FacilityFactory()
     response = anonymous.get("/api/v1/facilities/")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(("value", "status"), [("true", 200), ("false", 200), ("", 200), ("abc", 400), ("null", 400)])
+def test_a_yes_no_filter_takes_true_false_or_nothing(person, value, status):
+    response = person.get(f"/api/v1/bookings/?mine={value}")
+    assert response.status_code == status
+    if status == 400:
+        assert fields_of(problem_of(response, 400)) == {"mine"}
+
+
+@pytest.mark.parametrize(("size", "status"), [("10", 200), ("", 200), ("0", 400), ("201", 400), ("null", 400)])
+def test_a_page_size_outside_1_to_200_is_refused_not_changed(anonymous, size, status):
+    response = anonymous.get(f"/api/v1/facilities/?page_size={size}")
+    assert response.status_code == status
+    if status == 400:
+        body = problem_of(response, 400)
+        assert body["code"] == "invalid_page_size" and fields_of(body) == {"page_size"}

@@ -8,7 +8,8 @@ place, whatever each view declared:
 - 400 on every operation (any query or path parameter with a NUL is refused), 401 wherever a token can be given
   (a wrong one is refused even where none is needed), 413 and 415 on every operation with a body, 403 on every
   write, every operation that needs authentication and every operation on one object (the services check
-  permissions themselves, whatever the view's permission classes say);
+  permissions themselves, whatever the view's permission classes say), 409 on every write to one object (its state
+  may not allow it);
 - an optional query parameter may be empty (`allowEmptyValue`): empty means not given;
 - each error answer is `application/problem+json` with the `Problem` schema; an error schema a view declared
   itself (the 409 of a taken slot with `alternatives`, say) adds its members to the problem as extensions.
@@ -114,8 +115,11 @@ def postprocess_problems(result, generator, request, public):
                 wanted.add("401")  # a wrong or expired token is refused wherever one can be given
             if "requestBody" in operation:
                 wanted |= {"413", "415"}
-            if method in WRITE_METHODS or not public_operation or any(p.get("in") == "path" for p in parameters):
+            on_one_object = any(p.get("in") == "path" for p in parameters)
+            if method in WRITE_METHODS or not public_operation or on_one_object:
                 wanted.add("403")
+            if method in WRITE_METHODS and on_one_object:
+                wanted.add("409")  # a change the object's current state does not allow
             for code in wanted:
                 responses.setdefault(code, None)
             for code in list(responses):

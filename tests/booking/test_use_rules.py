@@ -236,12 +236,8 @@ def test_a_use_recorded_afterwards_is_stored_as_given_and_priced_for_its_user(pr
 )
 def test_a_use_recorded_afterwards_must_have_taken_place(resource, company_user, manager, length, ends_in, code):
     end = timezone.now() + ends_in
-    error = refused(
-        lambda: services.completed_use_record(
-            resource=resource, user=company_user, start=end - length, end=end, activity="economic",
-            access_model="rental", actor=manager,
-        )  # fmt: skip
-    )
+    fields = {"resource": resource, "user": company_user, "activity": "economic", "access_model": "rental"}
+    error = refused(lambda: services.completed_use_record(start=end - length, end=end, actor=manager, **fields))
     assert (error.field, error.code) == ("end", code)
     assert not Booking.objects.exists()
 

@@ -36,6 +36,7 @@ CHARGE_TESTS = (
 USE_TESTS = (
     "tests/booking/test_use.py",
     "tests/booking/test_use_rules.py",
+    "tests/booking/test_payer.py",
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_services.py",
     "tests/accounting/test_invoice_states.py",

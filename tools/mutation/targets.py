@@ -81,6 +81,7 @@ CANCEL_TESTS = (
     "tests/booking/test_api.py",
     "tests/booking/test_rules.py",
     "tests/booking/test_api_errors.py",
+    "tests/booking/test_notifications.py",
     "tests/accounting/test_invoice_states.py",
 )
 # Who is offered what to book (the guard's list form), the use-correction window, which booking an intake answer

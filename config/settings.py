@@ -417,6 +417,7 @@ SPECTACULAR_SETTINGS = {
         "IntakeProposalKindEnum": "intake.choices.ProposalKind",
         "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+        "VatCategoryEnum": "pricing.choices.VatCategory",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]

@@ -105,6 +105,22 @@ def blocked_prices_to_the_facility_managers():
     return price_list.pk, {}, [manager.email]
 
 
+def agreement_proposal_to_the_facility_managers():
+    from tests.pricing.factories import CollaborationAgreementFactory
+
+    agreement = CollaborationAgreementFactory(status="proposed", participants=[UserFactory()])
+    manager = FacilityManagerFactory(facility=agreement.facility).user
+    return agreement.pk, {}, [manager.email]
+
+
+def agreement_decision_to_the_proposer_and_participants():
+    from tests.pricing.factories import CollaborationAgreementFactory
+
+    proposer, colleague = UserFactory(), UserFactory()
+    agreement = CollaborationAgreementFactory(proposed_by=proposer, participants=[proposer, colleague])
+    return agreement.pk, {}, [proposer.email, colleague.email]
+
+
 def stale_feed_to_the_facility_managers():
     from calendars.models import ExternalCalendar
     from tests.factories import ResourceFactory
@@ -136,6 +152,8 @@ CASES = {
     "intake.deadline_escalation": intake_overdue_request_to_the_admins,
     "catalogue.freshness_reminder": stale_entries_to_their_manager,
     "pricing.price_list_blocked": blocked_prices_to_the_facility_managers,
+    "pricing.agreement_proposed": agreement_proposal_to_the_facility_managers,
+    "pricing.agreement_decided": agreement_decision_to_the_proposer_and_participants,
     "calendars.feed_stale": stale_feed_to_the_facility_managers,
 }
 

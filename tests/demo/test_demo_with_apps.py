@@ -43,9 +43,9 @@ def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
 @pytest.mark.parametrize(
     "email, tier",
     [
-        ("demo.uverifisert@example.org", "external_non_economic"),  # claims UiO, not verified
+        ("demo.uverifisert@example.org", "external_economic"),  # claims UiO, not verified: renting is economic
         ("demo.forsker.uio@example.org", "internal"),  # verified at UiO
-        ("demo.forsker.ntnu@example.org", "external_non_economic"),  # verified elsewhere
+        ("demo.forsker.ntnu@example.org", "external_economic"),  # verified elsewhere, no collaboration agreement
     ],
 )
 def test_the_quote_api_gives_the_tier_of_the_verified_affiliation(load, email, tier):
@@ -62,7 +62,7 @@ def test_the_quote_api_gives_the_tier_of_the_verified_affiliation(load, email, t
     day = timezone.localdate() + datetime.timedelta(days=7)
     response = client.get(
         f"/api/v1/resources/{resource.pk}/quote/",
-        {"activity": "non_economic", "start": f"{day}T09:00:00+01:00", "end": f"{day}T10:00:00+01:00"},
+        {"access_model": "rental", "start": f"{day}T09:00:00+01:00", "end": f"{day}T10:00:00+01:00"},
     )
     assert response.status_code == 200, response.content
     assert response.json()["tier"] == tier

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.choices import AccessModel
+from core.db import MAX_ID
 from pricing import services, tdi
 from pricing.choices import CapacityUnit, PriceTier, PriceUnit, VatCategory
 from pricing.models import CostBase
@@ -188,6 +189,7 @@ class AgreementDecisionForm(forms.Form):
     """A manager's answer to an agreement: approve, reject (with a reason), name a participant, or end it."""
 
     ACTIONS = [("approve", _("Approve")), ("reject", _("Reject")), ("add", _("Add participant")), ("end", _("End"))]
+    agreement = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
     email = forms.EmailField(label=_("E-mail address"), required=False)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from django.utils.translation import ngettext
 
 from catalogue import roles
 from catalogue.models import Facility, Institution, Resource
+from core.db import MAX_ID
 from core.errors import DomainError
 from core.policies import require
 from pricing import policies, selectors, services, tdi
@@ -208,6 +210,8 @@ def my_agreements(request):
 @login_required
 def agreement_propose(request, pk):
     """Propose a collaboration agreement with a facility; its managers approve it."""
+    if pk > MAX_ID:  # no such row, and more than the database can compare
+        raise Http404
     facility = get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
     require(policies.can_propose_agreement, request.user, facility)
     form = CollaborationAgreementForm(request.POST or None)
@@ -233,14 +237,16 @@ def agreement_propose(request, pk):
 @login_required
 def facility_agreements(request, pk):
     """The facility's collaboration agreements for its managers: approve, reject, name participants, end."""
+    if pk > MAX_ID:  # no such row, and more than the database can compare
+        raise Http404
     facility = get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
     if not roles.can_manage_facility(request.user, facility):
         raise PermissionDenied
     form = AgreementDecisionForm(request.POST or None)
     if request.method == "POST":
-        agreement = get_object_or_404(CollaborationAgreement, pk=request.POST.get("agreement"), facility=facility)
         if form.is_valid():
             data = form.cleaned_data
+            agreement = get_object_or_404(CollaborationAgreement, pk=data["agreement"], facility=facility)
             try:
                 _agreement_act(request.user, agreement, data)
             except DomainError as error:
@@ -248,6 +254,8 @@ def facility_agreements(request, pk):
             else:
                 messages.success(request, _("The agreement is updated."))
                 return redirect("pricing:facility_agreements", pk=facility.pk)
+        else:
+            messages.error(request, _("Choose an agreement and what to do with it."))
     context = {"facility": facility, "agreements": selectors.agreements_of_facilities([facility.pk])}
     return render(request, "pricing/facility_agreements.html", context, status=400 if request.method == "POST" else 200)
 
@@ -273,6 +281,8 @@ def _agreement_act(actor, agreement, data) -> None:
 def vat_rules(request, pk):
     """The institution's VAT table for its managers and admins; admins override the default per access model,
     and every change is listed with who made it."""
+    if pk > MAX_ID:  # no such row, and more than the database can compare
+        raise Http404
     institution = get_object_or_404(Institution, pk=pk)
     require(policies.can_view_vat_rules, request.user, institution)
     may_change = policies.can_change_vat_rules(request.user, institution)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
+from core.db import MAX_ID
 from pricing.choices import Activity, TermsReason, VatCategory
 from pricing.models import CollaborationAgreement, PriceList, PriceListItem
 
@@ -83,7 +84,7 @@ class QuoteQuerySerializer(serializers.Serializer):
         help_text="Optional: the server decides the activity; named, it must be the one you have (else 400).",
     )
     collaboration_agreement = serializers.IntegerField(
-        required=False, min_value=1, help_text="An approved collaboration agreement that names you."
+        required=False, min_value=1, max_value=MAX_ID, help_text="An approved collaboration agreement that names you."
     )
     samples = serializers.IntegerField(min_value=1, max_value=QUOTE_MOST_SAMPLES, required=False)
 
@@ -166,7 +167,7 @@ class CollaborationAgreementSerializer(serializers.ModelSerializer):
 class CollaborationAgreementProposeSerializer(serializers.Serializer):
     """A proposed agreement. The three terms must all be true for collaboration research (else 400 naming it)."""
 
-    facility = serializers.IntegerField(min_value=1)
+    facility = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     title = serializers.CharField(max_length=200)
     partner_name = serializers.CharField(max_length=200)
     partner_org_number = serializers.CharField(max_length=11, required=False, allow_blank=True, default="")

@@ -10,6 +10,7 @@ from catalogue import policies as catalogue_policies
 from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution, Resource
+from core.db import MAX_ID
 from core.errors import DomainError
 from core.policies import require
 from pricing import policies, selectors, services, tdi
@@ -146,6 +147,8 @@ class _AgreementAction(APIView):
         raise NotImplementedError
 
     def post(self, request, pk):
+        if pk > MAX_ID:  # no such row, and more than the database can compare
+            raise NotFound
         agreement = get_object_or_404(CollaborationAgreement.objects.select_related("facility"), pk=pk)
         if not policies.can_view_agreement(request.user, agreement):
             raise NotFound
@@ -216,6 +219,8 @@ class VatTableView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _institution(self, request, pk):
+        if pk > MAX_ID:
+            raise NotFound
         institution = get_object_or_404(Institution, pk=pk)
         if not policies.can_view_vat_rules(request.user, institution):
             raise NotFound

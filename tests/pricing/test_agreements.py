@@ -207,3 +207,21 @@ def test_the_api_proposes_and_the_manager_approves(facility, manager):
     assert stranger.get("/api/v1/pricing/agreements/").json() == []
     missing = api.post("/api/v1/pricing/agreements/", {**body, "facility": 10**9, "may_publish": True}, format="json")
     assert missing.status_code == 400 and "facility" in missing.json()
+
+
+@pytest.mark.parametrize("agreement", ["abc", "", str(10**30)])
+def test_a_decision_for_no_agreement_is_a_400_not_a_500(client, facility, manager, agreement):
+    client.force_login(manager)
+    response = client.post(
+        f"/pricing/facilities/{facility.pk}/agreements/", {"agreement": agreement, "action": "approve"}
+    )
+    assert response.status_code == 400
+
+
+def test_ids_beyond_the_database_are_404(client, facility, manager):
+    client.force_login(manager)
+    api = APIClient()
+    api.force_authenticate(manager)
+    assert api.post(f"/api/v1/pricing/agreements/{10**30}/approve/", {}, format="json").status_code == 404
+    assert api.get(f"/api/v1/pricing/institutions/{10**30}/vat-table/").status_code == 404
+    assert client.get(f"/pricing/facilities/{10**30}/agreements/").status_code == 404

@@ -144,9 +144,11 @@ def test_a_no_show_without_a_reason_records_none(resource, company_user, manager
 
 def test_the_used_time_is_priced_for_the_person_who_booked(priced, manager):
     """An academic of the resource's own institution doing research pays the internal price, also for the time
-    actually used."""
+    actually used: the used time is priced on the terms the booking was made under (tier and VAT)."""
     academic = AcademicUserFactory(institution=priced.facility.institution)
-    made = booking(priced, academic, activity="non_economic", **{**PRICE, "price_tier": "internal"})
+    internal = {"price_tier": "internal", "vat_rate": D(0), "vat_amount": D(0), "total_amount": D("2000.00"),
+                "vat_category": "O"}  # fmt: skip
+    made = booking(priced, academic, activity="non_economic", **{**PRICE, **internal})
     adjust(made, manager, end=START + datetime.timedelta(minutes=90), reason="Fault")
     stored = Booking.objects.get(pk=made.pk)
     assert (stored.price_tier, stored.net_amount, stored.charged_total_amount) == ("internal", D("150.00"),

@@ -4,7 +4,7 @@ tells a person whose affiliation is not verified why they pay external prices an
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
-from accounts.choices import AffiliationState
+from accounts.choices import AffiliationState, UserKind
 from catalogue import roles
 from core.navigation import DASHBOARD, NavItem, Panel, register_nav_item, register_panel
 
@@ -21,7 +21,17 @@ def affiliation_panel(request, obj=None):
     return {"affiliation": affiliation}
 
 
+def acts_for_organisations(user) -> bool:
+    """Company users, and platform admins (who approve first members), see "My organisations" in the menu."""
+    return roles.is_authenticated(user) and (user.kind == UserKind.COMPANY or user.is_staff)
+
+
 def register() -> None:
+    register_nav_item(
+        NavItem(
+            label=_("My organisations"), url_name="accounts:organisations", order=84, visible=acts_for_organisations
+        )
+    )
     register_nav_item(
         NavItem(
             label=_("Affiliations"),

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import payer_for
 from booking import policies
 from booking.choices import (
     ACTIVE_STATUSES,
@@ -48,15 +49,16 @@ class SeriesResult:
     skipped: list[dict] = field(default_factory=list)
 
 
-def _payer_fields(user) -> dict:
-    """The paying organisation from the user's profile: the company, or the institution."""
-    if getattr(user, "is_company", False) or not user.institution_id:
-        return {"payer_name": user.company_name, "payer_org_number": user.org_number, "payer_institution": None}
-    institution = user.institution
+def _payer_fields(user, organisation=None) -> dict:
+    """The payer from verified facts (accounts.selectors.payer_for): an organisation the user is an approved
+    member of, the institution of a verified affiliation, else the user by name. Naming an organisation the user
+    is not an approved member of is refused (403 not_a_member)."""
+    payer = payer_for(user, organisation)
     return {
-        "payer_name": institution.name,
-        "payer_org_number": institution.org_number,
-        "payer_institution": institution,
+        "payer_name": payer.name[:200],
+        "payer_org_number": payer.org_number,
+        "payer_institution": payer.institution,
+        "payer_organisation": payer.organisation,
     }
 
 
@@ -131,6 +133,7 @@ def booking_create(
     now: datetime.datetime | None = None,
     recurrence_group: uuid.UUID | None = None,
     notify: bool = True,
+    organisation=None,
 ) -> Booking:
     """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
 
@@ -166,7 +169,7 @@ def booking_create(
         expires_at=min(now + datetime.timedelta(hours=policy.approval_deadline_hours), start)
         if needs_approval
         else None,
-        **_payer_fields(user),
+        **_payer_fields(user, organisation),
         **_price_fields(resource=resource, user=user, activity=activity, start=start, end=end),
     )
     try:

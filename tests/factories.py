@@ -6,8 +6,15 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.choices import AffiliationMethod, AffiliationState, UserKind
-from accounts.models import Affiliation, User
+from accounts.choices import (
+    AffiliationMethod,
+    AffiliationState,
+    MembershipRole,
+    MembershipState,
+    RegisterState,
+    UserKind,
+)
+from accounts.models import Affiliation, Organisation, OrganisationMembership, User
 from catalogue.choices import FacilityKind, InstitutionKind, InstitutionRoleKind, PublicationStatus, ResourceKind
 from catalogue.models import (
     Category,
@@ -45,6 +52,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     company_name = "Eksempel AS"
     org_number = "988077917"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, company_name="", org_number="", **kwargs):
+        """`company_name` and `org_number` make the user an approved member of that organisation (a new one is
+        verified, as if Brønnøysundregistrene had answered); the name is the latest one given for the number."""
+        user = super()._create(model_class, *args, **kwargs)
+        if company_name or org_number:
+            verified = {"register_state": RegisterState.VERIFIED}
+            if org_number:
+                organisation, _created = Organisation.objects.get_or_create(
+                    org_number=org_number, defaults={"name": company_name or org_number, **verified}
+                )
+            else:
+                organisation, _created = Organisation.objects.get_or_create(
+                    org_number=None, name=company_name, defaults=verified
+                )
+            if company_name and organisation.name != company_name:
+                Organisation.objects.filter(pk=organisation.pk).update(name=company_name)
+            OrganisationMembership.objects.create(
+                organisation=organisation, user=user, role=MembershipRole.ADMIN, state=MembershipState.APPROVED,
+                decided_at=timezone.now(),
+            )  # fmt: skip
+        return user
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805

@@ -212,14 +212,6 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
     wanted = MembershipState.APPROVED if approve else MembershipState.REFUSED
     if membership.state == wanted:
         raise ConflictError(_("The membership is already in this state."), code="already_decided")
-    if not approve and membership.role == MembershipRole.ADMIN and membership.state == MembershipState.APPROVED:
-        others = membership.organisation.memberships.filter(
-            state=MembershipState.APPROVED, role=MembershipRole.ADMIN
-        ).exclude(pk=membership.pk)
-        if not others.exists() and not policies.is_platform_admin(actor):
-            raise ConflictError(
-                _("The organisation's last admin can only be removed by a platform admin."), code="last_admin"
-            )
     if approve and not membership.organisation.memberships.filter(state=MembershipState.APPROVED).exists():
         membership.role = MembershipRole.ADMIN  # the first approved member runs the organisation's memberships
     membership.state, membership.decided_at, membership.decided_by = wanted, timezone.now(), actor

@@ -105,9 +105,8 @@ def test_naming_another_institution_withdraws_the_verification(uio):
 def test_becoming_a_company_user_withdraws_the_claim(uio):
     user = AcademicUserFactory(institution=uio)
     services.user_update_profile(
-        user=user, first_name="K", last_name="N", phone="", language="nb", kind=UserKind.COMPANY,
-        company_name="Eksempel AS", org_number="988077917",
-    )  # fmt: skip
+        user=user, first_name="K", last_name="N", phone="", language="nb", kind=UserKind.COMPANY
+    )
     assert not Affiliation.objects.filter(user=user).exists()
     assert selectors.verified_institution(user) is None
 

@@ -98,7 +98,7 @@ def demo_users_upsert(
 ) -> list[User]:
     """Create or update the demo accounts and give them exactly their listed roles, and the current password."""
     validate_org_number(records.DEMO_COMPANY["org_number"])
-    # One hash for all: the password is public anyway, and a hash per user costs ~0.3 s with the real hasher.
+    # One hash for all: the password is public anyway, and the real hasher is slow on purpose, once per call.
     password_hash = make_password(password)
     rows = []
     for spec in DEMO_USERS:

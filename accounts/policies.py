@@ -48,12 +48,6 @@ def require_verified_email(user) -> bool:
     return True
 
 
-def can_manage_api_tokens(user) -> bool:
-    """A signed-in person lists, makes and revokes their own tokens (only their own: others' are not found)."""
-    return bool(getattr(user, "is_authenticated", False))
-
-
-
 def can_decide_affiliation(user, affiliation) -> bool:
     """An admin of the claimed institution, or a platform admin, approves or refuses a person's affiliation."""
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, affiliation.institution_id)

@@ -181,6 +181,12 @@ def affiliation_institutions_for(user) -> QuerySet[Institution]:
     return Institution.objects.filter(id__in=roles.admin_institution_ids(user)).order_by("name")
 
 
+def affiliations_waiting_count(user) -> int:
+    """How many claims wait for the person's decision (at the institutions they are admin of)."""
+    institutions = affiliation_institutions_for(user)
+    return Affiliation.objects.filter(institution__in=institutions, state=AffiliationState.PENDING).count()
+
+
 def affiliations_of_institution(institution, *, state: str | None = None) -> QuerySet[Affiliation]:
     """The claims to belong to the institution, oldest waiting first, with the person and who decided."""
     claims = Affiliation.objects.filter(institution=institution).select_related("user", "decided_by")

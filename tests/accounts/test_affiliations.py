@@ -194,6 +194,8 @@ def test_only_the_institutions_admins_manage_its_domains(uio):
 def test_the_admin_approves_a_waiting_claim_on_the_page(client, uio, uio_admin):
     user = claimant(uio, "kari@gmail.com")
     client.force_login(uio_admin)
+    dashboard = client.get(reverse("catalogue:dashboard")).content.decode()
+    assert "1 tilknytning til institusjonen din venter på avgjørelse" in dashboard
     page = client.get(reverse("accounts:affiliation_institutions"), follow=True)
     assert "kari@gmail.com" in page.content.decode()
     affiliation = Affiliation.objects.get(user=user)

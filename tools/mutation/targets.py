@@ -32,6 +32,16 @@ POLICY_TESTS = (
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
 )
+ACCOUNTS_TESTS = ("tests/accounts/test_affiliations.py", "tests/accounts/test_organisations.py")
+ACCOUNTS_POLICIES = (
+    "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
+    "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+)  # fmt: skip
+PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
+AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
+                     "affiliation_from_feide", "institution_domain_add")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
+                      "membership_request", "membership_decide")  # fmt: skip
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 FLOOR_RULES = ("_check_economic_price", "price_list_save")
 ROUTING_RULES = ("request_route", "request_assign_institution", "routing_accept", "routing_decline")
@@ -49,6 +59,11 @@ TARGETS = (
     Target("intake.policies", POLICY_TESTS),
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
+    Target("accounts.policies", ACCOUNTS_TESTS, ACCOUNTS_POLICIES),
+    Target("accounts.selectors", ACCOUNTS_TESTS + ("tests/pricing/test_selectors.py",), PAYER_RULES),
+    Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
+    Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
+    Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
 )
 
 

@@ -169,42 +169,49 @@ def _verify_affiliations(pairs: list[tuple[DemoUser, User]]) -> None:
 
 
 def demo_company() -> Organisation:
-    """The demo company, as if Brønnøysundregistrene had verified it (the demo never asks the register)."""
-    organisation, _created = Organisation.objects.update_or_create(
-        org_number=records.DEMO_COMPANY["org_number"],
-        defaults={
-            "name": records.DEMO_COMPANY["company_name"],
-            "kind": OrganisationKind.COMPANY,
-            "address": "Demoveien 1, 0150 Oslo",
-            "vat_registered": True,
-            "nace_code": "72.190",
-            "sector": "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk",
-            "web_domain": "demohelse.example.org",
-            "register_state": RegisterState.VERIFIED,
-            "register_checked_at": timezone.now(),
-            "register_note": "Demo data: not from the register.",
-        },
+    """The demo company, as if Brønnøysundregistrene had verified it (the demo never asks the register); one upsert."""
+    fields = {
+        "name": records.DEMO_COMPANY["company_name"],
+        "kind": OrganisationKind.COMPANY,
+        "address": "Demoveien 1, 0150 Oslo",
+        "vat_registered": True,
+        "nace_code": "72.190",
+        "sector": "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk",
+        "web_domain": "demohelse.example.org",
+        "register_state": RegisterState.VERIFIED,
+        "register_checked_at": timezone.now(),
+        "register_note": "Demo data: not from the register.",
+    }
+    (organisation,) = Organisation.objects.bulk_create(
+        [Organisation(org_number=records.DEMO_COMPANY["org_number"], **fields)],
+        update_conflicts=True,
+        unique_fields=["org_number"],
+        update_fields=list(fields),
     )
     return organisation
 
 
 def _demo_company_memberships(pairs: list[tuple[DemoUser, User]]) -> None:
-    """demo.bedrift is the demo company's approved admin, demo.bedrift2 a member waiting for approval."""
+    """demo.bedrift is the demo company's approved admin, demo.bedrift2 a member waiting for approval (one upsert)."""
     company = demo_company()
-    for spec, user in pairs:
-        if not spec.membership:
-            continue
-        approved = spec.membership == MembershipState.APPROVED
-        OrganisationMembership.objects.update_or_create(
-            organisation=company,
-            user=user,
-            defaults={
-                "role": MembershipRole.ADMIN if approved else MembershipRole.MEMBER,
-                "state": spec.membership,
-                "decided_at": timezone.now() if approved else None,
-                "decided_by": None,
-            },
-        )
+    now = timezone.now()
+    OrganisationMembership.objects.bulk_create(
+        [
+            OrganisationMembership(
+                organisation_id=company.pk,
+                user=user,
+                role=MembershipRole.ADMIN if spec.membership == MembershipState.APPROVED else MembershipRole.MEMBER,
+                state=spec.membership,
+                decided_at=now if spec.membership == MembershipState.APPROVED else None,
+                decided_by=None,
+            )
+            for spec, user in pairs
+            if spec.membership
+        ],
+        update_conflicts=True,
+        unique_fields=["organisation", "user"],
+        update_fields=["role", "state", "decided_at", "decided_by"],
+    )
 
 
 def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:

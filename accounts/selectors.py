@@ -295,7 +295,7 @@ def payer_for(user, organisation=None) -> Payer:
         membership = membership_of(user, organisation)
         if membership is None or not membership.is_approved:
             raise NotAMember
-        organisation = membership.organisation if isinstance(organisation, int) else organisation
+        organisation = membership.organisation
         return Payer(name=organisation.name, org_number=organisation.org_number or "", organisation=organisation)
     if getattr(user, "kind", None) == UserKind.COMPANY:
         first = organisations_acted_for(user).first()

@@ -32,7 +32,9 @@ POLICY_TESTS = (
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
 )
-ACCOUNTS_TESTS = ("tests/accounts/test_affiliations.py", "tests/accounts/test_organisations.py")
+ACCOUNTS_TESTS = (
+    "tests/accounts/test_affiliations.py", "tests/accounts/test_organisations.py", "tests/accounts/test_payer.py"
+)  # fmt: skip
 ACCOUNTS_POLICIES = (
     "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
     "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",

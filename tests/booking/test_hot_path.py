@@ -223,15 +223,25 @@ def test_a_booking_whose_e_mails_cannot_be_written_is_not_stored(monkeypatch):
 
 @pytest.mark.parametrize(
     ("kind", "internal", "refused"),
-    [("maintenance", True, True), ("preparedness", False, True), ("preparedness", True, False)],
+    [
+        ("maintenance", True, True),
+        ("preparedness", False, True),
+        ("preparedness", True, False),
+        ("preparedness", "claimed", True),  # names the institution, affiliation not verified
+    ],
 )
 def test_a_closure_refuses_only_the_users_it_applies_to(kind, internal, refused):
-    """A preparedness reserve is closed to other institutions' users; maintenance to everyone."""
+    """A preparedness reserve is closed to users without a verified affiliation with the resource's institution;
+    maintenance to everyone."""
     resource = BookingPolicyFactory().resource
     start = days_ahead(5, 10)
     ClosureFactory(resource=resource, kind=kind, start=start - datetime.timedelta(hours=1),
                    end=start + datetime.timedelta(hours=4))  # fmt: skip
-    user = AcademicUserFactory(institution=resource.facility.institution) if internal else UserFactory()
+    user = (
+        AcademicUserFactory(institution=resource.facility.institution, affiliation_verified=internal is True)
+        if internal
+        else UserFactory()
+    )
     response = _token_client(user).post("/api/v1/bookings/", _body(resource, start, activity="non_economic"),
                                         format="json")  # fmt: skip
     if refused:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounting import policies as accounting
 from booking import policies as booking
+from calendars import policies as calendars
 from catalogue import policies as catalogue
 from catalogue import roles
 from catalogue.choices import InstitutionRoleKind, PublicationStatus
@@ -168,6 +169,10 @@ def test_a_booking_is_decided_moved_and_its_use_recorded_by_those_who_keep_the_f
 def test_calendar_and_facility_bookings_belong_to_those_who_keep_the_facility(world):
     assert world.allowed(lambda user: booking.can_manage_calendar(user, world.resource)) == KEEPERS
     assert world.allowed(lambda user: booking.can_see_facility_bookings(user, world.facility)) == KEEPERS
+
+
+def test_external_calendars_belong_to_those_who_keep_the_facility(world):
+    assert world.allowed(lambda user: calendars.can_manage_external_calendars(user, world.resource)) == KEEPERS
 
 
 def test_the_booking_queue_is_for_anyone_who_keeps_some_facility(world):

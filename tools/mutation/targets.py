@@ -136,6 +136,8 @@ TARGETS = (
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
+    Target("calendars.policies", POLICY_TESTS),
+    Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
 )
 
 

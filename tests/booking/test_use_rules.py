@@ -276,3 +276,12 @@ def test_a_long_window_over_easter_keeps_the_booking_listed_to_its_last_minute(r
 
 def in_use_window(resource, now):
     return [b.pk for b in selectors.bookings_in_use_window(facility=resource.facility, now=now)]
+
+
+def test_bulk_decisions_are_taken_in_booking_number_order(resource, company_user, manager):
+    """Whatever order the page posts them in, rows are locked lowest number first, as every writer locks them, so
+    that two managers acting on the same bookings at once wait for each other instead of deadlocking."""
+    first, second = booking(resource, company_user), booking(resource, company_user, start=START + 3 * HOUR)
+    decisions = [(second.pk, "complete", None), (first.pk, "complete", None)]
+    done = services.bookings_use_record(actor=manager, decisions=decisions, now=AFTER)
+    assert [b.pk for b in done] == [first.pk, second.pk]

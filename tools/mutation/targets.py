@@ -111,6 +111,7 @@ BOOKING_SELECTOR_TESTS = (
     "tests/booking/test_api_errors.py",
     "tests/booking/test_free_capacity_windows.py",
     "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_pages.py",
     "tests/intake/test_booking_proposal.py",

@@ -148,6 +148,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the server's log in .fuzz/server.log")
     args = parser.parse_args()
     identities = [name.strip() for name in args.identities.split(",") if name.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out (finally below)
 
     REPORTS.mkdir(exist_ok=True)
     database = os.environ.get("FUZZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/labtorget_fuzz")

@@ -180,3 +180,15 @@ def test_a_stale_feed_of_a_facility_without_managers_reaches_the_institution_adm
     with django_capture_on_commit_callbacks(execute=True):
         services.stale_calendars_notify(now=timezone.now() + datetime.timedelta(hours=25))
     assert any(admin.email in message.to for message in mail.outbox)
+
+
+def test_the_same_calendar_again_without_validators_is_not_parsed_again(feed_server, resource, base):
+    feed_server.routes["/lab.ics"] = {"body": feed_text("bookitlab.ics", base)}
+    calendar = _calendar(resource, feed_server.url("/lab.ics"))
+    services.external_calendar_sync(calendar_id=calendar.pk)
+    before = _stored(calendar)
+    outcome = services.external_calendar_sync(calendar_id=calendar.pk)
+    assert outcome.not_modified and _stored(calendar) == before
+    feed_server.routes["/lab.ics"] = {"body": feed_text("freebusy.ics", base)}
+    assert not services.external_calendar_sync(calendar_id=calendar.pk).not_modified
+    assert _stored(calendar) != before

@@ -35,6 +35,8 @@ CHARGE_TESTS = (
 )
 USE_TESTS = (
     "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
+    "tests/booking/test_payer.py",
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_services.py",
     "tests/accounting/test_invoice_states.py",
@@ -79,6 +81,7 @@ CANCEL_TESTS = (
     "tests/booking/test_api.py",
     "tests/booking/test_rules.py",
     "tests/booking/test_api_errors.py",
+    "tests/booking/test_notifications.py",
     "tests/accounting/test_invoice_states.py",
 )
 # Who is offered what to book (the guard's list form), the use-correction window, which booking an intake answer
@@ -132,6 +135,8 @@ TARGETS = (
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
+    Target("calendars.policies", POLICY_TESTS),
+    Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
 )
 
 

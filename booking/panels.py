@@ -4,6 +4,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from booking import policies, selectors, services
+from booking.services.rules import proposed_booking_refusal
 from calendars import selectors as calendar_selectors
 from catalogue import roles
 from core.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
@@ -90,4 +91,4 @@ def register() -> None:
     )
     register_panel(RESOURCE_ROW, Panel("booking/panels/resource_row.html", resource_row_panel, order=20))
     register_panel(FACILITY_MANAGE, Panel("booking/panels/facility_manage.html", facility_manage_panel, order=20))
-    register_reference_check(BOOKING_PROPOSAL, selectors.booking_proposal_refusal)
+    register_reference_check(BOOKING_PROPOSAL, proposed_booking_refusal)

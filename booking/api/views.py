@@ -42,7 +42,7 @@ from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.policies import require
 
 MAX_WINDOW = datetime.timedelta(days=62)
@@ -270,12 +270,18 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
                 mode=data["mode"],
             )  # fmt: skip
+            if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
+                raise ConflictError(
+                    _("No occurrence of the series could be booked."),
+                    code="series_not_booked",
+                    extra={"recurrence_group": None, "bookings": [], "skipped": result.skipped},
+                )
             body = {
-                "recurrence_group": str(result.created[0].recurrence_group) if result.created else None,
+                "recurrence_group": str(result.created[0].recurrence_group),
                 "bookings": BookingSerializer(result.created, many=True).data,
                 "skipped": result.skipped,
             }
-            return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_409_CONFLICT)
+            return Response(body, status=status.HTTP_201_CREATED)
         booking = services.booking_create(**fields)
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 

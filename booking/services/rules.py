@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +66,18 @@ def resource_bookability(resource: Resource, user) -> BookingPolicy:
     if refusal is not None:
         raise DomainError(refusal, field="resource", code="not_bookable")
     return resource.booking_policy
+
+
+def proposed_booking_refusal(*, booking_id: int, facility_id: int) -> str | None:
+    """Why booking `booking_id` cannot be proposed in an answer from facility `facility_id` to an intake request,
+    or None: it exists, is active and at that facility (booking.selectors.booking_proposal_refusal), and its
+    resource can still be booked as it stands (in use, offered for booking, at a published facility), so that a
+    company is never promised a booking of a resource nobody can book. Registered with core.references."""
+    refusal = selectors.booking_proposal_refusal(booking_id=booking_id, facility_id=facility_id)
+    if refusal is not None:
+        return refusal
+    resource = Resource.objects.select_related("facility", "booking_policy").get(bookings__pk=booking_id)
+    return bookability_refusal(resource, AnonymousUser())
 
 
 def _loaded_policy(resource: Resource) -> BookingPolicy | None:

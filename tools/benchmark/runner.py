@@ -202,9 +202,10 @@ def build(config: BenchConfig) -> dict:
         _execute(
             """INSERT INTO booking_bookingpolicy (resource_id, time_zone, slot_minutes, min_length_minutes,
                    max_length_minutes, min_notice_minutes, max_advance_days, buffer_minutes, requires_approval,
-                   requires_qualification, cancellation_deadline_hours, approval_deadline_hours)
+                   requires_qualification, cancellation_deadline_hours, approval_deadline_hours,
+                   booked_in_local_system, local_system_name, local_booking_url)
                SELECT r.id, 'Europe/Oslo', 30, 30, 480, 0, 3650, CASE WHEN r.id %% 4 = 0 THEN 30 ELSE 0 END, false,
-                   false, 24, 72
+                   false, 24, 72, false, '', ''
                FROM catalogue_resource r JOIN catalogue_facility f ON f.id = r.facility_id
                WHERE f.slug LIKE 'bench-facility-%%'"""
         )

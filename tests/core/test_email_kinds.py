@@ -118,7 +118,49 @@ def stale_feed_to_the_facility_managers():
     return calendar.pk, {}, [manager.email]
 
 
+def affiliation_waiting_to_the_institution_admins():
+    from accounts.models import Affiliation
+    from tests.factories import AcademicUserFactory
+
+    claimant = AcademicUserFactory(affiliation_verified=False)
+    admin = InstitutionRoleFactory(institution=claimant.institution, role=InstitutionRoleKind.ADMIN).user
+    return Affiliation.objects.get(user=claimant).pk, {}, [admin.email]
+
+
+def affiliation_decided_to_the_person():
+    from accounts.models import Affiliation
+    from tests.factories import AcademicUserFactory
+
+    person = AcademicUserFactory()  # verified by an admin
+    return Affiliation.objects.get(user=person).pk, {}, [person.email]
+
+
+def membership_waiting_to_the_organisation_admins():
+    from accounts.models import Organisation, OrganisationMembership
+
+    organisation = Organisation.objects.create(org_number="988077917", name="Demo Helse AS", register_state="verified")
+    admin = UserFactory(company_name="", org_number="")
+    OrganisationMembership.objects.create(organisation=organisation, user=admin, role="admin", state="approved")
+    waiting = OrganisationMembership.objects.create(
+        organisation=organisation, user=UserFactory(company_name="", org_number=""), state="pending"
+    )
+    return waiting.pk, {}, [admin.email]
+
+
+def membership_decided_to_the_person():
+    from accounts.models import Organisation, OrganisationMembership
+
+    organisation = Organisation.objects.create(org_number="988077917", name="Demo Helse AS", register_state="verified")
+    person = UserFactory(company_name="", org_number="")
+    decided = OrganisationMembership.objects.create(organisation=organisation, user=person, state="approved")
+    return decided.pk, {}, [person.email]
+
+
 CASES = {
+    "accounts.affiliation_waiting": affiliation_waiting_to_the_institution_admins,
+    "accounts.affiliation_decided": affiliation_decided_to_the_person,
+    "accounts.membership_waiting": membership_waiting_to_the_organisation_admins,
+    "accounts.membership_decided": membership_decided_to_the_person,
     "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
     "booking.requested": booking_to_its_user("pending"),
     "booking.confirmed": booking_to_its_user("confirmed"),

@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("catalogue.urls")),
+    path("", include("core.urls")),
 ]

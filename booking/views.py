@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +34,7 @@ from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from core.errors import ConflictError, DomainError
+from core.formatting import money_text
 from core.policies import require
 from pricing import selectors as pricing_selectors
 
@@ -208,8 +208,8 @@ def cancel(request, pk):
         if booking.charged_total_amount:
             messages.warning(
                 request,
-                _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s NOK is charged.")
-                % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
+                _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s is charged.")
+                % {"amount": money_text(booking.charged_total_amount)},
             )
         else:
             messages.success(request, _("The booking is cancelled."))
@@ -374,8 +374,8 @@ def booking_detail(request, pk):
                     if booking.charged_total_amount:
                         messages.warning(
                             request,
-                            _("The booking is cancelled; %(amount)s NOK is charged for the late cancellation.")
-                            % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
+                            _("The booking is cancelled; %(amount)s is charged for the late cancellation.")
+                            % {"amount": money_text(booking.charged_total_amount)},
                         )
                     else:
                         messages.success(request, _("The booking is cancelled."))

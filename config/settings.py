@@ -243,6 +243,9 @@ LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+# Dates as people write them: "15. des. 2026" / "15 Dec 2026" (config/formats); numbers and money through
+# core.formatting and its template filters.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -10,12 +10,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking import policies, selectors, services
+from booking.grid import parse_choice, week_grid
 from booking.forms import (
     BookingForm,
     BookingPolicyForm,
@@ -34,9 +35,10 @@ from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from core.errors import ConflictError, DomainError
-from core.formatting import money_text
+from core.formatting import money_text, number_text
 from core.policies import require
 from pricing import selectors as pricing_selectors
+from pricing.choices import PriceUnit
 
 
 def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[dict]:
@@ -151,8 +153,24 @@ def book(request, pk):
                 alternatives = error.extra.get("alternatives", [])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
-    week_start = selectors.week_start(request.GET.get("week"))
+    choice = parse_choice(request.GET.get("start"), request.GET.get("end"))
+    if request.method == "POST" and form.is_valid():
+        choice = (form.cleaned_data["start"], form.cleaned_data["end"])
+    if request.GET.get("week") or not choice:
+        week_start = selectors.week_start(request.GET.get("week"))
+    else:
+        week_start = selectors.week_start(timezone.localdate(choice[0]).isoformat())
+    grid = week_grid(resource=resource, policy=policy, user=request.user, week_start=week_start, choice=choice) \
+        if policy else None  # fmt: skip
     context = {
+        "grid": grid,
+        "summary": booking_summary(resource=resource, policy=policy, user=request.user, choice=choice, form=form)
+        if grid and grid.choice_valid
+        else None,
+        "week_start": week_start,
+        "choice_query": urlencode({"start": request.GET["start"][:16], "end": request.GET["end"][:16]})
+        if choice and request.GET.get("start") and request.GET.get("end")
+        else "",
         "resource": resource,
         "policy": policy,
         "form": form,
@@ -171,6 +189,28 @@ def book(request, pk):
         "next_week": week_start + datetime.timedelta(days=7),
     }
     return render(request, "booking/book.html", context, status=status)
+
+
+def booking_summary(*, resource, policy, user, choice, form) -> dict:
+    """What the chosen time costs this person and whether it is confirmed at once (the page's summary box)."""
+    start, end = choice
+    summary = {"start": start, "end": end, "needs_approval": policy.requires_approval, "quote": None, "error": ""}
+    if not user.is_authenticated:
+        return summary
+    activity = form.data.get("activity") if form.is_bound else None
+    if activity not in dict(form.fields["activity"].choices):
+        activity = selectors.default_activity(user)
+    try:
+        quote = pricing_selectors.booking_quote(resource=resource, user=user, activity=activity, start=start, end=end)
+    except DomainError as error:
+        summary["error"] = error.message
+        quote = None
+    if quote is not None:
+        summary["quote"] = quote
+        summary["unit_label"] = PriceUnit(quote.unit).label if quote.unit in PriceUnit.values else quote.unit
+        summary["vat_percent"] = number_text(quote.vat_rate * 100)
+    summary["activity"] = activity
+    return summary
 
 
 def _login_url():

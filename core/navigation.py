@@ -56,7 +56,8 @@ def nav_items_for(user) -> list[dict]:
         if item.visible is not None and not item.visible(user):
             continue
         try:
-            items.append({"label": item.label, "url": reverse(item.url_name)})
+            # Items only some people see (their own pages, queues) go in the header's personal menu.
+            items.append({"label": item.label, "url": reverse(item.url_name), "personal": item.visible is not None})
         except NoReverseMatch:
             continue
     return items

@@ -34,7 +34,7 @@ def test_the_machine_has_exactly_the_states_of_the_issue():
 @pytest.mark.parametrize(("source", "target"), ALLOWED)
 def test_every_allowed_transition_is_made_and_recorded(source, target, world):
     request = IntakeRequestFactory(status=source, institution=world.uio)
-    services._transition(request, target, actor=world.screener, reason="fordi")
+    services.request_transition(request, target, actor=world.screener, reason="fordi")
     request.refresh_from_db()
     assert request.status == target
     event = request.events.get()
@@ -51,7 +51,7 @@ def test_every_allowed_transition_is_made_and_recorded(source, target, world):
 def test_every_forbidden_transition_is_a_conflict_that_changes_nothing(source, target, world):
     request = IntakeRequestFactory(status=source, institution=world.uio)
     with pytest.raises(ConflictError) as error:
-        services._transition(request, target, actor=world.screener)
+        services.request_transition(request, target, actor=world.screener)
     assert error.value.code == "illegal_transition"
     assert error.value.field == "status"
     request.refresh_from_db()

@@ -43,7 +43,7 @@ TARGETS = (
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
     Target("intake.deadlines", DEADLINE_TESTS),
-    Target("intake.services", INTAKE_TESTS, ROUTING_RULES),
+    Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
     Target("intake.policies", POLICY_TESTS),

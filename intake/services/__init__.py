@@ -1,0 +1,43 @@
+"""Writes for the intake queue. Callers use the names exported here; the modules split the work:
+
+- `state`: the state machine (`request_transition`), the history and the notifications of a status change;
+- `lifecycle`: submit, confirm, messages, withdraw, ask for information, checklist, decline, close;
+- `routing`: moving a request between queues, routing it to facilities, and the facilities' answers;
+- `reminders`: the clock's reminders and escalations, closing requests never confirmed;
+- `clients`: API clients and webhooks.
+"""
+
+from intake.services.clients import (
+    KEY_PREFIX,
+    api_client_create,
+    api_client_revoke,
+    requeue_unqueued_webhooks,
+    webhook_attempt,
+    webhook_backoff_seconds,
+    webhook_delivery_queue,
+    webhook_host_is_public,
+    webhook_register,
+    webhook_signature,
+)
+from intake.services.lifecycle import (
+    request_add_message,
+    request_ask_for_info,
+    request_close,
+    request_confirm_email,
+    request_decline,
+    request_submit,
+    request_update_checklist,
+    request_withdraw,
+)
+from intake.services.reminders import deadline_escalations_send, deadline_reminders_send, unconfirmed_requests_close
+from intake.services.routing import request_assign_institution, request_route, routing_accept, routing_decline
+from intake.services.state import ALLOWED_TRANSITIONS, request_lock, request_transition
+
+__all__ = [
+    "ALLOWED_TRANSITIONS", "KEY_PREFIX", "api_client_create", "api_client_revoke", "deadline_escalations_send",
+    "deadline_reminders_send", "request_add_message", "request_ask_for_info", "request_assign_institution",
+    "request_close", "request_confirm_email", "request_decline", "request_lock", "request_route", "request_submit",
+    "request_transition", "request_update_checklist", "request_withdraw", "requeue_unqueued_webhooks",
+    "routing_accept", "routing_decline", "unconfirmed_requests_close", "webhook_attempt", "webhook_backoff_seconds",
+    "webhook_delivery_queue", "webhook_host_is_public", "webhook_register", "webhook_signature",
+]  # fmt: skip

@@ -1,0 +1,173 @@
+"""API clients and webhooks: keys, webhook registration, signed deliveries with back-off."""
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.queue import task_queue_after_commit
+from intake.choices import (
+    DeliveryStatus,
+    Scope,
+)
+from intake.models import ApiClient, WebhookDelivery
+
+KEY_PREFIX = "lt_"
+
+
+@transaction.atomic
+def api_client_create(*, name: str, kind: str, scopes: list[str]) -> tuple[ApiClient, str]:
+    """Create a client and its key. The key is returned once; only its hash is kept."""
+    unknown = [scope for scope in scopes if scope not in Scope.values]
+    if unknown:
+        raise DomainError(
+            _("Unknown scope: %(scopes)s. Known: %(known)s.")
+            % {"scopes": ", ".join(unknown), "known": ", ".join(Scope.values)},
+            field="scopes",
+        )
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    client = ApiClient(
+        name=name, kind=kind, scopes=",".join(scopes), key_prefix=key[:12], key_hash=ApiClient.hash_key(key)
+    )
+    client.full_clean()
+    client.save()
+    return client, key
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, now=None) -> ApiClient:
+    if client.revoked_at is None:
+        client.revoked_at = now or timezone.now()
+        client.save(update_fields=["revoked_at"])
+    return client
+
+
+def webhook_host_is_public(url: str) -> bool:
+    """Whether every address the URL's host resolves to is a public one.
+
+    Webhooks are POSTed from inside the platform, so a URL pointing at localhost, the private network or the cloud
+    metadata address would let a client make the server call internal services. Development and tests may allow
+    private hosts with INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS.
+    """
+    if settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return True
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+
+
+@transaction.atomic
+def webhook_register(*, client: ApiClient, url: str) -> ApiClient:
+    """Set (or clear, with an empty url) the client's webhook URL; a new secret is made with each new URL."""
+    if url and not webhook_host_is_public(url):
+        raise DomainError(
+            _("The webhook address must be a public internet address (not localhost or a private network)."),
+            field="url",
+            code="webhook_not_public",
+        )
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    client.webhook_url = url or ""
+    client.webhook_secret = secrets.token_hex(32) if url else ""
+    try:
+        client.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.message_dict.get("webhook_url", error.messages)), field="url") from None
+    client.save(update_fields=["webhook_url", "webhook_secret"])
+    return client
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """The value of the X-Labtorget-Signature header: 'sha256=' + hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
+    """POST the delivery once; record the outcome. True when the receiver answered 2xx."""
+    now = now or timezone.now()
+    delivery = WebhookDelivery.objects.select_related("client").get(pk=delivery.pk)
+    if delivery.status == DeliveryStatus.DELIVERED:
+        return True
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Labtorget-Webhook/1",
+        "X-Labtorget-Delivery": str(delivery.pk),
+        "X-Labtorget-Event": delivery.payload.get("event", ""),
+        "X-Labtorget-Signature": webhook_signature(delivery.client.webhook_secret, body),
+    }
+    delivery.attempts += 1
+    try:
+        if not webhook_host_is_public(delivery.url):  # checked again: the name may resolve elsewhere by now
+            raise requests.RequestException(_("The webhook address is not a public internet address."))
+        response = requests.post(
+            delivery.url, data=body, headers=headers, timeout=settings.INTAKE_WEBHOOK_TIMEOUT, allow_redirects=False
+        )
+        delivery.last_status_code = response.status_code
+        delivery.last_error = "" if response.ok else response.text[:500]
+        ok = response.ok
+    except requests.RequestException as error:
+        delivery.last_status_code = None
+        delivery.last_error = str(error)[:500]
+        ok = False
+    if ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= settings.INTAKE_WEBHOOK_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + datetime.timedelta(seconds=webhook_backoff_seconds(delivery.attempts))
+    delivery.save()
+    return ok
+
+
+def webhook_delivery_queue(delivery_id: int) -> None:
+    """Queue the delivery after commit; if the broker is unreachable, mark it for the next sweep instead."""
+
+    def mark_for_the_sweep():
+        WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, attempts=0).update(
+            next_attempt_at=timezone.now()
+        )
+
+    task_queue_after_commit("intake.tasks.deliver_webhook", delivery_id, if_unreachable=mark_for_the_sweep)
+
+
+@transaction.atomic
+def requeue_unqueued_webhooks() -> int:
+    """Queue again the deliveries whose task could not be queued: never attempted, yet a next attempt is due.
+
+    A delivery that was queued has no next attempt until its first attempt fails, so one that merely waits in the
+    queue (the worker is busy or down) is not queued twice.
+    """
+    unqueued = list(
+        WebhookDelivery.objects.select_for_update(skip_locked=True)
+        .filter(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    WebhookDelivery.objects.filter(pk__in=unqueued).update(next_attempt_at=None)
+    for delivery_id in unqueued:
+        webhook_delivery_queue(delivery_id)
+    return len(unqueued)
+
+
+def webhook_backoff_seconds(attempts: int) -> int:
+    """Exponential back-off: base, 2×base, 4×base, ... after the 1st, 2nd, 3rd failed attempt."""
+    return settings.INTAKE_WEBHOOK_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)

@@ -7,16 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from booking import policies, selectors, services
-from booking.grid import parse_choice, week_grid
+from booking import ics, policies, selectors, services
 from booking.forms import (
     BookingForm,
     BookingPolicyForm,
@@ -30,6 +28,7 @@ from booking.forms import (
     QualificationForm,
     UseForm,
 )
+from booking.grid import parse_choice, week_grid
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from catalogue import roles
 from catalogue.choices import PublicationStatus
@@ -237,9 +236,18 @@ def my_bookings(request):
 
 
 @login_required
-@require_POST
 def cancel(request, pk):
+    """GET: the confirmation step, stating whether cancelling is free or what it costs; POST: cancel."""
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
+    if request.method != "POST":
+        if not policies.can_cancel_booking(request.user, booking):
+            raise PermissionDenied
+        context = {
+            "booking": booking,
+            "charged": selectors.cancellation_is_charged(booking),
+            "is_manager": policies.can_decide_booking(request.user, booking),
+        }
+        return render(request, "booking/cancel_confirm.html", context)
     try:  # the service refuses who may not cancel (PermissionDenied, a 403)
         booking = services.booking_cancel(
             booking=booking, actor=request.user, reason=request.POST.get("reason", ""),
@@ -546,3 +554,14 @@ def feeds_page(request):
     tokens = services.facility_feed_tokens_get(user=request.user, facilities=facilities)
     facility_tokens = [(facility, tokens[facility.pk]) for facility in facilities]
     return render(request, "booking/feeds.html", {"personal": personal, "facility_tokens": facility_tokens})
+
+
+@login_required
+def booking_calendar_file(request, pk):
+    """The booking as an .ics file for the person's own calendar ("Add to calendar"); the times are the
+    booking's, in UTC, so every calendar program shows them in its own zone."""
+    booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=pk)
+    require(policies.can_view_booking, request.user, booking)
+    response = HttpResponse(ics.booking_attachment(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="labtorget-booking-{booking.pk}.ics"'
+    return response

@@ -36,7 +36,8 @@ def grid_for(policy, company_user):
 
     def build(choice=None):
         grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY, choice=choice)
-        return {(cell.start.date(), cell.start.strftime("%H:%M")): cell for row in grid.rows for cell in row.cells}, grid
+        cells = {(cell.start.date(), cell.start.strftime("%H:%M")): cell for row in grid.rows for cell in row.cells}
+        return cells, grid
 
     return build
 

@@ -50,6 +50,9 @@ def _resource_rows(request, resources, week_start) -> dict:
             "resource": resource,
             "policy": policy,
             "week": weeks[resource.pk],
+            "next_free": next(
+                (i["start"] for day in weeks[resource.pk] for i in day["intervals"] if i["free"]), None
+            ),
             "needs_training": policy.requires_qualification and resource.pk not in qualified,
             "can_manage": can_manage[resource.facility_id],
         }

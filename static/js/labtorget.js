@@ -98,7 +98,16 @@
     }
   }
 
+  // A table wider than a phone scrolls inside its own box; keyboard users reach it with Tab to scroll it.
+  function makeWideTablesFocusable() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+      if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) table.tabIndex = 0;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    makeWideTablesFocusable();
+    window.addEventListener("resize", makeWideTablesFocusable);
     setUpMenu();
     setUpConfirmations();
     Array.prototype.forEach.call(document.querySelectorAll("[data-week-grid]"), setUpWeekGrid);

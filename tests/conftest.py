@@ -41,7 +41,9 @@ def _require_browser_tools() -> None:
     import shutil
 
     if importlib.util.find_spec("playwright") is None:
-        raise pytest.UsageError("LABTORGET_BROWSER=1 but Playwright is not installed: pip install -r requirements-browser.txt")
+        raise pytest.UsageError(
+            "LABTORGET_BROWSER=1 but Playwright is not installed: pip install -r requirements-browser.txt"
+        )
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not shutil.which(chromium):
         raise pytest.UsageError(f"LABTORGET_BROWSER=1 but there is no Chromium at {chromium}: apt-get install chromium")

@@ -140,7 +140,8 @@ class Visit:
         self.findings.append({"page": label, "url": page.url, "viewport": self.viewport, "violations": result})
         self.shots += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.viewport}-{self.shots:02d}-{label}.png"), full_page=True)
+        shot = ARTIFACTS / f"{self.name}-{self.viewport}-{self.shots:02d}-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
         serious = [v for v in result if v["impact"] in ("serious", "critical")]
         assert not serious, f"{label}: axe found serious or critical violations: {json.dumps(serious, indent=1)}"
 

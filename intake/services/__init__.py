@@ -11,7 +11,7 @@ from intake.services.clients import (
     KEY_PREFIX,
     api_client_create,
     api_client_revoke,
-    requeue_unqueued_webhooks,
+    unqueued_webhooks_requeue,
     webhook_attempt,
     webhook_backoff_seconds,
     webhook_delivery_queue,
@@ -37,7 +37,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS", "KEY_PREFIX", "api_client_create", "api_client_revoke", "deadline_escalations_send",
     "deadline_reminders_send", "request_add_message", "request_ask_for_info", "request_assign_institution",
     "request_close", "request_confirm_email", "request_decline", "request_lock", "request_route", "request_submit",
-    "request_transition", "request_update_checklist", "request_withdraw", "requeue_unqueued_webhooks",
-    "routing_accept", "routing_decline", "unconfirmed_requests_close", "webhook_attempt", "webhook_backoff_seconds",
+    "request_transition", "request_update_checklist", "request_withdraw", "routing_accept", "routing_decline",
+    "unconfirmed_requests_close", "unqueued_webhooks_requeue", "webhook_attempt", "webhook_backoff_seconds",
     "webhook_delivery_queue", "webhook_host_is_public", "webhook_register", "webhook_signature",
 ]  # fmt: skip

@@ -6,5 +6,6 @@ DATE_FORMAT = "j. N Y"
 DATETIME_FORMAT = r"j. N Y \k\l. H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j. N"
-SHORT_DATE_FORMAT = "d.m.Y"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+# The short formats too, so that every page writes a date the same way.
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT

@@ -116,6 +116,8 @@ def facility_detail(request, slug):
             "primary_contact": selectors.primary_contact(facility),
             "is_stale": selectors.facility_is_stale(facility),
             "can_edit": policies.can_edit_facility(request.user, facility),
+            # How it is booked and what it costs this visitor, at the top (the full price table is further down).
+            "summary_facts": result_facts_for(request, [facility]).get(facility.pk, []),
             "json_ld": selectors.facility_json_ld(
                 facility, request.build_absolute_uri(reverse("catalogue:facility", args=[facility.slug]))
             ),

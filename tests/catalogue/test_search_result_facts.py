@@ -95,3 +95,12 @@ def test_the_facts_cost_the_same_queries_for_two_results_or_twelve():
         return len(captured)
 
     assert queries_for(2) == queries_for(12)
+
+
+def test_the_facility_page_says_how_it_is_booked_and_its_from_price_above_the_contact():
+    facility = facility_with(policies=(True,), prices=PRICES)
+    page = Client().get(f"/facilities/{facility.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    top = page.split('id="contact-heading"', 1)[0]
+    assert "Book by request" in top
+    assert f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)" in top
+    assert 'href="#prices-heading"' in top

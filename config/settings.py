@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "pricing",
+    "calendars",
     "booking",
     "accounting",
     "intake",
@@ -332,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.complete_ended_bookings",
         "schedule": crontab(minute="*/15"),
     },
+    # External calendar feeds: each run queues the feeds whose turn it is (EXTERNAL_CALENDARS_SYNC_MINUTES) and
+    # tells managers of feeds gone stale.
+    "calendars-sync-due": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": crontab(minute="*"),
+    },
     "intake-deadline-reminders": {
         "task": "intake.tasks.send_deadline_reminders",
         "schedule": crontab(minute=15),
@@ -452,6 +459,20 @@ ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", 
 # Organisation numbers (comma-separated) of the institutions registered in Foretaksregisteret (health trusts,
 # limited companies): their EHF documents say so, as foretaksregisterloven § 10-2 and rule NO-R-002 ask.
 ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS = os.environ.get("ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS", "")
+
+# --- calendars (external iCalendar feeds of facilities that book in their own system) ---
+# How often each feed is read, and after how long without a successful read the facility's managers are told.
+EXTERNAL_CALENDARS_SYNC_MINUTES = int(os.environ.get("EXTERNAL_CALENDARS_SYNC_MINUTES", "15"))
+EXTERNAL_CALENDARS_STALE_HOURS = int(os.environ.get("EXTERNAL_CALENDARS_STALE_HOURS", "24"))
+# Limits of one read: seconds for the whole answer, bytes, busy times within the horizon (an endless series stops).
+EXTERNAL_CALENDARS_TIMEOUT_SECONDS = float(os.environ.get("EXTERNAL_CALENDARS_TIMEOUT_SECONDS", "15"))
+EXTERNAL_CALENDARS_MAX_BYTES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BYTES", str(5 * 1024 * 1024)))
+EXTERNAL_CALENDARS_MAX_BUSY_TIMES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BUSY_TIMES", "20000"))
+# How far ahead a feed's series are expanded (the longest booking horizon a policy offers fits in it).
+EXTERNAL_CALENDARS_HORIZON_DAYS = int(os.environ.get("EXTERNAL_CALENDARS_HORIZON_DAYS", "400"))
+# Feed addresses must resolve to public addresses (as webhooks) unless this is set: tests and the demo, whose
+# feeds the demo serves itself on localhost.
+EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = env_bool("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", False)
 
 # --- booking ---
 # Managers may still record a no-show or the time actually used until this many working days after a booking's end

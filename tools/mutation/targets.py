@@ -133,7 +133,7 @@ TARGETS = (
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
     # What the booking calendar lets a person pick (time) and the from-price a list shows (money).
-    Target("booking.grid", ("tests/booking/test_week_grid.py",), ("week_grid", "row_minutes", "default_minutes", "_inside", "_overlaps", "parse_choice")),
+    Target("booking.grid", ("tests/booking/test_week_grid.py",)),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
 )
 

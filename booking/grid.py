@@ -101,9 +101,7 @@ def week_grid(
     else:
         first, last = (t.hour * 60 for t in DEFAULT_DAY)
     first = (first // step) * step
-    last = min(24 * 60, math.ceil(last / step) * step)
-    if last <= first:
-        first, last = (t.hour * 60 for t in DEFAULT_DAY)
+    last = min(24 * 60, math.ceil(last / step) * step)  # intervals have length, so last > first
 
     choice_valid = bool(
         choice and minimum <= choice[1] - choice[0] <= maximum and _inside(free, choice[0], choice[1])

@@ -86,6 +86,8 @@ def test_rows_follow_the_grid_from_opening_to_closing(grid_for):
     ("choice", "valid"),
     [
         (TUESDAY_8_TO_9, True),
+        ((at(TUESDAY, "08:00"), at(TUESDAY, "10:00")), True),  # exactly the maximum length
+        ((at(WEDNESDAY, "10:30"), at(WEDNESDAY, "11:30")), False),  # starts inside another booking
         ((at(TUESDAY, "08:00"), at(TUESDAY, "08:30")), False),  # below the minimum length
         ((at(TUESDAY, "08:00"), at(TUESDAY, "10:30")), False),  # above the maximum length
         ((at(WEDNESDAY, "09:30"), at(WEDNESDAY, "10:30")), False),  # over another booking
@@ -133,3 +135,70 @@ def test_the_book_page_shows_the_total_and_keeps_the_week(policy, company_user):
     # Before booking: quantity × unit price, VAT and the total for this person (a company: economic, with VAT).
     assert "1 × hour at NOK\u00a01,000.00" in page
     assert 'id="summary-total">NOK\u00a01,250.00<' in page
+
+
+@pytest.mark.parametrize(("slot", "row"), [(5, 15), (7, 21), (10, 20), (15, 15), (30, 30), (60, 60)])
+def test_a_row_is_the_grid_but_never_finer_than_15_minutes(slot, row):
+    from booking.grid import row_minutes
+
+    assert row_minutes(BookingPolicyFactory.build(slot_minutes=slot)) == row
+
+
+def test_a_week_without_opening_hours_shows_a_closed_working_day(company_user):
+    policy = BookingPolicyFactory(opening={0: []})  # closed every day
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    assert [grid.rows[0].time, grid.rows[-1].time] == [datetime.time(8), datetime.time(15, 30)]
+    assert {cell.state for row in grid.rows for cell in row.cells} == {"closed"}
+
+
+def test_rows_start_and_end_on_the_grid_around_odd_opening_hours(company_user):
+    policy = BookingPolicyFactory(slot_minutes=30, opening={0: [(datetime.time(7, 30), datetime.time(18, 15))]})
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    assert [grid.rows[0].time, grid.rows[-1].time] == [datetime.time(7, 30), datetime.time(18)]
+
+
+def test_the_grid_reports_its_row_length_choice_and_today(grid_for):
+    _cells, grid = grid_for(TUESDAY_8_TO_9)
+    assert (grid.row_minutes, grid.default_minutes, grid.choice, grid.today) == (
+        30, 60, TUESDAY_8_TO_9, timezone.localdate(),
+    )  # fmt: skip
+    assert all(cell.end - cell.start == datetime.timedelta(minutes=30) for row in grid.rows for cell in row.cells)
+
+
+def test_sunday_is_part_of_the_week(company_user):
+    policy = BookingPolicyFactory()  # open every day
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    sunday = grid.rows[4].cells[6]
+    assert sunday.state == "free" and sunday.start.date() == MONDAY + datetime.timedelta(days=6)
+
+
+@pytest.mark.parametrize(
+    ("choice", "clock", "pick", "extends"),
+    [
+        # A choice over someone else's booking is never extended: a click after it starts anew.
+        ((at(WEDNESDAY, "10:00"), at(WEDNESDAY, "11:00")), "11:00", ("11:00", "12:00"), False),
+    ],
+)
+def test_a_choice_over_busy_time_is_not_extended(grid_for, choice, clock, pick, extends):
+    cells, _grid = grid_for(choice)
+    cell = cells[(WEDNESDAY, clock)]
+    assert cell.pick == (at(WEDNESDAY, pick[0]), at(WEDNESDAY, pick[1])) and cell.extends is extends
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-12-15T09:00:59", "2026-12-15T10:00:30", ("09:00", "10:00")),  # seconds are dropped
+        ("2026-12-15T09:00", "2026-12-15T09:00", None),  # empty
+        ("2026-12-15T09:00", "", None),
+    ],
+)
+def test_parse_choice_reads_minutes_only(start, end, expected):
+    parsed = parse_choice(start, end)
+    if expected is None:
+        assert parsed is None
+    else:
+        assert (parsed[0].strftime("%H:%M:%S"), parsed[1].strftime("%H:%M:%S")) == (
+            expected[0] + ":00", expected[1] + ":00",
+        )  # fmt: skip
+        assert parsed[0].tzinfo is not None

@@ -215,7 +215,14 @@ def book(request, pk):
         else [],
         "local_policy": local_policy,
         "local_link": selectors.local_booking_link(local_policy) if local_policy else "",
-        "week": week_calendar(resource, request.user, week_start) if policy or local_policy else [],
+        "week": week_calendars(
+            [resource],
+            request.user,
+            week_start,
+            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
+        )[resource.pk]
+        if policy or local_policy
+        else [],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
     }

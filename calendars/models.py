@@ -47,6 +47,8 @@ class ExternalCalendar(models.Model):
     # What the server said about the version we hold, sent back as If-None-Match / If-Modified-Since.
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # SHA-256 of the last body read: a server that sends no validators but the same calendar is not parsed again.
+    content_hash = models.CharField(max_length=64, blank=True)
     # The busy times stored reach this far; a 304 is trusted only while that still covers the horizon.
     expanded_until = models.DateTimeField(null=True, blank=True)
     busy_count = models.PositiveIntegerField(_("busy times"), default=0)

@@ -6,6 +6,7 @@ was stored; the calendar records why and since when.
 """
 
 import datetime
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -116,8 +117,8 @@ def sync_window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.dat
 def external_calendar_sync(*, calendar_id: int, now: datetime.datetime | None = None) -> SyncOutcome | None:
     """Read one feed and, when it answers a calendar, replace its busy time; None when the calendar is gone.
 
-    A 304 (the validators we sent still match) keeps the stored busy time as fresh, as long as it reaches the
-    horizon; once the horizon has moved a day past it, the feed is fetched whole again.
+    A 304 (the validators we sent still match), or the same body as last time, keeps the stored busy time as fresh,
+    as long as it reaches the horizon; once the horizon has moved a day past it, the feed is read whole again.
     """
     now = now or timezone.now()
     calendar = ExternalCalendar.objects.filter(pk=calendar_id).first()
@@ -134,7 +135,8 @@ def external_calendar_sync(*, calendar_id: int, now: datetime.datetime | None = 
             max_bytes=settings.EXTERNAL_CALENDARS_MAX_BYTES,
             allow_private=settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS,
         )
-        if fetched.not_modified:
+        unchanged = conditional and hashlib.sha256(fetched.body).hexdigest() == calendar.content_hash
+        if fetched.not_modified or unchanged:
             ExternalCalendar.objects.filter(pk=calendar_id).update(
                 last_attempt_at=now, last_success_at=now, error_code="", error_detail="", error_since=None,
                 stale_notified_at=None,
@@ -149,7 +151,7 @@ def external_calendar_sync(*, calendar_id: int, now: datetime.datetime | None = 
         return SyncOutcome(calendar_id, stored=None, error=error.code, detail=error.detail)
     stored = external_calendar_store(
         calendar_id=calendar_id, intervals=intervals, expanded_until=end, now=now, etag=fetched.etag,
-        last_modified=fetched.last_modified,
+        last_modified=fetched.last_modified, content_hash=hashlib.sha256(fetched.body).hexdigest(),
     )  # fmt: skip
     return SyncOutcome(calendar_id, stored=stored)
 
@@ -172,6 +174,7 @@ def external_calendar_store(
     now: datetime.datetime,
     etag: str = "",
     last_modified: str = "",
+    content_hash: str = "",
 ) -> int | None:
     """Replace the calendar's busy time with `intervals` in one transaction: readers see the old set or the new,
     never a mix or nothing. The number of pieces stored, or None when the calendar was removed meanwhile."""
@@ -189,7 +192,8 @@ def external_calendar_store(
     )
     ExternalCalendar.objects.filter(pk=calendar_id).update(
         last_attempt_at=now, last_success_at=now, error_code="", error_detail="", error_since=None,
-        stale_notified_at=None, etag=etag, last_modified=last_modified, expanded_until=expanded_until,
+        stale_notified_at=None, etag=etag, last_modified=last_modified, content_hash=content_hash,
+        expanded_until=expanded_until,
         busy_count=len(pieces),
     )  # fmt: skip
     return len(pieces)
@@ -216,10 +220,17 @@ def calendars_all_ids() -> list[int]:
     return list(ExternalCalendar.objects.order_by("pk").values_list("pk", flat=True))
 
 
+@transaction.atomic
 def calendars_sync_queue(*, now: datetime.datetime | None = None) -> int:
     """Queue a sync of each feed whose turn it is (each runs as its own task, so the workers share them and one
-    slow feed never holds up the others); the number queued."""
+    slow feed never holds up the others); the number queued.
+
+    Each queued feed counts as attempted now, so that the next run (every minute) does not queue it again while it
+    still waits for a worker; a task that is lost is made up for at the feed's next turn.
+    """
+    now = now or timezone.now()
     due = calendars_due_ids(now=now)
+    ExternalCalendar.objects.filter(pk__in=due).update(last_attempt_at=now)
     for calendar_id in due:
         task_queue_after_commit(SYNC_TASK, calendar_id)
     return len(due)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # /api/: refuse bodies over the limit and NUL/surrogates/impossible offsets in parameters, and answer every
+    # error as an RFC 9457 problem (docs/api.md).
+    "core.middleware.ApiEdgeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -182,6 +186,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Labtorget"
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
 ACCOUNTS_MFA_REQUIRED_FOR_ADMINS = env_bool("ACCOUNTS_MFA_REQUIRED_FOR_ADMINS", "SECRET_KEY" in os.environ)
+# Brønnøysundregistrene's Enhetsregisteret (accounts.brreg): where organisation numbers are verified.
+BRREG_BASE_URL = os.environ.get("BRREG_BASE_URL", "https://data.brreg.no/enhetsregisteret/api")
+BRREG_TIMEOUT = float(os.environ.get("BRREG_TIMEOUT", "5"))
+
 
 # OpenID Connect log-in (Feide for academia, ID-porten for persons) through allauth's openid_connect provider.
 # Each provider is active when its client id is set. The provider's discovery document (SERVER_URL) gives the
@@ -368,10 +376,13 @@ REST_FRAMEWORK = {
     # Requests per organisation key (INTAKE_API_CLIENT_RATE); the other limits are set on their views.
     "DEFAULT_THROTTLE_CLASSES": ["intake.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-standardized-errors' AutoSchema documents the errors each operation can answer with (core.openapi).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON only: one input format to check at the edge (core.edge.SafeJSONParser) and to document.
+    "DEFAULT_PARSER_CLASSES": ["core.edge.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -392,6 +403,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.postprocess_problems"],
     # Choice sets named in the schema: several models have a field called "kind", several serializers "status" and
     # "reason" fields.
     "ENUM_NAME_OVERRIDES": {
@@ -414,6 +426,18 @@ SPECTACULAR_SETTINGS = {
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
     },
 }
+API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
+# Error answers: RFC 9457 problems (core.problems), through drf-standardized-errors' handler with our formatter.
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "core.api.ProblemExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "core.api.ProblemFormatter",
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "ALLOWED_ERROR_STATUS_CODES": API_ERROR_STATUS_CODES,
+    "ERROR_SCHEMAS": {code: "core.openapi.ProblemSerializer" for code in API_ERROR_STATUS_CODES},
+}
+# The API's limits (docs/api.md): a request body of at most this many bytes, JSON nested at most this deep.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
+API_MAX_JSON_DEPTH = 32
 
 LOGGING = {
     "version": 1,

@@ -42,7 +42,7 @@ from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.policies import require
 
 MAX_WINDOW = datetime.timedelta(days=62)
@@ -270,13 +270,19 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
                 mode=data["mode"],
             )  # fmt: skip
+            if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
+                raise ConflictError(
+                    _("No occurrence of the series could be booked."),
+                    code="series_not_booked",
+                    extra={"recurrence_group": None, "bookings": [], "skipped": result.skipped},
+                )
             body = {
-                "recurrence_group": str(result.created[0].recurrence_group) if result.created else None,
+                "recurrence_group": str(result.created[0].recurrence_group),
                 "bookings": BookingSerializer(result.created, many=True).data,
                 "skipped": result.skipped,
             }
-            return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_409_CONFLICT)
-        booking = services.booking_create(**fields)
+            return Response(body, status=status.HTTP_201_CREATED)
+        booking = services.booking_create(**fields, organisation=data.get("organisation"))
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, call):
@@ -377,6 +383,7 @@ def _created_body(booking: Booking) -> dict:
         "purpose": booking.purpose,
         "payer_name": booking.payer_name,
         "payer_org_number": booking.payer_org_number,
+        "payer_organisation": booking.payer_organisation_id,
         "net_amount": None if booking.net_amount is None else str(booking.net_amount),
         "total_amount": None if booking.total_amount is None else str(booking.total_amount),
         "currency": booking.currency,

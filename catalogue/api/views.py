@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,12 +22,13 @@ from catalogue.api.serializers import (
 )
 from catalogue.filtersets import FacilityFilterSet, InstitutionFilterSet, ResourceFilterSet
 from catalogue.models import ContactPerson, Facility, Institution
+from core import pagination as core_pagination
 
 # Ids in URLs are digits; anything else is a 404 from the router, not a failed database lookup.
 ID_PATTERN = r"[0-9]+"
 
 
-class RegisterPagination(PageNumberPagination):
+class RegisterPagination(core_pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

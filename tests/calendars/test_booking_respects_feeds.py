@@ -236,3 +236,37 @@ def test_the_local_booking_address_must_be_a_web_address_with_known_placeholders
         with pytest.raises(ValidationError) as refused:
             policy.full_clean()
         assert "local_booking_url" in refused.value.message_dict
+
+
+@pytest.mark.postgres
+def test_the_external_check_costs_no_query_and_keeps_the_insert_statement_cached(federated, resource, company, base):
+    """The booking's check and insert stay one statement with the external busy time in it; psycopg keeps the parsed
+    form of a statement only up to 50 parameters and 4096 characters (MAX_CACHED_STATEMENT_*), past which every
+    booking would parse it anew."""
+    from django.db import connection
+
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert _book(company, resource, oslo(base, 9), oslo(base, 10)).status_code == 409
+        assert _book(company, resource, oslo(base, 12), oslo(base, 13)).status_code == 201
+    inserts = [(sql, params) for sql, params in seen if "INSERT INTO" in sql and "blocked" in sql]
+    assert len(inserts) == 2 and all("calendars_externalbusyinterval" in sql for sql, _params in inserts)
+    assert all(len(params) <= 50 and len(sql) <= 4096 for sql, params in inserts)
+
+
+def test_the_book_page_labels_external_time_for_managers_only(federated, resource, company, base):
+    from tests.factories import FacilityManagerFactory
+
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    pages = {}
+    for name, user in (("manager", manager), ("company", company)):
+        client = Client()
+        client.force_login(user)
+        pages[name] = client.get(f"/resources/{resource.pk}/book/?week={base:%Y-%m-%d}").content.decode()
+    assert "BookitLab" in pages["manager"]
+    assert "BookitLab" not in pages["company"]

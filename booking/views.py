@@ -191,6 +191,16 @@ def book(request, pk):
         week_start = selectors.week_start(timezone.localdate(choice[0]).isoformat())
     grid = week_grid(resource=resource, policy=policy, user=request.user, week_start=week_start, choice=choice) \
         if policy else None  # fmt: skip
+    week = (
+        week_calendars(
+            [resource],
+            request.user,
+            week_start,
+            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
+        )[resource.pk]
+        if policy or local_policy
+        else []
+    )
     context = {
         "grid": grid,
         "summary": booking_summary(resource=resource, policy=policy, user=request.user, choice=choice, form=form)
@@ -215,14 +225,9 @@ def book(request, pk):
         else [],
         "local_policy": local_policy,
         "local_link": selectors.local_booking_link(local_policy) if local_policy else "",
-        "week": week_calendars(
-            [resource],
-            request.user,
-            week_start,
-            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
-        )[resource.pk]
-        if policy or local_policy
-        else [],
+        "week": week,
+        # Managers see which external calendar holds each busy time (the grid shows it only as booked).
+        "external_busy": [{"day": day["date"], **busy} for day in week for busy in day.get("external", ())],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
     }

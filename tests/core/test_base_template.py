@@ -54,16 +54,17 @@ def test_role_pages_sit_in_the_personal_menu_so_the_header_stays_one_row(who, in
 )
 def test_messages_are_alerts_in_a_status_region_not_list_items_of_a_status(level, colour):
     """axe's `listitem` finding: role=status on a <ul> took away its list role, leaving orphan <li>s."""
-    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib import messages
+    from django.contrib.messages.middleware import MessageMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
     request = RequestFactory().get("/")
-    request.session = {}
     request.user = UserFactory()
-    storage = FallbackStorage(request)
-    storage.add(level, "Bestillingen er bekreftet.")
-    request._messages = storage
+    SessionMiddleware(lambda r: None).process_request(request)
+    MessageMiddleware(lambda r: None).process_request(request)
+    messages.add_message(request, level, "Bestillingen er bekreftet.")
     html = render_to_string("core/privacy.html", request=request)
     region = re.search(r'<div class="messages" role="status">(.*?)</div>\s*</div>', html, re.S)
     assert region, "the messages sit in one status region"

@@ -41,7 +41,7 @@ USE_TESTS = (
     "tests/booking/test_services.py",
     "tests/accounting/test_invoice_states.py",
 )
-INVOICE_TESTS = ("tests/accounting",)
+INVOICE_TESTS = ("tests/accounting", "tests/accounts/test_organisations.py")
 POLICY_TESTS = (
     "tests/test_policies_matrix.py",
     "tests/catalogue/test_permissions.py",
@@ -124,6 +124,7 @@ INVOICE_RULES = (
     "_line",
     "invoice_basis",
     "invoice_basis_of_bookings",
+    "invoiceable",
     "_basis",
 )
 ROUTING_RULES = ("request_route", "request_assign_institution", "routing_accept", "routing_decline")

@@ -26,6 +26,7 @@ BOOKING_RULE_TESTS = (
     "tests/booking/test_api_errors.py",
     "tests/booking/test_bookable_resources.py",
     "tests/intake/test_booking_proposal.py",
+    "tests/calendars/test_booking_respects_feeds.py",
 )
 DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py", "tests/booking/test_use.py")
 CHARGE_TESTS = (

@@ -443,6 +443,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "IntakeProposalKindEnum": "intake.choices.ProposalKind",
         "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+        "IntakeReferralKindEnum": "intake.choices.ReferralKind",
     }
 )
 CELERY_BEAT_SCHEDULE["intake-deadline-reminders"] = {
@@ -460,5 +461,13 @@ CELERY_BEAT_SCHEDULE["intake-requeue-unqueued-webhooks"] = {
 CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
     "task": "intake.tasks.close_unconfirmed_requests",
     "schedule": crontab(hour=3, minute=30),
+}
+# The operators' addresses: told of a request or an escalation only when no person with a role can be (comma-separated).
+INTAKE_FALLBACK_EMAILS = [e.strip() for e in os.environ.get("INTAKE_FALLBACK_EMAILS", "").split(",") if e.strip()]
+# How long the signed link that lets a facility's contact person answer a routing (no account needed) stays valid.
+INTAKE_ANSWER_LINK_DAYS = int(os.environ.get("INTAKE_ANSWER_LINK_DAYS", "14"))
+CELERY_BEAT_SCHEDULE["intake-responder-check"] = {
+    "task": "intake.tasks.check_responders",
+    "schedule": crontab(hour=6, minute=10),
 }
 # --- end intake ---

@@ -28,12 +28,15 @@ from intake.choices import AuthorRole, RequestStatus, RoutingStatus
 from intake.filtersets import IntakeRequestFilterSet
 from intake.forms import (
     AcceptForm,
+    AnswererForm,
     AssignForm,
     ChecklistForm,
     CloseForm,
     DeclineForm,
     IntakeRequestForm,
     MessageForm,
+    NoteForm,
+    ReferForm,
     RouteForm,
     WithdrawForm,
     quote_resource_choices,
@@ -209,15 +212,19 @@ def request_detail(request, pk):
 def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
     is_requester = policies.is_requester(user, obj)
     can_screen = policies.can_screen_request(user, obj)
-    routings = list(selectors.request_routings(obj))
+    routings = policies.visible_routings(user, obj, selectors.request_routings(obj))
     my_routings = policies.answerable_routings(user, [r for r in routings if r.status == RoutingStatus.PENDING])
     resource_choices = quote_resource_choices({r.facility_id for r in my_routings})
     active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
+    in_screening = obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
     return {
         "follow_token": follow_token,
         "intake_request": obj,
         "history": selectors.request_history(obj),
-        "request_messages": selectors.request_messages(obj),
+        "request_messages": policies.visible_messages(user, obj, selectors.request_messages(obj)),
+        "referrals": selectors.request_referrals(obj),
+        "note_form": NoteForm() if active and policies.can_see_internal_notes(user, obj) else None,
+        "refer_form": ReferForm() if in_screening and policies.can_refer_request(user, obj) else None,
         "routings": routings,
         "is_requester": is_requester,
         "can_screen": can_screen,
@@ -234,10 +241,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
         else None,
         "close_form": CloseForm() if can_screen and active else None,
-        "assign_form": AssignForm()
-        if policies.can_assign_request(user, obj)
-        and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
-        else None,
+        "assign_form": AssignForm() if in_screening and policies.can_assign_request(user, obj) else None,
         "answer_forms": [
             (
                 r,
@@ -263,6 +267,8 @@ def request_action(request, pk, action):
         "decline": _action_decline,
         "close": _action_close,
         "assign": _action_assign,
+        "note": _action_note,
+        "refer": _action_refer,
         "accept": _action_accept,
         "decline-routing": _action_decline_routing,
     }
@@ -309,6 +315,22 @@ def _action_message(request, obj, user):
     return _("Your message is sent.")
 
 
+def _action_note(request, obj, user):
+    if not policies.can_see_internal_notes(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(NoteForm(request.POST))
+    role = AuthorRole.SCREENER if policies.can_screen_request(user, obj) else AuthorRole.MANAGER
+    services.request_add_message(request=obj, actor=user, body=data["message"], role=role, internal=True)
+    return _("Your note is saved. The requester does not see it.")
+
+
+def _action_refer(request, obj, user):
+    if not policies.can_refer_request(user, obj):
+        raise PermissionDenied
+    services.request_refer(request=obj, user=user, **_form_or_error(ReferForm(request.POST)))
+    return _("The request is referred and closed; the requester is told where to go.")
+
+
 def _action_withdraw(request, obj, user):
     if not policies.can_withdraw_request(user, obj):
         raise PermissionDenied
@@ -352,7 +374,7 @@ def _action_assign(request, obj, user):
     if not policies.can_assign_request(user, obj):
         raise PermissionDenied
     data = _form_or_error(AssignForm(request.POST))
-    services.request_assign_institution(request=obj, user=user, institution=data["institution"])
+    services.request_assign_institution(request=obj, user=user, institution=data["institution"], note=data["note"])
     return _("The request is now in the institution's screening queue.")
 
 
@@ -394,3 +416,52 @@ def _action_decline_routing(request, obj, user):
     routing = _my_routing(obj, user, data.get("routing"))
     services.routing_decline(routing=routing, user=user, reason=data["reason"], comment=data["comment"])
     return _("You declined. The request goes back to the screener.")
+
+
+# --- A facility's contact person answers by the signed link (no account) ---------------------------------------
+
+
+def routing_answer(request, token):
+    """GET shows the request and two forms; POST accepts with a proposal or declines with a reason. An expired,
+    used or tampered link shows a clear page and changes nothing."""
+    try:
+        routing = selectors.routing_for_answer_token(token)
+    except DomainError as error:
+        return render(request, "intake/answer.html", {"invalid": str(error)}, status=410 if error.code else 400)
+    accept_form = AcceptForm(
+        initial={"routing": routing.pk},
+        prefix="a",
+        resources=quote_resource_choices({routing.facility_id})[routing.facility_id],
+    )
+    decline_form = DeclineForm(initial={"routing": routing.pk}, prefix="d")
+    answerer_form = AnswererForm(initial={"answered_by": routing.contact_name})
+    if request.method == "POST":
+        answerer_form = AnswererForm(request.POST)
+        try:
+            name = _form_or_error(answerer_form)["answered_by"]
+            if request.POST.get("answer") == "accept":
+                data = _form_or_error(AcceptForm(request.POST, prefix="a"))
+                data.pop("routing", None)
+                services.routing_accept_by_link(token=token, answered_by=name, **data)
+                done = _("Thank you. The requester sees your proposal.")
+            else:
+                data = _form_or_error(DeclineForm(request.POST, prefix="d"))
+                services.routing_decline_by_link(
+                    token=token, answered_by=name, reason=data["reason"], comment=data["comment"]
+                )
+                done = _("Thank you. The request goes back to the screener.")
+        except (ValidationError, DomainError) as error:
+            messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+        else:
+            return render(request, "intake/answer.html", {"done": done})
+    return render(
+        request,
+        "intake/answer.html",
+        {
+            "routing": routing,
+            "intake_request": routing.request,
+            "accept_form": accept_form,
+            "decline_form": decline_form,
+            "answerer_form": answerer_form,
+        },
+    )

@@ -276,7 +276,7 @@ def test_dashboard_panel_counts_what_waits_for_the_user(world):
 def test_platform_admin_assigns_on_the_page(client, world):
     request = IntakeRequestFactory(institution=None)
     client.force_login(world.platform_admin)
-    assert "Tildel" in client.get(f"/intake/requests/{request.pk}/").content.decode()
+    assert "Overlat" in client.get(f"/intake/requests/{request.pk}/").content.decode()
     response = client.post(f"/intake/requests/{request.pk}/assign/", {"institution": world.ntnu.pk})
     assert response["Location"] == "/intake/queue/"
     request.refresh_from_db()
@@ -327,7 +327,7 @@ def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, wor
     from django.test.utils import CaptureQueriesContext
 
     from catalogue.models import FacilityManager
-    from tests.factories import FacilityFactory
+    from tests.factories import ContactPersonFactory, FacilityFactory
 
     own = [world.facility]
     for index in range(2):
@@ -335,6 +335,8 @@ def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, wor
         FacilityManager.objects.create(user=world.manager, facility=facility)
         own.append(facility)
     others = [world.ntnu_facility, *(FacilityFactory(institution=world.ntnu, slug=f"annen-{i}") for i in range(2))]
+    for facility in others[1:]:  # no manager: their contact person answers by e-mail link
+        ContactPersonFactory(facility=facility)
     small = _routed_to(world, [world.facility])
     large = _routed_to(world, own + others)
     client.force_login(world.manager)

@@ -203,6 +203,29 @@ def responder_gaps() -> dict:
     }
 
 
+def responder_gap_lines(gaps: dict, *, only_defects: bool = False) -> list[str]:
+    """The gaps as lines for people: the command, the daily e-mail-free log and the admin's warnings.
+
+    Institutions without screeners are not a defect (the national team answers for them), so `only_defects`
+    leaves them out."""
+    lines = []
+    if gaps["nobody_above"]:
+        lines.append(str(_("Nobody is above the national queue: no platform admin and no INTAKE_FALLBACK_EMAILS.")))
+    if gaps["national_team_empty"]:
+        lines.append(str(_("The national screening team is empty: platform admins receive its requests.")))
+    lines.extend(
+        str(_("No manager and no primary contact with an e-mail address: %(facility)s (%(institution)s)"))
+        % {"facility": facility.name, "institution": facility.institution.short_name or facility.institution.name}
+        for facility in gaps["facilities"]
+    )
+    if not only_defects and gaps["institutions"]:
+        lines.append(
+            str(_("Without screeners of their own (the national team answers): %(names)s"))
+            % {"names": ", ".join(institution.short_name or institution.name for institution in gaps["institutions"])}
+        )
+    return lines
+
+
 def requests_visible_to(actor) -> QuerySet:
     """Every request the actor may read: own ones, the screening queue, and those routed to their facilities."""
     if isinstance(actor, ApiClient):

@@ -9,7 +9,7 @@ from catalogue.models import Facility, Institution
 from core.outbox import outbox_send_due
 from intake import selectors, services
 from intake.choices import RequestStatus
-from intake.models import IntakeRequest, NationalScreener, Routing
+from intake.models import IntakeRequest, NationalScreener
 from tests.factories import (
     ContactPersonFactory,
     FacilityFactory,

@@ -34,6 +34,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Behind a reverse proxy: how many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). The
+# per-IP rate limits of allauth and of the API read the client's address the same way.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -91,32 +95,37 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "accounts.context_processors.account",
+                "catalogue.context_processors.register",
             ],
         },
     },
 ]
 
-# Database: DATABASE_URL (postgres://user:pass@host:5432/name) or the embedded SQLite file.
-DATABASES = {
-    "default": dj_database_url.parse(
+
+def database_from_env() -> dict:
+    """DATABASE_URL (postgres://user:pass@host:5432/name) or the embedded SQLite file, with what each engine needs."""
+    database = dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    options = database.get("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers wait for each other instead of failing with "database is locked".
+        return {**database, "CONN_MAX_AGE": 0, "OPTIONS": {**options, "timeout": 20}}
+    if database["ENGINE"].startswith("django.db.backends.postgresql"):
+        # Parameters travel apart from the SQL (server-side binding) instead of being merged into its text in
+        # Python, so that a statement run again and again (the booking path's) can be prepared: after this many runs
+        # on a connection, PostgreSQL keeps its plan instead of planning it anew. "off" behind a PgBouncer older
+        # than 1.21 in transaction mode, which cannot carry prepared statements.
+        prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+        prepare_threshold = None if prepare == "off" else int(prepare)
+        return {**database, "OPTIONS": {**options, "server_side_binding": True, "prepare_threshold": prepare_threshold}}
+    return database
+
+
+DATABASES = {"default": database_from_env()}
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
-if DATABASE_IS_POSTGRES:
-    # Parameters travel apart from the SQL (server-side binding) instead of being merged into its text in Python,
-    # so that a statement run again and again (the booking path's) can be prepared: after this many runs on a
-    # connection, PostgreSQL keeps its plan instead of planning it anew. "off" behind a PgBouncer older than 1.21
-    # in transaction mode, which cannot carry prepared statements.
-    _prepare = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=None if _prepare == "off" else int(_prepare)
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts: django-allauth (sign-up, e-mail verification, log-in, password reset, MFA, OpenID Connect) ---
@@ -164,9 +173,6 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
 }
-# Behind a reverse proxy: how many proxies put the client's address in X-Forwarded-For (0: use REMOTE_ADDR). The
-# per-IP rate limits of allauth and of the API read the client's address the same way.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Multi-factor authentication: TOTP with recovery codes, offered to everybody. Platform admins (staff) and
@@ -190,33 +196,44 @@ OIDC_PROVIDER_DEFAULTS = {
     "FEIDE": ("feide", "Feide", "https://auth.dataporten.no"),
     "IDPORTEN": ("idporten", "ID-porten", "https://idporten.no"),
 }
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
-for _prefix, (_provider_id, _label, _server_url) in OIDC_PROVIDER_DEFAULTS.items():
-    if os.environ.get(f"OIDC_{_prefix}_CLIENT_ID"):
-        _endpoints = {
-            key: os.environ[f"OIDC_{_prefix}_{name}"]
-            for key, name in (
-                ("authorization_endpoint", "AUTHORIZATION_ENDPOINT"),
-                ("token_endpoint", "TOKEN_ENDPOINT"),
-                ("userinfo_endpoint", "USERINFO_ENDPOINT"),
-                ("jwks_uri", "JWKS_ENDPOINT"),
-            )
-            if os.environ.get(f"OIDC_{_prefix}_{name}")
-        }
-        SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
-            {
-                "provider_id": _provider_id,
-                "name": _label,
-                "client_id": os.environ[f"OIDC_{_prefix}_CLIENT_ID"],
-                "secret": os.environ.get(f"OIDC_{_prefix}_CLIENT_SECRET", ""),
-                "settings": {
-                    "server_url": os.environ.get(f"OIDC_{_prefix}_SERVER_URL", _server_url),
-                    "openid_configuration_overrides": _endpoints,
-                    "scope": os.environ.get(f"OIDC_{_prefix}_SCOPES", "openid email profile").split(),
-                    "oauth_pkce_enabled": True,
-                },
-            }
+
+
+def oidc_app(prefix: str, provider_id: str, name: str, server_url: str) -> dict:
+    """One OpenID Connect provider for allauth, from its OIDC_<prefix>_* variables."""
+    endpoints = {
+        key: os.environ[f"OIDC_{prefix}_{variable}"]
+        for key, variable in (
+            ("authorization_endpoint", "AUTHORIZATION_ENDPOINT"),
+            ("token_endpoint", "TOKEN_ENDPOINT"),
+            ("userinfo_endpoint", "USERINFO_ENDPOINT"),
+            ("jwks_uri", "JWKS_ENDPOINT"),
         )
+        if os.environ.get(f"OIDC_{prefix}_{variable}")
+    }
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": os.environ[f"OIDC_{prefix}_CLIENT_ID"],
+        "secret": os.environ.get(f"OIDC_{prefix}_CLIENT_SECRET", ""),
+        "settings": {
+            "server_url": os.environ.get(f"OIDC_{prefix}_SERVER_URL", server_url),
+            "openid_configuration_overrides": endpoints,
+            "scope": os.environ.get(f"OIDC_{prefix}_SCOPES", "openid email profile").split(),
+            "oauth_pkce_enabled": True,
+        },
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            oidc_app(prefix, *defaults)
+            for prefix, defaults in OIDC_PROVIDER_DEFAULTS.items()
+            if os.environ.get(f"OIDC_{prefix}_CLIENT_ID")
+        ],
+    }
+}
 
 # Personal API tokens (django-rest-knox): only a SHA-512 digest is stored, each token expires.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
@@ -234,7 +251,6 @@ REST_KNOX = {
 API_TOKEN_RATE_IP = os.environ.get("API_TOKEN_RATE_IP", "20/min")
 API_TOKEN_RATE_ACCOUNT = os.environ.get("API_TOKEN_RATE_ACCOUNT", "5/min")
 INTAKE_ANONYMOUS_RATE = os.environ.get("INTAKE_ANONYMOUS_RATE", "10/hour")
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.account")
 # --- end accounts ---
 
 # Internationalisation: Bokmål first, English second. Store UTC, think in Europe/Oslo.
@@ -295,14 +311,57 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalogue.tasks.send_freshness_reminders",
         "schedule": crontab(hour=6, minute=0, day_of_week="mon"),
     },
+    "accounting-state-aid-alerts": {
+        "task": "accounting.tasks.send_state_aid_alerts",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    # Pending requests that no manager answered in time release their slot; reminders go out the day before.
+    "booking-expire-pending": {
+        "task": "booking.tasks.expire_pending_bookings",
+        "schedule": crontab(minute="*/5"),
+    },
+    "booking-reminders": {
+        "task": "booking.tasks.send_reminders",
+        "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)
+    },
+    # Confirmed bookings that have ended are completed (chargeable), see BOOKING_USE_ADJUSTMENT_WORKING_DAYS.
+    "booking-complete-ended": {
+        "task": "booking.tasks.complete_ended_bookings",
+        "schedule": crontab(minute="*/15"),
+    },
+    "intake-deadline-reminders": {
+        "task": "intake.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=15),
+    },
+    "intake-escalate-overdue": {
+        "task": "intake.tasks.escalate_overdue_requests",
+        "schedule": crontab(minute=45),
+    },
+    "intake-requeue-unqueued-webhooks": {
+        "task": "intake.tasks.requeue_unqueued_webhooks",
+        "schedule": crontab(minute="*/10"),
+    },
+    "intake-close-unconfirmed": {
+        "task": "intake.tasks.close_unconfirmed_requests",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Institutions, facilities and queues without anyone to answer a request (logged; the admin shows them too).
+    "intake-responder-check": {
+        "task": "intake.tasks.check_responders",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
+
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "intake.api.authentication.ApiClientAuthentication",
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Requests per organisation key (INTAKE_API_CLIENT_RATE); the other limits are set on their views.
+    "DEFAULT_THROTTLE_CLASSES": ["intake.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -328,10 +387,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets named in the schema: several models have a field called "kind", several serializers "status" and
+    # "reason" fields.
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "catalogue.choices.InstitutionKind",
+        "FacilityKindEnum": "catalogue.choices.FacilityKind",
+        "ResourceKindEnum": "catalogue.choices.ResourceKind",
+        "PublicationStatusEnum": "catalogue.choices.PublicationStatus",
+        "RegionEnum": "catalogue.choices.Region",
+        "IntakeRequestStatusEnum": "intake.choices.RequestStatus",
+        "IntakeRoutingStatusEnum": "intake.choices.RoutingStatus",
+        "IntakeDeliveryStatusEnum": "intake.choices.DeliveryStatus",
+        "IntakeDeclineReasonEnum": "intake.choices.DeclineReason",
+        "IntakeCloseReasonEnum": "intake.choices.CloseReason",
+        "IntakeSectorEnum": "intake.choices.Sector",
+        "IntakePhaseEnum": "intake.choices.Phase",
+        "IntakeAccessModelEnum": "intake.choices.PreferredAccessModel",
+        "IntakeAgreementTypeEnum": "intake.choices.AgreementType",
+        "IntakeProposalKindEnum": "intake.choices.ProposalKind",
+        "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
+        "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+        "IntakeReferralKindEnum": "intake.choices.ReferralKind",
+    },
 }
-
-# Entries not verified for this many days are flagged as possibly outdated.
-CATALOGUE_STALE_AFTER_DAYS = int(os.environ.get("CATALOGUE_STALE_AFTER_DAYS", "365"))
 
 LOGGING = {
     "version": 1,
@@ -353,20 +431,10 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
 
 # --- catalogue ---
+# Entries not verified for this many days are flagged as possibly outdated.
+CATALOGUE_STALE_AFTER_DAYS = int(os.environ.get("CATALOGUE_STALE_AFTER_DAYS", "365"))
 # A stale entry's managers are reminded at most once in this many days (the beat entry runs weekly).
 CATALOGUE_REMINDER_INTERVAL_DAYS = int(os.environ.get("CATALOGUE_REMINDER_INTERVAL_DAYS", "30"))
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.register")
-# Name the catalogue's choice sets in the OpenAPI schema (several models have a field called "kind").
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "InstitutionKindEnum": "catalogue.choices.InstitutionKind",
-        "FacilityKindEnum": "catalogue.choices.FacilityKind",
-        "ResourceKindEnum": "catalogue.choices.ResourceKind",
-        "PublicationStatusEnum": "catalogue.choices.PublicationStatus",
-        "RegionEnum": "catalogue.choices.Region",
-    }
-)
-# --- end catalogue ---
 
 # --- pricing ---
 # The lowest margin over full cost an economic price may have (0.05 = 5 %): every external economic price is
@@ -387,27 +455,10 @@ ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", 
 # Organisation numbers (comma-separated) of the institutions registered in Foretaksregisteret (health trusts,
 # limited companies): their EHF documents say so, as foretaksregisterloven § 10-2 and rule NO-R-002 ask.
 ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS = os.environ.get("ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS", "")
-CELERY_BEAT_SCHEDULE["accounting-state-aid-alerts"] = {
-    "task": "accounting.tasks.send_state_aid_alerts",
-    "schedule": crontab(hour=6, minute=15),
-}
 
 # --- booking ---
-# Pending requests that no manager answered in time release their slot; reminders go out the day before.
-CELERY_BEAT_SCHEDULE["booking-expire-pending"] = {
-    "task": "booking.tasks.expire_pending_bookings",
-    "schedule": crontab(minute="*/5"),
-}
-CELERY_BEAT_SCHEDULE["booking-reminders"] = {
-    "task": "booking.tasks.send_reminders",
-    "schedule": crontab(minute=15),  # hourly; each booking is reminded once (reminder_sent_at)
-}
-# Confirmed bookings that have ended are completed (chargeable) by this task; managers may still record a no-show
-# or the time actually used until this many working days after the end (Norwegian holidays excluded).
-CELERY_BEAT_SCHEDULE["booking-complete-ended"] = {
-    "task": "booking.tasks.complete_ended_bookings",
-    "schedule": crontab(minute="*/15"),
-}
+# Managers may still record a no-show or the time actually used until this many working days after a booking's end
+# (Norwegian holidays excluded); the beat entry booking-complete-ended completes ended bookings before that.
 BOOKING_USE_ADJUSTMENT_WORKING_DAYS = int(os.environ.get("BOOKING_USE_ADJUSTMENT_WORKING_DAYS", "5"))
 # How far back the subscribable calendar feeds reach.
 BOOKING_FEED_PAST_DAYS = int(os.environ.get("BOOKING_FEED_PAST_DAYS", "90"))
@@ -426,48 +477,8 @@ INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", 
 INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
 # Webhook URLs must resolve to public addresses (no localhost or private networks) unless this is set (development).
 INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(0, "intake.api.authentication.ApiClientAuthentication")
-REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_CLASSES", []).append("intake.api.throttling.ApiClientRateThrottle")
-# Name intake's choice sets in the OpenAPI schema (several serializers have "status" and "reason" fields).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "IntakeRequestStatusEnum": "intake.choices.RequestStatus",
-        "IntakeRoutingStatusEnum": "intake.choices.RoutingStatus",
-        "IntakeDeliveryStatusEnum": "intake.choices.DeliveryStatus",
-        "IntakeDeclineReasonEnum": "intake.choices.DeclineReason",
-        "IntakeCloseReasonEnum": "intake.choices.CloseReason",
-        "IntakeSectorEnum": "intake.choices.Sector",
-        "IntakePhaseEnum": "intake.choices.Phase",
-        "IntakeAccessModelEnum": "intake.choices.PreferredAccessModel",
-        "IntakeAgreementTypeEnum": "intake.choices.AgreementType",
-        "IntakeProposalKindEnum": "intake.choices.ProposalKind",
-        "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
-        "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
-        "IntakeReferralKindEnum": "intake.choices.ReferralKind",
-    }
-)
-CELERY_BEAT_SCHEDULE["intake-deadline-reminders"] = {
-    "task": "intake.tasks.send_deadline_reminders",
-    "schedule": crontab(minute=15),
-}
-CELERY_BEAT_SCHEDULE["intake-escalate-overdue"] = {
-    "task": "intake.tasks.escalate_overdue_requests",
-    "schedule": crontab(minute=45),
-}
-CELERY_BEAT_SCHEDULE["intake-requeue-unqueued-webhooks"] = {
-    "task": "intake.tasks.requeue_unqueued_webhooks",
-    "schedule": crontab(minute="*/10"),
-}
-CELERY_BEAT_SCHEDULE["intake-close-unconfirmed"] = {
-    "task": "intake.tasks.close_unconfirmed_requests",
-    "schedule": crontab(hour=3, minute=30),
-}
 # The operators' addresses: told of a request or an escalation only when no person with a role can be (comma-separated).
 INTAKE_FALLBACK_EMAILS = [e.strip() for e in os.environ.get("INTAKE_FALLBACK_EMAILS", "").split(",") if e.strip()]
 # How long the signed link that lets a facility's contact person answer a routing (no account needed) stays valid.
 INTAKE_ANSWER_LINK_DAYS = int(os.environ.get("INTAKE_ANSWER_LINK_DAYS", "14"))
-CELERY_BEAT_SCHEDULE["intake-responder-check"] = {
-    "task": "intake.tasks.check_responders",
-    "schedule": crontab(hour=6, minute=10),
-}
 # --- end intake ---

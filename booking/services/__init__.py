@@ -2,7 +2,10 @@
 
 - `rules`: whether a resource can be booked, every booking rule but overlap, recurring series (a core rule module);
 - `storing`: the slot check and the insert that holds the slot (the booking path);
-- `bookings`: create, series, decide, cancel, move, expire, use (complete, no-show, adjust), reminders;
+- `bookings`: create, series, cancel, move, reminders;
+- `decisions`: approve, reject, decide many at once, expire unanswered requests;
+- `use`: complete, no-show, adjust the time used, record a use after the fact, complete what has ended;
+- `changes`: what those share (the payer and price a booking carries, the locked row, a status change);
 - `calendar`: qualifications, closures and calendar feed tokens.
 
 The booking e-mails are queued in core's outbox by `booking.emails.outbox_write`, in the booking's transaction.
@@ -10,21 +13,11 @@ The booking e-mails are queued in core's outbox by `booking.emails.outbox_write`
 
 from booking.services.bookings import (
     SeriesResult,
-    booking_approve,
     booking_cancel,
-    booking_complete,
     booking_create,
     booking_move,
-    booking_no_show_mark,
-    booking_reject,
     booking_reminders_send,
     booking_series_create,
-    booking_use_adjust,
-    bookings_complete_due,
-    bookings_decide,
-    bookings_use_record,
-    completed_use_record,
-    pending_bookings_expire,
 )
 from booking.services.calendar import (
     booking_policy_save,
@@ -36,6 +29,7 @@ from booking.services.calendar import (
     qualification_grant,
     qualification_revoke,
 )
+from booking.services.decisions import booking_approve, booking_reject, bookings_decide, pending_bookings_expire
 from booking.services.rules import (
     MAX_SERIES_LENGTH,
     bookability_refusal,
@@ -44,6 +38,14 @@ from booking.services.rules import (
     resource_bookability,
 )
 from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
+from booking.services.use import (
+    booking_complete,
+    booking_no_show_mark,
+    booking_use_adjust,
+    bookings_complete_due,
+    bookings_use_record,
+    completed_use_record,
+)
 
 __all__ = [
     "MAX_SERIES_LENGTH", "OVERLAP_CONSTRAINT", "SeriesResult", "bookability_refusal", "booking_approve",

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from booking import services
 from booking.choices import BookingStatus
 from booking.models import Booking, BookingEvent
-from booking.services import bookings
+from booking.services import changes
 from core.errors import ConflictError, DomainError
 from core.outbox import outbox_send_due
 from tests.booking.conftest import days_ahead
@@ -47,7 +47,7 @@ def test_the_price_snapshot_is_copied_from_the_pricing_quote(resource, company_u
 
     quote = Quote("external_economic", "hour", Decimal("1000"), Decimal("2"), Decimal("2000"), Decimal("0.25"),
                   Decimal("500"), Decimal("2500"), "NOK", 7)  # fmt: skip
-    monkeypatch.setattr(bookings, "booking_quote", lambda **kwargs: quote)
+    monkeypatch.setattr(changes, "booking_quote", lambda **kwargs: quote)
     booking = book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12))
     booking.refresh_from_db()
     assert (booking.net_amount, booking.total_amount, booking.price_list_id) == (2000, 2500, 7)

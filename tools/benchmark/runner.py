@@ -471,23 +471,26 @@ def _http(port: int, method: str, path: str, body: bytes = b"", headers: dict | 
     return int(response[9:12]), response
 
 
-def _framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
+def framework_ceiling(config: BenchConfig, seconds: float = 5.0) -> float:
     """Requests/s of the cheapest API answer (a token lookup that fails: 401) with the same clients and server.
 
     Context for the booking rate: what Django, DRF and gunicorn cost on this machine before any booking work.
     """
-    done = []
+    answered = []
     lock = threading.Lock()
 
     def client(index: int, stop: threading.Event) -> None:
         count = 0
-        while not stop.is_set():
-            _http(config.port, "GET", "/api/v1/bookings/", headers={"Authorization": "Token not-a-token"})
-            count += 1
-        with lock:
-            done.append(count)
+        try:
+            while not stop.is_set():
+                _http(config.port, "GET", "/api/v1/bookings/", headers={"Authorization": "Token not-a-token"})
+                count += 1
+        finally:
+            with lock:
+                answered.append(count)
 
-    return round(sum(done) / _run_threads(config.clients, client, seconds), 1)
+    elapsed = _run_threads(config.clients, client, seconds)  # the clients count while this runs: sum afterwards
+    return round(sum(answered) / elapsed, 1)
 
 
 def drop_bench_emails(broker_url: str) -> None:
@@ -697,7 +700,7 @@ def measure_rates(config: BenchConfig, resource_ids: list[int]) -> dict:
     try:
         http = HttpLoad(config, resource_ids)
         sql = SqlLoad(config, resource_ids)
-        ceiling = _framework_ceiling(config)
+        ceiling = framework_ceiling(config)
         rounds = []
         for _ in range(config.rounds):
             ticks = cpu_ticks()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pricing",
     "booking",
     "accounting",
+    "agreements",
     "intake",
 ]
 

@@ -23,6 +23,7 @@ MESSAGE_ADDED = "intake.message_added"  # RequestMessage: the requester hears of
 ROUTED = "intake.routed"  # Routing: the facility's managers hear of a request routed to them
 IN_QUEUE = "intake.in_queue"  # IntakeRequest: the screeners hear of a request waiting in their queue
 DEADLINE_REMINDER = "intake.deadline_reminder"  # IntakeRequest: the people holding it, before its deadline
+PROPOSAL_DECIDED = "intake.proposal_decided"  # Routing: the facility hears the requester's answer to its proposal
 DEADLINE_ESCALATION = "intake.deadline_escalation"  # IntakeRequest: those above its queue, after its deadline
 
 
@@ -140,6 +141,28 @@ def routed(routing: Routing) -> list[EmailMessage]:
     return messages
 
 
+def proposal_decided(routing: Routing) -> list[EmailMessage]:
+    """Tell the facility (managers, else its contact person) that the requester accepted or declined."""
+    messages = []
+    for person in selectors.routing_people(routing):
+
+        def build():
+            accepted = routing.requester_decision == "accepted"
+            subject = (
+                _("Request #%(id)s: your proposal was accepted")
+                if accepted
+                else _("Request #%(id)s: your proposal was declined")
+            ) % {"id": routing.request_id}
+            return subject, _("%(company)s answered the proposal of %(facility)s: %(decision)s.") % {
+                "company": routing.request.company_name,
+                "facility": routing.facility,
+                "decision": routing.get_requester_decision_display(),
+            }
+
+        messages += _to(person, build)
+    return messages
+
+
 def in_queue(request: IntakeRequest) -> list[EmailMessage]:
     """Tell whoever holds the screening queue (selectors.queue_people: never nobody) that a request waits."""
     messages = []
@@ -209,6 +232,11 @@ def _render_routed(object_id: int, payload: dict) -> list[EmailMessage]:
     return routed(routing) if routing else []
 
 
+def _render_proposal_decided(object_id: int, payload: dict) -> list[EmailMessage]:
+    routing = Routing.objects.select_related("request", "facility").filter(pk=object_id).first()
+    return proposal_decided(routing) if routing else []
+
+
 def _render_in_queue(object_id: int, payload: dict) -> list[EmailMessage]:
     request = IntakeRequest.objects.filter(pk=object_id).first()
     return in_queue(request) if request else []
@@ -231,5 +259,6 @@ def register() -> None:
     email_kind_register(MESSAGE_ADDED, _render_message_added)
     email_kind_register(ROUTED, _render_routed)
     email_kind_register(IN_QUEUE, _render_in_queue)
+    email_kind_register(PROPOSAL_DECIDED, _render_proposal_decided)
     email_kind_register(DEADLINE_REMINDER, _render_deadline_reminder)
     email_kind_register(DEADLINE_ESCALATION, _render_deadline_escalation)

@@ -337,6 +337,24 @@ class Routing(models.Model):
         _("the requester's decision"), max_length=16, choices=RequesterDecision.choices, blank=True
     )
     requester_decided_at = models.DateTimeField(_("the requester decided"), null=True, blank=True)
+    # The standard agreement that comes with the proposal (the version at the time), and, once the requester
+    # accepts, the accepted agreement with its PDF.
+    agreement_template = models.ForeignKey(
+        "agreements.AgreementTemplate",
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agreement = models.OneToOneField(
+        "agreements.AgreementAcceptance",
+        verbose_name=_("accepted agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routing",
+    )
 
     class Meta:
         ordering = ["routed_at", "id"]

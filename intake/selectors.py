@@ -305,7 +305,7 @@ def routing_for_answer_token(token: str, *, lock: bool = False) -> Routing:
 
 
 def request_routings(request: IntakeRequest) -> QuerySet:
-    return request.routings.select_related("facility", "facility__institution")
+    return request.routings.select_related("facility", "facility__institution", "agreement_template")
 
 
 def requests_due_for_reminder(*, now: datetime.datetime) -> list[IntakeRequest]:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -156,7 +156,7 @@ def request_follow(request, token):
 @require_POST
 def request_follow_action(request, token, action):
     obj, link = _linked_request(token)
-    handlers = {"message": _action_message, "withdraw": _action_withdraw}
+    handlers = {"message": _action_message, "withdraw": _action_withdraw, "proposal": _action_proposal}
     if action not in handlers:
         raise Http404
     _run_action(request, handlers[action], obj, link)
@@ -227,6 +227,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "refer_form": ReferForm() if in_screening and policies.can_refer_request(user, obj) else None,
         "routings": routings,
         "is_requester": is_requester,
+        "can_decide": is_requester and not any(r.requester_decision == "accepted" for r in routings),
         "can_screen": can_screen,
         "active": active,
         "overdue": selectors.is_overdue(obj),
@@ -268,6 +269,7 @@ def request_action(request, pk, action):
         "close": _action_close,
         "assign": _action_assign,
         "note": _action_note,
+        "proposal": _action_proposal,
         "refer": _action_refer,
         "accept": _action_accept,
         "decline-routing": _action_decline_routing,
@@ -313,6 +315,29 @@ def _action_message(request, obj, user):
         role = AuthorRole.MANAGER
     services.request_add_message(request=obj, actor=user, body=data["message"], role=role)
     return _("Your message is sent.")
+
+
+def _action_proposal(request, obj, user):
+    """The requester accepts or declines one facility's proposal (and the agreement that comes with it)."""
+    routing = obj.routings.filter(pk=request.POST.get("routing") or 0).first()
+    if routing is None or not policies.can_decide_proposal(user, routing):
+        raise PermissionDenied
+    decision = request.POST.get("decision", "")
+    services.proposal_decide(routing=routing, actor=user, decision=decision)
+    if decision == "declined":
+        return _("You declined the proposal. The facility is told.")
+    return _("You accepted the proposal. The agreement is kept with the request.")
+
+
+def agreement_pdf_by_link(request, token, routing_id):
+    """The accepted agreement's PDF for a requester without an account, through the secret follow link."""
+    obj, link = _linked_request(token)
+    routing = obj.routings.select_related("agreement").filter(pk=routing_id, agreement__isnull=False).first()
+    if routing is None or not policies.is_requester(link, obj):
+        raise Http404
+    response = HttpResponse(bytes(routing.agreement.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agreement-{routing.agreement_id}.pdf"'
+    return response
 
 
 def _action_note(request, obj, user):

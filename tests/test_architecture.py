@@ -19,7 +19,8 @@ ALLOWED = {
     "pricing": {"core", "catalogue", "accounts"},
     "booking": {"core", "catalogue", "accounts", "pricing"},
     "accounting": {"core", "catalogue", "accounts", "pricing", "booking"},
-    "intake": {"core", "catalogue", "accounts"},
+    "agreements": {"core", "catalogue", "accounts"},
+    "intake": {"core", "catalogue", "accounts", "agreements"},
 }
 APPS = set(ALLOWED)
 

@@ -37,6 +37,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class RoutingSerializer(serializers.ModelSerializer):
     facility = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agreement_template = serializers.StringRelatedField(help_text=_("The agreement that comes with the proposal."))
     facility_name = serializers.CharField(source="facility.name", read_only=True)
 
     class Meta:
@@ -55,6 +56,9 @@ class RoutingSerializer(serializers.ModelSerializer):
             "proposal_text",
             "booking_id",
             "quote_amount",
+            "agreement_template",
+            "requester_decision",
+            "agreement",
         ]
 
 

@@ -21,6 +21,7 @@ from intake.choices import (
     RoutingStatus,
 )
 from intake.models import IntakeRequest, RequestMessage, Routing
+from intake.services.proposals import proposal_agreement_template
 from intake.services.state import S, decline_reason_check, request_lock, request_transition
 
 
@@ -140,6 +141,7 @@ def routing_accept(
     routing.proposal_text = proposal_text or ""
     routing.booking_id = booking_id
     routing.quote_amount = quote_amount
+    routing.agreement_template = proposal_agreement_template(routing)
     routing.full_clean()
     routing.save()
     covers = None

@@ -147,3 +147,63 @@ def test_a_new_facility_manager_at_another_institution_sees_nothing_of_the_other
     services.request_route(request=request, user=world.screener, facilities=[world.facility, third])
     visible = policies.visible_routings(third_manager, request, request.routings.all())
     assert [routing.facility for routing in visible] == [third]
+
+
+# --- the exact record a hand-over and a referral leave (what the requester reads) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"), [("  Har MR.  ", "Handed over to NTNU. Har MR."), ("", "Handed over to NTNU.")]
+)
+def test_a_hand_over_leaves_one_history_line_with_who_where_and_why(world, note, reason):
+    from django.utils import translation
+
+    request = IntakeRequestFactory(institution=world.uio)
+    with translation.override("en"):
+        services.request_assign_institution(request=request, user=world.screener, institution=world.ntnu, note=note)
+    (event,) = request.events.all()
+    assert (event.reason, event.actor_user) == (reason, world.screener)
+
+
+def test_a_referral_leaves_the_whole_record_and_a_history_line_by_the_screener(world):
+    from django.utils import translation
+
+    request = IntakeRequestFactory(institution=world.uio)
+    with translation.override("en"):
+        referral = services.request_refer(
+            request=request, user=world.screener, kind="institute", name=" SINTEF ", contact=" post@sintef.example ",
+            note=" Spør etter Kari. ",
+        )  # fmt: skip
+    assert (referral.kind, referral.name, referral.contact, referral.note, referral.referred_by) == (
+        "institute", "SINTEF", "post@sintef.example", "Spør etter Kari.", world.screener,
+    )  # fmt: skip
+    event = request.events.get(to_status=RequestStatus.CLOSED)
+    assert event.actor_user == world.screener
+    assert event.reason == ("Referred to SINTEF (A research institute). Contact: post@sintef.example. Spør etter Kari.")
+
+
+def test_a_referral_without_contact_or_note_keeps_them_empty(world):
+    from django.utils import translation
+
+    request = IntakeRequestFactory(institution=world.uio)
+    with translation.override("en"):
+        referral = services.request_refer(
+            request=request, user=world.screener, kind="cluster", name="NCE", contact=None, note=None
+        )
+    assert (referral.contact, referral.note) == ("", "")
+    assert request.events.get(to_status=RequestStatus.CLOSED).reason == "Referred to NCE (An industry cluster)."
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "field", "code"),
+    [
+        ("moon", "X", "kind", "invalid_choice"),
+        ("cluster", None, "name", "required"),
+        ("cluster", "  ", "name", "required"),
+    ],
+)
+def test_a_referral_names_the_field_and_the_rule_it_breaks(world, kind, name, field, code):
+    request = IntakeRequestFactory(institution=world.uio)
+    with pytest.raises(Exception) as caught:
+        services.request_refer(request=request, user=world.screener, kind=kind, name=name)
+    assert (caught.value.field, caught.value.code) == (field, code)

@@ -28,6 +28,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         user.primary_email_verified = found.user_email_verified
+        setattr(user, selectors.VERIFIED_INSTITUTION_ATTR, found.user_verified_institution or 0)
         return user, found
 
 

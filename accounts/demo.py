@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import models
+from django.utils import timezone
 
-from accounts.choices import UserKind
-from accounts.models import User
+from accounts.choices import AffiliationMethod, AffiliationState, UserKind
+from accounts.models import Affiliation, User
 from catalogue.choices import InstitutionRoleKind
 from catalogue.demo import records
 from catalogue.demo.loader import DemoRegister, load_demo_register, upsert_by_key
@@ -36,6 +37,7 @@ class DemoUser:
     institution_roles: tuple[str, ...] = ()
     managed_facilities: tuple[str, ...] = ()  # facility names at `institution`
     platform_admin: bool = False
+    affiliation_verified: bool = True  # academic users: whether their claim to `institution` is verified
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -72,6 +74,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "uio",
         institution_roles=(InstitutionRoleKind.ADMIN,),
     ),
+    # Claims UiO but is not verified: external prices until an admin approves or the address proves it.
+    DemoUser(
+        "demo.uverifisert@example.org", "Demo", "Uverifisert", UserKind.ACADEMIC, "uio", affiliation_verified=False
+    ),
     DemoUser(PLATFORM_ADMIN_EMAIL, "Demo", "Plattformadmin", UserKind.ACADEMIC, platform_admin=True),
 )
 
@@ -81,7 +87,7 @@ def demo_users_upsert(
 ) -> list[User]:
     """Create or update the demo accounts and give them exactly their listed roles, and the current password."""
     validate_org_number(records.DEMO_COMPANY["org_number"])
-    # One hash for all: the password is public anyway, and a hash per user costs ~0.3 s with the real hasher.
+    # One hash for all: the password is public anyway, and the real hasher is slow on purpose, once per call.
     password_hash = make_password(password)
     rows = []
     for spec in DEMO_USERS:
@@ -104,6 +110,7 @@ def demo_users_upsert(
     by_email = upsert_by_key(User, "email", rows)
     users = [by_email[spec.email] for spec in DEMO_USERS]
     _verify_addresses(users)
+    _verify_affiliations([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
     wanted_roles: set[tuple[int, int, str]] = set()
     wanted_managed: set[tuple[int, int]] = set()
     for spec, user in zip(DEMO_USERS, users, strict=True):
@@ -125,6 +132,31 @@ def _verify_addresses(users: list[User]) -> None:
         unique_fields=["user", "email"],
         update_fields=["verified", "primary"],
     )
+
+
+def _verify_affiliations(pairs: list[tuple[DemoUser, User]]) -> None:
+    """Each demo academic's affiliation with its institution is verified (approved), except the ones that show an
+    unverified claim; one upsert."""
+    now = timezone.now()
+    rows = [
+        Affiliation(
+            user=user,
+            institution_id=user.institution_id,
+            state=AffiliationState.VERIFIED if spec.affiliation_verified else AffiliationState.PENDING,
+            method=AffiliationMethod.ADMIN if spec.affiliation_verified else "",
+            claimed_at=now,
+            decided_at=now if spec.affiliation_verified else None,
+        )
+        for spec, user in pairs
+        if user.institution_id is not None
+    ]
+    Affiliation.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["institution", "state", "method", "decided_at", "decided_by"],
+    )
+    Affiliation.objects.filter(user_id__in=[user.pk for spec, user in pairs if user.institution_id is None]).delete()
 
 
 def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:

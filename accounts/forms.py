@@ -74,3 +74,16 @@ class ApiTokenForm(forms.Form):
         required=False,
         help_text=_("For example the script or machine that uses it."),
     )
+
+
+class AffiliationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=1000, required=False)
+
+
+class InstitutionDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"), max_length=253, help_text=_("E-mail and Feide domain, e.g. uio.no (each subdomain apart).")
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from accounts.choices import Language, UserKind
+from accounts.choices import AffiliationAction, AffiliationMethod, AffiliationState, Language, UserKind
 from core.validators import validate_org_number
 
 
@@ -109,3 +109,94 @@ class ApiToken(AbstractAuthToken):
         """The last characters of the stored key prefix: enough for the owner to recognise a token, never the
         secret."""
         return self.token_key[-8:]
+
+
+class InstitutionDomain(models.Model):
+    """An internet domain an institution vouches for (e.g. "uio.no"), managed by the institution's admins.
+
+    A verified e-mail address exactly under the domain (kari@uio.no, not kari@student.uio.no unless that domain is
+    registered too), or a Feide log-in whose home organisation is the domain, verifies a person's affiliation
+    with the institution.
+    """
+
+    institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+    added_by = models.ForeignKey(
+        User, verbose_name=_("added by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("institution domain")
+        verbose_name_plural = _("institution domains")
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+
+class Affiliation(models.Model):
+    """A person's claim to belong to an institution, and whether it is verified.
+
+    Only a verified affiliation counts (`accounts.selectors.verified_institution`): it gives the internal price
+    tier at the institution's facilities and lets the institution pay. The claim the person typed
+    (`User.institution`) alone gives nothing.
+    """
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="affiliation")
+    institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="affiliations"
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=AffiliationState.choices, default=AffiliationState.PENDING
+    )
+    method = models.CharField(_("verified by"), max_length=16, choices=AffiliationMethod.choices, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        indexes = [models.Index(fields=["institution", "state"], name="accounts_aff_inst_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state=AffiliationState.VERIFIED) | ~models.Q(method=""),
+                name="accounts_affiliation_verified_has_method",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.institution} ({self.get_state_display()})"
+
+
+class AffiliationEvent(models.Model):
+    """One step in the history of a person's affiliation claims: claimed, verified, approved, refused, withdrawn.
+
+    Kept when the claim changes or goes, so every decision an institution admin made stays on record.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="affiliation_events")
+    institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=AffiliationAction.choices)
+    method = models.CharField(_("verified by"), max_length=16, choices=AffiliationMethod.choices, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("affiliation event")
+        verbose_name_plural = _("affiliation events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["institution", "-at"], name="accounts_affevent_inst_at")]
+
+    def __str__(self):
+        return f"{self.user} – {self.institution}: {self.get_action_display()}"

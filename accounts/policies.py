@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
+from catalogue import roles
 
 
 class AccountPermissionDenied(PermissionDenied):
@@ -46,7 +47,16 @@ def require_verified_email(user) -> bool:
     return True
 
 
-def can_manage_api_tokens(user) -> bool:
-    """A signed-in person lists, makes and revokes their own tokens (only their own: others' are not found)."""
-    return bool(getattr(user, "is_authenticated", False))
+def can_decide_affiliation(user, affiliation) -> bool:
+    """An admin of the claimed institution, or a platform admin, approves or refuses a person's affiliation."""
+    return roles.is_platform_admin(user) or roles.is_institution_admin(user, affiliation.institution_id)
 
+
+def can_manage_institution_domains(user, institution) -> bool:
+    """An admin of the institution, or a platform admin, registers and removes the institution's domains."""
+    return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)
+
+
+def can_view_affiliations(user, institution) -> bool:
+    """Who sees an institution's affiliation claims and their history: the same people who decide them."""
+    return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)

@@ -1,13 +1,16 @@
-"""Reads for accounts: whether an address is verified, whether MFA is on or required, Feide claims, API tokens."""
+"""Reads for accounts: whether an address is verified, whether MFA is on or required, Feide claims, API tokens,
+verified affiliations."""
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from accounts.models import ApiToken, User
+from accounts.choices import AffiliationState
+from accounts.models import Affiliation, AffiliationEvent, ApiToken, InstitutionDomain, User
 from catalogue import roles
+from catalogue.models import Institution
 
 FEIDE_PROVIDER_ID = "feide"
 # Where Feide puts the person's home organisation (its realm, e.g. "uio.no"): the extended user info's claim, else
@@ -101,7 +104,84 @@ def api_token_with_user(digest: str) -> ApiToken | None:
     """The token with this digest, its user and whether the user's e-mail is verified, in one query."""
     return (
         ApiToken.objects.select_related("user")
-        .annotate(user_email_verified=verified_primary_email_exists(OuterRef("user_id")))
+        .annotate(
+            user_email_verified=verified_primary_email_exists(OuterRef("user_id")),
+            user_verified_institution=verified_institution_subquery(OuterRef("user_id")),
+        )
         .filter(digest=digest)
         .first()
     )
+
+
+# The attribute on a user object that holds the id of the verified institution once read (0: read, none).
+VERIFIED_INSTITUTION_ATTR = "verified_institution_pk"
+
+
+def verified_institution_subquery(user_ref) -> Subquery:
+    """A `Subquery` for "the institution of this user's verified affiliation" (its id or NULL), to annotate with."""
+    verified = Affiliation.objects.filter(user_id=user_ref, state=AffiliationState.VERIFIED)
+    return Subquery(verified.values("institution_id")[:1])
+
+
+def verified_institution_id(user) -> int | None:
+    """The id of the institution the person's affiliation with is verified, or None (DOMAIN.md, "Price tiers").
+
+    Verified means by Feide, by a verified e-mail address under a domain the institution registered, or by an
+    institution admin's approval (`accounts.services.affiliation_*`). The institution a person merely typed
+    (`User.institution`) never counts. The answer is kept on the user object for the rest of the request; the API
+    token authentication reads it together with the token.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    known = getattr(user, VERIFIED_INSTITUTION_ATTR, None)
+    if known is None:
+        found = (
+            Affiliation.objects.filter(user_id=user.pk, state=AffiliationState.VERIFIED)
+            .values_list("institution_id", flat=True)
+            .first()
+        )
+        known = found or 0
+        setattr(user, VERIFIED_INSTITUTION_ATTR, known)
+    return known or None
+
+
+def verified_institution(user):
+    """The institution (catalogue.Institution) whose affiliation the person has verified, or None: the only
+    institution that decides the internal tier or pays for the person."""
+    institution_id = verified_institution_id(user)
+    if institution_id is None:
+        return None
+    return Institution.objects.get(pk=institution_id)
+
+
+def affiliation_of(user) -> Affiliation | None:
+    """The person's affiliation claim with its institution, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Affiliation.objects.select_related("institution", "decided_by").filter(user_id=user.pk).first()
+
+
+def affiliation_institutions_for(user) -> QuerySet[Institution]:
+    """The institutions whose affiliation claims the person decides: those they are admin of, every one for a
+    platform admin."""
+    if roles.is_platform_admin(user):
+        return Institution.objects.order_by("name")
+    return Institution.objects.filter(id__in=roles.admin_institution_ids(user)).order_by("name")
+
+
+def affiliations_of_institution(institution, *, state: str | None = None) -> QuerySet[Affiliation]:
+    """The claims to belong to the institution, oldest waiting first, with the person and who decided."""
+    claims = Affiliation.objects.filter(institution=institution).select_related("user", "decided_by")
+    if state:
+        claims = claims.filter(state=state)
+    return claims.order_by("claimed_at", "id")
+
+
+def affiliation_history(institution, *, limit: int = 100) -> QuerySet[AffiliationEvent]:
+    """The latest steps of the institution's affiliation claims: claimed, verified, approved, refused, withdrawn."""
+    events = AffiliationEvent.objects.filter(institution=institution).select_related("user", "actor")
+    return events.order_by("-at", "-id")[:limit]
+
+
+def institution_domains(institution) -> QuerySet[InstitutionDomain]:
+    return InstitutionDomain.objects.filter(institution=institution).select_related("added_by").order_by("domain")

@@ -13,4 +13,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.api_tokens, name="api_tokens"),
     path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("affiliations/", views.affiliation_institutions, name="affiliation_institutions"),
+    path("affiliations/institutions/<int:pk>/", views.affiliations, name="affiliations"),
+    path("affiliations/<int:pk>/decide/", views.affiliation_decide, name="affiliation_decide"),
+    path("affiliations/domains/<int:pk>/remove/", views.institution_domain_remove, name="institution_domain_remove"),
 ]

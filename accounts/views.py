@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
-from accounts.forms import ApiTokenForm, ProfileForm
-from accounts.models import ApiToken
+from accounts import policies, selectors, services
+from accounts.choices import AffiliationState
+from accounts.forms import AffiliationDecisionForm, ApiTokenForm, InstitutionDomainForm, ProfileForm
+from accounts.models import Affiliation, ApiToken, InstitutionDomain
+from catalogue.models import Institution
 from core.errors import DomainError
+from core.policies import require
 
 
 def _apply_service_errors(form, error):
@@ -42,7 +45,11 @@ def profile(request):
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
-    context = {"form": form, "mfa_enabled": selectors.mfa_enabled(user)}
+    context = {
+        "form": form,
+        "mfa_enabled": selectors.mfa_enabled(user),
+        "affiliation": selectors.affiliation_of(user),
+    }
     return render(request, "accounts/profile.html", context)
 
 
@@ -68,6 +75,79 @@ def api_token_revoke(request, pk):
         raise Http404 from None  # someone else's token, or one already revoked
     messages.success(request, _("The token is revoked: it no longer works."))
     return redirect("accounts:api_tokens")
+
+
+@login_required
+def affiliation_institutions(request):
+    """Institution admins: the institutions whose affiliation claims they decide (straight to the one they have)."""
+    institutions = list(selectors.affiliation_institutions_for(request.user))
+    if len(institutions) == 1:
+        return redirect("accounts:affiliations", pk=institutions[0].pk)
+    if not institutions:
+        raise Http404
+    return render(request, "accounts/affiliation_institutions.html", {"institutions": institutions})
+
+
+@login_required
+def affiliations(request, pk):
+    """One institution's affiliation claims: those waiting, the verified and refused ones, its domains, the
+    history of every step."""
+    institution = get_object_or_404(Institution, pk=pk)
+    require(policies.can_view_affiliations, request.user, institution)
+    domain_form = InstitutionDomainForm(request.POST or None)
+    if request.method == "POST" and domain_form.is_valid():
+        try:
+            services.institution_domain_add(
+                actor=request.user, institution=institution, domain=domain_form.cleaned_data["domain"]
+            )
+        except DomainError as error:
+            _apply_service_errors(domain_form, error)
+        else:
+            messages.success(request, _("The domain is registered."))
+            return redirect("accounts:affiliations", pk=institution.pk)
+    claims = list(selectors.affiliations_of_institution(institution))
+    context = {
+        "institution": institution,
+        "pending": [claim for claim in claims if claim.state == AffiliationState.PENDING],
+        "verified": [claim for claim in claims if claim.state == AffiliationState.VERIFIED],
+        "refused": [claim for claim in claims if claim.state == AffiliationState.REFUSED],
+        "decision_form": AffiliationDecisionForm(),
+        "domain_form": domain_form,
+        "domains": selectors.institution_domains(institution),
+        "history": selectors.affiliation_history(institution),
+    }
+    return render(request, "accounts/affiliations.html", context)
+
+
+@login_required
+@require_POST
+def affiliation_decide(request, pk):
+    form = AffiliationDecisionForm(request.POST)
+    affiliation = get_object_or_404(Affiliation, pk=pk)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect("accounts:affiliations", pk=affiliation.institution_id)
+    try:
+        services.affiliation_decide(
+            actor=request.user,
+            affiliation_id=pk,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The decision is saved."))
+    return redirect("accounts:affiliations", pk=affiliation.institution_id)
+
+
+@login_required
+@require_POST
+def institution_domain_remove(request, pk):
+    domain = get_object_or_404(InstitutionDomain, pk=pk)
+    services.institution_domain_remove(actor=request.user, domain_id=pk)
+    messages.success(request, _("The domain is removed."))
+    return redirect("accounts:affiliations", pk=domain.institution_id)
 
 
 def too_many_requests(request, retry_after: int | None = None):

@@ -664,10 +664,6 @@ def booking_proposal_refusal(*, booking_id: int, facility_id: int) -> str | None
     return None
 
 
-def booking_policy_for(resource: Resource) -> BookingPolicy | None:
-    return BookingPolicy.objects.filter(resource=resource).prefetch_related("opening_hours").first()
-
-
 def cancellation_is_charged(booking, *, now: datetime.datetime | None = None) -> bool:
     """Whether the user cancelling `booking` now would pay for it (the page warns before they do)."""
     if booking.status != BookingStatus.CONFIRMED or booking.net_amount is None:

@@ -195,10 +195,6 @@ class IntakeRequest(models.Model):
         return f"#{self.pk} {self.company_name}"
 
     @property
-    def is_national(self) -> bool:
-        return self.institution_id is None
-
-    @property
     def org_number_display(self) -> str:
         """As Norwegians write it: 'NNN NNN NNN'."""
         return format_org_number(self.org_number)

@@ -51,7 +51,7 @@ def deliver_webhook(self, delivery_id: int) -> bool:
 
 @shared_task(name="intake.tasks.requeue_unqueued_webhooks")
 def requeue_unqueued_webhooks() -> int:
-    return services.requeue_unqueued_webhooks()
+    return services.unqueued_webhooks_requeue()
 
 
 # The tasks of one e-mail each, from the releases before core's outbox: kept for one release so that messages

@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
+from accounts.selectors import verified_institution_id
 from catalogue.models import Resource
 from core.db import ModelRows
 from core.errors import DomainError
@@ -48,7 +49,9 @@ def price_tier(user, resource, activity: str) -> str:
 
     - Economic activity (renting to companies, services, commissioned research) always pays external economic:
       full cost plus margin plus VAT, whoever the user is; below that would be state aid.
-    - Non-economic use by an academic of the resource's own institution is internal (subsidised).
+    - Non-economic use by an academic of the resource's own institution is internal (subsidised), when the
+      affiliation is verified (`accounts.selectors.verified_institution`); the institution a person typed in
+      their profile never counts.
     - Any other non-economic use (academics elsewhere, users without an affiliation, companies in a
       collaboration project) is external non-economic: full cost, no VAT.
     """
@@ -60,8 +63,7 @@ def price_tier(user, resource, activity: str) -> str:
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.kind == UserKind.ACADEMIC
-        and user.institution_id is not None
-        and user.institution_id == resource.facility.institution_id
+        and verified_institution_id(user) == resource.facility.institution_id
     ):
         return PriceTier.INTERNAL
     return PriceTier.EXTERNAL_NON_ECONOMIC

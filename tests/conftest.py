@@ -45,7 +45,7 @@ def _locmem_email(settings):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    """Hashing with the production hasher costs ~0.3 s a user; tests create hundreds."""
+    """The production hasher is slow on purpose, for every user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

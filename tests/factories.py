@@ -6,8 +6,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.choices import UserKind
-from accounts.models import User
+from accounts.choices import AffiliationMethod, AffiliationState, UserKind
+from accounts.models import Affiliation, User
 from catalogue.choices import FacilityKind, InstitutionKind, InstitutionRoleKind, PublicationStatus, ResourceKind
 from catalogue.models import (
     Category,
@@ -57,6 +57,21 @@ class UserFactory(factory.django.DjangoModelFactory):
         for a new account that has not verified its address yet."""
         if create:
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=extracted is not False)
+
+    @factory.post_generation
+    def affiliation_verified(obj, create, extracted, **kwargs):  # noqa: N805
+        """A user with an institution has a verified affiliation with it (approved by an admin), as an academic
+        has once the internal tier applies; `affiliation_verified=False` leaves the claim waiting."""
+        if create and obj.institution_id is not None:
+            verified = extracted is not False
+            Affiliation.objects.create(
+                user=obj,
+                institution_id=obj.institution_id,
+                state=AffiliationState.VERIFIED if verified else AffiliationState.PENDING,
+                method=AffiliationMethod.ADMIN if verified else "",
+                claimed_at=timezone.now(),
+                decided_at=timezone.now() if verified else None,
+            )
 
 
 class AcademicUserFactory(UserFactory):

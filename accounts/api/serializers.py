@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import ApiToken
+from accounts.models import Affiliation, ApiToken
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -31,3 +31,21 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     def get_expired(self, token) -> bool:
         return token.expiry is not None and token.expiry <= self.context["now"]
+
+
+class AffiliationSerializer(serializers.ModelSerializer):
+    """A person's claim to belong to an institution, and whether (and how) it is verified."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "email", "name", "institution", "institution_name", "state", "method", "claimed_at",
+                  "decided_at"]  # fmt: skip
+
+
+class AffiliationDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)

@@ -1,15 +1,27 @@
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
-from accounts.api.serializers import ApiTokenSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts import policies, selectors, services
+from accounts.api.serializers import (
+    AffiliationDecisionSerializer,
+    AffiliationSerializer,
+    ApiTokenSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
 from accounts.api.throttling import TokenObtainAccountThrottle, TokenObtainIpThrottle
-from accounts.models import ApiToken
+from accounts.choices import AffiliationState
+from accounts.models import Affiliation, ApiToken
+from catalogue.models import Institution
+from core.errors import DomainError
+from core.policies import require
 
 
 class TokenObtainView(APIView):
@@ -57,3 +69,51 @@ class TokenDetailView(APIView):
         except ApiToken.DoesNotExist:
             raise Http404 from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyAffiliationView(APIView):
+    """The caller's own affiliation claim: which institution, whether it is verified (only a verified one gives
+    internal prices); 404 without a claim."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AffiliationSerializer}, tags=["affiliations"])
+    def get(self, request):
+        affiliation = selectors.affiliation_of(request.user)
+        if affiliation is None:
+            raise Http404
+        return Response(AffiliationSerializer(affiliation).data)
+
+
+class InstitutionAffiliationsView(APIView):
+    """An institution's affiliation claims (`?state=pending|verified|refused`), for its admins."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AffiliationSerializer(many=True)}, tags=["affiliations"])
+    def get(self, request, pk: int):
+        institution = get_object_or_404(Institution, pk=pk)
+        require(policies.can_view_affiliations, request.user, institution)
+        state = request.query_params.get("state") or None
+        if state is not None and state not in AffiliationState.values:
+            raise DomainError(_("Unknown state."), field="state", code="invalid_choice")
+        claims = selectors.affiliations_of_institution(institution, state=state).select_related("institution")
+        return Response(AffiliationSerializer(claims, many=True).data)
+
+
+class AffiliationDecisionView(APIView):
+    """Approve (`{"approve": true}`) or refuse a claim, as an admin of its institution; in the history."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AffiliationDecisionSerializer, responses={200: AffiliationSerializer}, tags=["affiliations"])
+    def post(self, request, pk: int):
+        serializer = AffiliationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            affiliation = services.affiliation_decide(
+                actor=request.user, affiliation_id=pk, **serializer.validated_data
+            )
+        except Affiliation.DoesNotExist:
+            raise Http404 from None
+        return Response(AffiliationSerializer(affiliation).data)

@@ -37,7 +37,7 @@ from booking.services.rules import (
     recurrence_expand,
     resource_bookability,
 )
-from booking.services.storing import OVERLAP_CONSTRAINT, check_overlap_in_app
+from booking.services.storing import OVERLAP_CONSTRAINT
 from booking.services.use import (
     booking_complete,
     booking_no_show_mark,
@@ -52,7 +52,7 @@ __all__ = [
     "booking_cancel", "booking_complete", "booking_create", "booking_move", "booking_no_show_mark",
     "booking_policy_save", "booking_reject", "booking_reminders_send", "booking_rules_validate",
     "booking_series_create", "booking_use_adjust", "bookings_complete_due", "bookings_decide",
-    "bookings_use_record", "check_overlap_in_app", "closure_create", "closure_delete", "completed_use_record",
+    "bookings_use_record", "closure_create", "closure_delete", "completed_use_record",
     "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
     "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
 ]  # fmt: skip

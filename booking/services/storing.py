@@ -95,7 +95,7 @@ def storing_transaction(resource_id: int):
         yield
 
 
-def check_overlap_in_app() -> bool:
+def overlap_checked_in_app() -> bool:
     """The application-level overlap check (friendly 409 with alternatives). The control test turns it off."""
     return True
 
@@ -111,7 +111,7 @@ def slot_check_free(*, resource, policy, user, start, blocked_until, exclude_boo
     """Raise the friendly 409 when a closure that applies to `user`, or an active booking, takes the slot."""
     closed, taken = fastpath.slot_blocked(
         resource_id=resource.pk, closure_kinds=selectors.blocking_closure_kinds(user, resource), start=start,
-        blocked_until=blocked_until, exclude_booking_id=exclude_booking_id, count_bookings=check_overlap_in_app(),
+        blocked_until=blocked_until, exclude_booking_id=exclude_booking_id, count_bookings=overlap_checked_in_app(),
     )  # fmt: skip
     _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
 
@@ -131,7 +131,7 @@ def booking_store_new(booking: Booking, *, policy, user, action: str, emails: li
         )
         closed, taken, stored = fastpath.booking_insert_if_free(
             booking, event=event, closure_kinds=selectors.blocking_closure_kinds(user, resource),
-            count_bookings=check_overlap_in_app(),
+            count_bookings=overlap_checked_in_app(),
         )  # fmt: skip
         _raise_if_blocked(closed, taken, resource=resource, policy=policy, user=user, start=start, until=blocked_until)
         booking = stored

@@ -177,9 +177,6 @@ def _text(amount) -> str | None:
     return None if amount is None else str(amount)
 
 
-USE_ACTIONS = ("complete", "no_show", "adjust")
-
-
 @transaction.atomic
 def bookings_use_record(
     *, actor, decisions: list[tuple[int, str, datetime.datetime | None]], reason: str = "",

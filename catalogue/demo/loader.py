@@ -1,9 +1,9 @@
 """Load the demo register and, optionally, the demo users.
 
 Idempotent: every row is found again by its natural key (slugs; a facility's primary contact; a resource's name
-within its facility; a user's e-mail), so running the loader twice leaves the same rows. Writes are in bulk so
-that the ~250 facilities load in about a second, and everything happens in one transaction together with the
-receivers of `demo_register_loaded` (booking and pricing attach calendars and prices there).
+within its facility; a user's e-mail), so running the loader twice leaves the same rows. Writes are in bulk (a
+fixed number of statements, whatever the number of facilities), and everything happens in one transaction together
+with the receivers of `demo_register_loaded` (booking and pricing attach calendars and prices there).
 """
 
 import datetime

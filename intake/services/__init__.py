@@ -13,7 +13,7 @@ from intake.services.clients import (
     KEY_PREFIX,
     api_client_create,
     api_client_revoke,
-    requeue_unqueued_webhooks,
+    unqueued_webhooks_requeue,
     webhook_attempt,
     webhook_backoff_seconds,
     webhook_delivery_queue,
@@ -48,7 +48,7 @@ __all__ = [
     "deadline_reminders_send", "proposal_decide", "request_add_message", "request_ask_for_info",
     "request_assign_institution", "request_close", "request_confirm_email", "request_decline", "request_lock",
     "request_refer", "request_route", "request_submit", "request_transition", "request_update_checklist",
-    "request_withdraw", "requeue_unqueued_webhooks", "routing_accept", "routing_accept_by_link", "routing_decline",
-    "routing_decline_by_link", "unconfirmed_requests_close", "webhook_attempt", "webhook_backoff_seconds",
+    "request_withdraw", "routing_accept", "routing_accept_by_link", "routing_decline", "routing_decline_by_link",
+    "unconfirmed_requests_close", "unqueued_webhooks_requeue", "webhook_attempt", "webhook_backoff_seconds",
     "webhook_delivery_queue", "webhook_host_is_public", "webhook_register", "webhook_signature",
 ]  # fmt: skip

@@ -151,7 +151,7 @@ def webhook_delivery_queue(delivery_id: int) -> None:
 
 
 @transaction.atomic
-def requeue_unqueued_webhooks() -> int:
+def unqueued_webhooks_requeue() -> int:
     """Queue again the deliveries whose task could not be queued: never attempted, yet a next attempt is due.
 
     A delivery that was queued has no next attempt until its first attempt fails, so one that merely waits in the

@@ -229,3 +229,27 @@ def test_the_providers_are_configured_from_the_environment():
     assert feide["settings"]["oauth_pkce_enabled"] is True
     assert idporten["settings"]["server_url"] == "https://test.idporten.example.org"
     assert idporten["settings"]["scope"] == ["openid", "profile"]
+
+
+@pytest.mark.parametrize(
+    "principal, registered, verified",
+    [
+        ("fri@uio.no", "uio.no", True),  # Feide vouches for the institution's domain
+        ("fri@ntnu.no", "uio.no", False),  # another home organisation
+        ("fri@uio.no", None, False),  # the institution has registered no domain
+    ],
+)
+def test_a_feide_log_in_verifies_the_affiliation_of_its_home_organisation(
+    client, provider, principal, registered, verified
+):
+    from accounts.models import InstitutionDomain
+    from tests.factories import InstitutionFactory
+
+    uio = InstitutionFactory(short_name="UiO")
+    if registered:
+        InstitutionDomain.objects.create(institution=uio, domain=registered)
+    feide_login_as(client, provider, email="fri@uio.example.org", email_verified=True, eduPersonPrincipalName=principal)
+    user = User.objects.get(email="fri@uio.example.org")
+    assert (selectors.verified_institution(user) == uio) is verified
+    if verified:
+        assert user.affiliation.method == "feide" and user.institution == uio

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.booking.factories import BookingPolicyFactory
-from tests.factories import AcademicUserFactory, FacilityManagerFactory, ResourceFactory, UserFactory
+from tests.factories import AcademicUserFactory, FacilityManagerFactory, UserFactory
 from tests.helpers import OSLO
 
 
@@ -42,8 +42,3 @@ def academic_user(db):
 @pytest.fixture
 def manager(resource):
     return FacilityManagerFactory(facility=resource.facility).user
-
-
-@pytest.fixture
-def unbookable_resource(db):
-    return ResourceFactory(bookable=True)  # no policy

@@ -2,7 +2,6 @@
 (single booking, series, the web form, a move) and is not offered by the searches; every documented error code of
 a booking request is in the answer."""
 
-import datetime
 
 import pytest
 from django.test import Client
@@ -12,6 +11,7 @@ from booking.models import Booking
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import AcademicUserFactory, CategoryFactory, FacilityManagerFactory, ResourceFactory, UserFactory
+from tests.helpers import datetime_local
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +60,6 @@ def booking_body(resource, start=None, end=None, **extra) -> dict:
     }
 
 
-def local(moment: datetime.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
-
-
 # --- a resource that cannot be booked, through every path ---------------------------------------------------------
 
 
@@ -88,8 +84,8 @@ def test_the_series_api_refuses_it_even_when_told_to_skip_conflicts(out_of_reach
 
 
 def test_the_booking_form_refuses_it(out_of_reach, company):
-    form = {"start": local(days_ahead(3, 10)), "end": local(days_ahead(3, 12)), "activity": "economic",
-            "access_model": "rental"}  # fmt: skip
+    form = {"start": datetime_local(days_ahead(3, 10)), "end": datetime_local(days_ahead(3, 12)),
+            "activity": "economic", "access_model": "rental"}  # fmt: skip
     response = web(company).post(f"/resources/{out_of_reach.pk}/book/", form)
     hidden = not out_of_reach.is_active or out_of_reach.facility.status != "published"
     assert response.status_code == (404 if hidden else 400)  # pages never show an inactive or unpublished resource
@@ -122,7 +118,8 @@ def test_moving_a_booking_of_a_resource_taken_out_of_use_is_refused_on_the_api_a
     assert response.status_code == 400 and response.json()["code"] == "not_bookable"
     page = web(manager).post(
         f"/bookings/{booking_id}/",
-        {"action": "move", "move-start": local(days_ahead(4, 10)), "move-end": local(days_ahead(4, 12))},
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(4, 10)), "move-end": datetime_local(days_ahead(4, 12))},
     )
     assert page.status_code == 400 and "ikke lenger i bruk" in page.content.decode()
     assert Booking.objects.get(pk=booking_id).start == days_ahead(3, 10)

@@ -66,7 +66,7 @@ def test_thirty_parallel_requests_for_one_slot_give_one_booking_and_29_conflicts
 @pytest.mark.django_db(transaction=True)
 def test_the_database_constraint_alone_holds_the_line(monkeypatch):
     """Without the application's own check the exclusion constraint still lets exactly one request win."""
-    monkeypatch.setattr(storing, "check_overlap_in_app", lambda: False)
+    monkeypatch.setattr(storing, "overlap_checked_in_app", lambda: False)
     resource = BookingPolicyFactory().resource
     users = [UserFactory() for _ in range(PARALLEL)]
     statuses = _race(resource, users)
@@ -80,7 +80,7 @@ def test_control_without_constraint_and_check_the_race_double_books(monkeypatch)
     constraint = next(c for c in Booking._meta.constraints if c.name == services.OVERLAP_CONSTRAINT)
     with connection.schema_editor() as editor:
         editor.remove_constraint(Booking, constraint)
-    monkeypatch.setattr(storing, "check_overlap_in_app", lambda: False)
+    monkeypatch.setattr(storing, "overlap_checked_in_app", lambda: False)
     try:
         resource = BookingPolicyFactory().resource
         users = [UserFactory() for _ in range(PARALLEL)]
@@ -116,7 +116,7 @@ def test_a_refusal_by_the_constraint_still_answers_409_with_alternatives(monkeyp
 
     from core.errors import ConflictError
 
-    monkeypatch.setattr(storing, "check_overlap_in_app", lambda: False)
+    monkeypatch.setattr(storing, "overlap_checked_in_app", lambda: False)
     resource = BookingPolicyFactory().resource
     slot = {"start": days_ahead(3, 10), "end": days_ahead(3, 12), "activity": "economic", "access_model": "rental"}
     services.booking_create(resource=resource, user=UserFactory(), **slot)
@@ -130,7 +130,7 @@ def test_a_refusal_by_the_constraint_still_answers_409_with_alternatives(monkeyp
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_an_idempotent_request_that_loses_to_the_constraint_gets_409_not_500(monkeypatch):
-    monkeypatch.setattr(storing, "check_overlap_in_app", lambda: False)
+    monkeypatch.setattr(storing, "overlap_checked_in_app", lambda: False)
     resource = BookingPolicyFactory().resource
     payload = {"resource": resource.pk, "start": days_ahead(3, 10).isoformat(), "end": days_ahead(3, 12).isoformat(),
                "activity": "economic", "access_model": "rental"}  # fmt: skip

@@ -258,7 +258,7 @@ def test_a_taken_slot_gets_409_with_the_nearest_alternatives():
 def test_a_racing_overlap_refused_by_the_constraint_gets_409_with_alternatives_through_the_api(monkeypatch):
     """The application check is off, standing for a parallel request stored between check and insert: the
     exclusion constraint refuses the second booking, and the client sees the same 409 with alternatives."""
-    monkeypatch.setattr(storing, "check_overlap_in_app", lambda: False)
+    monkeypatch.setattr(storing, "overlap_checked_in_app", lambda: False)
     resource = BookingPolicyFactory().resource
     start = days_ahead(5, 10)
     winner, loser = _token_client(UserFactory()), _token_client(UserFactory())

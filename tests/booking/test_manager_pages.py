@@ -13,6 +13,7 @@ from booking.models import Booking
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, InstitutionRoleFactory, UserFactory
+from tests.helpers import datetime_local
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,6 @@ def client_for(user) -> Client:
     if user is not None:
         client.force_login(user)
     return client
-
-
-def local(moment: datetime.datetime) -> str:
-    return moment.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def soon() -> datetime.datetime:
@@ -132,7 +129,8 @@ def test_who_may_move_from_the_page(role, booking):
     old_start = booking.start
     response = client_for(user_for(role, booking)).post(
         f"/bookings/{booking.pk}/",
-        {"action": "move", "move-start": local(days_ahead(6, 13)), "move-end": local(days_ahead(6, 15))},
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(6, 13)), "move-end": datetime_local(days_ahead(6, 15))},
     )
     booking.refresh_from_db()
     if may_move:
@@ -228,7 +226,8 @@ def test_a_manager_moves_a_booking_and_the_history_shows_it(booking):
     client = client_for(manager)
     response = client.post(
         f"/bookings/{booking.pk}/",
-        {"action": "move", "move-start": local(days_ahead(6, 13)), "move-end": local(days_ahead(6, 15)),
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(6, 13)), "move-end": datetime_local(days_ahead(6, 15)),
          "move-reason": "Service på instrumentet"},
     )  # fmt: skip
     assert response.status_code == 302
@@ -246,7 +245,8 @@ def test_a_move_onto_a_taken_slot_shows_alternatives_but_not_who_holds_it(bookin
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
     response = client_for(manager).post(
         f"/bookings/{booking.pk}/",
-        {"action": "move", "move-start": local(days_ahead(6, 10)), "move-end": local(days_ahead(6, 12))},
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(6, 10)), "move-end": datetime_local(days_ahead(6, 12))},
     )
     assert response.status_code == 409
     body = response.content.decode()
@@ -261,7 +261,8 @@ def test_a_move_breaking_a_rule_names_the_field(booking):
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
     response = client_for(manager).post(
         f"/bookings/{booking.pk}/",
-        {"action": "move", "move-start": local(days_ahead(6, 10, 10)), "move-end": local(days_ahead(6, 12))},
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(6, 10, 10)), "move-end": datetime_local(days_ahead(6, 12))},
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -302,7 +303,7 @@ def test_an_unknown_action_is_a_400_and_changes_nothing(booking):
 def test_the_move_form_starts_from_the_booking_in_local_time(booking):
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
     page = client_for(manager).get(f"/bookings/{booking.pk}/").content.decode()
-    assert f'name="move-start" value="{local(days_ahead(5, 10))}"' in page
+    assert f'name="move-start" value="{datetime_local(days_ahead(5, 10))}"' in page
 
 
 def test_expiry_shows_as_the_platform(facility_policy, customer):
@@ -339,7 +340,8 @@ def test_a_booking_of_a_resource_without_calendar_rules_still_has_a_page(custome
     manager = FacilityManagerFactory(facility=booking.resource.facility).user
     moved = client_for(manager).post(
         f"/bookings/{booking.pk}/",
-        {"action": "move", "move-start": local(days_ahead(6, 10)), "move-end": local(days_ahead(6, 12))},
+        {"action": "move",
+         "move-start": datetime_local(days_ahead(6, 10)), "move-end": datetime_local(days_ahead(6, 12))},
     )
     assert moved.status_code == 400 and "Denne ressursen tilbys ikke for booking på nett." in moved.content.decode()
 

@@ -1,4 +1,3 @@
-import datetime
 
 import pytest
 from django.test import Client, RequestFactory
@@ -8,6 +7,7 @@ from core.navigation import RESOURCE_ROW, nav_items_for, panels_for
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.factories import PASSWORD, CategoryFactory, ContactPersonFactory, FacilityManagerFactory
+from tests.helpers import datetime_local
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +16,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def local(moment: datetime.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def test_find_free_capacity_page_lists_resources_with_a_book_link():
@@ -40,7 +36,7 @@ def test_pick_a_slot_and_book_it(resource, company_user):
     assert page.status_code == 200 and "ledig" in page.content.decode()
     response = client.post(
         f"/resources/{resource.pk}/book/",
-        {"start": local(days_ahead(3, 10)), "end": local(days_ahead(3, 12)), "activity": "economic",
+        {"start": datetime_local(days_ahead(3, 10)), "end": datetime_local(days_ahead(3, 12)), "activity": "economic",
          "access_model": "rental", "purpose": "Test"},
     )  # fmt: skip
     assert response.status_code == 302 and response["Location"] == "/bookings/mine/"
@@ -51,7 +47,7 @@ def test_a_taken_slot_shows_alternatives_on_the_page(resource, company_user, oth
     BookingFactory(resource=resource, user=other_user, start=days_ahead(3, 10), end=days_ahead(3, 12))
     response = logged_in(company_user).post(
         f"/resources/{resource.pk}/book/",
-        {"start": local(days_ahead(3, 10)), "end": local(days_ahead(3, 12)), "activity": "economic",
+        {"start": datetime_local(days_ahead(3, 10)), "end": datetime_local(days_ahead(3, 12)), "activity": "economic",
          "access_model": "rental"},
     )  # fmt: skip
     assert response.status_code == 409
@@ -105,8 +101,8 @@ def test_manager_edits_policy_closures_and_qualifications(resource, company_user
     assert (policy.buffer_minutes, policy.requires_approval) == (30, True)
     client.post(
         f"/resources/{resource.pk}/calendar-settings/",
-        {"section": "closure", "closure-kind": "preparedness", "closure-start": local(days_ahead(5, 8)),
-         "closure-end": local(days_ahead(5, 16)), "closure-internal_note": "Beredskap"},
+        {"section": "closure", "closure-kind": "preparedness", "closure-start": datetime_local(days_ahead(5, 8)),
+         "closure-end": datetime_local(days_ahead(5, 16)), "closure-internal_note": "Beredskap"},
     )  # fmt: skip
     assert Closure.objects.get(resource=resource).kind == "preparedness"
     client.post(

@@ -24,6 +24,7 @@ DEMO_EMAILS = {
     "demo.screener.uib@example.org",
     "demo.admin.uio@example.org",
     "demo.plattform@example.org",
+    "demo.uverifisert@example.org",
 }
 
 

@@ -1,6 +1,9 @@
 """The demo register as `run.py demo` loads it: with every app's receivers connected."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from catalogue.models import Resource
 from pricing.models import PriceList
@@ -35,3 +38,31 @@ def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
     basis = accounting_selectors.invoice_basis(facility_ids=facility_ids, first_day=first, last_day=last)
     assert {payer.org_number for payer in basis.payers} >= {"988077917"}
     assert basis.total_amount == sum(b.charged_total_amount for b in completed)
+
+
+@pytest.mark.parametrize(
+    "email, tier",
+    [
+        ("demo.uverifisert@example.org", "external_non_economic"),  # claims UiO, not verified
+        ("demo.forsker.uio@example.org", "internal"),  # verified at UiO
+        ("demo.forsker.ntnu@example.org", "external_non_economic"),  # verified elsewhere
+    ],
+)
+def test_the_quote_api_gives_the_tier_of_the_verified_affiliation(load, email, tier):
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+
+    load("--with-demo-users")
+    resource = Resource.objects.filter(
+        bookable=True, facility__institution__slug="uio", price_lists__isnull=False
+    ).first()
+    client = APIClient()
+    client.force_authenticate(User.objects.get(email=email))
+    day = timezone.localdate() + datetime.timedelta(days=7)
+    response = client.get(
+        f"/api/v1/resources/{resource.pk}/quote/",
+        {"activity": "non_economic", "start": f"{day}T09:00:00+01:00", "end": f"{day}T10:00:00+01:00"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["tier"] == tier

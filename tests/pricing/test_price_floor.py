@@ -31,10 +31,6 @@ def refused(resource, prices, **kwargs) -> DomainError:
     return error.value
 
 
-def saved_prices(price_list) -> dict:
-    return {(item.tier, item.unit): item.price for item in price_list.items.all()}
-
-
 def test_an_economic_price_below_full_cost_is_refused_as_below_full_cost(resource):
     CostBaseFactory(resource=resource, year=2026)  # full cost 550.00 NOK/h
     error = refused(resource, {(ECONOMIC, PriceUnit.HOUR): D("549.99")})

@@ -3,22 +3,17 @@ days, long bookings by the hour, and the prices read together with the resource 
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from rest_framework.test import APIClient
 
 from pricing import selectors
 from pricing.choices import Activity, PriceTier, PriceUnit
+from tests.helpers import oslo
 from tests.pricing.factories import PriceListFactory, PriceListItemFactory
 
-OSLO = ZoneInfo("Europe/Oslo")
 D = Decimal
 ECONOMIC = PriceTier.EXTERNAL_ECONOMIC
-
-
-def oslo(*args):
-    return datetime.datetime(*args, tzinfo=OSLO)
 
 
 def price_list(resource, prices: dict) -> object:

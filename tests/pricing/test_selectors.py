@@ -3,8 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.choices import AffiliationMethod, AffiliationState, UserKind
+from accounts.models import Affiliation
 from pricing import selectors
 from pricing.choices import Activity, CapacityUnit, PriceTier, PriceUnit
+from tests.factories import AcademicUserFactory, InstitutionFactory
 from tests.helpers import oslo
 from tests.pricing.factories import CostBaseFactory, PriceListItemFactory, hourly_price_list
 
@@ -35,6 +38,43 @@ def test_a_company_user_cannot_become_internal_by_naming_an_institution(resource
     company_user.institution = institution
     company_user.save()
     assert selectors.price_tier(company_user, resource, Activity.NON_ECONOMIC) == PriceTier.EXTERNAL_NON_ECONOMIC
+
+
+# Only a verified affiliation gives the internal tier (issue 15): the state of the claim × how it was verified ×
+# which institution the person typed.
+@pytest.mark.parametrize(
+    "state, method, typed_here, verified_here, kind, tier",
+    [
+        (AffiliationState.VERIFIED, AffiliationMethod.FEIDE, True, True, UserKind.ACADEMIC, PriceTier.INTERNAL),
+        (AffiliationState.VERIFIED, AffiliationMethod.EMAIL_DOMAIN, True, True, UserKind.ACADEMIC, PriceTier.INTERNAL),
+        (AffiliationState.VERIFIED, AffiliationMethod.ADMIN, True, True, UserKind.ACADEMIC, PriceTier.INTERNAL),
+        (AffiliationState.PENDING, "", True, True, UserKind.ACADEMIC, PriceTier.EXTERNAL_NON_ECONOMIC),
+        (AffiliationState.REFUSED, "", True, True, UserKind.ACADEMIC, PriceTier.EXTERNAL_NON_ECONOMIC),
+        # Typed the resource's institution, verified at another one: the typed one never counts.
+        (AffiliationState.VERIFIED, AffiliationMethod.ADMIN, True, False, UserKind.ACADEMIC,
+         PriceTier.EXTERNAL_NON_ECONOMIC),
+        # Verified here but typed another institution since: the verification is what counts.
+        (AffiliationState.VERIFIED, AffiliationMethod.FEIDE, False, True, UserKind.ACADEMIC, PriceTier.INTERNAL),
+        (AffiliationState.VERIFIED, AffiliationMethod.ADMIN, True, True, UserKind.COMPANY,
+         PriceTier.EXTERNAL_NON_ECONOMIC),
+    ],
+)  # fmt: skip
+def test_only_a_verified_affiliation_gives_the_internal_tier(
+    resource, institution, state, method, typed_here, verified_here, kind, tier
+):
+    other = InstitutionFactory()
+    user = AcademicUserFactory(institution=institution if typed_here else other, kind=kind, affiliation_verified=False)
+    Affiliation.objects.filter(user=user).update(
+        institution=institution if verified_here else other, state=state, method=method
+    )
+    assert selectors.price_tier(user, resource, Activity.NON_ECONOMIC) == tier
+    assert selectors.price_tier(user, resource, Activity.ECONOMIC) == PriceTier.EXTERNAL_ECONOMIC
+
+
+def test_a_user_without_any_claim_is_external(resource, institution):
+    user = AcademicUserFactory(institution=institution, affiliation_verified=False)
+    Affiliation.objects.filter(user=user).delete()
+    assert selectors.price_tier(user, resource, Activity.NON_ECONOMIC) == PriceTier.EXTERNAL_NON_ECONOMIC
 
 
 def test_unknown_activity_is_an_error(resource, company_user):

@@ -222,8 +222,9 @@ def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, dj
         "academic_here": lambda: AcademicUserFactory(institution=resource.facility.institution),
         "anonymous": lambda: None,
     }[who]()
-    # The price panel's five queries; other apps' panels ask four more about a signed-in user's roles.
-    with django_assert_max_num_queries(10), translation.override("nb"):
+    # The price panel's five queries and one for the verified affiliation; other apps' panels ask four more about
+    # a signed-in user's roles.
+    with django_assert_max_num_queries(11), translation.override("nb"):
         html = render_panels("facility_details", resource.facility, user=user)
     marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
     assert marked == yours

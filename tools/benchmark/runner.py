@@ -142,7 +142,7 @@ def wipe() -> None:
         for statement in statements:
             _execute(statement)
     # Give the space back before loading again, so that every run measures the same compact tables: otherwise
-    # the deleted rows stay in the tables and their indexes (the opening hours took twice the pages). Quick here,
+    # the deleted rows stay in the tables and their indexes (bloating the opening hours most). Quick here,
     # as the tables are nearly empty now; it locks them meanwhile, so the benchmark wants a database of its own.
     _execute(f"VACUUM FULL {', '.join(BLOATED_BY_WIPE)}")
 
@@ -454,9 +454,9 @@ def _start_gunicorn(config: BenchConfig) -> subprocess.Popen:
 def _http(port: int, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> tuple[int, bytes]:
     """One HTTP/1.1 request on a new connection; returns the status and the raw response.
 
-    A bare socket rather than http.client: the clients share the machine's two cores with the server, and
-    http.client took twice the client CPU per request (0.5 ms against 0.25 ms on the reference machine). The
-    server sees an ordinary request; only the client does less work.
+    A bare socket rather than http.client: the clients share the machine's cores with the server, and http.client
+    spends more of them per request than a socket does. The server sees an ordinary request; only the client does
+    less work.
     """
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
@@ -690,9 +690,9 @@ def measure_rates(config: BenchConfig, resource_ids: list[int]) -> dict:
     alternating slices: `config.rounds` times an HTTP slice then an SQL slice, `http_seconds` and `sql_seconds` in
     all. The share compares the two totals.
 
-    A shared machine's speed drifts by a fifth within minutes (the same server: 2.7 to 3.4 ms of the web process's
-    CPU per booking in consecutive 12-second runs); measured one after the other, the two rates saw different
-    machines and their share moved with that. Alternating slices let both see the same machine; each round's
+    A shared machine's speed drifts within minutes (the same server takes noticeably more CPU per booking in one
+    run than in the next); measured one after the other, the two rates saw different machines and their share moved
+    with that. Alternating slices let both see the same machine; each round's
     figures are in the report, with the CPU share the host took during each slice, so the spread stays visible.
     """
     process = _start_gunicorn(config)

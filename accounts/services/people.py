@@ -1,4 +1,4 @@
-"""Writes for accounts: the profile saved at sign-up and later, personal API tokens."""
+"""Writes for people: the profile saved at sign-up and later, personal API tokens."""
 
 from allauth.mfa.base.forms import AuthenticateForm
 from django.contrib.auth import authenticate
@@ -9,6 +9,7 @@ from accounts import selectors
 from accounts.choices import UserKind
 from accounts.models import ApiToken, User
 from accounts.policies import MfaSetupRequired, require_verified_email
+from accounts.services.affiliations import affiliation_claim
 from core.errors import DomainError
 from core.validators import normalise_org_number
 
@@ -47,6 +48,7 @@ def user_sign_up(
     _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
     user.full_clean(exclude=["password"])
     user.save()
+    affiliation_claim(user=user, institution=user.institution)
     return user
 
 
@@ -68,6 +70,7 @@ def user_update_profile(
     _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
     user.full_clean(exclude=["password"])
     user.save()
+    affiliation_claim(user=user, institution=user.institution)
     return user
 
 

@@ -1,0 +1,35 @@
+"""Writes for accounts: people (profile, API tokens), affiliations with institutions, organisations."""
+
+from accounts.services.affiliations import (
+    affiliation_check_proof,
+    affiliation_claim,
+    affiliation_decide,
+    affiliation_from_feide,
+    affiliation_proof,
+    email_domain,
+    institution_domain_add,
+    institution_domain_remove,
+)
+from accounts.services.people import (
+    api_token_create,
+    api_token_obtain,
+    api_token_revoke,
+    user_sign_up,
+    user_update_profile,
+)
+
+__all__ = [
+    "affiliation_check_proof",
+    "affiliation_claim",
+    "affiliation_decide",
+    "affiliation_from_feide",
+    "affiliation_proof",
+    "api_token_create",
+    "api_token_obtain",
+    "api_token_revoke",
+    "email_domain",
+    "institution_domain_add",
+    "institution_domain_remove",
+    "user_sign_up",
+    "user_update_profile",
+]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RequestStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting e-mail confirmation")
-    IN_SCREENING = "in_screening", _("In screening")
+    IN_SCREENING = "in_screening", _("Being reviewed")  # plain words: the requester reads it
     NEEDS_INFO = "needs_info", _("Needs more information")
     ROUTED = "routed", _("Routed to facilities")
     ACCEPTED = "accepted", _("Accepted")

@@ -409,6 +409,7 @@ SPECTACULAR_SETTINGS = {
         "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
         "IntakeReferralKindEnum": "intake.choices.ReferralKind",
+        "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
     },
 }
 

@@ -8,7 +8,15 @@ from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
 from core.validators import normalise_org_number, validate_org_number
 from intake import policies
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit, ReferralKind
+from intake.choices import (
+    AgreementType,
+    CloseReason,
+    DeclineReason,
+    ProposalKind,
+    QuoteUnit,
+    ReferralKind,
+    RequesterDecision,
+)
 from intake.models import ApiClient, IntakeRequest, Referral, RequestEvent, RequestMessage, Routing, WebhookDelivery
 
 
@@ -160,6 +168,11 @@ class DeclineInputSerializer(serializers.Serializer):
     routing = serializers.IntegerField(
         required=False, help_text=_("For a facility manager: the routing being declined (default: your only one).")
     )
+
+
+class DecideInputSerializer(serializers.Serializer):
+    routing = serializers.IntegerField(help_text=_("The id of the facility's routing whose proposal you answer."))
+    decision = serializers.ChoiceField(choices=RequesterDecision.choices)
 
 
 class ReferInputSerializer(serializers.Serializer):

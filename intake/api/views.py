@@ -193,6 +193,20 @@ class IntakeRequestViewSet(
         services.request_assign_institution(request=request_obj, user=request.user, **data.validated_data)
         return self._answer(request_obj)
 
+    @extend_schema(request=s.DecideInputSerializer, responses=s.IntakeRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The requester (or the cluster/TTO that sent the request) accepts or declines one facility's proposal."""
+        request_obj = self.get_object()
+        data = s.DecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        routing = request_obj.routings.filter(pk=data.validated_data["routing"]).first()
+        if routing is None:
+            raise DomainError(_("No proposal with this id on the request."), field="routing", code="not_found")
+        _require(policies.can_decide_proposal(actor_of(request), routing))
+        services.proposal_decide(routing=routing, actor=actor_of(request), decision=data.validated_data["decision"])
+        return self._answer(request_obj)
+
     @extend_schema(request=s.ReferInputSerializer, responses=s.IntakeRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):

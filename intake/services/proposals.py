@@ -45,7 +45,7 @@ def proposal_agreement_template(routing: Routing):
 
 
 @transaction.atomic
-def proposal_decide(*, routing: Routing, actor, decision: str, accepted_by_name: str = "", now=None) -> Routing:
+def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Routing:
     """The requester accepts a facility's proposal (and its agreement, kept as a PDF) or declines it."""
     if decision not in RequesterDecision.values:
         raise DomainError(_("Accept or decline the proposal."), field="decision", code="invalid_choice")
@@ -63,13 +63,19 @@ def proposal_decide(*, routing: Routing, actor, decision: str, accepted_by_name:
             _("You have already accepted another proposal for this request."), field="routing", code="one_accepted"
         )
     labels = actor_fields(actor)
-    name = (accepted_by_name or "").strip() or labels.get("actor_label") or request.contact_name
+    # Who accepts, as the agreement names them: the person signed in, the cluster or TTO by its key, or the
+    # contact person the request names (the follow link of a requester without an account).
+    if "actor_user" in labels or "actor_client" in labels:
+        name = labels["actor_label"]
+    else:
+        name = request.contact_name
+        labels = {"actor_label": name}
     if decision == RequesterDecision.ACCEPTED and routing.agreement_template is not None:
         routing.agreement = agreement_services.agreement_accept(
             template=routing.agreement_template,
             facility=routing.facility,
             user=labels.get("actor_user"),
-            accepted_by_name=name if "actor_user" in labels else request.contact_name,
+            accepted_by_name=name,
             organisation_name=request.company_name,
             org_number=request.org_number,
             price_amount=routing.quote_amount,

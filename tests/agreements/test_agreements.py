@@ -117,3 +117,34 @@ def test_only_the_requester_decides(client, world, proposal):
     assert response.status_code == 403
     proposal.refresh_from_db()
     assert proposal.requester_decision == ""
+
+
+def test_a_cluster_accepts_a_proposal_for_its_member_through_the_api(client, world, quote_resource):
+    request = IntakeRequestFactory(institution=world.uio, submitted_by_client=world.client, company_name="Medlem AS")
+    (routing,) = intake_services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    intake_services.routing_accept(
+        routing=routing, user=world.manager, proposal_kind="agreement", agreement_type="collaboration"
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Token {world.key}"}
+    other = client.post(
+        f"/api/v1/intake/requests/{request.pk}/decide/", {"routing": routing.pk, "decision": "accepted"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Token {world.other_key}",
+    )  # fmt: skip
+    assert other.status_code == 404
+    answer = client.post(
+        f"/api/v1/intake/requests/{request.pk}/decide/", {"routing": routing.pk, "decision": "accepted"},
+        content_type="application/json", **auth,
+    )  # fmt: skip
+    assert answer.status_code == 200
+    (row,) = answer.json()["routings"]
+    assert row["requester_decision"] == "accepted" and row["agreement"]
+    routing.refresh_from_db()
+    assert (routing.agreement.accepted_by_name, routing.agreement.organisation_name) == (
+        "Oslo Cancer Cluster", "Medlem AS",
+    )  # fmt: skip
+    assert routing.agreement.template.kind == "collaboration"
+    bad = client.post(
+        f"/api/v1/intake/requests/{request.pk}/decide/", {"routing": routing.pk, "decision": "maybe"},
+        content_type="application/json", **auth,
+    )  # fmt: skip
+    assert bad.status_code == 400 and "decision" in bad.json()

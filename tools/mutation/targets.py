@@ -40,6 +40,7 @@ ROUTING_RULES = (
 # Who answers a request: the queue, the facilities, whoever is above them (issue 17); the demo-wide acceptance
 # test (tests/intake/test_demo_responders.py) loads the whole register and is left out of the mutant runs.
 RESPONDER_TESTS = (
+    "tests/intake/test_responder_rules.py",
     "tests/intake/test_responders.py",
     "tests/intake/test_answer_link.py",
     "tests/intake/test_handover_and_notes.py",
@@ -62,7 +63,7 @@ TARGETS = (
     Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
     Target("intake.services.queues", RESPONDER_TESTS),
     Target("intake.selectors", RESPONDER_TESTS, RESPONDER_RULES),
-    Target("intake.answer_links", ("tests/intake/test_answer_link.py",)),
+    Target("intake.answer_links", ("tests/intake/test_answer_link.py", "tests/intake/test_responder_rules.py")),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
     Target("intake.policies", POLICY_TESTS),

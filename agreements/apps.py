@@ -8,3 +8,9 @@ class AgreementsConfig(AppConfig):
 
     name = "agreements"
     verbose_name = _("Agreements")
+
+    def ready(self):
+        from agreements import selectors
+        from core.references import COLLABORATION_AGREEMENT, register_reference_check
+
+        register_reference_check(COLLABORATION_AGREEMENT, selectors.collaboration_agreement_refusal)

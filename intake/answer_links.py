@@ -15,7 +15,7 @@ SALT = "intake.routing-answer"
 
 
 def answer_token_make(routing) -> str:
-    return signing.dumps({"routing": routing.pk, "nonce": routing.answer_nonce}, salt=SALT, compress=True)
+    return signing.dumps({"routing": routing.pk, "nonce": routing.answer_nonce}, salt=SALT)
 
 
 def answer_token_read(token: str) -> tuple[int, str]:

@@ -69,7 +69,9 @@ def is_national_queue(request: IntakeRequest) -> bool:
 
 
 def national_queue_condition() -> Q:
-    return Q(institution__isnull=True) | ~Q(institution_id__in=institutions_with_screeners())
+    """Requests naming no institution or one without screeners. (Django's negated `__in` on a nullable field keeps
+    the NULLs, so the requests naming no institution need no term of their own.)"""
+    return ~Q(institution_id__in=institutions_with_screeners())
 
 
 def is_national_screener(user) -> bool:
@@ -109,10 +111,10 @@ def _first_nonempty(*levels) -> list[Recipient]:
 def queue_people(request: IntakeRequest) -> list[Recipient]:
     """Who holds the request in screening: its institution's screeners; where there are none, the national
     screening team; where that is empty, the platform admins; then the operators' addresses."""
-    institution_screeners = []
+    levels = [national_team, platform_admins, last_resort]
     if request.institution_id is not None:
-        institution_screeners = institution_people([request.institution_id], InstitutionRoleKind.SCREENER)
-    return _first_nonempty(lambda: institution_screeners, national_team, platform_admins, last_resort)
+        levels.insert(0, lambda: institution_people([request.institution_id], InstitutionRoleKind.SCREENER))
+    return _first_nonempty(*levels)
 
 
 def routing_people(routing: Routing) -> list[Recipient]:
@@ -161,9 +163,7 @@ def escalation_people(request: IntakeRequest) -> list[Recipient]:
     when INTAKE_FALLBACK_EMAILS is set (the daily responder check reports it when it would be).
     """
     if request.status == RequestStatus.ROUTED:
-        institution_ids = list(
-            request.routings.filter(status=RoutingStatus.PENDING).values_list("facility__institution_id", flat=True)
-        )
+        institution_ids = request.routings.filter(status=RoutingStatus.PENDING).values("facility__institution_id")
         admins = institution_people(institution_ids, InstitutionRoleKind.ADMIN)
         return admins or queue_people(request)
     if not is_national_queue(request):

@@ -202,3 +202,22 @@ def test_a_link_is_valid_for_the_configured_days_to_the_minute(linked, monkeypat
         with pytest.raises(Exception) as caught:
             answer_links.answer_token_read(token)
         assert (caught.value.field, caught.value.code) == ("token", "expired")
+
+
+def test_a_facility_whose_contact_left_after_routing_has_nobody_and_its_email_is_not_sent(linked, mailoutbox):
+    from catalogue.models import ContactPerson
+
+    first, _second = linked
+    ContactPerson.objects.filter(facility=first.facility).delete()
+    assert selectors.routing_people(first) == []
+    mailoutbox.clear()
+    outbox_send_due()
+    assert all(first.contact_email not in message.to for message in mailoutbox)
+
+
+def test_a_request_routed_to_two_facilities_reminds_both(world):
+    request = IntakeRequestFactory(institution=world.uio)
+    services.request_route(request=request, user=world.screener, facilities=[world.facility, world.ntnu_facility])
+    request.refresh_from_db()
+    people = [person.email for person in selectors.responsible_people(request)]
+    assert people == sorted([world.manager.email, world.ntnu_manager.email])

@@ -31,6 +31,7 @@ POLICY_TESTS = (
     "tests/pricing/test_policies.py",
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
+    "tests/intake/test_handover_and_notes.py",
 )
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 FLOOR_RULES = ("_check_economic_price", "price_list_save")

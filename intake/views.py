@@ -475,8 +475,12 @@ def routing_answer(request, token):
                     token=token, answered_by=name, reason=data["reason"], comment=data["comment"]
                 )
                 done = _("Thank you. The request goes back to the screener.")
-        except (ValidationError, DomainError) as error:
-            messages.error(request, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
+        except DomainError as error:
+            if error.field == "token":  # used meanwhile (another click, another tab): the same clear page
+                return render(request, "intake/answer.html", {"invalid": str(error)}, status=410)
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
             return render(request, "intake/answer.html", {"done": done})
     return render(

@@ -40,6 +40,8 @@ def manage(*args: str) -> None:
 
 
 def demo(extra: list[str]) -> None:
+    # The demo serves its own external calendar feeds on this machine (docs/federation.md).
+    os.environ.setdefault("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", "1")
     manage("migrate", "--no-input")
     manage("load_demo_register", "--with-demo-users")
     address = extra[0] if extra else "127.0.0.1:8000"

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Booking, BookingPolicy, OpeningHours, Qualification
+from calendars import selectors as calendar_selectors
 
 WEEKDAYS = range(5)
 
@@ -42,6 +43,23 @@ def give_demo_resources_calendars(*, resources, researchers=()) -> list[BookingP
         for resource in needing_training[:3]:
             Qualification.objects.get_or_create(user=user, resource=resource, defaults={"expires_on": expires})
     return created
+
+
+DEMO_LOCAL_SYSTEM = ("LibreBooking (demo)", "https://librebooking.example.org/Web/reservation.php?sd={start}&ed={end}")
+
+
+def give_demo_local_booking(*, resources) -> BookingPolicy | None:
+    """One of the demo resources that read an external calendar (calendars.demo) is booked in that local system:
+    the demo shows its free time with a link there. Idempotent."""
+    federated = sorted(calendar_selectors.feed_status_of([resource.pk for resource in resources]))
+    if len(federated) < 2:
+        return None
+    policy = BookingPolicy.objects.filter(resource_id=federated[1]).first()
+    if policy is not None and not policy.booked_in_local_system:
+        policy.booked_in_local_system = True
+        policy.local_system_name, policy.local_booking_url = DEMO_LOCAL_SYSTEM
+        policy.save(update_fields=["booked_in_local_system", "local_system_name", "local_booking_url"])
+    return policy
 
 
 def give_demo_history(*, resources, users: dict) -> int:
@@ -90,5 +108,6 @@ def on_demo_register_loaded(sender, resources=(), with_demo_users=False, users=N
 
             researchers = list(User.objects.filter(email__startswith="demo.forsker"))
     give_demo_resources_calendars(resources=list(resources), researchers=researchers)
+    give_demo_local_booking(resources=list(resources))
     if with_demo_users and users:
         give_demo_history(resources=list(resources), users=users)

@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from booking.choices import ACTIVE_STATUSES
 from booking.models import Booking, BookingEvent, BookingPolicy, Closure, OpeningHours
+from calendars.selectors import BUSY_MAX_PIECE, BUSY_TABLE
 from catalogue.models import Facility, Resource
 from core.db import MAX_ID, ModelRows
 
@@ -88,8 +89,12 @@ def _resource_sql(vendor: str) -> str:
 def _blocked(
     db, *, resource_id: int, closure_kinds: list[str], start, blocked_until, exclude_booking_id, count_bookings: bool
 ) -> tuple[str, list]:
-    """SQL answering two questions in one row, `closed` and `taken`: does a closure of one of `closure_kinds`, or
-    (when `count_bookings`) an active booking other than `exclude_booking_id`, take any of [start, blocked_until)?"""
+    """SQL answering two questions in one row, `closed` and `taken`: does a closure of one of `closure_kinds` take
+    any of [start, blocked_until)? Does (when `count_bookings`) an active booking other than `exclude_booking_id`,
+    or busy time of an external calendar (calendars), take any of it?
+
+    External busy time is stored in pieces of at most BUSY_MAX_PIECE, so its probe reads a bounded range of the
+    (resource, start) index."""
     if db.vendor == "postgresql":  # one parameter, whatever the number of kinds
         kinds_sql, kinds_params = "= ANY(%s::text[])", [list(closure_kinds)]
     else:
@@ -100,12 +105,15 @@ def _blocked(
         f"SELECT EXISTS (SELECT 1 FROM {quote(Closure._meta.db_table)} WHERE resource_id = %s AND start < %s "
         f'AND "end" > %s AND kind {kinds_sql}) AS closed, '
         f"EXISTS (SELECT 1 FROM {quote(Booking._meta.db_table)} WHERE resource_id = %s AND status IN ({active}) "
-        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s) AS taken'
+        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s) '
+        f"OR EXISTS (SELECT 1 FROM {quote(BUSY_TABLE)} WHERE resource_id = %s AND start >= %s AND start < %s "
+        'AND "end" > %s) AS taken'
     )
     adapt = db.ops.adapt_datetimefield_value
     until, since = adapt(blocked_until), adapt(start)
     params = [resource_id, until, since, *kinds_params, resource_id, until, since, exclude_booking_id or 0]
-    return sql, [*params, count_bookings]
+    external = [resource_id, adapt(start - BUSY_MAX_PIECE), until, since]
+    return sql, [*params, count_bookings, *external]
 
 
 def slot_blocked(

@@ -4,6 +4,7 @@ import django_filters
 
 from booking.choices import BookingStatus
 from booking.models import Booking
+from core import filters as core_filters
 
 
 class BookingFilterSet(django_filters.FilterSet):
@@ -11,7 +12,7 @@ class BookingFilterSet(django_filters.FilterSet):
     facility = django_filters.NumberFilter(field_name="resource__facility_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
-    mine = django_filters.BooleanFilter(method="filter_mine")
+    mine = core_filters.BooleanFilter(method="filter_mine")
 
     class Meta:
         model = Booking

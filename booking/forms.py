@@ -55,7 +55,7 @@ class BookingPolicyForm(forms.ModelForm):
         fields = [
             "slot_minutes", "min_length_minutes", "max_length_minutes", "min_notice_minutes", "max_advance_days",
             "buffer_minutes", "requires_approval", "requires_qualification", "cancellation_deadline_hours",
-            "approval_deadline_hours",
+            "approval_deadline_hours", "booked_in_local_system", "local_system_name", "local_booking_url",
         ]  # fmt: skip
 
 

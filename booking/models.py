@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -172,6 +174,26 @@ class BookingPolicy(models.Model):
         _("cancellation deadline (hours before start)"), default=24
     )
     approval_deadline_hours = models.PositiveIntegerField(_("pending requests expire after (hours)"), default=72)
+    # A facility that keeps its own booking system: Labtorget shows the free time (its external calendars' busy
+    # time counted) and sends the user to the local system instead of taking the booking.
+    booked_in_local_system = models.BooleanField(
+        _("booked in the local system"),
+        default=False,
+        help_text=_(
+            "Labtorget then shows the free time read from the resource's external calendars and a link to the "
+            "local system, and takes no bookings itself."
+        ),
+    )
+    local_system_name = models.CharField(_("name of the local system"), max_length=100, blank=True)
+    local_booking_url = models.CharField(
+        _("booking address in the local system"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "An https:// address. Where the local system can take them, {start} and {end} are replaced by the "
+            "chosen times (local time, e.g. 2027-03-15T09:00) and {date} by the date."
+        ),
+    )
 
     class Meta:
         verbose_name = _("booking policy")
@@ -187,6 +209,31 @@ class BookingPolicy(models.Model):
 
     def __str__(self):
         return str(self.resource)
+
+    def clean(self):
+        super().clean()
+        if self.booked_in_local_system:
+            errors = {}
+            if not self.local_system_name.strip():
+                errors["local_system_name"] = _("Name the local system the resource is booked in.")
+            if not self.local_booking_url.strip():
+                errors["local_booking_url"] = _("Give the address where the resource is booked.")
+            if errors:
+                raise ValidationError(errors)
+        if self.local_booking_url:
+            try:
+                example = self.local_booking_url.format(
+                    start="2027-03-15T09:00", end="2027-03-15T10:00", date="2027-03-15"
+                )
+                URLValidator(schemes=["http", "https"])(example)
+            except (KeyError, IndexError, ValueError, ValidationError):
+                raise ValidationError(
+                    {
+                        "local_booking_url": _(
+                            "Give an http:// or https:// address; only {start}, {end} and {date} may stand in braces."
+                        )
+                    }
+                ) from None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -4,6 +4,8 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from booking import policies, selectors, services
+from booking.services.rules import proposed_booking_refusal
+from calendars import selectors as calendar_selectors
 from catalogue import roles
 from core.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
 from core.references import BOOKING_PROPOSAL, register_reference_check
@@ -31,20 +33,24 @@ def _resource_rows(request, resources, week_start) -> dict:
     user = getattr(request, "user", None)
     bookable = [resource for resource in resources if resource.bookable]
     prefetch_related_objects(bookable, "booking_policy__opening_hours")
-    # Only what the booking service would take is offered (the same rule as booking it).
-    bookable = [resource for resource in bookable if services.bookability_refusal(resource, user) is None]
+    # Only what is offered to the user is shown (the same rule as booking it); a resource booked in the facility's
+    # local system shows its free time with a link there.
+    bookable = [resource for resource in bookable if services.offer_refusal(resource, user) is None]
     needing_training = [resource for resource in bookable if resource.booking_policy.requires_qualification]
     qualified = (
         selectors.qualified_resource_ids(user, needing_training, week_start)
         if needing_training and roles.is_authenticated(user)
         else set()
     )
-    weeks = week_calendars(bookable, user, week_start)
     can_manage: dict[int, bool] = {}  # the policy looks at the resource's facility only: asked once per facility
-    rows = {}
     for resource in bookable:
         if resource.facility_id not in can_manage:
             can_manage[resource.facility_id] = policies.can_manage_calendar(user, resource)
+    managed = {resource.pk for resource in bookable if can_manage[resource.facility_id]}
+    weeks = week_calendars(bookable, user, week_start, sources_for=managed)
+    feeds = calendar_selectors.feed_status_of([resource.pk for resource in bookable]) if bookable else {}
+    rows = {}
+    for resource in bookable:
         policy = resource.booking_policy
         rows[resource.pk] = {
             "resource": resource,
@@ -52,6 +58,9 @@ def _resource_rows(request, resources, week_start) -> dict:
             "week": weeks[resource.pk],
             "needs_training": policy.requires_qualification and resource.pk not in qualified,
             "can_manage": can_manage[resource.facility_id],
+            "booked_locally": policy.booked_in_local_system,
+            "local_link": selectors.local_booking_link(policy) if policy.booked_in_local_system else "",
+            "feed_status": feeds.get(resource.pk),
         }
     return rows
 
@@ -82,4 +91,4 @@ def register() -> None:
     )
     register_panel(RESOURCE_ROW, Panel("booking/panels/resource_row.html", resource_row_panel, order=20))
     register_panel(FACILITY_MANAGE, Panel("booking/panels/facility_manage.html", facility_manage_panel, order=20))
-    register_reference_check(BOOKING_PROPOSAL, selectors.booking_proposal_refusal)
+    register_reference_check(BOOKING_PROPOSAL, proposed_booking_refusal)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import connection
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from booking import fastpath
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
+from calendars import selectors as calendar_selectors
 from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
@@ -26,9 +28,19 @@ UTC = datetime.UTC
 
 @dataclass(frozen=True)
 class FreeWindow:
+    """A free window of a resource. `local_url` is where it is booked when the resource is booked in the facility's
+    local system (empty when Labtorget takes the booking)."""
+
     resource: Resource
     start: datetime.datetime
     end: datetime.datetime
+    local_url: str = ""
+
+
+def free_window(resource: Resource, start: datetime.datetime, end: datetime.datetime) -> FreeWindow:
+    policy = resource.booking_policy
+    local_url = local_booking_link(policy, start, end) if policy.booked_in_local_system else ""
+    return FreeWindow(resource, start, end, local_url)
 
 
 # --- calendar arithmetic --------------------------------------------------------------------------------------
@@ -105,6 +117,25 @@ def opening_intervals(
     return merge_intervals(intervals)
 
 
+def local_booking_link(policy: BookingPolicy, start: datetime.datetime | None = None, end=None) -> str:
+    """Where a resource booked in the facility's local system is booked: the policy's address with {start}, {end}
+    and {date} filled in from the chosen times (local time); without times, the address with the query parameters
+    that wanted them left out."""
+    template = policy.local_booking_url
+    if not template:
+        return ""
+    if start is not None and end is not None:
+        local_start, local_end = start.astimezone(policy.zone), end.astimezone(policy.zone)
+        return template.format(
+            start=f"{local_start:%Y-%m-%dT%H:%M}", end=f"{local_end:%Y-%m-%dT%H:%M}", date=f"{local_start:%Y-%m-%d}"
+        )
+    parts = urlsplit(template)
+    if "{" in parts.path:
+        parts = parts._replace(path="/")
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if "{" not in value]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def opening_hours_of(policy: BookingPolicy) -> list[OpeningHours]:
     """The policy's opening hours: those read with it (resource_to_book, or a Prefetch with
     to_attr=fastpath.OPENING_HOURS_ATTRIBUTE), else the ORM's (prefetched ones if there are)."""
@@ -142,7 +173,8 @@ def busy_intervals(
     user=None,
     exclude_booking_id: int | None = None,
 ) -> list[Interval]:
-    """Times the resource is taken for `user`: active bookings with their buffer, and closures that apply."""
+    """Times the resource is taken for `user`: active bookings with their buffer, closures that apply, and the busy
+    time of its external calendars."""
     return busy_intervals_of([resource], start, end, user=user, exclude_booking_id=exclude_booking_id)[resource.pk]
 
 
@@ -154,7 +186,7 @@ def busy_intervals_of(
     user=None,
     exclude_booking_id: int | None = None,
 ) -> dict[int, list[Interval]]:
-    """busy_intervals for several resources at once, by resource id: two queries however many there are."""
+    """busy_intervals for several resources at once, by resource id: three queries however many there are."""
     bookings = Booking.objects.annotate(taken_until=Coalesce("blocked_until", "end")).filter(
         resource__in=resources, status__in=ACTIVE_STATUSES, start__lt=end, taken_until__gt=start
     )
@@ -173,6 +205,8 @@ def busy_intervals_of(
         *closures.values_list("resource_id", "start", "end"),
     ]:
         taken[resource_id].append((max(taken_from, start), min(taken_until, end)))
+    for resource_id, intervals in calendar_selectors.external_busy_of(list(taken), start, end).items():
+        taken[resource_id].extend((max(busy_from, start), min(busy_until, end)) for busy_from, busy_until in intervals)
     return {resource_id: merge_intervals(intervals) for resource_id, intervals in taken.items()}
 
 
@@ -187,8 +221,8 @@ def availability_of(
     resources: list[Resource], *, start: datetime.datetime, end: datetime.datetime, user=None
 ) -> dict[int, dict[str, list[Interval]]]:
     """resource_availability for several resources at once, by resource id. Their policies and opening hours are
-    read as they are (prefetch them for a list: `booking_policy__opening_hours`); the bookings and closures of all
-    of them take two queries."""
+    read as they are (prefetch them for a list: `booking_policy__opening_hours`); the bookings, closures and
+    external busy time of all of them take three queries."""
     bookable = [resource for resource in resources if getattr(resource, "booking_policy", None) is not None]
     busy = busy_intervals_of(bookable, start, end, user=user) if bookable else {}
     found = {resource.pk: {"free": [], "busy": []} for resource in resources}
@@ -329,6 +363,17 @@ busy AS (
     JOIN res ON res.resource_id = c.resource_id
     WHERE c.start < %(end)s AND c."end" > %(start)s
       AND (c.kind <> 'preparedness' OR res.institution_id IS DISTINCT FROM %(user_institution)s)
+    UNION ALL
+    -- busy time read from the resource's external calendars (calendars), stored in pieces of at most a day
+    SELECT res.resource_id, x.bs, x.be
+    FROM open_resources res
+    CROSS JOIN LATERAL (
+        SELECT e.start AS bs, e."end" AS be
+        FROM {external_busy_table} e
+        WHERE e.resource_id = res.resource_id AND e.start >= %(external_from)s AND e.start < %(end)s
+          AND e."end" > %(start)s
+        OFFSET 0
+    ) x
 ),
 pieces AS (
     SELECT o.resource_id, o.os, o.oe, greatest(b.bs, o.os) AS bs, least(b.be, o.oe) AS be
@@ -449,16 +494,20 @@ def find_free_capacity(
             ),
             institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
             industry_filter="AND f.open_to_industry" if _is_company(user) else "",  # as in bookable_resources
+            external_busy_table=connection.ops.quote_name(calendar_selectors.BUSY_TABLE),
         )
         rows = []
+        params["external_from"] = start - calendar_selectors.BUSY_MAX_PIECE
         with connection.cursor() as cursor:
             for cut_off in _search_stages(start, end, limit, now=params["now"]):
                 cursor.execute(sql, {**params, "end": cut_off})
                 rows = cursor.fetchall()
                 if len(rows) >= limit:
                     break
-        resources = Resource.objects.select_related("facility__institution").in_bulk([row[0] for row in rows])
-        return [FreeWindow(resources[rid], s, e) for rid, s, e in rows if rid in resources]
+        resources = Resource.objects.select_related("facility__institution", "booking_policy").in_bulk(
+            [row[0] for row in rows]
+        )
+        return [free_window(resources[rid], s, e) for rid, s, e in rows if rid in resources]
     return _find_free_capacity_python(
         start=start, end=end, duration=duration, category=category, institution=institution, user=user,
         user_institution=user_institution, limit=limit,
@@ -487,6 +536,8 @@ def _find_free_capacity_python(*, start, end, duration, category, institution, u
         if kind == ClosureKind.PREPAREDNESS and user_institution == institution_of[rid]:
             continue
         taken.setdefault(rid, []).append((s, e))
+    for rid, intervals in calendar_selectors.external_busy_of(ids, start, end).items():
+        taken.setdefault(rid, []).extend(intervals)
     found = []
     for resource in resources:
         policy = resource.booking_policy
@@ -495,7 +546,7 @@ def _find_free_capacity_python(*, start, end, duration, category, institution, u
         for free_start, free_end in subtract_intervals(opening, taken.get(resource.id, [])):
             free_start = _align_up(free_start, policy)
             if free_end - free_start >= duration:
-                found.append(FreeWindow(resource, free_start, free_start + duration))
+                found.append(free_window(resource, free_start, free_start + duration))
                 break
     found.sort(key=lambda w: (w.start, w.resource.id))
     return found[:limit]

@@ -31,6 +31,7 @@ from booking.forms import (
     UseForm,
 )
 from booking.models import Booking, BookingPolicy, Closure, Qualification
+from calendars import selectors as calendar_selectors
 from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
@@ -44,13 +45,20 @@ def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[d
     return week_calendars([resource], user, week_start)[resource.pk]
 
 
-def week_calendars(resources: list[Resource], user, week_start: datetime.date) -> dict[int, list[dict]]:
+def week_calendars(
+    resources: list[Resource], user, week_start: datetime.date, *, sources_for=frozenset()
+) -> dict[int, list[dict]]:
     """week_calendar for several resources, by resource id, with the same number of queries for any number of
-    them (prefetch `booking_policy__opening_hours`)."""
+    them (prefetch `booking_policy__opening_hours`).
+
+    For the resources in `sources_for` (those the viewer manages) each day also lists the busy time of their
+    external calendars with the feed's name; others see that time only as unavailable.
+    """
     zone = timezone.get_default_timezone()
     start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=zone)
     end = start + datetime.timedelta(days=7)
     availabilities = selectors.availability_of(resources, start=start, end=end, user=user)
+    sourced = calendar_selectors.external_busy_with_sources(list(sources_for), start, end) if sources_for else {}
     today = timezone.localdate()
     calendars = {}
     for resource in resources:
@@ -58,6 +66,7 @@ def week_calendars(resources: list[Resource], user, week_start: datetime.date) -
         # Free time before the minimum notice (the past included) cannot be booked, so it is not offered.
         policy = getattr(resource, "booking_policy", None)
         earliest = selectors.earliest_bookable(policy) if policy else timezone.now()
+        local = policy is not None and policy.booked_in_local_system
         free = [(max(s, earliest), e) for s, e in availability["free"] if e > earliest]
         days = []
         for offset in range(7):
@@ -65,12 +74,29 @@ def week_calendars(resources: list[Resource], user, week_start: datetime.date) -
             day_start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
             day_end = day_start + datetime.timedelta(days=1)
             intervals = [
-                {"start": s.astimezone(zone), "end": e.astimezone(zone), "free": kind == "free"}
+                {
+                    "start": s.astimezone(zone),
+                    "end": e.astimezone(zone),
+                    "free": kind == "free",
+                    "local_url": selectors.local_booking_link(policy, s, e) if kind == "free" and local else "",
+                }
                 for kind, found in (("free", free), ("busy", availability["busy"]))
                 for s, e in found
                 if s < day_end and e > day_start
             ]
-            days.append({"date": day, "past": day < today, "intervals": sorted(intervals, key=lambda i: i["start"])})
+            external = [
+                {"start": busy.start.astimezone(zone), "end": busy.end.astimezone(zone), "source": busy.source}
+                for busy in sourced.get(resource.pk, ())
+                if busy.start < day_end and busy.end > day_start
+            ]
+            days.append(
+                {
+                    "date": day,
+                    "past": day < today,
+                    "intervals": sorted(intervals, key=lambda i: i["start"]),
+                    "external": external,
+                }
+            )
         calendars[resource.pk] = days
     return calendars
 
@@ -105,6 +131,10 @@ def book(request, pk):
     )  # fmt: skip
     refusal = services.bookability_refusal(resource, request.user)
     policy = None if refusal else resource.booking_policy
+    # Booked in the facility's local system: the free time is shown, with links there, and no form.
+    local_policy = (
+        resource.booking_policy if refusal and services.offer_refusal(resource, request.user) is None else None
+    )
     if refusal and getattr(resource, "booking_policy", None) is not None:
         messages.warning(request, refusal)  # without a booking policy the page itself says to contact the facility
     initial = {}
@@ -166,7 +196,16 @@ def book(request, pk):
         "your_prices": pricing_selectors.prices_for_user(user=request.user, resource=resource)
         if request.user.is_authenticated and policy
         else [],
-        "week": week_calendar(resource, request.user, week_start) if policy else [],
+        "local_policy": local_policy,
+        "local_link": selectors.local_booking_link(local_policy) if local_policy else "",
+        "week": week_calendars(
+            [resource],
+            request.user,
+            week_start,
+            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
+        )[resource.pk]
+        if policy or local_policy
+        else [],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
     }

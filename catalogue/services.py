@@ -1,7 +1,8 @@
 """Writes for the catalogue: facilities, contacts, resources, publishing, verification and reminders.
 
-Services check business rules and keep the data whole (`transaction.atomic`); who may call them is decided
-by `catalogue.policies` in the views and API before the call.
+Services check who may make the change (`catalogue.policies`, for the `actor`: a person, or
+`core.policies.OPERATOR` for a command run on the server), then the business rules, and keep the data whole
+(`transaction.atomic`). Pages and the API call them without checking the same permission again.
 """
 
 import datetime
@@ -14,11 +15,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from catalogue import emails, roles, selectors
+from catalogue import emails, policies, roles, selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
 from core.errors import ConflictError, DomainError
 from core.outbox import QueuedEmail, emails_queue
+from core.policies import require
 
 # What the portal and the API may change, in the order the forms show it (categories are set separately).
 FACILITY_FIELDS = (
@@ -61,8 +63,9 @@ def _apply(instance, fields: dict, allowed: tuple[str, ...]) -> None:
 
 
 @transaction.atomic
-def institution_update(*, institution: Institution, **fields) -> Institution:
+def institution_update(*, institution: Institution, actor, **fields) -> Institution:
     """Change the institution's page: web address and how companies get access."""
+    require(policies.can_manage_institution, actor, institution)
     _apply(institution, fields, INSTITUTION_FIELDS)
     institution.full_clean()
     institution.save()
@@ -71,9 +74,10 @@ def institution_update(*, institution: Institution, **fields) -> Institution:
 
 @transaction.atomic
 def facility_create(
-    *, institution: Institution, name: str, categories: list[Category] | None = None, **fields
+    *, institution: Institution, actor, name: str, categories: list[Category] | None = None, **fields
 ) -> Facility:
     """A new facility, as a draft until it has a primary contact and is published."""
+    require(policies.can_create_facility, actor, institution)
     facility = Facility(institution=institution, name=name, status=PublicationStatus.DRAFT)
     fields.setdefault("city", institution.city)
     _apply(facility, fields, FACILITY_FIELDS)
@@ -86,8 +90,11 @@ def facility_create(
 
 
 @transaction.atomic
-def facility_update(*, facility: Facility, categories: list[Category] | None = None, **fields) -> Facility:
+def facility_update(
+    *, facility: Facility, actor, categories: list[Category] | None = None, **fields
+) -> Facility:
     """Change the entry. A published facility stays published; its contacts are checked on publish."""
+    require(policies.can_edit_facility, actor, facility)
     _apply(facility, fields, FACILITY_FIELDS)
     facility.full_clean()
     facility.save()
@@ -97,8 +104,9 @@ def facility_update(*, facility: Facility, categories: list[Category] | None = N
 
 
 @transaction.atomic
-def facility_publish(*, facility: Facility) -> Facility:
+def facility_publish(*, facility: Facility, actor) -> Facility:
     """Make the entry public. Refused until the facility has a primary contact person."""
+    require(policies.can_publish_facility, actor, facility)
     facility = Facility.objects.select_for_update().get(pk=facility.pk)
     if not facility.contacts.filter(is_primary=True).exists():
         raise DomainError(
@@ -114,15 +122,18 @@ def facility_publish(*, facility: Facility) -> Facility:
 
 
 @transaction.atomic
-def facility_unpublish(*, facility: Facility) -> Facility:
+def facility_unpublish(*, facility: Facility, actor) -> Facility:
+    """Take the entry back to a draft, hidden from the public."""
+    require(policies.can_publish_facility, actor, facility)
     facility.status = PublicationStatus.DRAFT
     facility.save(update_fields=["status", "updated_at"])
     return facility
 
 
 @transaction.atomic
-def facility_mark_verified(*, facility: Facility, today: datetime.date | None = None) -> Facility:
+def facility_mark_verified(*, facility: Facility, actor, today: datetime.date | None = None) -> Facility:
     """One click: the manager confirms that the entry is correct today."""
+    require(policies.can_verify_facility, actor, facility)
     facility.last_verified = today or timezone.localdate()
     facility.freshness_reminder_sent_on = None
     facility.save(update_fields=["last_verified", "freshness_reminder_sent_on", "updated_at"])
@@ -145,8 +156,9 @@ def _save_contact(contact: ContactPerson) -> ContactPerson:
 
 
 @transaction.atomic
-def contact_create(*, facility: Facility, **fields) -> ContactPerson:
+def contact_create(*, facility: Facility, actor, **fields) -> ContactPerson:
     """Add a contact person. The first contact of a facility becomes its primary contact."""
+    require(policies.can_edit_facility, actor, facility)
     contact = ContactPerson(facility=facility)
     _apply(contact, fields, CONTACT_FIELDS)
     if not facility.contacts.filter(is_primary=True).exists():
@@ -155,7 +167,9 @@ def contact_create(*, facility: Facility, **fields) -> ContactPerson:
 
 
 @transaction.atomic
-def contact_update(*, contact: ContactPerson, **fields) -> ContactPerson:
+def contact_update(*, contact: ContactPerson, actor, **fields) -> ContactPerson:
+    """Change a contact person; the primary contact of a published facility stays until another one is primary."""
+    require(policies.can_edit_facility, actor, contact.facility)
     was_primary = contact.is_primary
     _apply(contact, fields, CONTACT_FIELDS)
     if was_primary and not contact.is_primary and contact.facility.is_published:
@@ -168,8 +182,9 @@ def contact_update(*, contact: ContactPerson, **fields) -> ContactPerson:
 
 
 @transaction.atomic
-def contact_delete(*, contact: ContactPerson) -> None:
+def contact_delete(*, contact: ContactPerson, actor) -> None:
     """Remove a contact. The primary contact of a published facility stays until another one is primary."""
+    require(policies.can_edit_facility, actor, contact.facility)
     if contact.is_primary and contact.facility.is_published:
         raise DomainError(
             _("A published facility needs a primary contact person. Make another contact primary first."),
@@ -180,7 +195,9 @@ def contact_delete(*, contact: ContactPerson) -> None:
 
 
 @transaction.atomic
-def resource_create(*, facility: Facility, **fields) -> Resource:
+def resource_create(*, facility: Facility, actor, **fields) -> Resource:
+    """Add an instrument, room or service to the facility."""
+    require(policies.can_edit_facility, actor, facility)
     resource = Resource(facility=facility)
     _apply(resource, fields, RESOURCE_FIELDS)
     resource.full_clean()
@@ -189,7 +206,9 @@ def resource_create(*, facility: Facility, **fields) -> Resource:
 
 
 @transaction.atomic
-def resource_update(*, resource: Resource, **fields) -> Resource:
+def resource_update(*, resource: Resource, actor, **fields) -> Resource:
+    """Change a resource of the facility."""
+    require(policies.can_edit_facility, actor, resource.facility)
     _apply(resource, fields, RESOURCE_FIELDS)
     resource.full_clean()
     resource.save()
@@ -197,8 +216,9 @@ def resource_update(*, resource: Resource, **fields) -> Resource:
 
 
 @transaction.atomic
-def resource_delete(*, resource: Resource) -> bool:
+def resource_delete(*, resource: Resource, actor) -> bool:
     """Delete a resource; one with history (bookings) is retired instead. Returns True when deleted."""
+    require(policies.can_edit_facility, actor, resource.facility)
     try:
         with transaction.atomic():
             resource.delete()

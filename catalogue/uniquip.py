@@ -214,8 +214,9 @@ def read_rows(text: str) -> list[dict]:
 
 
 @transaction.atomic
-def import_rows(*, institution: Institution, rows: list[dict], publish: bool = False) -> ImportResult:
-    """Validate every row first; import nothing unless all rows are good. Facilities are matched by ID (slug)."""
+def import_rows(*, institution: Institution, rows: list[dict], actor, publish: bool = False) -> ImportResult:
+    """Validate every row first; import nothing unless all rows are good. Facilities are matched by ID (slug).
+    Each change goes through the catalogue's services, for `actor` (core.policies.OPERATOR from the command)."""
     facility_ids = {
         (row.get("ID") or "").strip() for row in rows if (row.get("Type") or "").strip().lower() == "facility"
     }
@@ -244,21 +245,21 @@ def import_rows(*, institution: Institution, rows: list[dict], publish: bool = F
         facility = Facility.objects.filter(slug=slug, institution=institution).first()
         if facility:
             name = fields.pop("name")
-            facility = services.facility_update(facility=facility, name=name, **fields)
+            facility = services.facility_update(facility=facility, actor=actor, name=name, **fields)
             result.facilities_updated += 1
         else:
             name = fields.pop("name")
             facility = services.facility_create(
-                institution=institution, name=name, kind=FacilityKind.CORE_FACILITY, **fields
+                institution=institution, actor=actor, name=name, kind=FacilityKind.CORE_FACILITY, **fields
             )
             Facility.objects.filter(pk=facility.pk).update(slug=slug)
             facility.slug = slug
             result.facilities_created += 1
-        _import_contact(facility, row, "Contact", primary=True)
-        _import_contact(facility, row, "Secondary Contact", primary=False)
+        _import_contact(facility, row, "Contact", primary=True, actor=actor)
+        _import_contact(facility, row, "Secondary Contact", primary=False, actor=actor)
         by_slug[slug] = facility
         if publish and facility.contacts.filter(is_primary=True).exists():
-            services.facility_publish(facility=facility)
+            services.facility_publish(facility=facility, actor=actor)
     for row in rows:
         if row["Type"].strip().lower() != "equipment":
             continue
@@ -268,17 +269,17 @@ def import_rows(*, institution: Institution, rows: list[dict], publish: bool = F
         description = (row.get("Description") or "").strip()
         resource = Resource.objects.filter(facility=facility, name=name).first()
         if resource:
-            services.resource_update(resource=resource, description_nb=description)
+            services.resource_update(resource=resource, actor=actor, description_nb=description)
             result.resources_updated += 1
         else:
             services.resource_create(
-                facility=facility, name=name, description_nb=description, kind=ResourceKind.INSTRUMENT
+                facility=facility, actor=actor, name=name, description_nb=description, kind=ResourceKind.INSTRUMENT
             )
             result.resources_created += 1
     return result
 
 
-def _import_contact(facility: Facility, row: dict, prefix: str, *, primary: bool) -> None:
+def _import_contact(facility: Facility, row: dict, prefix: str, *, primary: bool, actor) -> None:
     email = (row.get(f"{prefix} Email") or "").strip()
     if not email:
         return
@@ -288,6 +289,7 @@ def _import_contact(facility: Facility, row: dict, prefix: str, *, primary: bool
     }
     existing = facility.contacts.filter(email__iexact=email).first()
     if existing:
-        services.contact_update(contact=existing, is_primary=primary or existing.is_primary, **fields)
+        is_primary = primary or existing.is_primary
+        services.contact_update(contact=existing, actor=actor, is_primary=is_primary, **fields)
     else:
-        services.contact_create(facility=facility, email=email, is_primary=primary, **fields)
+        services.contact_create(facility=facility, actor=actor, email=email, is_primary=primary, **fields)

@@ -144,7 +144,7 @@ def institution_edit(request, slug):
     form = InstitutionForm(request.POST or None, instance=institution)
     if request.method == "POST" and form.is_valid():
         try:
-            services.institution_update(institution=institution, **form.cleaned_data)
+            services.institution_update(institution=institution, actor=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             _show_error(request, form, error)
         else:
@@ -167,10 +167,17 @@ def dashboard(request):
     )
 
 
-def _managed_facility(request, slug) -> Facility:
+def _visible_facility(request, slug) -> Facility:
+    """The facility, or 404 when the user may not see it (a draft's existence is nobody else's business)."""
     facility = get_object_or_404(Facility.objects.select_related("institution"), slug=slug)
     if not policies.can_view_facility(request.user, facility):
         raise Http404
+    return facility
+
+
+def _managed_facility(request, slug) -> Facility:
+    """The facility whose manager pages the user may see (the services check each change again)."""
+    facility = _visible_facility(request, slug)
     require(policies.can_edit_facility, request.user, facility)
     return facility
 
@@ -195,7 +202,7 @@ def facility_create(request, institution_slug):
     form = FacilityForm(request.POST or None, initial={"city": institution.city})
     if request.method == "POST" and form.is_valid():
         try:
-            facility = services.facility_create(institution=institution, **form.cleaned_data)
+            facility = services.facility_create(institution=institution, actor=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             _show_error(request, form, error)
         else:
@@ -211,7 +218,7 @@ def facility_manage(request, slug):
     form = FacilityForm(request.POST or None, instance=facility)
     if request.method == "POST" and form.is_valid():
         try:
-            services.facility_update(facility=facility, **form.cleaned_data)
+            services.facility_update(facility=facility, actor=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             _show_error(request, form, error)
         else:
@@ -233,10 +240,9 @@ def facility_manage(request, slug):
 @require_POST
 @login_required
 def facility_publish(request, slug):
-    facility = _managed_facility(request, slug)
-    require(policies.can_publish_facility, request.user, facility)
+    facility = _visible_facility(request, slug)
     try:
-        services.facility_publish(facility=facility)
+        services.facility_publish(facility=facility, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -247,9 +253,8 @@ def facility_publish(request, slug):
 @require_POST
 @login_required
 def facility_unpublish(request, slug):
-    facility = _managed_facility(request, slug)
-    require(policies.can_publish_facility, request.user, facility)
-    services.facility_unpublish(facility=facility)
+    facility = _visible_facility(request, slug)
+    services.facility_unpublish(facility=facility, actor=request.user)
     messages.success(request, _("The facility is now a draft and hidden from the public."))
     return redirect("catalogue:facility_manage", facility.slug)
 
@@ -257,9 +262,8 @@ def facility_unpublish(request, slug):
 @require_POST
 @login_required
 def facility_verify(request, slug):
-    facility = _managed_facility(request, slug)
-    require(policies.can_verify_facility, request.user, facility)
-    services.facility_mark_verified(facility=facility)
+    facility = _visible_facility(request, slug)
+    services.facility_mark_verified(facility=facility, actor=request.user)
     messages.success(request, _("Thank you. “%(name)s” is marked as verified today.") % {"name": facility.name})
     next_url = request.POST.get("next")
     if next_url == "dashboard":
@@ -275,9 +279,9 @@ def contact_edit(request, slug, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if contact:
-                services.contact_update(contact=contact, **form.cleaned_data)
+                services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
             else:
-                services.contact_create(facility=facility, **form.cleaned_data)
+                services.contact_create(facility=facility, actor=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             _show_error(request, form, error)
         else:
@@ -289,10 +293,10 @@ def contact_edit(request, slug, pk=None):
 @require_POST
 @login_required
 def contact_delete(request, slug, pk):
-    facility = _managed_facility(request, slug)
+    facility = _visible_facility(request, slug)
     contact = get_object_or_404(ContactPerson, pk=pk, facility=facility)
     try:
-        services.contact_delete(contact=contact)
+        services.contact_delete(contact=contact, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -308,9 +312,9 @@ def resource_edit(request, slug, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if resource:
-                services.resource_update(resource=resource, **form.cleaned_data)
+                services.resource_update(resource=resource, actor=request.user, **form.cleaned_data)
             else:
-                services.resource_create(facility=facility, **form.cleaned_data)
+                services.resource_create(facility=facility, actor=request.user, **form.cleaned_data)
         except (ValidationError, DomainError) as error:
             _show_error(request, form, error)
         else:
@@ -322,9 +326,9 @@ def resource_edit(request, slug, pk=None):
 @require_POST
 @login_required
 def resource_delete(request, slug, pk):
-    facility = _managed_facility(request, slug)
+    facility = _visible_facility(request, slug)
     resource = get_object_or_404(Resource, pk=pk, facility=facility)
-    if services.resource_delete(resource=resource):
+    if services.resource_delete(resource=resource, actor=request.user):
         messages.success(request, _("The resource is deleted."))
     else:
         messages.success(request, _("The resource has bookings, so it is retired instead of deleted."))

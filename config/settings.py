@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "pricing",
+    "calendars",
     "booking",
     "accounting",
     "agreements",
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # /api/: refuse bodies over the limit and NUL/surrogates/impossible offsets in parameters, and answer every
+    # error as an RFC 9457 problem (docs/api.md).
+    "core.middleware.ApiEdgeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -330,6 +335,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.complete_ended_bookings",
         "schedule": crontab(minute="*/15"),
     },
+    # External calendar feeds: each run queues the feeds whose turn it is (EXTERNAL_CALENDARS_SYNC_MINUTES) and
+    # tells managers of feeds gone stale.
+    "calendars-sync-due": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": crontab(minute="*"),
+    },
     "intake-deadline-reminders": {
         "task": "intake.tasks.send_deadline_reminders",
         "schedule": crontab(minute=15),
@@ -364,10 +375,13 @@ REST_FRAMEWORK = {
     # Requests per organisation key (INTAKE_API_CLIENT_RATE); the other limits are set on their views.
     "DEFAULT_THROTTLE_CLASSES": ["intake.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-standardized-errors' AutoSchema documents the errors each operation can answer with (core.openapi).
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON only: one input format to check at the edge (core.edge.SafeJSONParser) and to document.
+    "DEFAULT_PARSER_CLASSES": ["core.edge.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -388,6 +402,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.openapi.postprocess_problems"],
     # Choice sets named in the schema: several models have a field called "kind", several serializers "status" and
     # "reason" fields.
     "ENUM_NAME_OVERRIDES": {
@@ -412,6 +427,18 @@ SPECTACULAR_SETTINGS = {
         "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
     },
 }
+API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
+# Error answers: RFC 9457 problems (core.problems), through drf-standardized-errors' handler with our formatter.
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "core.api.ProblemExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "core.api.ProblemFormatter",
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "ALLOWED_ERROR_STATUS_CODES": API_ERROR_STATUS_CODES,
+    "ERROR_SCHEMAS": {code: "core.openapi.ProblemSerializer" for code in API_ERROR_STATUS_CODES},
+}
+# The API's limits (docs/api.md): a request body of at most this many bytes, JSON nested at most this deep.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(1024 * 1024)))
+API_MAX_JSON_DEPTH = 32
 
 LOGGING = {
     "version": 1,
@@ -457,6 +484,20 @@ ACCOUNTING_SELLER_VAT_REGISTERED = env_bool("ACCOUNTING_SELLER_VAT_REGISTERED", 
 # Organisation numbers (comma-separated) of the institutions registered in Foretaksregisteret (health trusts,
 # limited companies): their EHF documents say so, as foretaksregisterloven § 10-2 and rule NO-R-002 ask.
 ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS = os.environ.get("ACCOUNTING_FORETAKSREGISTERET_ORG_NUMBERS", "")
+
+# --- calendars (external iCalendar feeds of facilities that book in their own system) ---
+# How often each feed is read, and after how long without a successful read the facility's managers are told.
+EXTERNAL_CALENDARS_SYNC_MINUTES = int(os.environ.get("EXTERNAL_CALENDARS_SYNC_MINUTES", "15"))
+EXTERNAL_CALENDARS_STALE_HOURS = int(os.environ.get("EXTERNAL_CALENDARS_STALE_HOURS", "24"))
+# Limits of one read: seconds for the whole answer, bytes, busy times within the horizon (an endless series stops).
+EXTERNAL_CALENDARS_TIMEOUT_SECONDS = float(os.environ.get("EXTERNAL_CALENDARS_TIMEOUT_SECONDS", "15"))
+EXTERNAL_CALENDARS_MAX_BYTES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BYTES", str(5 * 1024 * 1024)))
+EXTERNAL_CALENDARS_MAX_BUSY_TIMES = int(os.environ.get("EXTERNAL_CALENDARS_MAX_BUSY_TIMES", "20000"))
+# How far ahead a feed's series are expanded (the longest booking horizon a policy offers fits in it).
+EXTERNAL_CALENDARS_HORIZON_DAYS = int(os.environ.get("EXTERNAL_CALENDARS_HORIZON_DAYS", "400"))
+# Feed addresses must resolve to public addresses (as webhooks) unless this is set: tests and the demo, whose
+# feeds the demo serves itself on localhost.
+EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = env_bool("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", False)
 
 # --- booking ---
 # Managers may still record a no-show or the time actually used until this many working days after a booking's end

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("catalogue.api.urls")),
     path("", include("pricing.api.urls")),
     path("", include("intake.api.urls")),
+    path("", include("calendars.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
@@ -39,5 +40,6 @@ urlpatterns = [
     path("", include((booking_urlpatterns + booking_namespace_aliases, "booking"))),
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
+    path("", include("calendars.urls")),
     path("", include("catalogue.urls")),
 ]

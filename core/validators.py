@@ -17,9 +17,7 @@ def validate_org_number(value: str) -> None:
     try:
         orgnr.validate(value)
     except InvalidLength:
-        raise ValidationError(
-            _("An organisation number has exactly 9 digits."), code="org_number_length"
-        ) from None
+        raise ValidationError(_("An organisation number has exactly 9 digits."), code="org_number_length") from None
     except InvalidFormat:
         raise ValidationError(_("An organisation number has digits only."), code="org_number_format") from None
     except InvalidChecksum:

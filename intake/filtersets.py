@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Institution
+from core import filters as core_filters
 from intake.choices import Phase, RequestStatus, Sector
 from intake.models import IntakeRequest
 
@@ -15,7 +16,7 @@ class IntakeRequestFilterSet(django_filters.FilterSet):
     institution = django_filters.ModelChoiceFilter(
         label=_("Screening queue"), queryset=Institution.objects.all(), to_field_name="slug"
     )
-    national = django_filters.BooleanFilter(label=_("National queue"), field_name="institution", lookup_expr="isnull")
+    national = core_filters.BooleanFilter(label=_("National queue"), field_name="institution", lookup_expr="isnull")
 
     class Meta:
         model = IntakeRequest

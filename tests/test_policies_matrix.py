@@ -7,7 +7,9 @@ domain says may act (DOMAIN.md, "People and roles"), so a wrong rule shows as th
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from accounting import policies as accounting
 from booking import policies as booking
+from calendars import policies as calendars
 from catalogue import policies as catalogue
 from catalogue import roles
 from catalogue.choices import InstitutionRoleKind, PublicationStatus
@@ -150,14 +152,27 @@ def test_a_deactivated_booker_can_no_longer_see_or_cancel_the_booking(world):
     assert not booking.can_cancel_booking(customer, world.booking)
 
 
-@pytest.mark.parametrize("policy", [booking.can_decide_booking, booking.can_move_booking, booking.can_complete_booking])
-def test_a_booking_is_decided_moved_and_completed_by_those_who_keep_the_facility(world, policy):
+@pytest.mark.parametrize(
+    "policy",
+    [
+        booking.can_decide_booking,
+        booking.can_move_booking,
+        booking.can_complete_booking,
+        booking.can_mark_no_show,
+        booking.can_adjust_use,
+    ],
+)
+def test_a_booking_is_decided_moved_and_its_use_recorded_by_those_who_keep_the_facility(world, policy):
     assert world.allowed(lambda user: policy(user, world.booking)) == KEEPERS
 
 
 def test_calendar_and_facility_bookings_belong_to_those_who_keep_the_facility(world):
     assert world.allowed(lambda user: booking.can_manage_calendar(user, world.resource)) == KEEPERS
     assert world.allowed(lambda user: booking.can_see_facility_bookings(user, world.facility)) == KEEPERS
+
+
+def test_external_calendars_belong_to_those_who_keep_the_facility(world):
+    assert world.allowed(lambda user: calendars.can_manage_external_calendars(user, world.resource)) == KEEPERS
 
 
 def test_the_booking_queue_is_for_anyone_who_keeps_some_facility(world):
@@ -265,6 +280,9 @@ def test_a_deactivated_platform_admin_keeps_nothing(world):
     assert not roles.can_manage_facility(retired, world.facility)
     assert not catalogue.can_edit_facility(retired, world.facility)
     assert roles.managed_facility_ids(retired) == set()
+    assert not accounting.can_see_accounting_menu(retired)
+    assert not accounting.can_view_facility_accounts(retired, world.facility)
+    assert not accounting.can_view_institution_accounts(retired, world.institution)
 
 
 def test_roles_are_asked_once_per_request_and_kept_on_the_user(world, django_assert_num_queries):

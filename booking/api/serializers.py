@@ -129,12 +129,33 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="The rule that was broken, e.g. `min_notice` or `opening_hours`.")
 
 
+class BookedInSerializer(serializers.Serializer):
+    system = serializers.ChoiceField(
+        choices=["labtorget", "local"], help_text="`local`: booked in the facility's own system, at `url`."
+    )
+    name = serializers.CharField()
+    url = serializers.URLField(allow_null=True)
+
+
+class ExternalCalendarStateSerializer(serializers.Serializer):
+    last_updated = serializers.DateTimeField(
+        allow_null=True, help_text="The oldest of the feeds' last successful reads."
+    )
+    stale = serializers.BooleanField()
+
+
 class AvailabilitySerializer(serializers.Serializer):
     resource = serializers.IntegerField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     free = IntervalSerializer(many=True)
-    busy = IntervalSerializer(many=True, help_text="Booked, closed or buffer time; never who booked it.")
+    busy = IntervalSerializer(
+        many=True, help_text="Booked, closed, buffer or external calendar time; never who booked it or why."
+    )
+    booked_in = BookedInSerializer()
+    external_calendars = ExternalCalendarStateSerializer(
+        allow_null=True, help_text="Null when the resource has no external calendar."
+    )
 
 
 class FreeWindowSerializer(serializers.Serializer):
@@ -143,6 +164,7 @@ class FreeWindowSerializer(serializers.Serializer):
     facility = serializers.CharField()
     institution = serializers.CharField()
     earliest = IntervalSerializer(help_text="The earliest free window of the asked duration.")
+    booked_in = BookedInSerializer()
 
 
 class FreeCapacitySerializer(serializers.Serializer):

@@ -37,11 +37,12 @@ from booking.api.serializers import (
 )
 from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
+from calendars import selectors as calendar_selectors
 from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.policies import require
 
 MAX_WINDOW = datetime.timedelta(days=62)
@@ -269,12 +270,18 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
                 mode=data["mode"],
             )  # fmt: skip
+            if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
+                raise ConflictError(
+                    _("No occurrence of the series could be booked."),
+                    code="series_not_booked",
+                    extra={"recurrence_group": None, "bookings": [], "skipped": result.skipped},
+                )
             body = {
-                "recurrence_group": str(result.created[0].recurrence_group) if result.created else None,
+                "recurrence_group": str(result.created[0].recurrence_group),
                 "bookings": BookingSerializer(result.created, many=True).data,
                 "skipped": result.skipped,
             }
-            return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_409_CONFLICT)
+            return Response(body, status=status.HTTP_201_CREATED)
         booking = services.booking_create(**fields)
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
@@ -404,8 +411,11 @@ class ResourceAvailabilityView(APIView):
         )
         start, end = parse_period(request.query_params)
         availability = selectors.resource_availability(resource=resource, start=start, end=end, user=request.user)
-        # Free time is offered only where the booking service would take a booking (the same rule).
-        free = [] if services.bookability_refusal(resource, request.user) else availability["free"]
+        # Free time is offered only where it can be booked by this user (the same rule as booking it; a resource
+        # booked in the facility's local system shows its free time too, booked there).
+        free = [] if services.offer_refusal(resource, request.user) else availability["free"]
+        policy = getattr(resource, "booking_policy", None)
+        feed = calendar_selectors.feed_status_of([resource.pk]).get(resource.pk)
         return Response(
             {
                 "resource": resource.pk,
@@ -413,8 +423,26 @@ class ResourceAvailabilityView(APIView):
                 "end": iso_utc(end),
                 "free": _interval_list(free),
                 "busy": _interval_list(availability["busy"]),
+                "booked_in": _booked_in_system(policy, ""),
+                "external_calendars": None
+                if feed is None
+                else {
+                    "last_updated": iso_utc(feed.last_updated) if feed.last_updated else None,
+                    "stale": feed.stale,
+                },
             }
         )
+
+
+def _booked_in_system(policy, url: str) -> dict:
+    """Where the resource is booked: here (`labtorget`), or in the facility's local system, with its link."""
+    if policy is None or not policy.booked_in_local_system:
+        return {"system": "labtorget", "name": "Labtorget", "url": None}
+    return {"system": "local", "name": policy.local_system_name, "url": url or selectors.local_booking_link(policy)}
+
+
+def _booked_in(window) -> dict:
+    return _booked_in_system(window.resource.booking_policy, window.local_url)
 
 
 def _lookup(model, raw, field):
@@ -476,6 +504,7 @@ class FreeCapacityView(APIView):
                         "facility": w.resource.facility.name,
                         "institution": w.resource.facility.institution.name,
                         "earliest": {"start": iso_utc(w.start), "end": iso_utc(w.end)},
+                        "booked_in": _booked_in(w),
                     }
                     for w in windows
                 ],

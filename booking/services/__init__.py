@@ -34,6 +34,7 @@ from booking.services.rules import (
     MAX_SERIES_LENGTH,
     bookability_refusal,
     booking_rules_validate,
+    offer_refusal,
     recurrence_expand,
     resource_bookability,
 )
@@ -53,6 +54,6 @@ __all__ = [
     "booking_policy_save", "booking_reject", "booking_reminders_send", "booking_rules_validate",
     "booking_series_create", "booking_use_adjust", "bookings_complete_due", "bookings_decide",
     "bookings_use_record", "closure_create", "closure_delete", "completed_use_record",
-    "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "pending_bookings_expire",
+    "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "offer_refusal", "pending_bookings_expire",
     "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
 ]  # fmt: skip

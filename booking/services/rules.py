@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +24,21 @@ MAX_SERIES_LENGTH = 200
 
 
 def bookability_refusal(resource: Resource, user) -> str | None:
-    """Why `resource` cannot be booked by `user`, or None when it can: the resource is in use and offered for
-    booking with a booking policy, its facility is published, and the catalogue does not keep `user` out (a facility
-    not open to industry takes no bookings from company users).
+    """Why `resource` cannot be booked through Labtorget by `user`, or None when it can: it is offered to them
+    (`offer_refusal`) and not booked in the facility's local system."""
+    refusal = offer_refusal(resource, user)
+    if refusal is None and resource.booking_policy.booked_in_local_system:
+        return _("This resource is booked in %(system)s, the facility's own system.") % {
+            "system": resource.booking_policy.local_system_name
+        }
+    return refusal
+
+
+def offer_refusal(resource: Resource, user) -> str | None:
+    """Why `resource`'s free time is not offered to `user`, or None when it is: the resource is in use and offered
+    for booking with a booking policy, its facility is published, and the catalogue does not keep `user` out (a
+    facility not open to industry takes no bookings from company users). A resource booked in the facility's local
+    system is offered too, but booked there (`bookability_refusal`).
 
     A visitor who has not signed in is answered as the resource stands, so that pages can show the calendar and ask
     them to sign in; the booking itself needs a signed-in, active user (`resource_bookability`). Reads only what is
@@ -53,6 +66,18 @@ def resource_bookability(resource: Resource, user) -> BookingPolicy:
     if refusal is not None:
         raise DomainError(refusal, field="resource", code="not_bookable")
     return resource.booking_policy
+
+
+def proposed_booking_refusal(*, booking_id: int, facility_id: int) -> str | None:
+    """Why booking `booking_id` cannot be proposed in an answer from facility `facility_id` to an intake request,
+    or None: it exists, is active and at that facility (booking.selectors.booking_proposal_refusal), and its
+    resource can still be booked as it stands (in use, offered for booking, at a published facility), so that a
+    company is never promised a booking of a resource nobody can book. Registered with core.references."""
+    refusal = selectors.booking_proposal_refusal(booking_id=booking_id, facility_id=facility_id)
+    if refusal is not None:
+        return refusal
+    resource = Resource.objects.select_related("facility", "booking_policy").get(bookings__pk=booking_id)
+    return bookability_refusal(resource, AnonymousUser())
 
 
 def _loaded_policy(resource: Resource) -> BookingPolicy | None:

@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,13 +22,13 @@ from catalogue.api.serializers import (
 )
 from catalogue.filtersets import FacilityFilterSet, InstitutionFilterSet, ResourceFilterSet
 from catalogue.models import ContactPerson, Facility, Institution
-from core.policies import require
+from core import pagination as core_pagination
 
 # Ids in URLs are digits; anything else is a 404 from the router, not a failed database lookup.
 ID_PATTERN = r"[0-9]+"
 
 
-class RegisterPagination(PageNumberPagination):
+class RegisterPagination(core_pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -49,10 +48,9 @@ class InstitutionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
     def partial_update(self, request, *args, **kwargs):
         """Change the institution's page (institution admins and platform admins)."""
         institution = self.get_object()
-        require(policies.can_manage_institution, request.user, institution)
         serializer = InstitutionUpdateSerializer(institution, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.institution_update(institution=institution, **serializer.validated_data)
+        services.institution_update(institution=institution, actor=request.user, **serializer.validated_data)
         return Response(InstitutionSerializer(institution).data)
 
 
@@ -93,8 +91,7 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         institution = data.pop("institution")
-        require(policies.can_create_facility, request.user, institution)
-        facility = services.facility_create(institution=institution, **data)
+        facility = services.facility_create(institution=institution, actor=request.user, **data)
         response = self._detail(facility.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -102,10 +99,9 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     @extend_schema(request=FacilityUpdateSerializer, responses=FacilityDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         facility = self.get_object()
-        require(policies.can_edit_facility, request.user, facility)
         serializer = FacilityUpdateSerializer(facility, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.facility_update(facility=facility, **serializer.validated_data)
+        services.facility_update(facility=facility, actor=request.user, **serializer.validated_data)
         return self._detail(facility.pk)
 
     @extend_schema(request=None, responses=FacilityDetailSerializer)
@@ -113,8 +109,7 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def publish(self, request, pk=None):
         """Publish the entry; 400 naming `contacts` when there is no primary contact person."""
         facility = self.get_object()
-        require(policies.can_publish_facility, request.user, facility)
-        services.facility_publish(facility=facility)
+        services.facility_publish(facility=facility, actor=request.user)
         return self._detail(facility.pk)
 
     @extend_schema(request=None, responses=FacilityDetailSerializer)
@@ -122,8 +117,7 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def verify(self, request, pk=None):
         """Mark the entry as verified today."""
         facility = self.get_object()
-        require(policies.can_verify_facility, request.user, facility)
-        services.facility_mark_verified(facility=facility)
+        services.facility_mark_verified(facility=facility, actor=request.user)
         return self._detail(facility.pk)
 
     def _detail(self, pk):
@@ -133,14 +127,15 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
 
 class _FacilityPartWrites:
     """Create, update and delete a part of a facility (a contact person, a resource) for those who keep the
-    facility. Subclasses name their serializers and the catalogue services that do the writing."""
+    facility. Subclasses name their serializers and the catalogue services that do the writing (and check who
+    may)."""
 
     serializer_class: type
     update_serializer_class: type
 
-    def create_part(self, *, facility, **fields): ...
-    def update_part(self, part, **fields): ...
-    def delete_part(self, part): ...
+    def create_part(self, *, facility, actor, **fields): ...
+    def update_part(self, part, *, actor, **fields): ...
+    def delete_part(self, part, *, actor): ...
 
     def get_object(self):
         part = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -153,22 +148,19 @@ class _FacilityPartWrites:
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         facility = data.pop("facility")
-        require(policies.can_edit_facility, request.user, facility)
-        part = self.create_part(facility=facility, **data)
+        part = self.create_part(facility=facility, actor=request.user, **data)
         return Response(self.serializer_class(part).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         part = self.get_object()
-        require(policies.can_edit_facility, request.user, part.facility)
         serializer = self.update_serializer_class(part, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        self.update_part(part, **serializer.validated_data)
+        self.update_part(part, actor=request.user, **serializer.validated_data)
         return Response(self.serializer_class(part).data)
 
     def destroy(self, request, *args, **kwargs):
         part = self.get_object()
-        require(policies.can_edit_facility, request.user, part.facility)
-        self.delete_part(part)
+        self.delete_part(part, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -191,14 +183,14 @@ class ContactPersonViewSet(
     update_serializer_class = ContactPersonUpdateSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def create_part(self, *, facility, **fields):
-        return services.contact_create(facility=facility, **fields)
+    def create_part(self, *, facility, actor, **fields):
+        return services.contact_create(facility=facility, actor=actor, **fields)
 
-    def update_part(self, part, **fields):
-        return services.contact_update(contact=part, **fields)
+    def update_part(self, part, *, actor, **fields):
+        return services.contact_update(contact=part, actor=actor, **fields)
 
-    def delete_part(self, part):
-        services.contact_delete(contact=part)
+    def delete_part(self, part, *, actor):
+        services.contact_delete(contact=part, actor=actor)
 
 
 @extend_schema_view(partial_update=extend_schema(request=ResourceUpdateSerializer, responses=ResourceSerializer))
@@ -223,14 +215,14 @@ class ResourceViewSet(
             return selectors.published_resources().order_by("facility__name", "name")
         return selectors.resource_list_queryset()
 
-    def create_part(self, *, facility, **fields):
-        return services.resource_create(facility=facility, **fields)
+    def create_part(self, *, facility, actor, **fields):
+        return services.resource_create(facility=facility, actor=actor, **fields)
 
-    def update_part(self, part, **fields):
-        return services.resource_update(resource=part, **fields)
+    def update_part(self, part, *, actor, **fields):
+        return services.resource_update(resource=part, actor=actor, **fields)
 
-    def delete_part(self, part):
-        services.resource_delete(resource=part)
+    def delete_part(self, part, *, actor):
+        services.resource_delete(resource=part, actor=actor)
 
 
 class UniquipExportView(APIView):

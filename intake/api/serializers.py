@@ -219,8 +219,11 @@ class WebhookInputSerializer(serializers.Serializer):
     url = serializers.URLField(allow_blank=True)
 
 
-class WebhookSerializer(serializers.Serializer):
+class WebhookUrlSerializer(serializers.Serializer):
     url = serializers.URLField(allow_blank=True)
+
+
+class WebhookSerializer(WebhookUrlSerializer):
     secret = serializers.CharField(read_only=True, help_text="Only in the answer to PUT.")
 
 

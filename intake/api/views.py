@@ -93,7 +93,7 @@ class IntakeRequestViewSet(
         data = s.IntakeRequestDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
-    @extend_schema(request=s.MessageInputSerializer, responses=s.IntakeRequestDetailSerializer)
+    @extend_schema(request=s.MessageInputSerializer, responses={201: s.IntakeRequestDetailSerializer})
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
         request_obj = self.get_object()
@@ -261,7 +261,7 @@ class WebhookView(APIView):
             raise PermissionDenied(_("Webhooks belong to organisation keys."))
         return request.auth
 
-    @extend_schema(responses=s.WebhookSerializer)
+    @extend_schema(responses=s.WebhookUrlSerializer)
     def get(self, request):
         client = self._client(request)
         return Response({"url": client.webhook_url})

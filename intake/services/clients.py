@@ -3,11 +3,8 @@
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -17,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.net import host_is_public
 from core.queue import task_queue_after_commit
 from intake.choices import (
     DeliveryStatus,
@@ -55,22 +53,9 @@ def api_client_revoke(*, client: ApiClient, now=None) -> ApiClient:
 
 
 def webhook_host_is_public(url: str) -> bool:
-    """Whether every address the URL's host resolves to is a public one.
-
-    Webhooks are POSTed from inside the platform, so a URL pointing at localhost, the private network or the cloud
-    metadata address would let a client make the server call internal services. Development and tests may allow
-    private hosts with INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS.
-    """
-    if settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS:
-        return True
-    host = urlsplit(url).hostname
-    if not host:
-        return False
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return False
-    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+    """Whether the webhook URL's host resolves to public addresses only (core.net.host_is_public); development and
+    tests may allow private hosts with INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS."""
+    return host_is_public(url, allow_private=settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS)
 
 
 @transaction.atomic

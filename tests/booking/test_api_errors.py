@@ -99,6 +99,16 @@ def test_the_booking_form_refuses_it(out_of_reach, company):
         )
 
 
+def test_the_booking_form_refuses_a_series_of_it(out_of_reach, company):
+    form = {"start": datetime_local(days_ahead(3, 10)), "end": datetime_local(days_ahead(3, 12)),
+            "activity": "economic", "access_model": "rental", "repeat": "weekly", "count": 3,
+            "mode": "skip_conflicts"}  # fmt: skip
+    response = web(company).post(f"/resources/{out_of_reach.pk}/book/", form)
+    hidden = not out_of_reach.is_active or out_of_reach.facility.status != "published"
+    assert response.status_code == (404 if hidden else 400)
+    assert not Booking.objects.exists()
+
+
 def test_an_academic_may_book_at_a_facility_closed_to_industry():
     resource = BookingPolicyFactory(resource=ResourceFactory(facility__open_to_industry=False)).resource
     academic = AcademicUserFactory()

@@ -9,6 +9,8 @@ import pytest
 from accounting.selectors import invoice_basis
 from booking import selectors, services
 from booking.choices import BookingStatus
+from booking.models import BookingPolicy
+from core.errors import ConflictError
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, UserFactory
@@ -150,3 +152,42 @@ def test_academics_of_the_institution_see_the_internal_price_and_non_economic_fi
     page = client.get(f"/resources/{priced.pk}/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "100.00 NOK per hour" in page
     assert 'value="non_economic" selected' in page
+
+
+def test_the_deadline_is_the_resources_own(priced, customer):
+    """Another resource, whose policy was made first, has no deadline at all: this one's 24 hours still count."""
+    BookingPolicy.objects.filter(resource=priced).delete()
+    other = BookingPolicyFactory(cancellation_deadline_hours=0)
+    BookingPolicyFactory(resource=priced, cancellation_deadline_hours=24)
+    assert other.pk < BookingPolicy.objects.get(resource=priced).pk
+    booking = book_two_hours(priced, customer)
+    late = booking.start - datetime.timedelta(hours=3)
+    assert services.booking_cancel(booking=booking, actor=customer, now=late).charged_total_amount == Decimal("2500.00")
+
+
+def test_without_a_booking_policy_a_booking_is_free_to_cancel_until_its_start(priced, customer):
+    booking = book_two_hours(priced, customer)
+    BookingPolicy.objects.filter(resource=priced).delete()  # the facility stopped taking bookings online
+    cancelled = services.booking_cancel(
+        booking=booking, actor=customer, reason="Plans changed", now=booking.start - datetime.timedelta(minutes=30)
+    )
+    assert (cancelled.status, cancelled.charged_total_amount) == (BookingStatus.CANCELLED, Decimal("0.00"))
+    event = cancelled.events.last()
+    assert (event.reason, cancelled.decision_reason) == ("Plans changed", "Plans changed")
+
+
+def test_a_booking_without_a_price_is_cancelled_without_a_charge(customer):
+    booking = book_two_hours(BookingPolicyFactory().resource, customer)  # no price list
+    cancelled = services.booking_cancel(booking=booking, actor=customer, now=booking.start)
+    assert cancelled.charged_total_amount is None
+    assert cancelled.events.last().details == {"charged_total": None}
+
+
+def test_a_cancelled_booking_cannot_be_cancelled_again(priced, customer):
+    booking = book_two_hours(priced, customer)
+    services.booking_cancel(booking=booking, actor=customer, now=booking.start - datetime.timedelta(hours=48))
+    with pytest.raises(ConflictError) as caught:
+        services.booking_cancel(booking=booking, actor=customer, now=booking.start - datetime.timedelta(hours=3))
+    assert caught.value.code == "not_active"
+    booking.refresh_from_db()
+    assert booking.charged_total_amount == Decimal("0.00")  # the free cancellation stands

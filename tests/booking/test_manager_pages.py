@@ -323,8 +323,9 @@ def test_the_detail_page_does_not_query_per_history_row(booking, django_assert_m
     client = client_for(manager)
     client.get(f"/bookings/{booking.pk}/")
     # Session, user, the booking, two manager checks (view, move), the managed facilities (menu and history),
-    # the history, the menu's other role checks, the demo banner.
-    with django_assert_max_num_queries(11) as captured:
+    # the history, the menu's other role checks (screener, manager, institution admin for the affiliation claims),
+    # the demo banner.
+    with django_assert_max_num_queries(12) as captured:
         client.get(f"/bookings/{booking.pk}/")
     few = len(captured.captured_queries)
     for hour in (8, 10, 12, 14):
@@ -413,8 +414,9 @@ def test_the_list_is_paged_without_a_query_per_row(two_facilities, customer, dja
     client = client_for(manager)
     BookingFactory(resource=mine, user=customer, start=days_ahead(3, 8), end=days_ahead(3, 9))
     client.get("/bookings/facility/")
-    # Session, user, managed facilities, count, the menu's role checks, demo banner, facility choices, the page.
-    with django_assert_max_num_queries(10) as captured:
+    # Session, user, managed facilities, count, the menu's role checks (institution admin included), demo banner,
+    # facility choices, the page.
+    with django_assert_max_num_queries(11) as captured:
         client.get("/bookings/facility/")
     few = len(captured.captured_queries)
     Booking.objects.bulk_create(

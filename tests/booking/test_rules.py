@@ -382,3 +382,29 @@ def test_a_series_checks_the_person_booking(resource):
             resource=resource, user=AnonymousUser(), start=days_ahead(3, 10), end=days_ahead(3, 12),
             frequency="weekly", count=2, activity="economic", access_model="rental",
         )  # fmt: skip
+
+
+def test_a_series_booked_at_a_resource_in_new_york_keeps_its_wall_clock_there(company_user):
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    policy = BookingPolicyFactory(time_zone="America/New_York")
+    start = datetime.datetime(2027, 10, 25, 9, tzinfo=new_york)
+    result = services.booking_series_create(
+        resource=policy.resource, user=company_user, start=start, end=start + datetime.timedelta(hours=2),
+        frequency="weekly", count=3, activity="economic", access_model="rental", now=oslo(2027, 10, 20, 9),
+    )  # fmt: skip
+    assert [b.start.astimezone(new_york).hour for b in result.created] == [9, 9, 9]
+    assert [b.start.astimezone(UTC).hour for b in result.created] == [13, 13, 14]
+
+
+def test_a_series_is_stored_with_its_purpose_and_checked_at_the_moment_given(company_user):
+    """Bookings open 30 days ahead: from 1 June 2027 a series in June may be booked, by today's clock it may not."""
+    policy = BookingPolicyFactory(max_advance_days=30)
+    result = services.booking_series_create(
+        resource=policy.resource, user=company_user, start=oslo(2027, 6, 7, 10), end=oslo(2027, 6, 7, 12),
+        frequency="weekly", count=2, activity="economic", access_model="rental", purpose="Cell imaging",
+        now=oslo(2027, 6, 1, 9),
+    )  # fmt: skip
+    assert [(b.start, b.purpose) for b in result.created] == [
+        (oslo(2027, 6, 7, 10), "Cell imaging"),
+        (oslo(2027, 6, 14, 10), "Cell imaging"),
+    ]

@@ -112,7 +112,8 @@ def test_bad_write_is_a_400_naming_the_field(db, api_client):
     api_client.force_authenticate(FacilityManagerFactory(facility=facility).user)
     response = api_client.patch(f"/api/v1/facilities/{facility.pk}/", {"web_address": "not a url"}, format="json")
     assert response.status_code == 400 and "web_address" in response.json()
-    response = api_client.post("/api/v1/contacts/", {"facility": facility.pk, "name": "X", "email": "nope"})
+    contact = {"facility": facility.pk, "name": "X", "email": "nope"}
+    response = api_client.post("/api/v1/contacts/", contact, format="json")
     assert response.status_code == 400 and "email" in response.json()
 
 

@@ -105,6 +105,19 @@ def blocked_prices_to_the_facility_managers():
     return price_list.pk, {}, [manager.email]
 
 
+def stale_feed_to_the_facility_managers():
+    from calendars.models import ExternalCalendar
+    from tests.factories import ResourceFactory
+
+    resource = ResourceFactory()
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    calendar = ExternalCalendar.objects.create(
+        resource=resource, name="BookitLab", url="https://bookitlab.example.org/feed.ics",
+        stale_notified_at=timezone.now(), error_code="timeout",
+    )  # fmt: skip
+    return calendar.pk, {}, [manager.email]
+
+
 CASES = {
     "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
     "booking.requested": booking_to_its_user("pending"),
@@ -123,6 +136,7 @@ CASES = {
     "intake.deadline_escalation": intake_overdue_request_to_the_admins,
     "catalogue.freshness_reminder": stale_entries_to_their_manager,
     "pricing.price_list_blocked": blocked_prices_to_the_facility_managers,
+    "calendars.feed_stale": stale_feed_to_the_facility_managers,
 }
 
 

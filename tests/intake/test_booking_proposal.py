@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 
+from catalogue.models import Facility, Resource
 from core.errors import DomainError
 from intake import services
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.factories import ResourceFactory
 from tests.intake.factories import IntakeRequestFactory
 
@@ -23,7 +24,9 @@ def routed(world):
 
 
 def booking_at(facility, **fields):
-    return BookingFactory(resource=ResourceFactory(facility=facility), start=START, **fields)
+    """A booking of a resource that can be booked (in use, offered with a booking policy)."""
+    resource = BookingPolicyFactory(resource=ResourceFactory(facility=facility)).resource
+    return BookingFactory(resource=resource, start=START, **fields)
 
 
 def propose(routing, user, booking_id):
@@ -63,6 +66,34 @@ def test_a_booking_the_company_cannot_have_is_refused_by_name(which, message, wo
     routing.refresh_from_db()
     assert routing.status == "pending" and routing.booking_id is None
     assert routing.request.status == "routed"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"is_active": False}, "Denne ressursen er ikke lenger i bruk."),
+        ({"bookable": False}, "tilbys ikke for booking"),
+        ({"facility__status": "draft"}, "ikke publisert"),
+    ],
+)
+def test_a_booking_of_a_resource_nobody_can_book_any_more_is_not_proposed(change, message, world):
+    """The booking was made while the resource could be booked; since then it was taken out of use, no longer
+    offered, or its facility unpublished: the company is not promised it."""
+    booking = booking_at(world.facility)
+    routing = routed(world)
+    assert propose(routing, world.manager, booking.pk).status == "accepted"  # while the resource can be booked
+
+    routing = routed(world)
+    if "facility__status" in change:
+        Facility.objects.filter(pk=world.facility.pk).update(status=change["facility__status"])
+    else:
+        Resource.objects.filter(pk=booking.resource_id).update(**change)
+    with pytest.raises(DomainError) as caught:
+        propose(routing, world.manager, booking.pk)
+    assert (caught.value.field, caught.value.code) == ("booking_id", "invalid_booking")
+    assert message in str(caught.value.message)
+    routing.refresh_from_db()
+    assert routing.status == "pending" and routing.booking_id is None
 
 
 def test_the_api_names_the_booking_number_field(client, world):

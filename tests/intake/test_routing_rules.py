@@ -10,7 +10,7 @@ from core.errors import ConflictError, DomainError
 from intake import services
 from intake.choices import RequestStatus, RoutingStatus
 from intake.models import Routing
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.intake.factories import IntakeRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,8 @@ def test_a_booking_proposal_gives_the_booking_number_or_describes_the_booking(wo
     error = error_of(services.routing_accept, routing=first, user=world.manager, proposal_kind="booking")
     assert error.field == "booking_id"
     services.routing_accept(routing=first, user=world.manager, proposal_kind="booking", proposal_text="Uke 12")
-    booking = BookingFactory(resource__facility=world.ntnu_facility)  # an active booking at the facility answering
+    resource = BookingPolicyFactory(resource__facility=world.ntnu_facility).resource  # a resource it can book
+    booking = BookingFactory(resource=resource)  # an active booking at the facility answering
     services.routing_accept(routing=second, user=world.ntnu_manager, proposal_kind="booking", booking_id=booking.pk)
     second.refresh_from_db()
     assert (second.booking_id, second.proposal_text) == (booking.pk, "")

@@ -73,3 +73,21 @@ def test_a_booking_without_a_price_costs_nothing_to_cancel():
 def test_nonsense_input_is_refused(deadline, share):
     with pytest.raises(ValueError):
         cancellation_charge(booking(), START, deadline, late_share=share)
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "expected"),
+    [
+        # VAT recorded but not its rate (the invoice basis reads such bookings too): that VAT, in full
+        ({"vat_rate": None}, Charge(D("1000.00"), D("250.00"), D("1250.00"))),
+        # no total recorded: net plus VAT
+        ({"total_amount": None}, Charge(D("1000.00"), D("250.00"), D("1250.00"))),
+        # neither VAT nor total recorded: the net price, without VAT
+        ({"vat_rate": None, "vat_amount": None, "total_amount": None}, Charge(D("1000.00"), D("0.00"), D("1000.00"))),
+    ],
+)
+def test_a_full_late_charge_is_the_price_the_booking_recorded_even_where_parts_are_missing(snapshot, expected):
+    late = booking()
+    for name, value in snapshot.items():
+        setattr(late, name, value)
+    assert cancellation_charge(late, START - datetime.timedelta(hours=1), 24, late_share=D("1")) == expected

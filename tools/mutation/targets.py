@@ -22,19 +22,98 @@ BOOKING_RULE_TESTS = (
     "tests/booking/test_services.py",
     "tests/booking/test_api.py",
     "tests/booking/test_api_bad_input.py",
-    "tests/booking/test_rules.py",  # kept out of the run while it does not exist
+    "tests/booking/test_rules.py",
+    "tests/booking/test_api_errors.py",
+    "tests/booking/test_bookable_resources.py",
+    "tests/intake/test_booking_proposal.py",
 )
-DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py")
+DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py", "tests/booking/test_use.py")
+CHARGE_TESTS = (
+    "tests/pricing/test_cancellation_charge.py",
+    "tests/booking/test_cancellation_charges.py",
+    "tests/accounting/test_invoice_states.py",
+)
+USE_TESTS = (
+    "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
+    "tests/booking/test_payer.py",
+    "tests/booking/test_cancellation_charges.py",
+    "tests/booking/test_services.py",
+    "tests/accounting/test_invoice_states.py",
+)
+INVOICE_TESTS = ("tests/accounting",)
 POLICY_TESTS = (
     "tests/test_policies_matrix.py",
     "tests/catalogue/test_permissions.py",
     "tests/pricing/test_policies.py",
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
+    "tests/accounting/test_access.py",
     "tests/intake/test_handover_and_notes.py",
 )
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
-FLOOR_RULES = ("_check_economic_price", "price_list_save")
+# The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
+FLOOR_SELECTORS = (
+    "COST_BASE_UNITS_PER_PRICE_UNIT",
+    "minimum_margin",
+    "floor_quantity",
+    "full_cost_floor",
+    "economic_price_floor",
+    "economic_price_floors",
+    "cost_bases_covering",
+    "economic_price_breach",
+    "quote_floor_check",
+    "FLOOR_BREACH_CODES",
+)
+FLOOR_RULES = (
+    "cost_base_save",
+    "_floor_error",
+    "_check_fixed_fee_quantity",
+    "price_list_save",
+    "price_lists_floor_recheck",
+)
+# Use that becomes chargeable (booking.services.use: completion, no-show, adjusted use in its window), the price
+# and payer a booking records (changes), and what a cancellation costs and how a series is stored (bookings).
+CHANGE_RULES = ("payer_fields", "price_fields")
+CANCEL_RULES = ("booking_cancel", "booking_series_create")
+CANCEL_TESTS = (
+    "tests/booking/test_cancellation_charges.py",
+    "tests/booking/test_services.py",
+    "tests/booking/test_api.py",
+    "tests/booking/test_rules.py",
+    "tests/booking/test_api_errors.py",
+    "tests/booking/test_notifications.py",
+    "tests/accounting/test_invoice_states.py",
+)
+# Who is offered what to book (the guard's list form), the use-correction window, which booking an intake answer
+# may name, and whether the cancel page warns of a charge.
+BOOKING_SELECTOR_RULES = (
+    "bookable_resources",
+    "_is_company",
+    "use_window_closes",
+    "bookings_in_use_window",
+    "booking_proposal_refusal",
+    "cancellation_is_charged",
+)
+BOOKING_SELECTOR_TESTS = (
+    "tests/booking/test_bookable_resources.py",
+    "tests/booking/test_api_errors.py",
+    "tests/booking/test_free_capacity_windows.py",
+    "tests/booking/test_use.py",
+    "tests/booking/test_cancellation_charges.py",
+    "tests/booking/test_pages.py",
+    "tests/intake/test_booking_proposal.py",
+)
+# What goes on an invoice: which bookings, at which amounts, for which payer.
+INVOICE_RULES = (
+    "CHARGED_IN_FULL_STATUSES",
+    "_charged",
+    "chargeable_bookings",
+    "_line",
+    "invoice_basis",
+    "invoice_basis_of_bookings",
+    "_basis",
+)
 ROUTING_RULES = (
     "request_route", "routing_accept", "routing_decline", "routing_accept_by_link", "routing_decline_by_link",
 )  # fmt: skip
@@ -57,10 +136,16 @@ RESPONDER_RULES = (
 # module, the tests that may call it, the functions to mutate (all when left out)
 TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
-    Target("pricing.selectors", QUOTE_TESTS, QUOTE_RULES + ("economic_price_floor",)),
+    Target("pricing.selectors", QUOTE_TESTS + ("tests/intake/test_quote_floor.py",), QUOTE_RULES + FLOOR_SELECTORS),
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES),
+    Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
-    Target("intake.deadlines", DEADLINE_TESTS),
+    Target("booking.services.use", USE_TESTS),
+    Target("booking.services.changes", USE_TESTS, CHANGE_RULES),
+    Target("booking.services.bookings", CANCEL_TESTS, CANCEL_RULES),
+    Target("booking.selectors", BOOKING_SELECTOR_TESTS, BOOKING_SELECTOR_RULES),
+    Target("accounting.selectors", INVOICE_TESTS, INVOICE_RULES),
+    Target("core.working_days", DEADLINE_TESTS),
     Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
     Target("intake.services.queues", RESPONDER_TESTS),
     Target("intake.selectors", RESPONDER_TESTS, RESPONDER_RULES),
@@ -70,6 +155,9 @@ TARGETS = (
     Target("intake.policies", POLICY_TESTS),
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
+    Target("accounting.policies", POLICY_TESTS),
+    Target("calendars.policies", POLICY_TESTS),
+    Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
 )
 
 

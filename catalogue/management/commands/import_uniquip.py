@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalogue import uniquip
 from catalogue.models import Institution
+from core.policies import OPERATOR
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error}") from error
         try:
             rows = uniquip.read_rows(text)
-            result = uniquip.import_rows(institution=target, rows=rows, publish=publish)
+            result = uniquip.import_rows(institution=target, rows=rows, actor=OPERATOR, publish=publish)
         except uniquip.UniquipImportError as error:
             for row_error in error.errors:
                 self.stderr.write(str(row_error))

@@ -1,0 +1,151 @@
+"""What calendars.ical reads as busy out of real iCalendar files, each rule a row of a table."""
+
+import datetime
+
+import pytest
+
+from calendars.ical import FeedError, busy_intervals_from_ical, pieces
+from tests.calendars.conftest import feed_text, oslo, spring_base
+from tests.helpers import OSLO
+
+UTC = datetime.UTC
+
+
+def _busy(data: bytes, base: datetime.date, *, max_intervals: int = 1000, days: int = 60):
+    start = datetime.datetime.combine(base - datetime.timedelta(days=7), datetime.time(), tzinfo=UTC)
+    return busy_intervals_from_ical(
+        data, start=start, end=start + datetime.timedelta(days=days), zone=OSLO, max_intervals=max_intervals
+    )
+
+
+def _covers(busy, start, end) -> bool:
+    return any(s <= start and end <= e for s, e in busy)
+
+
+def _touches(busy, start, end) -> bool:
+    return any(s < end and start < e for s, e in busy)
+
+
+BASE = spring_base()
+D = {n: BASE + datetime.timedelta(days=n) for n in range(30)}
+
+
+@pytest.mark.parametrize(
+    ("situation", "start", "end", "busy"),
+    [
+        ("the series' first Monday", oslo(D[0], 9), oslo(D[0], 11), True),
+        ("the date left out by EXDATE", oslo(D[7], 9), oslo(D[7], 11), False),
+        ("the moved instance is not at its old time", oslo(D[14], 9), oslo(D[14], 11), False),
+        ("the moved instance at its new time, after the clock change", oslo(D[14], 13), oslo(D[14], 15), True),
+        ("the cancelled instance of the series", oslo(D[21], 9), oslo(D[21], 11), False),
+        ("the series ends after COUNT=4", oslo(D[28], 9), oslo(D[28], 11), False),
+        ("the all-day event takes its whole local day", oslo(D[2], 0), oslo(D[3], 0), True),
+        ("the all-day event ends at local midnight", oslo(D[3], 0), oslo(D[3], 1), False),
+        ("the night of the clock change: 22:00 to 04:00 summer time", oslo(D[12], 22), oslo(D[13], 4), True),
+        ("a free (TRANSPARENT) event is not busy", oslo(D[1], 9), oslo(D[1], 10), False),
+        ("a cancelled event is not busy", oslo(D[3], 9), oslo(D[3], 10), False),
+    ],
+)
+def test_a_recurring_feed_is_busy_exactly_when_its_events_take_time(situation, start, end, busy):
+    found = _busy(feed_text("bookitlab.ics", BASE), BASE)
+    assert _covers(found, start, end) if busy else not _touches(found, start, end), situation
+
+
+def test_the_clock_change_night_lasts_five_hours():
+    found = _busy(feed_text("bookitlab.ics", BASE), BASE)
+    night = [(s, e) for s, e in found if s == oslo(D[12], 22)]
+    assert night and night[0][1] - night[0][0] == datetime.timedelta(hours=5)
+
+
+@pytest.mark.parametrize(
+    ("situation", "start", "end", "busy"),
+    [
+        ("a BUSY period", oslo(D[0], 9), oslo(D[0], 11), True),
+        ("a period given by its length", oslo(D[1], 13), oslo(D[1], 14), True),
+        ("a FREE period", oslo(D[2], 9), oslo(D[2], 11), False),
+        ("a tentative period is busy", oslo(D[3], 9), oslo(D[3], 10), True),
+    ],
+)
+def test_free_busy_periods(situation, start, end, busy):
+    found = _busy(feed_text("freebusy.ics", BASE), BASE)
+    assert _covers(found, start, end) if busy else not _touches(found, start, end), situation
+
+
+def _calendar(*lines: str) -> bytes:
+    return (
+        "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *lines, "END:VCALENDAR"]) + "\r\n"
+    ).encode()
+
+
+def _event(*lines: str) -> list[str]:
+    return ["BEGIN:VEVENT", "UID:x@t", "DTSTAMP:20260101T000000Z", *lines, "END:VEVENT"]
+
+
+def test_a_floating_time_is_read_as_oslo_time():
+    day = D[1]
+    found = _busy(_calendar(*_event(f"DTSTART:{day:%Y%m%d}T100000", f"DTEND:{day:%Y%m%d}T120000")), BASE)
+    assert found == [(oslo(day, 10).astimezone(UTC), oslo(day, 12).astimezone(UTC))]
+
+
+def test_google_calendars_x_wr_timezone_is_honoured():
+    day = D[1]
+    data = _calendar(
+        "X-WR-TIMEZONE:Europe/Oslo", *_event(f"DTSTART:{day:%Y%m%d}T090000Z", f"DTEND:{day:%Y%m%d}T100000Z")
+    )
+    found = _busy(data, BASE)
+    assert found == [(datetime.datetime.combine(day, datetime.time(9), tzinfo=UTC),
+                      datetime.datetime.combine(day, datetime.time(10), tzinfo=UTC))]  # fmt: skip
+
+
+def test_an_all_day_event_without_an_end_takes_one_day_and_a_moment_takes_none():
+    day = D[4]
+    data = _calendar(
+        *_event(f"DTSTART;VALUE=DATE:{day:%Y%m%d}"),
+        *_event(f"DTSTART:{D[5]:%Y%m%d}T100000Z"),
+    )
+    found = _busy(data, BASE)
+    assert found == [(oslo(day, 0).astimezone(UTC), oslo(D[5], 0).astimezone(UTC))]
+
+
+def test_an_event_given_by_its_duration():
+    data = _calendar(*_event(f"DTSTART;TZID=Europe/Oslo:{D[1]:%Y%m%d}T100000", "DURATION:PT90M"))
+    assert _busy(data, BASE) == [(oslo(D[1], 10).astimezone(UTC), oslo(D[1], 11, 30).astimezone(UTC))]
+
+
+@pytest.mark.parametrize(
+    ("situation", "data", "code"),
+    [
+        ("a web page", b"<!DOCTYPE html><html><body>Log in</body></html>", "not_calendar"),
+        ("an empty answer", b"", "not_calendar"),
+        ("JSON", b'{"events": []}', "not_calendar"),
+        ("a broken calendar", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:notadate\r\nEND:VEVENT\r\n", "unreadable"),
+        (
+            "an endless series",
+            _calendar(*_event(f"DTSTART:{D[0]:%Y%m%d}T000000Z", f"DTEND:{D[0]:%Y%m%d}T000001Z", "RRULE:FREQ=SECONDLY")),
+            "too_many_events",
+        ),
+    ],
+)
+def test_garbage_is_refused_with_a_reason(situation, data, code):
+    with pytest.raises(FeedError) as refused:
+        _busy(data, BASE, max_intervals=500)
+    assert refused.value.code == code, situation
+    assert refused.value.detail, situation
+
+
+def test_an_endless_series_is_cut_quickly():
+    data = _calendar(*_event(f"DTSTART:{D[0]:%Y%m%d}T000000Z", f"DTEND:{D[0]:%Y%m%d}T000001Z", "RRULE:FREQ=SECONDLY"))
+    started = datetime.datetime.now()
+    with pytest.raises(FeedError):
+        _busy(data, BASE, max_intervals=20000, days=400)
+    assert datetime.datetime.now() - started < datetime.timedelta(seconds=20)
+
+
+def test_a_long_event_is_stored_in_pieces_of_at_most_a_day():
+    start = datetime.datetime(2027, 1, 1, 12, tzinfo=UTC)
+    cut = pieces([(start, start + datetime.timedelta(days=2, hours=3))])
+    assert cut == [
+        (start, start + datetime.timedelta(days=1)),
+        (start + datetime.timedelta(days=1), start + datetime.timedelta(days=2)),
+        (start + datetime.timedelta(days=2), start + datetime.timedelta(days=2, hours=3)),
+    ]

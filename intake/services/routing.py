@@ -211,13 +211,12 @@ def routing_decline(
     routing.save()
     still_waiting = request.routings.filter(status=RoutingStatus.PENDING).exists()
     if request.status == S.ROUTED and not still_waiting:
-        label = DeclineReason(reason).label
         request_transition(
             request,
             S.IN_SCREENING,
             actor=user or label,
             reason=_("%(facility)s declined: %(reason)s. %(comment)s")
-            % {"facility": routing.facility, "reason": label, "comment": comment},
+            % {"facility": routing.facility, "reason": DeclineReason(reason).label, "comment": comment},
             now=now,
         )
     return routing

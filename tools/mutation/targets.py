@@ -120,6 +120,7 @@ ROUTING_RULES = (
 # Who answers a request: the queue, the facilities, whoever is above them (issue 17); the demo-wide acceptance
 # test (tests/intake/test_demo_responders.py) loads the whole register and is left out of the mutant runs.
 RESPONDER_TESTS = (
+    "tests/intake/test_routing_answers.py",
     "tests/intake/test_responder_rules.py",
     "tests/intake/test_responders.py",
     "tests/intake/test_answer_link.py",

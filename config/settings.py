@@ -187,6 +187,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Labtorget"
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
 ACCOUNTS_MFA_REQUIRED_FOR_ADMINS = env_bool("ACCOUNTS_MFA_REQUIRED_FOR_ADMINS", "SECRET_KEY" in os.environ)
+# Brønnøysundregistrene's Enhetsregisteret (accounts.brreg): where organisation numbers are verified.
+BRREG_BASE_URL = os.environ.get("BRREG_BASE_URL", "https://data.brreg.no/enhetsregisteret/api")
+BRREG_TIMEOUT = float(os.environ.get("BRREG_TIMEOUT", "5"))
+
 
 # OpenID Connect log-in (Feide for academia, ID-porten for persons) through allauth's openid_connect provider.
 # Each provider is active when its client id is set. The provider's discovery document (SERVER_URL) gives the

@@ -88,6 +88,16 @@ class IntakeRequest(models.Model):
     )
     company_name = models.CharField(_("company name"), max_length=200)
     org_number = models.CharField(_("organisation number"), max_length=9, validators=[validate_org_number])
+    # The registered organisation the request is made for: set only when a signed-in requester is its approved
+    # member (accounts.selectors.organisations_acted_for); the typed name and number alone point to nothing.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation (registered)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intake_requests",
+    )
     contact_name = models.CharField(_("contact person"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.policies import EmailUnverified, require_verified_email
+from accounts.selectors import organisations_acted_for
 from accounts.views import too_many_requests
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
@@ -97,9 +98,10 @@ def request_new(request):
         if facility:
             initial.update(preferred_facility=facility, preferred_institution=facility.institution)
     if user:
+        organisation = organisations_acted_for(user).first()
         initial.update(
-            company_name=user.company_name,
-            org_number=user.org_number,
+            company_name=organisation.name if organisation else "",
+            org_number=(organisation.org_number or "") if organisation else "",
             email=user.email,
             contact_name=user.get_full_name(),
             phone=user.phone,

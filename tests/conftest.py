@@ -67,3 +67,10 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_register_on_the_network(settings):
+    """No test reaches Brønnøysundregistrene: the address refuses connections at once (the register "cannot be
+    reached"); tests of the register answer with recorded responses (tests/accounts/brreg)."""
+    settings.BRREG_BASE_URL = "http://127.0.0.1:9/enhetsregisteret/api"

@@ -102,12 +102,19 @@ def run_schemathesis(base: str, name: str, token: str | None, args, selection: l
     if token:
         command += ["--header", f"Authorization: Token {token}"]
     started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout)
-        output, code = completed.stdout + completed.stderr, completed.returncode
-    except subprocess.TimeoutExpired as expired:
-        output = (expired.stdout or b"").decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
-        output += f"\nstopped after {args.timeout} s\n"
+        output, _ = process.communicate(timeout=args.timeout)
+        code = process.returncode
+    except subprocess.TimeoutExpired:
+        # Over the budget: interrupt, so that schemathesis still prints the failures it found, then count it failed.
+        process.send_signal(signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        output += f"\nstopped after {args.timeout} s (FUZZ_TIMEOUT)\n"
         code = 124
     (REPORTS / f"{name}.log").write_text(output)
     return {"name": name, "code": code, "seconds": time.monotonic() - started, "output": output}
@@ -134,13 +141,14 @@ def summary_line(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--identities", default=",".join(IDENTITIES), help="comma-separated: " + ", ".join(IDENTITIES))
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "12")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "8")))
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
-    parser.add_argument("--timeout", type=int, default=int(os.environ.get("FUZZ_TIMEOUT", "600")), help="s each")
+    parser.add_argument("--timeout", type=int, default=int(os.environ.get("FUZZ_TIMEOUT", "1200")), help="s each")
     parser.add_argument("--keep", action="store_true", help="leave the server's log in .fuzz/server.log")
     args = parser.parse_args()
     identities = [name.strip() for name in args.identities.split(",") if name.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out (finally below)
 
     REPORTS.mkdir(exist_ok=True)
     database = os.environ.get("FUZZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/labtorget_fuzz")

@@ -282,7 +282,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "skipped": result.skipped,
             }
             return Response(body, status=status.HTTP_201_CREATED)
-        booking = services.booking_create(**fields)
+        booking = services.booking_create(**fields, organisation=data.get("organisation"))
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, call):
@@ -383,6 +383,7 @@ def _created_body(booking: Booking) -> dict:
         "purpose": booking.purpose,
         "payer_name": booking.payer_name,
         "payer_org_number": booking.payer_org_number,
+        "payer_organisation": booking.payer_organisation_id,
         "net_amount": None if booking.net_amount is None else str(booking.net_amount),
         "total_amount": None if booking.total_amount is None else str(booking.total_amount),
         "currency": booking.currency,

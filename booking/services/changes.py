@@ -4,21 +4,23 @@ A status change is saved with its history entry and, when it has one, its e-mail
 caller's transaction.
 """
 
+from accounts.selectors import payer_for
 from booking.emails import email_kinds, outbox_write
 from booking.models import Booking
 from booking.services.storing import booking_event_record
 from pricing.selectors import booking_quote
 
 
-def payer_fields(user) -> dict:
-    """The paying organisation from the user's profile: the company, or the institution."""
-    if getattr(user, "is_company", False) or not user.institution_id:
-        return {"payer_name": user.company_name, "payer_org_number": user.org_number, "payer_institution": None}
-    institution = user.institution
+def payer_fields(user, organisation=None) -> dict:
+    """The payer from verified facts (accounts.selectors.payer_for): an organisation the user is an approved
+    member of, the institution of a verified affiliation, else the user by name. Naming an organisation the user
+    is not an approved member of is refused (403 not_a_member)."""
+    payer = payer_for(user, organisation)
     return {
-        "payer_name": institution.name,
-        "payer_org_number": institution.org_number,
-        "payer_institution": institution,
+        "payer_name": payer.name[:200],
+        "payer_org_number": payer.org_number,
+        "payer_institution": payer.institution,
+        "payer_organisation": payer.organisation,
     }
 
 

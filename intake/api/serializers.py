@@ -96,12 +96,13 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             "id",
             "status",
             *IntakeRequest.REQUESTER_FIELDS,
+            "organisation",
             "language",
             "deadline_at",
             "created_at",
             "history",
         ]
-        read_only_fields = ["id", "status", "deadline_at", "created_at", "history"]
+        read_only_fields = ["id", "status", "organisation", "deadline_at", "created_at", "history"]
 
     def validate_org_number(self, value):
         compact = normalise_org_number(value)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import organisations_acted_for
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
 from core.validators import normalise_org_number
@@ -25,7 +26,9 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
     """Store a request and put it in the right queue.
 
     From a signed-in user or an API client it enters screening at once; without an account it waits until the
-    e-mail address is confirmed by the link we send.
+    e-mail address is confirmed by the link we send. A signed-in requester who is an approved member of the
+    organisation with the given number makes the request for it (`organisation`); anyone else's typed company
+    name and number stay text that points to no organisation.
     """
     data = dict(data)
     if not data.get("consent_to_share"):
@@ -39,7 +42,12 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
         user = None
     facility = data.get("preferred_facility")
     institution = data.get("preferred_institution") or (facility.institution if facility else None)
-    request = IntakeRequest(**data, requester=user, submitted_by_client=client, institution=institution)
+    organisation = None
+    if user is not None and data["org_number"]:
+        organisation = organisations_acted_for(user).filter(org_number=data["org_number"]).first()
+    request = IntakeRequest(
+        **data, requester=user, submitted_by_client=client, institution=institution, organisation=organisation
+    )
     if user is not None and not data.get("language"):
         request.language = user.language
     request.full_clean()

@@ -9,7 +9,7 @@ import pytest
 from accounting.selectors import invoice_basis
 from booking import selectors, services
 from booking.choices import BookingStatus
-from booking.models import BookingPolicy
+from booking.models import Booking, BookingPolicy
 from core.errors import ConflictError
 from tests.booking.conftest import days_ahead
 from tests.booking.factories import BookingPolicyFactory
@@ -168,9 +168,10 @@ def test_the_deadline_is_the_resources_own(priced, customer):
 def test_without_a_booking_policy_a_booking_is_free_to_cancel_until_its_start(priced, customer):
     booking = book_two_hours(priced, customer)
     BookingPolicy.objects.filter(resource=priced).delete()  # the facility stopped taking bookings online
-    cancelled = services.booking_cancel(
-        booking=booking, actor=customer, reason="Plans changed", now=booking.start - datetime.timedelta(minutes=30)
-    )
+    booking = Booking.objects.get(pk=booking.pk)
+    before = booking.start - datetime.timedelta(minutes=30)
+    assert selectors.cancellation_is_charged(booking, now=before) is False  # no warning either
+    cancelled = services.booking_cancel(booking=booking, actor=customer, reason="Plans changed", now=before)
     assert (cancelled.status, cancelled.charged_total_amount) == (BookingStatus.CANCELLED, Decimal("0.00"))
     event = cancelled.events.last()
     assert (event.reason, cancelled.decision_reason) == ("Plans changed", "Plans changed")

@@ -51,7 +51,7 @@ def test_an_active_booking_at_the_facility_is_proposed(status, world):
 )
 def test_a_booking_the_company_cannot_have_is_refused_by_name(which, message, world):
     booking_id = {
-        "missing": lambda: 999999,
+        "missing": lambda: booking_at(world.facility).pk + 1000,  # another booking exists, not this one
         "cancelled": lambda: booking_at(world.facility, status="cancelled").pk,
         "elsewhere": lambda: booking_at(world.ntnu_facility).pk,
     }[which]()

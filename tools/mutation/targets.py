@@ -51,6 +51,18 @@ POLICY_TESTS = (
     "tests/accounting/test_access.py",
     "tests/intake/test_handover_and_notes.py",
 )
+ACCOUNTS_TESTS = (
+    "tests/accounts/test_affiliations.py", "tests/accounts/test_organisations.py", "tests/accounts/test_payer.py"
+)  # fmt: skip
+ACCOUNTS_POLICIES = (
+    "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
+    "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+)  # fmt: skip
+PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
+AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
+                     "affiliation_from_feide", "institution_domain_add")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
+                      "membership_request", "membership_decide")  # fmt: skip
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
@@ -100,6 +112,7 @@ BOOKING_SELECTOR_TESTS = (
     "tests/booking/test_api_errors.py",
     "tests/booking/test_free_capacity_windows.py",
     "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_pages.py",
     "tests/intake/test_booking_proposal.py",
@@ -159,6 +172,11 @@ TARGETS = (
     Target("accounting.policies", POLICY_TESTS),
     Target("calendars.policies", POLICY_TESTS),
     Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
+    Target("accounts.policies", ACCOUNTS_TESTS, ACCOUNTS_POLICIES),
+    Target("accounts.selectors", ACCOUNTS_TESTS + ("tests/pricing/test_selectors.py",), PAYER_RULES),
+    Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
+    Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
+    Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
 )
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "calendars",
     "booking",
     "accounting",
+    "agreements",
     "intake",
 ]
 
@@ -363,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.tasks.close_unconfirmed_requests",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Institutions, facilities and queues without anyone to answer a request (logged; the admin shows them too).
+    "intake-responder-check": {
+        "task": "intake.tasks.check_responders",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 
@@ -424,6 +430,8 @@ SPECTACULAR_SETTINGS = {
         "IntakeProposalKindEnum": "intake.choices.ProposalKind",
         "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
+        "IntakeReferralKindEnum": "intake.choices.ReferralKind",
+        "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
@@ -519,4 +527,8 @@ INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", 
 INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
 # Webhook URLs must resolve to public addresses (no localhost or private networks) unless this is set (development).
 INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
+# The operators' addresses: told of a request or an escalation only when no person with a role can be (comma-separated).
+INTAKE_FALLBACK_EMAILS = [e.strip() for e in os.environ.get("INTAKE_FALLBACK_EMAILS", "").split(",") if e.strip()]
+# How long the signed link that lets a facility's contact person answer a routing (no account needed) stays valid.
+INTAKE_ANSWER_LINK_DAYS = int(os.environ.get("INTAKE_ANSWER_LINK_DAYS", "14"))
 # --- end intake ---

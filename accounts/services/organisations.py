@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import brreg, policies
+from accounts import brreg, emails, policies
 from accounts.choices import MembershipRole, MembershipState, RegisterState
 from accounts.models import Organisation, OrganisationMembership, User
 from core.errors import ConflictError, DomainError
+from core.outbox import email_queue
 from core.policies import require
 from core.validators import normalise_org_number, validate_org_number
 
@@ -193,6 +194,8 @@ def membership_request(*, user: User, org_number: str, company_name: str = "") -
             "domain": organisation.web_domain
         }
     membership.save()
+    if membership.state == MembershipState.PENDING:
+        email_queue(kind=emails.MEMBERSHIP_WAITING, object_id=membership.pk)
     return membership
 
 
@@ -217,4 +220,5 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
     membership.state, membership.decided_at, membership.decided_by = wanted, timezone.now(), actor
     membership.decision_note = (note or "")[:1000]
     membership.save()
+    email_queue(kind=emails.MEMBERSHIP_DECIDED, object_id=membership.pk)
     return membership

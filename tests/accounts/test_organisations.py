@@ -425,3 +425,94 @@ def test_users_company_strings_become_organisations_without_loss():
         ("a@x.no", "Biotek AS", "Biotek AS", "pending"), ("b@x.no", "Biotek AS", "BIOTEK AS", "pending"),
         ("c@x.no", "Biotek AS", "Biotek AS", "pending"), ("d@x.no", "Utenlandsk Ltd", "Utenlandsk Ltd", "pending"),
     }  # fmt: skip
+
+
+# --- The rules of registering and deciding, one situation each ---------------------------------------------------
+
+
+def test_an_organisation_saved_while_the_register_was_down_is_verified_when_the_next_person_asks(register):
+    register.down = True
+    first = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="988077917",
+                                        company_name="  Demo Helse  ")  # fmt: skip
+    assert first.organisation.register_state == RegisterState.UNVERIFIED and first.claimed_name == "Demo Helse"
+    register.down = False
+    second = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="988077917")
+    organisation = Organisation.objects.get()
+    assert second.organisation_id == organisation.pk
+    assert (organisation.register_state, organisation.name, organisation.address) == (
+        RegisterState.VERIFIED, "DEMO HELSE AS", "Demoveien 1, 0150 OSLO"
+    )  # fmt: skip
+    assert (organisation.vat_registered, organisation.nace_code, organisation.web_domain) == (
+        True, "72.190", "demohelse.example.org"
+    )  # fmt: skip
+    assert organisation.sector.startswith("Annen forskning") and organisation.register_note == ""
+    assert organisation.register_checked_at is not None
+
+
+def test_an_organisation_the_register_has_since_refused_takes_no_new_members(register):
+    Organisation.objects.create(org_number="910000004", name="Konkurs Eksempel AS")  # saved while unverified
+    with pytest.raises(DomainError) as caught:
+        services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="910000004")
+    assert (caught.value.field, caught.value.code) == ("org_number", "org_refused")
+    assert "konkurs" in str(caught.value)
+    assert Organisation.objects.get().register_state != RegisterState.VERIFIED  # the failed request wrote nothing
+    assert not OrganisationMembership.objects.exists()
+
+
+def test_a_unit_under_liquidation_is_verified_with_a_note(register):
+    membership = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="910000039")
+    organisation = membership.organisation
+    assert organisation.is_verified and organisation.register_note == "Under avvikling ifølge registeret."
+    assert (organisation.vat_registered, organisation.address) == (False, "Drottninggatan 1, 111 22 STOCKHOLM, Sverige")
+
+
+def test_asking_twice_keeps_one_membership_and_asking_after_a_refusal_asks_anew(register):
+    user = UserFactory(company_name="", org_number="")
+    first = services.membership_request(user=user, org_number="988077917", company_name="Helse")
+    again = services.membership_request(user=user, org_number="988077917", company_name="Annet navn")
+    assert again.pk == first.pk and again.claimed_name == "Helse"
+    admin = UserFactory(is_staff=True, company_name="", org_number="")
+    services.membership_decide(actor=admin, membership_id=first.pk, approve=False, note="Nei")
+    anew = services.membership_request(user=user, org_number="988077917", company_name="Helse AS")
+    assert anew.pk == first.pk
+    assert (anew.state, anew.role, anew.decided_by, anew.decided_at, anew.decision_note, anew.claimed_name) == (
+        MembershipState.PENDING, MembershipRole.ADMIN, None, None, "", "Helse AS"
+    )  # fmt: skip
+    assert OrganisationMembership.objects.count() == 1
+
+
+def test_deciding_twice_the_same_way_is_a_conflict_and_an_unknown_membership_is_not_found(register):
+    membership = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="988077917")
+    admin = UserFactory(is_staff=True, company_name="", org_number="")
+    decided = services.membership_decide(actor=admin, membership_id=membership.pk, approve=True)
+    assert decided.decision_note == ""
+    with pytest.raises(ConflictError) as caught:
+        services.membership_decide(actor=admin, membership_id=membership.pk, approve=True)
+    assert caught.value.code == "already_decided"
+    with pytest.raises(OrganisationMembership.DoesNotExist):
+        services.membership_decide(actor=admin, membership_id=membership.pk + 100, approve=True)
+    long_note = "x" * 1200
+    refused = services.membership_decide(actor=admin, membership_id=membership.pk, approve=False, note=long_note)
+    assert OrganisationMembership.objects.get(pk=refused.pk).decision_note == "x" * 1000
+
+
+@pytest.mark.parametrize("others_approved, role", [(False, MembershipRole.ADMIN), (True, MembershipRole.MEMBER)])
+def test_the_first_approved_member_becomes_the_admin(others_approved, role):
+    organisation = Organisation.objects.create(org_number="988077917", name="X", register_state="verified")
+    if others_approved:
+        OrganisationMembership.objects.create(
+            organisation=organisation, user=UserFactory(company_name="", org_number=""),
+            state=MembershipState.APPROVED, role=MembershipRole.ADMIN,
+        )  # fmt: skip
+    OrganisationMembership.objects.create(organisation=organisation, user=UserFactory(company_name="", org_number=""),
+                                          state=MembershipState.PENDING)  # fmt: skip
+    waiting = OrganisationMembership.objects.get(state=MembershipState.PENDING)
+    decided = services.membership_decide(actor=UserFactory(is_staff=True, company_name="", org_number=""),
+                                         membership_id=waiting.pk, approve=True)  # fmt: skip
+    assert decided.role == role
+    refused = OrganisationMembership.objects.create(
+        organisation=organisation, user=UserFactory(company_name="", org_number=""), state=MembershipState.PENDING
+    )
+    services.membership_decide(actor=UserFactory(is_staff=True, company_name="", org_number=""),
+                               membership_id=refused.pk, approve=False)  # fmt: skip
+    assert OrganisationMembership.objects.get(pk=refused.pk).role == MembershipRole.MEMBER

@@ -78,8 +78,17 @@ def request_confirm_email(*, token: str, now=None) -> IntakeRequest:
 
 
 @transaction.atomic
-def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, now=None) -> RequestMessage:
-    """Add a message. When the requester answers a request for information, screening resumes."""
+def request_add_message(
+    *, request: IntakeRequest, actor, body: str, role: str, internal: bool = False, now=None
+) -> RequestMessage:
+    """Add a message. When the requester answers a request for information, screening resumes.
+
+    A facility manager's message belongs to their facility's routing, so the other facilities never read it.
+    An internal note (a screener's note to the facilities, a facility's own note) is never shown to the requester
+    and tells them nothing.
+    """
+    if internal and role == AuthorRole.REQUESTER:
+        raise DomainError(_("The requester cannot write internal notes."), field="internal", code="not_allowed")
     body = (body or "").strip()
     if not body:
         raise DomainError(_("Write a message."), field="message", code="required")
@@ -92,8 +101,13 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
         )
     client = actor if isinstance(actor, ApiClient) else None
     user = actor if client is None and getattr(actor, "is_authenticated", False) else None
+    routing = None
+    if role == AuthorRole.MANAGER and user is not None:
+        routing = request.routings.filter(facility__managers__user=user).order_by("-routed_at").first()
     message = RequestMessage.objects.create(
         request=request,
+        routing=routing,
+        internal=internal,
         body=body,
         author_role=role,
         author_user=user,
@@ -102,7 +116,7 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
     )
     if role == AuthorRole.REQUESTER and request.status == S.NEEDS_INFO:
         request_transition(request, S.IN_SCREENING, actor=actor, reason=_("The requester added information."), now=now)
-    elif role != AuthorRole.REQUESTER:
+    elif role != AuthorRole.REQUESTER and not internal:
         email_queue(kind=emails.MESSAGE_ADDED, object_id=message.pk)
     return message
 

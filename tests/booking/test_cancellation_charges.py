@@ -131,7 +131,7 @@ def test_my_bookings_warns_before_a_charged_cancellation(priced, customer, clien
     book_two_hours(priced, customer, days=20)  # outside it
     client.force_login(customer)
     page = client.get("/bookings/mine/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert page.count("The cancellation deadline has passed: cancelling now is charged (2500") == 1
+    assert page.count("The cancellation deadline has passed: cancelling now is charged (NOK\u00a02,500.00)") == 1
 
 
 def test_the_book_page_shows_the_users_own_price_before_booking(priced, customer, client):
@@ -139,8 +139,8 @@ def test_the_book_page_shows_the_users_own_price_before_booking(priced, customer
     page = client.get(f"/resources/{priced.pk}/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # A company pays full cost for non-economic use and the economic price plus VAT for economic use.
     assert "Your price" in page
-    assert "800.00 NOK per hour" in page
-    assert "1000.00 NOK per hour + VAT = 1250.00 NOK" in page
+    assert "NOK\u00a0800.00 per hour" in page
+    assert "NOK\u00a01,000.00 per hour (NOK\u00a01,250.00 incl. VAT)" in page
     assert 'value="economic" selected' in page or 'value="economic" checked' in page
 
 
@@ -150,7 +150,7 @@ def test_academics_of_the_institution_see_the_internal_price_and_non_economic_fi
     researcher = AcademicUserFactory(institution=priced.facility.institution)
     client.force_login(researcher)
     page = client.get(f"/resources/{priced.pk}/book/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "100.00 NOK per hour" in page
+    assert "NOK\u00a0100.00 per hour" in page
     assert 'value="non_economic" selected' in page
 
 

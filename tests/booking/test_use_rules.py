@@ -285,3 +285,11 @@ def test_bulk_decisions_are_taken_in_booking_number_order(resource, company_user
     decisions = [(second.pk, "complete", None), (first.pk, "complete", None)]
     done = services.bookings_use_record(actor=manager, decisions=decisions, now=AFTER)
     assert [b.pk for b in done] == [first.pk, second.pk]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_an_adjusted_use_without_a_reason_is_refused(resource, company_user, manager, reason):
+    made = booking(resource, company_user)
+    error = refused(lambda: adjust(made, manager, reason=reason))
+    assert (error.field, error.code) == ("reason", "reason_required")
+    assert Booking.objects.get(pk=made.pk).end == made.end

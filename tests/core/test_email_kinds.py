@@ -75,9 +75,21 @@ def intake_request_to_the_screeners():
 
 
 def intake_overdue_request_to_the_admins():
+    """Overdue in an institution's own queue (it has a screener): its admins are above the queue."""
     request = IntakeRequestFactory(deadline_at=timezone.now() - datetime.timedelta(hours=1))
+    InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.SCREENER)
     admin = InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.ADMIN).user
     return request.pk, {}, [admin.email]
+
+
+def intake_proposal_decision_to_the_managers():
+    request = IntakeRequestFactory(status=RequestStatus.ACCEPTED)
+    facility = FacilityFactory(institution=request.institution)
+    manager = FacilityManagerFactory(facility=facility).user
+    routing = Routing.objects.create(
+        request=request, facility=facility, status="accepted", proposal_kind="quote", requester_decision="accepted"
+    )
+    return routing.pk, {}, [manager.email]
 
 
 def stale_entries_to_their_manager():
@@ -176,6 +188,7 @@ CASES = {
     "intake.in_queue": intake_request_to_the_screeners,
     "intake.deadline_reminder": intake_request_to_the_screeners,
     "intake.deadline_escalation": intake_overdue_request_to_the_admins,
+    "intake.proposal_decided": intake_proposal_decision_to_the_managers,
     "catalogue.freshness_reminder": stale_entries_to_their_manager,
     "pricing.price_list_blocked": blocked_prices_to_the_facility_managers,
     "calendars.feed_stale": stale_feed_to_the_facility_managers,

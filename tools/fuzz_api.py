@@ -117,6 +117,9 @@ def run_schemathesis(base: str, name: str, token: str | None, args, selection: l
             output, _ = process.communicate()
         output += f"\nstopped after {args.timeout} s (FUZZ_TIMEOUT)\n"
         code = 124
+    except BaseException:  # stopped from outside (SIGTERM, Ctrl-C): take schemathesis along
+        process.kill()
+        raise
     (REPORTS / f"{name}.log").write_text(output)
     return {"name": name, "code": code, "seconds": time.monotonic() - started, "output": output}
 

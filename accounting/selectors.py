@@ -373,6 +373,9 @@ class InvoiceBasis:
     first_day: datetime.date
     last_day: datetime.date
     payers: list[PayerInvoiceBasis]
+    # Payers not invoiced yet: organisations Brønnøysundregistrene has not verified (or whose number no registered
+    # organisation carries). Their lines wait here, out of every total, export and EHF invoice, until verified.
+    held: list[PayerInvoiceBasis] = field(default_factory=list)
 
     @property
     def net_amount(self) -> Decimal:
@@ -461,21 +464,37 @@ def invoice_basis_of_bookings(*, facility_ids, booking_ids) -> InvoiceBasis:
     return basis
 
 
+def invoiceable(booking) -> bool:
+    """Whether the booking's payer may be invoiced: an institution, a person by name, or an organisation that
+    Brønnøysundregistrene has verified. A company number without a verified organisation (an impostor number, or
+    the register not reached yet) is never invoiced."""
+    if booking.payer_institution_id is not None:
+        return True
+    if booking.payer_organisation_id is not None:
+        return booking.payer_organisation.is_verified
+    return not booking.payer_org_number
+
+
 def _basis(bookings, *, first_day, last_day) -> InvoiceBasis:
-    bookings = bookings.select_related("resource__facility", "payer_institution", "user").order_by(
-        "payer_name", "start", "id"
-    )
+    bookings = bookings.select_related(
+        "resource__facility", "payer_institution", "payer_organisation", "user"
+    ).order_by("payer_name", "start", "id")
     payers: dict[tuple, PayerInvoiceBasis] = {}
+    held: dict[tuple, PayerInvoiceBasis] = {}
     for booking in bookings:
         org_number = booking.payer_org_number or (
             booking.payer_institution.org_number if booking.payer_institution else ""
         )
         name = booking.payer_name or (booking.payer_institution.name if booking.payer_institution else "")
         key = ("org", org_number) if org_number else ("name", name)
-        payer = payers.setdefault(key, PayerInvoiceBasis(name=name, org_number=org_number))
+        target = payers if invoiceable(booking) else held
+        payer = target.setdefault(key, PayerInvoiceBasis(name=name, org_number=org_number))
         payer.lines.append(_line(booking))
-    ordered = sorted(payers.values(), key=lambda p: (p.name.lower(), p.org_number))
-    return InvoiceBasis(first_day=first_day, last_day=last_day, payers=ordered)
+
+    def ordered(found):
+        return sorted(found.values(), key=lambda p: (p.name.lower(), p.org_number))
+
+    return InvoiceBasis(first_day=first_day, last_day=last_day, payers=ordered(payers), held=ordered(held))
 
 
 # --- Scopes ----------------------------------------------------------------------------------------------------

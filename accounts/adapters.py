@@ -21,7 +21,7 @@ PROVIDER_KINDS = {"feide": UserKind.ACADEMIC, "idporten": UserKind.COMPANY}
 
 
 def affiliation_missing(user) -> bool:
-    return not (user.org_number or user.institution_id)
+    return not (user.institution_id or user.memberships.exists())
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -2,20 +2,28 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, User
+from accounts.models import (
+    Affiliation,
+    AffiliationEvent,
+    ApiToken,
+    InstitutionDomain,
+    Organisation,
+    OrganisationMembership,
+    User,
+)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "kind", "company_name", "institution", "is_staff"]
+    list_display = ["email", "first_name", "last_name", "kind", "institution", "is_staff"]
     list_select_related = ["institution"]
     list_filter = ["kind", "is_staff", "is_active"]
-    search_fields = ["email", "first_name", "last_name", "company_name", "org_number"]
+    search_fields = ["email", "first_name", "last_name", "memberships__organisation__name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("first_name", "last_name", "phone", "language")}),
-        (_("Affiliation"), {"fields": ("kind", "company_name", "org_number", "institution")}),
+        (_("Affiliation"), {"fields": ("kind", "institution")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -36,3 +44,57 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    fk_name = "organisation"
+    extra = 0
+    raw_id_fields = ["user", "decided_by"]
+    readonly_fields = ["state", "decided_at", "decided_by", "claimed_name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Platform admins set an organisation's kind (company, cluster, TTO); the register fills the rest, and
+    members are approved in the portal (so that every decision goes through the same rule)."""
+
+    list_display = ["name", "org_number", "kind", "register_state", "vat_registered", "nace_code"]
+    list_filter = ["kind", "register_state", "vat_registered"]
+    search_fields = ["name", "org_number"]
+    readonly_fields = ["register_state", "register_checked_at", "register_note", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    """Read-only: affiliations are decided in the portal, where every step is recorded."""
+
+    list_display = ["user", "institution", "state", "method", "claimed_at", "decided_at"]
+    list_filter = ["state", "method", "institution"]
+    list_select_related = ["user", "institution"]
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AffiliationEvent)
+class AffiliationEventAdmin(AffiliationAdmin):
+    list_display = ["at", "user", "institution", "action", "method", "actor"]
+    list_filter = ["action", "method"]
+    list_select_related = ["user", "institution", "actor"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InstitutionDomain)
+class InstitutionDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "institution", "added_by", "added_at"]
+    list_select_related = ["institution", "added_by"]
+    search_fields = ["domain"]
+    readonly_fields = ["added_by", "added_at"]

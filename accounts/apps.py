@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import panels, signals  # noqa: F401  (signals connects the receivers)
+        from accounts import emails, panels, signals  # noqa: F401  (signals connects the receivers)
 
+        emails.register()
         panels.register()

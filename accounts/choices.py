@@ -34,3 +34,29 @@ class AffiliationAction(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    CLUSTER = "cluster", _("Cluster")
+    TTO = "tto", _("Technology transfer office")
+    OTHER = "other", _("Other organisation")
+
+
+class RegisterState(models.TextChoices):
+    """What Brønnøysundregistrene said about the organisation number."""
+
+    UNVERIFIED = "unverified", _("Not verified (the register could not be asked)")
+    VERIFIED = "verified", _("Verified in the register")
+    REFUSED = "refused", _("Refused (deleted, bankrupt or unknown in the register)")
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("Organisation admin")
+    MEMBER = "member", _("Member")
+
+
+class MembershipState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

@@ -12,8 +12,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import AffiliationMethod, AffiliationState, UserKind
-from accounts.models import Affiliation, User
+from accounts.choices import (
+    AffiliationMethod,
+    AffiliationState,
+    MembershipRole,
+    MembershipState,
+    OrganisationKind,
+    RegisterState,
+    UserKind,
+)
+from accounts.models import Affiliation, Organisation, OrganisationMembership, User
 from catalogue.choices import InstitutionRoleKind
 from catalogue.demo import records
 from catalogue.demo.loader import DemoRegister, load_demo_register, upsert_by_key
@@ -38,10 +46,13 @@ class DemoUser:
     managed_facilities: tuple[str, ...] = ()  # facility names at `institution`
     platform_admin: bool = False
     affiliation_verified: bool = True  # academic users: whether their claim to `institution` is verified
+    membership: str = ""  # company users: their membership of the demo company ("approved" admin, or "pending")
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("demo.bedrift@example.org", "Demo", "Bedrift", UserKind.COMPANY),
+    DemoUser("demo.bedrift@example.org", "Demo", "Bedrift", UserKind.COMPANY, membership=MembershipState.APPROVED),
+    # Has asked to act for Demo Helse AS; its admin (demo.bedrift) has not approved yet.
+    DemoUser("demo.bedrift2@example.org", "Demo", "Bedrift 2", UserKind.COMPANY, membership=MembershipState.PENDING),
     DemoUser("demo.forsker.uio@example.org", "Demo", "Forsker UiO", UserKind.ACADEMIC, "uio"),
     DemoUser("demo.forsker.ntnu@example.org", "Demo", "Forsker NTNU", UserKind.ACADEMIC, "ntnu"),
     *(
@@ -91,15 +102,12 @@ def demo_users_upsert(
     password_hash = make_password(password)
     rows = []
     for spec in DEMO_USERS:
-        company = spec.kind == UserKind.COMPANY
         rows.append(
             {
                 "email": spec.email,
                 "first_name": spec.first_name,
                 "last_name": spec.last_name,
                 "kind": spec.kind,
-                "company_name": records.DEMO_COMPANY["company_name"] if company else "",
-                "org_number": records.DEMO_COMPANY["org_number"] if company else "",
                 "institution_id": institutions[spec.institution].pk if spec.institution else None,
                 "is_active": True,
                 "is_staff": spec.platform_admin,
@@ -111,6 +119,7 @@ def demo_users_upsert(
     users = [by_email[spec.email] for spec in DEMO_USERS]
     _verify_addresses(users)
     _verify_affiliations([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
+    _demo_company_memberships([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
     wanted_roles: set[tuple[int, int, str]] = set()
     wanted_managed: set[tuple[int, int]] = set()
     for spec, user in zip(DEMO_USERS, users, strict=True):
@@ -157,6 +166,52 @@ def _verify_affiliations(pairs: list[tuple[DemoUser, User]]) -> None:
         update_fields=["institution", "state", "method", "decided_at", "decided_by"],
     )
     Affiliation.objects.filter(user_id__in=[user.pk for spec, user in pairs if user.institution_id is None]).delete()
+
+
+def demo_company() -> Organisation:
+    """The demo company, as if Brønnøysundregistrene had verified it (the demo never asks the register); one upsert."""
+    fields = {
+        "name": records.DEMO_COMPANY["company_name"],
+        "kind": OrganisationKind.COMPANY,
+        "address": "Demoveien 1, 0150 Oslo",
+        "vat_registered": True,
+        "nace_code": "72.190",
+        "sector": "Annen forskning og utviklingsarbeid innen naturvitenskap og teknikk",
+        "web_domain": "demohelse.example.org",
+        "register_state": RegisterState.VERIFIED,
+        "register_checked_at": timezone.now(),
+        "register_note": "Demo data: not from the register.",
+    }
+    (organisation,) = Organisation.objects.bulk_create(
+        [Organisation(org_number=records.DEMO_COMPANY["org_number"], **fields)],
+        update_conflicts=True,
+        unique_fields=["org_number"],
+        update_fields=list(fields),
+    )
+    return organisation
+
+
+def _demo_company_memberships(pairs: list[tuple[DemoUser, User]]) -> None:
+    """demo.bedrift is the demo company's approved admin, demo.bedrift2 a member waiting for approval (one upsert)."""
+    company = demo_company()
+    now = timezone.now()
+    OrganisationMembership.objects.bulk_create(
+        [
+            OrganisationMembership(
+                organisation_id=company.pk,
+                user=user,
+                role=MembershipRole.ADMIN if spec.membership == MembershipState.APPROVED else MembershipRole.MEMBER,
+                state=spec.membership,
+                decided_at=now if spec.membership == MembershipState.APPROVED else None,
+                decided_by=None,
+            )
+            for spec, user in pairs
+            if spec.membership
+        ],
+        update_conflicts=True,
+        unique_fields=["organisation", "user"],
+        update_fields=["role", "state", "decided_at", "decided_by"],
+    )
 
 
 def _sync_pairs(model: type[models.Model], fields: tuple[str, ...], user_ids: list[int], wanted: set[tuple]) -> None:

@@ -3,20 +3,38 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Language, UserKind
+from accounts.services.organisations import organisation_precheck
 from catalogue.models import Institution
+from core.errors import DomainError
 from core.validators import normalise_org_number, validate_org_number
 
 
 class AffiliationForm(forms.Form):
-    """Company users give organisation number and company name, academic users pick their institution."""
+    """Academic users pick their institution (a claim, verified later); company users join organisations."""
 
     kind = forms.ChoiceField(label=_("I am"), choices=UserKind.choices, widget=forms.RadioSelect)
-    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.order_by("name"), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == UserKind.ACADEMIC and not cleaned.get("institution"):
+            self.add_error("institution", _("Academic users pick their institution."))
+        return cleaned
+
+
+class OrganisationNumberForm(forms.Form):
+    """The organisation a company user acts for: its number, checked in Brønnøysundregistrene."""
+
     org_number = forms.CharField(
         label=_("Organisation number"), max_length=20, required=False, help_text=_("9 digits, e.g. 988 077 917.")
     )
-    institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=Institution.objects.order_by("name"), required=False
+    company_name = forms.CharField(
+        label=_("Company name"),
+        max_length=200,
+        required=False,
+        help_text=_("Only needed when Brønnøysundregistrene cannot be reached; the register's name is used."),
     )
 
     def clean_org_number(self):
@@ -25,20 +43,26 @@ class AffiliationForm(forms.Form):
             validate_org_number(value)
         return value
 
+    def check_organisation(self, cleaned) -> None:
+        """The number must exist in the register and be neither deleted nor bankrupt (nothing is saved here)."""
+        if not cleaned.get("org_number"):
+            if "org_number" not in self.errors:
+                self.add_error("org_number", _("Company users give the company's organisation number."))
+            return
+        try:
+            organisation_precheck(org_number=cleaned["org_number"], name=cleaned.get("company_name", ""))
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else "org_number", str(error))
+
+
+class JoinOrganisationForm(OrganisationNumberForm):
     def clean(self):
         cleaned = super().clean()
-        kind = cleaned.get("kind")
-        if kind == UserKind.COMPANY:
-            if not cleaned.get("company_name"):
-                self.add_error("company_name", _("Company users give the company's name."))
-            if not cleaned.get("org_number") and "org_number" not in self.errors:
-                self.add_error("org_number", _("Company users give the company's organisation number."))
-        elif kind == UserKind.ACADEMIC and not cleaned.get("institution"):
-            self.add_error("institution", _("Academic users pick their institution."))
+        self.check_organisation(cleaned)
         return cleaned
 
 
-class SignupProfileForm(AffiliationForm):
+class SignupProfileForm(AffiliationForm, OrganisationNumberForm):
     """The portal's questions on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): allauth adds e-mail address
     and password; accounts.adapters.AccountAdapter.save_user stores these fields with the new user."""
 
@@ -51,6 +75,12 @@ class SignupProfileForm(AffiliationForm):
 
     PROFILE_FIELDS = ("first_name", "last_name", "kind", "company_name", "org_number", "institution", "language")
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == UserKind.COMPANY:
+            self.check_organisation(cleaned)
+        return cleaned
+
     def signup(self, request, user) -> None:
         """allauth calls this after saving the user; the profile was saved with the user already."""
 
@@ -61,8 +91,7 @@ class ProfileForm(AffiliationForm):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language for e-mail"), choices=Language.choices)
 
-    field_order = ["first_name", "last_name", "phone", "language", "kind", "company_name", "org_number",
-                   "institution"]
+    field_order = ["first_name", "last_name", "phone", "language", "kind", "institution"]
 
 
 class ApiTokenForm(forms.Form):

@@ -6,8 +6,18 @@ from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from accounts.choices import AffiliationAction, AffiliationMethod, AffiliationState, Language, UserKind
-from core.validators import validate_org_number
+from accounts.choices import (
+    AffiliationAction,
+    AffiliationMethod,
+    AffiliationState,
+    Language,
+    MembershipRole,
+    MembershipState,
+    OrganisationKind,
+    RegisterState,
+    UserKind,
+)
+from core.validators import format_org_number, validate_org_number
 
 
 class UserManager(BaseUserManager):
@@ -40,18 +50,14 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with an e-mail address.
 
-    Company users carry their company's organisation number; academic users their institution, which decides
-    whether they are internal or external at a facility. Roles on institutions and facilities live in the
-    catalogue (InstitutionRole, FacilityManager); platform admins are staff users.
+    Company users act for organisations through memberships (OrganisationMembership); academic users name their
+    institution, which counts once their affiliation is verified (Affiliation). Roles on institutions and
+    facilities live in the catalogue (InstitutionRole, FacilityManager); platform admins are staff users.
     """
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
     kind = models.CharField(_("kind of user"), max_length=16, choices=UserKind.choices, default=UserKind.COMPANY)
-    company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    org_number = models.CharField(
-        _("organisation number"), max_length=9, blank=True, validators=[validate_org_number]
-    )
     institution = models.ForeignKey(
         "catalogue.Institution",
         verbose_name=_("institution"),
@@ -200,3 +206,90 @@ class AffiliationEvent(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.institution}: {self.get_action_display()}"
+
+
+class Organisation(models.Model):
+    """A company, cluster, technology transfer office or other organisation that people act for and that pays.
+
+    Its organisation number is unique and checked (MOD11, then Brønnøysundregistrene): name, address, VAT
+    registration, NACE code and web domain come from the register when it answers. Bookings and requests point to
+    it as their payer; nothing is invoiced to it until the register has verified it.
+    """
+
+    org_number = models.CharField(
+        _("organisation number"), max_length=9, unique=True, null=True, blank=True, validators=[validate_org_number]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    vat_registered = models.BooleanField(_("registered for VAT"), default=False)
+    nace_code = models.CharField(_("NACE code"), max_length=10, blank=True)
+    sector = models.CharField(_("sector (NACE)"), max_length=200, blank=True)
+    web_domain = models.CharField(_("web domain"), max_length=253, blank=True)
+    register_state = models.CharField(
+        _("register check"), max_length=16, choices=RegisterState.choices, default=RegisterState.UNVERIFIED
+    )
+    register_checked_at = models.DateTimeField(_("checked in the register"), null=True, blank=True)
+    register_note = models.CharField(_("register note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({format_org_number(self.org_number)})" if self.org_number else self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.register_state == RegisterState.VERIFIED
+
+    @property
+    def org_number_display(self) -> str:
+        return format_org_number(self.org_number or "")
+
+
+class OrganisationMembership(models.Model):
+    """A person acting for an organisation: an admin or a member, waiting, approved or refused.
+
+    The first member is approved by a platform admin (or at once when the person's verified e-mail address is under
+    the organisation's registered web domain) and becomes its admin; later members are approved by its admins.
+    Only an approved member books or sends requests on the organisation's account.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    state = models.CharField(
+        _("state"), max_length=16, choices=MembershipState.choices, default=MembershipState.PENDING
+    )
+    claimed_name = models.CharField(
+        _("company name the person gave"), max_length=200, blank=True,
+        help_text=_("As the person typed it; the organisation's name comes from the register."),
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(_("note"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        ordering = ["organisation__name", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="accounts_membership_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()}, {self.get_state_display()})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == MembershipState.APPROVED

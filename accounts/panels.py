@@ -1,10 +1,11 @@
-"""What accounts adds to pages other apps own: the menu entry for affiliation claims and the dashboard panel that
-tells a person whose affiliation is not verified why they pay external prices and how to get verified."""
+"""What accounts adds to pages other apps own: the menu entry "My organisations", the dashboard panel that tells a
+person whose affiliation is not verified why they pay external prices and how to get verified, and the one that
+shows institution admins the claims waiting for them."""
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
-from accounts.choices import AffiliationState
+from accounts.choices import AffiliationState, UserKind
 from catalogue import roles
 from core.navigation import DASHBOARD, NavItem, Panel, register_nav_item, register_panel
 
@@ -21,13 +22,26 @@ def affiliation_panel(request, obj=None):
     return {"affiliation": affiliation}
 
 
+def acts_for_organisations(user) -> bool:
+    """Company users, and platform admins (who approve first members), see "My organisations" in the menu."""
+    return roles.is_authenticated(user) and (user.kind == UserKind.COMPANY or user.is_staff)
+
+
+def affiliation_admin_panel(request, obj=None):
+    """On the dashboard of institution and platform admins: how many affiliation claims wait, with the link."""
+    user = request.user
+    if not decides_affiliations(user):
+        return None
+    return {"waiting": selectors.affiliations_waiting_count(user)}
+
+
 def register() -> None:
     register_nav_item(
         NavItem(
-            label=_("Affiliations"),
-            url_name="accounts:affiliation_institutions",
-            order=85,
-            visible=decides_affiliations,
+            label=_("My organisations"), url_name="accounts:organisations", order=84, visible=acts_for_organisations
         )
     )
     register_panel(DASHBOARD, Panel(template_name="accounts/panel_affiliation.html", build=affiliation_panel, order=5))
+    register_panel(
+        DASHBOARD, Panel(template_name="accounts/panel_affiliation_admin.html", build=affiliation_admin_panel, order=6)
+    )

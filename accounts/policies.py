@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
+from accounts.choices import MembershipRole
 from catalogue import roles
 
 
@@ -60,3 +61,36 @@ def can_manage_institution_domains(user, institution) -> bool:
 def can_view_affiliations(user, institution) -> bool:
     """Who sees an institution's affiliation claims and their history: the same people who decide them."""
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)
+
+
+def is_platform_admin(user) -> bool:
+    return roles.is_platform_admin(user)
+
+
+def is_organisation_admin(user, organisation) -> bool:
+    membership = selectors.membership_of(user, organisation)
+    return membership is not None and membership.is_approved and membership.role == MembershipRole.ADMIN
+
+
+def can_act_for_organisation(user, organisation) -> bool:
+    """Only an approved member books, sends requests or is quoted on the organisation's account."""
+    membership = selectors.membership_of(user, organisation)
+    return membership is not None and membership.is_approved
+
+
+def can_decide_membership(user, membership) -> bool:
+    """The first member of an organisation is approved by a platform admin (an organisation without an approved
+    admin has nobody else); later members by its approved admins or a platform admin. Nobody decides their own."""
+    if not roles.is_authenticated(user) or membership.user_id == user.pk:
+        return False
+    return roles.is_platform_admin(user) or is_organisation_admin(user, membership.organisation)
+
+
+def can_view_organisation(user, organisation) -> bool:
+    """Approved members see the organisation's page and members; platform admins see every one."""
+    return roles.is_platform_admin(user) or can_act_for_organisation(user, organisation)
+
+
+def can_recheck_organisation(user, organisation) -> bool:
+    """A platform admin or the organisation's admin asks Brønnøysundregistrene again."""
+    return roles.is_platform_admin(user) or is_organisation_admin(user, organisation)

@@ -1,14 +1,26 @@
 """Reads for accounts: whether an address is verified, whether MFA is on or required, Feide claims, API tokens,
 verified affiliations."""
 
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_lazy
 
-from accounts.choices import AffiliationState
-from accounts.models import Affiliation, AffiliationEvent, ApiToken, InstitutionDomain, User
+from accounts.choices import AffiliationState, MembershipRole, MembershipState, UserKind
+from accounts.models import (
+    Affiliation,
+    AffiliationEvent,
+    ApiToken,
+    InstitutionDomain,
+    Organisation,
+    OrganisationMembership,
+    User,
+)
 from catalogue import roles
 from catalogue.models import Institution
 
@@ -169,6 +181,12 @@ def affiliation_institutions_for(user) -> QuerySet[Institution]:
     return Institution.objects.filter(id__in=roles.admin_institution_ids(user)).order_by("name")
 
 
+def affiliations_waiting_count(user) -> int:
+    """How many claims wait for the person's decision (at the institutions they are admin of)."""
+    institutions = affiliation_institutions_for(user)
+    return Affiliation.objects.filter(institution__in=institutions, state=AffiliationState.PENDING).count()
+
+
 def affiliations_of_institution(institution, *, state: str | None = None) -> QuerySet[Affiliation]:
     """The claims to belong to the institution, oldest waiting first, with the person and who decided."""
     claims = Affiliation.objects.filter(institution=institution).select_related("user", "decided_by")
@@ -185,3 +203,105 @@ def affiliation_history(institution, *, limit: int = 100) -> QuerySet[Affiliatio
 
 def institution_domains(institution) -> QuerySet[InstitutionDomain]:
     return InstitutionDomain.objects.filter(institution=institution).select_related("added_by").order_by("domain")
+
+
+# --- Organisations and payers ----------------------------------------------------------------------------------
+
+
+def membership_of(user, organisation) -> OrganisationMembership | None:
+    """The person's membership of the organisation (any state), or None; kept on the user object per request."""
+    if not getattr(user, "is_authenticated", False) or organisation is None:
+        return None
+    organisation_id = getattr(organisation, "pk", organisation)
+    cache = user.__dict__.setdefault("membership_by_organisation", {})
+    if organisation_id not in cache:
+        cache[organisation_id] = OrganisationMembership.objects.filter(
+            user_id=user.pk, organisation_id=organisation_id
+        ).first()
+    return cache[organisation_id]
+
+
+def memberships_of(user) -> QuerySet[OrganisationMembership]:
+    """The person's memberships with their organisations, approved first."""
+    return (
+        OrganisationMembership.objects.filter(user_id=user.pk)
+        .select_related("organisation")
+        .order_by("organisation__name", "id")
+    )
+
+
+def organisations_acted_for(user) -> QuerySet[Organisation]:
+    """The organisations the person is an approved member of."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user_id=user.pk, memberships__state=MembershipState.APPROVED
+    ).order_by("name", "id")
+
+
+def organisation_members(organisation) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(organisation=organisation)
+        .select_related("user", "decided_by")
+        .order_by("state", "requested_at", "id")
+    )
+
+
+def memberships_to_decide(user) -> QuerySet[OrganisationMembership]:
+    """The waiting memberships the person decides: every one for a platform admin (first members wait only for
+    them), else those of the organisations they are an approved admin of."""
+    waiting = OrganisationMembership.objects.filter(state=MembershipState.PENDING).exclude(user_id=user.pk)
+    if not roles.is_platform_admin(user):
+        admin_of = OrganisationMembership.objects.filter(
+            user_id=user.pk, state=MembershipState.APPROVED, role=MembershipRole.ADMIN
+        ).values("organisation_id")
+        waiting = waiting.filter(organisation_id__in=admin_of)
+    return waiting.select_related("organisation", "user").order_by("requested_at", "id")
+
+
+@dataclass(frozen=True)
+class Payer:
+    """Who pays for what a person books or asks for: an organisation they act for, their verified institution, or
+    they themselves (name only)."""
+
+    name: str
+    org_number: str = ""
+    institution: Institution | None = None
+    organisation: Organisation | None = None
+
+
+class NotAMember(PermissionDenied):
+    """A person who is not an approved member asked to book or request on an organisation's account (403)."""
+
+    code = "not_a_member"
+
+    def __init__(self):
+        super().__init__({"detail": str(self), "code": self.code})
+
+    def __str__(self):
+        return str(gettext_lazy("You are not an approved member of this organisation, so you cannot act for it."))
+
+
+def payer_for(user, organisation=None) -> Payer:
+    """The payer of what the person books or asks for (DOMAIN.md, "Price tiers"; issue 15).
+
+    - `organisation` named: the person must be its approved member, else NotAMember (403).
+    - A company user who is an approved member of an organisation: that organisation (the first by name when
+      several; name one to choose).
+    - An academic whose affiliation is verified: the institution.
+    - Anyone else: the person, by name; nothing a person merely typed makes an organisation or institution pay.
+    """
+    if organisation is not None:
+        membership = membership_of(user, organisation)
+        if membership is None or not membership.is_approved:
+            raise NotAMember
+        organisation = membership.organisation
+        return Payer(name=organisation.name, org_number=organisation.org_number or "", organisation=organisation)
+    if getattr(user, "kind", None) == UserKind.COMPANY:
+        first = organisations_acted_for(user).first()
+        if first is not None:
+            return Payer(name=first.name, org_number=first.org_number or "", organisation=first)
+    institution = verified_institution(user)
+    if institution is not None:
+        return Payer(name=institution.name, org_number=institution.org_number, institution=institution)
+    return Payer(name=user.get_full_name() or user.email)

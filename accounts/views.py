@@ -9,14 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import policies, selectors, services
 from accounts.choices import AffiliationState
-from accounts.forms import AffiliationDecisionForm, ApiTokenForm, InstitutionDomainForm, ProfileForm
-from accounts.models import Affiliation, ApiToken, InstitutionDomain
+from accounts.forms import (
+    AffiliationDecisionForm,
+    ApiTokenForm,
+    InstitutionDomainForm,
+    JoinOrganisationForm,
+    ProfileForm,
+)
+from accounts.models import Affiliation, ApiToken, InstitutionDomain, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
 from core.policies import require
@@ -35,7 +42,7 @@ def _apply_service_errors(form, error):
 def profile(request):
     user = request.user
     initial = {name: getattr(user, name) for name in ("first_name", "last_name", "phone", "language", "kind",
-                                                      "company_name", "org_number", "institution")}  # fmt: skip
+                                                      "institution")}  # fmt: skip
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,6 +155,98 @@ def institution_domain_remove(request, pk):
     services.institution_domain_remove(actor=request.user, domain_id=pk)
     messages.success(request, _("The domain is removed."))
     return redirect("accounts:affiliations", pk=domain.institution_id)
+
+
+@login_required
+def organisations(request):
+    """The person's organisations (and memberships waiting), asking to act for one more, and the memberships the
+    person decides (as an organisation admin, or every first member as a platform admin)."""
+    form = JoinOrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_request(
+                user=request.user,
+                org_number=form.cleaned_data["org_number"],
+                company_name=form.cleaned_data["company_name"],
+            )
+        except DomainError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, membership_message(membership))
+            return redirect("accounts:organisations")
+    context = {
+        "form": form,
+        "memberships": selectors.memberships_of(request.user),
+        "to_decide": selectors.memberships_to_decide(request.user),
+        "decision_form": AffiliationDecisionForm(),
+    }
+    return render(request, "accounts/organisations.html", context)
+
+
+def membership_message(membership) -> str:
+    if membership.is_approved:
+        return _("You are an approved member of %(organisation)s.") % {"organisation": membership.organisation}
+    if not membership.organisation.is_verified:
+        return _(
+            "%(organisation)s is saved but not verified: Brønnøysundregistrene could not be reached. Your membership "
+            "waits for approval, and nothing is invoiced to the organisation until the register has verified it."
+        ) % {"organisation": membership.organisation}
+    return _("Your membership of %(organisation)s waits for approval.") % {"organisation": membership.organisation}
+
+
+@login_required
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    require(policies.can_view_organisation, request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "members": selectors.organisation_members(organisation),
+        "can_recheck": policies.can_recheck_organisation(request.user, organisation),
+        "is_admin": policies.is_organisation_admin(request.user, organisation)
+        or policies.is_platform_admin(request.user),
+    }
+    return render(request, "accounts/organisation_detail.html", context)
+
+
+@login_required
+@require_POST
+def membership_decide(request, pk):
+    form = AffiliationDecisionForm(request.POST)
+    membership = get_object_or_404(OrganisationMembership, pk=pk)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+    else:
+        try:
+            services.membership_decide(
+                actor=request.user,
+                membership_id=pk,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The decision is saved."))
+    if request.POST.get("back") == "list":
+        return redirect("accounts:organisations")
+    return redirect(reverse("accounts:organisation", args=[membership.organisation_id]))
+
+
+@login_required
+@require_POST
+def organisation_recheck(request, pk):
+    try:
+        organisation = services.organisation_recheck(actor=request.user, organisation_id=pk)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Brønnøysundregistrene answered: %(state)s.") % {"state": organisation.get_register_state_display()},
+        )
+    return redirect("accounts:organisation", pk=pk)
 
 
 def too_many_requests(request, retry_after: int | None = None):

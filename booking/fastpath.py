@@ -203,7 +203,7 @@ def _insert_parts(vendor: str, model, replace: tuple[tuple[str, str], ...]) -> t
 
 def _saved(booking: Booking, booking_id: int, db) -> Booking:
     """The stored booking as the ORM gives a saved one: `booking`'s values with its new id, and its related
-    objects (the resource, the user and the paying institution it was made with)."""
+    objects (the resource, the user and the paying institution or organisation it was made with)."""
     fields = Booking._meta.concrete_fields
     values = [booking_id if field.primary_key else getattr(booking, field.attname) for field in fields]
     stored = Booking.from_db(db.alias, [field.attname for field in fields], values)
@@ -211,4 +211,6 @@ def _saved(booking: Booking, booking_id: int, db) -> Booking:
     stored.user = booking.user
     if booking.payer_institution_id is not None:
         stored.payer_institution = booking.payer_institution
+    if booking.payer_organisation_id is not None:
+        stored.payer_organisation = booking.payer_organisation
     return stored

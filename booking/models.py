@@ -50,7 +50,8 @@ class Booking(models.Model):
     access_model = models.CharField(_("access model"), max_length=16, choices=AccessModel.choices)
     purpose = models.TextField(_("purpose"), blank=True)
 
-    # The paying organisation, copied from the user's profile when the booking is made.
+    # The payer when the booking is made (accounts.selectors.payer_for): an organisation the user is an approved
+    # member of, the institution of a verified affiliation, or the user by name; name and number are a snapshot.
     payer_name = models.CharField(_("paying organisation"), max_length=200, blank=True)
     payer_org_number = models.CharField(_("organisation number of the payer"), max_length=9, blank=True)
     payer_institution = models.ForeignKey(
@@ -60,6 +61,14 @@ class Booking(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    payer_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("paying organisation (registered)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
     )
 
     # Price snapshot (pricing.selectors.Quote); empty when the resource had no price list.

@@ -7,7 +7,15 @@ from booking import policies, selectors, services
 from booking.services.rules import proposed_booking_refusal
 from calendars import selectors as calendar_selectors
 from catalogue import roles
-from core.navigation import FACILITY_MANAGE, RESOURCE_ROW, NavItem, Panel, register_nav_item, register_panel
+from core.navigation import (
+    FACILITY_MANAGE,
+    RESOURCE_ROW,
+    NavItem,
+    Panel,
+    register_nav_item,
+    register_panel,
+    register_result_facts,
+)
 from core.references import BOOKING_PROPOSAL, register_reference_check
 
 
@@ -56,6 +64,9 @@ def _resource_rows(request, resources, week_start) -> dict:
             "resource": resource,
             "policy": policy,
             "week": weeks[resource.pk],
+            "next_free": next(
+                (i["start"] for day in weeks[resource.pk] for i in day["intervals"] if i["free"]), None
+            ),
             "needs_training": policy.requires_qualification and resource.pk not in qualified,
             "can_manage": can_manage[resource.facility_id],
             "booked_locally": policy.booked_in_local_system,
@@ -75,6 +86,7 @@ def facility_manage_panel(request, facility):
 
 def register() -> None:
     register_nav_item(NavItem(label=_("Find free capacity"), url_name="booking:find_capacity", order=20))
+    register_result_facts(search_result_facts, order=30)
     register_nav_item(
         NavItem(label=_("My bookings"), url_name="booking:my_bookings", order=60, visible=roles.is_authenticated)
     )
@@ -92,3 +104,27 @@ def register() -> None:
     register_panel(RESOURCE_ROW, Panel("booking/panels/resource_row.html", resource_row_panel, order=20))
     register_panel(FACILITY_MANAGE, Panel("booking/panels/facility_manage.html", facility_manage_panel, order=20))
     register_reference_check(BOOKING_PROPOSAL, proposed_booking_refusal)
+
+
+def search_result_facts(request, facilities) -> dict[int, list[dict]]:
+    """How each search result is booked: at once, by request (a manager approves), or by contacting it; one
+    query for the whole page."""
+    from booking.models import BookingPolicy
+
+    policies_found = BookingPolicy.objects.filter(
+        resource__facility__in=[facility.pk for facility in facilities],
+        resource__is_active=True, resource__bookable=True, booked_in_local_system=False,
+    ).values_list("resource__facility_id", "requires_approval")  # fmt: skip
+    ways: dict[int, set[bool]] = {}
+    for facility_id, requires_approval in policies_found:
+        ways.setdefault(facility_id, set()).add(requires_approval)
+    facts = {}
+    for facility in facilities:
+        found = ways.get(facility.pk)
+        if found and False in found:
+            facts[facility.pk] = [{"text": _("Bookable now"), "css": "badge ok"}]
+        elif found:
+            facts[facility.pk] = [{"text": _("Book by request"), "css": "badge pending"}]
+        else:
+            facts[facility.pk] = [{"text": _("By agreement with the contact person"), "css": "badge"}]
+    return facts

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import verified_institution_id
 from booking import fastpath
 from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
@@ -152,10 +153,10 @@ def resource_to_book(resource_id: int) -> Resource | None:
 
 
 def is_internal_user(user, resource: Resource) -> bool:
-    """Users of the institution that owns the resource; only they may use a preparedness reserve."""
-    return bool(
-        roles.is_authenticated(user) and user.institution_id and user.institution_id == resource.facility.institution_id
-    )
+    """Users whose affiliation with the institution that owns the resource is verified; only they may use a
+    preparedness reserve (the institution a person merely typed does not count)."""
+    institution_id = verified_institution_id(user)
+    return institution_id is not None and institution_id == resource.facility.institution_id
 
 
 def blocking_closure_kinds(user, resource: Resource) -> list[str]:
@@ -473,7 +474,7 @@ def find_free_capacity(
     On PostgreSQL one SQL statement computes the gaps between busy intervals inside each opening interval for
     every candidate resource at once; elsewhere the same rule runs in Python over three bulk queries.
     """
-    user_institution = user.institution_id if roles.is_authenticated(user) else None
+    user_institution = verified_institution_id(user)
     if connection.vendor == "postgresql":
         params = {
             "start": start,

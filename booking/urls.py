@@ -15,6 +15,7 @@ urlpatterns = [
     path("bookings/facility/<int:pk>/use/", views.facility_use, name="facility_use"),
     path("bookings/<int:pk>/", views.booking_detail, name="detail"),
     path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("bookings/<int:pk>/booking.ics", views.booking_calendar_file, name="calendar_file"),
     path("bookings/queue/", views.queue, name="queue"),
     path("bookings/feeds/", views.feeds_page, name="feeds"),
 ]

@@ -7,16 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from booking import policies, selectors, services
+from booking import ics, policies, selectors, services
 from booking.forms import (
     BookingForm,
     BookingPolicyForm,
@@ -30,14 +28,17 @@ from booking.forms import (
     QualificationForm,
     UseForm,
 )
+from booking.grid import parse_choice, week_grid
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from calendars import selectors as calendar_selectors
 from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from core.errors import ConflictError, DomainError
+from core.formatting import money_text, number_text
 from core.policies import require
 from pricing import selectors as pricing_selectors
+from pricing.choices import PriceUnit
 
 
 def week_calendar(resource: Resource, user, week_start: datetime.date) -> list[dict]:
@@ -182,8 +183,34 @@ def book(request, pk):
                 alternatives = error.extra.get("alternatives", [])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
-    week_start = selectors.week_start(request.GET.get("week"))
+    choice = parse_choice(request.GET.get("start"), request.GET.get("end"))
+    if request.method == "POST" and form.is_valid():
+        choice = (form.cleaned_data["start"], form.cleaned_data["end"])
+    if request.GET.get("week") or not choice:
+        week_start = selectors.week_start(request.GET.get("week"))
+    else:
+        week_start = selectors.week_start(timezone.localdate(choice[0]).isoformat())
+    grid = week_grid(resource=resource, policy=policy, user=request.user, week_start=week_start, choice=choice) \
+        if policy else None  # fmt: skip
+    week = (
+        week_calendars(
+            [resource],
+            request.user,
+            week_start,
+            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
+        )[resource.pk]
+        if policy or local_policy
+        else []
+    )
     context = {
+        "grid": grid,
+        "summary": booking_summary(resource=resource, policy=policy, user=request.user, choice=choice, form=form)
+        if grid and grid.choice_valid
+        else None,
+        "week_start": week_start,
+        "choice_query": urlencode({"start": request.GET["start"][:16], "end": request.GET["end"][:16]})
+        if choice and request.GET.get("start") and request.GET.get("end")
+        else "",
         "resource": resource,
         "policy": policy,
         "form": form,
@@ -199,18 +226,39 @@ def book(request, pk):
         else [],
         "local_policy": local_policy,
         "local_link": selectors.local_booking_link(local_policy) if local_policy else "",
-        "week": week_calendars(
-            [resource],
-            request.user,
-            week_start,
-            sources_for={resource.pk} if policies.can_manage_calendar(request.user, resource) else frozenset(),
-        )[resource.pk]
-        if policy or local_policy
-        else [],
+        "week": week,
+        # Managers see which external calendar holds each busy time (the grid shows it only as booked).
+        "external_busy": [{"day": day["date"], **busy} for day in week for busy in day.get("external", ())],
         "previous_week": week_start - datetime.timedelta(days=7),
         "next_week": week_start + datetime.timedelta(days=7),
     }
     return render(request, "booking/book.html", context, status=status)
+
+
+def booking_summary(*, resource, policy, user, choice, form) -> dict:
+    """What the chosen time costs this person and whether it is confirmed at once (the page's summary box)."""
+    start, end = choice
+    summary = {"start": start, "end": end, "needs_approval": policy.requires_approval, "quote": None, "error": ""}
+    if not user.is_authenticated:
+        return summary
+    # The access model asked for (rental unless the form says otherwise); pricing decides tier, activity and VAT.
+    access_model = form.data.get("access_model") if form.is_bound else None
+    if access_model not in dict(form.fields["access_model"].choices):
+        access_model = form.fields["access_model"].initial
+    try:
+        quote = pricing_selectors.booking_quote(
+            resource=resource, user=user, access_model=access_model, start=start, end=end
+        )
+    except DomainError as error:
+        summary["error"] = error.message
+        quote = None
+    if quote is not None:
+        summary["quote"] = quote
+        summary["unit_label"] = PriceUnit(quote.unit).label if quote.unit in PriceUnit.values else quote.unit
+        summary["vat_percent"] = number_text(quote.vat_rate * 100)
+    summary["activity"] = quote.activity if quote is not None else ""
+    summary["reason"] = quote.reason_label if quote is not None else ""
+    return summary
 
 
 def _login_url():
@@ -237,9 +285,18 @@ def my_bookings(request):
 
 
 @login_required
-@require_POST
 def cancel(request, pk):
+    """GET: the confirmation step, stating whether cancelling is free or what it costs; POST: cancel."""
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
+    if request.method != "POST":
+        if not policies.can_cancel_booking(request.user, booking):
+            raise PermissionDenied
+        context = {
+            "booking": booking,
+            "charged": selectors.cancellation_is_charged(booking),
+            "is_manager": policies.can_decide_booking(request.user, booking),
+        }
+        return render(request, "booking/cancel_confirm.html", context)
     try:  # the service refuses who may not cancel (PermissionDenied, a 403)
         booking = services.booking_cancel(
             booking=booking, actor=request.user, reason=request.POST.get("reason", ""),
@@ -248,8 +305,8 @@ def cancel(request, pk):
         if booking.charged_total_amount:
             messages.warning(
                 request,
-                _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s NOK is charged.")
-                % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
+                _("The booking is cancelled. It was cancelled after the deadline, so %(amount)s is charged.")
+                % {"amount": money_text(booking.charged_total_amount)},
             )
         else:
             messages.success(request, _("The booking is cancelled."))
@@ -414,8 +471,8 @@ def booking_detail(request, pk):
                     if booking.charged_total_amount:
                         messages.warning(
                             request,
-                            _("The booking is cancelled; %(amount)s NOK is charged for the late cancellation.")
-                            % {"amount": number_format(booking.charged_total_amount, 2, force_grouping=True)},
+                            _("The booking is cancelled; %(amount)s is charged for the late cancellation.")
+                            % {"amount": money_text(booking.charged_total_amount)},
                         )
                     else:
                         messages.success(request, _("The booking is cancelled."))
@@ -546,3 +603,14 @@ def feeds_page(request):
     tokens = services.facility_feed_tokens_get(user=request.user, facilities=facilities)
     facility_tokens = [(facility, tokens[facility.pk]) for facility in facilities]
     return render(request, "booking/feeds.html", {"personal": personal, "facility_tokens": facility_tokens})
+
+
+@login_required
+def booking_calendar_file(request, pk):
+    """The booking as an .ics file for the person's own calendar ("Add to calendar"); the times are the
+    booking's, in UTC, so every calendar program shows them in its own zone."""
+    booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=pk)
+    require(policies.can_view_booking, request.user, booking)
+    response = HttpResponse(ics.booking_attachment(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="labtorget-booking-{booking.pk}.ics"'
+    return response

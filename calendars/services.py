@@ -220,10 +220,17 @@ def calendars_all_ids() -> list[int]:
     return list(ExternalCalendar.objects.order_by("pk").values_list("pk", flat=True))
 
 
+@transaction.atomic
 def calendars_sync_queue(*, now: datetime.datetime | None = None) -> int:
     """Queue a sync of each feed whose turn it is (each runs as its own task, so the workers share them and one
-    slow feed never holds up the others); the number queued."""
+    slow feed never holds up the others); the number queued.
+
+    Each queued feed counts as attempted now, so that the next run (every minute) does not queue it again while it
+    still waits for a worker; a task that is lost is made up for at the feed's next turn.
+    """
+    now = now or timezone.now()
     due = calendars_due_ids(now=now)
+    ExternalCalendar.objects.filter(pk__in=due).update(last_attempt_at=now)
     for calendar_id in due:
         task_queue_after_commit(SYNC_TASK, calendar_id)
     return len(due)

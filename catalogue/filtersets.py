@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue import selectors
 from catalogue.choices import AccessModel, FacilityKind, Region, ResourceKind
 from catalogue.models import Facility, Institution, Resource
+from core import filters as core_filters
 from core.db import MAX_ID
 
 
@@ -38,7 +39,7 @@ class FacilityFilterSet(django_filters.FilterSet):
     access_model = django_filters.ChoiceFilter(
         method="filter_access_model", choices=AccessModel.choices, label=_("Access model")
     )
-    open_to_industry = django_filters.BooleanFilter(label=_("Open to industry"))
+    open_to_industry = core_filters.BooleanFilter(label=_("Open to industry"))
 
     class Meta:
         model = Facility
@@ -69,7 +70,7 @@ class ResourceFilterSet(django_filters.FilterSet):
     facility = django_filters.CharFilter(method="filter_facility", label=_("Facility (id or slug)"))
     institution = django_filters.CharFilter(method="filter_institution", label=_("Institution (id or slug)"))
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices, label=_("Kind"))
-    bookable = django_filters.BooleanFilter(label=_("Can be booked"))
+    bookable = core_filters.BooleanFilter(label=_("Can be booked"))
 
     class Meta:
         model = Resource

@@ -14,6 +14,7 @@ from catalogue.filtersets import FacilityFilterSet
 from catalogue.forms import ContactPersonForm, FacilityForm, InstitutionForm, ResourceForm
 from catalogue.models import ContactPerson, Facility, Institution, Resource
 from core.errors import DomainError
+from core.navigation import result_facts_for
 from core.policies import require
 
 SEARCH_PAGE_SIZE = 20
@@ -42,6 +43,10 @@ def search(request):
     results = filterset.qs
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     facets = selectors.facility_facets(results)
+    facilities = list(page)
+    facts = result_facts_for(request, facilities)  # price and bookability, from the apps above (one pass each)
+    for facility in facilities:
+        facility.result_facts = facts.get(facility.pk, [])
     return render(
         request,
         "catalogue/search.html",
@@ -111,6 +116,8 @@ def facility_detail(request, slug):
             "primary_contact": selectors.primary_contact(facility),
             "is_stale": selectors.facility_is_stale(facility),
             "can_edit": policies.can_edit_facility(request.user, facility),
+            # How it is booked and what it costs this visitor, at the top (the full price table is further down).
+            "summary_facts": result_facts_for(request, [facility]).get(facility.pk, []),
             "json_ld": selectors.facility_json_ld(
                 facility, request.build_absolute_uri(reverse("catalogue:facility", args=[facility.slug]))
             ),

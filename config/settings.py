@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "calendars",
     "booking",
     "accounting",
+    "agreements",
     "intake",
 ]
 
@@ -186,6 +187,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Labtorget"
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
 ACCOUNTS_MFA_REQUIRED_FOR_ADMINS = env_bool("ACCOUNTS_MFA_REQUIRED_FOR_ADMINS", "SECRET_KEY" in os.environ)
+# Brønnøysundregistrene's Enhetsregisteret (accounts.brreg): where organisation numbers are verified.
+BRREG_BASE_URL = os.environ.get("BRREG_BASE_URL", "https://data.brreg.no/enhetsregisteret/api")
+BRREG_TIMEOUT = float(os.environ.get("BRREG_TIMEOUT", "5"))
+
 
 # OpenID Connect log-in (Feide for academia, ID-porten for persons) through allauth's openid_connect provider.
 # Each provider is active when its client id is set. The provider's discovery document (SERVER_URL) gives the
@@ -264,6 +269,9 @@ LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+# Dates as people write them: "15. des. 2026" / "15 Dec 2026" (config/formats); numbers and money through
+# core.formatting and its template filters.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -356,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.tasks.close_unconfirmed_requests",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Institutions, facilities and queues without anyone to answer a request (logged; the admin shows them too).
+    "intake-responder-check": {
+        "task": "intake.tasks.check_responders",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }
 
 
@@ -418,6 +431,8 @@ SPECTACULAR_SETTINGS = {
         "IntakeBudgetRangeEnum": "intake.choices.BudgetRange",
         "IntakeAuthorRoleEnum": "intake.choices.AuthorRole",
         "VatCategoryEnum": "pricing.choices.VatCategory",
+        "IntakeReferralKindEnum": "intake.choices.ReferralKind",
+        "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
@@ -513,4 +528,8 @@ INTAKE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("INTAKE_WEBHOOK_MAX_ATTEMPTS", 
 INTAKE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("INTAKE_WEBHOOK_BACKOFF_SECONDS", "30"))
 # Webhook URLs must resolve to public addresses (no localhost or private networks) unless this is set (development).
 INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = os.environ.get("INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS", "") in ("1", "true", "yes")
+# The operators' addresses: told of a request or an escalation only when no person with a role can be (comma-separated).
+INTAKE_FALLBACK_EMAILS = [e.strip() for e in os.environ.get("INTAKE_FALLBACK_EMAILS", "").split(",") if e.strip()]
+# How long the signed link that lets a facility's contact person answer a routing (no account needed) stays valid.
+INTAKE_ANSWER_LINK_DAYS = int(os.environ.get("INTAKE_ANSWER_LINK_DAYS", "14"))
 # --- end intake ---

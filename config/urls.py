@@ -35,10 +35,12 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounting/", include("accounting.urls")),
+    path("", include("agreements.urls")),
     # The accounting pages' old names (booking:accounting_*) as aliases of the same addresses, for one release.
     path("", include((booking_urlpatterns + booking_namespace_aliases, "booking"))),
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("calendars.urls")),
     path("", include("catalogue.urls")),
+    path("", include("core.urls")),
 ]

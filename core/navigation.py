@@ -29,6 +29,7 @@ class Panel:
 
 
 _nav_items: list[NavItem] = []
+_result_facts: list[tuple[int, Callable]] = []
 _panels: dict[str, list[Panel]] = {}
 
 # Page slots that apps can add panels to.
@@ -56,7 +57,8 @@ def nav_items_for(user) -> list[dict]:
         if item.visible is not None and not item.visible(user):
             continue
         try:
-            items.append({"label": item.label, "url": reverse(item.url_name)})
+            # Items only some people see (their own pages, queues) go in the header's personal menu.
+            items.append({"label": item.label, "url": reverse(item.url_name), "personal": item.visible is not None})
         except NoReverseMatch:
             continue
     return items
@@ -70,3 +72,21 @@ def panels_for(slot: str, request, obj=None) -> list[dict]:
         if context is not None:
             rendered.append({"template_name": panel.template_name, "context": context})
     return rendered
+
+
+def register_result_facts(build: Callable, order: int = 50) -> None:
+    """Add facts to each search result: `build(request, facilities)` returns {facility id: [fact, ...]}, a fact
+    being {"text": str, "css": str}. It is called once for the whole page of results, so it must cost the same
+    queries for one facility or fifty."""
+    if (order, build) not in _result_facts:
+        _result_facts.append((order, build))
+
+
+def result_facts_for(request, facilities) -> dict[int, list[dict]]:
+    facts: dict[int, list[dict]] = {facility.pk: [] for facility in facilities}
+    if not facts:
+        return facts
+    for _order, build in sorted(_result_facts, key=lambda entry: entry[0]):
+        for facility_id, found in build(request, facilities).items():
+            facts.setdefault(facility_id, []).extend(found)
+    return facts

@@ -1,7 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
-from intake.models import ApiClient, IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
+from intake import selectors
+from intake.models import (
+    ApiClient,
+    IntakeRequest,
+    NationalScreener,
+    Referral,
+    RequestEvent,
+    RequestMessage,
+    Routing,
+    WebhookDelivery,
+)
+
+
+def _warn_about_responder_gaps(request) -> None:
+    """The daily responder check, shown where an operator fixes it."""
+    for line in selectors.responder_gap_lines(selectors.responder_gaps()):
+        messages.warning(request, line)
 
 
 class RequestEventInline(admin.TabularInline):
@@ -49,6 +65,30 @@ class IntakeRequestAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["requester", "submitted_by_client", "preferred_facility", "duplicate_of"]
     inlines = [RoutingInline, RequestMessageInline, RequestEventInline]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_about_responder_gaps(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(NationalScreener)
+class NationalScreenerAdmin(admin.ModelAdmin):
+    """The national screening team: it answers every request whose institution has no screener of its own."""
+
+    list_display = ["user", "added_at"]
+    raw_id_fields = ["user"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_about_responder_gaps(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["request", "kind", "name", "referred_by", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["request", "referred_by"]
 
 
 @admin.register(ApiClient)

@@ -12,6 +12,11 @@ class IntakeConfig(AppConfig):
 
         emails.register()  # the intake e-mails the outbox sends
 
+        from catalogue.signals import demo_register_loaded
+        from intake import demo
+
+        demo_register_loaded.connect(demo.on_demo_register_loaded, dispatch_uid="intake-demo-national-team")
+
         register_nav_item(NavItem(label=_("Send a request"), url_name="intake:new", order=30))
         register_nav_item(
             NavItem(

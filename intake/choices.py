@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RequestStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting e-mail confirmation")
-    IN_SCREENING = "in_screening", _("In screening")
+    IN_SCREENING = "in_screening", _("Being reviewed")  # plain words: the requester reads it
     NEEDS_INFO = "needs_info", _("Needs more information")
     ROUTED = "routed", _("Routed to facilities")
     ACCEPTED = "accepted", _("Accepted")
@@ -68,6 +68,7 @@ class CloseReason(models.TextChoices):
     SPAM = "spam", _("Spam")
     COMPLETED = "completed", _("Completed")
     UNCONFIRMED = "unconfirmed", _("E-mail never confirmed")
+    REFERRED = "referred", _("Referred elsewhere")
 
 
 class RoutingStatus(models.TextChoices):
@@ -116,6 +117,22 @@ class AuthorRole(models.TextChoices):
     SCREENER = "screener", _("Screener")
     MANAGER = "manager", _("Facility manager")
     SYSTEM = "system", _("Labtorget")
+
+
+class ReferralKind(models.TextChoices):
+    """Where outside the register a screener can send a request (report 7.3.3)."""
+
+    CLUSTER = "cluster", _("An industry cluster")
+    NATIONAL_PLATFORM = "national_platform", _("Another national platform")
+    INSTITUTE = "institute", _("A research institute")
+    OTHER = "other", _("Somewhere else")
+
+
+class RequesterDecision(models.TextChoices):
+    """The requester's answer to a facility's proposal."""
+
+    ACCEPTED = "accepted", _("Accepted by you")
+    DECLINED = "declined", _("Declined by you")
 
 
 class DeliveryStatus(models.TextChoices):

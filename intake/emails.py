@@ -6,16 +6,14 @@ make the messages when the outbox sends them, from the data as it is then.
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from catalogue.choices import InstitutionRoleKind
-from catalogue.models import FacilityManager, InstitutionRole
 from core.outbox import email_kind_register
-from intake.choices import RequestStatus, RoutingStatus
+from intake import answer_links, selectors
+from intake.choices import RequestStatus
 from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing
 
 # The kinds of e-mail intake queues, and the object each names.
@@ -25,7 +23,8 @@ MESSAGE_ADDED = "intake.message_added"  # RequestMessage: the requester hears of
 ROUTED = "intake.routed"  # Routing: the facility's managers hear of a request routed to them
 IN_QUEUE = "intake.in_queue"  # IntakeRequest: the screeners hear of a request waiting in their queue
 DEADLINE_REMINDER = "intake.deadline_reminder"  # IntakeRequest: the people holding it, before its deadline
-DEADLINE_ESCALATION = "intake.deadline_escalation"  # IntakeRequest: the institution admins, after its deadline
+PROPOSAL_DECIDED = "intake.proposal_decided"  # Routing: the facility hears the requester's answer to its proposal
+DEADLINE_ESCALATION = "intake.deadline_escalation"  # IntakeRequest: those above its queue, after its deadline
 
 
 def _link(name: str, *args) -> str:
@@ -48,10 +47,6 @@ def _requester_link(request: IntakeRequest) -> str:
     if request.confirmation_token and request.confirmed_at:
         return _link("intake:follow", request.confirmation_token)
     return ""
-
-
-def _people_emails(users) -> list[str]:
-    return [user.email for user in users if user.is_active]
 
 
 def confirmation(request: IntakeRequest) -> list[EmailMessage]:
@@ -107,45 +102,71 @@ def message_added(message: RequestMessage) -> list[EmailMessage]:
     return _messages([request.email], request.language, build)
 
 
-def routed(routing: Routing) -> list[EmailMessage]:
-    managers = [m.user for m in FacilityManager.objects.filter(facility=routing.facility).select_related("user")]
-    messages = []
-    for manager in managers:
+def _to(recipient: selectors.Recipient, build) -> list[EmailMessage]:
+    return _messages([recipient.email], recipient.language, build)
 
-        def build(routing=routing):
+
+def routed(routing: Routing) -> list[EmailMessage]:
+    """Tell the facility: its managers with a link to the request; where it has none, its primary contact person
+    with a signed link to answer without an account."""
+    messages = []
+    for person in selectors.routing_people(routing):
+        if person.has_account:
+            link = _link("intake:detail", routing.request_id)
+            text = _("Request #%(id)s from %(company)s was routed to %(facility)s. Please answer it:\n\n%(link)s")
+        elif routing.answer_nonce and person.email == routing.contact_email:
+            link = _link("intake:answer", answer_links.answer_token_make(routing))
+            text = _(
+                "Request #%(id)s from %(company)s was routed to %(facility)s, where you are the contact person. "
+                "Read it and answer (accept with a proposal, or decline with a reason) here; no account is "
+                "needed, and the link works once, for %(days)s days:\n\n%(link)s"
+            )
+        else:
+            continue  # the contact changed after routing; the daily responder check reports the facility
+
+        def build(text=text, link=link):
             return (
                 _("A request was routed to %(facility)s") % {"facility": routing.facility},
-                _("Request #%(id)s from %(company)s was routed to %(facility)s. Please answer it:\n\n%(link)s")
+                text
                 % {
                     "id": routing.request_id,
                     "company": routing.request.company_name,
                     "facility": routing.facility,
-                    "link": _link("intake:detail", routing.request_id),
+                    "link": link,
+                    "days": settings.INTAKE_ANSWER_LINK_DAYS,
                 },
             )
 
-        messages += _messages(_people_emails([manager]), manager.language, build)
+        messages += _to(person, build)
     return messages
 
 
-def _responsible_people(request: IntakeRequest) -> list:
-    if request.status == RequestStatus.ROUTED:
-        facility_ids = request.routings.filter(status=RoutingStatus.PENDING).values("facility_id")
-        return [m.user for m in FacilityManager.objects.filter(facility_id__in=facility_ids).select_related("user")]
-    if request.institution_id is None:
-        return list(get_user_model().objects.filter(is_staff=True, is_active=True))
-    return [
-        r.user
-        for r in InstitutionRole.objects.filter(
-            institution_id=request.institution_id, role=InstitutionRoleKind.SCREENER
-        ).select_related("user")
-    ]
+def proposal_decided(routing: Routing) -> list[EmailMessage]:
+    """Tell the facility (managers, else its contact person) that the requester accepted or declined."""
+    messages = []
+    for person in selectors.routing_people(routing):
+
+        def build():
+            accepted = routing.requester_decision == "accepted"
+            subject = (
+                _("Request #%(id)s: your proposal was accepted")
+                if accepted
+                else _("Request #%(id)s: your proposal was declined")
+            ) % {"id": routing.request_id}
+            return subject, _("%(company)s answered the proposal of %(facility)s: %(decision)s.") % {
+                "company": routing.request.company_name,
+                "facility": routing.facility,
+                "decision": routing.get_requester_decision_display(),
+            }
+
+        messages += _to(person, build)
+    return messages
 
 
 def in_queue(request: IntakeRequest) -> list[EmailMessage]:
-    """Tell the screeners (platform admins for the national queue) that a request waits for them."""
+    """Tell whoever holds the screening queue (selectors.queue_people: never nobody) that a request waits."""
     messages = []
-    for person in _responsible_people(request):
+    for person in selectors.queue_people(request):
 
         def build():
             return (
@@ -154,27 +175,15 @@ def in_queue(request: IntakeRequest) -> list[EmailMessage]:
                 % {"id": request.pk, "company": request.company_name, "link": _link("intake:detail", request.pk)},
             )
 
-        messages += _messages(_people_emails([person]), person.language, build)
+        messages += _to(person, build)
     return messages
 
 
-def _escalation_people(request: IntakeRequest) -> list:
-    if request.status == RequestStatus.ROUTED:
-        institution_ids = request.routings.filter(status=RoutingStatus.PENDING).values("facility__institution_id")
-    elif request.institution_id is not None:
-        institution_ids = [request.institution_id]
-    else:
-        return list(get_user_model().objects.filter(is_staff=True, is_active=True))
-    return [
-        r.user
-        for r in InstitutionRole.objects.filter(
-            institution_id__in=institution_ids, role=InstitutionRoleKind.ADMIN
-        ).select_related("user")
-    ]
-
-
 def deadline(request: IntakeRequest, kind: str) -> list[EmailMessage]:
-    people = _responsible_people(request) if kind == "reminder" else _escalation_people(request)
+    if kind == "reminder":
+        people = selectors.responsible_people(request)
+    else:
+        people = selectors.escalation_people(request)
     messages = []
     for person in people:
 
@@ -186,7 +195,7 @@ def deadline(request: IntakeRequest, kind: str) -> list[EmailMessage]:
                     _("Request #%(id)s must be answered by %(when)s:\n\n%(link)s")
                     % {"id": request.pk, "when": when, "link": _link("intake:detail", request.pk)},
                 )
-            # Institution admins may not be allowed to read the request itself: no content, only the facts.
+            # Those above a queue may not be allowed to read the request itself: no content, only the facts.
             return (
                 _("Overdue: request #%(id)s was not answered in time") % {"id": request.pk},
                 _(
@@ -196,7 +205,7 @@ def deadline(request: IntakeRequest, kind: str) -> list[EmailMessage]:
                 % {"id": request.pk, "status": RequestStatus(request.status).label, "when": when},
             )
 
-        messages += _messages(_people_emails([person]), person.language, build)
+        messages += _to(person, build)
     return messages
 
 
@@ -223,6 +232,11 @@ def _render_routed(object_id: int, payload: dict) -> list[EmailMessage]:
     return routed(routing) if routing else []
 
 
+def _render_proposal_decided(object_id: int, payload: dict) -> list[EmailMessage]:
+    routing = Routing.objects.select_related("request", "facility").filter(pk=object_id).first()
+    return proposal_decided(routing) if routing else []
+
+
 def _render_in_queue(object_id: int, payload: dict) -> list[EmailMessage]:
     request = IntakeRequest.objects.filter(pk=object_id).first()
     return in_queue(request) if request else []
@@ -245,5 +259,6 @@ def register() -> None:
     email_kind_register(MESSAGE_ADDED, _render_message_added)
     email_kind_register(ROUTED, _render_routed)
     email_kind_register(IN_QUEUE, _render_in_queue)
+    email_kind_register(PROPOSAL_DECIDED, _render_proposal_decided)
     email_kind_register(DEADLINE_REMINDER, _render_deadline_reminder)
     email_kind_register(DEADLINE_ESCALATION, _render_deadline_escalation)

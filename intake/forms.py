@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution, Resource
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit
+from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit, ReferralKind
 from intake.models import IntakeRequest
 
 
@@ -81,6 +81,26 @@ class RouteForm(forms.Form):
 
 class AssignForm(forms.Form):
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.all())
+    note = forms.CharField(label=_("Why (shown in the history)"), required=False)
+
+
+class ReferForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Refer to"), choices=ReferralKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    contact = forms.CharField(label=_("How to reach them"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note to the requester"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    message = forms.CharField(
+        label=_("Internal note"),
+        help_text=_("Seen by the screeners and your facility, never by the requester."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswererForm(forms.Form):
+    answered_by = forms.CharField(label=_("Your name"), max_length=200)
 
 
 class DeclineForm(forms.Form):

@@ -18,6 +18,8 @@ from intake.choices import (
     Phase,
     PreferredAccessModel,
     ProposalKind,
+    ReferralKind,
+    RequesterDecision,
     RequestStatus,
     RoutingStatus,
     Sector,
@@ -86,6 +88,16 @@ class IntakeRequest(models.Model):
     )
     company_name = models.CharField(_("company name"), max_length=200)
     org_number = models.CharField(_("organisation number"), max_length=9, validators=[validate_org_number])
+    # The registered organisation the request is made for: set only when a signed-in requester is its approved
+    # member (accounts.selectors.organisations_acted_for); the typed name and number alone point to nothing.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation (registered)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intake_requests",
+    )
     contact_name = models.CharField(_("contact person"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -251,6 +263,19 @@ class RequestMessage(models.Model):
     author_role = models.CharField(_("role"), max_length=16, choices=AuthorRole.choices)
     author_label = models.CharField(_("author (as shown)"), max_length=200, blank=True)
     body = models.TextField(_("message"))
+    # A message about one facility's part (its proposal, its internal note) is seen by that facility only, never by
+    # the facilities the request was also routed to.
+    routing = models.ForeignKey(
+        "Routing",
+        verbose_name=_("about the routing to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    internal = models.BooleanField(
+        _("internal"), default=False, help_text=_("Never shown to the requester or the submitting organisation.")
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
@@ -308,6 +333,34 @@ class Routing(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    # Who was told, when the facility has no manager: its primary contact person, by e-mail with a signed link.
+    contact_name = models.CharField(_("contact person told"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact person's e-mail"), blank=True)
+    # The signed link's single-use part: cleared when the link is used, so a second use finds nothing.
+    answer_nonce = models.CharField(_("answer link nonce"), max_length=64, blank=True, editable=False)
+    decided_label = models.CharField(_("answered by (as shown)"), max_length=200, blank=True)
+    requester_decision = models.CharField(
+        _("the requester's decision"), max_length=16, choices=RequesterDecision.choices, blank=True
+    )
+    requester_decided_at = models.DateTimeField(_("the requester decided"), null=True, blank=True)
+    # The standard agreement that comes with the proposal (the version at the time), and, once the requester
+    # accepts, the accepted agreement with its PDF.
+    agreement_template = models.ForeignKey(
+        "agreements.AgreementTemplate",
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    agreement = models.OneToOneField(
+        "agreements.AgreementAcceptance",
+        verbose_name=_("accepted agreement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routing",
+    )
 
     class Meta:
         ordering = ["routed_at", "id"]
@@ -349,3 +402,53 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.client} #{self.pk} {self.status}"
+
+
+class NationalScreener(models.Model):
+    """A member of the national screening team: a platform-level role of its own.
+
+    The team screens every request whose institution has no screener of its own (and those that name none), so
+    that no request waits in a queue nobody reads.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="national_screener",
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("national screener")
+        verbose_name_plural = _("national screening team")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Referral(models.Model):
+    """A request a screener sent outside the register (a cluster, another national platform, an institute).
+
+    The requester sees it on the request's page and in the e-mail that tells them the request was closed.
+    """
+
+    request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(_("referred to"), max_length=24, choices=ReferralKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(
+        _("how to reach them"), max_length=300, blank=True, help_text=_("An e-mail address, a web address or both.")
+    )
+    note = models.TextField(_("note to the requester"), blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("referred by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("referred"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return f"{self.request} -> {self.name}"

@@ -1,16 +1,20 @@
 """Who may see and act on intake requests. One function per action, used by pages and the API alike.
 
 An actor is a signed-in User or an ApiClient (a cluster or TTO using its organisation key).
-Confidentiality rule: a request is visible only to its requester, the submitting client, the screeners of its
-institution (platform admins for the national queue) and the managers of facilities it was routed to.
+Confidentiality rule: a request is visible only to its requester, the submitting client, whoever holds its
+screening queue (its institution's screeners; the national screening team and platform admins for the national
+queue: requests naming no institution or one without screeners) and the managers of facilities it was routed to.
+Within a request, a facility sees only its own routing, proposal and notes; internal notes (a screener's note to
+the facilities, a facility's own notes) are never shown to the requester.
 """
 
 from dataclasses import dataclass
 
 from catalogue import roles
 from catalogue.models import FacilityManager
+from intake import selectors
 from intake.choices import NOT_YET_IN_QUEUE
-from intake.models import ApiClient, IntakeRequest, Routing
+from intake.models import ApiClient, IntakeRequest, RequestMessage, Routing
 
 
 @dataclass(frozen=True)
@@ -33,17 +37,29 @@ def is_requester(actor, request: IntakeRequest) -> bool:
 
 
 def can_screen_request(actor, request: IntakeRequest) -> bool:
-    """Screeners of the request's institution; platform admins for the national queue."""
+    """Screeners of the request's institution; the national screening team and platform admins for the national
+    queue (no institution, or one without screeners)."""
     if not _is_user(actor) or request.status in NOT_YET_IN_QUEUE:
         return False
-    if request.institution_id is None:
-        return roles.is_platform_admin(actor)
-    return roles.is_screener(actor, request.institution_id)
+    if request.institution_id is not None and roles.is_screener(actor, request.institution_id):
+        return True
+    if selectors.is_national_queue(request):
+        return roles.is_platform_admin(actor) or selectors.is_national_screener(actor)
+    return False
 
 
 def can_assign_request(actor, request: IntakeRequest) -> bool:
-    """Platform admins hand requests in the national queue to an institution's screeners."""
-    return _is_user(actor) and request.institution_id is None and roles.is_platform_admin(actor)
+    """Whoever screens a request may hand it to another institution's queue or refer it outside."""
+    return can_screen_request(actor, request)
+
+
+def can_refer_request(actor, request: IntakeRequest) -> bool:
+    return can_screen_request(actor, request)
+
+
+def can_decide_proposal(actor, routing: Routing) -> bool:
+    """The requester accepts or declines a facility's proposal."""
+    return is_requester(actor, routing.request)
 
 
 def can_answer_routing(actor, routing: Routing) -> bool:
@@ -64,6 +80,43 @@ def is_routed_manager(actor, request: IntakeRequest) -> bool:
     if not _is_user(actor):
         return False
     return FacilityManager.objects.filter(user=actor, facility__intake_routings__request=request).exists()
+
+
+def _sees_everything_in(actor, request: IntakeRequest) -> bool:
+    return is_requester(actor, request) or can_screen_request(actor, request)
+
+
+def visible_routings(actor, request: IntakeRequest, routings) -> list[Routing]:
+    """The requester and the screeners see every facility's routing; a facility's managers only their own."""
+    routings = list(routings)
+    if _sees_everything_in(actor, request):
+        return routings
+    managed = roles.facilities_managed_directly(actor, {r.facility_id for r in routings}) if _is_user(actor) else set()
+    return [r for r in routings if r.facility_id in managed]
+
+
+def can_see_internal_notes(actor, request: IntakeRequest) -> bool:
+    """Internal notes are for the screeners and the facilities, never for the requester or its organisation."""
+    if is_requester(actor, request):
+        return False
+    return can_screen_request(actor, request) or is_routed_manager(actor, request)
+
+
+def visible_messages(actor, request: IntakeRequest, messages) -> list[RequestMessage]:
+    """The messages of `request` that `actor` may read: a message about one routing (a proposal, a facility's
+    note) only by that facility, the requester and the screeners; an internal one never by the requester."""
+    messages = list(messages)
+    internal_ok = can_see_internal_notes(actor, request)
+    everything = _sees_everything_in(actor, request)
+    own_routings = None
+    if not everything:
+        own_routings = {r.pk for r in visible_routings(actor, request, request.routings.all())}
+    return [
+        message
+        for message in messages
+        if (internal_ok or not message.internal)
+        and (message.routing_id is None or everything or message.routing_id in own_routings)
+    ]
 
 
 def can_view_request(actor, request: IntakeRequest) -> bool:

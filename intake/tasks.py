@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from core import outbox
-from intake import emails, services
+from intake import emails, selectors, services
 from intake.models import WebhookDelivery
 
 
@@ -21,6 +21,17 @@ def escalate_overdue_requests() -> int:
 @shared_task(name="intake.tasks.close_unconfirmed_requests")
 def close_unconfirmed_requests() -> int:
     return services.unconfirmed_requests_close()
+
+
+@shared_task(name="intake.tasks.check_responders")
+def check_responders() -> list[str]:
+    """Daily: log the queues and facilities nobody would answer for (the admin shows the same on its pages)."""
+    import logging
+
+    lines = selectors.responder_gap_lines(selectors.responder_gaps(), only_defects=True)
+    for line in lines:
+        logging.getLogger("intake.responders").warning(line)
+    return lines
 
 
 @shared_task(name="intake.tasks.deliver_webhook", bind=True, max_retries=None)

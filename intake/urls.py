@@ -9,6 +9,10 @@ urlpatterns = [
     path("intake/confirm/<str:token>/", views.request_confirm, name="confirm"),
     path("intake/follow/<str:token>/", views.request_follow, name="follow"),
     path("intake/follow/<str:token>/<slug:action>/", views.request_follow_action, name="follow_action"),
+    path(
+        "intake/follow/<str:token>/agreement/<int:routing_id>/", views.agreement_pdf_by_link, name="follow_agreement"
+    ),
+    path("intake/answer/<str:token>/", views.routing_answer, name="answer"),
     path("intake/mine/", views.my_requests, name="mine"),
     path("intake/queue/", views.screening_queue, name="queue"),
     path("intake/inbox/", views.manager_inbox, name="inbox"),

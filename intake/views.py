@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.policies import EmailUnverified, require_verified_email
+from accounts.selectors import organisations_acted_for
 from accounts.views import too_many_requests
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
@@ -28,12 +29,15 @@ from intake.choices import AuthorRole, RequestStatus, RoutingStatus
 from intake.filtersets import IntakeRequestFilterSet
 from intake.forms import (
     AcceptForm,
+    AnswererForm,
     AssignForm,
     ChecklistForm,
     CloseForm,
     DeclineForm,
     IntakeRequestForm,
     MessageForm,
+    NoteForm,
+    ReferForm,
     RouteForm,
     WithdrawForm,
     quote_resource_choices,
@@ -94,9 +98,10 @@ def request_new(request):
         if facility:
             initial.update(preferred_facility=facility, preferred_institution=facility.institution)
     if user:
+        organisation = organisations_acted_for(user).first()
         initial.update(
-            company_name=user.company_name,
-            org_number=user.org_number,
+            company_name=organisation.name if organisation else "",
+            org_number=(organisation.org_number or "") if organisation else "",
             email=user.email,
             contact_name=user.get_full_name(),
             phone=user.phone,
@@ -153,7 +158,7 @@ def request_follow(request, token):
 @require_POST
 def request_follow_action(request, token, action):
     obj, link = _linked_request(token)
-    handlers = {"message": _action_message, "withdraw": _action_withdraw}
+    handlers = {"message": _action_message, "withdraw": _action_withdraw, "proposal": _action_proposal}
     if action not in handlers:
         raise Http404
     _run_action(request, handlers[action], obj, link)
@@ -209,17 +214,22 @@ def request_detail(request, pk):
 def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
     is_requester = policies.is_requester(user, obj)
     can_screen = policies.can_screen_request(user, obj)
-    routings = list(selectors.request_routings(obj))
+    routings = policies.visible_routings(user, obj, selectors.request_routings(obj))
     my_routings = policies.answerable_routings(user, [r for r in routings if r.status == RoutingStatus.PENDING])
     resource_choices = quote_resource_choices({r.facility_id for r in my_routings})
     active = obj.status not in (RequestStatus.DECLINED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED)
+    in_screening = obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
     return {
         "follow_token": follow_token,
         "intake_request": obj,
         "history": selectors.request_history(obj),
-        "request_messages": selectors.request_messages(obj),
+        "request_messages": policies.visible_messages(user, obj, selectors.request_messages(obj)),
+        "referrals": selectors.request_referrals(obj),
+        "note_form": NoteForm() if active and policies.can_see_internal_notes(user, obj) else None,
+        "refer_form": ReferForm() if in_screening and policies.can_refer_request(user, obj) else None,
         "routings": routings,
         "is_requester": is_requester,
+        "can_decide": is_requester and not any(r.requester_decision == "accepted" for r in routings),
         "can_screen": can_screen,
         "active": active,
         "overdue": selectors.is_overdue(obj),
@@ -234,10 +244,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
         else None,
         "close_form": CloseForm() if can_screen and active else None,
-        "assign_form": AssignForm()
-        if policies.can_assign_request(user, obj)
-        and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
-        else None,
+        "assign_form": AssignForm() if in_screening and policies.can_assign_request(user, obj) else None,
         "answer_forms": [
             (
                 r,
@@ -263,6 +270,9 @@ def request_action(request, pk, action):
         "decline": _action_decline,
         "close": _action_close,
         "assign": _action_assign,
+        "note": _action_note,
+        "proposal": _action_proposal,
+        "refer": _action_refer,
         "accept": _action_accept,
         "decline-routing": _action_decline_routing,
     }
@@ -309,6 +319,45 @@ def _action_message(request, obj, user):
     return _("Your message is sent.")
 
 
+def _action_proposal(request, obj, user):
+    """The requester accepts or declines one facility's proposal (and the agreement that comes with it)."""
+    routing = obj.routings.filter(pk=request.POST.get("routing") or 0).first()
+    if routing is None or not policies.can_decide_proposal(user, routing):
+        raise PermissionDenied
+    decision = request.POST.get("decision", "")
+    services.proposal_decide(routing=routing, actor=user, decision=decision)
+    if decision == "declined":
+        return _("You declined the proposal. The facility is told.")
+    return _("You accepted the proposal. The agreement is kept with the request.")
+
+
+def agreement_pdf_by_link(request, token, routing_id):
+    """The accepted agreement's PDF for a requester without an account, through the secret follow link."""
+    obj, link = _linked_request(token)
+    routing = obj.routings.select_related("agreement").filter(pk=routing_id, agreement__isnull=False).first()
+    if routing is None or not policies.is_requester(link, obj):
+        raise Http404
+    response = HttpResponse(bytes(routing.agreement.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agreement-{routing.agreement_id}.pdf"'
+    return response
+
+
+def _action_note(request, obj, user):
+    if not policies.can_see_internal_notes(user, obj):
+        raise PermissionDenied
+    data = _form_or_error(NoteForm(request.POST))
+    role = AuthorRole.SCREENER if policies.can_screen_request(user, obj) else AuthorRole.MANAGER
+    services.request_add_message(request=obj, actor=user, body=data["message"], role=role, internal=True)
+    return _("Your note is saved. The requester does not see it.")
+
+
+def _action_refer(request, obj, user):
+    if not policies.can_refer_request(user, obj):
+        raise PermissionDenied
+    services.request_refer(request=obj, user=user, **_form_or_error(ReferForm(request.POST)))
+    return _("The request is referred and closed; the requester is told where to go.")
+
+
 def _action_withdraw(request, obj, user):
     if not policies.can_withdraw_request(user, obj):
         raise PermissionDenied
@@ -352,7 +401,7 @@ def _action_assign(request, obj, user):
     if not policies.can_assign_request(user, obj):
         raise PermissionDenied
     data = _form_or_error(AssignForm(request.POST))
-    services.request_assign_institution(request=obj, user=user, institution=data["institution"])
+    services.request_assign_institution(request=obj, user=user, institution=data["institution"], note=data["note"])
     return _("The request is now in the institution's screening queue.")
 
 
@@ -394,3 +443,56 @@ def _action_decline_routing(request, obj, user):
     routing = _my_routing(obj, user, data.get("routing"))
     services.routing_decline(routing=routing, user=user, reason=data["reason"], comment=data["comment"])
     return _("You declined. The request goes back to the screener.")
+
+
+# --- A facility's contact person answers by the signed link (no account) ---------------------------------------
+
+
+def routing_answer(request, token):
+    """GET shows the request and two forms; POST accepts with a proposal or declines with a reason. An expired,
+    used or tampered link shows a clear page and changes nothing."""
+    try:
+        routing = selectors.routing_for_answer_token(token)
+    except DomainError as error:
+        return render(request, "intake/answer.html", {"invalid": str(error)}, status=410 if error.code else 400)
+    accept_form = AcceptForm(
+        initial={"routing": routing.pk},
+        prefix="a",
+        resources=quote_resource_choices({routing.facility_id})[routing.facility_id],
+    )
+    decline_form = DeclineForm(initial={"routing": routing.pk}, prefix="d")
+    answerer_form = AnswererForm(initial={"answered_by": routing.contact_name})
+    if request.method == "POST":
+        answerer_form = AnswererForm(request.POST)
+        try:
+            name = _form_or_error(answerer_form)["answered_by"]
+            if request.POST.get("answer") == "accept":
+                data = _form_or_error(AcceptForm(request.POST, prefix="a"))
+                data.pop("routing", None)
+                services.routing_accept_by_link(token=token, answered_by=name, **data)
+                done = _("Thank you. The requester sees your proposal.")
+            else:
+                data = _form_or_error(DeclineForm(request.POST, prefix="d"))
+                services.routing_decline_by_link(
+                    token=token, answered_by=name, reason=data["reason"], comment=data["comment"]
+                )
+                done = _("Thank you. The request goes back to the screener.")
+        except DomainError as error:
+            if error.field == "token":  # used meanwhile (another click, another tab): the same clear page
+                return render(request, "intake/answer.html", {"invalid": str(error)}, status=410)
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return render(request, "intake/answer.html", {"done": done})
+    return render(
+        request,
+        "intake/answer.html",
+        {
+            "routing": routing,
+            "intake_request": routing.request,
+            "accept_form": accept_form,
+            "decline_form": decline_form,
+            "answerer_form": answerer_form,
+        },
+    )

@@ -1,6 +1,7 @@
 """Panels pricing adds to pages the catalogue owns (registered in PricingConfig.ready)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.choices import AccessModel
 from pricing import policies, selectors
@@ -57,3 +58,22 @@ def facility_manage(request, facility):
     if not resources or not policies.can_manage_prices(request.user, resources[0]):
         return None
     return {"resources": resources, "facility": facility}
+
+
+def search_result_facts(request, facilities) -> dict[int, list[dict]]:
+    """"From" price on each search result, for the person looking (an anonymous visitor: the external price)."""
+    from core.formatting import money_text
+    from pricing.choices import PriceUnit
+    from pricing.price_summaries import from_prices
+
+    facts = {}
+    for facility_id, price in from_prices(facilities=facilities, user=getattr(request, "user", None)).items():
+        unit = PriceUnit(price.unit).label.lower() if price.unit in PriceUnit.values else price.unit
+        if price.price_incl_vat != price.price:
+            text = _("From %(price)s per %(unit)s excl. VAT (%(incl)s incl. VAT)") % {
+                "price": money_text(price.price), "unit": unit, "incl": money_text(price.price_incl_vat),
+            }  # fmt: skip
+        else:
+            text = _("From %(price)s per %(unit)s (no VAT)") % {"price": money_text(price.price), "unit": unit}
+        facts[facility_id] = [{"text": text, "css": "price"}]
+    return facts

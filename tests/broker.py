@@ -42,6 +42,7 @@ def real_worker():
     import uuid
 
     from celery.contrib.testing.worker import start_worker
+    from celery.result import allow_join_result
     from kombu import Connection
 
     from config.celery import app
@@ -53,7 +54,9 @@ def real_worker():
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None, task_default_queue=queue)
     reset_connections(app)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        # A worker in this process marks it as one whose tasks must not wait for results; the mark stays after the
+        # worker stops, and a later test's eager `.delay().get()` would be refused: restored on the way out.
+        with allow_join_result(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield
     finally:
         app.conf.update(previous)

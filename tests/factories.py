@@ -6,8 +6,15 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.choices import AffiliationMethod, AffiliationState, UserKind
-from accounts.models import Affiliation, User
+from accounts.choices import (
+    AffiliationMethod,
+    AffiliationState,
+    MembershipRole,
+    MembershipState,
+    RegisterState,
+    UserKind,
+)
+from accounts.models import Affiliation, Organisation, OrganisationMembership, User
 from catalogue.choices import FacilityKind, InstitutionKind, InstitutionRoleKind, PublicationStatus, ResourceKind
 from catalogue.models import (
     Category,
@@ -20,6 +27,7 @@ from catalogue.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+DEFAULT_COMPANY = "Eksempel AS"
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
@@ -42,9 +50,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Kari"
     last_name = factory.Sequence(lambda n: f"Nordmann{n}")
     kind = UserKind.COMPANY
-    company_name = "Eksempel AS"
+    company_name = DEFAULT_COMPANY
     org_number = "988077917"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, company_name="", org_number="", **kwargs):
+        """`company_name` and `org_number` make the user an approved member of that organisation (a new one is
+        verified, as if Brønnøysundregistrene had answered); the name is the latest one given for the number other
+        than the default, so that a test's "Biotek AS" is not renamed by the next default user."""
+        user = super()._create(model_class, *args, **kwargs)
+        if company_name or org_number:
+            verified = {"register_state": RegisterState.VERIFIED}
+            if org_number:
+                organisation, _created = Organisation.objects.get_or_create(
+                    org_number=org_number, defaults={"name": company_name or org_number, **verified}
+                )
+            else:
+                organisation, _created = Organisation.objects.get_or_create(
+                    org_number=None, name=company_name, defaults=verified
+                )
+            if company_name and company_name != DEFAULT_COMPANY and organisation.name != company_name:
+                Organisation.objects.filter(pk=organisation.pk).update(name=company_name)
+            OrganisationMembership.objects.create(
+                organisation=organisation, user=user, role=MembershipRole.ADMIN, state=MembershipState.APPROVED,
+                decided_at=timezone.now(),
+            )  # fmt: skip
+        return user
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805

@@ -20,7 +20,8 @@ ALLOWED = {
     "calendars": {"core", "catalogue", "accounts"},
     "booking": {"core", "catalogue", "accounts", "pricing", "calendars"},
     "accounting": {"core", "catalogue", "accounts", "pricing", "booking", "calendars"},
-    "intake": {"core", "catalogue", "accounts"},
+    "agreements": {"core", "catalogue", "accounts"},
+    "intake": {"core", "catalogue", "accounts", "agreements"},
 }
 APPS = set(ALLOWED)
 

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = VENV_BIN / "python"
 REPORTS = ROOT / ".fuzz"
+CONFIG = Path(__file__).with_suffix(".toml")  # ids of the demo register for path parameters
 DEMO_PASSWORD = "labtorget-fuzz"
 IDENTITIES = {
     "anonymous": None,
@@ -90,7 +91,7 @@ def personal_token(base: str, email: str) -> str:
 def run_schemathesis(base: str, name: str, token: str | None, args, selection: list[str]) -> dict:
     junit = REPORTS / f"{name}.xml"
     command = [
-        str(VENV_BIN / "schemathesis"), "run", f"{base}/api/v1/schema/",
+        str(VENV_BIN / "schemathesis"), "--config-file", str(CONFIG), "run", f"{base}/api/v1/schema/",
         "--checks", "all", "--exclude-checks", ",".join(EXCLUDED_CHECKS),
         "--seed", str(args.seed), "--max-examples", str(args.max_examples),
         "--generation-with-security-parameters", "false", "--workers", "1", "--no-color",
@@ -102,13 +103,23 @@ def run_schemathesis(base: str, name: str, token: str | None, args, selection: l
     if token:
         command += ["--header", f"Authorization: Token {token}"]
     started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout)
-        output, code = completed.stdout + completed.stderr, completed.returncode
-    except subprocess.TimeoutExpired as expired:
-        output = (expired.stdout or b"").decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
-        output += f"\nstopped after {args.timeout} s\n"
+        output, _ = process.communicate(timeout=args.timeout)
+        code = process.returncode
+    except subprocess.TimeoutExpired:
+        # Over the budget: interrupt, so that schemathesis still prints the failures it found, then count it failed.
+        process.send_signal(signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        output += f"\nstopped after {args.timeout} s (FUZZ_TIMEOUT)\n"
         code = 124
+    except BaseException:  # stopped from outside (SIGTERM, Ctrl-C): take schemathesis along
+        process.kill()
+        raise
     (REPORTS / f"{name}.log").write_text(output)
     return {"name": name, "code": code, "seconds": time.monotonic() - started, "output": output}
 
@@ -134,13 +145,14 @@ def summary_line(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--identities", default=",".join(IDENTITIES), help="comma-separated: " + ", ".join(IDENTITIES))
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "12")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "8")))
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
-    parser.add_argument("--timeout", type=int, default=int(os.environ.get("FUZZ_TIMEOUT", "600")), help="s each")
+    parser.add_argument("--timeout", type=int, default=int(os.environ.get("FUZZ_TIMEOUT", "1200")), help="s each")
     parser.add_argument("--keep", action="store_true", help="leave the server's log in .fuzz/server.log")
     args = parser.parse_args()
     identities = [name.strip() for name in args.identities.split(",") if name.strip()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out (finally below)
 
     REPORTS.mkdir(exist_ok=True)
     database = os.environ.get("FUZZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/labtorget_fuzz")

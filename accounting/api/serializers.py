@@ -120,4 +120,6 @@ class InvoiceBasisSerializer(serializers.Serializer):
         fields["vat_amount"] = amount(source="basis.vat_amount")
         fields["total_amount"] = amount(source="basis.total_amount")
         fields["payers"] = PayerInvoiceBasisSerializer(source="basis.payers", many=True)
+        # Organisations Brønnøysundregistrene has not verified: not invoiced, in no total (docs/accounts.md).
+        fields["held"] = PayerInvoiceBasisSerializer(source="basis.held", many=True)
         return fields

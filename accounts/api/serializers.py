@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import Affiliation, ApiToken
+from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -49,3 +49,28 @@ class AffiliationSerializer(serializers.ModelSerializer):
 class AffiliationDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "org_number", "name", "kind", "address", "vat_registered", "nace_code", "sector",
+                  "register_state", "register_checked_at", "register_note"]  # fmt: skip
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["id", "organisation", "email", "role", "state", "claimed_name", "requested_at", "decided_at",
+                  "decision_note"]  # fmt: skip
+
+
+class MembershipRequestSerializer(serializers.Serializer):
+    org_number = serializers.CharField(max_length=20)
+    company_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Only needed when Brønnøysundregistrene cannot be reached; the register's name is used.",
+    )  # fmt: skip

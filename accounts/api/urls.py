@@ -3,7 +3,12 @@ from django.urls import path
 from accounts.api.views import (
     AffiliationDecisionView,
     InstitutionAffiliationsView,
+    MembershipDecisionView,
+    MembershipsToDecideView,
     MyAffiliationView,
+    MyOrganisationsView,
+    OrganisationDetailView,
+    OrganisationRecheckView,
     TokenDetailView,
     TokenListView,
     TokenObtainView,
@@ -15,5 +20,12 @@ urlpatterns = [
     path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="auth-token-detail"),
     path("me/affiliation/", MyAffiliationView.as_view(), name="my-affiliation"),
     path("institutions/<int:pk>/affiliations/", InstitutionAffiliationsView.as_view(), name="institution-affiliations"),
+    path("organisations/", MyOrganisationsView.as_view(), name="my-organisations"),
+    path("organisations/<int:pk>/", OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("organisations/<int:pk>/recheck/", OrganisationRecheckView.as_view(), name="organisation-recheck"),
+    path("organisations/memberships/waiting/", MembershipsToDecideView.as_view(), name="memberships-waiting"),
+    path(
+        "organisations/memberships/<int:pk>/decision/", MembershipDecisionView.as_view(), name="membership-decision"
+    ),
     path("affiliations/<int:pk>/decision/", AffiliationDecisionView.as_view(), name="affiliation-decision"),
 ]

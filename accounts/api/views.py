@@ -13,12 +13,15 @@ from accounts.api.serializers import (
     AffiliationDecisionSerializer,
     AffiliationSerializer,
     ApiTokenSerializer,
+    MembershipRequestSerializer,
+    MembershipSerializer,
+    OrganisationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
 from accounts.api.throttling import TokenObtainAccountThrottle, TokenObtainIpThrottle
 from accounts.choices import AffiliationState
-from accounts.models import Affiliation, ApiToken
+from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
 from core.policies import require
@@ -117,3 +120,83 @@ class AffiliationDecisionView(APIView):
         except Affiliation.DoesNotExist:
             raise Http404 from None
         return Response(AffiliationSerializer(affiliation).data)
+
+
+class MyOrganisationsView(APIView):
+    """GET: the caller's memberships with their organisations and states. POST `{"org_number": "…"}`: ask to act
+    for an organisation (registered now if new, checked in Brønnøysundregistrene; 400 naming `org_number` for an
+    unknown, deleted or bankrupt number). 201 with the membership, approved at once or waiting."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MembershipSerializer(many=True)}, tags=["organisations"])
+    def get(self, request):
+        return Response(MembershipSerializer(selectors.memberships_of(request.user), many=True).data)
+
+    @extend_schema(request=MembershipRequestSerializer, responses={201: MembershipSerializer}, tags=["organisations"])
+    def post(self, request):
+        serializer = MembershipRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_request(user=request.user, **serializer.validated_data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationDetailView(APIView):
+    """One organisation with its members, for its approved members and platform admins."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OrganisationSerializer}, tags=["organisations"])
+    def get(self, request, pk: int):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        require(policies.can_view_organisation, request.user, organisation)
+        body = OrganisationSerializer(organisation).data
+        body["members"] = [
+            {"id": m.pk, "email": m.user.email, "role": m.role, "state": m.state}
+            for m in selectors.organisation_members(organisation)
+        ]
+        return Response(body)
+
+
+class OrganisationRecheckView(APIView):
+    """Ask Brønnøysundregistrene again (platform admins and the organisation's admins); 409 while unreachable."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: OrganisationSerializer}, tags=["organisations"])
+    def post(self, request, pk: int):
+        try:
+            organisation = services.organisation_recheck(actor=request.user, organisation_id=pk)
+        except Organisation.DoesNotExist:
+            raise Http404 from None
+        return Response(OrganisationSerializer(organisation).data)
+
+
+class MembershipsToDecideView(APIView):
+    """The memberships waiting for the caller: of organisations they are admin of (every one for a platform
+    admin)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MembershipSerializer(many=True)}, tags=["organisations"])
+    def get(self, request):
+        return Response(MembershipSerializer(selectors.memberships_to_decide(request.user), many=True).data)
+
+
+class MembershipDecisionView(APIView):
+    """Approve (`{"approve": true}`) or refuse a membership: first members by a platform admin, later ones by the
+    organisation's admins."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AffiliationDecisionSerializer, responses={200: MembershipSerializer}, tags=["organisations"])
+    def post(self, request, pk: int):
+        serializer = AffiliationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            membership = services.membership_decide(
+                actor=request.user, membership_id=pk, **serializer.validated_data
+            )
+        except OrganisationMembership.DoesNotExist:
+            raise Http404 from None
+        return Response(MembershipSerializer(membership).data)

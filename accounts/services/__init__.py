@@ -10,6 +10,14 @@ from accounts.services.affiliations import (
     institution_domain_add,
     institution_domain_remove,
 )
+from accounts.services.organisations import (
+    membership_decide,
+    membership_request,
+    org_number_checked,
+    organisation_by_number,
+    organisation_precheck,
+    organisation_recheck,
+)
 from accounts.services.people import (
     api_token_create,
     api_token_obtain,
@@ -28,6 +36,12 @@ __all__ = [
     "api_token_obtain",
     "api_token_revoke",
     "email_domain",
+    "membership_decide",
+    "membership_request",
+    "org_number_checked",
+    "organisation_by_number",
+    "organisation_precheck",
+    "organisation_recheck",
     "institution_domain_add",
     "institution_domain_remove",
     "user_sign_up",

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policies, selectors
+from accounts import emails, policies, selectors
 from accounts.choices import AffiliationAction, AffiliationMethod, AffiliationState, UserKind
 from accounts.models import Affiliation, AffiliationEvent, InstitutionDomain, User
 from catalogue.models import Institution
 from core.errors import ConflictError, DomainError
+from core.outbox import email_queue
 from core.policies import require
 
 
@@ -91,6 +92,8 @@ def affiliation_claim(*, user: User, institution: Institution | None, actor=None
     method = affiliation_proof(affiliation)
     if method is not None:
         _affiliation_verify(affiliation, method=method)
+    else:
+        email_queue(kind=emails.AFFILIATION_WAITING, object_id=affiliation.pk)
     return affiliation
 
 
@@ -139,7 +142,9 @@ def affiliation_decide(*, actor: User, affiliation_id: int, approve: bool, note:
     if approve:
         if affiliation.state == AffiliationState.VERIFIED:
             raise ConflictError(_("This affiliation is already verified."), code="already_verified")
-        return _affiliation_verify(affiliation, method=AffiliationMethod.ADMIN, actor=actor, note=note)
+        _affiliation_verify(affiliation, method=AffiliationMethod.ADMIN, actor=actor, note=note)
+        email_queue(kind=emails.AFFILIATION_DECIDED, object_id=affiliation.pk)
+        return affiliation
     if affiliation.state == AffiliationState.REFUSED:
         raise ConflictError(_("This affiliation is already refused."), code="already_refused")
     now = timezone.now()
@@ -151,6 +156,7 @@ def affiliation_decide(*, actor: User, affiliation_id: int, approve: bool, note:
         user=affiliation.user, institution_id=affiliation.institution_id, action=AffiliationAction.REFUSED,
         actor=actor, note=note, at=now,
     )  # fmt: skip
+    email_queue(kind=emails.AFFILIATION_DECIDED, object_id=affiliation.pk)
     return affiliation
 
 

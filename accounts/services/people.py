@@ -10,21 +10,18 @@ from accounts.choices import UserKind
 from accounts.models import ApiToken, User
 from accounts.policies import MfaSetupRequired, require_verified_email
 from accounts.services.affiliations import affiliation_claim
+from accounts.services.organisations import membership_request
 from core.errors import DomainError
 from core.validators import normalise_org_number
 
 
-def _apply_affiliation(user: User, *, kind: str, company_name: str, org_number: str, institution) -> None:
-    """Company users carry company name and organisation number, academic users an institution; never both."""
+def _apply_affiliation(user: User, *, kind: str, institution) -> None:
+    """Company users act for organisations (memberships), academic users name an institution; never both."""
     user.kind = kind
     if kind == UserKind.COMPANY:
-        user.company_name, user.org_number, user.institution = company_name, normalise_org_number(org_number), None
-        if not user.company_name:
-            raise DomainError(_("Company users give the company's name."), field="company_name")
-        if not user.org_number:
-            raise DomainError(_("Company users give the company's organisation number."), field="org_number")
+        user.institution = None
     else:
-        user.company_name, user.org_number, user.institution = "", "", institution
+        user.institution = institution
         if institution is None:
             raise DomainError(_("Academic users pick their institution."), field="institution")
 
@@ -42,13 +39,19 @@ def user_sign_up(
     language: str = "nb",
 ) -> User:
     """Save a new user that allauth's sign-up made (e-mail address and password set) with the portal's profile;
-    `full_clean` gives field-named errors. allauth then sends the verification e-mail."""
+    `full_clean` gives field-named errors. An academic's institution becomes a claim to verify; a company user
+    asks to act for the organisation with `org_number` (registered now if new). allauth then sends the
+    verification e-mail."""
     user.email = User.objects.normalize_email(user.email).lower()
     user.first_name, user.last_name, user.language = first_name, last_name, language
-    _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
+    _apply_affiliation(user, kind=kind, institution=institution)
+    if kind == UserKind.COMPANY and not normalise_org_number(org_number):
+        raise DomainError(_("Company users give the company's organisation number."), field="org_number")
     user.full_clean(exclude=["password"])
     user.save()
     affiliation_claim(user=user, institution=user.institution)
+    if kind == UserKind.COMPANY:
+        membership_request(user=user, org_number=org_number, company_name=company_name)
     return user
 
 
@@ -61,13 +64,11 @@ def user_update_profile(
     phone: str,
     language: str,
     kind: str,
-    company_name: str = "",
-    org_number: str = "",
     institution=None,
 ) -> User:
-    """Save name, phone, e-mail language and affiliation."""
+    """Save name, phone, e-mail language and affiliation (organisations are joined on their own page)."""
     user.first_name, user.last_name, user.phone, user.language = first_name, last_name, phone, language
-    _apply_affiliation(user, kind=kind, company_name=company_name, org_number=org_number, institution=institution)
+    _apply_affiliation(user, kind=kind, institution=institution)
     user.full_clean(exclude=["password"])
     user.save()
     affiliation_claim(user=user, institution=user.institution)

@@ -37,6 +37,11 @@ class OneBookingSerializer(serializers.Serializer):
         "left out, the latest that covers you applies.",
     )
     purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="The id of an organisation you are an approved member of, to book on its account (403 "
+        "`not_a_member` otherwise); without it the payer is your organisation, your verified institution or you.",
+    )  # fmt: skip
 
 
 SERIES_FIELDS = ("repeat", "until", "count", "mode")
@@ -73,9 +78,10 @@ class BookingSerializer(serializers.ModelSerializer):
         model = Booking
         fields = [
             "id", "resource", "resource_name", "facility", "start", "end", "status", "activity", "access_model",
-            "purpose", "payer_name", "payer_org_number", "payer_institution", "collaboration_agreement", "price_tier",
-            "price_reason", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount",
-            "total_amount", "vat_category", "vat_reason_code", "vat_reason", "currency",
+            "purpose", "payer_name", "payer_org_number", "payer_institution", "payer_organisation",
+            "collaboration_agreement", "price_tier", "price_reason", "price_unit", "unit_price", "quantity",
+            "net_amount", "vat_rate", "vat_amount", "total_amount", "vat_category", "vat_reason_code", "vat_reason",
+            "currency",
             "price_list_id", "charged_net_amount", "charged_vat_amount", "charged_total_amount", "expires_at",
             "decision_reason", "recurrence_group", "created_at", "charge_state",
         ]  # fmt: skip

@@ -284,7 +284,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "skipped": result.skipped,
             }
             return Response(body, status=status.HTTP_201_CREATED)
-        booking = services.booking_create(**fields)
+        booking = services.booking_create(**fields, organisation=data.get("organisation"))
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, call):
@@ -388,6 +388,7 @@ def _created_body(booking: Booking) -> dict:
         "collaboration_agreement": booking.collaboration_agreement_id,
         "price_tier": booking.price_tier,
         "price_reason": price_reason(booking.price_tier),
+        "payer_organisation": booking.payer_organisation_id,
         "net_amount": None if booking.net_amount is None else str(booking.net_amount),
         "vat_amount": None if booking.vat_amount is None else str(booking.vat_amount),
         "total_amount": None if booking.total_amount is None else str(booking.total_amount),

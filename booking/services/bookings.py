@@ -50,6 +50,7 @@ def booking_create(
     now: datetime.datetime | None = None,
     recurrence_group: uuid.UUID | None = None,
     notify: bool = True,
+    organisation=None,
 ) -> Booking:
     """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
 
@@ -87,7 +88,7 @@ def booking_create(
         expires_at=min(now + datetime.timedelta(hours=policy.approval_deadline_hours), start)
         if needs_approval
         else None,
-        **payer_fields(user),
+        **payer_fields(user, organisation),
         **price_fields(
             resource=resource,
             user=user,

@@ -4,27 +4,23 @@ A status change is saved with its history entry and, when it has one, its e-mail
 caller's transaction.
 """
 
-from accounts.selectors import verified_institution_id
+from accounts.selectors import payer_for
 from booking.emails import email_kinds, outbox_write
 from booking.models import Booking
 from booking.services.storing import booking_event_record
-from catalogue.models import Institution
 from pricing.selectors import booking_price
 
 
-def payer_fields(user) -> dict:
-    """The paying organisation: the company of a company user; for an academic the institution of the verified
-    affiliation (so that internal use is always paid by the owning institution), else the one on the profile."""
-    verified_id = None if getattr(user, "is_company", False) else verified_institution_id(user)
-    if verified_id is None and (getattr(user, "is_company", False) or not user.institution_id):
-        return {"payer_name": user.company_name, "payer_org_number": user.org_number, "payer_institution": None}
-    institution = (
-        user.institution if verified_id in (None, user.institution_id) else Institution.objects.get(pk=verified_id)
-    )
+def payer_fields(user, organisation=None) -> dict:
+    """The payer from verified facts (accounts.selectors.payer_for): an organisation the user is an approved
+    member of, the institution of a verified affiliation, else the user by name. Naming an organisation the user
+    is not an approved member of is refused (403 not_a_member)."""
+    payer = payer_for(user, organisation)
     return {
-        "payer_name": institution.name,
-        "payer_org_number": institution.org_number,
-        "payer_institution": institution,
+        "payer_name": payer.name[:200],
+        "payer_org_number": payer.org_number,
+        "payer_institution": payer.institution,
+        "payer_organisation": payer.organisation,
     }
 
 

@@ -1168,7 +1168,7 @@ DEMO_MANAGED_FACILITIES: dict[str, tuple[str, ...]] = {
     "uib": ("The Molecular Imaging Centre (MIC)", "The Proteomics Unit (PROBE)"),
 }
 
-DEMO_COMPANY = {"company_name": "Demobedrift AS", "org_number": "988077917"}
+DEMO_COMPANY = {"company_name": "Demo Helse AS", "org_number": "988077917"}
 
 # Fictional people for the contact persons: clearly made-up surnames.
 FIRST_NAMES = ("Kari", "Ola", "Ingrid", "Per", "Sigrid", "Lars", "Astrid", "Nils", "Marit", "Bjørn", "Hanne", "Erik")

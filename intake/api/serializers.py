@@ -1,13 +1,23 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit
-from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing, WebhookDelivery
+from intake import policies
+from intake.choices import (
+    AgreementType,
+    CloseReason,
+    DeclineReason,
+    ProposalKind,
+    QuoteUnit,
+    ReferralKind,
+    RequesterDecision,
+)
+from intake.models import ApiClient, IntakeRequest, Referral, RequestEvent, RequestMessage, Routing, WebhookDelivery
 
 
 class RequestEventSerializer(serializers.ModelSerializer):
@@ -24,11 +34,18 @@ class RequestMessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RequestMessage
-        fields = ["id", "author_role", "author", "body", "created_at"]
+        fields = ["id", "author_role", "author", "body", "internal", "routing", "created_at"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Referral
+        fields = ["kind", "name", "contact", "note", "created_at"]
 
 
 class RoutingSerializer(serializers.ModelSerializer):
     facility = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agreement_template = serializers.StringRelatedField(help_text=_("The agreement that comes with the proposal."))
     facility_name = serializers.CharField(source="facility.name", read_only=True)
 
     class Meta:
@@ -47,6 +64,9 @@ class RoutingSerializer(serializers.ModelSerializer):
             "proposal_text",
             "booking_id",
             "quote_amount",
+            "agreement_template",
+            "requester_decision",
+            "agreement",
         ]
 
 
@@ -76,12 +96,13 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             "id",
             "status",
             *IntakeRequest.REQUESTER_FIELDS,
+            "organisation",
             "language",
             "deadline_at",
             "created_at",
             "history",
         ]
-        read_only_fields = ["id", "status", "deadline_at", "created_at", "history"]
+        read_only_fields = ["id", "status", "organisation", "deadline_at", "created_at", "history"]
 
     def validate_org_number(self, value):
         compact = normalise_org_number(value)
@@ -94,12 +115,33 @@ class IntakeRequestListSerializer(IntakeRequestSerializer):
         fields = [f for f in IntakeRequestSerializer.Meta.fields if f != "history"]
 
 
+def _actor(context):
+    request = context.get("request")
+    if request is None:
+        return None
+    return request.auth if isinstance(request.auth, ApiClient) else request.user
+
+
 class IntakeRequestDetailSerializer(IntakeRequestSerializer):
-    messages = RequestMessageSerializer(many=True, read_only=True)
-    routings = RoutingSerializer(many=True, read_only=True)
+    """With the messages and routings the caller may read (intake.policies: a facility sees only its own routing
+    and proposal; the requester never sees internal notes)."""
+
+    messages = serializers.SerializerMethodField()
+    routings = serializers.SerializerMethodField()
+    referrals = ReferralSerializer(many=True, read_only=True)
 
     class Meta(IntakeRequestSerializer.Meta):
-        fields = [*IntakeRequestSerializer.Meta.fields, "messages", "routings"]
+        fields = [*IntakeRequestSerializer.Meta.fields, "messages", "routings", "referrals"]
+
+    @extend_schema_field(RequestMessageSerializer(many=True))
+    def get_messages(self, obj):
+        visible = policies.visible_messages(_actor(self.context), obj, obj.messages.all())
+        return RequestMessageSerializer(visible, many=True, context=self.context).data
+
+    @extend_schema_field(RoutingSerializer(many=True))
+    def get_routings(self, obj):
+        visible = policies.visible_routings(_actor(self.context), obj, obj.routings.all())
+        return RoutingSerializer(visible, many=True, context=self.context).data
 
 
 class MessageInputSerializer(serializers.Serializer):
@@ -129,10 +171,23 @@ class DeclineInputSerializer(serializers.Serializer):
     )
 
 
+class DecideInputSerializer(serializers.Serializer):
+    routing = serializers.IntegerField(help_text=_("The id of the facility's routing whose proposal you answer."))
+    decision = serializers.ChoiceField(choices=RequesterDecision.choices)
+
+
+class ReferInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReferralKind.choices)
+    name = serializers.CharField(max_length=200)
+    contact = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class AssignInputSerializer(serializers.Serializer):
     institution = serializers.SlugRelatedField(
         slug_field="slug", queryset=Institution.objects.all(), help_text=_("Institution slug.")
     )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class CloseInputSerializer(serializers.Serializer):

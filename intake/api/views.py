@@ -64,6 +64,7 @@ class IntakeRequestViewSet(
         return queryset.prefetch_related(
             Prefetch("events", queryset=RequestEvent.objects.order_by("created_at", "id")),
             "messages",
+            "referrals",
             Prefetch("routings", queryset=Routing.objects.select_related("facility")),
         )
 
@@ -184,14 +185,37 @@ class IntakeRequestViewSet(
     @extend_schema(request=s.AssignInputSerializer, responses=s.IntakeRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        """A platform admin moves a request from the national queue to an institution's screeners."""
+        """Whoever screens the request hands it to another institution's screeners."""
         request_obj = self.get_object()
         _require(policies.can_assign_request(actor_of(request), request_obj))
         data = s.AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.request_assign_institution(
-            request=request_obj, user=request.user, institution=data.validated_data["institution"]
-        )
+        services.request_assign_institution(request=request_obj, user=request.user, **data.validated_data)
+        return self._answer(request_obj)
+
+    @extend_schema(request=s.DecideInputSerializer, responses=s.IntakeRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The requester (or the cluster/TTO that sent the request) accepts or declines one facility's proposal."""
+        request_obj = self.get_object()
+        data = s.DecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        routing = request_obj.routings.filter(pk=data.validated_data["routing"]).first()
+        if routing is None:
+            raise DomainError(_("No proposal with this id on the request."), field="routing", code="not_found")
+        _require(policies.can_decide_proposal(actor_of(request), routing))
+        services.proposal_decide(routing=routing, actor=actor_of(request), decision=data.validated_data["decision"])
+        return self._answer(request_obj)
+
+    @extend_schema(request=s.ReferInputSerializer, responses=s.IntakeRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """Whoever screens the request refers it outside the register (cluster, national platform, institute)."""
+        request_obj = self.get_object()
+        _require(policies.can_refer_request(actor_of(request), request_obj))
+        data = s.ReferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_refer(request=request_obj, user=request.user, **data.validated_data)
         return self._answer(request_obj)
 
     @extend_schema(request=s.CloseInputSerializer, responses=s.IntakeRequestDetailSerializer)

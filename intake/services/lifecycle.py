@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import organisations_acted_for
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
 from core.validators import normalise_org_number
@@ -25,7 +26,9 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
     """Store a request and put it in the right queue.
 
     From a signed-in user or an API client it enters screening at once; without an account it waits until the
-    e-mail address is confirmed by the link we send.
+    e-mail address is confirmed by the link we send. A signed-in requester who is an approved member of the
+    organisation with the given number makes the request for it (`organisation`); anyone else's typed company
+    name and number stay text that points to no organisation.
     """
     data = dict(data)
     if not data.get("consent_to_share"):
@@ -39,7 +42,12 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
         user = None
     facility = data.get("preferred_facility")
     institution = data.get("preferred_institution") or (facility.institution if facility else None)
-    request = IntakeRequest(**data, requester=user, submitted_by_client=client, institution=institution)
+    organisation = None
+    if user is not None and data["org_number"]:
+        organisation = organisations_acted_for(user).filter(org_number=data["org_number"]).first()
+    request = IntakeRequest(
+        **data, requester=user, submitted_by_client=client, institution=institution, organisation=organisation
+    )
     if user is not None and not data.get("language"):
         request.language = user.language
     request.full_clean()
@@ -70,8 +78,17 @@ def request_confirm_email(*, token: str, now=None) -> IntakeRequest:
 
 
 @transaction.atomic
-def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, now=None) -> RequestMessage:
-    """Add a message. When the requester answers a request for information, screening resumes."""
+def request_add_message(
+    *, request: IntakeRequest, actor, body: str, role: str, internal: bool = False, now=None
+) -> RequestMessage:
+    """Add a message. When the requester answers a request for information, screening resumes.
+
+    A facility manager's message belongs to their facility's routing, so the other facilities never read it.
+    An internal note (a screener's note to the facilities, a facility's own note) is never shown to the requester
+    and tells them nothing.
+    """
+    if internal and role == AuthorRole.REQUESTER:
+        raise DomainError(_("The requester cannot write internal notes."), field="internal", code="not_allowed")
     body = (body or "").strip()
     if not body:
         raise DomainError(_("Write a message."), field="message", code="required")
@@ -84,8 +101,13 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
         )
     client = actor if isinstance(actor, ApiClient) else None
     user = actor if client is None and getattr(actor, "is_authenticated", False) else None
+    routing = None
+    if role == AuthorRole.MANAGER and user is not None:
+        routing = request.routings.filter(facility__managers__user=user).order_by("-routed_at").first()
     message = RequestMessage.objects.create(
         request=request,
+        routing=routing,
+        internal=internal,
         body=body,
         author_role=role,
         author_user=user,
@@ -94,7 +116,7 @@ def request_add_message(*, request: IntakeRequest, actor, body: str, role: str, 
     )
     if role == AuthorRole.REQUESTER and request.status == S.NEEDS_INFO:
         request_transition(request, S.IN_SCREENING, actor=actor, reason=_("The requester added information."), now=now)
-    elif role != AuthorRole.REQUESTER:
+    elif role != AuthorRole.REQUESTER and not internal:
         email_queue(kind=emails.MESSAGE_ADDED, object_id=message.pk)
     return message
 

@@ -1,5 +1,7 @@
-"""Writes that move a request between queues and to facilities, and the facilities' answers."""
+"""Writes that route a request to facilities, and the facilities' answers: by their managers in the portal, or by
+a contact person through the signed link e-mailed to them (no account needed)."""
 
+import secrets
 from decimal import Decimal
 
 from django.db import transaction
@@ -7,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError
-from core.outbox import QueuedEmail, email_queue, emails_queue
+from core.outbox import QueuedEmail, emails_queue
 from core.references import BOOKING_PROPOSAL, QUOTE_FLOOR, reference_refusal
-from intake import emails
+from intake import emails, selectors
 from intake.choices import (
     AgreementType,
     AuthorRole,
@@ -18,47 +20,50 @@ from intake.choices import (
     QuoteUnit,
     RoutingStatus,
 )
-from intake.models import IntakeRequest, RequestEvent, RequestMessage, Routing
-from intake.services.state import S, actor_fields, decline_reason_check, request_lock, request_transition
-
-
-@transaction.atomic
-def request_assign_institution(*, request: IntakeRequest, user, institution, now=None) -> IntakeRequest:
-    """Move a request from the national queue to an institution's screeners (a platform admin's call)."""
-    if institution is None:
-        raise DomainError(_("Choose an institution."), field="institution", code="required")
-    request = request_lock(request)
-    if request.status not in (S.IN_SCREENING, S.NEEDS_INFO):
-        raise ConflictError(
-            _("Only requests in screening can be assigned; this one is “%(status)s”.")
-            % {"status": S(request.status).label},
-            field="status",
-            code="illegal_transition",
-        )
-    request.institution = institution
-    request.save(update_fields=["institution", "updated_at"])
-    # Not a change of status, but part of the history: who moved it to which queue, and when.
-    RequestEvent.objects.create(
-        request=request,
-        from_status=request.status,
-        to_status=request.status,
-        reason=_("Assigned to %(institution)s.") % {"institution": institution},
-        **actor_fields(user),
-    )
-    email_queue(kind=emails.IN_QUEUE, object_id=request.pk)
-    return request
+from intake.models import IntakeRequest, RequestMessage, Routing
+from intake.services.proposals import proposal_agreement_template
+from intake.services.state import S, decline_reason_check, request_lock, request_transition
 
 
 @transaction.atomic
 def request_route(*, request: IntakeRequest, user, facilities: list, note: str = "", now=None) -> list[Routing]:
-    """Send a screened request to one or more facilities, at any institution."""
+    """Send a screened request to one or more facilities, at any institution.
+
+    Each facility must have someone to tell: a manager, or else a primary contact person with an e-mail address,
+    who gets a signed link to answer without an account. A facility with neither is refused by name, and the
+    request stays with the screener. The screener's note goes to the facilities only, never to the requester.
+    """
     if not facilities:
         raise DomainError(_("Choose at least one facility."), field="facilities", code="required")
+    facilities = list(dict.fromkeys(facilities))  # keep order, drop repeats
+    unreachable = [str(facility) for facility in facilities if not selectors.facility_has_responder(facility)]
+    if unreachable:
+        raise DomainError(
+            _(
+                "Nobody can answer for %(facilities)s: no manager, and no primary contact person with an e-mail "
+                "address. Choose another facility, or ask the institution to name a contact person."
+            )
+            % {"facilities": ", ".join(unreachable)},
+            field="facilities",
+            code="no_responder",
+        )
     request = request_lock(request)
-    request_transition(request, S.ROUTED, actor=user, reason=note, now=now)
+    request_transition(
+        request,
+        S.ROUTED,
+        actor=user,
+        reason=_("Sent to %(facilities)s.") % {"facilities": ", ".join(str(facility) for facility in facilities)},
+        now=now,
+    )
     routings = []
-    for facility in dict.fromkeys(facilities):  # keep order, drop repeats
-        routings.append(Routing.objects.create(request=request, facility=facility, note=note, routed_by=user))
+    for facility in facilities:
+        routing = Routing(request=request, facility=facility, note=note, routed_by=user)
+        people = selectors.routing_people(routing)
+        if not any(person.has_account for person in people):
+            routing.contact_name, routing.contact_email = people[0].name, people[0].email
+            routing.answer_nonce = secrets.token_urlsafe(24)
+        routing.save()
+        routings.append(routing)
     emails_queue(emails=[QueuedEmail(emails.ROUTED, routing.pk) for routing in routings])
     return routings
 
@@ -83,9 +88,11 @@ def routing_accept(
     quote_resource: int | None = None,
     quote_unit: str = "",
     quote_quantity: Decimal | None = None,
+    answered_by: str = "",
     now=None,
 ) -> Routing:
-    """A facility manager takes the request and proposes a booking, a quote or an agreement type.
+    """A facility manager (or, by the signed link, its contact person: `user` None, `answered_by` their name) takes
+    the request and proposes a booking, a quote or an agreement type.
 
     A proposal with an amount says what it covers: `quote_quantity` × `quote_unit` (hour, half_day, day or
     sample) of `quote_resource` (a resource of the routing's facility, by id). The amount may not be below full
@@ -113,8 +120,11 @@ def routing_accept(
         )  # fmt: skip
     routing = _lock_routing(routing)
     request = request_lock(routing.request)
+    label = _answerer_label(routing, user, answered_by)
     if request.status == S.ROUTED:
-        request_transition(request, S.ACCEPTED, actor=user, reason=proposal_text, now=now)
+        # The proposal itself is for the requester (and the screeners) only: other facilities never read it.
+        reason = _("%(facility)s sent a proposal.") % {"facility": routing.facility}
+        request_transition(request, S.ACCEPTED, actor=user or label, reason=reason, now=now)
     elif request.status != S.ACCEPTED:
         raise ConflictError(
             _("A request that is “%(status)s” cannot be accepted.") % {"status": S(request.status).label},
@@ -123,12 +133,15 @@ def routing_accept(
         )
     routing.status = RoutingStatus.ACCEPTED
     routing.decided_by = user
+    routing.decided_label = label
+    routing.answer_nonce = ""
     routing.decided_at = now or timezone.now()
     routing.proposal_kind = proposal_kind
     routing.agreement_type = agreement_type or ""
     routing.proposal_text = proposal_text or ""
     routing.booking_id = booking_id
     routing.quote_amount = quote_amount
+    routing.agreement_template = proposal_agreement_template(routing)
     routing.full_clean()
     routing.save()
     covers = None
@@ -136,12 +149,19 @@ def routing_accept(
         covers = {"quantity": quote_quantity, "unit": quote_unit, "resource": quote_resource}
     RequestMessage.objects.create(
         request=request,
+        routing=routing,
         author_role=AuthorRole.MANAGER,
         author_user=user,
-        author_label=f"{user} ({routing.facility})",
+        author_label=label,
         body=_proposal_summary(routing, covers=covers),
     )
     return routing
+
+
+def _answerer_label(routing: Routing, user, answered_by: str) -> str:
+    if user is None and not answered_by:
+        raise DomainError(_("Say who answers."), field="answered_by", code="required")
+    return f"{user or answered_by} ({routing.facility})"
 
 
 def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
@@ -172,26 +192,50 @@ def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
 
 
 @transaction.atomic
-def routing_decline(*, routing: Routing, user, reason: str, comment: str = "", now=None) -> Routing:
-    """A manager declines; when no facility is left waiting, the request goes back to screening."""
+def routing_decline(
+    *, routing: Routing, user, reason: str, comment: str = "", answered_by: str = "", now=None
+) -> Routing:
+    """A manager (or the contact person, by the signed link) declines; when no facility is left waiting, the
+    request goes back to screening."""
     decline_reason_check(reason)
     routing = _lock_routing(routing)
     request = request_lock(routing.request)
+    label = _answerer_label(routing, user, answered_by)
     routing.status = RoutingStatus.DECLINED
     routing.decided_by = user
+    routing.decided_label = label
+    routing.answer_nonce = ""
     routing.decided_at = now or timezone.now()
     routing.decline_reason = reason
     routing.decline_comment = comment or ""
     routing.save()
     still_waiting = request.routings.filter(status=RoutingStatus.PENDING).exists()
     if request.status == S.ROUTED and not still_waiting:
-        label = DeclineReason(reason).label
         request_transition(
             request,
             S.IN_SCREENING,
-            actor=user,
+            actor=user or label,
             reason=_("%(facility)s declined: %(reason)s. %(comment)s")
-            % {"facility": routing.facility, "reason": label, "comment": comment},
+            % {"facility": routing.facility, "reason": DeclineReason(reason).label, "comment": comment},
             now=now,
         )
     return routing
+
+
+# --- The contact person's signed link -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def routing_accept_by_link(*, token: str, answered_by: str, now=None, **proposal) -> Routing:
+    """The contact person accepts with a proposal through the signed link (single use, expires)."""
+    routing = selectors.routing_for_answer_token(token, lock=True)
+    name = (answered_by or "").strip() or routing.contact_name
+    return routing_accept(routing=routing, user=None, answered_by=name, now=now, **proposal)
+
+
+@transaction.atomic
+def routing_decline_by_link(*, token: str, answered_by: str, reason: str, comment: str = "", now=None) -> Routing:
+    """The contact person declines with a reason through the signed link (single use, expires)."""
+    routing = selectors.routing_for_answer_token(token, lock=True)
+    name = (answered_by or "").strip() or routing.contact_name
+    return routing_decline(routing=routing, user=None, reason=reason, comment=comment, answered_by=name, now=now)

@@ -36,6 +36,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def actor_fields(actor) -> dict:
+    if isinstance(actor, str):  # someone without an account, by name (a facility's contact person)
+        return {"actor_label": actor}
     if isinstance(actor, ApiClient):
         return {"actor_client": actor, "actor_label": actor.name}
     if actor is not None and getattr(actor, "is_authenticated", False):

@@ -105,9 +105,8 @@ def test_naming_another_institution_withdraws_the_verification(uio):
 def test_becoming_a_company_user_withdraws_the_claim(uio):
     user = AcademicUserFactory(institution=uio)
     services.user_update_profile(
-        user=user, first_name="K", last_name="N", phone="", language="nb", kind=UserKind.COMPANY,
-        company_name="Eksempel AS", org_number="988077917",
-    )  # fmt: skip
+        user=user, first_name="K", last_name="N", phone="", language="nb", kind=UserKind.COMPANY
+    )
     assert not Affiliation.objects.filter(user=user).exists()
     assert selectors.verified_institution(user) is None
 
@@ -195,6 +194,8 @@ def test_only_the_institutions_admins_manage_its_domains(uio):
 def test_the_admin_approves_a_waiting_claim_on_the_page(client, uio, uio_admin):
     user = claimant(uio, "kari@gmail.com")
     client.force_login(uio_admin)
+    dashboard = client.get(reverse("catalogue:dashboard")).content.decode()
+    assert "1 tilknytning til institusjonen din venter på avgjørelse" in dashboard
     page = client.get(reverse("accounts:affiliation_institutions"), follow=True)
     assert "kari@gmail.com" in page.content.decode()
     affiliation = Affiliation.objects.get(user=user)

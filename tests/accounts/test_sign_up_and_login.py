@@ -33,7 +33,15 @@ def test_company_user_signs_up_verifies_the_address_and_is_then_logged_in(client
     response = client.post(reverse("account_signup"), company_sign_up())
     assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="ola@bedrift.example.org")
-    assert (user.org_number, user.company_name, user.kind) == ("988077917", "Bedrift AS", "company")
+    membership = user.memberships.select_related("organisation").get()
+    # The register cannot be reached in tests: the organisation is saved unverified under the name given, and the
+    # first member waits for a platform admin.
+    assert (membership.organisation.org_number, membership.organisation.name, user.kind) == (
+        "988077917", "Bedrift AS", "company"
+    )  # fmt: skip
+    assert (membership.state, membership.role, membership.organisation.register_state) == (
+        "pending", "admin", "unverified"
+    )  # fmt: skip
     assert not EmailAddress.objects.get(user=user).verified
     # Not signed in, and a log-in before verifying only sends the link again.
     assert client.get(reverse("accounts:profile")).status_code == 302
@@ -98,7 +106,8 @@ def test_academic_user_picks_an_institution(client):
     assert client.post(reverse("account_signup"), data).status_code == 302
     user = User.objects.get(email="forsker@uni.example.org")
     assert user.institution == institution
-    assert user.org_number == ""
+    assert not user.memberships.exists()
+    assert user.affiliation.state == "pending"
 
 
 def test_academic_user_without_institution_is_refused(client):
@@ -161,7 +170,7 @@ def test_profile_completes_affiliation_and_language(client):
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.kind, user.institution, user.org_number, user.language) == ("academic", institution, "", "en")
+    assert (user.kind, user.institution, user.language) == ("academic", institution, "en")
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])

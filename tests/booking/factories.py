@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import factory
 
+from accounts.choices import RegisterState
+from accounts.models import Organisation
 from booking.choices import Activity, BookingStatus
 from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from catalogue.choices import AccessModel
@@ -79,6 +81,20 @@ class BookingFactory(factory.django.DjangoModelFactory):
     status = BookingStatus.CONFIRMED
     activity = Activity.ECONOMIC
     access_model = AccessModel.RENTAL
+    # A payer number points to its organisation, verified (as booking_create does for an approved member), so
+    # that the accounts invoice it; pass `payer_organisation=None` for a number no organisation carries.
+    payer_organisation = factory.LazyAttribute(
+        lambda o: verified_organisation(o.payer_org_number, o.payer_name)
+        if getattr(o, "payer_org_number", "") and getattr(o, "payer_institution", None) is None
+        else None
+    )
+
+
+def verified_organisation(org_number: str, name: str = "") -> Organisation:
+    organisation, _created = Organisation.objects.get_or_create(
+        org_number=org_number, defaults={"name": name or org_number, "register_state": RegisterState.VERIFIED}
+    )
+    return organisation
 
 
 class ClosureFactory(factory.django.DjangoModelFactory):

@@ -72,9 +72,9 @@ def test_an_api_booking_takes_a_few_queries_however_full_the_calendar_and_price_
         BookingFactory(resource=resource, start=days_ahead(40 + week, 10), end=days_ahead(40 + week, 12))
     many = booking_queries(22)
     assert len(many) == len(few), many
-    # token and user, resource with facility, policy and opening hours, prices, the store (on SQLite the writer
-    # lock, check and inserts one by one), the e-mails
-    assert len(few) <= (5 if connection.vendor == "postgresql" else 8), few
+    # token and user, resource with facility, policy and opening hours, the payer (the organisation the user is an
+    # approved member of), prices, the store (on SQLite the writer lock, check and inserts one by one), the e-mails
+    assert len(few) <= (6 if connection.vendor == "postgresql" else 9), few
     assert Booking.objects.get(start=days_ahead(22, 10)).total_amount == Decimal("3.75")
 
 
@@ -225,15 +225,25 @@ def test_a_booking_whose_e_mails_cannot_be_written_is_not_stored(monkeypatch):
 
 @pytest.mark.parametrize(
     ("kind", "internal", "refused"),
-    [("maintenance", True, True), ("preparedness", False, True), ("preparedness", True, False)],
+    [
+        ("maintenance", True, True),
+        ("preparedness", False, True),
+        ("preparedness", True, False),
+        ("preparedness", "claimed", True),  # names the institution, affiliation not verified
+    ],
 )
 def test_a_closure_refuses_only_the_users_it_applies_to(kind, internal, refused):
-    """A preparedness reserve is closed to other institutions' users; maintenance to everyone."""
+    """A preparedness reserve is closed to users without a verified affiliation with the resource's institution;
+    maintenance to everyone."""
     resource = BookingPolicyFactory().resource
     start = days_ahead(5, 10)
     ClosureFactory(resource=resource, kind=kind, start=start - datetime.timedelta(hours=1),
                    end=start + datetime.timedelta(hours=4))  # fmt: skip
-    user = AcademicUserFactory(institution=resource.facility.institution) if internal else UserFactory()
+    user = (
+        AcademicUserFactory(institution=resource.facility.institution, affiliation_verified=internal is True)
+        if internal
+        else UserFactory()
+    )
     response = _token_client(user).post("/api/v1/bookings/", _body(resource, start),
                                         format="json")  # fmt: skip
     if refused:

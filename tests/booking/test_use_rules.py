@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from booking import services
+from booking import selectors, services
 from booking.choices import BookingStatus
 from booking.models import Booking
 from core.errors import DomainError
 from tests.booking.factories import BookingFactory
-from tests.factories import AcademicUserFactory
+from tests.factories import AcademicUserFactory, ResourceFactory
 from tests.helpers import oslo
 from tests.pricing.factories import hourly_price_list
 
@@ -252,3 +252,46 @@ def test_a_use_that_ended_this_very_moment_can_be_recorded(resource, company_use
         access_model="rental", actor=manager,
     )  # fmt: skip
     assert recorded.status == "completed"
+
+
+# --- the manager's list of use still to record ---------------------------------------------------------------------
+
+
+def test_the_list_holds_the_facilitys_bookings_until_the_window_closes_at_the_moment_given(resource, company_user):
+    """Five working days after an end on the Wednesday before Easter 2027 is Monday 5 April, 10:00."""
+    made = booking(resource, company_user, start=oslo(2027, 3, 24, 8))
+    booking(ResourceFactory(), company_user, start=oslo(2027, 3, 24, 8))  # another facility's
+    closes = oslo(2027, 4, 5, 10)
+    listed = in_use_window(resource, closes - datetime.timedelta(minutes=1))
+    assert listed == [made.pk]
+    assert in_use_window(resource, closes) == []
+    assert in_use_window(resource, oslo(2027, 3, 24, 7)) == []  # not started yet
+
+
+def test_a_long_window_over_easter_keeps_the_booking_listed_to_its_last_minute(resource, company_user, settings):
+    """Thirty working days after 24 March 2027 run 48 calendar days, to 11 May: Easter and 1 May are holidays."""
+    settings.BOOKING_USE_ADJUSTMENT_WORKING_DAYS = 30
+    made = booking(resource, company_user, start=oslo(2027, 3, 24, 8))
+    assert in_use_window(resource, oslo(2027, 5, 11, 9, 59)) == [made.pk]
+    assert in_use_window(resource, oslo(2027, 5, 11, 10)) == []
+
+
+def in_use_window(resource, now):
+    return [b.pk for b in selectors.bookings_in_use_window(facility=resource.facility, now=now)]
+
+
+def test_bulk_decisions_are_taken_in_booking_number_order(resource, company_user, manager):
+    """Whatever order the page posts them in, rows are locked lowest number first, as every writer locks them, so
+    that two managers acting on the same bookings at once wait for each other instead of deadlocking."""
+    first, second = booking(resource, company_user), booking(resource, company_user, start=START + 3 * HOUR)
+    decisions = [(second.pk, "complete", None), (first.pk, "complete", None)]
+    done = services.bookings_use_record(actor=manager, decisions=decisions, now=AFTER)
+    assert [b.pk for b in done] == [first.pk, second.pk]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_an_adjusted_use_without_a_reason_is_refused(resource, company_user, manager, reason):
+    made = booking(resource, company_user)
+    error = refused(lambda: adjust(made, manager, reason=reason))
+    assert (error.field, error.code) == ("reason", "reason_required")
+    assert Booking.objects.get(pk=made.pk).end == made.end

@@ -149,3 +149,78 @@ def test_a_long_event_is_stored_in_pieces_of_at_most_a_day():
         (start + datetime.timedelta(days=1), start + datetime.timedelta(days=2)),
         (start + datetime.timedelta(days=2), start + datetime.timedelta(days=2, hours=3)),
     ]
+
+
+def test_calendars_concatenated_in_one_answer_are_all_read():
+    first = _calendar(*_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", f"DTEND:{D[1]:%Y%m%d}T090000Z"))
+    second = _calendar(*_event(f"DTSTART:{D[2]:%Y%m%d}T080000Z", f"DTEND:{D[2]:%Y%m%d}T090000Z"))
+    found = _busy(first + second, BASE)
+    assert [start.date() for start, _end in found] == [D[1], D[2]]
+
+
+@pytest.mark.parametrize(
+    ("situation", "events", "merged"),
+    [
+        ("overlapping events are one busy time", [(8, 10), (9, 11)], [(8, 11)]),
+        ("touching events are one busy time", [(8, 9), (9, 10)], [(8, 10)]),
+        ("an event inside another", [(8, 12), (9, 10)], [(8, 12)]),
+        ("apart they stay apart", [(8, 9), (10, 11)], [(8, 9), (10, 11)]),
+        ("three chained", [(10, 11), (8, 9), (8, 10), (11, 12)], [(8, 12)]),
+    ],
+)
+def test_busy_times_are_merged(situation, events, merged):
+    lines = []
+    for number, (start, end) in enumerate(events):
+        day = f"{D[1]:%Y%m%d}"
+        lines += ["BEGIN:VEVENT", f"UID:{number}@t", "DTSTAMP:20260101T000000Z",
+                  f"DTSTART:{day}T{start:02d}0000Z", f"DTEND:{day}T{end:02d}0000Z", "END:VEVENT"]  # fmt: skip
+    found = _busy(_calendar(*lines), BASE)
+    expected = [(datetime.datetime.combine(D[1], datetime.time(s), tzinfo=UTC),
+                 datetime.datetime.combine(D[1], datetime.time(e), tzinfo=UTC)) for s, e in merged]  # fmt: skip
+    assert found == expected, situation
+
+
+@pytest.mark.parametrize(
+    ("situation", "start", "count", "refused"),
+    [
+        ("an hourly series within the limit", f"DTSTART:{D[0]:%Y%m%d}T000000Z", 100, False),
+        ("an hourly series just at the limit", f"DTSTART:{D[0]:%Y%m%d}T000000Z", 200, False),
+        ("an hourly series one past the limit", f"DTSTART:{D[0]:%Y%m%d}T000000Z", 201, True),
+        ("a floating hourly series past the limit", f"DTSTART:{D[0]:%Y%m%d}T000000", 201, True),
+        ("an all-day daily series past the limit", f"DTSTART;VALUE=DATE:{D[0]:%Y%m%d}", 201, True),
+        ("a series in Oslo time past the limit", f"DTSTART;TZID=Europe/Oslo:{D[0]:%Y%m%d}T000000", 201, True),
+    ],
+)
+def test_series_are_counted_against_the_limit_before_they_are_expanded(situation, start, count, refused):
+    frequency = "DAILY" if "VALUE=DATE" in start else "HOURLY"
+    data = _calendar(*_event(start, "DURATION:PT30M", f"RRULE:FREQ={frequency};COUNT={count}"))
+    if refused:
+        with pytest.raises(FeedError) as error:
+            _busy(data, BASE, max_intervals=200, days=400)
+        assert error.value.code == "too_many_events", situation
+    else:
+        assert len(_busy(data, BASE, max_intervals=200, days=400)) == count, situation
+
+
+def test_series_before_the_period_do_not_count_against_the_limit():
+    data = _calendar(
+        *_event(f"DTSTART:{D[0] - datetime.timedelta(days=60):%Y%m%d}T000000Z", "DURATION:PT30M",
+                "RRULE:FREQ=HOURLY;COUNT=500"),
+        "BEGIN:VEVENT", "UID:y@t", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[1]:%Y%m%d}T080000Z",
+        f"DTEND:{D[1]:%Y%m%d}T090000Z", "END:VEVENT",
+    )  # fmt: skip
+    assert len(_busy(data, BASE, max_intervals=10)) == 1
+
+
+@pytest.mark.parametrize("frequency", ["SECONDLY", "MINUTELY"])
+def test_a_series_repeating_every_second_or_minute_is_refused_at_once(frequency):
+    data = _calendar(*_event(f"DTSTART:{D[0]:%Y%m%d}T000000Z", "DURATION:PT1S", f"RRULE:FREQ={frequency};COUNT=5"))
+    with pytest.raises(FeedError) as error:
+        _busy(data, BASE, max_intervals=1000)
+    assert error.value.code == "too_many_events" and frequency in error.value.detail
+
+
+def test_the_reason_for_a_non_calendar_shows_how_the_answer_starts():
+    with pytest.raises(FeedError) as error:
+        _busy(b"\n<!DOCTYPE html>\n<html><body>Log in to Outlook</body></html>", BASE)
+    assert error.value.detail == "the answer starts with '<!DOCTYPE html>'"

@@ -151,6 +151,15 @@ def test_the_periodic_task_reads_due_feeds_and_one_failure_does_not_stop_the_oth
     assert services.calendars_due_ids() == []  # read now: not due again until the interval has passed
 
 
+def test_a_feed_waiting_for_a_worker_is_not_queued_again_by_the_next_run(resource, django_capture_on_commit_callbacks):
+    _calendar(resource, "https://example.org/a.ics")
+    with django_capture_on_commit_callbacks() as queued:  # not run: the workers are busy
+        assert services.calendars_sync_queue() == 1
+    assert len(queued) == 1
+    assert services.calendars_sync_queue(now=timezone.now() + datetime.timedelta(minutes=1)) == 0
+    assert services.calendars_sync_queue(now=timezone.now() + datetime.timedelta(minutes=16)) == 1
+
+
 def test_managers_are_told_once_when_a_feed_has_been_failing_too_long(
     feed_server, resource, manager, settings, django_capture_on_commit_callbacks
 ):

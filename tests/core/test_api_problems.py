@@ -288,3 +288,11 @@ def test_a_page_size_outside_1_to_200_is_refused_not_changed(anonymous, size, st
     if status == 400:
         body = problem_of(response, 400)
         assert body["code"] == "invalid_page_size" and fields_of(body) == {"page_size"}
+
+
+@pytest.mark.parametrize(
+    ("url", "field"), [("/api/v1/facilities/", "open_to_industry"), ("/api/v1/resources/", "bookable")]
+)
+def test_the_register_s_yes_no_filters_are_strict_too(anonymous, url, field):
+    assert anonymous.get(f"{url}?{field}=true").status_code == 200
+    assert fields_of(problem_of(anonymous.get(f"{url}?{field}=-58800"), 400)) == {field}

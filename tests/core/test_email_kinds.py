@@ -75,9 +75,21 @@ def intake_request_to_the_screeners():
 
 
 def intake_overdue_request_to_the_admins():
+    """Overdue in an institution's own queue (it has a screener): its admins are above the queue."""
     request = IntakeRequestFactory(deadline_at=timezone.now() - datetime.timedelta(hours=1))
+    InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.SCREENER)
     admin = InstitutionRoleFactory(institution=request.institution, role=InstitutionRoleKind.ADMIN).user
     return request.pk, {}, [admin.email]
+
+
+def intake_proposal_decision_to_the_managers():
+    request = IntakeRequestFactory(status=RequestStatus.ACCEPTED)
+    facility = FacilityFactory(institution=request.institution)
+    manager = FacilityManagerFactory(facility=facility).user
+    routing = Routing.objects.create(
+        request=request, facility=facility, status="accepted", proposal_kind="quote", requester_decision="accepted"
+    )
+    return routing.pk, {}, [manager.email]
 
 
 def stale_entries_to_their_manager():
@@ -134,7 +146,49 @@ def stale_feed_to_the_facility_managers():
     return calendar.pk, {}, [manager.email]
 
 
+def affiliation_waiting_to_the_institution_admins():
+    from accounts.models import Affiliation
+    from tests.factories import AcademicUserFactory
+
+    claimant = AcademicUserFactory(affiliation_verified=False)
+    admin = InstitutionRoleFactory(institution=claimant.institution, role=InstitutionRoleKind.ADMIN).user
+    return Affiliation.objects.get(user=claimant).pk, {}, [admin.email]
+
+
+def affiliation_decided_to_the_person():
+    from accounts.models import Affiliation
+    from tests.factories import AcademicUserFactory
+
+    person = AcademicUserFactory()  # verified by an admin
+    return Affiliation.objects.get(user=person).pk, {}, [person.email]
+
+
+def membership_waiting_to_the_organisation_admins():
+    from accounts.models import Organisation, OrganisationMembership
+
+    organisation = Organisation.objects.create(org_number="988077917", name="Demo Helse AS", register_state="verified")
+    admin = UserFactory(company_name="", org_number="")
+    OrganisationMembership.objects.create(organisation=organisation, user=admin, role="admin", state="approved")
+    waiting = OrganisationMembership.objects.create(
+        organisation=organisation, user=UserFactory(company_name="", org_number=""), state="pending"
+    )
+    return waiting.pk, {}, [admin.email]
+
+
+def membership_decided_to_the_person():
+    from accounts.models import Organisation, OrganisationMembership
+
+    organisation = Organisation.objects.create(org_number="988077917", name="Demo Helse AS", register_state="verified")
+    person = UserFactory(company_name="", org_number="")
+    decided = OrganisationMembership.objects.create(organisation=organisation, user=person, state="approved")
+    return decided.pk, {}, [person.email]
+
+
 CASES = {
+    "accounts.affiliation_waiting": affiliation_waiting_to_the_institution_admins,
+    "accounts.affiliation_decided": affiliation_decided_to_the_person,
+    "accounts.membership_waiting": membership_waiting_to_the_organisation_admins,
+    "accounts.membership_decided": membership_decided_to_the_person,
     "accounting.state_aid_alert": state_aid_alert_to_the_institution_admin,
     "booking.requested": booking_to_its_user("pending"),
     "booking.confirmed": booking_to_its_user("confirmed"),
@@ -150,6 +204,7 @@ CASES = {
     "intake.in_queue": intake_request_to_the_screeners,
     "intake.deadline_reminder": intake_request_to_the_screeners,
     "intake.deadline_escalation": intake_overdue_request_to_the_admins,
+    "intake.proposal_decided": intake_proposal_decision_to_the_managers,
     "catalogue.freshness_reminder": stale_entries_to_their_manager,
     "pricing.price_list_blocked": blocked_prices_to_the_facility_managers,
     "pricing.agreement_proposed": agreement_proposal_to_the_facility_managers,

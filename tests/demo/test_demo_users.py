@@ -25,6 +25,7 @@ DEMO_EMAILS = {
     "demo.admin.uio@example.org",
     "demo.plattform@example.org",
     "demo.uverifisert@example.org",
+    "demo.bedrift2@example.org",
 }
 
 
@@ -46,9 +47,41 @@ def test_the_company_user_has_a_valid_organisation_number(load):
 
     company = User.objects.get(email="demo.bedrift@example.org")
     assert company.kind == UserKind.COMPANY
-    assert company.company_name
-    validate_org_number(company.org_number)
     assert company.institution is None
+    membership = company.memberships.select_related("organisation").get()
+    assert (membership.state, membership.role) == ("approved", "admin")
+    assert membership.organisation.name == "Demo Helse AS" and membership.organisation.is_verified
+    validate_org_number(membership.organisation.org_number)
+
+
+@pytest.mark.parametrize(
+    ("email", "verified_at"),
+    [
+        ("demo.forsker.uio@example.org", "uio"),
+        ("demo.forsker.ntnu@example.org", "ntnu"),
+        ("demo.admin.uio@example.org", "uio"),
+        ("demo.uverifisert@example.org", None),  # claims UiO, not verified
+        ("demo.bedrift@example.org", None),
+    ],
+)
+def test_each_demo_account_is_verified_as_its_role_needs(load, email, verified_at):
+    from accounts.selectors import verified_institution
+
+    load("--with-demo-users")
+    user = User.objects.get(email=email)
+    institution = verified_institution(user)
+    assert (institution.slug if institution else None) == verified_at
+
+
+def test_the_second_company_user_waits_for_the_admin_of_demo_helse(load):
+    from accounts import policies
+
+    load("--with-demo-users")
+    waiting = User.objects.get(email="demo.bedrift2@example.org")
+    membership = waiting.memberships.select_related("organisation").get()
+    assert (membership.state, membership.organisation.name) == ("pending", "Demo Helse AS")
+    assert policies.can_decide_membership(User.objects.get(email="demo.bedrift@example.org"), membership)
+    assert not policies.can_act_for_organisation(waiting, membership.organisation)
 
 
 @pytest.mark.parametrize(

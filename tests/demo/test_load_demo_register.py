@@ -163,9 +163,9 @@ def test_loading_again_restores_a_changed_demo_entry(load):
 
 def test_the_loader_writes_in_bulk(django_assert_max_num_queries):
     """A constant number of queries, not a few per facility."""
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(50):
         load_demo_register(with_demo_users=True, password="x")
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(50):
         load_demo_register(with_demo_users=True, password="x")
 
 

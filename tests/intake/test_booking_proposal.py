@@ -51,7 +51,7 @@ def test_an_active_booking_at_the_facility_is_proposed(status, world):
 )
 def test_a_booking_the_company_cannot_have_is_refused_by_name(which, message, world):
     booking_id = {
-        "missing": lambda: 999999,
+        "missing": lambda: booking_at(world.facility).pk + 1000,  # another booking exists, not this one
         "cancelled": lambda: booking_at(world.facility, status="cancelled").pk,
         "elsewhere": lambda: booking_at(world.ntnu_facility).pk,
     }[which]()
@@ -79,6 +79,7 @@ def test_a_booking_the_company_cannot_have_is_refused_by_name(which, message, wo
 def test_a_booking_of_a_resource_nobody_can_book_any_more_is_not_proposed(change, message, world):
     """The booking was made while the resource could be booked; since then it was taken out of use, no longer
     offered, or its facility unpublished: the company is not promised it."""
+    booking_at(world.ntnu_facility)  # another resource, still bookable, with a booking of its own
     booking = booking_at(world.facility)
     routing = routed(world)
     assert propose(routing, world.manager, booking.pk).status == "accepted"  # while the resource can be booked

@@ -49,7 +49,7 @@ def test_anonymous_request_waits_for_the_email_link_before_entering_the_queue(
     assert [e.to_status for e in request.events.all()] == ["submitted", "awaiting_confirmation", "in_screening"]
     # The requester is told by e-mail, with the secret link to follow the request.
     to_requester = [m for m in mailoutbox if m.to == ["ny@firma.example"]]
-    assert to_requester[-1].subject == f"Henvendelse nr. {request.pk}: Under screening"
+    assert to_requester[-1].subject == f"Henvendelse nr. {request.pk}: Under vurdering"
     follow = re.search(r"https?://\S+/intake/follow/\S+/", to_requester[-1].body).group(0)
     follow_path = "/" + follow.split("://", 1)[1].split("/", 1)[1]
     # A second click changes nothing; a wrong token is a clear 404 page.
@@ -231,7 +231,7 @@ def test_emails_go_out_in_the_requesters_language(world, valid_request, mailoutb
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_submit(data=valid_request, user=world.company)
     to_requester = [m for m in mailoutbox if m.to == [valid_request["email"]]]
-    assert [m.subject for m in to_requester] == [f"Your request #{request.pk}: In screening"]
+    assert [m.subject for m in to_requester] == [f"Your request #{request.pk}: Being reviewed"]
 
 
 def test_screeners_are_told_when_a_request_enters_their_queue(
@@ -276,7 +276,7 @@ def test_dashboard_panel_counts_what_waits_for_the_user(world):
 def test_platform_admin_assigns_on_the_page(client, world):
     request = IntakeRequestFactory(institution=None)
     client.force_login(world.platform_admin)
-    assert "Tildel" in client.get(f"/intake/requests/{request.pk}/").content.decode()
+    assert "Overlat" in client.get(f"/intake/requests/{request.pk}/").content.decode()
     response = client.post(f"/intake/requests/{request.pk}/assign/", {"institution": world.ntnu.pk})
     assert response["Location"] == "/intake/queue/"
     request.refresh_from_db()
@@ -327,7 +327,7 @@ def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, wor
     from django.test.utils import CaptureQueriesContext
 
     from catalogue.models import FacilityManager
-    from tests.factories import FacilityFactory
+    from tests.factories import ContactPersonFactory, FacilityFactory
 
     own = [world.facility]
     for index in range(2):
@@ -335,6 +335,8 @@ def test_detail_page_asks_once_which_routings_the_manager_may_answer(client, wor
         FacilityManager.objects.create(user=world.manager, facility=facility)
         own.append(facility)
     others = [world.ntnu_facility, *(FacilityFactory(institution=world.ntnu, slug=f"annen-{i}") for i in range(2))]
+    for facility in others[1:]:  # no manager: their contact person answers by e-mail link
+        ContactPersonFactory(facility=facility)
     small = _routed_to(world, [world.facility])
     large = _routed_to(world, own + others)
     client.force_login(world.manager)

@@ -129,6 +129,7 @@ def wipe() -> None:
         f"DELETE FROM booking_idempotencyrecord WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM accounts_apitoken WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM account_emailaddress WHERE user_id IN ({BENCH_USERS})",
+        f"DELETE FROM accounts_organisationmembership WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM accounts_user WHERE id IN ({BENCH_USERS})",
         f"DELETE FROM booking_openinghours WHERE policy_id IN ({BENCH_POLICIES})",
         f"DELETE FROM booking_bookingpolicy WHERE id IN ({BENCH_POLICIES})",
@@ -201,9 +202,10 @@ def build(config: BenchConfig) -> dict:
         _execute(
             """INSERT INTO booking_bookingpolicy (resource_id, time_zone, slot_minutes, min_length_minutes,
                    max_length_minutes, min_notice_minutes, max_advance_days, buffer_minutes, requires_approval,
-                   requires_qualification, cancellation_deadline_hours, approval_deadline_hours)
+                   requires_qualification, cancellation_deadline_hours, approval_deadline_hours,
+                   booked_in_local_system, local_system_name, local_booking_url)
                SELECT r.id, 'Europe/Oslo', 30, 30, 480, 0, 3650, CASE WHEN r.id %% 4 = 0 THEN 30 ELSE 0 END, false,
-                   false, 24, 72
+                   false, 24, 72, false, '', ''
                FROM catalogue_resource r JOIN catalogue_facility f ON f.id = r.facility_id
                WHERE f.slug LIKE 'bench-facility-%%'"""
         )
@@ -216,10 +218,23 @@ def build(config: BenchConfig) -> dict:
         )
         _execute(
             """INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff, is_active,
-                   date_joined, email, kind, company_name, org_number, phone, language)
+                   date_joined, email, kind, phone, language)
                SELECT '!', false, 'Bench', 'User ' || n, false, true, now(), 'bench-' || n || '@example.org',
-                   'company', 'Benchmark AS', '988077917', '', 'nb'
+                   'company', '', 'nb'
                FROM generate_series(1, 100) AS n"""
+        )
+        _execute(  # they book on the account of a verified organisation they are approved members of
+            """INSERT INTO accounts_organisation (org_number, name, kind, address, vat_registered, nace_code, sector,
+                   web_domain, register_state, register_note, created_at)
+               VALUES ('988077917', 'Benchmark AS', 'company', '', true, '', '', '', 'verified', '', now())
+               ON CONFLICT (org_number) DO NOTHING"""
+        )
+        _execute(
+            f"""INSERT INTO accounts_organisationmembership (organisation_id, user_id, role, state, claimed_name,
+                   requested_at, decision_note)
+               SELECT o.id, u.id, 'member', 'approved', '', now(), ''
+               FROM accounts_user u CROSS JOIN accounts_organisation o
+               WHERE u.id IN ({BENCH_USERS}) AND o.org_number = '988077917'"""
         )
         _execute(  # verified addresses: an account books only once its e-mail address is verified
             f"""INSERT INTO account_emailaddress (user_id, email, verified, "primary")

@@ -26,6 +26,7 @@ BOOKING_RULE_TESTS = (
     "tests/booking/test_api_errors.py",
     "tests/booking/test_bookable_resources.py",
     "tests/intake/test_booking_proposal.py",
+    "tests/calendars/test_booking_respects_feeds.py",
 )
 DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py", "tests/booking/test_use.py")
 CHARGE_TESTS = (
@@ -41,7 +42,7 @@ USE_TESTS = (
     "tests/booking/test_services.py",
     "tests/accounting/test_invoice_states.py",
 )
-INVOICE_TESTS = ("tests/accounting",)
+INVOICE_TESTS = ("tests/accounting", "tests/accounts/test_organisations.py")
 POLICY_TESTS = (
     "tests/test_policies_matrix.py",
     "tests/catalogue/test_permissions.py",
@@ -49,6 +50,7 @@ POLICY_TESTS = (
     "tests/booking/test_policies.py",
     "tests/intake/test_confidentiality.py",
     "tests/accounting/test_access.py",
+    "tests/intake/test_handover_and_notes.py",
 )
 QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_terms", "booking_price",
@@ -64,6 +66,19 @@ AGREEMENT_RULES = (
 STATE_AID_TESTS = ("tests/booking/test_activity_by_server.py",)
 STATE_AID_RULES = ("economic_use", "state_aid_shares", "resources_with_economic_use")
 EHF_VAT_RULES = ("vat_category", "lines_of_part", "vat_parts")
+ACCOUNTS_TESTS = (
+    "tests/accounts/test_affiliations.py", "tests/accounts/test_organisations.py", "tests/accounts/test_payer.py"
+)  # fmt: skip
+ACCOUNTS_POLICIES = (
+    "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
+    "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+)  # fmt: skip
+PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
+AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
+                     "affiliation_from_feide", "institution_domain_add")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
+                      "membership_request", "membership_decide")  # fmt: skip
+QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
     "COST_BASE_UNITS_PER_PRICE_UNIT",
@@ -112,6 +127,7 @@ BOOKING_SELECTOR_TESTS = (
     "tests/booking/test_api_errors.py",
     "tests/booking/test_free_capacity_windows.py",
     "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_pages.py",
     "tests/intake/test_booking_proposal.py",
@@ -124,9 +140,28 @@ INVOICE_RULES = (
     "_line",
     "invoice_basis",
     "invoice_basis_of_bookings",
+    "invoiceable",
     "_basis",
 )
-ROUTING_RULES = ("request_route", "request_assign_institution", "routing_accept", "routing_decline")
+ROUTING_RULES = (
+    "request_route", "routing_accept", "routing_decline", "routing_accept_by_link", "routing_decline_by_link",
+)  # fmt: skip
+# Who answers a request: the queue, the facilities, whoever is above them (issue 17); the demo-wide acceptance
+# test (tests/intake/test_demo_responders.py) loads the whole register and is left out of the mutant runs.
+RESPONDER_TESTS = (
+    "tests/intake/test_routing_answers.py",
+    "tests/intake/test_responder_rules.py",
+    "tests/intake/test_responders.py",
+    "tests/intake/test_answer_link.py",
+    "tests/intake/test_handover_and_notes.py",
+    "tests/intake/test_routing_rules.py",
+    "tests/intake/test_emails.py",
+)
+RESPONDER_RULES = (
+    "is_national_queue", "national_queue_condition", "queue_people", "routing_people", "facility_has_responder",
+    "responsible_people", "escalation_people", "routing_for_answer_token", "_first_nonempty", "_reachable_users",
+    "institutions_with_screeners",
+)  # fmt: skip
 
 # module, the tests that may call it, the functions to mutate (all when left out)
 TARGETS = (
@@ -146,14 +181,25 @@ TARGETS = (
     ),
     Target("core.working_days", DEADLINE_TESTS),
     Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
+    Target("intake.services.queues", RESPONDER_TESTS),
+    Target("intake.selectors", RESPONDER_TESTS, RESPONDER_RULES),
+    Target("intake.answer_links", ("tests/intake/test_answer_link.py", "tests/intake/test_responder_rules.py")),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
     Target("intake.policies", POLICY_TESTS),
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
+    # What the booking calendar lets a person pick (time) and the from-price a list shows (money).
+    Target("booking.grid", ("tests/booking/test_week_grid.py",)),
+    Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     Target("calendars.policies", POLICY_TESTS),
     Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
+    Target("accounts.policies", ACCOUNTS_TESTS, ACCOUNTS_POLICIES),
+    Target("accounts.selectors", ACCOUNTS_TESTS + ("tests/pricing/test_selectors.py",), PAYER_RULES),
+    Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
+    Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
+    Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
 )
 
 

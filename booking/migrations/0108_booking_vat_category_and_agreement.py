@@ -27,7 +27,7 @@ def categories_of_priced_bookings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0106_booking_in_local_system'),
+        ('booking', '0107_merge_local_system_payer_organisation'),
         ('pricing', '0005_collaboration_agreements_and_vat_rules'),
     ]
 

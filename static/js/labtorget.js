@@ -1,0 +1,115 @@
+/* Small progressive enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  // The menu folds behind a button on small screens (CSS decides when); without JavaScript it stays open.
+  function setUpMenu() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector(".menu-toggle");
+    if (!button) return;
+    header.classList.add("js-menu");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      header.classList.toggle("menu-open", open);
+      if (open) {
+        var first = header.querySelector(".site-menu a");
+        if (first) first.focus();
+      }
+    });
+    // The personal menu closes when focus or a click goes elsewhere, and with Escape.
+    var userMenu = header.querySelector(".user-menu");
+    if (userMenu) {
+      document.addEventListener("click", function (event) {
+        if (userMenu.open && !userMenu.contains(event.target)) userMenu.open = false;
+      });
+      userMenu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && userMenu.open) {
+          userMenu.open = false;
+          userMenu.querySelector("summary").focus();
+          event.stopPropagation();
+        }
+      });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        button.setAttribute("aria-expanded", "false");
+        header.classList.remove("menu-open");
+        button.focus();
+      }
+    });
+  }
+
+  // A form or button with data-confirm asks before it is sent (the server asks again where it matters).
+  function setUpConfirmations() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var submitter = event.submitter;
+      var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
+  // The booking calendar: one Tab stop (the chosen or first free time), arrow keys move between free times
+  // by row and column (a grid, as screen-reader users expect), Enter or Space chooses. The links work alone.
+  function setUpWeekGrid(table) {
+    var links = Array.prototype.slice.call(table.querySelectorAll("a[data-slot]"));
+    if (!links.length) return;
+    var current = table.querySelector("a[data-slot][aria-current]") || links[0];
+    links.forEach(function (link) { link.tabIndex = link === current ? 0 : -1; });
+    function position(link) {
+      var cell = link.closest("td");
+      return { row: cell.parentElement.rowIndex, column: cell.cellIndex };
+    }
+    function move(from, rowStep, columnStep) {
+      var start = position(from);
+      var best = null, bestDistance = Infinity;
+      links.forEach(function (link) {
+        if (link === from) return;
+        var at = position(link);
+        var dr = at.row - start.row, dc = at.column - start.column;
+        if (rowStep && (Math.sign(dr) !== rowStep)) return;
+        if (columnStep && (Math.sign(dc) !== columnStep)) return;
+        var distance = rowStep ? Math.abs(dr) * 100 + Math.abs(dc) : Math.abs(dc) * 100 + Math.abs(dr);
+        if (distance < bestDistance) { best = link; bestDistance = distance; }
+      });
+      return best;
+    }
+    table.addEventListener("keydown", function (event) {
+      var link = event.target.closest && event.target.closest("a[data-slot]");
+      if (!link) return;
+      var next = null;
+      if (event.key === "ArrowDown") next = move(link, 1, 0);
+      else if (event.key === "ArrowUp") next = move(link, -1, 0);
+      else if (event.key === "ArrowRight") next = move(link, 0, 1);
+      else if (event.key === "ArrowLeft") next = move(link, 0, -1);
+      else if (event.key === "Home") next = links[0];
+      else if (event.key === "End") next = links[links.length - 1];
+      else if (event.key === " ") { event.preventDefault(); link.click(); return; }
+      if (next) {
+        event.preventDefault();
+        link.tabIndex = -1; next.tabIndex = 0; next.focus();
+      }
+    });
+    // Back on the page after choosing: focus stays on the chosen time, not the top of the page.
+    if (window.location.hash === "#calendar" && table.querySelector("a[data-slot][aria-current]")) {
+      current.focus({ preventScroll: true });
+    }
+  }
+
+  // A table wider than a phone scrolls inside its own box; keyboard users reach it with Tab to scroll it.
+  function makeWideTablesFocusable() {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+      if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) table.tabIndex = 0;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    makeWideTablesFocusable();
+    window.addEventListener("resize", makeWideTablesFocusable);
+    setUpMenu();
+    setUpConfirmations();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-week-grid]"), setUpWeekGrid);
+  });
+})();

@@ -1,0 +1,204 @@
+"""The booking page's week calendar: what each cell shows and what clicking it picks (booking/grid.py)."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from booking.grid import parse_choice, week_grid
+from tests.booking.factories import BookingFactory, BookingPolicyFactory
+from tests.helpers import OSLO
+from tests.pricing.factories import hourly_price_list
+
+pytestmark = pytest.mark.django_db
+
+# Two weeks ahead, so that the minimum notice never reaches into the week.
+MONDAY = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday()) + datetime.timedelta(days=14)
+TUESDAY, WEDNESDAY, THURSDAY, SATURDAY = (MONDAY + datetime.timedelta(days=n) for n in (1, 2, 3, 5))
+
+
+def at(day: datetime.date, clock: str) -> datetime.datetime:
+    hour, minute = map(int, clock.split(":"))
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=OSLO)
+
+
+@pytest.fixture
+def policy(db):
+    """30-minute grid, 1–2 hours a booking, open weekdays 07–19, closed at weekends."""
+    weekdays = {day: [(datetime.time(7), datetime.time(19))] for day in range(5)}
+    return BookingPolicyFactory(slot_minutes=30, min_length_minutes=60, max_length_minutes=120, opening=weekdays)
+
+
+@pytest.fixture
+def grid_for(policy, company_user):
+    BookingFactory(resource=policy.resource, start=at(WEDNESDAY, "10:00"), end=at(WEDNESDAY, "11:00"))
+
+    def build(choice=None):
+        grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY, choice=choice)
+        cells = {(cell.start.date(), cell.start.strftime("%H:%M")): cell for row in grid.rows for cell in row.cells}
+        return cells, grid
+
+    return build
+
+
+TUESDAY_8_TO_9 = (at(TUESDAY, "08:00"), at(TUESDAY, "09:00"))
+
+
+@pytest.mark.parametrize(
+    ("choice", "day", "clock", "state", "pick", "extends"),
+    [
+        # Nothing chosen: a click picks the minimum length (one hour) from there, where that much is free.
+        (None, TUESDAY, "08:00", "free", ("08:00", "09:00"), False),
+        (None, WEDNESDAY, "09:30", "free", None, False),  # only 30 minutes before the booking at 10:00
+        (None, WEDNESDAY, "10:00", "busy", None, False),
+        (None, WEDNESDAY, "11:00", "free", ("11:00", "12:00"), False),
+        (None, SATURDAY, "10:00", "closed", None, False),
+        (None, TUESDAY, "18:30", "free", None, False),  # closes at 19:00: too short
+        # A choice on the same day: a later free time extends it, within the maximum length.
+        (TUESDAY_8_TO_9, TUESDAY, "09:30", "free", ("08:00", "10:00"), True),
+        (TUESDAY_8_TO_9, TUESDAY, "10:00", "free", ("10:00", "11:00"), False),  # 2.5 hours: starts anew
+        (TUESDAY_8_TO_9, TUESDAY, "08:00", "free", ("08:00", "09:00"), False),  # 30 minutes is below the minimum
+        (TUESDAY_8_TO_9, TUESDAY, "08:30", "free", ("08:00", "09:00"), True),  # shortens to its end
+        (TUESDAY_8_TO_9, THURSDAY, "09:00", "free", ("09:00", "10:00"), False),  # another day starts anew
+        ((at(WEDNESDAY, "08:30"), at(WEDNESDAY, "09:30")), WEDNESDAY, "11:00", "free", ("11:00", "12:00"), False),
+    ],
+)
+def test_what_a_cell_shows_and_picks(grid_for, choice, day, clock, state, pick, extends):
+    cells, _grid = grid_for(choice)
+    cell = cells[(day, clock)]
+    assert cell.state == state
+    if pick is None:
+        assert cell.pick is None
+    else:
+        assert cell.pick == (at(day, pick[0]), at(day, pick[1]))
+        assert cell.extends is extends
+
+
+def test_rows_follow_the_grid_from_opening_to_closing(grid_for):
+    _cells, grid = grid_for()
+    assert [row.time.strftime("%H:%M") for row in grid.rows][:3] == ["07:00", "07:30", "08:00"]
+    assert grid.rows[-1].time == datetime.time(18, 30)
+    assert grid.days[0] == MONDAY and len(grid.days) == 7
+
+
+@pytest.mark.parametrize(
+    ("choice", "valid"),
+    [
+        (TUESDAY_8_TO_9, True),
+        ((at(TUESDAY, "08:00"), at(TUESDAY, "10:00")), True),  # exactly the maximum length
+        ((at(WEDNESDAY, "10:30"), at(WEDNESDAY, "11:30")), False),  # starts inside another booking
+        ((at(TUESDAY, "08:00"), at(TUESDAY, "08:30")), False),  # below the minimum length
+        ((at(TUESDAY, "08:00"), at(TUESDAY, "10:30")), False),  # above the maximum length
+        ((at(WEDNESDAY, "09:30"), at(WEDNESDAY, "10:30")), False),  # over another booking
+        ((at(SATURDAY, "10:00"), at(SATURDAY, "11:00")), False),  # closed
+    ],
+)
+def test_only_a_bookable_choice_is_offered_for_booking(grid_for, choice, valid):
+    _cells, grid = grid_for(choice)
+    assert grid.choice_valid is valid
+
+
+def test_the_chosen_cells_are_marked(grid_for):
+    cells, _grid = grid_for(TUESDAY_8_TO_9)
+    assert [clock for (day, clock), cell in sorted(cells.items()) if cell.chosen] == ["08:00", "08:30"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-12-15T09:00", "2026-12-15T10:00", True),
+        ("2026-12-15T10:00", "2026-12-15T09:00", False),
+        ("not a time", "2026-12-15T09:00", False),
+        ("", "", False),
+    ],
+)
+def test_parse_choice(start, end, expected):
+    assert (parse_choice(start, end) is not None) is expected
+
+
+def test_the_book_page_shows_the_total_and_keeps_the_week(policy, company_user):
+    hourly_price_list(
+        policy.resource, valid_from=MONDAY - datetime.timedelta(days=30), valid_to=None,
+        internal="400", non_economic="800", economic="1000",
+    )  # fmt: skip
+    policy.requires_approval = True
+    policy.save()
+    client = Client()
+    client.force_login(company_user)
+    start, end = TUESDAY_8_TO_9
+    url = f"/resources/{policy.resource.pk}/book/?start={start:%Y-%m-%dT%H:%M}&end={end:%Y-%m-%dT%H:%M}"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Request booking" in page and "Needs approval" in page
+    assert f"?week={MONDAY.isoformat()}&amp;start=" in page  # each slot link keeps the week
+    assert 'aria-current="true"' in page  # the chosen time is marked
+    # Before booking: quantity × unit price, VAT and the total for this person (a company: economic, with VAT).
+    assert "1 × hour at NOK\u00a01,000.00" in page
+    assert 'id="summary-total">NOK\u00a01,250.00<' in page
+
+
+@pytest.mark.parametrize(("slot", "row"), [(5, 15), (7, 21), (10, 20), (15, 15), (30, 30), (60, 60)])
+def test_a_row_is_the_grid_but_never_finer_than_15_minutes(slot, row):
+    from booking.grid import row_minutes
+
+    assert row_minutes(BookingPolicyFactory.build(slot_minutes=slot)) == row
+
+
+def test_a_week_without_opening_hours_shows_a_closed_working_day(company_user):
+    policy = BookingPolicyFactory(opening={0: []})  # closed every day
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    assert [grid.rows[0].time, grid.rows[-1].time] == [datetime.time(8), datetime.time(15, 30)]
+    assert {cell.state for row in grid.rows for cell in row.cells} == {"closed"}
+
+
+def test_rows_start_and_end_on_the_grid_around_odd_opening_hours(company_user):
+    policy = BookingPolicyFactory(slot_minutes=30, opening={0: [(datetime.time(7, 30), datetime.time(18, 15))]})
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    assert [grid.rows[0].time, grid.rows[-1].time] == [datetime.time(7, 30), datetime.time(18)]
+
+
+def test_the_grid_reports_its_row_length_choice_and_today(grid_for):
+    _cells, grid = grid_for(TUESDAY_8_TO_9)
+    assert (grid.row_minutes, grid.default_minutes, grid.choice, grid.today) == (
+        30, 60, TUESDAY_8_TO_9, timezone.localdate(),
+    )  # fmt: skip
+    assert all(cell.end - cell.start == datetime.timedelta(minutes=30) for row in grid.rows for cell in row.cells)
+
+
+def test_sunday_is_part_of_the_week(company_user):
+    policy = BookingPolicyFactory()  # open every day
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    sunday = grid.rows[4].cells[6]
+    assert sunday.state == "free" and sunday.start.date() == MONDAY + datetime.timedelta(days=6)
+
+
+@pytest.mark.parametrize(
+    ("choice", "clock", "pick", "extends"),
+    [
+        # A choice over someone else's booking is never extended: a click after it starts anew.
+        ((at(WEDNESDAY, "10:00"), at(WEDNESDAY, "11:00")), "11:00", ("11:00", "12:00"), False),
+    ],
+)
+def test_a_choice_over_busy_time_is_not_extended(grid_for, choice, clock, pick, extends):
+    cells, _grid = grid_for(choice)
+    cell = cells[(WEDNESDAY, clock)]
+    assert cell.pick == (at(WEDNESDAY, pick[0]), at(WEDNESDAY, pick[1])) and cell.extends is extends
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2026-12-15T09:00:59", "2026-12-15T10:00:30", ("09:00", "10:00")),  # seconds are dropped
+        ("2026-12-15T09:00", "2026-12-15T09:00", None),  # empty
+        ("2026-12-15T09:00", "", None),
+    ],
+)
+def test_parse_choice_reads_minutes_only(start, end, expected):
+    parsed = parse_choice(start, end)
+    if expected is None:
+        assert parsed is None
+    else:
+        assert (parsed[0].strftime("%H:%M:%S"), parsed[1].strftime("%H:%M:%S")) == (
+            expected[0] + ":00", expected[1] + ":00",
+        )  # fmt: skip
+        assert parsed[0].tzinfo is not None

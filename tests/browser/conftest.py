@@ -1,0 +1,165 @@
+"""Journeys in a real browser: Playwright for Python driving Debian's Chromium against a live server.
+
+The server is `manage.py runserver` in a subprocess, on its own database with the demo register and demo users
+(`load_demo_register --with-demo-users`), the way a newcomer runs the portal. Its database is
+LABTORGET_BROWSER_DATABASE_URL (CI: PostgreSQL), else a new SQLite file in a temporary directory; it is migrated
+and filled once per session. The browser is the system's Chromium (CHROMIUM_PATH, default /usr/bin/chromium),
+headless; Playwright's own browser download is never used.
+
+The journeys are marked `browser` and run only with LABTORGET_BROWSER=1 (`.ci/run` sets it in its own step);
+without Playwright or Chromium that is an error, not a skip. Every page a journey visits is checked with axe-core
+(tests/browser/vendor/axe.min.js): a serious or critical violation fails the journey. Screenshots go to
+LABTORGET_BROWSER_ARTIFACTS (default .browser-artifacts/), with axe's findings as JSON.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+DEMO_PASSWORD = os.environ.get("DEMO_USER_PASSWORD", "labtorget-demo")
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+ARTIFACTS = Path(os.environ.get("LABTORGET_BROWSER_ARTIFACTS", ROOT / ".browser-artifacts"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def portal():
+    """The address of a live portal with the demo register; the server stops after the session.
+    LABTORGET_BROWSER_PORTAL=http://... uses a portal that is already running (with the demo register) instead."""
+    if os.environ.get("LABTORGET_BROWSER_PORTAL"):
+        yield os.environ["LABTORGET_BROWSER_PORTAL"].rstrip("/")
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="labtorget-browser-"))
+    port = _free_port()
+    address = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("LABTORGET_BROWSER_DATABASE_URL") or f"sqlite:///{workdir / 'portal.sqlite3'}",
+        "SITE_URL": address,
+        "DJANGO_DEBUG": "1",
+        "CELERY_BROKER_URL": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("SECRET_KEY", None)
+    started = time.monotonic()
+    _manage(env, "migrate", "--no-input")
+    _manage(env, "load_demo_register", "--with-demo-users")
+    log = open(workdir / "server.log", "w")  # noqa: SIM115 (open for the server's whole life)
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(address + "/", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError("the portal did not start:\n" + (workdir / "server.log").read_text()) from None
+                time.sleep(0.2)
+        print(f"\nportal with the demo register up at {address} in {time.monotonic() - started:.1f} s")
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One person in one browser context: logs in, checks every page with axe, saves screenshots."""
+
+    def __init__(self, browser, portal: str, viewport: str, name: str, language: str = "nb"):
+        self.portal, self.viewport, self.name = portal, viewport, name
+        self.context = browser.new_context(
+            viewport=VIEWPORTS[viewport], locale="nb-NO" if language == "nb" else "en-GB", accept_downloads=True
+        )
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.findings: list[dict] = []
+        self.shots = 0
+
+    def goto(self, path: str):
+        self.page.goto(self.portal + path)
+        return self.page
+
+    def log_in(self, email: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.get_by_label("E-post").fill(email)
+        self.page.get_by_label("Passord").fill(DEMO_PASSWORD)
+        self.page.locator("main").get_by_role("button", name="Logg inn").click()
+        self.page.wait_for_load_state()
+        assert "/accounts/login/" not in self.page.url, f"{email} could not log in"
+
+    def check(self, label: str) -> None:
+        """axe-core on the page as it is now, no horizontal scrolling, and a screenshot."""
+        page = self.page
+        page.wait_for_load_state()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport_width = VIEWPORTS[self.viewport]["width"]
+        assert width <= viewport_width, f"{label}: the page scrolls sideways ({width} px > {viewport_width} px)"
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"
+        )
+        self.findings.append({"page": label, "url": page.url, "viewport": self.viewport, "violations": result})
+        self.shots += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{self.name}-{self.viewport}-{self.shots:02d}-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        serious = [v for v in result if v["impact"] in ("serious", "critical")]
+        assert not serious, f"{label}: axe found serious or critical violations: {json.dumps(serious, indent=1)}"
+
+    def close(self) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{self.name}-{self.viewport}-axe.json").write_text(json.dumps(self.findings, indent=1))
+        self.context.close()
+
+
+@pytest.fixture
+def visit(chromium, portal, request):
+    """visit(name, viewport) -> a Visit; all are closed (and their axe findings written) after the test."""
+    opened = []
+
+    def open_visit(name: str, viewport: str, language: str = "nb") -> Visit:
+        opened.append(Visit(chromium, portal, viewport, f"{request.node.originalname}-{name}", language))
+        return opened[-1]
+
+    yield open_visit
+    for one in opened:
+        one.close()

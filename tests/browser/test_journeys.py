@@ -1,0 +1,169 @@
+"""The portal's main journeys, clicked through in Chromium as a person would (by visible text and labels), on a
+desktop and at 390 px, with axe-core on every page (see conftest.py).
+
+1. A company finds an instrument that needs approval, books it from the week calendar after seeing the total,
+   and sees the request pending; the facility manager approves it in the queue; the company sees it confirmed
+   and downloads the .ics, whose times are the booking's.
+2. A company sends a request; a screener routes it to a facility from the screening queue.
+"""
+
+import datetime
+import re
+import zoneinfo
+
+import pytest
+from icalendar import Calendar
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # only the browser run needs Playwright; with LABTORGET_BROWSER=1 its absence is an error
+    expect = None
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = ["desktop", "phone"]
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+COMPANY = "demo.bedrift@example.org"
+MANAGER = "demo.leder.uio@example.org"  # manages Translasjonell MRI nevroimaging
+SCREENER = "demo.screener.uio@example.org"
+# Each viewport books in its own week, so that the two runs never want the same slot.
+WEEKS_AHEAD = {"desktop": 2, "phone": 3}
+
+
+def open_menu_if_folded(page) -> None:
+    toggle = page.get_by_role("button", name="Meny")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def open_my_page(page, name: str) -> None:
+    """A page from the header's personal menu (folded behind "Meny" on a phone)."""
+    open_menu_if_folded(page)
+    page.locator(".user-menu summary").click()
+    page.locator(".user-menu").get_by_role("link", name=name).click()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_company_books_an_instrument_a_manager_approves_it(visit, viewport):
+    company = visit("company", viewport)
+    page = company.goto("/")
+    company.check("home")
+
+    # Find: search in Norwegian, open the facility, see the contact person and how it is booked.
+    page.get_by_label("Hva leter du etter?").fill("nevroimaging")
+    page.get_by_label("Hva leter du etter?").press("Enter")
+    company.check("search-results")
+    page.get_by_role("link", name="Translasjonell MRI nevroimaging").first.click()
+    company.check("facility")
+    assert page.get_by_role("heading", name="Kontakt").is_visible()
+    assert page.get_by_text("Bestilles på forespørsel: en leder godkjenner").first.is_visible()
+
+    # Book: log in on the way, pick a time in the calendar two or three weeks ahead.
+    page.get_by_role("link", name=re.compile("Send bestillingsforespørsel.*MR-skanner")).click()
+    page.get_by_role("link", name="Logg inn for å booke").click()
+    page.get_by_label("E-post").fill(COMPANY)
+    page.get_by_label("Passord").fill("labtorget-demo")
+    page.locator("main").get_by_role("button", name="Logg inn").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Be om å bestille")
+    for _ in range(WEEKS_AHEAD[viewport]):
+        page.get_by_role("link", name=re.compile("Neste uke")).click()
+    week_heading = page.locator("#calendar").inner_text()
+    company.check("calendar")
+    first_free = page.locator("table.week-grid a[data-slot]").first
+    first_free.click()
+    assert page.locator("#calendar").inner_text() == week_heading  # choosing keeps the week
+    chosen = page.locator("table.week-grid a[aria-current='true']")
+    assert chosen.count() >= 1
+    # With the keyboard: the arrow down from the chosen time goes to the next time that day, and Enter extends
+    # the choice to it (the calendar keeps the week and the start).
+    start_value = page.get_by_label("Start").input_value()
+    end_before = page.get_by_label("Slutt").input_value()
+    chosen_before = chosen.count()
+    chosen.last.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("table.week-grid a[aria-current='true']")).to_have_count(chosen_before + 1)
+    assert page.get_by_label("Start").input_value() == start_value
+    assert page.get_by_label("Slutt").input_value() > end_before
+    summary = page.locator(".booking-summary")
+    assert "Må godkjennes" in summary.inner_text()
+    total = page.locator("#summary-total").inner_text()
+    assert re.fullmatch(r"kr\xa0[\d\xa0]+,\d\d", total), total
+    company.check("calendar-chosen")
+    page.get_by_role("button", name="Send bestillingsforespørsel").click()
+
+    # Pending, never invoiced.
+    assert "/bookings/mine/" in page.url
+    company.check("my-bookings")
+    rows = page.locator("tbody tr").filter(has_text="MR-skanner for hjerneforskning").filter(has_text="Venter")
+    links = rows.locator("a[href^='/bookings/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    newest = max((href for href in links if re.fullmatch(r"/bookings/\d+/", href)), key=lambda h: int(h.split("/")[2]))
+    company.goto(newest)
+    booking_url = page.url
+    assert page.locator("#booking-status").inner_text() == "Venter på godkjenning"
+    company.check("booking-pending")
+
+    # The manager approves it in the queue.
+    manager = visit("manager", viewport)
+    manager.log_in(MANAGER)
+    open_my_page(manager.page, "Bestillingsforespørsler")
+    manager.check("queue")
+    booking_id = booking_url.rstrip("/").rsplit("/", 1)[-1]
+    manager.page.locator(f"tr:has(a[href='/bookings/{booking_id}/'])").get_by_role("checkbox").check()
+    manager.page.get_by_role("button", name="Godkjenn valgte").click()
+    manager.check("queue-after-approval")
+
+    # The company sees it confirmed and adds it to its calendar: the file's times are the booking's.
+    company.goto(booking_url.replace(company.portal, ""))
+    assert company.page.locator("#booking-status").inner_text() == "Bekreftet"
+    company.check("booking-confirmed")
+    with company.page.expect_download() as download_info:
+        company.page.get_by_role("link", name="Legg til i kalenderen (.ics)").click()
+    event = Calendar.from_ical(open(download_info.value.path(), "rb").read()).walk("VEVENT")[0]
+    start = datetime.datetime.fromisoformat(start_value).replace(tzinfo=OSLO)
+    assert event.decoded("dtstart") == start
+    assert event.decoded("dtend") > event.decoded("dtstart")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_company_sends_a_request_and_a_screener_routes_it(visit, viewport):
+    company = visit("company", viewport)
+    company.log_in(COMPANY)
+    page = company.goto("/")
+    open_menu_if_folded(page)
+    page.get_by_role("link", name="Send en henvendelse").first.click()
+    company.check("request-form")
+    need = f"Vi trenger flowcytometri av 40 prøver med cellekulturer i januar ({viewport})."
+    page.get_by_label("Bedriftens navn").fill("Demo Helse AS")
+    page.get_by_label("Organisasjonsnummer").fill("988077917")
+    page.get_by_label("Kontaktperson").fill("Demo Bedrift")
+    page.get_by_label("E-post").fill(COMPANY)
+    page.get_by_label("Beskrivelse av behovet").fill(need)
+    page.get_by_label("Foretrukket institusjon").select_option(label="Universitetet i Oslo")  # UiO's screeners
+    for select in page.locator("main form select:not([multiple]):not([name^=preferred])").all():  # any will do
+        if not select.input_value():
+            values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+            select.select_option(values[0])
+    page.get_by_label("Samtykke til deling").check()
+    page.locator("main form").get_by_role("button", name="Send").click()
+    company.check("request-sent")
+    assert "Flowcytometri" not in page.url  # left the form
+
+    screener = visit("screener", viewport)
+    screener.log_in(SCREENER)
+    open_my_page(screener.page, "Screeningkø")
+    screener.check("screening-queue")
+    # The newest request in the queue is this one (its number is the highest).
+    numbers = [int(text.lstrip("#")) for text in screener.page.locator("main a", has_text="#").all_inner_texts()]
+    screener.page.get_by_role("link", name=f"#{max(numbers)}", exact=True).click()
+    assert need in screener.page.locator("main").inner_text()
+    screener.check("request-detail")
+    facilities = screener.page.get_by_label("Fasiliteter")
+    if facilities.evaluate("element => element.tagName") == "SELECT":
+        labels = facilities.locator("option").all_inner_texts()
+        facilities.select_option(label=next(label for label in labels if label.startswith("Flowcytometri")))
+    else:
+        facilities.get_by_label(re.compile("Flowcytometri")).first.check()
+    screener.page.get_by_role("button", name="Videresend").click()
+    screener.check("request-routed")
+    assert "Flowcytometri" in screener.page.locator("main").inner_text()

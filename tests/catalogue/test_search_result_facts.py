@@ -1,0 +1,106 @@
+"""Each search result says how it is booked, what it costs the person looking ("from" price) and whom to
+contact, for a whole page of results in a constant number of queries."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from tests.booking.factories import BookingPolicyFactory
+from tests.factories import (
+    AcademicUserFactory,
+    ContactPersonFactory,
+    FacilityFactory,
+    ResourceFactory,
+    UserFactory,
+)
+from tests.pricing.factories import hourly_price_list
+
+pytestmark = pytest.mark.django_db
+NBSP = "\u00a0"
+
+
+def facility_with(*, policies=(), prices=None, name="Flowcytometrilab"):
+    facility = FacilityFactory(name=name)
+    for requires_approval in policies:
+        resource = ResourceFactory(facility=facility, bookable=True)
+        BookingPolicyFactory(resource=resource, requires_approval=requires_approval)
+    if prices:
+        resource = ResourceFactory(facility=facility)
+        hourly_price_list(resource, valid_from=datetime.date(2000, 1, 1), valid_to=None, **prices)
+    return facility
+
+
+def result_of(facility, viewer=None) -> str:
+    client = Client()
+    if viewer is not None:
+        client.force_login(viewer)
+    page = client.get("/search/", {"q": facility.name}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    return page.split(f'href="/facilities/{facility.slug}/"', 1)[1].split("</article>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("policies", "says"),
+    [
+        ((False,), "Bookable now"),
+        ((True, False), "Bookable now"),  # one resource at once is enough
+        ((True,), "Book by request"),
+        ((), "By agreement with the contact person"),
+    ],
+)
+def test_how_a_result_is_booked(policies, says):
+    assert says in result_of(facility_with(policies=policies))
+
+
+PRICES = {"internal": "100", "non_economic": "800", "economic": "1000"}
+
+
+@pytest.mark.parametrize(
+    ("viewer", "says"),
+    [
+        (None, f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)"),  # external price
+        ("company", f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)"),
+        ("academic elsewhere", f"From NOK{NBSP}800.00 per hour (no VAT)"),
+        ("academic here", f"From NOK{NBSP}100.00 per hour (no VAT)"),
+    ],
+)
+def test_the_from_price_is_the_one_the_viewer_pays(viewer, says):
+    facility = facility_with(prices=PRICES)
+    person = {
+        None: None,
+        "company": UserFactory(),
+        "academic elsewhere": AcademicUserFactory(),
+        "academic here": AcademicUserFactory(institution=facility.institution),
+    }[viewer]
+    assert says in result_of(facility, person)
+
+
+def test_a_result_without_a_price_list_shows_no_price_and_names_the_contact():
+    facility = facility_with()
+    ContactPersonFactory(facility=facility, name="Ola Kontakt", email="ola@example.org", is_primary=True)
+    row = result_of(facility)
+    assert "From " not in row
+    assert "Ola Kontakt" in row and 'href="mailto:ola@example.org"' in row
+
+
+def test_the_facts_cost_the_same_queries_for_two_results_or_twelve():
+    def queries_for(count):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for index in range(count):
+            facility_with(policies=(True,), prices=PRICES, name=f"Sekvenseringslab {count} {index}")
+        with CaptureQueriesContext(connection) as captured:
+            Client().get("/search/", {"q": f"Sekvenseringslab {count}"})
+        return len(captured)
+
+    assert queries_for(2) == queries_for(12)
+
+
+def test_the_facility_page_says_how_it_is_booked_and_its_from_price_above_the_contact():
+    facility = facility_with(policies=(True,), prices=PRICES)
+    page = Client().get(f"/facilities/{facility.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    top = page.split('id="contact-heading"', 1)[0]
+    assert "Book by request" in top
+    assert f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)" in top
+    assert 'href="#prices-heading"' in top

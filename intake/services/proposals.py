@@ -76,8 +76,10 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
             facility=routing.facility,
             user=labels.get("actor_user"),
             accepted_by_name=name,
-            organisation_name=request.company_name,
-            org_number=request.org_number,
+            # The registered organisation when the request was made for one (its verified name and number),
+            # otherwise what the requester typed.
+            organisation_name=request.organisation.name if request.organisation else request.company_name,
+            org_number=request.organisation.org_number or "" if request.organisation else request.org_number,
             price_amount=routing.quote_amount,
             subject=f"{request.description}\n\n{routing.proposal_text}".strip(),
             reference=_("Labtorget request #%(id)s") % {"id": request.pk},

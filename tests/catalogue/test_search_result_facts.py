@@ -60,7 +60,9 @@ PRICES = {"internal": "100", "non_economic": "800", "economic": "1000"}
     [
         (None, f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)"),  # external price
         ("company", f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)"),
-        ("academic elsewhere", f"From NOK{NBSP}800.00 per hour (no VAT)"),
+        # Outside the owning institution, non-economic use needs an approved collaboration agreement (issue 16):
+        # without one an academic from elsewhere pays the external economic price, with VAT.
+        ("academic elsewhere", f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)"),
         ("academic here", f"From NOK{NBSP}100.00 per hour (no VAT)"),
     ],
 )

@@ -113,11 +113,6 @@ def vat_rules_of(*, institution_id: int) -> dict[str, VatRule]:
     return {rule.access_model: rule for rule in VatRule.objects.filter(institution_id=institution_id)}
 
 
-def vat_rule_for(*, institution_id: int, access_model: str) -> VatRule | None:
-    """The institution's own VAT rule for sales of the access model, or None when the default applies."""
-    return VatRule.objects.filter(institution_id=institution_id, access_model=access_model).first()
-
-
 @dataclass(frozen=True)
 class BookingTerms:
     """The terms of one use (pricing.terms.UseTerms), its VAT and the agreement behind a non-economic use."""
@@ -169,31 +164,6 @@ def use_terms_of(
     terms = terms_rules.use_terms(internal=internal, access_model=access_model, agreement=agreement is not None)
     terms_rules.activity_check(asked=activity, terms=terms)
     return terms, (agreement if terms.transaction == Transaction.COLLABORATION else None)
-
-
-def booking_terms(
-    *,
-    user,
-    resource,
-    access_model: str,
-    day: datetime.date,
-    agreement_id: int | None = None,
-    activity: str | None = None,
-) -> BookingTerms:
-    """use_terms_of with the VAT of the transaction: the default, or the institution's rule for the access model
-    (an internal transfer is never a sale: no rule applies to it)."""
-    terms, agreement = use_terms_of(
-        user=user, resource=resource, access_model=access_model, day=day, agreement_id=agreement_id,
-        activity=activity,
-    )  # fmt: skip
-    override = None
-    if terms.transaction != Transaction.INTERNAL_TRANSFER:
-        override = vat_rule_for(institution_id=resource.facility.institution_id, access_model=access_model)
-    return BookingTerms(
-        terms=terms,
-        vat=terms_rules.vat_treatment(transaction=terms.transaction, override=override),
-        agreement=agreement,
-    )
 
 
 def _items_prefetch() -> Prefetch:
@@ -284,8 +254,8 @@ class YourPrice:
 def terms_by_access_model(
     *, user, resource, day: datetime.date, with_vat: bool = True
 ) -> dict[str, BookingTerms | DomainError]:
-    """booking_terms for every access model at once (two queries at most, one `with_vat=False`, when the VAT
-    returned is the default): the terms, or the DomainError saying why the access model is not open to the
+    """use_terms_of, with the VAT, for every access model at once (two queries at most, one `with_vat=False`, when
+    the VAT returned is the default): the terms, or the DomainError saying why the access model is not open to the
     person (collaboration research without an agreement)."""
     internal = member_of_owning_institution(user, resource)
     agreement = None if internal else agreements_covering(user=user, facility_id=resource.facility_id, day=day).first()

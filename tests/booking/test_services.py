@@ -47,7 +47,7 @@ def test_an_academic_user_pays_through_the_institution(resource, academic_user):
     [
         ("academic", "owner", "owner", "owner"),
         ("academic", "other", "owner", "owner"),  # verified here, typed another one since
-        ("academic", "other", None, "other"),  # unverified: the profile's, priced as external
+        ("academic", "other", None, "person"),  # unverified: the typed institution never pays (accounts.payer_for)
         ("company", "owner", "owner", "company"),
     ],
 )
@@ -66,6 +66,8 @@ def test_the_payer_follows_the_verified_affiliation(resource, kind, typed, verif
     booking = book(resource, user, days_ahead(3, 10), days_ahead(3, 12))
     if payer == "company":
         assert (booking.payer_institution, booking.payer_name) == (None, "Biotek AS")
+    elif payer == "person":
+        assert booking.payer_institution is None
     else:
         assert booking.payer_institution == institutions[payer]
 

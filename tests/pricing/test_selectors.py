@@ -47,14 +47,16 @@ def test_only_a_verified_affiliation_gives_the_internal_tier(
         institution=institution if verified_here else other, state=state, method=method
     )
     day = datetime.date(2026, 3, 2)
-    assert selectors.booking_terms(user=user, resource=resource, access_model="rental", day=day).terms.tier == tier
+    assert selectors.use_terms_of(user=user, resource=resource, access_model="rental", day=day)[0].tier == tier
 
 
 def test_a_user_without_any_claim_is_external(resource, institution):
     user = AcademicUserFactory(institution=institution, affiliation_verified=False)
     Affiliation.objects.filter(user=user).delete()
-    terms = selectors.booking_terms(user=user, resource=resource, access_model="rental", day=datetime.date(2026, 3, 2))
-    assert terms.terms.tier == PriceTier.EXTERNAL_ECONOMIC
+    terms, _agreement = selectors.use_terms_of(
+        user=user, resource=resource, access_model="rental", day=datetime.date(2026, 3, 2)
+    )
+    assert terms.tier == PriceTier.EXTERNAL_ECONOMIC
 
 
 @pytest.fixture

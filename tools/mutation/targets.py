@@ -53,7 +53,7 @@ POLICY_TESTS = (
     "tests/intake/test_handover_and_notes.py",
 )
 QUOTE_RULES = (
-    "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_terms", "booking_price",
+    "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
     "terms_by_access_model",
 )  # fmt: skip

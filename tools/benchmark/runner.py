@@ -260,13 +260,13 @@ def build(config: BenchConfig) -> dict:
                )
                INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity,
                    access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at,
-                   price_tier, price_unit, decision_reason)
+                   price_tier, price_unit, decision_reason, vat_category, vat_reason_code, vat_reason)
                SELECT slots.resource_id, users.ids[1 + (slots.n + slots.k) %% 100], slots.s,
                    slots.s + interval '2 hours',
                    slots.s + interval '2 hours' + make_interval(mins => slots.buffer_minutes),
                    CASE WHEN slots.k %% 10 = 0 THEN 'cancelled' ELSE 'confirmed' END,
                    CASE WHEN slots.k %% 5 = 0 THEN 'economic' ELSE 'non_economic' END,
-                   'rental', '', 'Benchmark AS', '988077917', 'NOK', now(), now(), '', '', ''
+                   'rental', '', 'Benchmark AS', '988077917', 'NOK', now(), now(), '', '', '', 'S', '', ''
                FROM slots, users""",
             {"monday": monday, "per_resource": per_resource},
         )
@@ -642,9 +642,9 @@ class HttpLoad(Slices):
 SQL_INSERT = (
     'INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity, '
     "access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at, price_tier, "
-    "price_unit, decision_reason) "
+    "price_unit, decision_reason, vat_category, vat_reason_code, vat_reason) "
     "VALUES (%s, %s, %s, %s, %s, 'confirmed', 'economic', 'rental', '', 'Benchmark AS', '988077917', 'NOK', "
-    "now(), now(), '', '', '')"
+    "now(), now(), '', '', '', 'S', '', '')"
 )
 
 

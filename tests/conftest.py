@@ -94,3 +94,14 @@ def _no_register_on_the_network(settings):
     """No test reaches Brønnøysundregistrene: the address refuses connections at once (the register "cannot be
     reached"); tests of the register answer with recorded responses (tests/accounts/brreg)."""
     settings.BRREG_BASE_URL = "http://127.0.0.1:9/enhetsregisteret/api"
+
+
+@pytest.fixture
+def national_agreement_templates(db):
+    """The national standard agreements a data migration adds. A transactional test on PostgreSQL empties every
+    table, so tests that need them ensure they are there (the migration's own get_or_create, run again)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("agreements.migrations.0002_national_standard_templates").create(apps, None)

@@ -15,7 +15,7 @@ from intake.choices import RequesterDecision
 from tests.factories import UserFactory
 from tests.intake.factories import IntakeRequestFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_agreement_templates")]
 
 
 def _text(pdf: bytes) -> str:

@@ -13,7 +13,7 @@ from intake.choices import RequestStatus, RoutingStatus
 from tests.factories import ContactPersonFactory, FacilityFactory
 from tests.intake.factories import IntakeRequestFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_agreement_templates")]
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     assert report["data"] == {"bookable_resources": 200, "bookings": 2000}  # 20 facilities, one per category
     assert report["search"]["searches"] == 3 and report["search"]["mean_results"] > 0
     # The token, the resource, its prices, and one transaction: BEGIN, the storing statement, the e-mails, COMMIT.
-    assert report["create_path_queries"] == 7
+    assert report["create_path_queries"] == 8  # and the payer's membership
     # The server answered the clients' bookings on the database the benchmark built (the test database here).
     http = report["http"]
     assert http["created"] > 0 and http["errors"] == 0 and http["conflicts"] == 0
@@ -268,8 +268,8 @@ def test_the_overlap_check_finds_overlapping_active_bookings_when_nothing_preven
     insert = (
         'INSERT INTO booking_booking (resource_id, user_id, start, "end", blocked_until, status, activity, '
         "access_model, purpose, payer_name, payer_org_number, currency, created_at, updated_at, price_tier, "
-        "price_unit, decision_reason) VALUES (%s, %s, %s, %s, %s, %s, 'economic', 'rental', '', '', '', 'NOK', "
-        "now(), now(), '', '', '')"
+        "price_unit, decision_reason, vat_category, vat_reason_code, vat_reason) VALUES (%s, %s, %s, %s, %s, %s, "
+        "'economic', 'rental', '', '', '', 'NOK', now(), now(), '', '', '', 'S', '', '')"
     )
     assert benchmark.scalar(benchmark.OVERLAP_CHECK_SQL) == 0
     with transaction.atomic():

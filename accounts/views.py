@@ -26,7 +26,7 @@ from accounts.forms import (
 from accounts.models import Affiliation, ApiToken, InstitutionDomain, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 def _apply_service_errors(form, error):
@@ -197,6 +197,7 @@ def membership_message(membership) -> str:
 @login_required
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
+    require_visible(policies.knows_organisation, request.user, organisation)
     require(policies.can_view_organisation, request.user, organisation)
     context = {
         "organisation": organisation,

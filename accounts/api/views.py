@@ -24,7 +24,7 @@ from accounts.choices import AffiliationState
 from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 class TokenObtainView(APIView):
@@ -149,6 +149,7 @@ class OrganisationDetailView(APIView):
     @extend_schema(responses={200: OrganisationSerializer}, tags=["organisations"])
     def get(self, request, pk: int):
         organisation = get_object_or_404(Organisation, pk=pk)
+        require_visible(policies.knows_organisation, request.user, organisation)
         require(policies.can_view_organisation, request.user, organisation)
         body = OrganisationSerializer(organisation).data
         body["members"] = [
@@ -194,9 +195,7 @@ class MembershipDecisionView(APIView):
         serializer = AffiliationDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            membership = services.membership_decide(
-                actor=request.user, membership_id=pk, **serializer.validated_data
-            )
+            membership = services.membership_decide(actor=request.user, membership_id=pk, **serializer.validated_data)
         except OrganisationMembership.DoesNotExist:
             raise Http404 from None
         return Response(MembershipSerializer(membership).data)

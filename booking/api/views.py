@@ -44,7 +44,7 @@ from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
-from core.policies import require
+from core.policies import require_visible
 
 MAX_WINDOW = datetime.timedelta(days=62)
 MAX_DISTANCE = datetime.timedelta(days=3660)
@@ -198,8 +198,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return BookingSerializer
 
     def get_object(self):
+        """The booking, if the user may see it; someone else's booking is a 404, as a missing one."""
         booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"])
-        require(policies.can_view_booking, self.request.user, booking)
+        require_visible(policies.can_view_booking, self.request.user, booking)
         return booking
 
     def retrieve(self, request, *args, **kwargs):
@@ -288,9 +289,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, call):
-        """A change to one booking: the service decides who may make it (PermissionDenied is a 403)."""
-        booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"])
-        booking = call(booking)
+        """A change to one booking the user may see (else 404): the service decides who may make it (403)."""
+        booking = call(self.get_object())
         return Response(BookingSerializer(booking).data)
 
     @action(detail=True, methods=["post"])
@@ -364,7 +364,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = BulkDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if Booking.objects.filter(pk__in=data["ids"]).count() != len(set(data["ids"])):
+        # A booking the user may not see is unknown, as one that does not exist.
+        if selectors.visible_bookings(request.user).filter(pk__in=data["ids"]).count() != len(set(data["ids"])):
             raise ValidationError({"ids": [_("Unknown booking.")]})
         decided = services.bookings_decide(
             booking_ids=data["ids"], actor=request.user, approve=data["decision"] == "approve", reason=data["reason"]

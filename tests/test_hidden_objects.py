@@ -203,3 +203,47 @@ def test_the_portal_answers_a_strangers_booking_or_organisation_as_missing_too(c
         f"/accounts/organisations/{hidden.organisation.pk}/",
     ):
         assert client.get(address).status_code == 404, address
+
+
+# (address, body naming the hidden object by `{id}`, its kind): an id in a body is looked up as one in the path.
+REFERENCES = [
+    (
+        "/api/v1/bookings/",
+        {
+            "resource": "{id}",
+            "start": MOVE["start"],
+            "end": MOVE["end"],
+            "activity": "economic",
+            "access_model": "rental",
+        },
+        "draft_resource",
+    ),  # fmt: skip
+    ("/api/v1/contacts/", {"facility": "{id}", "name": "Ny Kontakt", "email": "ny@example.org"}, "draft"),
+    ("/api/v1/resources/", {"facility": "{id}", "name": "Nytt instrument", "kind": "instrument"}, "draft"),
+    (
+        "/api/v1/pricing/agreements/",
+        {
+            "facility": "{id}",
+            "title": "Samarbeid",
+            "partner_name": "Eier AS",
+            "valid_from": "2027-01-01",
+            "effective_collaboration": True,
+            "shared_risk": True,
+            "may_publish": True,
+        },
+        "draft",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("address", "body", "kind"), REFERENCES, ids=[row[0] for row in REFERENCES])
+def test_a_hidden_object_named_in_a_body_answers_as_a_missing_one(hidden, address, body, kind):
+    client = APIClient()
+    client.force_authenticate(hidden.stranger)
+
+    def answer(object_id):
+        data = {name: object_id if value == "{id}" else value for name, value in body.items()}
+        response = client.post(address, data, format="json")
+        return response.status_code, response.content.replace(str(object_id).encode(), b"{id}")  # DRF quotes it
+
+    assert answer(getattr(hidden, kind).pk) == answer(MISSING), answer(getattr(hidden, kind).pk)

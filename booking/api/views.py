@@ -39,6 +39,7 @@ from booking.api.serializers import (
 from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
 from calendars import selectors as calendar_selectors
+from catalogue import policies as catalogue_policies
 from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
@@ -261,8 +262,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise _refusal_with_code(serializer.errors)
         data = serializer.validated_data
         resource = selectors.resource_to_book(data["resource"])
-        if resource is None:
-            raise DomainError(_("No such resource."), field="resource", code="not_found")
+        if resource is None or not catalogue_policies.can_view_facility(request.user, resource.facility):
+            raise DomainError(_("No such resource."), field="resource", code="not_found")  # a draft's too
         fields = {
             "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
             "access_model": data["access_model"], "purpose": data["purpose"], "activity": data.get("activity"),

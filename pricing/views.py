@@ -79,7 +79,9 @@ def cost_base_edit(request, pk):
     staff = StaffLineFormSet(request.POST or None, prefix="staff", initial=staff_initial)
     if request.method == "POST" and form.is_valid() and staff.is_valid():
         try:
-            services.cost_base_save(resource=resource, year=year, staff=staff_lines(staff), **form.cleaned_data)
+            services.cost_base_save(
+                actor=request.user, resource=resource, year=year, staff=staff_lines(staff), **form.cleaned_data
+            )
         except (DomainError, ValidationError) as error:
             _apply_errors(form, error)
         else:
@@ -121,6 +123,7 @@ def price_lists(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.price_list_save(
+                actor=request.user,
                 resource=resource,
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
@@ -155,6 +158,7 @@ def price_list_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.price_list_save(
+                actor=request.user,
                 resource=resource,
                 price_list=price_list,
                 valid_from=form.cleaned_data["valid_from"],

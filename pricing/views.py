@@ -137,7 +137,9 @@ def price_lists(request, pk):
         else:
             messages.success(request, _("The price list is saved."))
             return redirect("pricing:price_lists", pk=resource.pk)
-    lists = resource.price_lists.prefetch_related("items").order_by("-valid_from")
+    lists = selectors.price_lists_with_vat(
+        resource.price_lists.select_related("resource__facility").prefetch_related("items").order_by("-valid_from")
+    )
     return render(
         request,
         "pricing/price_lists.html",

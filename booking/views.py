@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import selectors as accounts_selectors
 from booking import ics, policies, selectors, services
 from booking.forms import (
     BookingForm,
@@ -143,7 +144,8 @@ def book(request, pk):
         if request.GET.get(name):
             initial[name] = request.GET[name][:16]
     agreements = pricing_selectors.agreements_in_force(user=request.user, facility_id=resource.facility_id)
-    form = BookingForm(request.POST or None, initial=initial, agreements=agreements)
+    organisations = list(accounts_selectors.organisations_acted_for(request.user))
+    form = BookingForm(request.POST or None, initial=initial, agreements=agreements, organisations=organisations)
     alternatives = []
     status = 200
     if request.method == "POST":
@@ -156,6 +158,7 @@ def book(request, pk):
                 "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
                 "access_model": data["access_model"], "purpose": data["purpose"],
                 "collaboration_agreement": data.get("collaboration_agreement"),
+                "organisation": data.get("organisation"),
             }  # fmt: skip
             try:
                 if data.get("repeat"):

@@ -270,7 +270,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if data.get("repeat"):
             result = services.booking_series_create(
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
-                mode=data["mode"],
+                mode=data["mode"], organisation=data.get("organisation"),
             )  # fmt: skip
             if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
                 raise ConflictError(

@@ -294,6 +294,58 @@ def test_only_an_approved_member_books_on_the_organisations_account(bookable, st
         assert response.json()["code"] == "not_a_member"
 
 
+def two_organisations_member():
+    user = UserFactory(first_name="Kari", last_name="Nordmann", company_name="", org_number="")
+    first, second = (
+        Organisation.objects.create(org_number=number, name=name, register_state=RegisterState.VERIFIED)
+        for number, name in (("988077917", "Demo Helse AS"), ("923609016", "Andre Bedrift AS"))
+    )
+    for organisation in (first, second):
+        OrganisationMembership.objects.create(organisation=organisation, user=user, state=MembershipState.APPROVED)
+    return user, first, second
+
+
+def test_a_member_of_two_organisations_chooses_in_the_portal_which_one_pays(bookable):
+    from django.test import Client
+
+    from booking.models import Booking
+    from tests.booking.conftest import days_ahead
+
+    user, first, _second = two_organisations_member()  # without a choice, Andre Bedrift AS would pay (first by name)
+    OrganisationMembership.objects.create(
+        organisation=Organisation.objects.create(org_number="974760673", name="Ikke Godkjent AS"),
+        user=user, state=MembershipState.PENDING,
+    )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    url = f"/resources/{bookable.pk}/book/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Who pays" in page and "Andre Bedrift AS" in page and "Demo Helse AS" in page
+    assert "Ikke Godkjent AS" not in page  # a pending membership is no choice
+    form = {
+        "start": days_ahead(3, 10).strftime("%Y-%m-%dT%H:%M"), "end": days_ahead(3, 12).strftime("%Y-%m-%dT%H:%M"),
+        "access_model": "rental",
+    }  # fmt: skip
+    refused = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and not Booking.objects.exists()  # the payer must be chosen
+    assert client.post(url, {**form, "organisation": first.pk}).status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.payer_organisation, booking.payer_name) == (first, "Demo Helse AS")
+
+
+def test_a_series_through_the_api_is_paid_by_the_organisation_named(bookable):
+    from booking.models import Booking
+
+    user, first, _second = two_organisations_member()  # without the choice, Andre Bedrift AS would pay
+    api = APIClient()
+    api.force_authenticate(user)
+    payload = booking_payload(bookable, organisation=first.pk, repeat="weekly", count=2)
+    response = api.post("/api/v1/bookings/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert {booking.payer_organisation_id for booking in Booking.objects.all()} == {first.pk}
+    assert Booking.objects.count() == 2
+
+
 # --- Nothing is invoiced to an organisation the register has not verified ----------------------------------------
 
 

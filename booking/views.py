@@ -109,7 +109,7 @@ def find_capacity(request):
     results = None
     if form.is_bound and form.is_valid():
         start, end, duration = form.period()
-        results = selectors.find_free_capacity(
+        results = selectors.free_capacity_windows(
             start=start,
             end=end,
             duration=duration,

@@ -47,7 +47,7 @@ def register_refusal(unit: brreg.RegisterUnit) -> DomainError | None:
     return None
 
 
-def apply_register_answer(organisation: Organisation, unit: brreg.RegisterUnit) -> None:
+def organisation_register_answer_apply(organisation: Organisation, unit: brreg.RegisterUnit) -> None:
     """Name, address, VAT registration, NACE code and web domain as the register has them; verified when the
     unit may pay, refused when it is deleted, bankrupt or unknown."""
     now = timezone.now()
@@ -121,7 +121,7 @@ def organisation_by_number(*, org_number: str, name: str = "") -> Organisation:
     if unit is None:
         organisation.register_note = _("Brønnøysundregistrene could not be reached; not verified yet.")
     else:
-        apply_register_answer(organisation, unit)
+        organisation_register_answer_apply(organisation, unit)
     try:
         with transaction.atomic():
             organisation.save()
@@ -136,7 +136,7 @@ def organisation_register_check(*, organisation: Organisation) -> bool:
         unit = brreg.unit_lookup(organisation.org_number)
     except brreg.RegisterUnavailable:
         return False
-    apply_register_answer(organisation, unit)
+    organisation_register_answer_apply(organisation, unit)
     organisation.save()
     return True
 

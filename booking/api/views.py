@@ -496,7 +496,7 @@ class FreeCapacityView(APIView):
             limit = max(1, min(int(params.get("limit", 100)), 500))
         except ValueError:
             raise DomainError(_("Not a number."), field="limit", code="invalid") from None
-        windows = selectors.find_free_capacity(
+        windows = selectors.free_capacity_windows(
             start=start, end=end, duration=duration, category=category, institution=institution,
             user=request.user, limit=limit,
         )  # fmt: skip

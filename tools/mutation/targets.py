@@ -76,8 +76,8 @@ ACCOUNTS_POLICIES = (
 PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
 AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
                      "affiliation_from_feide", "institution_domain_add")  # fmt: skip
-ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
-                      "membership_request", "membership_decide")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "organisation_register_answer_apply", "organisation_by_number",
+                      "verified_email_under", "membership_request", "membership_decide")  # fmt: skip
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (

@@ -450,8 +450,9 @@ def booking_detail(request, pk):
         booking = selectors.booking_for_page(pk)
     except Booking.DoesNotExist as missing:
         raise Http404 from missing
-    require(policies.can_view_booking, request.user, booking)
     is_manager = policies.can_move_booking(request.user, booking)
+    if not is_manager:  # a manager of the facility may see it; anyone else only if they booked it
+        require(policies.can_view_booking, request.user, booking)
     cancel_form = CancelBookingForm(prefix="cancel")
     initial_move = {}
     for name in ("start", "end"):

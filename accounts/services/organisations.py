@@ -222,3 +222,40 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
     membership.save()
     email_queue(kind=emails.MEMBERSHIP_DECIDED, object_id=membership.pk)
     return membership
+
+
+@transaction.atomic
+def membership_role_set(*, actor: User, membership_id: int, role: str) -> OrganisationMembership:
+    """Make an approved member an organisation admin (who approves later members), or an admin a member again.
+    The organisation keeps at least one approved admin (409 last_admin)."""
+    membership = (
+        OrganisationMembership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise OrganisationMembership.DoesNotExist
+    require(policies.can_change_membership_role, actor, membership)
+    if role not in MembershipRole.values:
+        raise DomainError(_("Choose organisation admin or member."), field="role", code="invalid_choice")
+    if membership.state != MembershipState.APPROVED:
+        raise DomainError(
+            _("Only an approved member can have a role; approve the membership first."), field="role",
+            code="not_approved",
+        )  # fmt: skip
+    if membership.role == role:
+        return membership
+    other_admins = (
+        OrganisationMembership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, state=MembershipState.APPROVED, role=MembershipRole.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if role != MembershipRole.ADMIN and not other_admins.exists():
+        raise ConflictError(
+            _("The organisation must keep at least one admin: make someone else admin first."), field="role",
+            code="last_admin",
+        )  # fmt: skip
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership

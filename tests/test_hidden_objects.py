@@ -58,7 +58,10 @@ ACCOUNTS = [
     ("get", "/api/v1/organisations/{id}/", None),
     ("post", "/api/v1/organisations/{id}/recheck/", None),
 ]
-MEMBERSHIP = [("post", "/api/v1/organisations/memberships/{id}/decision/", {"approve": True})]
+MEMBERSHIP = [
+    ("post", "/api/v1/organisations/memberships/{id}/decision/", {"approve": True}),
+    ("post", "/api/v1/organisations/memberships/{id}/role/", {"role": "admin"}),
+]
 AFFILIATION = [("post", "/api/v1/affiliations/{id}/decision/", {"approve": True})]
 TOKEN = [("delete", "/api/v1/auth/tokens/{id}/", None)]
 DRAFT_FACILITY = [

@@ -250,3 +250,21 @@ def test_a_hidden_object_named_in_a_body_answers_as_a_missing_one(hidden, addres
         return response.status_code, response.content.replace(str(object_id).encode(), b"{id}")  # DRF quotes it
 
     assert answer(getattr(hidden, kind).pk) == answer(MISSING), answer(getattr(hidden, kind).pk)
+
+
+@pytest.mark.parametrize(
+    ("address", "form", "kind"),
+    [
+        ("/accounts/affiliations/{id}/decide/", {"decision": "approve"}, "affiliation"),
+        ("/accounts/organisations/memberships/{id}/decide/", {"decision": "approve"}, "membership"),
+        ("/accounts/organisations/memberships/{id}/role/", {"role": "admin"}, "membership"),
+        ("/accounts/organisations/{id}/recheck/", {}, "organisation"),
+    ],
+)
+@pytest.mark.parametrize("valid", [True, False])
+def test_the_portals_decisions_answer_a_strangers_object_as_missing(client, hidden, address, form, kind, valid):
+    client.force_login(hidden.stranger)
+    data = form if valid else {}
+    hidden_answer = client.post(address.replace("{id}", str(getattr(hidden, kind).pk)), data)
+    missing_answer = client.post(address.replace("{id}", str(MISSING)), data)
+    assert hidden_answer.status_code == missing_answer.status_code == 404

@@ -604,7 +604,7 @@ PENDING_MEMBER = (MembershipRole.MEMBER, MembershipState.PENDING)
         ("platform", 1, "admin", 200, None, "admin"),
         ("member", 1, "admin", 403, None, "member"),  # a member promotes nobody, not even another member
         ("member", 2, "admin", 403, None, "member"),
-        ("outsider", 1, "admin", 403, None, "member"),
+        ("outsider", 1, "admin", 404, None, "member"),  # to anybody else the membership does not exist
         ("admin", 0, "member", 403, None, "admin"),  # nobody changes their own role
         ("platform", 0, "member", 409, "last_admin", "admin"),  # the only admin stays admin
         ("admin", 3, "admin", 400, "not_approved", "member"),  # a pending member is approved first

@@ -49,6 +49,7 @@ from core.policies import require_visible
 
 MAX_WINDOW = datetime.timedelta(days=62)
 MAX_DISTANCE = datetime.timedelta(days=3660)
+MAX_RESOURCES = 500  # resources in one answer of the free-capacity search
 
 
 def _interval_list(intervals) -> list[dict]:
@@ -478,7 +479,11 @@ class FreeCapacityView(APIView):
             OpenApiParameter("institution", str, description="Institution id or slug"),
             *_PERIOD,
             OpenApiParameter("duration", str, description="ISO 8601 duration, e.g. PT4H (default PT1H)"),
-            OpenApiParameter("limit", int, description="At most this many resources (1-500, default 100)"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_RESOURCES},
+                description=f"At most this many resources (1-{MAX_RESOURCES}, default 100)",
+            ),
         ],
         responses={200: FreeCapacitySerializer, 400: ErrorSerializer},
     )
@@ -495,9 +500,13 @@ class FreeCapacityView(APIView):
         category = _lookup(Category, params.get("category"), "category")
         institution = _lookup(Institution, params.get("institution"), "institution")
         try:
-            limit = max(1, min(int(params.get("limit", 100)), 500))
+            limit = int(params.get("limit") or 100)
         except ValueError:
             raise DomainError(_("Not a number."), field="limit", code="invalid") from None
+        if not 1 <= limit <= MAX_RESOURCES:
+            raise DomainError(
+                _("Ask for 1 to %(most)d resources.") % {"most": MAX_RESOURCES}, field="limit", code="out_of_range"
+            )
         windows = selectors.free_capacity_windows(
             start=start, end=end, duration=duration, category=category, institution=institution,
             user=request.user, limit=limit,

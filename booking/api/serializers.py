@@ -91,6 +91,21 @@ class BookingSerializer(serializers.ModelSerializer):
         return price_reason(booking.price_tier)
 
 
+class SkippedOccurrenceSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    code = serializers.CharField(help_text="The rule that refused the occurrence, e.g. `slot_taken`.")
+    detail = serializers.CharField()
+
+
+class BookingSeriesSerializer(serializers.Serializer):
+    """The answer to a series (`repeat`): the bookings made, and the occurrences skipped with the reason."""
+
+    recurrence_group = serializers.UUIDField()
+    bookings = BookingSerializer(many=True)
+    skipped = SkippedOccurrenceSerializer(many=True)
+
+
 class ManagerBookingSerializer(BookingSerializer):
     user_name = serializers.SerializerMethodField()
     user_email = serializers.EmailField(source="user.email", read_only=True)

@@ -7,9 +7,9 @@ import datetime
 import pytest
 import requests
 import schemathesis
-from schemathesis.core.transport import Response
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
+from schemathesis.core.transport import Response
 
 from accounts.services import api_token_create
 from tests.booking.factories import BookingPolicyFactory

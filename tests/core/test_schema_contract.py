@@ -103,3 +103,37 @@ def test_the_register_and_the_accounts_of_a_person_answer_as_the_schema_says(con
     organisation = check(contract, client, "get", "/api/v1/organisations/", "/api/v1/organisations/")[0]
     check(contract, client, "get", f"/api/v1/organisations/{organisation['organisation']['id']}/",
           "/api/v1/organisations/{id}/")  # fmt: skip
+
+
+def test_a_managers_register_and_accounts_answer_as_the_schema_says(contract):
+    policy = BookingPolicyFactory()
+    facility = policy.resource.facility
+    manager = FacilityManagerFactory(facility=facility).user
+    client = APIClient()
+    client.force_authenticate(manager)
+    facility_path = f"/api/v1/facilities/{facility.pk}/"
+    check(contract, client, "patch", facility_path, "/api/v1/facilities/{id}/", {"city": "Bergen"})
+    check(contract, client, "post", facility_path + "verify/", "/api/v1/facilities/{id}/verify/", {})
+    contact = {"facility": facility.pk, "name": "Kari Kontakt", "email": "kari@example.org", "role": "Leder"}
+    made = check(contract, client, "post", "/api/v1/contacts/", "/api/v1/contacts/", contact, status=201)
+    check(contract, client, "patch", f"/api/v1/contacts/{made['id']}/", "/api/v1/contacts/{id}/", {"role": "Sjef"})
+    resource = {"facility": facility.pk, "name": "Nytt mikroskop", "kind": "instrument"}
+    made = check(contract, client, "post", "/api/v1/resources/", "/api/v1/resources/", resource, status=201)
+    one = f"/api/v1/resources/{made['id']}/"
+    check(contract, client, "patch", one, "/api/v1/resources/{id}/", {"bookable": False})
+    check(contract, client, "delete", one, "/api/v1/resources/{id}/", status=204)
+    check(contract, client, "get", f"/api/v1/resources/{policy.resource_id}/external-calendars/",
+          "/api/v1/resources/{id}/external-calendars/")  # fmt: skip
+    for report in ("state-aid", "revenue", "invoice-basis"):
+        check(contract, client, "get", f"/api/v1/accounting/facilities/{facility.pk}/{report}/",
+              f"/api/v1/accounting/facilities/{{id}}/{report}/")  # fmt: skip
+    check(contract, client, "get", f"/api/v1/pricing/institutions/{facility.institution_id}/vat-table/",
+          "/api/v1/pricing/institutions/{id}/vat-table/")  # fmt: skip
+
+
+def test_a_new_token_answers_as_the_schema_says(contract):
+    from tests.factories import PASSWORD
+
+    person = UserFactory()
+    body = {"email": person.email, "password": PASSWORD, "name": "Laptop"}
+    check(contract, APIClient(), "post", "/api/v1/auth/token/", "/api/v1/auth/token/", body)

@@ -162,7 +162,6 @@ def price_lists_with_vat(price_lists) -> list:
         for item in price_list.items.all():
             item.public_vat_rate = rates[price_list.resource.facility_id][item.tier]
             item.public_price_incl_vat = price_incl_vat(item.price, item.public_vat_rate)
-        price_list.public_vat_ready = True
     return price_lists
 
 

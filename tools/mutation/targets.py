@@ -16,7 +16,13 @@ class Target:
 
 
 PRICING_TESTS = ("tests/pricing",)
-QUOTE_TESTS = ("tests/pricing", "tests/booking/test_services.py", "tests/booking/test_activity_by_server.py")
+QUOTE_TESTS = (
+    "tests/pricing",
+    "tests/booking/test_services.py",
+    "tests/booking/test_activity_by_server.py",
+    "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
+)
 INTAKE_TESTS = ("tests/intake",)
 BOOKING_RULE_TESTS = (
     "tests/booking/test_services.py",
@@ -55,7 +61,7 @@ POLICY_TESTS = (
 QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
-    "terms_by_access_model",
+    "quote_with_terms", "terms_by_access_model", "tiers_by_access_model", "prices_for_user",
 )  # fmt: skip
 TERMS_TESTS = ("tests/pricing/test_terms.py", "tests/pricing/test_booking_terms.py")
 AGREEMENT_RULES = (
@@ -78,7 +84,6 @@ AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_chec
                      "affiliation_from_feide", "institution_domain_add")  # fmt: skip
 ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
                       "membership_request", "membership_decide")  # fmt: skip
-QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
     "COST_BASE_UNITS_PER_PRICE_UNIT",

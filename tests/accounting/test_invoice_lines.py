@@ -10,8 +10,8 @@ import pytest
 
 from accounting import selectors
 from booking.choices import BookingStatus
-from tests.booking.factories import BookingFactory
 from booking.services.changes import payer_fields
+from tests.booking.factories import BookingFactory
 from tests.factories import AcademicUserFactory, InstitutionFactory, ResourceFactory, UserFactory
 from tests.helpers import oslo
 

@@ -199,6 +199,7 @@ TARGETS = (
     Target("booking.grid", ("tests/booking/test_week_grid.py",)),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     Target("calendars.policies", POLICY_TESTS),
+    Target("agreements.policies", ("tests/agreements/test_agreements.py",)),
     Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
     Target("accounts.policies", ACCOUNTS_TESTS, ACCOUNTS_POLICIES),
     Target("accounts.selectors", ACCOUNTS_TESTS + ("tests/pricing/test_selectors.py",), PAYER_RULES),

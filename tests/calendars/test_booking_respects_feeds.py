@@ -239,12 +239,6 @@ def test_the_local_booking_address_must_be_a_web_address_with_known_placeholders
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known regression after the money merge: the booking insert gained the VAT category, code and reason and "
-    "is now over psycopg's 50-parameter limit for a prepared statement; booking/fastpath.py must pass fewer "
-    "parameters (constants inline) before this holds again. strict: it fails CI once it passes, so the mark goes.",
-)
 def test_the_external_check_costs_no_query_and_keeps_the_insert_statement_cached(federated, resource, company, base):
     """The booking's check and insert stay one statement with the external busy time in it; psycopg keeps the parsed
     form of a statement only up to 50 parameters and 4096 characters (MAX_CACHED_STATEMENT_*), past which every

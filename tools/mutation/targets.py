@@ -22,6 +22,7 @@ QUOTE_TESTS = (
     "tests/booking/test_activity_by_server.py",
     "tests/booking/test_use.py",
     "tests/booking/test_use_rules.py",
+    "tests/catalogue/test_search_result_facts.py",
 )
 INTAKE_TESTS = ("tests/intake",)
 BOOKING_RULE_TESTS = (
@@ -62,6 +63,8 @@ QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
     "quote_with_terms", "terms_by_access_model", "tiers_by_access_model", "prices_for_user",
+    # the VAT a public price table and a "from" price show
+    "TIER_TRANSACTION", "public_vat_rates", "price_incl_vat", "price_lists_with_vat",
 )  # fmt: skip
 TERMS_TESTS = ("tests/pricing/test_terms.py", "tests/pricing/test_booking_terms.py")
 AGREEMENT_RULES = (

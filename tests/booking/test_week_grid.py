@@ -183,6 +183,26 @@ def test_the_rows_run_from_the_first_opening_to_the_last_closing_on_the_grid(com
     assert last.end <= at(MONDAY, "00:00") + datetime.timedelta(days=1)
 
 
+@pytest.mark.parametrize(
+    ("clock", "state"),
+    [
+        ("07:30", "closed"),  # before Wednesday opens, right before the booking that opens the day
+        ("08:00", "busy"),
+        ("18:30", "busy"),
+        ("19:00", "closed"),  # after Wednesday closes, right after the booking that closes the day
+    ],
+)
+def test_a_cell_touching_a_booking_only_at_its_edge_is_not_shown_booked(company_user, clock, state):
+    policy = BookingPolicyFactory(
+        slot_minutes=30, opening={0: [(T(7), T(20))], 2: [(T(8), T(19))]}
+    )  # fmt: skip
+    for start, end in (("08:00", "09:00"), ("18:00", "19:00")):
+        BookingFactory(resource=policy.resource, start=at(WEDNESDAY, start), end=at(WEDNESDAY, end))
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    cells = {cell.start: cell for row in grid.rows for cell in row.cells}
+    assert cells[at(WEDNESDAY, clock)].state == state
+
+
 def test_the_grid_reports_its_row_length_choice_and_today(grid_for):
     _cells, grid = grid_for(TUESDAY_8_TO_9)
     assert (grid.row_minutes, grid.default_minutes, grid.choice, grid.today) == (

@@ -169,7 +169,7 @@ T = datetime.time
         (30, (T(20), T(23, 59)), None, (T(20), T(23, 30))),  # open to the last minute of the day
         (60, (T(22), T(23, 59)), None, (T(22), T(23))),
         (60, (T(22, 30), T(23, 30)), None, (T(22), T(23))),
-        (15, (T(23), T(23, 45)), None, (T(23), T(23, 30))),
+        (15, (T(23), T(23, 59)), None, (T(23), T(23, 45))),
         (5, (T(9, 10), T(9, 40)), None, (T(9), T(9, 30))),  # 5-minute steps, 15-minute rows
     ],
 )
@@ -237,6 +237,10 @@ def test_a_choice_over_busy_time_is_not_extended(grid_for, choice, clock, pick, 
         ("2026-12-15T09:00:59", "2026-12-15T10:00:30", ("09:00", "10:00")),  # seconds are dropped
         ("2026-12-15T09:00", "2026-12-15T09:00", None),  # empty
         ("2026-12-15T09:00", "", None),
+        # The page's address without a choice: no start or end at all.
+        (None, None, None),
+        ("2026-12-15T09:00", None, None),
+        (None, "2026-12-15T10:00", None),
     ],
 )
 def test_parse_choice_reads_minutes_only(start, end, expected):

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 EXEMPT = {"category": "E", "rate": D(0), "reason": "Unntatt etter merverdiavgiftsloven § 3-2"}
+REDUCED = {"category": "S", "rate": D("0.15"), "reason": ""}
 
 
 @pytest.fixture
@@ -144,6 +145,7 @@ PUBLIC_VAT = [
     ((True, True), {"service": EXEMPT}, None, None),
     ((True, True), {"rental": EXEMPT, "service": EXEMPT}, "0.0000", "100.00"),
     ((False, True), {"rental": EXEMPT}, "0.2500", "125.00"),
+    ((True, False), {"rental": REDUCED}, "0.1500", "115.00"),  # the non-economic price stays outside the scope
 ]
 
 

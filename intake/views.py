@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -132,6 +133,7 @@ def request_sent(request):
     return render(request, "intake/sent.html")
 
 
+@never_cache  # pages reached by a secret link show a request: no cache keeps them
 def request_confirm(request, token):
     """GET shows a button, POST confirms: link scanners in mail systems only GET, so they confirm nothing."""
     pending = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
@@ -149,6 +151,7 @@ def _linked_request(token) -> tuple[IntakeRequest, policies.RequestLink]:
     return selectors.request_detail(obj.pk), policies.RequestLink(obj.pk)
 
 
+@never_cache
 def request_follow(request, token):
     """The page a requester without an account follows the request on, through the secret link we e-mailed."""
     obj, link = _linked_request(token)
@@ -448,6 +451,7 @@ def _action_decline_routing(request, obj, user):
 # --- A facility's contact person answers by the signed link (no account) ---------------------------------------
 
 
+@never_cache
 def routing_answer(request, token):
     """GET shows the request and two forms; POST accepts with a proposal or declines with a reason. An expired,
     used or tampered link shows a clear page and changes nothing."""

@@ -8,8 +8,10 @@ headless; Playwright's own browser download is never used.
 
 The journeys are marked `browser` and run only with LABTORGET_BROWSER=1 (`.ci/run` sets it in its own step);
 without Playwright or Chromium that is an error, not a skip. Every page a journey visits is checked with axe-core
-(tests/browser/vendor/axe.min.js): a serious or critical violation fails the journey. Screenshots go to
-LABTORGET_BROWSER_ARTIFACTS (default .browser-artifacts/), with axe's findings as JSON.
+(tests/browser/vendor/axe.min.js): a serious or critical violation fails the journey, and so does anything the
+Content-Security-Policy blocked on the page (a `securitypolicyviolation` event or the console's report of one).
+axe is loaded as an init script, which the policy does not govern, so the portal's own policy stays on.
+Screenshots go to LABTORGET_BROWSER_ARTIFACTS (default .browser-artifacts/), with axe's findings as JSON.
 """
 
 import json
@@ -99,6 +101,16 @@ def chromium():
         browser.close()
 
 
+# Collects what the page's Content-Security-Policy blocks (an init script runs before the page's own scripts).
+CSP_LISTENER = """
+window.labtorgetCspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.labtorgetCspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `(${event.sourceFile || ""}:${event.lineNumber || ""})`);
+});
+"""
+
+
 class Visit:
     """One person in one browser context: logs in, checks every page with axe, saves screenshots."""
 
@@ -108,9 +120,22 @@ class Visit:
             viewport=VIEWPORTS[viewport], locale="nb-NO" if language == "nb" else "en-GB", accept_downloads=True
         )
         self.context.set_default_timeout(15_000)
+        self.context.add_init_script(path=str(AXE))
+        self.context.add_init_script(CSP_LISTENER)
         self.page = self.context.new_page()
         self.findings: list[dict] = []
         self.shots = 0
+        self.console_csp: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.console_csp.append(message.text)
+
+    def csp_violations(self) -> list[str]:
+        """What the Content-Security-Policy blocked on the current page, and every console report of a block."""
+        seen = self.page.evaluate("window.labtorgetCspViolations || []")
+        return [*seen, *self.console_csp]
 
     def goto(self, path: str):
         self.page.goto(self.portal + path)
@@ -131,8 +156,8 @@ class Visit:
         width = page.evaluate("document.documentElement.scrollWidth")
         viewport_width = VIEWPORTS[self.viewport]["width"]
         assert width <= viewport_width, f"{label}: the page scrolls sideways ({width} px > {viewport_width} px)"
-        if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE))
+        blocked = self.csp_violations()
+        assert not blocked, f"{label}: the Content-Security-Policy blocked: {blocked}"
         result = page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
             ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"

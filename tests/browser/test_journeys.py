@@ -1,7 +1,10 @@
 """The portal's main journeys, clicked through in Chromium as a person would (by visible text and labels), on a
-desktop and at 390 px, with axe-core on every page (see conftest.py).
+desktop and at 390 × 844 (no page may scroll sideways there), with axe-core and the Content-Security-Policy
+checked on every page (see conftest.py). Numbered as in issue 19:
 
-1. A company finds an instrument that needs approval, books it from the week calendar after seeing the total,
+1. A visitor searches in Norwegian ("flowcytometri", then "mikroskop"), narrows by city and open to industry,
+   opens a facility and sees the contact person and the price excl. and incl. VAT (7: the same in English).
+2.–3. A company finds an instrument that needs approval, books it from the week calendar after seeing the total,
    and sees the request pending; the facility manager approves it in the queue; the company sees it confirmed
    and downloads the .ics, whose times are the booking's.
 2. A company sends a request; a screener routes it to a facility from the screening queue.
@@ -41,6 +44,71 @@ def open_my_page(page, name: str) -> None:
     open_menu_if_folded(page)
     page.locator(".user-menu summary").click()
     page.locator(".user-menu").get_by_role("link", name=name).click()
+
+
+# What a visitor reads, in each language: (search label on the home page, search label on the results page,
+# city facet, open-to-industry facet, its value, contact heading, excl. VAT, incl. VAT, money pattern).
+VISITOR_WORDS = {
+    "nb": {
+        "home_search": "Hva leter du etter?", "search": "Søk", "city": "Sted", "industry": "Åpen for næringslivet",
+        "yes": "Ja", "contact": "Kontakt", "excl": "eks. mva.", "incl": "inkl. mva.", "results": r"\d+ fasilitet",
+        "money": r"kr\xa0[\d\xa0]+,\d\d",
+    },
+    "en": {
+        "home_search": "What are you looking for?", "search": "Search", "city": "City", "industry": "Open to industry",
+        "yes": "Yes", "contact": "Contact", "excl": "excl. VAT", "incl": "incl. VAT", "results": r"\d+ facilit",
+        "money": r"NOK\xa0[\d,]+\.\d\d",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_visitor_finds_a_facility_its_contact_and_price(visit, viewport, language):
+    """Journeys 1, 7 (English) and 8 (at 390 × 844): anonymous, as a newcomer from a search engine would."""
+    words = VISITOR_WORDS[language]
+    visitor = visit("visitor", viewport, language)
+    page = visitor.goto("/")
+    assert page.locator("html").get_attribute("lang") == language
+    page.get_by_label(words["home_search"]).fill("flowcytometri")
+    page.get_by_label(words["home_search"]).press("Enter")
+    visitor.check("search-flowcytometri")
+    results = page.locator("article.result")
+    expect(results.first).to_be_visible()
+    assert all("cytometr" in text.lower() for text in results.all_inner_texts())  # "Flow Cytometry" matches too
+
+    # A second search from the results page, then narrowed by city and by "open to industry".
+    page.get_by_label(words["search"], exact=True).fill("mikroskop")
+    page.get_by_label(words["search"], exact=True).press("Enter")
+    expect(page.locator("#results-heading")).to_have_text(re.compile(words["results"]))
+    everywhere = results.count()
+    page.get_by_role("group", name=words["city"]).get_by_role("link", name=re.compile("Oslo")).click()
+    expect(page.get_by_role("group", name=words["city"]).locator("a[aria-current='true']")).to_contain_text("Oslo")
+    in_oslo = results.count()
+    assert 0 < in_oslo <= everywhere
+    assert all(" Oslo " in f" {text} " for text in results.all_inner_texts())
+    page.get_by_role("group", name=words["industry"]).get_by_role("link", name=re.compile(words["yes"])).click()
+    expect(page.get_by_role("group", name=words["industry"]).locator("a[aria-current='true']")).to_be_visible()
+    assert "city=Oslo" in page.url and "open_to_industry=true" in page.url
+    visitor.check("search-narrowed")
+    # Each result says how it is booked and, where there is a price, what it costs excl. and incl. VAT.
+    card = results.filter(has_text="Avansert lysmikroskopi")
+    assert words["excl"] in card.locator(".price").inner_text()
+
+    card.get_by_role("link", name="Avansert lysmikroskopi").click()
+    visitor.check("facility")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Avansert lysmikroskopi")
+    contact = page.locator("section.contact-primary")
+    expect(contact.get_by_role("heading", name=words["contact"])).to_be_visible()
+    expect(contact.get_by_role("link", name=re.compile("@example.org"))).to_be_visible()
+    assert contact.locator("strong").first.inner_text().strip()  # the contact person's name
+    price = page.locator(".price-summary-facts .price").inner_text()
+    assert words["excl"] in price and words["incl"] in price, price
+    excluding, including = re.findall(words["money"], price)[:2]
+    assert excluding != including
+    # Near the top: the price summary is above the fold on a phone as on a desktop.
+    box = page.locator(".price-summary-facts .price").bounding_box()
+    assert box["y"] + box["height"] <= 844
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

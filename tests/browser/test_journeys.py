@@ -8,6 +8,8 @@ checked on every page (see conftest.py). Numbered as in issue 19:
    and sees the request pending; the facility manager approves it in the queue; the company sees it confirmed
    and downloads the .ics, whose times are the booking's.
 2. A company sends a request; a screener routes it to a facility from the screening queue.
+4. Two companies in two browsers send the same time at the same moment: one gets it; the other is told the time
+   is taken, sees the nearest free times and books one of them with one click.
 """
 
 import datetime
@@ -235,3 +237,59 @@ def test_a_company_sends_a_request_and_a_screener_routes_it(visit, viewport):
     screener.page.get_by_role("button", name="Videresend").click()
     screener.check("request-routed")
     assert "Flowcytometri" in screener.page.locator("main").inner_text()
+
+
+# A microscope that is confirmed at once and needs no training.
+RACE_FACILITY = "/facilities/ntnu-cellular-molecular-imaging-core-facility/"
+RACERS = ["demo.bedrift@example.org", "demo.bedrift2@example.org"]
+RACE_WEEKS_AHEAD = {"desktop": 5, "phone": 6}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_two_companies_race_for_one_time_and_the_other_books_an_alternative(visit, viewport):
+    """Journey 4: two browser contexts send the same time at the same moment."""
+    racers = [visit(f"company-{number}", viewport) for number in (1, 2)]
+    for racer, email in zip(racers, RACERS, strict=True):
+        racer.log_in(email)
+        page = racer.goto(RACE_FACILITY)
+        page.get_by_role("link", name=re.compile(r"^Bestill\W+Mikroskop")).click()
+        for _ in range(RACE_WEEKS_AHEAD[viewport]):
+            page.get_by_role("link", name=re.compile("Neste uke")).click()
+        page.locator("table.week-grid a[data-slot]").first.click()
+        assert "Bekreftes med en gang" in page.locator(".booking-summary").inner_text()
+    chosen = [racer.page.get_by_label("Start").input_value() for racer in racers]
+    assert chosen[0] == chosen[1], "both chose the same time"
+    racers[0].check("race-chosen")
+
+    # Both press "Bestill" at the same moment (each page's own timer, set to the same instant).
+    moment = racers[0].page.evaluate("Date.now()") + 700
+    for racer in racers:
+        racer.page.evaluate(
+            """moment => setTimeout(() => document.querySelector("#booking-form button[type=submit]").click(),
+                                    moment - Date.now())""",
+            moment,
+        )
+    for racer in racers:
+        # The winner lands on its bookings; the other's form answers at the form's address (no chosen time in it).
+        racer.page.wait_for_url(re.compile(r"/bookings/mine/$|/book/\?week=[\d-]+$"), timeout=30_000)
+        racer.page.wait_for_load_state()
+    winners = [racer for racer in racers if "/bookings/mine/" in racer.page.url]
+    losers = [racer for racer in racers if racer not in winners]
+    assert len(winners) == 1 and len(losers) == 1, [racer.page.url for racer in racers]
+    winner, loser = winners[0], losers[0]
+    expect(winner.page.get_by_text("Bestillingen din er bekreftet")).to_be_visible()
+    winner.check("race-won")
+
+    # The other is told plainly, sees the nearest free times and books one with one click.
+    conflict = loser.page.get_by_role("alert").filter(has_text="Tiden er allerede tatt")
+    expect(conflict).to_be_visible()
+    loser.check("race-lost")
+    alternatives = conflict.get_by_role("button", name=re.compile("^Bestill "))
+    assert alternatives.count() >= 2
+    picked = alternatives.first.inner_text()
+    alternatives.first.click()
+    expect(loser.page.get_by_text("Bestillingen din er bekreftet")).to_be_visible()
+    loser.check("race-alternative-booked")
+    time_text = picked.removeprefix("Bestill ").split(" kl. ")[-1]  # "09:00–10:00"
+    row = loser.page.locator("tbody tr").filter(has_text="Mikroskop").filter(has_text=time_text)
+    expect(row.first).to_be_visible()

@@ -10,6 +10,8 @@ checked on every page (see conftest.py). Numbered as in issue 19:
 2. A company sends a request; a screener routes it to a facility from the screening queue.
 4. Two companies in two browsers send the same time at the same moment: one gets it; the other is told the time
    is taken, sees the nearest free times and books one of them with one click.
+6. A facility manager fills in the price calculator, saves it as a resource's cost base in the same step, and is
+   refused a price list below the full cost it gives, told the floor of that year.
 """
 
 import datetime
@@ -293,3 +295,56 @@ def test_two_companies_race_for_one_time_and_the_other_books_an_alternative(visi
     time_text = picked.removeprefix("Bestill ").split(" kl. ")[-1]  # "09:00–10:00"
     row = loser.page.locator("tbody tr").filter(has_text="Mikroskop").filter(has_text=time_text)
     expect(row.first).to_be_visible()
+
+
+# The calculator's worked figures with twice the capacity: 275,00 kr an hour full cost, a floor of 288,75 kr.
+CALCULATOR_FIGURES = {
+    "Areal (m²)": "20", "Arealsats per m² (kr)": "3004", "Utstyrskostnad (kr)": "2000000",
+    "Avskrivningstid (år)": "10", "Serviceavtaler (kr/år)": "50000", "Forbruksmateriell (kr/år)": "30000",
+    "Andre direkte driftskostnader (kr/år)": "9920", "Årlig kapasitet (timer eller prøver)": "3000",
+    "Intern andel av den ikke-økonomiske prisen": "0.35", "Påslag for økonomisk bruk": "0.05",
+}  # fmt: skip
+STAFF_LINE = {"Årslønn (kr)": "600000", "Sosiale kostnader (sats)": "0.25", "Andel årsverk": "0.5",
+              "Indirekte kostnader per årsverk (kr/år)": "200000"}  # fmt: skip
+PRICED_RESOURCE = "Translasjonell MRI nevroimaging – MR-kompatibelt EEG-utstyr"  # UiO's manager prices it
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_manager_saves_the_calculator_as_a_cost_base_and_is_refused_a_price_below_it(visit, viewport):
+    """Journey 6. A year ahead of the resource's price lists, so the other journeys' prices stay as they are."""
+    manager = visit("manager", viewport)
+    manager.log_in(MANAGER)
+    page = manager.goto("/")
+    open_menu_if_folded(page)
+    page.get_by_role("link", name="Priskalkulator").first.click()
+    manager.check("calculator")
+    form = page.locator("main form")
+    form.get_by_label("Utstyret er finansiert av Forskningsrådet").check()
+    for label, value in CALCULATOR_FIGURES.items():
+        form.get_by_label(f"{label}:", exact=True).fill(value)
+    first_staff_line = form.get_by_role("group", name="Personallinje 1")
+    first_staff_line.get_by_label("Rolle:", exact=True).fill("Overingeniør")
+    for label, value in STAFF_LINE.items():
+        first_staff_line.get_by_label(f"{label}:", exact=True).fill(value)
+    year = datetime.date.today().year + 3
+    save = form.get_by_role("group", name="Lagre som kostnadsgrunnlag")
+    save.get_by_label("Ressurs").select_option(label=PRICED_RESOURCE)
+    save.get_by_label("År:", exact=True).fill(str(year))
+    save.get_by_label("Kapasitet telles i").select_option(label="Timer")
+    save.get_by_role("button", name="Beregn og lagre som kostnadsgrunnlag").click()
+
+    expect(page.get_by_text(f"Tallene er lagret som kostnadsgrunnlaget for {year}")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(year))
+    assert "288,75" in page.locator("main").inner_text()  # the external economic price: the floor
+    manager.check("cost-base-saved")
+
+    # A price list for that year below full cost is refused, and the page names the floor of that year.
+    page.get_by_role("link", name="Prislister").click()
+    page.get_by_label("Gyldig fra").fill(f"{year}-01-01")
+    page.get_by_label("Gyldig til").fill(f"{year}-12-31")
+    page.get_by_label("Ekstern, økonomisk – Time").fill("250")
+    page.get_by_role("button", name="Lagre prisliste").click()
+    refusal = page.get_by_role("alert").filter(has_text="under")
+    expect(refusal.first).to_contain_text("kr\xa0288,75")
+    expect(page.locator("main")).to_contain_text(f"Fullkostpris etter kostnadsgrunnlaget for {year}")
+    manager.check("price-list-refused")

@@ -98,6 +98,32 @@
     }
   }
 
+  // A long list of checkboxes with a filter box (the screener's facility picker): typing shows only the entries
+  // whose words contain every typed word; ticked entries always stay in view. Without JavaScript the box stays
+  // hidden and the whole list shows.
+  function setUpPickerFilter(input) {
+    var list = document.getElementById(input.getAttribute("data-picker-filter"));
+    var count = document.getElementById(input.id + "-count");
+    if (!list) return;
+    input.closest(".picker-filter").hidden = false;
+    var items = Array.prototype.slice.call(list.querySelectorAll("li[data-terms]"));
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      items.forEach(function (item) {
+        var terms = item.getAttribute("data-terms");
+        var ticked = item.querySelector("input:checked");
+        var match = words.every(function (word) { return terms.indexOf(word) !== -1; });
+        item.hidden = !(match || ticked);
+        if (match) shown += 1;
+      });
+      if (count) count.textContent = words.length ? count.getAttribute("data-label") + " " + shown : "";
+    }
+    input.addEventListener("input", apply);
+    // Enter in the filter box must not send the routing form.
+    input.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+  }
+
   // A table wider than a phone scrolls inside its own box; keyboard users reach it with Tab to scroll it.
   function makeWideTablesFocusable() {
     Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
@@ -111,5 +137,6 @@
     setUpMenu();
     setUpConfirmations();
     Array.prototype.forEach.call(document.querySelectorAll("[data-week-grid]"), setUpWeekGrid);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-picker-filter]"), setUpPickerFilter);
   });
 })();

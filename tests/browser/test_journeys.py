@@ -230,12 +230,20 @@ def test_a_company_sends_a_request_and_a_screener_routes_it(visit, viewport):
     screener.page.get_by_role("link", name=f"#{max(numbers)}", exact=True).click()
     assert need in screener.page.locator("main").inner_text()
     screener.check("request-detail")
-    facilities = screener.page.get_by_label("Fasiliteter")
-    if facilities.evaluate("element => element.tagName") == "SELECT":
-        labels = facilities.locator("option").all_inner_texts()
-        facilities.select_option(label=next(label for label in labels if label.startswith("Flowcytometri")))
-    else:
-        facilities.get_by_label(re.compile("Flowcytometri")).first.check()
+    # The picker suggests facilities from the request's words; a filter box finds others; boxes are ticked.
+    facilities = screener.page.get_by_role("group", name="Fasiliteter")
+    suggested = facilities.get_by_role("list", name="Forslag ut fra henvendelsen")
+    suggested.get_by_label(re.compile("^Flowcytometri – UiO")).check()
+    others = facilities.get_by_role("list", name="Alle andre fasiliteter").get_by_role("listitem")
+    everything = others.count()
+    facilities.get_by_label("Finn en annen fasilitet").fill("elektronmikroskop")
+    expect(facilities.get_by_text(re.compile(r"Fasiliteter som passer: \d+"))).to_be_visible()
+    shown = others.filter(visible=True)
+    assert 0 < shown.count() < everything
+    assert all("elektronmikroskop" in terms for terms in shown.evaluate_all("items => items.map(i => i.dataset.terms)"))
+    assert "Flowcytometri – UiO" in suggested.inner_text()
+    screener.check("request-routing-picker")
+    facilities.get_by_label("Finn en annen fasilitet").fill("")
     screener.page.get_by_role("button", name="Videresend").click()
     screener.check("request-routed")
     assert "Flowcytometri" in screener.page.locator("main").inner_text()

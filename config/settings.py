@@ -301,6 +301,8 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    if os.environ.get("EMAIL_FILE_PATH"):  # the file backend's folder (the browser journeys read their e-mail there)
+        EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 
 # Cache (rate limits of API keys, among others): shared Redis when CACHE_URL is set, else per process memory.
 if os.environ.get("CACHE_URL"):

@@ -14,8 +14,11 @@ axe is loaded as an init script, which the policy does not govern, so the portal
 Screenshots go to LABTORGET_BROWSER_ARTIFACTS (default .browser-artifacts/), with axe's findings as JSON.
 """
 
+import email
+import email.policy
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -46,11 +49,18 @@ def _manage(env: dict, *args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def portal():
-    """The address of a live portal with the demo register; the server stops after the session.
-    LABTORGET_BROWSER_PORTAL=http://... uses a portal that is already running (with the demo register) instead."""
+def portal(portal_server) -> str:
+    """The address of a live portal with the demo register."""
+    return portal_server[0]
+
+
+@pytest.fixture(scope="session")
+def portal_server():
+    """(address, e-mail folder) of a live portal with the demo register; the server stops after the session.
+    LABTORGET_BROWSER_PORTAL=http://... uses a portal that is already running (with the demo register) instead,
+    with LABTORGET_BROWSER_MAIL_DIR the folder its file e-mail backend writes to."""
     if os.environ.get("LABTORGET_BROWSER_PORTAL"):
-        yield os.environ["LABTORGET_BROWSER_PORTAL"].rstrip("/")
+        yield os.environ["LABTORGET_BROWSER_PORTAL"].rstrip("/"), os.environ.get("LABTORGET_BROWSER_MAIL_DIR", "")
         return
     workdir = Path(tempfile.mkdtemp(prefix="labtorget-browser-"))
     port = _free_port()
@@ -62,6 +72,9 @@ def portal():
         "DJANGO_DEBUG": "1",
         "CELERY_BROKER_URL": "",
         "PYTHONUNBUFFERED": "1",
+        # Every e-mail the portal sends is a file here, which the journeys open as the recipient would.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(workdir / "mail"),
     }
     env.pop("SECRET_KEY", None)
     started = time.monotonic()
@@ -82,12 +95,50 @@ def portal():
                     raise RuntimeError("the portal did not start:\n" + (workdir / "server.log").read_text()) from None
                 time.sleep(0.2)
         print(f"\nportal with the demo register up at {address} in {time.monotonic() - started:.1f} s")
-        yield address
+        yield address, env["EMAIL_FILE_PATH"]
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+class Mailbox:
+    """The e-mails the portal sent (the file backend's folder, LABTORGET_BROWSER_MAIL_DIR): what a recipient reads."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def messages_to(self, address: str) -> list[email.message.EmailMessage]:
+        found = []
+        for path in sorted(self.folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            for raw in re.split(rb"\n-{79}\n", path.read_bytes()):
+                if raw.strip():
+                    message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+                    if address.lower() in str(message["To"]).lower():
+                        found.append(message)
+        return found
+
+    def link(self, address: str, pattern: str, timeout: float = 15) -> str:
+        """The first address matching `pattern` in the newest e-mail to `address` that has one (waits for it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in reversed(self.messages_to(address)):
+                body = message.get_body(preferencelist=("plain", "html")).get_content()
+                match = re.search(pattern, body)
+                if match:
+                    return match.group(0)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no e-mail to {address} with {pattern} in {self.folder}")
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def mailbox(portal_server) -> Mailbox:
+    folder = portal_server[1]
+    if not folder:
+        pytest.fail("LABTORGET_BROWSER_MAIL_DIR: the e-mail folder of the portal named by LABTORGET_BROWSER_PORTAL")
+    return Mailbox(Path(folder))
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,16 @@ checked on every page (see conftest.py). Numbered as in issue 19:
 2. A company sends a request; a screener routes it to a facility from the screening queue.
 4. Two companies in two browsers send the same time at the same moment: one gets it; the other is told the time
    is taken, sees the nearest free times and books one of them with one click.
+5. A company without an account sends a request and confirms it from the e-mail; a screener routes it to two
+   facilities at two institutions; one accepts with a proposal; the company accepts the proposal from the link
+   it was e-mailed.
 6. A facility manager fills in the price calculator, saves it as a resource's cost base in the same step, and is
    refused a price list below the full cost it gives, told the floor of that year.
 """
 
 import datetime
 import re
+import time
 import zoneinfo
 
 import pytest
@@ -356,3 +360,73 @@ def test_a_manager_saves_the_calculator_as_a_cost_base_and_is_refused_a_price_be
     expect(refusal.first).to_contain_text("kr\xa0288,75")
     expect(page.locator("main")).to_contain_text(f"Fullkostpris etter kostnadsgrunnlaget for {year}")
     manager.check("price-list-refused")
+
+
+def test_a_company_without_an_account_gets_a_proposal_and_accepts_it(visit, mailbox):
+    """Journey 5, on a desktop (the phone runs the same pages in journey 2): everything the company does, it does
+    from the links it is e-mailed, as a company that never signs up would."""
+    address = f"innkjop.{int(time.time() * 1000)}@eksempel-bio.example.org"
+    need = "Vi trenger flowcytometri av 40 prøver med cellekulturer, helst i januar, og hjelp til analysen."
+    company = visit("company", "desktop")
+    page = company.goto("/")
+    page.get_by_role("link", name="Send en henvendelse").first.click()
+    expect(page.get_by_text(re.compile("uten (en )?konto"))).to_be_visible()
+    page.get_by_label("Bedriftens navn").fill("Eksempel Bio AS")
+    page.get_by_label("Organisasjonsnummer").fill("988077917")
+    page.get_by_label("Kontaktperson").fill("Kari Nordmann")
+    page.get_by_label("E-post").fill(address)
+    page.get_by_label("Beskrivelse av behovet").fill(need)
+    page.get_by_label("Foretrukket institusjon").select_option(label="Universitetet i Oslo")
+    for select in page.locator("main form select:not([multiple]):not([name^=preferred])").all():
+        if not select.input_value():
+            values = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+            select.select_option(values[0])
+    page.get_by_label("Samtykke til deling").check()
+    page.locator("main form").get_by_role("button", name="Send").click()
+    company.check("request-sent-anonymous")
+
+    # The e-mail's link confirms the address (a button, so that a mail scanner's visit confirms nothing).
+    confirm = mailbox.link(address, r"https?://[^\s\"<>]+/intake/confirm/[^\s\"<>]+/")
+    page.goto(confirm)
+    company.check("confirm")
+    page.get_by_role("button", name="Bekreft og send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Henvendelsen er bekreftet")
+    number = re.search(r"Henvendelse nr. (\d+)", page.locator("main").inner_text()).group(1)
+    follow = page.get_by_role("link", name="Følg henvendelsen din").get_attribute("href")
+
+    # A UiO screener routes it to a facility at UiO and one at UiB, both from the picker's suggestions.
+    screener = visit("screener", "desktop")
+    screener.log_in(SCREENER)
+    screener.goto(f"/intake/requests/{number}/")
+    screener.page.get_by_role("checkbox", name="Behovet er klart").check()
+    screener.page.get_by_role("checkbox", name="Passer med det institusjonen har").check()
+    screener.page.get_by_role("button", name="Lagre sjekklisten").click()
+    suggested = screener.page.get_by_role("list", name="Forslag ut fra henvendelsen")
+    suggested.get_by_label("Flowcytometri – UiO").check()
+    suggested.get_by_label("Flow og massecytometri – UiB").check()
+    screener.check("routing-two-facilities")
+    screener.page.get_by_role("button", name="Videresend").click()
+    routed = screener.page.locator("section", has=screener.page.get_by_role("heading", name="Fasiliteter"))
+    expect(routed).to_contain_text("Flowcytometri (UiO)")
+    expect(routed).to_contain_text("Flow og massecytometri (UiB)")
+
+    # UiO's facility manager accepts with a proposal: an agreement for a service performed by staff.
+    manager = visit("manager", "desktop")
+    manager.log_in(MANAGER)
+    manager.goto(f"/intake/requests/{number}/")
+    answer = manager.page.locator("section", has=manager.page.get_by_role("heading", name="Svar for Flowcytometri"))
+    answer.get_by_label("Vi foreslår").select_option(label="En avtale")
+    answer.get_by_label("Avtaletype").select_option(label="Tjenester utført av ansatte")
+    answer.get_by_label("Forslag:", exact=True).fill("Vi kjører prøvene i uke 3 og sender rapporten uka etter.")
+    manager.check("proposal")
+    answer.get_by_role("button", name="Aksepter med dette forslaget").click()
+    manager.check("proposal-sent")
+
+    # The company reads the proposal from its link and accepts it.
+    company.goto(follow)
+    proposal = company.page.locator("li", has_text="Flowcytometri (UiO)")
+    expect(proposal).to_contain_text("Tjenester utført av ansatte")
+    company.check("proposal-received")
+    proposal.get_by_role("button", name="Godta dette tilbudet og avtalen").click()
+    company.check("proposal-accepted")
+    expect(company.page.locator("li", has_text="Flowcytometri (UiO)")).to_contain_text("Godtatt")

@@ -430,3 +430,63 @@ def test_a_company_without_an_account_gets_a_proposal_and_accepts_it(visit, mail
     proposal.get_by_role("button", name="Godta dette tilbudet og avtalen").click()
     company.check("proposal-accepted")
     expect(company.page.locator("li", has_text="Flowcytometri (UiO)")).to_contain_text("Godtatt")
+
+
+def test_the_booking_calendar_by_drag_keyboard_and_without_javascript(visit, chromium):
+    """Issue 19's calendar: drag down a day to choose a stretch, Shift and the arrow keys to make it longer or
+    shorter; without JavaScript the links and the form do it. (Minimum and maximum length: the script refuses a
+    stretch outside them as the server's grid does, tests/booking/test_week_grid.py; this resource's day is
+    exactly its maximum of eight hours, so the browser cannot be asked for more.)"""
+    company = visit("company", "desktop")
+    company.log_in(RACERS[0])
+    page = company.goto(RACE_FACILITY)
+    page.get_by_role("link", name=re.compile(r"^Bestill\W+Mikroskop")).click()
+    for _ in range(3):
+        page.get_by_role("link", name=re.compile("Neste uke")).click()
+    free_days = page.locator("table.week-grid td[data-start]").evaluate_all(
+        "cells => [...new Set(cells.map(c => c.cellIndex))]"
+    )
+    column = free_days[-1]  # the last day with free time, where the other journeys do not book
+    cells = page.locator(f"table.week-grid tbody tr td:nth-child({column + 1})[data-start]")
+    first, fourth = cells.nth(0), cells.nth(3)
+    start = first.get_attribute("data-start")
+
+    def chosen() -> tuple[str, str]:
+        return page.get_by_label("Start").input_value(), page.get_by_label("Slutt").input_value()
+
+    # Drag from the first free time down four rows: two hours.
+    first.locator("a").hover()
+    page.mouse.down()
+    fourth.locator("a").hover()
+    expect(page.locator("table.week-grid td.dragging")).to_have_count(4)
+    page.mouse.up()
+    page.wait_for_url(re.compile("start=.*end="))
+    assert chosen() == (start, fourth.get_attribute("data-end"))
+    assert "kl." in page.locator(".booking-summary").inner_text()
+    company.check("calendar-dragged")
+
+    # Shift+Down makes it half an hour longer, Shift+Up shorter again.
+    page.locator("table.week-grid a[aria-current='true']").first.focus()
+    page.keyboard.press("Shift+ArrowDown")
+    page.wait_for_url(re.compile(re.escape(cells.nth(4).get_attribute("data-end").replace(":", "%3A"))))
+    assert chosen()[1] == cells.nth(4).get_attribute("data-end")
+    page.locator("table.week-grid a[aria-current='true']").first.focus()
+    page.keyboard.press("Shift+ArrowUp")
+    page.wait_for_url(re.compile(re.escape(cells.nth(3).get_attribute("data-end").replace(":", "%3A"))))
+
+    # Without JavaScript: a click on a time is a link to the page with it chosen, and the form takes it from there.
+    plain = chromium.new_context(
+        java_script_enabled=False,
+        locale="nb-NO",
+        viewport={"width": 1280, "height": 800},
+        storage_state=company.context.storage_state(),
+    )
+    try:
+        plain_page = plain.new_page()
+        plain_page.goto(page.url.split("?")[0] + f"?week={start[:10]}")
+        plain_page.locator(f"table.week-grid td[data-start='{start}'] a").click()
+        assert "start=" in plain_page.url and "end=" in plain_page.url
+        assert plain_page.get_by_label("Start").input_value() == start
+        assert "Bekreftes med en gang" in plain_page.locator(".booking-summary").inner_text()
+    finally:
+        plain.close()

@@ -106,7 +106,10 @@ class QualificationForm(forms.Form):
 class DecisionForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Requests"))
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000,
+        help_text=_("Needed to reject: the person who asked is told it. Optional when approving."),
+    )  # fmt: skip
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -176,3 +176,22 @@ def test_login_is_needed_to_book(resource):
     response = Client().post(f"/resources/{resource.pk}/book/", {})
     assert response.status_code == 302 and "/accounts/" in response["Location"]
     assert PASSWORD
+
+
+def test_rejecting_in_the_queue_asks_for_a_reason(company_user):
+    """Approve and reject are different buttons (reject in the danger style), and a rejection without a reason is
+    refused on the reason field, with nothing decided."""
+    policy = BookingPolicyFactory(requires_approval=True)
+    manager = FacilityManagerFactory(facility=policy.resource.facility).user
+    booking = BookingFactory(resource=policy.resource, user=company_user, status="pending")
+    client = logged_in(manager)
+    page = client.get("/bookings/queue/").content.decode()
+    assert re.search(r'<button type="submit" name="decision" value="reject" class="danger secondary">', page)
+    assert "Nødvendig for å avslå" in page
+    refused = client.post("/bookings/queue/", {"ids": [booking.pk], "decision": "reject", "reason": " "})
+    assert refused.status_code == 200 and refused.context["form"].errors["reason"]
+    booking.refresh_from_db()
+    assert booking.status == "pending"
+    client.post("/bookings/queue/", {"ids": [booking.pk], "decision": "reject", "reason": "På service."})
+    booking.refresh_from_db()
+    assert booking.status == "rejected" and booking.decision_reason == "På service."

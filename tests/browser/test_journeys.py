@@ -75,7 +75,7 @@ VISITOR_WORDS = {
 def test_a_visitor_finds_a_facility_its_contact_and_price(visit, viewport, language):
     """Journeys 1, 7 (English) and 8 (at 390 × 844): anonymous, as a newcomer from a search engine would."""
     words = VISITOR_WORDS[language]
-    visitor = visit("visitor", viewport, language)
+    visitor = visit(f"visitor-{language}", viewport, language)
     page = visitor.goto("/")
     assert page.locator("html").get_attribute("lang") == language
     page.get_by_label(words["home_search"]).fill("flowcytometri")

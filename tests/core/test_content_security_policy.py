@@ -70,3 +70,13 @@ def test_no_template_has_an_inline_script_style_or_event_handler():
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert len(project_templates()) > 50
     assert not offenders, offenders
+
+
+@pytest.mark.django_db
+def test_a_refused_form_gets_the_portals_page_not_djangos_inline_styled_one():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Skjemaet er utløpt" in page and "<style" not in page

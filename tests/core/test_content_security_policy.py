@@ -80,3 +80,9 @@ def test_a_refused_form_gets_the_portals_page_not_djangos_inline_styled_one():
     assert response.status_code == 403
     page = response.content.decode()
     assert "Skjemaet er utløpt" in page and "<style" not in page
+
+
+@pytest.mark.django_db
+def test_the_browsable_api_has_no_inline_style_block(client):
+    page = client.get("/api/v1/facilities/", HTTP_ACCEPT="text/html").content.decode()
+    assert "rest_framework/css/default.css" in page and "<style" not in page

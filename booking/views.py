@@ -122,7 +122,7 @@ def find_capacity(request):
 
 
 # What a one-click alternative keeps of the refused request (a series is not offered alternatives one by one).
-ALTERNATIVE_KEEPS = ("access_model", "collaboration_agreement", "purpose")
+ALTERNATIVE_KEEPS = ("access_model", "collaboration_agreement", "organisation", "purpose")
 
 
 def book(request, pk):

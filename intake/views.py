@@ -22,6 +22,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.policies import EmailUnverified, require_verified_email
 from accounts.selectors import organisations_acted_for
 from accounts.views import too_many_requests
+from catalogue import selectors as catalogue_selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
 from core.errors import DomainError
@@ -241,7 +242,9 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
         if can_screen
         else None,
-        "route_form": RouteForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
+        "route_form": RouteForm(suggested=catalogue_selectors.facility_suggestions(obj.description))
+        if can_screen and obj.status == RequestStatus.IN_SCREENING
+        else None,
         "info_form": MessageForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
         "decline_form": DeclineForm()
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)

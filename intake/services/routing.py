@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError
+from core.formatting import money_text
 from core.outbox import QueuedEmail, emails_queue
 from core.references import BOOKING_PROPOSAL, QUOTE_FLOOR, reference_refusal
 from intake import emails, selectors
@@ -174,7 +175,7 @@ def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
     if routing.booking_id:
         parts.append(_("booking no. %(number)s") % {"number": routing.booking_id})
     if routing.quote_amount is not None:
-        parts.append(_("NOK %(amount)s excl. VAT") % {"amount": routing.quote_amount})
+        parts.append(_("%(amount)s excl. VAT") % {"amount": money_text(routing.quote_amount)})
     if covers is not None:
         resource = routing.facility.resources.filter(pk=covers["resource"]).values_list("name", flat=True).first()
         parts.append(

@@ -247,6 +247,17 @@ def organisation_members(organisation) -> QuerySet[OrganisationMembership]:
     )
 
 
+def organisation_members_approved(organisation) -> list[User]:
+    """The active people who are approved members of `organisation` (none for None)."""
+    if organisation is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__organisation=organisation, memberships__state=MembershipState.APPROVED
+        ).order_by("pk")
+    )
+
+
 def memberships_to_decide(user) -> QuerySet[OrganisationMembership]:
     """The waiting memberships the person decides: every one for a platform admin (first members wait only for
     them), else those of the organisations they are an approved admin of."""

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from booking.choices import Frequency
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution, Resource
 from core.validators import normalise_org_number, validate_org_number
@@ -138,6 +139,17 @@ class AcceptForm(forms.Form):
     )
     quote_unit = forms.ChoiceField(label=_("counted in"), required=False, choices=[("", "—"), *QuoteUnit.choices])
     quote_resource = forms.IntegerField(label=_("of the resource"), required=False, min_value=1)
+    # A booking proposal: the time of the (first) booking; the requester's acceptance makes it.
+    slot_start = forms.DateTimeField(
+        label=_("Booking from"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    slot_end = forms.DateTimeField(
+        label=_("Booking to"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    series_frequency = forms.ChoiceField(
+        label=_("Repeats"), required=False, choices=[("", _("does not repeat")), *Frequency.choices]
+    )
+    series_count = forms.IntegerField(label=_("Number of times"), required=False, min_value=2)
     proposal_text = forms.CharField(label=_("Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, resources=None, **kwargs):

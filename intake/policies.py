@@ -10,6 +10,7 @@ the facilities, a facility's own notes) are never shown to the requester.
 
 from dataclasses import dataclass
 
+from accounts.selectors import email_verified
 from catalogue import roles
 from catalogue.models import FacilityManager
 from intake import selectors
@@ -29,11 +30,29 @@ def _is_user(actor) -> bool:
 
 
 def is_requester(actor, request: IntakeRequest) -> bool:
+    """The person or client that sent the request. A request sent without an account belongs also to the person
+    who signs in with a verified e-mail address equal to the one the request confirmed (so that they can accept a
+    booking, which is made in a person's name)."""
     if isinstance(actor, ApiClient):
         return not actor.is_revoked and request.submitted_by_client_id == actor.id
     if isinstance(actor, RequestLink):
         return actor.request_id == request.pk
-    return _is_user(actor) and request.requester_id == actor.id
+    if not _is_user(actor):
+        return False
+    return request.requester_id == actor.id or is_confirmed_sender(actor, request)
+
+
+def is_confirmed_sender(user, request: IntakeRequest) -> bool:
+    """The request was sent without an account, its e-mail address confirmed, and `user` has verified the same
+    address."""
+    return (
+        request.requester_id is None
+        and request.submitted_by_client_id is None
+        and request.confirmed_at is not None
+        and bool(user.email)
+        and user.email.lower() == request.email.lower()
+        and email_verified(user)
+    )
 
 
 def can_screen_request(actor, request: IntakeRequest) -> bool:

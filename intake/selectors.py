@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import email_verified
 from catalogue import roles
 from catalogue.choices import InstitutionRoleKind, PublicationStatus
 from catalogue.models import ContactPerson, Facility, FacilityManager, Institution, InstitutionRole
@@ -232,7 +233,7 @@ def requests_visible_to(actor) -> QuerySet:
         return _with_relations(IntakeRequest.objects.filter(submitted_by_client=actor))
     if not roles.is_authenticated(actor):
         return IntakeRequest.objects.none()
-    condition = Q(requester=actor)
+    condition = Q(requester=actor) | confirmed_sender_condition(actor)
     queued = ~Q(status__in=NOT_YET_IN_QUEUE)
     screened = roles.screener_institution_ids(actor)
     if screened:
@@ -242,6 +243,16 @@ def requests_visible_to(actor) -> QuerySet:
     managed = FacilityManager.objects.filter(user=actor).values("facility_id")
     condition |= Q(routings__facility_id__in=managed)
     return _with_relations(IntakeRequest.objects.filter(condition).distinct())
+
+
+def confirmed_sender_condition(user) -> Q:
+    """Requests sent without an account whose confirmed e-mail address the user has verified as theirs
+    (intake.policies.is_confirmed_sender); nothing when the user's address is not verified."""
+    if not user.email or not email_verified(user):
+        return Q(pk__in=[])
+    return Q(
+        requester__isnull=True, submitted_by_client__isnull=True, confirmed_at__isnull=False, email__iexact=user.email
+    )
 
 
 def screening_queue(user, *, include_closed: bool = False) -> QuerySet:
@@ -305,7 +316,7 @@ def routing_for_answer_token(token: str, *, lock: bool = False) -> Routing:
 
 
 def request_routings(request: IntakeRequest) -> QuerySet:
-    return request.routings.select_related("facility", "facility__institution", "agreement_template")
+    return request.routings.select_related("facility", "facility__institution", "agreement_template", "resource")
 
 
 def requests_due_for_reminder(*, now: datetime.datetime) -> list[IntakeRequest]:

@@ -38,8 +38,21 @@ class IntakeRequestForm(forms.ModelForm):
             "timeframe": _("For example: within three months, spring 2027."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, member_companies=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if member_companies is not None and member_companies.exists():
+            # A cluster's or TTO's staff send requests for a member company: its registered name and number.
+            self.fields = {
+                "on_behalf_of": forms.ModelChoiceField(
+                    label=_("On behalf of a member company"),
+                    queryset=member_companies,
+                    required=False,
+                    empty_label=_("— no, for my own organisation —"),
+                    help_text=_("The company's registered name and number are used; your cluster is the sender."),
+                ),
+                **self.fields,
+            }
+            self.fields["company_name"].required = self.fields["org_number"].required = False
         self.fields["preferred_facility"].queryset = _published_facilities()
         self.fields["preferred_facility"].label_from_instance = facility_label
         self.fields["consent_to_share"].required = True
@@ -47,8 +60,18 @@ class IntakeRequestForm(forms.ModelForm):
 
     def clean_org_number(self):
         value = normalise_org_number(self.cleaned_data["org_number"])
+        if not value and "on_behalf_of" in self.fields:
+            return value  # checked in clean(): needed only without a member company
         validate_org_number(value)
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if "on_behalf_of" in self.fields and not cleaned.get("on_behalf_of"):
+            for name in ("company_name", "org_number"):
+                if name not in self.errors and not cleaned.get(name):
+                    self.add_error(name, forms.ValidationError(_("This field is required."), code="required"))
+        return cleaned
 
 
 class MessageForm(forms.Form):

@@ -45,6 +45,18 @@ class ApiClient(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
+    # The cluster or TTO the key belongs to (keys made on its page by its admins); empty for a key an operator made
+    # on the command line for an organisation not registered here. Requests sent with the key are the
+    # organisation's: its staff see them in the portal, and the key sees those its staff sent.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="api_clients",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    rotated_at = models.DateTimeField(_("key renewed"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -100,6 +112,12 @@ class IntakeRequest(models.Model):
         blank=True,
         related_name="intake_requests",
     )
+    # The cluster or TTO that sent the request on behalf of the member company above (its staff in the portal, or
+    # its key): the cluster's staff follow and act on it as its sender.
+    sent_by_organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("sent by (cluster or TTO)"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="intake_requests_sent",
+    )  # fmt: skip
     contact_name = models.CharField(_("contact person"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import email_verified
+from accounts.selectors import clusters_acted_for, companies_sharing_with, email_verified
 from catalogue import roles
 from catalogue.choices import InstitutionRoleKind, PublicationStatus
 from catalogue.models import ContactPerson, Facility, FacilityManager, Institution, InstitutionRole
@@ -20,7 +20,13 @@ from intake.models import ApiClient, IntakeRequest, NationalScreener, Routing
 
 def _with_relations(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
-        "institution", "preferred_institution", "preferred_facility", "preferred_category", "submitted_by_client"
+        "institution",
+        "preferred_institution",
+        "preferred_facility",
+        "preferred_category",
+        "submitted_by_client",
+        "organisation",
+        "sent_by_organisation",
     )
 
 
@@ -230,10 +236,16 @@ def responder_gap_lines(gaps: dict, *, only_defects: bool = False) -> list[str]:
 def requests_visible_to(actor) -> QuerySet:
     """Every request the actor may read: own ones, the screening queue, and those routed to their facilities."""
     if isinstance(actor, ApiClient):
-        return _with_relations(IntakeRequest.objects.filter(submitted_by_client=actor))
+        condition = Q(submitted_by_client=actor)
+        if actor.organisation_id is not None:
+            condition |= cluster_condition([actor.organisation_id])
+        return _with_relations(IntakeRequest.objects.filter(condition))
     if not roles.is_authenticated(actor):
         return IntakeRequest.objects.none()
     condition = Q(requester=actor) | confirmed_sender_condition(actor)
+    clusters = list(clusters_acted_for(actor).values_list("pk", flat=True))
+    if clusters:
+        condition |= cluster_condition(clusters)
     queued = ~Q(status__in=NOT_YET_IN_QUEUE)
     screened = roles.screener_institution_ids(actor)
     if screened:
@@ -243,6 +255,22 @@ def requests_visible_to(actor) -> QuerySet:
     managed = FacilityManager.objects.filter(user=actor).values("facility_id")
     condition |= Q(routings__facility_id__in=managed)
     return _with_relations(IntakeRequest.objects.filter(condition).distinct())
+
+
+def cluster_condition(cluster_ids) -> Q:
+    """Requests these clusters or TTOs sent for a member company, and those naming a member company that lets
+    them follow its requests (intake.policies.is_requester, follows_as_cluster)."""
+    return Q(sent_by_organisation_id__in=cluster_ids) | Q(organisation_id__in=companies_sharing_with(cluster_ids))
+
+
+def requests_of_clusters(user) -> QuerySet:
+    """For a cluster's or TTO's staff: the requests their clusters sent and those of member companies that share
+    them, newest first (empty for anyone else)."""
+    clusters = list(clusters_acted_for(user).values_list("pk", flat=True))
+    if not clusters:
+        return IntakeRequest.objects.none()
+    queryset = IntakeRequest.objects.filter(cluster_condition(clusters)).exclude(status__in=NOT_YET_IN_QUEUE)
+    return queryset.select_related("institution", "organisation", "sent_by_organisation").order_by("-created_at")
 
 
 def confirmed_sender_condition(user) -> Q:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.policies import EmailUnverified, require_verified_email
-from accounts.selectors import organisations_acted_for
+from accounts.selectors import clusters_acted_for, member_companies_of, organisations_acted_for
 from accounts.views import too_many_requests
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
@@ -107,23 +107,25 @@ def request_new(request):
             contact_name=user.get_full_name(),
             phone=user.phone,
         )
-    form = IntakeRequestForm(request.POST or None, initial=initial)
+    member_companies = member_companies_of(clusters_acted_for(user).values("pk")) if user else None
+    form = IntakeRequestForm(request.POST or None, initial=initial, member_companies=member_companies)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "language": (user.language if user else get_language() or "nb")[:2]}
+        on_behalf_of = data.pop("on_behalf_of", None)
         throttle = AnonymousRequestThrottle()
         if user is None and not throttle.allow_request(request, None):
             return too_many_requests(request, retry_after=math.ceil(throttle.wait() or 1))
         try:
             if user is not None:
                 require_verified_email(user)
-            created = services.request_submit(data=data, user=user)
+            created = services.request_submit(data=data, user=user, on_behalf_of=on_behalf_of)
         except EmailUnverified as error:
             form.add_error(None, str(error))
         except (ValidationError, DomainError) as error:
             _apply_error(form, error)
         else:
             if user:
-                messages.success(request, _("Your request is sent. Screeners will answer within five working days."))
+                messages.success(request, _("Your request is sent. We answer within five working days."))
                 return redirect("intake:detail", pk=created.pk)
             return redirect("intake:sent")
     return render(request, "intake/new.html", {"form": form, "facility": facility})
@@ -173,7 +175,8 @@ def my_requests(request):
         .select_related("institution")
         .order_by("-created_at")
     )
-    return render(request, "intake/mine.html", {"rows": rows})
+    cluster_rows = selectors.requests_of_clusters(request.user)[:200]
+    return render(request, "intake/mine.html", {"rows": rows, "cluster_rows": cluster_rows})
 
 
 @login_required

@@ -109,12 +109,15 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             "status",
             *IntakeRequest.REQUESTER_FIELDS,
             "organisation",
+            "sent_by_organisation",
             "language",
             "deadline_at",
             "created_at",
             "history",
         ]
-        read_only_fields = ["id", "status", "organisation", "deadline_at", "created_at", "history"]
+        read_only_fields = [
+            "id", "status", "organisation", "sent_by_organisation", "deadline_at", "created_at", "history"
+        ]  # fmt: skip
 
     def validate_org_number(self, value):
         compact = normalise_org_number(value)

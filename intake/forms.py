@@ -7,7 +7,15 @@ from booking.choices import Frequency
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution, Resource
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit, ReferralKind
+from intake.choices import (
+    AgreementType,
+    CloseReason,
+    DeclineReason,
+    ProposalKind,
+    QuoteUnit,
+    ReferralKind,
+    Scope,
+)
 from intake.models import IntakeRequest
 
 
@@ -193,3 +201,26 @@ def quote_resource_choices(facility_ids) -> dict[int, list[tuple[int, str]]]:
         ):
             choices[facility_id].append((pk, name))
     return choices
+
+
+class ApiKeyForm(forms.Form):
+    """A new organisation key: what uses it, and what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=200, help_text=_("What uses the key, e.g. our CRM. Shown only to you.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("The key may"),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Scope.CATALOGUE_READ, Scope.INTAKE_READ],
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Webhook address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("We POST each status change of your requests here, signed with the secret. Empty: switched off."),
+    )

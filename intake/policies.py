@@ -11,6 +11,8 @@ the facilities, a facility's own notes) are never shown to the requester.
 
 from dataclasses import dataclass
 
+from accounts.choices import CLUSTER_KINDS
+from accounts.policies import is_organisation_admin
 from accounts.selectors import clusters_acted_for, company_shares_with, email_verified
 from catalogue import roles
 from catalogue.models import FacilityManager
@@ -192,3 +194,15 @@ def can_see_screening_queue(actor) -> bool:
 
 def can_see_manager_inbox(actor) -> bool:
     return _is_user(actor) and roles.manages_any_facility(actor)
+
+
+def can_manage_api_keys(user, organisation) -> bool:
+    """Make, renew and revoke a cluster's or TTO's API keys and set their webhooks: its approved admins and
+    platform admins."""
+    if not _is_user(user) or organisation is None or organisation.kind not in CLUSTER_KINDS:
+        return False
+    return roles.is_platform_admin(user) or is_organisation_admin(user, organisation)
+
+
+def can_manage_api_client(user, client: ApiClient) -> bool:
+    return client.organisation_id is not None and can_manage_api_keys(user, client.organisation)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -395,3 +395,8 @@ def dashboard_counts(user) -> dict:
     managed = FacilityManager.objects.filter(user=user).values("facility_id")
     counts["inbox"] = Routing.objects.filter(facility_id__in=managed, status=RoutingStatus.PENDING).count()
     return counts
+
+
+def api_clients_of(organisation) -> QuerySet:
+    """The organisation's API keys, the active ones first, newest first."""
+    return ApiClient.objects.filter(organisation=organisation).order_by(F("revoked_at").desc(nulls_first=True), "-id")

@@ -242,3 +242,22 @@ def test_who_sent_a_request_without_an_account_signs_in_with_that_address_to_acc
     response = accept_by_api(client, person, routing)
     assert response.status_code == (200 if booked else 404)
     assert Booking.objects.filter(user=person).exists() is booked
+
+
+def test_a_manager_proposes_a_weekly_series_on_the_page_in_oslo_time(client, world, bookable):
+    request = IntakeRequestFactory(institution=world.uio, requester=world.company, email=world.company.email)
+    (routing,) = services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    client.force_login(world.manager)
+    day = days_ahead(10, 10).date().isoformat()
+    prefix = f"a{routing.pk}"
+    form = {
+        f"{prefix}-routing": routing.pk, f"{prefix}-proposal_kind": "booking", f"{prefix}-quote_resource": bookable.pk,
+        f"{prefix}-slot_start": f"{day}T10:00", f"{prefix}-slot_end": f"{day}T12:00",
+        f"{prefix}-series_frequency": "weekly", f"{prefix}-series_count": 2, f"{prefix}-quote_amount": "3000.00",
+    }  # fmt: skip
+    page = client.post(f"/intake/requests/{request.pk}/accept/", form, follow=True)
+    routing.refresh_from_db()
+    assert (routing.slot_start, routing.series_count, routing.unit, routing.quantity) == (
+        days_ahead(10, 10), 2, "hour", Decimal("4.00")
+    )  # fmt: skip
+    assert "ukentlig, 2 ganger" in page.content.decode()

@@ -352,3 +352,8 @@ def company_shares_with(*, company_id: int, cluster_ids) -> bool:
     return ClusterMember.objects.filter(
         cluster_id__in=cluster_ids, company_id=company_id, shares_requests=True
     ).exists()
+
+
+def clusters_followed_by(company_id: int) -> QuerySet:
+    """Ids of the clusters and TTOs the company lets follow its requests (a subquery, for filters)."""
+    return ClusterMember.objects.filter(company_id=company_id, shares_requests=True).values("cluster_id")

@@ -168,3 +168,22 @@ def test_a_cluster_admin_adds_and_removes_member_companies_on_its_page(client, c
     client.force_login(clusters.nht)
     refused = client.post(f"/accounts/organisations/{cluster.pk}/members/add/", {"org_number": "910000055"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("which", "delivered"),
+    [
+        ("occ for Private AS", True),
+        ("Sharing AS itself", True),
+        ("Private AS itself", False),
+        ("Outside AS itself", False),
+    ],
+)
+def test_the_clusters_webhook_hears_of_the_requests_it_follows(clusters, world, which, delivered):
+    from intake.models import WebhookDelivery
+
+    services.webhook_register(client=world.client, url="https://occ.example/hook")
+    request = clusters.requests[which]
+    services.request_ask_for_info(request=request, user=world.platform_admin, message="Hvor mange prøver?")
+    deliveries = WebhookDelivery.objects.filter(client=world.client, request=request)
+    assert [d.payload["to_status"] for d in deliveries] == (["needs_info"] if delivered else [])

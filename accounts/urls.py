@@ -20,6 +20,7 @@ urlpatterns = [
     path("organisations/<int:pk>/members/add/", views.cluster_member_add, name="cluster_member_add"),
     path("organisations/members/<int:pk>/remove/", views.cluster_member_remove, name="cluster_member_remove"),
     path("organisations/members/<int:pk>/sharing/", views.cluster_sharing_decide, name="cluster_sharing_decide"),
+    path("organisations/memberships/<int:pk>/role/", views.membership_role, name="membership_role"),
     path("affiliations/", views.affiliation_institutions, name="affiliation_institutions"),
     path("affiliations/institutions/<int:pk>/", views.affiliations, name="affiliations"),
     path("affiliations/<int:pk>/decide/", views.affiliation_decide, name="affiliation_decide"),

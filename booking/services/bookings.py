@@ -136,8 +136,9 @@ def booking_series_create(
     agreed_net_amount: Decimal | None = None,
 ) -> SeriesResult:
     """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
-    rest and reports what it skipped and why. `agreed_net_amount`, a price for the whole series (an accepted
-    intake proposal, all-or-nothing only), is divided over its bookings (pricing.selectors.agreed_amount_split)."""
+    rest and reports what it skipped and why. Every occurrence has the same payer (`organisation` as in
+    booking_create). `agreed_net_amount`, a price for the whole series (an accepted intake proposal, all-or-nothing
+    only), is divided over its bookings (pricing.selectors.agreed_amount_split)."""
     require(policies.can_book, user, resource)
     if mode not in ConflictMode.values:
         raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")

@@ -97,7 +97,7 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
     if decision not in RequesterDecision.values:
         raise DomainError(_("Accept or decline the proposal."), field="decision", code="invalid_choice")
     routing = (
-        Routing.objects.select_for_update()
+        Routing.objects.select_for_update(of=("self",))  # the request's organisation is an outer join
         .select_related("request", "request__organisation", "facility__institution")
         .get(pk=routing.pk)
     )

@@ -5,18 +5,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policies
+from accounts import emails, policies
 from accounts.choices import CLUSTER_KINDS
 from accounts.models import ClusterMember, Organisation, User
 from accounts.services.organisations import organisation_by_number
 from core.errors import ConflictError, DomainError
+from core.outbox import email_queue
 from core.policies import require
 
 
 @transaction.atomic
 def cluster_member_add(*, actor: User, cluster: Organisation, org_number: str, name: str = "") -> ClusterMember:
     """The cluster's admin (or a platform admin) adds a member company by its organisation number (registered now
-    if new, as organisation_by_number). The company shares nothing until its own admin agrees."""
+    if new, as organisation_by_number). The company shares nothing until its own admin agrees; its admins are told
+    (the platform admins when it has none yet)."""
     require(policies.can_manage_cluster_members, actor, cluster)
     if cluster.kind not in CLUSTER_KINDS:
         raise DomainError(_("Only a cluster or a TTO has member companies."), field="cluster", code="not_a_cluster")
@@ -25,9 +27,12 @@ def cluster_member_add(*, actor: User, cluster: Organisation, org_number: str, n
         raise DomainError(_("An organisation cannot be its own member."), field="org_number", code="itself")
     try:
         with transaction.atomic():
-            return ClusterMember.objects.create(cluster=cluster, company=company, added_by=actor)
+            member = ClusterMember.objects.create(cluster=cluster, company=company, added_by=actor)
     except IntegrityError:
         raise ConflictError(_("The company is already a member."), field="org_number", code="already_member") from None
+    # The company's admins hear of it and decide whether the cluster may follow their requests.
+    email_queue(kind=emails.CLUSTER_MEMBER_ADDED, object_id=member.pk)
+    return member
 
 
 @transaction.atomic

@@ -187,3 +187,16 @@ def test_the_clusters_webhook_hears_of_the_requests_it_follows(clusters, world, 
     services.request_ask_for_info(request=request, user=world.platform_admin, message="Hvor mange prøver?")
     deliveries = WebhookDelivery.objects.filter(client=world.client, request=request)
     assert [d.payload["to_status"] for d in deliveries] == (["needs_info"] if delivered else [])
+
+
+def test_the_company_hears_it_was_added_and_where_to_decide(clusters, mailoutbox):
+    from core.outbox import outbox_send_due
+
+    cluster = Organisation.objects.get(org_number=OCC)
+    account_services.cluster_member_add(actor=clusters.occ, cluster=cluster, org_number=OUTSIDE)
+    mailoutbox.clear()
+    outbox_send_due()
+    (message,) = [m for m in mailoutbox if clusters.outside.email in m.to and "medlem" in m.subject]
+    company = Organisation.objects.get(org_number=OUTSIDE)
+    assert message.subject == "Oslo Cancer Cluster har oppført bedriften deres som medlem"
+    assert f"/accounts/organisations/{company.pk}/" in message.body and "ser ingenting av dem" in message.body

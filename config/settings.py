@@ -439,6 +439,8 @@ SPECTACULAR_SETTINGS = {
         "VatCategoryEnum": "pricing.choices.VatCategory",
         "IntakeReferralKindEnum": "intake.choices.ReferralKind",
         "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
+        "IntakeQuoteUnitEnum": "intake.choices.QuoteUnit",
+        "FrequencyEnum": "booking.choices.Frequency",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]

@@ -21,7 +21,7 @@ ALLOWED = {
     "booking": {"core", "catalogue", "accounts", "pricing", "calendars"},
     "accounting": {"core", "catalogue", "accounts", "pricing", "booking", "calendars"},
     "agreements": {"core", "catalogue", "accounts"},
-    "intake": {"core", "catalogue", "accounts", "agreements"},
+    "intake": {"core", "catalogue", "accounts", "agreements", "pricing", "booking"},
 }
 APPS = set(ALLOWED)
 

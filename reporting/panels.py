@@ -1,0 +1,5 @@
+"""The statistics page in the portal's menu (core.navigation)."""
+
+
+def register() -> None:
+    pass

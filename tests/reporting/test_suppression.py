@@ -1,0 +1,117 @@
+"""The confidentiality rule on its own: fewer than 3 companies are never shown, neither directly nor as a total
+minus the shown parts (reporting.suppression, docs/statistics.md)."""
+
+import pytest
+
+from reporting.suppression import hidden_cells
+
+
+def companies(*names):
+    return frozenset(names)
+
+
+@pytest.mark.parametrize(
+    ("cells", "relations", "hidden"),
+    [
+        # Three companies or more: shown.
+        ({"a": companies(1, 2, 3)}, [], set()),
+        # One or two: hidden.
+        ({"a": companies(1)}, [], {"a"}),
+        ({"a": companies(1, 2)}, [], {"a"}),
+        # No company at all: nothing to reveal, shown (a zero).
+        ({"a": companies()}, [], set()),
+        # A total of two parts, one of them hidden: the other must go too, or total minus it gives the hidden one.
+        (
+            {"total": companies(1, 2, 3, 4), "a": companies(1), "b": companies(2, 3, 4)},
+            [("total", ["a", "b"])],
+            {"a", "b"},
+        ),
+        # Of several shown parts, the one with the fewest companies is hidden with it.
+        (
+            {"total": companies(*range(1, 12)), "a": companies(1), "b": companies(2, 3, 4, 5), "c": companies(6, 7, 8)},
+            [("total", ["a", "b", "c"])],
+            {"a", "c"},
+        ),
+        # Two hidden parts that together still count fewer than 3 companies: a third is hidden.
+        (
+            {
+                "total": companies(*range(1, 8)),
+                "a": companies(1),
+                "b": companies(2),
+                "c": companies(3, 4, 5),
+                "d": companies(5, 6, 7, 8),
+            },
+            [("total", ["a", "b", "c", "d"])],
+            {"a", "b", "c"},
+        ),  # fmt: skip
+        # Two hidden parts of the same single company: together still one company, so one more part goes.
+        (
+            {"total": companies(1, 2, 3, 4), "a": companies(1), "b": companies(1), "c": companies(2, 3, 4)},
+            [("total", ["a", "b", "c"])],
+            {"a", "b", "c"},
+        ),
+        # Two hidden parts with 3 companies together: enough, the total and the others stay.
+        (
+            {"total": companies(*range(1, 9)), "a": companies(1), "b": companies(2, 3), "c": companies(4, 5, 6, 7)},
+            [("total", ["a", "b", "c"])],
+            {"a", "b"},
+        ),
+        # No part left to hide (the others are empty): the total is hidden instead.
+        (
+            {"total": companies(1, 2, 3), "a": companies(1, 2, 3), "b": companies()},
+            [("total", ["a", "b"]), ("a", ["q1", "q2"])],
+            set(),
+        ),
+        (
+            {"year": companies(1, 2, 3), "q1": companies(1), "q2": companies(2, 3)},
+            [("year", ["q1", "q2"])],
+            {"q1", "q2"},
+        ),
+        (
+            {"year": companies(1, 2, 3), "q1": companies(1, 2, 3), "q2": companies(), "q3": companies(4)},
+            [("year", ["q1", "q2", "q3"])],
+            {"q3", "q1"},
+        ),
+        # A hidden total counts as hidden in the relation above it, and the hiding spreads there.
+        (
+            {
+                "national": companies(*range(1, 10)),
+                "west": companies(1, 2, 3),
+                "north": companies(4, 5, 6, 7, 8, 9),
+                "x": companies(1, 2, 3),
+                "x_q1": companies(1, 2, 3),
+                "x_q2": companies(),
+            },
+            [("national", ["west", "north"]), ("west", ["x"]), ("x", ["x_q1", "x_q2"])],
+            set(),
+        ),
+    ],
+)
+def test_hidden_cells(cells, relations, hidden):
+    assert hidden_cells(cells, relations) == hidden
+
+
+def test_a_single_hidden_part_of_a_shown_total_never_stays_alone():
+    """Whatever the data, after the rule no shown total has exactly one hidden part, nor hidden parts that count
+    fewer than three companies together."""
+    cells = {
+        "national": companies(*range(1, 20)),
+        "a": companies(1),
+        "b": companies(2, 3, 4),
+        "c": companies(5, 6, 7, 8),
+        "d": companies(9, 10),
+        "e": companies(*range(11, 20)),
+        "west": companies(1, 2, 3, 4, 5, 6, 7, 8),
+        "north": companies(*range(9, 20)),
+    }
+    relations = [("national", ["a", "b", "c", "d", "e"]), ("west", ["a", "b", "c"]), ("north", ["d", "e"]),
+                 ("national", ["west", "north"])]  # fmt: skip
+    hidden = hidden_cells(cells, relations)
+    for total, parts in relations:
+        if total in hidden:
+            continue
+        hidden_parts = [part for part in parts if part in hidden]
+        if hidden_parts:
+            assert len(hidden_parts) >= 2
+            assert len(frozenset().union(*(cells[part] for part in hidden_parts))) >= 3
+    assert {"a", "d"} <= hidden

@@ -154,10 +154,16 @@ def cells_compute(
         info = facilities[row.facility_id]
         breakdowns = [""]
         if row.category == UserCategory.COMPANY:
-            breakdowns += [BREAKDOWN_ACCESS_MODEL + row.access_model, BREAKDOWN_SECTOR + sectors[row.organisation_id]]
+            breakdowns.append(BREAKDOWN_ACCESS_MODEL + row.access_model)
         for period in (0, row.quarter):
             for dimension, member in _members(info):
-                for breakdown in breakdowns:
+                # The sector breakdown is published for the whole country only: within an institution or a
+                # kind of facility nearly every sector counts fewer than 3 companies, and hiding them would
+                # hide the institution's own figures with them (docs/statistics.md).
+                sector = [BREAKDOWN_SECTOR + sectors[row.organisation_id]] if (
+                    row.category == UserCategory.COMPANY and dimension == Dimension.NATIONAL
+                ) else []  # fmt: skip
+                for breakdown in breakdowns + sector:
                     cell = use[(period, dimension, member, breakdown)]
                     _add_use(cell, row, with_capacity=row.resource_id in capacities)
 

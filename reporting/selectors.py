@@ -18,6 +18,7 @@ from reporting.compute import NATIONAL, QUARTERS, REQUEST_FIGURES, USE_FIGURES
 from reporting.models import PublishedCell
 
 FIRST_YEAR = 2000
+ZERO = Decimal("0.00")
 DECIMAL_FIGURES = frozenset(
     {
         "industry_hours",
@@ -123,7 +124,11 @@ def statistics_table(*, year: int, quarter: int, dimension: str) -> list[Statist
             member=member,
             name=str(names.get(member, member)),
             figures=_typed(cell.figures),
-            revenue_by_access_model={model: revenue[member].get(model, Decimal(0)) for model in AccessModel.values},
+            # A missing breakdown is a zero, unless the whole is hidden (then so is every part of it).
+            revenue_by_access_model={
+                model: None if cell.figures.get("distinct_companies") is None else revenue[member].get(model, ZERO)
+                for model in AccessModel.values
+            },
             is_demo=member in demo,
         )
         for member, cell in whole.items()

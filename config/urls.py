@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("pricing.api.urls")),
     path("", include("intake.api.urls")),
     path("", include("calendars.api.urls")),
+    path("", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("calendars.urls")),
+    path("", include("reporting.urls")),
     path("", include("catalogue.urls")),
     path("", include("core.urls")),
 ]

@@ -42,7 +42,8 @@ def last_year() -> int:
 
 
 def period_check(*, year, quarter) -> tuple[int, int]:
-    """(year, quarter) from query text; quarter 0 means the whole year. DomainError naming the field at fault."""
+    """(year, quarter) from query text; no quarter means the whole year (0 in return). DomainError naming the
+    field at fault."""
     try:
         year = int(year) if year not in (None, "") else current_year()
     except (TypeError, ValueError):
@@ -53,11 +54,13 @@ def period_check(*, year, quarter) -> tuple[int, int]:
             field="year",
             code="out_of_range",
         )
+    if quarter in (None, ""):
+        return year, 0
     try:
-        quarter = int(quarter) if quarter not in (None, "") else 0
+        quarter = int(quarter)
     except (TypeError, ValueError):
         raise DomainError(_("Give the quarter as 1, 2, 3 or 4."), field="quarter", code="invalid") from None
-    if quarter not in (0, *QUARTERS):
+    if quarter not in QUARTERS:
         raise DomainError(_("Give the quarter as 1, 2, 3 or 4."), field="quarter", code="out_of_range")
     return year, quarter
 
@@ -79,6 +82,7 @@ class StatisticsRow:
     figures: dict
     revenue_by_access_model: dict = field(default_factory=dict)
     is_demo: bool = False
+    region: str = ""  # institutions only
 
     @property
     def use_hidden(self) -> bool:
@@ -89,15 +93,20 @@ class StatisticsRow:
         return self.figures.get("industry_requests") is None
 
 
-def _names(dimension: str, members) -> tuple[dict, set]:
+def _names(dimension: str, members) -> tuple[dict, set, dict]:
+    """(names, the demo members, regions) of the members of a dimension."""
     if dimension == Dimension.INSTITUTION:
-        rows = Institution.objects.filter(slug__in=list(members)).values_list("slug", "name", "is_demo")
-        return {slug: name for slug, name, _demo in rows}, {slug for slug, _name, demo in rows if demo}
+        rows = Institution.objects.filter(slug__in=list(members)).values_list("slug", "name", "is_demo", "region")
+        return (
+            {slug: name for slug, name, _demo, _region in rows},
+            {slug for slug, _name, demo, _region in rows if demo},
+            {slug: region for slug, _name, _demo, region in rows},
+        )
     if dimension == Dimension.REGION:
-        return {value: label for value, label in Region.choices} | {NO_REGION: NO_REGION_LABEL}, set()
+        return {value: label for value, label in Region.choices} | {NO_REGION: NO_REGION_LABEL}, set(), {}
     if dimension == Dimension.FACILITY_KIND:
-        return dict(FacilityKind.choices), set()
-    return {NATIONAL: _("All of Norway")}, set()
+        return dict(FacilityKind.choices), set(), {}
+    return {NATIONAL: _("All of Norway")}, set(), {}
 
 
 def statistics_table(*, year: int, quarter: int, dimension: str) -> list[StatisticsRow]:
@@ -117,7 +126,7 @@ def statistics_table(*, year: int, quarter: int, dimension: str) -> list[Statist
             revenue[cell.member][cell.breakdown.removeprefix(BREAKDOWN_ACCESS_MODEL)] = (
                 None if amount is None else Decimal(amount)
             )
-    names, demo = _names(dimension, whole)
+    names, demo, regions = _names(dimension, whole)
     rows = [
         StatisticsRow(
             dimension=dimension,
@@ -130,6 +139,7 @@ def statistics_table(*, year: int, quarter: int, dimension: str) -> list[Statist
                 for model in AccessModel.values
             },
             is_demo=member in demo,
+            region=regions.get(member, ""),
         )
         for member, cell in whole.items()
     ]

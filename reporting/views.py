@@ -2,13 +2,19 @@
 
 Thin: parse the period, call the selectors, render. The figures are read from the published aggregates."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 
+from accounting.forms import YearForm
+from accounting.selectors import percent_text
+from catalogue.models import Facility, Resource
 from core.errors import DomainError
 from core.exports import csv_write
-from reporting import fields, selectors
+from core.policies import require
+from reporting import fields, policies, selectors, usage
 from reporting.api.serializers import SERIALIZERS
 from reporting.choices import Dimension
 from reporting.forms import PeriodForm, quarter_label
@@ -119,3 +125,70 @@ def statistics_json(request, name: str):
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="{_filename(name, year, quarter, "json")}"'
     return _licensed(response)
+
+
+# --- Usage reports of facilities and resources (managers, institution admins) -----------------------------------
+
+
+def _usage_scope(request, kind: str, pk: int):
+    """(facility, resource or None) of the report asked for: 404 when it does not exist, 403 unless the user may
+    see its usage report."""
+    if kind == "resource":
+        resource = get_object_or_404(Resource.objects.select_related("facility__institution"), pk=pk)
+        facility = resource.facility
+    else:
+        resource, facility = None, get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
+    require(policies.can_view_usage_report, request.user, facility)
+    return facility, resource
+
+
+def _usage_report_or_form(request, kind: str, pk: int):
+    facility, resource = _usage_scope(request, kind, pk)
+    form = YearForm(request.GET)
+    if not form.is_valid():
+        return None, form
+    return usage.usage_report(facility=facility, resource=resource, year=form.cleaned_data["year"]), form
+
+
+@login_required
+def usage_report_page(request, kind: str, pk: int):
+    report, form = _usage_report_or_form(request, kind, pk)
+    if report is None:
+        return render(request, "reporting/usage_report.html", {"form": form}, status=400)
+    context = {
+        "report": report,
+        "form": form,
+        "xlsx_url": reverse(f"reporting:{kind}_usage_xlsx", args=[pk]),
+        "pdf_url": reverse(f"reporting:{kind}_usage_pdf", args=[pk]),
+        "warning_percent": percent_text(report.warning_share),
+        "alert_percent": percent_text(report.alert_share),
+    }
+    return render(request, "reporting/usage_report.html", context)
+
+
+def _usage_filename(report, extension: str) -> str:
+    subject = f"resource-{report.resource.pk}" if report.resource else f"facility-{report.facility.pk}"
+    return f"usage-report-{subject}-{report.year}.{extension}"
+
+
+@login_required
+def usage_report_xlsx(request, kind: str, pk: int):
+    report, form = _usage_report_or_form(request, kind, pk)
+    if report is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        usage.usage_report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_usage_filename(report, "xlsx")}"'
+    return response
+
+
+@login_required
+def usage_report_pdf(request, kind: str, pk: int):
+    report, form = _usage_report_or_form(request, kind, pk)
+    if report is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(usage.usage_report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_usage_filename(report, "pdf")}"'
+    return response

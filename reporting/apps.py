@@ -13,6 +13,8 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self):
-        from reporting import panels
+        from catalogue.signals import demo_register_loaded
+        from reporting import demo, panels
 
         panels.register()
+        demo_register_loaded.connect(demo.on_demo_register_loaded, dispatch_uid="reporting-demo-statistics")

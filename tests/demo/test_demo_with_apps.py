@@ -23,7 +23,6 @@ def test_the_demo_has_completed_uses_for_the_accounting_pages(load):
     from accounting import selectors as accounting_selectors
     from booking.models import Booking
     from catalogue.models import Facility
-
     from reporting.demo import BOOKING_PURPOSE  # the statistics' year of made-up use is another demo
 
     load("--with-demo-users")

@@ -47,8 +47,13 @@ class UseAggregate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "quarter", "resource", "category", "organisation", "access_model"],
-                name="reporting_use_once",
-                nulls_distinct=False,
+                condition=models.Q(organisation__isnull=False),
+                name="reporting_use_once_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter", "resource", "category", "access_model"],
+                condition=models.Q(organisation__isnull=True),
+                name="reporting_use_once_per_category",
             ),
             models.CheckConstraint(
                 condition=models.Q(quarter__gte=1, quarter__lte=4), name="reporting_use_quarter_1_to_4"

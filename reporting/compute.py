@@ -371,7 +371,14 @@ def _rank(cells: list[Cell]) -> None:
             for cell in cells
             if cell.quarter == period and cell.dimension == Dimension.INSTITUTION and not cell.breakdown
         ]
-        eligible = [cell for cell in rows if cell.figures["distinct_companies"] is not None]
+        # Ranked: institutions whose company figures are shown and that have something to rank (a facility open
+        # to industry and bookable, or an industry request); the others are listed without a rank.
+        eligible = [
+            cell
+            for cell in rows
+            if cell.figures["distinct_companies"] is not None
+            and (cell.figures["facilities_open_bookable"] or cell.figures["industry_requests"])
+        ]
         ranked = {
             item.key: item
             for item in ranking(

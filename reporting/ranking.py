@@ -8,7 +8,8 @@
 
 Each component is divided by the best institution's value for that period, so each lies between 0 and 1 and
 weighs a third; a component nobody scores on counts 0 for everyone. Only institutions whose company figures are
-shown are ranked: an index built from a hidden figure would reveal it. Equal indexes share a rank (1, 2, 2, 4).
+shown are ranked: an index built from a hidden figure would reveal it; and only those with a facility open to
+industry and bookable or an industry request (reporting.compute). Equal indexes share a rank (1, 2, 2, 4).
 """
 
 from dataclasses import dataclass

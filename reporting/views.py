@@ -2,6 +2,8 @@
 
 Thin: parse the period, call the selectors, render. The figures are read from the published aggregates."""
 
+from functools import cached_property
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -34,26 +36,60 @@ def _period(request) -> tuple[PeriodForm, int, int]:
     return form, data.get("year") or selectors.last_year(), data.get("quarter") or 0
 
 
+class StatisticsTables:
+    """The page's figures, read only when the page's cached part is rendered anew (once per period, language and
+    rebuild): the template's fragment cache is keyed on the rebuild's time, so it is never stale."""
+
+    def __init__(self, *, year: int, quarter: int):
+        self.year, self.quarter = year, quarter
+
+    @cached_property
+    def institutions(self):
+        return selectors.statistics_table(year=self.year, quarter=self.quarter, dimension=Dimension.INSTITUTION)
+
+    @cached_property
+    def ranked(self):
+        return [row for row in self.institutions if row.figures.get("rank") is not None]
+
+    @cached_property
+    def has_demo(self) -> bool:
+        return any(row.is_demo for row in self.institutions)
+
+    @cached_property
+    def national(self):
+        return selectors.statistics_national(year=self.year, quarter=self.quarter)
+
+    @cached_property
+    def series(self):
+        return selectors.statistics_series(year=self.year)
+
+    @cached_property
+    def regions(self):
+        return selectors.statistics_table(year=self.year, quarter=self.quarter, dimension=Dimension.REGION)
+
+    @cached_property
+    def kinds(self):
+        return selectors.statistics_table(year=self.year, quarter=self.quarter, dimension=Dimension.FACILITY_KIND)
+
+    @cached_property
+    def sectors(self):
+        return selectors.statistics_sectors(year=self.year, quarter=self.quarter)
+
+
 def statistics_page(request):
     """The public page: key figures, time series, ranking, tables per institution, region, kind and sector."""
     form, year, quarter = _period(request)
     if not year:
         return render(request, "reporting/statistics.html", {"form": form}, status=400)
-    institutions = selectors.statistics_table(year=year, quarter=quarter, dimension=Dimension.INSTITUTION)
+    computed_at = selectors.statistics_computed_at(year=year)
     context = {
         "form": form,
         "year": year,
         "quarter": quarter,
         "period_label": f"{quarter_label(quarter)} {year}" if quarter else str(year),
-        "national": selectors.statistics_national(year=year, quarter=quarter),
-        "series": selectors.statistics_series(year=year),
-        "institutions": institutions,
-        "ranked": [row for row in institutions if row.figures.get("rank") is not None],
-        "regions": selectors.statistics_table(year=year, quarter=quarter, dimension=Dimension.REGION),
-        "kinds": selectors.statistics_table(year=year, quarter=quarter, dimension=Dimension.FACILITY_KIND),
-        "sectors": selectors.statistics_sectors(year=year, quarter=quarter),
-        "computed_at": selectors.statistics_computed_at(year=year),
-        "has_demo": any(row.is_demo for row in institutions),
+        "tables": StatisticsTables(year=year, quarter=quarter),
+        "computed_at": computed_at,
+        "cache_key": computed_at.isoformat() if computed_at else "none",
         "query": f"year={year}" + (f"&quarter={quarter}" if quarter else ""),
     }
     return render(request, "reporting/statistics.html", context)

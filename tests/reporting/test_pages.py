@@ -90,3 +90,19 @@ def test_open_data_page_describes_every_field(db):
     for name in ("industry_share_of_capacity", "answered_within_deadline_share", "distinct_companies", "rank"):
         assert f"<code>{name}</code>" in html
     assert "data.norge.no/nlod" in html
+
+
+def re_main(html: bytes) -> bytes:
+    return re.search(rb"<main.*</main>", html, re.S).group(0)
+
+
+def test_the_tables_are_read_once_per_rebuild_and_language(data, django_assert_max_num_queries):
+    client = Client()
+    first = client.get("/statistikk/", {"year": world.YEAR}).content
+    with django_assert_max_num_queries(4):  # the period form's years, the rebuild's time; the tables from cache
+        again = client.get("/statistikk/", {"year": world.YEAR}).content
+    main = re_main(first)
+    assert main == re_main(again) and b"Alfa-universitetet" in main
+    world.rebuild()  # new figures: read anew
+    with django_assert_max_num_queries(12):
+        assert b"Alfa-universitetet" in client.get("/statistikk/", {"year": world.YEAR}).content

@@ -33,7 +33,7 @@ def test_a_year_of_demo_use_marked_and_idempotent(monkeypatch, django_assert_max
     institutions = selectors.statistics_table(year=year, quarter=0, dimension=Dimension.INSTITUTION)
     assert all(row.is_demo for row in institutions)
     ranked = [row for row in institutions if row.figures["rank"] is not None]
-    assert len(ranked) >= 5
+    assert len(ranked) >= 3  # the universities whose demo facilities have bookable resources
     national = selectors.statistics_national(year=year, quarter=0).figures
     assert national["distinct_companies"] >= 10 and national["industry_requests"] > 0
 

@@ -86,6 +86,14 @@ def can_decide_membership(user, membership) -> bool:
     return roles.is_platform_admin(user) or is_organisation_admin(user, membership.organisation)
 
 
+def can_change_membership_role(user, membership) -> bool:
+    """Make an approved member an organisation admin, or an admin a member again: the organisation's admins or a
+    platform admin, never for themselves."""
+    if not roles.is_authenticated(user) or membership.user_id == user.pk:
+        return False
+    return roles.is_platform_admin(user) or is_organisation_admin(user, membership.organisation)
+
+
 def can_view_organisation(user, organisation) -> bool:
     """Approved members see the organisation's page and members; platform admins see every one."""
     return roles.is_platform_admin(user) or can_act_for_organisation(user, organisation)

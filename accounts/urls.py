@@ -17,6 +17,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/recheck/", views.organisation_recheck, name="organisation_recheck"),
     path("organisations/memberships/<int:pk>/decide/", views.membership_decide, name="membership_decide"),
+    path("organisations/memberships/<int:pk>/role/", views.membership_role, name="membership_role"),
     path("affiliations/", views.affiliation_institutions, name="affiliation_institutions"),
     path("affiliations/institutions/<int:pk>/", views.affiliations, name="affiliations"),
     path("affiliations/<int:pk>/decide/", views.affiliation_decide, name="affiliation_decide"),

@@ -234,6 +234,20 @@ def membership_decide(request, pk):
 
 @login_required
 @require_POST
+def membership_role(request, pk):
+    """An organisation admin makes a member admin, or an admin a member again."""
+    membership = get_object_or_404(OrganisationMembership, pk=pk)
+    try:
+        services.membership_role_set(actor=request.user, membership_id=pk, role=request.POST.get("role", ""))
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The role is saved."))
+    return redirect(reverse("accounts:organisation", args=[membership.organisation_id]))
+
+
+@login_required
+@require_POST
 def organisation_recheck(request, pk):
     try:
         organisation = services.organisation_recheck(actor=request.user, organisation_id=pk)

@@ -95,25 +95,31 @@ def _blocked(
 
     External busy time is stored in pieces of at most BUSY_MAX_PIECE, so its probe reads a bounded range of the
     (resource, start) index."""
-    if db.vendor == "postgresql":  # one parameter, whatever the number of kinds
+    postgres = db.vendor == "postgresql"
+    if postgres:  # one parameter, whatever the number of kinds
         kinds_sql, kinds_params = "= ANY(%s::text[])", [list(closure_kinds)]
     else:
         kinds_sql, kinds_params = f"IN ({', '.join(['%s'] * len(closure_kinds))})", list(closure_kinds)
     quote = db.ops.quote_name
     active = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)  # fixed choices, as in the exclusion constraint
+    # The resource and the interval are given once, as the one row of `args`, and read from there by every probe
+    # (and by the insert that follows in booking_insert_if_free): fewer parameters for the same statement.
+    typed = ("%s::bigint", "%s::timestamptz", "%s::timestamptz", "%s::timestamptz") if postgres else ("%s",) * 4
     sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {quote(Closure._meta.db_table)} WHERE resource_id = %s AND start < %s "
-        f'AND "end" > %s AND kind {kinds_sql}) AS closed, '
-        f"EXISTS (SELECT 1 FROM {quote(Booking._meta.db_table)} WHERE resource_id = %s AND status IN ({active}) "
-        'AND start < %s AND COALESCE(blocked_until, "end") > %s AND id <> %s AND %s) '
-        f"OR EXISTS (SELECT 1 FROM {quote(BUSY_TABLE)} WHERE resource_id = %s AND start >= %s AND start < %s "
-        'AND "end" > %s) AS taken'
+        f"SELECT EXISTS (SELECT 1 FROM {quote(Closure._meta.db_table)} c WHERE c.resource_id = args.resource_id "
+        f'AND c.start < args.until AND c."end" > args.since AND c.kind {kinds_sql}) AS closed, '
+        f"EXISTS (SELECT 1 FROM {quote(Booking._meta.db_table)} b WHERE b.resource_id = args.resource_id "
+        f'AND b.status IN ({active}) AND b.start < args.until AND COALESCE(b.blocked_until, b."end") > args.since '
+        "AND b.id <> %s AND %s) "
+        f"OR EXISTS (SELECT 1 FROM {quote(BUSY_TABLE)} x WHERE x.resource_id = args.resource_id "
+        'AND x.start >= args.piece_since AND x.start < args.until AND x."end" > args.since) AS taken, '
+        "args.resource_id, args.since, args.until "
+        f"FROM (SELECT {typed[0]} AS resource_id, {typed[1]} AS since, {typed[2]} AS until, "
+        f"{typed[3]} AS piece_since) args"
     )
     adapt = db.ops.adapt_datetimefield_value
-    until, since = adapt(blocked_until), adapt(start)
-    params = [resource_id, until, since, *kinds_params, resource_id, until, since, exclude_booking_id or 0]
-    external = [resource_id, adapt(start - BUSY_MAX_PIECE), until, since]
-    return sql, [*params, count_bookings, *external]
+    args = [resource_id, adapt(start), adapt(blocked_until), adapt(start - BUSY_MAX_PIECE)]
+    return sql, [*kinds_params, exclude_booking_id or 0, count_bookings, *args]
 
 
 def slot_blocked(
@@ -134,7 +140,7 @@ def slot_blocked(
     )  # fmt: skip
     with db.cursor() as cursor:
         cursor.execute(sql, params)
-        closed, taken = cursor.fetchone()
+        closed, taken = cursor.fetchone()[:2]
     return bool(closed), bool(taken)
 
 
@@ -145,9 +151,10 @@ def booking_insert_if_free(
     nothing blocks the slot (as slot_blocked asks); (closed, taken, the stored booking or None).
 
     The exclusion constraint still refuses a booking that a parallel request stored in the meantime (an
-    IntegrityError). The history entry takes its booking and time from the stored row: one moment for both, and
-    two parameters fewer (psycopg keeps the parsed form of a statement only up to 50 parameters; above that it
-    parses this one anew on every booking). `booking` itself stays unsaved; the answer is a saved instance with the
+    IntegrityError). The booking's resource, start and end of blocked time come from the probe's `args` row, and the
+    history entry takes its booking and time from the stored row: one moment for both, and fewer parameters
+    (psycopg keeps the parsed form of a statement only up to 50 parameters; above that it parses this one anew on
+    every booking). `booking` itself stays unsaved; the answer is a saved instance with the
     same values and related objects.
     """
     db = _database()
@@ -155,7 +162,11 @@ def booking_insert_if_free(
         db, resource_id=booking.resource_id, closure_kinds=closure_kinds, start=booking.start,
         blocked_until=booking.blocked_until, exclude_booking_id=None, count_bookings=count_bookings,
     )  # fmt: skip
-    booking_fields, booking_values = _insert_parts(db.vendor, Booking, ())
+    booking_fields, booking_values = _insert_parts(
+        db.vendor,
+        Booking,
+        (("resource_id", "blocked.resource_id"), ("start", "blocked.since"), ("blocked_until", "blocked.until")),
+    )
     event_fields, event_values = _insert_parts(
         db.vendor, BookingEvent, (("booking_id", "stored.id"), ("at", "stored.created_at"))
     )

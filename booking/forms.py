@@ -34,8 +34,19 @@ class BookingForm(forms.Form):
     until = forms.DateField(label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
     mode = forms.ChoiceField(label=_("If a date is taken"), choices=ConflictMode.choices, required=False)
 
-    def __init__(self, *args, agreements=(), **kwargs):
+    organisation = forms.TypedChoiceField(
+        label=_("Who pays"), coerce=int, empty_value=None, required=False,
+        help_text=_("The organisation the booking is for; it is invoiced to it."),
+    )  # fmt: skip
+
+    def __init__(self, *args, agreements=(), organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Only organisations the person is an approved member of; the service checks it again (not_a_member).
+        if len(organisations) > 1:
+            self.fields["organisation"].choices = [(org.pk, str(org)) for org in organisations]
+            self.fields["organisation"].required = True
+        else:
+            del self.fields["organisation"]
         if agreements:
             self.fields["collaboration_agreement"].choices = [("", "—")] + [
                 (agreement.pk, str(agreement)) for agreement in agreements

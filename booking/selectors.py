@@ -456,7 +456,7 @@ def _search_stages(
     return [cut_off for cut_off in stages if cut_off < end] + [end]
 
 
-def find_free_capacity(
+def free_capacity_windows(
     *,
     start: datetime.datetime,
     end: datetime.datetime,

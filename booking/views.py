@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import selectors as accounts_selectors
 from booking import ics, policies, selectors, services
 from booking.forms import (
     BookingForm,
@@ -108,7 +109,7 @@ def find_capacity(request):
     results = None
     if form.is_bound and form.is_valid():
         start, end, duration = form.period()
-        results = selectors.find_free_capacity(
+        results = selectors.free_capacity_windows(
             start=start,
             end=end,
             duration=duration,
@@ -143,7 +144,8 @@ def book(request, pk):
         if request.GET.get(name):
             initial[name] = request.GET[name][:16]
     agreements = pricing_selectors.agreements_in_force(user=request.user, facility_id=resource.facility_id)
-    form = BookingForm(request.POST or None, initial=initial, agreements=agreements)
+    organisations = list(accounts_selectors.organisations_acted_for(request.user))
+    form = BookingForm(request.POST or None, initial=initial, agreements=agreements, organisations=organisations)
     alternatives = []
     status = 200
     if request.method == "POST":
@@ -156,6 +158,7 @@ def book(request, pk):
                 "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
                 "access_model": data["access_model"], "purpose": data["purpose"],
                 "collaboration_agreement": data.get("collaboration_agreement"),
+                "organisation": data.get("organisation"),
             }  # fmt: skip
             try:
                 if data.get("repeat"):
@@ -447,8 +450,9 @@ def booking_detail(request, pk):
         booking = selectors.booking_for_page(pk)
     except Booking.DoesNotExist as missing:
         raise Http404 from missing
-    require(policies.can_view_booking, request.user, booking)
     is_manager = policies.can_move_booking(request.user, booking)
+    if not is_manager:  # a manager of the facility may see it; anyone else only if they booked it
+        require(policies.can_view_booking, request.user, booking)
     cancel_form = CancelBookingForm(prefix="cancel")
     initial_move = {}
     for name in ("start", "end"):

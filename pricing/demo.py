@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalogue.choices import ResourceKind
 from catalogue.models import Resource
+from core.policies import OPERATOR
 from pricing import services
 from pricing.choices import CapacityUnit, PriceUnit
 from pricing.models import PriceList
@@ -52,7 +53,7 @@ def _cost_base_values(resource, year: int) -> tuple[dict, list[dict]]:
 def give_resource_prices(resource, *, years: list[int]) -> None:
     for year in years:
         values, staff = _cost_base_values(resource, year)
-        cost_base = services.cost_base_save(resource=resource, year=year, staff=staff, **values)
+        cost_base = services.cost_base_save(actor=OPERATOR, resource=resource, year=year, staff=staff, **values)
         unit = PriceUnit.SAMPLE if cost_base.capacity_unit == CapacityUnit.SAMPLE else PriceUnit.HOUR
         prices = services.prices_from_cost_base(cost_base, unit=unit)
         if unit == PriceUnit.HOUR:
@@ -70,6 +71,7 @@ def give_resource_prices(resource, *, years: list[int]) -> None:
         ):
             continue  # some other list covers part of the year; leave it alone
         services.price_list_save(
+            actor=OPERATOR,
             resource=resource,
             valid_from=start,
             valid_to=end,

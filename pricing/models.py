@@ -266,14 +266,6 @@ class PriceListItem(models.Model):
     def __str__(self):
         return f"{self.get_tier_display()} / {self.get_unit_display()}: {self.price}"
 
-    @property
-    def vat_rate(self) -> Decimal:
-        return tdi.vat_rate_for_tier(self.tier)
-
-    @property
-    def price_incl_vat(self) -> Decimal:
-        return tdi.round_ore(self.price * (1 + self.vat_rate))
-
 
 class CollaborationAgreement(models.Model):
     """An agreement on collaboration (contribution) research between a facility and a partner outside its

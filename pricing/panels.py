@@ -12,6 +12,7 @@ def facility_prices(request, facility):
     """Public prices of the facility's resources valid today: excl. VAT, and incl. VAT for tiers that pay it."""
     resources = list(facility.resources.filter(is_active=True).order_by("name"))
     by_resource = selectors.current_price_lists_by_resource(resources=resources)
+    selectors.price_lists_with_vat(by_resource.values())
     priced = [resource for resource in resources if resource.id in by_resource]
     # How each price is made: the TDI breakdown of the cost base the prices rest on, for the customer too.
     cost_bases = selectors.cost_bases_for_resources(resources=priced, year=timezone.localdate().year)
@@ -61,7 +62,7 @@ def facility_manage(request, facility):
 
 
 def search_result_facts(request, facilities) -> dict[int, list[dict]]:
-    """"From" price on each search result, for the person looking (an anonymous visitor: the external price)."""
+    """ "From" price on each search result, for the person looking (an anonymous visitor: the external price)."""
     from core.formatting import money_text
     from pricing.choices import PriceUnit
     from pricing.price_summaries import from_prices
@@ -69,7 +70,9 @@ def search_result_facts(request, facilities) -> dict[int, list[dict]]:
     facts = {}
     for facility_id, price in from_prices(facilities=facilities, user=getattr(request, "user", None)).items():
         unit = PriceUnit(price.unit).label.lower() if price.unit in PriceUnit.values else price.unit
-        if price.price_incl_vat != price.price:
+        if price.price_incl_vat is None:
+            text = _("From %(price)s per %(unit)s excl. VAT") % {"price": money_text(price.price), "unit": unit}
+        elif price.price_incl_vat != price.price:
             text = _("From %(price)s per %(unit)s excl. VAT (%(incl)s incl. VAT)") % {
                 "price": money_text(price.price), "unit": unit, "incl": money_text(price.price_incl_vat),
             }  # fmt: skip

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pricing.choices import PriceTier, PriceUnit
 from pricing.models import PriceListItem
-from pricing.selectors import member_of_owning_institution
+from pricing.selectors import member_of_owning_institution, price_incl_vat, public_vat_rates
 
 # A price per hour says most to someone comparing; other units only where a facility has no hourly price.
 UNIT_PREFERENCE = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY, PriceUnit.SAMPLE, PriceUnit.FIXED)
@@ -19,7 +19,7 @@ UNIT_PREFERENCE = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY, PriceUnit.
 @dataclass(frozen=True)
 class FromPrice:
     price: Decimal  # excl. VAT
-    price_incl_vat: Decimal
+    price_incl_vat: Decimal | None  # None when the access models differ in VAT (the quote says)
     unit: str
     tier: str
 
@@ -44,12 +44,14 @@ def from_prices(*, facilities, user, day: datetime.date | None = None) -> dict[i
     # Only the newest list valid today counts for each resource.
     newest: dict[int, int] = {}
     best: dict[int, FromPrice] = {}
+    vat_rates = public_vat_rates(facilities=facilities)
     for item in items:
         resource = item.price_list.resource
         newest.setdefault(resource.pk, item.price_list_id)
         if newest[resource.pk] != item.price_list_id or item.tier != viewer_tier(user, resource):
             continue
-        candidate = FromPrice(price=item.price, price_incl_vat=item.price_incl_vat, unit=item.unit, tier=item.tier)
+        incl = price_incl_vat(item.price, vat_rates.get(resource.facility_id, {}).get(item.tier))
+        candidate = FromPrice(price=item.price, price_incl_vat=incl, unit=item.unit, tier=item.tier)
         current = best.get(resource.facility_id)
         if current is None or _rank(candidate) < _rank(current):
             best[resource.facility_id] = candidate
@@ -59,4 +61,3 @@ def from_prices(*, facilities, user, day: datetime.date | None = None) -> dict[i
 def _rank(price: FromPrice) -> tuple:
     unit = UNIT_PREFERENCE.index(price.unit) if price.unit in UNIT_PREFERENCE else len(UNIT_PREFERENCE)
     return (unit, price.price)
-

@@ -113,6 +113,59 @@ def vat_rules_of(*, institution_id: int) -> dict[str, VatRule]:
     return {rule.access_model: rule for rule in VatRule.objects.filter(institution_id=institution_id)}
 
 
+# The transaction a public price of each tier stands for (pricing.terms): the tiers a price table shows.
+TIER_TRANSACTION = {
+    PriceTier.INTERNAL: Transaction.INTERNAL_TRANSFER,
+    PriceTier.EXTERNAL_NON_ECONOMIC: Transaction.COLLABORATION,
+    PriceTier.EXTERNAL_ECONOMIC: Transaction.SALE,
+}
+
+
+def public_vat_rates(*, facilities) -> dict[int, dict[str, Decimal | None]]:
+    """For public price tables and "from" prices: facility id -> tier -> the VAT rate its prices carry, under the
+    institution's own VAT table (one query for all facilities). The economic tier is a sale of the access models
+    the facility offers (rental, service, commissioned research); None when the institution taxes those
+    differently, since only the quote for the chosen access model can say which rate applies."""
+    facilities = list(facilities)
+    rules = {
+        (rule.institution_id, rule.access_model): rule
+        for rule in VatRule.objects.filter(institution_id__in={facility.institution_id for facility in facilities})
+    }
+    rates = {}
+    for facility in facilities:
+        sold = [model for model in facility.access_models if model != AccessModel.COLLABORATION]
+        by_tier: dict[str, Decimal | None] = {}
+        for tier, transaction in TIER_TRANSACTION.items():
+            models = sold if transaction == Transaction.SALE else [AccessModel.COLLABORATION]
+            found = {
+                terms_rules.vat_treatment(
+                    transaction=transaction, override=rules.get((facility.institution_id, model))
+                ).rate
+                for model in models or [AccessModel.RENTAL]
+            }
+            by_tier[tier] = found.pop() if len(found) == 1 else None
+        rates[facility.pk] = by_tier
+    return rates
+
+
+def price_incl_vat(price: Decimal, rate: Decimal | None) -> Decimal | None:
+    """A price with `rate` VAT added, to the øre; None when the rate is not known before the quote."""
+    return None if rate is None else tdi.round_ore(price * (1 + rate))
+
+
+def price_lists_with_vat(price_lists) -> list:
+    """Give each item of `price_lists` (with `resource__facility` and items loaded) its `public_vat_rate` and
+    `public_price_incl_vat` (public_vat_rates), for price tables on pages and in the API; one query."""
+    price_lists = list(price_lists)
+    rates = public_vat_rates(facilities={pl.resource.facility_id: pl.resource.facility for pl in price_lists}.values())
+    for price_list in price_lists:
+        for item in price_list.items.all():
+            item.public_vat_rate = rates[price_list.resource.facility_id][item.tier]
+            item.public_price_incl_vat = price_incl_vat(item.price, item.public_vat_rate)
+        price_list.public_vat_ready = True
+    return price_lists
+
+
 @dataclass(frozen=True)
 class BookingTerms:
     """The terms of one use (pricing.terms.UseTerms), its VAT and the agreement behind a non-economic use."""
@@ -310,6 +363,7 @@ def public_price_lists(*, resource, today: datetime.date | None = None) -> list[
     return list(
         PriceList.objects.filter(resource=resource)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("resource__facility")
         .prefetch_related(_items_prefetch())
         .order_by("valid_from")
     )
@@ -321,6 +375,7 @@ def current_price_lists_by_resource(*, resources, today: datetime.date | None = 
     lists = (
         PriceList.objects.filter(resource__in=resources, valid_from__lte=today)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("resource__facility")
         .prefetch_related(_items_prefetch())
         .order_by("resource_id", "valid_from")
     )

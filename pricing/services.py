@@ -49,7 +49,7 @@ COST_BASE_FIELDS = (
 
 
 @transaction.atomic
-def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values) -> CostBase:
+def cost_base_save(*, resource: Resource, year: int, staff: list[dict], actor, **values) -> CostBase:
     """Create or replace the resource's cost base for `year`, with its staff lines.
 
     `values` are the fields in COST_BASE_FIELDS; `staff` a list of dicts with annual_salary, social_cost_rate,
@@ -61,6 +61,7 @@ def cost_base_save(*, resource: Resource, year: int, staff: list[dict], **values
     unknown = set(values) - set(COST_BASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown cost base fields: {sorted(unknown)}")
+    require(policies.can_manage_prices, actor, resource)
     # The lock price_list_save takes: a list saved meanwhile is either checked against these figures or re-checked.
     Resource.objects.select_for_update().get(pk=resource.pk)
     cost_base = CostBase.objects.select_for_update().filter(resource=resource, year=year).first()
@@ -133,6 +134,7 @@ def price_list_save(
     fixed_fee_quantity: Decimal | None = None,
     fixed_fee_unit: str = "",
     price_list: PriceList | None = None,
+    actor,
 ) -> PriceList:
     """Create (or, given `price_list`, replace) a price list with `prices` keyed by (tier, unit), excl. VAT.
 
@@ -142,8 +144,11 @@ def price_list_save(
     economic_price_breach) of every cost base the list's validity reaches: none in force on its first day, a unit
     the cost base does not count, a fixed fee that does not say how many hours or samples it covers, or a price
     below full cost plus the minimum margin (state aid). A list saved here is never blocked: saving it is how the
-    manager lifts a block.
+    manager lifts a block. Only someone who manages the resource's prices (or the server) saves one.
     """
+    require(policies.can_manage_prices, actor, resource)
+    if price_list is not None and price_list.resource_id != resource.pk:
+        raise DomainError(_("This price list belongs to another resource."), field="price_list", code="invalid")
     # Serialise price-list writes per resource so that the overlap check below cannot race.
     Resource.objects.select_for_update().get(pk=resource.pk)
     if valid_to is not None and valid_to < valid_from:

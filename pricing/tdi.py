@@ -19,15 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from pricing.choices import PriceTier
 
 VAT_RATE = Decimal("0.25")
 ORE = Decimal("0.01")
-
-
-def vat_rate_for_tier(tier: str) -> Decimal:
-    """Economic use pays 25 % VAT (merverdiavgift); internal and external non-economic use pay none."""
-    return VAT_RATE if tier == PriceTier.EXTERNAL_ECONOMIC else Decimal(0)
 
 
 def round_ore(value: Decimal) -> Decimal:

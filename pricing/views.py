@@ -79,7 +79,9 @@ def cost_base_edit(request, pk):
     staff = StaffLineFormSet(request.POST or None, prefix="staff", initial=staff_initial)
     if request.method == "POST" and form.is_valid() and staff.is_valid():
         try:
-            services.cost_base_save(resource=resource, year=year, staff=staff_lines(staff), **form.cleaned_data)
+            services.cost_base_save(
+                actor=request.user, resource=resource, year=year, staff=staff_lines(staff), **form.cleaned_data
+            )
         except (DomainError, ValidationError) as error:
             _apply_errors(form, error)
         else:
@@ -121,6 +123,7 @@ def price_lists(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.price_list_save(
+                actor=request.user,
                 resource=resource,
                 valid_from=form.cleaned_data["valid_from"],
                 valid_to=form.cleaned_data["valid_to"],
@@ -134,7 +137,9 @@ def price_lists(request, pk):
         else:
             messages.success(request, _("The price list is saved."))
             return redirect("pricing:price_lists", pk=resource.pk)
-    lists = resource.price_lists.prefetch_related("items").order_by("-valid_from")
+    lists = selectors.price_lists_with_vat(
+        resource.price_lists.select_related("resource__facility").prefetch_related("items").order_by("-valid_from")
+    )
     return render(
         request,
         "pricing/price_lists.html",
@@ -155,6 +160,7 @@ def price_list_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.price_list_save(
+                actor=request.user,
                 resource=resource,
                 price_list=price_list,
                 valid_from=form.cleaned_data["valid_from"],

@@ -13,6 +13,7 @@ from accounts.services.affiliations import (
 from accounts.services.organisations import (
     membership_decide,
     membership_request,
+    membership_role_set,
     org_number_checked,
     organisation_by_number,
     organisation_precheck,
@@ -37,6 +38,7 @@ __all__ = [
     "api_token_revoke",
     "email_domain",
     "membership_decide",
+    "membership_role_set",
     "membership_request",
     "org_number_checked",
     "organisation_by_number",

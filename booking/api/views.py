@@ -270,7 +270,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if data.get("repeat"):
             result = services.booking_series_create(
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
-                mode=data["mode"],
+                mode=data["mode"], organisation=data.get("organisation"),
             )  # fmt: skip
             if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
                 raise ConflictError(
@@ -496,7 +496,7 @@ class FreeCapacityView(APIView):
             limit = max(1, min(int(params.get("limit", 100)), 500))
         except ValueError:
             raise DomainError(_("Not a number."), field="limit", code="invalid") from None
-        windows = selectors.find_free_capacity(
+        windows = selectors.free_capacity_windows(
             start=start, end=end, duration=duration, category=category, institution=institution,
             user=request.user, limit=limit,
         )  # fmt: skip

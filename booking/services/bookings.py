@@ -127,9 +127,11 @@ def booking_series_create(
     count: int | None = None,
     mode: str = ConflictMode.ALL_OR_NOTHING,
     now: datetime.datetime | None = None,
+    organisation=None,
 ) -> SeriesResult:
     """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
-    rest and reports what it skipped and why."""
+    rest and reports what it skipped and why. Every occurrence has the same payer (`organisation` as in
+    booking_create)."""
     require(policies.can_book, user, resource)
     if mode not in ConflictMode.values:
         raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")
@@ -154,6 +156,7 @@ def booking_series_create(
                         purpose=purpose,
                         now=now,
                         recurrence_group=group,
+                        organisation=organisation,
                     )
                 result.created.append(booking)
             except DomainError as error:

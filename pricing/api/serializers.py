@@ -7,6 +7,7 @@ from rest_framework import serializers
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
 from core.db import MAX_ID
+from pricing import selectors
 from pricing.choices import Activity, TermsReason, VatCategory
 from pricing.models import CollaborationAgreement, PriceList, PriceListItem
 
@@ -117,8 +118,14 @@ class QuoteSerializer(serializers.Serializer):
 
 
 class PriceListItemSerializer(serializers.ModelSerializer):
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=4, read_only=True)
-    price_incl_vat = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    vat_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, read_only=True, allow_null=True, source="public_vat_rate",
+        help_text="The VAT rate of this tier under the institution's VAT table; null when the facility's access "
+        "models are taxed differently (the quote for the chosen access model gives it).",
+    )  # fmt: skip
+    price_incl_vat = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True, source="public_price_incl_vat"
+    )
     blocked = serializers.SerializerMethodField(
         help_text="True when a raised cost base put this economic price under full cost plus the minimum margin: "
         "no booking is made at it (`price_below_full_cost`) until the facility corrects the list."
@@ -132,12 +139,22 @@ class PriceListItemSerializer(serializers.ModelSerializer):
         return bool(obj.blocked_reason)
 
 
+class PriceListListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        price_lists = list(data.all() if hasattr(data, "all") else data)
+        selectors.price_lists_with_vat(price_lists)  # one query for the VAT tables of every facility listed
+        return super().to_representation(price_lists)
+
+
 class PriceListSerializer(serializers.ModelSerializer):
+    """A price list with its prices. Give it lists with `resource__facility` loaded (pricing.selectors)."""
+
     items = PriceListItemSerializer(many=True, read_only=True)
     currency = serializers.SerializerMethodField()
 
     class Meta:
         model = PriceList
+        list_serializer_class = PriceListListSerializer
         fields = [
             "id", "resource", "valid_from", "valid_to", "note", "fixed_fee_quantity", "fixed_fee_unit", "currency",
             "items",
@@ -148,6 +165,11 @@ class PriceListSerializer(serializers.ModelSerializer):
 
     def get_currency(self, obj) -> str:
         return "NOK"
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "public_vat_ready"):
+            selectors.price_lists_with_vat([instance])
+        return super().to_representation(instance)
 
 
 class CollaborationAgreementSerializer(serializers.ModelSerializer):

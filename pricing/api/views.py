@@ -104,6 +104,7 @@ class PriceListListView(generics.ListAPIView):
     def get_queryset(self):
         return (
             PriceList.objects.filter(resource__is_active=True, resource__facility__status=PublicationStatus.PUBLISHED)
+            .select_related("resource__facility")
             .prefetch_related("items")
             .order_by("resource_id", "valid_from")
         )

@@ -294,6 +294,58 @@ def test_only_an_approved_member_books_on_the_organisations_account(bookable, st
         assert response.json()["code"] == "not_a_member"
 
 
+def two_organisations_member():
+    user = UserFactory(first_name="Kari", last_name="Nordmann", company_name="", org_number="")
+    first, second = (
+        Organisation.objects.create(org_number=number, name=name, register_state=RegisterState.VERIFIED)
+        for number, name in (("988077917", "Demo Helse AS"), ("923609016", "Andre Bedrift AS"))
+    )
+    for organisation in (first, second):
+        OrganisationMembership.objects.create(organisation=organisation, user=user, state=MembershipState.APPROVED)
+    return user, first, second
+
+
+def test_a_member_of_two_organisations_chooses_in_the_portal_which_one_pays(bookable):
+    from django.test import Client
+
+    from booking.models import Booking
+    from tests.booking.conftest import days_ahead
+
+    user, first, _second = two_organisations_member()  # without a choice, Andre Bedrift AS would pay (first by name)
+    OrganisationMembership.objects.create(
+        organisation=Organisation.objects.create(org_number="974760673", name="Ikke Godkjent AS"),
+        user=user, state=MembershipState.PENDING,
+    )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    url = f"/resources/{bookable.pk}/book/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Who pays" in page and "Andre Bedrift AS" in page and "Demo Helse AS" in page
+    assert "Ikke Godkjent AS" not in page  # a pending membership is no choice
+    form = {
+        "start": days_ahead(3, 10).strftime("%Y-%m-%dT%H:%M"), "end": days_ahead(3, 12).strftime("%Y-%m-%dT%H:%M"),
+        "access_model": "rental",
+    }  # fmt: skip
+    refused = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and not Booking.objects.exists()  # the payer must be chosen
+    assert client.post(url, {**form, "organisation": first.pk}).status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.payer_organisation, booking.payer_name) == (first, "Demo Helse AS")
+
+
+def test_a_series_through_the_api_is_paid_by_the_organisation_named(bookable):
+    from booking.models import Booking
+
+    user, first, _second = two_organisations_member()  # without the choice, Andre Bedrift AS would pay
+    api = APIClient()
+    api.force_authenticate(user)
+    payload = booking_payload(bookable, organisation=first.pk, repeat="weekly", count=2)
+    response = api.post("/api/v1/bookings/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert {booking.payer_organisation_id for booking in Booking.objects.all()} == {first.pk}
+    assert Booking.objects.count() == 2
+
+
 # --- Nothing is invoiced to an organisation the register has not verified ----------------------------------------
 
 
@@ -516,3 +568,76 @@ def test_the_first_approved_member_becomes_the_admin(others_approved, role):
     services.membership_decide(actor=UserFactory(is_staff=True, company_name="", org_number=""),
                                membership_id=refused.pk, approve=False)  # fmt: skip
     assert OrganisationMembership.objects.get(pk=refused.pk).role == MembershipRole.MEMBER
+
+
+# --- Roles inside an organisation: who makes whom an admin ------------------------------------------------------
+
+
+def person(**fields):
+    return UserFactory(company_name="", org_number="", **fields)
+
+
+def organisation_with(*members):
+    """An organisation and one membership per (role, state) given, in order."""
+    organisation = Organisation.objects.create(
+        org_number="988077917", name="Demo Helse AS", register_state=RegisterState.VERIFIED
+    )
+    return organisation, [
+        OrganisationMembership.objects.create(organisation=organisation, user=person(), role=role, state=state)
+        for role, state in members
+    ]
+
+
+APPROVED_ADMIN = (MembershipRole.ADMIN, MembershipState.APPROVED)
+APPROVED_MEMBER = (MembershipRole.MEMBER, MembershipState.APPROVED)
+PENDING_MEMBER = (MembershipRole.MEMBER, MembershipState.PENDING)
+
+
+@pytest.mark.parametrize(
+    "actor, target, role, status, code, role_after",
+    [
+        ("admin", 1, "admin", 200, None, "admin"),  # an admin promotes an approved member
+        ("platform", 1, "admin", 200, None, "admin"),
+        ("member", 1, "admin", 403, None, "member"),  # a member promotes nobody, not even another member
+        ("member", 2, "admin", 403, None, "member"),
+        ("outsider", 1, "admin", 403, None, "member"),
+        ("admin", 0, "member", 403, None, "admin"),  # nobody changes their own role
+        ("platform", 0, "member", 409, "last_admin", "admin"),  # the only admin stays admin
+        ("admin", 3, "admin", 400, "not_approved", "member"),  # a pending member is approved first
+        ("admin", 1, "owner", 400, None, "member"),  # no such role
+    ],
+)
+def test_who_makes_whom_an_organisation_admin(actor, target, role, status, code, role_after):
+    organisation, memberships = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER, APPROVED_MEMBER, PENDING_MEMBER)
+    people = {
+        "admin": memberships[0].user, "member": memberships[2].user, "platform": person(is_staff=True),
+        "outsider": person(),
+    }  # fmt: skip
+    api = APIClient()
+    api.force_authenticate(people[actor])
+    membership = memberships[target]
+    response = api.post(f"/api/v1/organisations/memberships/{membership.pk}/role/", {"role": role}, format="json")
+    assert response.status_code == status, response.content
+    if code:
+        assert response.json()["code"] == code
+    if status == 400 and not code:
+        assert "role" in str(response.json())
+    membership.refresh_from_db()
+    assert membership.role == role_after
+
+
+def test_an_admin_hands_the_organisation_over_in_the_portal_and_the_new_admin_approves_members(client):
+    organisation, (first, second, waiting) = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER, PENDING_MEMBER)
+    client.force_login(first.user)
+    page = client.get(reverse("accounts:organisation", args=[organisation.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Make {second.user.email} an organisation admin" in page.content.decode()
+    client.post(reverse("accounts:membership_role", args=[second.pk]), {"role": "admin"})
+    client.force_login(second.user)
+    client.post(reverse("accounts:membership_role", args=[first.pk]), {"role": "member"})  # the first steps down
+    client.post(reverse("accounts:membership_decide", args=[waiting.pk]), {"decision": "approve", "note": ""})
+    roles = {m.pk: (m.role, m.state) for m in OrganisationMembership.objects.all()}
+    assert roles == {
+        first.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
+        second.pk: (MembershipRole.ADMIN, MembershipState.APPROVED),
+        waiting.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
+    }

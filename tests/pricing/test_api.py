@@ -231,7 +231,7 @@ def test_quote_for_unknown_resource_is_404(api, company_user, db):
 def test_public_prices_with_and_without_vat(api, resource, django_assert_max_num_queries):
     today = timezone.localdate()
     hourly_price_list(resource, valid_from=today, valid_to=None, internal="40", non_economic="110", economic="140")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = api.get(f"/api/v1/resources/{resource.pk}/prices/")
     assert response.status_code == 200
     [price_list] = response.json()
@@ -251,7 +251,7 @@ def test_price_list_api_filters_by_resource_without_a_query_per_row(api, db, dja
         PriceListItemFactory(
             price_list=price_list, tier=PriceTier.EXTERNAL_ECONOMIC, unit=PriceUnit.DAY, price=Decimal(20)
         )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = api.get("/api/v1/pricing/price-lists/")
     assert response.json()["count"] == 5
     response = api.get("/api/v1/pricing/price-lists/", {"resource": resources[0].pk, "valid_on": "2026-06-01"})

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from booking.models import Booking
 from core.models import OutgoingEmail
 from core.outbox import outbox_send_due
+from core.policies import OPERATOR
 from pricing import selectors, services
 from pricing.choices import FloorBreach, PriceTier, PriceUnit
 from pricing.emails import PRICE_LIST_BLOCKED
@@ -41,11 +42,14 @@ RAISED = {"other_direct_costs": D(9920) + D(150000)}  # 650.00 an hour: the floo
 
 
 def cost_base_save(resource, year=THIS_YEAR, **changes):
-    return services.cost_base_save(resource=resource, year=year, staff=STAFF, **cost_base_values(**changes))
+    return services.cost_base_save(
+        actor=OPERATOR, resource=resource, year=year, staff=STAFF, **cost_base_values(**changes)
+    )
 
 
 def price_list(resource, first_day, last_day, economic="600", non_economic="550"):
     return services.price_list_save(
+        actor=OPERATOR,
         resource=resource,
         valid_from=first_day,
         valid_to=last_day,
@@ -141,7 +145,7 @@ def test_no_booking_is_made_at_a_blocked_price_until_the_list_is_corrected(world
     # the floor is for economic prices: collaboration research under an agreement pays the non-economic price
     assert book(resource, company, access_model="collaboration").status_code == 201
 
-    services.price_list_save(  # the manager corrects the list: saving it lifts the block
+    services.price_list_save(actor=OPERATOR,   # the manager corrects the list: saving it lifts the block
         resource=resource, price_list=lists["current"], valid_from=lists["current"].valid_from,
         valid_to=lists["current"].valid_to, prices={(ECONOMIC, PriceUnit.HOUR): D("682.50")},
     )  # fmt: skip
@@ -175,6 +179,7 @@ def test_a_list_corrected_before_the_e_mail_goes_out_sends_nothing(world):
     cost_base_save(resource, **RAISED)
     for which in ("current", "future"):
         services.price_list_save(
+        actor=OPERATOR,
             resource=resource, price_list=lists[which], valid_from=lists[which].valid_from,
             valid_to=lists[which].valid_to, prices={(ECONOMIC, PriceUnit.HOUR): D("700")},
         )  # fmt: skip

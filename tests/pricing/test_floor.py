@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 
 from core.errors import DomainError
+from core.policies import OPERATOR
 from pricing import selectors, services
 from pricing.choices import CapacityUnit, PriceTier, PriceUnit
 from pricing.models import PriceList
@@ -37,7 +38,7 @@ def manager_client(client, resource):
 
 def save(resource, prices, valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 12, 31), **kwargs):
     return services.price_list_save(
-        resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
+        actor=OPERATOR, resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
     )
 
 
@@ -192,10 +193,10 @@ def test_a_cost_base_margin_below_the_minimum_is_refused(resource, margin, saved
     values = {name: getattr(CostBaseFactory.build(), name) for name in services.COST_BASE_FIELDS}
     values["margin"] = margin
     if saved:
-        services.cost_base_save(resource=resource, year=2026, staff=[], **values)
+        services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=[], **values)
         return
     with pytest.raises(DomainError) as error:
-        services.cost_base_save(resource=resource, year=2026, staff=[], **values)
+        services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=[], **values)
     assert (error.value.field, error.value.code) == ("margin", "below_minimum_margin")
     assert not resource.cost_bases.exists()
 

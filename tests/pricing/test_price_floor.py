@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 
 from core.errors import ConflictError, DomainError
+from core.policies import OPERATOR
 from pricing import selectors, services
 from pricing.choices import PriceTier, PriceUnit
 from pricing.models import PriceList
@@ -21,7 +22,7 @@ DECEMBER = datetime.date(2026, 12, 31)
 
 def save(resource, prices, valid_from=JANUARY, valid_to=DECEMBER, **kwargs):
     return services.price_list_save(
-        resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
+        actor=OPERATOR, resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
     )
 
 

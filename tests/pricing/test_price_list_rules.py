@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from core.errors import ConflictError, DomainError
 from core.models import OutgoingEmail
+from core.policies import OPERATOR
 from pricing import selectors, services
 from pricing.choices import CapacityUnit, FloorBreach, PriceTier, PriceUnit
 from pricing.models import CostBase, PriceList, PriceListItem
@@ -28,7 +29,7 @@ def values(**changes) -> dict:
 
 def save(resource, prices, valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 12, 31), **kwargs):
     return services.price_list_save(
-        resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
+        actor=OPERATOR, resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
     )
 
 
@@ -89,7 +90,7 @@ def test_the_database_refusal_of_an_overlap_is_a_conflict_too(resource, monkeypa
 
 def test_unknown_cost_base_fields_are_a_programming_error(resource):
     with pytest.raises(TypeError):
-        services.cost_base_save(resource=resource, year=2026, staff=[], **values(), hourly_rate=D(1))
+        services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=[], **values(), hourly_rate=D(1))
 
 
 def test_staff_lines_are_saved_with_their_role_and_rates(resource):
@@ -98,7 +99,7 @@ def test_staff_lines_are_saved_with_their_role_and_rates(resource):
          "indirect_rate_per_fte": D(200000)},
         {"annual_salary": D(100000), "social_cost_rate": D("0.1"), "fte": D(1), "indirect_rate_per_fte": D(0)},
     ]  # fmt: skip
-    cost_base = services.cost_base_save(resource=resource, year=2026, staff=staff, **values())
+    cost_base = services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=staff, **values())
     lines = list(cost_base.staff_lines.order_by("id").values_list("role", "social_cost_rate"))
     assert lines == [("Overingeniør", D("0.3")), ("", D("0.1"))]
     # the 350 000 NOK that is not staff + 600 000 × 1.3 × 0.5 + 100 000 + 100 000 × 1.1 = 950 000 NOK a year
@@ -107,7 +108,7 @@ def test_staff_lines_are_saved_with_their_role_and_rates(resource):
 
 def test_the_cost_base_is_checked_by_the_model_too(resource):
     with pytest.raises(ValidationError) as error:  # the calculator does not look at the unit; the model does
-        services.cost_base_save(resource=resource, year=2026, staff=[], **values(capacity_unit="week"))
+        services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=[], **values(capacity_unit="week"))
     assert "capacity_unit" in error.value.message_dict
     assert not CostBase.objects.exists()
 
@@ -119,7 +120,7 @@ def test_the_cost_base_is_checked_by_the_model_too(resource):
 def lists(resource):
     """A cost base this year (577.50 an hour), a list for the rest of this year and an open-ended one from next
     year, each selling economic hours at 600.00 and a fixed fee covering 10 hours at 6 000.00."""
-    services.cost_base_save(resource=resource, year=THIS_YEAR, staff=STAFF, **values())
+    services.cost_base_save(actor=OPERATOR, resource=resource, year=THIS_YEAR, staff=STAFF, **values())
     made = {}
     for name, first, last in (
         ("this year", datetime.date(THIS_YEAR, 1, 1), datetime.date(THIS_YEAR, 12, 31)),
@@ -140,7 +141,7 @@ def blocked_state(price_list, unit=PriceUnit.HOUR):
 
 def raise_cost(resource, year, extra):
     return services.cost_base_save(
-        resource=resource, year=year, staff=STAFF, **values(other_direct_costs=D(9920) + D(extra))
+        actor=OPERATOR, resource=resource, year=year, staff=STAFF, **values(other_direct_costs=D(9920) + D(extra))
     )
 
 

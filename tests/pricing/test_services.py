@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from core.errors import ConflictError, DomainError
+from core.policies import OPERATOR
 from pricing import selectors, services
 from pricing.choices import CapacityUnit, PriceTier, PriceUnit
 from pricing.models import CostBase, PriceList, PriceListItem
@@ -17,7 +18,7 @@ ECONOMIC, NON_ECONOMIC, INTERNAL = PriceTier.EXTERNAL_ECONOMIC, PriceTier.EXTERN
 
 def save(resource, prices, valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 12, 31), **kwargs):
     return services.price_list_save(
-        resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
+        actor=OPERATOR, resource=resource, valid_from=valid_from, valid_to=valid_to, prices=prices, **kwargs
     )
 
 
@@ -125,9 +126,11 @@ def test_cost_base_save_replaces_the_years_cost_base_and_staff(resource):
         margin=D("0.05"),
     )
     staff = [dict(annual_salary=D(600000), social_cost_rate=D("0.25"), fte=D("0.5"), indirect_rate_per_fte=D(200000))]
-    cost_base = services.cost_base_save(resource=resource, year=2026, staff=staff, **values)
+    cost_base = services.cost_base_save(actor=OPERATOR, resource=resource, year=2026, staff=staff, **values)
     assert selectors.cost_base_result(cost_base).full_cost_unit_price == D("550.00")
-    services.cost_base_save(resource=resource, year=2026, staff=staff * 2, **{**values, "margin": D("0.1")})
+    services.cost_base_save(
+        actor=OPERATOR, resource=resource, year=2026, staff=staff * 2, **{**values, "margin": D("0.1")}
+    )
     assert CostBase.objects.count() == 1
     cost_base = CostBase.objects.get()
     assert cost_base.margin == D("0.1") and cost_base.staff_lines.count() == 2
@@ -136,6 +139,7 @@ def test_cost_base_save_replaces_the_years_cost_base_and_staff(resource):
 def test_cost_base_save_refuses_zero_capacity_naming_the_field(resource):
     with pytest.raises(DomainError) as error:
         services.cost_base_save(
+            actor=OPERATOR,
             resource=resource,
             year=2026,
             staff=[],
@@ -151,6 +155,7 @@ def test_cost_base_save_refuses_zero_capacity_naming_the_field(resource):
 def test_cost_base_save_refuses_a_cost_base_too_large_to_price(resource):
     with pytest.raises(DomainError) as error:
         services.cost_base_save(
+            actor=OPERATOR,
             resource=resource,
             year=2026,
             staff=[],

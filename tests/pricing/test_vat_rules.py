@@ -1,16 +1,26 @@
 """The institution's VAT table: defaults by transaction, overrides per access model by the institution's admins,
 every change audited, visible to the institution's managers (portal and API)."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from rest_framework.test import APIClient
 
 from core.errors import DomainError
 from pricing import selectors, services
+from pricing.choices import PriceTier, PriceUnit
 from pricing.models import VatRule, VatRuleChange
-from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionRoleFactory, UserFactory
+from tests.factories import (
+    FacilityFactory,
+    FacilityManagerFactory,
+    InstitutionRoleFactory,
+    ResourceFactory,
+    UserFactory,
+)
+from tests.pricing.factories import PriceListFactory, PriceListItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +131,46 @@ def test_the_api_shows_the_table_and_takes_an_override(institution, admin):
     assert answer.status_code == 200
     service = next(row for row in answer.json() if row["access_model"] == "service")
     assert (service["applies"]["category"], service["default"]["category"], service["overridden"]) == ("E", "S", True)
+
+
+# What the public price tables (page and API) show incl. VAT for the economic price of 100.00 a day, by the access
+# models the facility offers and the institution's own VAT rules: the sale's rate, or "see the quote" when the
+# facility's access models are taxed differently.
+PUBLIC_VAT = [
+    # offers (rental, service), institution's rules, VAT rate shown, incl. VAT shown
+    ((True, False), {}, "0.2500", "125.00"),
+    ((True, False), {"rental": EXEMPT}, "0.0000", "100.00"),
+    ((True, False), {"service": EXEMPT}, "0.2500", "125.00"),
+    ((True, True), {"service": EXEMPT}, None, None),
+    ((True, True), {"rental": EXEMPT, "service": EXEMPT}, "0.0000", "100.00"),
+    ((False, True), {"rental": EXEMPT}, "0.2500", "125.00"),
+]
+
+
+@pytest.mark.parametrize("offers, rules, rate, incl", PUBLIC_VAT)
+def test_public_prices_carry_the_institutions_vat_for_what_the_facility_sells(
+    admin, institution, offers, rules, rate, incl
+):
+    facility = FacilityFactory(
+        institution=institution, offers_rental=offers[0], offers_service=offers[1], offers_commissioned=False,
+        offers_collaboration=True,
+    )  # fmt: skip
+    resource = ResourceFactory(facility=facility)
+    price_list = PriceListFactory(resource=resource, valid_from=datetime.date(2020, 1, 1), valid_to=None)
+    PriceListItemFactory(price_list=price_list, tier=PriceTier.EXTERNAL_ECONOMIC, unit=PriceUnit.DAY, price=D(100))
+    PriceListItemFactory(price_list=price_list, tier=PriceTier.INTERNAL, unit=PriceUnit.DAY, price=D(50))
+    for access_model, values in rules.items():
+        services.vat_rule_save(institution=institution, access_model=access_model, actor=admin, note="", **values)
+
+    [listed] = APIClient().get(f"/api/v1/resources/{resource.pk}/prices/").json()
+    items = {item["tier"]: item for item in listed["items"]}
+    assert (items["external_economic"]["vat_rate"], items["external_economic"]["price_incl_vat"]) == (rate, incl)
+    assert (items["internal"]["vat_rate"], items["internal"]["price_incl_vat"]) == ("0.0000", "50.00")
+
+    page = Client().get(f"/facilities/{facility.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    if rate is None:
+        assert "depends on the access model: see the quote" in page
+    elif rate == "0.2500":
+        assert "125.00" in page or "125,00" in page
+    else:
+        assert "125.00" not in page and "125,00" not in page

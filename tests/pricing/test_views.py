@@ -164,7 +164,7 @@ def test_facility_page_shows_customers_how_the_price_is_made(resource, django_as
         other = ResourceFactory(facility=resource.facility)
         hourly_price_list(other, valid_from=today, valid_to=None, internal="1", non_economic="2", economic="3")
         CostBaseFactory(resource=other, year=today.year)
-    with django_assert_max_num_queries(6), translation.override("nb"):
+    with django_assert_max_num_queries(7), translation.override("nb"):
         html = render_panels("facility_details", resource.facility)
     assert html.count('<details class="cost-breakdown">') == 4
     assert f"Slik blir prisen til (TDI-fullkostmodellen, kostnadsgrunnlag {today.year - 1})" in html
@@ -230,7 +230,7 @@ def test_facility_page_marks_the_signed_in_users_prices(resource, who, yours, dj
     }[who]()
     # The price panel's five queries, one for the verified affiliation and one for the person's collaboration
     # agreements; other apps' panels ask four more about a signed-in user's roles.
-    with django_assert_max_num_queries(12), translation.override("nb"):
+    with django_assert_max_num_queries(13), translation.override("nb"):
         html = render_panels("facility_details", resource.facility, user=user)
     marked = set(re.findall(r'<tr class="yours"><td>([^<]+) <span class="badge">din pris</span>', html))
     assert marked == yours

@@ -72,13 +72,17 @@ ACCOUNTS_TESTS = (
 ACCOUNTS_POLICIES = (
     "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
     "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+    "can_change_membership_role",
 )  # fmt: skip
 PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
 AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
                      "affiliation_from_feide", "institution_domain_add")  # fmt: skip
-ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
-                      "membership_request", "membership_decide")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "organisation_register_answer_apply", "organisation_by_number",
+                      "verified_email_under", "membership_request", "membership_decide",
+                      "membership_role_set")  # fmt: skip
 QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
+# The VAT a public price table shows (the institution's own rules for what the facility sells).
+PUBLIC_VAT_RULES = ("TIER_TRANSACTION", "public_vat_rates", "price_incl_vat", "price_lists_with_vat")
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
     "COST_BASE_UNITS_PER_PRICE_UNIT",
@@ -167,7 +171,11 @@ RESPONDER_RULES = (
 TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
     Target("pricing.terms", TERMS_TESTS + ("tests/booking/test_activity_by_server.py",)),
-    Target("pricing.selectors", QUOTE_TESTS + ("tests/intake/test_quote_floor.py",), QUOTE_RULES + FLOOR_SELECTORS),
+    Target(
+        "pricing.selectors",
+        QUOTE_TESTS + ("tests/intake/test_quote_floor.py", "tests/pricing/test_vat_rules.py"),
+        QUOTE_RULES + FLOOR_SELECTORS + PUBLIC_VAT_RULES,
+    ),
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES + AGREEMENT_RULES),
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),

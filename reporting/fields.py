@@ -25,6 +25,7 @@ KEY_FIELDS = {
     "institution": Field("institution", "text", _("The institution's short name in addresses (slug).")),
     "region": Field("region", "text", _("The region the institution is in (north, central, west, south_east).")),
     "kind": Field("kind", "text", _("The kind of facility.")),
+    "area": Field("area", "text", _('"all": the whole country.')),
 }
 
 FIELDS = (

@@ -25,6 +25,7 @@ DOWNLOADS = {
     "institutions": (Dimension.INSTITUTION, "institution"),
     "regions": (Dimension.REGION, "region"),
     "kinds": (Dimension.FACILITY_KIND, "kind"),
+    "national": (Dimension.NATIONAL, "area"),
 }
 
 
@@ -101,7 +102,7 @@ def open_data_page(request):
         request,
         "reporting/open_data.html",
         {
-            "fields": [fields.KEY_FIELDS["institution"], fields.KEY_FIELDS["region"], *fields.FIELDS],
+            "fields": [*fields.KEY_FIELDS.values(), *fields.FIELDS],
             "suppression_note": fields.SUPPRESSION_NOTE,
             "licence_name": fields.NLOD_NAME,
             "licence_url": fields.NLOD_URL_EN if translation.get_language() == "en" else fields.NLOD_URL,
@@ -119,6 +120,11 @@ def _download_rows(request, name: str):
     dimension, key = DOWNLOADS[name]
     rows = selectors.statistics_table(year=year, quarter=quarter, dimension=dimension)
     records = [fields.record(row, year=year, quarter=quarter, key=key) for row in rows]
+    if dimension == Dimension.NATIONAL and not quarter:
+        # The whole country's year, then its quarters: the time series of the page's chart.
+        for number in (1, 2, 3, 4):
+            rows = selectors.statistics_table(year=year, quarter=number, dimension=dimension)
+            records += [fields.record(row, year=year, quarter=number, key=key) for row in rows]
     return (year, quarter, records), None
 
 

@@ -31,7 +31,9 @@ def _serializer(name: str, keys: tuple[str, ...]) -> type[serializers.Serializer
 InstitutionStatisticsSerializer = _serializer("InstitutionStatisticsSerializer", ("institution", "region"))
 RegionStatisticsSerializer = _serializer("RegionStatisticsSerializer", ("region",))
 KindStatisticsSerializer = _serializer("KindStatisticsSerializer", ("kind",))
+NationalStatisticsSerializer = _serializer("NationalStatisticsSerializer", ("area",))
 SERIALIZERS = {
+    "area": NationalStatisticsSerializer,
     "institution": InstitutionStatisticsSerializer,
     "region": RegionStatisticsSerializer,
     "kind": KindStatisticsSerializer,

@@ -106,3 +106,11 @@ def test_the_tables_are_read_once_per_rebuild_and_language(data, django_assert_m
     world.rebuild()  # new figures: read anew
     with django_assert_max_num_queries(12):
         assert b"Alfa-universitetet" in client.get("/statistikk/", {"year": world.YEAR}).content
+
+
+def test_the_national_download_gives_the_year_and_its_quarters(data):
+    rows = list(csv.DictReader(io.StringIO(Client().get("/statistikk/national.csv", {"year": world.YEAR}).content
+                                           .decode())))  # fmt: skip
+    assert [(row["area"], row["quarter"], row["industry_hours"]) for row in rows] == [
+        ("all", "", "15.00"), ("all", "1", "15.00"), ("all", "2", "0.00"), ("all", "3", "0.00"), ("all", "4", "0.00"),
+    ]  # fmt: skip

@@ -47,6 +47,8 @@ def _ratio(value: Decimal, best: Decimal) -> Decimal:
 
 def ranking(rows: list[RankingInput]) -> list[Ranked]:
     """The ranked institutions, best first (ties by key)."""
+    if not rows:
+        return []
     components = [
         (
             row.key,
@@ -56,9 +58,9 @@ def ranking(rows: list[RankingInput]) -> list[Ranked]:
         )
         for row in rows
     ]
-    best_hours = max((hours for _key, hours, _share, _companies in components), default=Decimal(0))
-    best_share = max((share for _key, _hours, share, _companies in components), default=Decimal(0))
-    best_companies = max((companies for _key, _hours, _share, companies in components), default=0)
+    best_hours = max(hours for _key, hours, _share, _companies in components)
+    best_share = max(share for _key, _hours, share, _companies in components)
+    best_companies = max(companies for _key, _hours, _share, companies in components)
     scored = []
     for key, hours, share, companies in components:
         index = (
@@ -68,9 +70,8 @@ def ranking(rows: list[RankingInput]) -> list[Ranked]:
         ).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         scored.append((key, hours, share, companies, index))
     scored.sort(key=lambda item: (-item[4], item[0]))
-    ranked, previous_index, previous_rank = [], None, 0
+    ranked: list[Ranked] = []
     for position, (key, hours, share, companies, index) in enumerate(scored, start=1):
-        rank = previous_rank if index == previous_index else position
-        ranked.append(Ranked(key, hours, share, companies, index, rank))
-        previous_index, previous_rank = index, rank
+        tied = ranked and ranked[-1].index == index
+        ranked.append(Ranked(key, hours, share, companies, index, ranked[-1].rank if tied else position))
     return ranked

@@ -43,9 +43,9 @@ def hidden_cells(
             covered = frozenset().union(*(companies.get(part, frozenset()) for part in hidden_parts))
             if len(hidden_parts) >= 2 and len(covered) >= minimum:
                 continue
+            # A shown part with companies counts at least `minimum` of them (else it would be hidden), so while the
+            # hidden parts cover fewer, any of them adds a company.
             shown = [part for part in parts if part not in hidden and companies.get(part)]
-            if len(covered) < minimum:
-                shown = [part for part in shown if companies[part] - covered]
             if shown:
                 hidden.add(min(shown, key=lambda part: (len(companies[part]), str(part))))
             else:

@@ -59,3 +59,21 @@ def test_no_institution_no_ranking():
 )
 def test_hours_per_facility(hours, facilities, expected):
     assert hours_per_facility(industry_hours=Decimal(hours), bookable_facilities=facilities) == expected
+
+
+def test_order_is_by_index_then_key_whatever_the_input_order():
+    ranked = ranking([row("c", "10", 1, "0", 1), row("b", "0", 1, "1", 9), row("a", "30", 1, "0", 1),
+                      row("d", "30", 1, "0", 1)])  # fmt: skip
+    # a and d: H 1, C 1/9 -> 37.0; b: D 1, C 1 -> 66.7; c: H 1/3, C 1/9 -> 14.8
+    assert [(r.key, r.index, r.rank) for r in ranked] == [
+        ("b", Decimal("66.7"), 1), ("a", Decimal("37.0"), 2), ("d", Decimal("37.0"), 2), ("c", Decimal("14.8"), 4),
+    ]  # fmt: skip
+    ties = ranking([row("share", "0", 1, "1", 0), row("hours", "90", 1, "0", 0), row("companies", "0", 1, "0", 7)])
+    assert [r.key for r in ties] == ["companies", "hours", "share"]
+
+
+def test_halves_are_rounded_up():
+    assert hours_per_facility(industry_hours=Decimal("0.25"), bookable_facilities=2) == Decimal("0.13")
+    # H 147/400 = 0.3675 -> 100 × 0.3675 / 3 = 12.25 -> 12.3
+    [best, half] = ranking([row("best", "400", 1, "1", 1), row("half", "147", 1, "0", 0)])
+    assert half.index == Decimal("12.3")

@@ -115,3 +115,26 @@ def test_a_single_hidden_part_of_a_shown_total_never_stays_alone():
             assert len(hidden_parts) >= 2
             assert len(frozenset().union(*(cells[part] for part in hidden_parts))) >= 3
     assert {"a", "d"} <= hidden
+
+
+def test_hiding_spreads_through_the_relations_until_nothing_changes():
+    """z (one company) makes its region hide a1; a then has one hidden part and nothing else to hide, so a goes,
+    and then b beside it in the national total: each step needs another pass over relations already checked."""
+    cells = {
+        "national": companies(1, 2, 3, 4, 5, 6), "a": companies(1, 2, 3), "b": companies(4, 5, 6),
+        "a1": companies(1, 2, 3), "a2": companies(), "z": companies(7), "s": companies(1, 2, 3, 7),
+    }  # fmt: skip
+    relations = [("national", ["a", "b"]), ("a", ["a1", "a2"]), ("s", ["a1", "z"])]
+    assert hidden_cells(cells, relations) == {"z", "a1", "a", "b"}
+
+
+def test_one_hidden_part_is_never_enough_even_with_three_companies():
+    """q1 is hidden to protect z; if q2 stayed, the year minus q2 would give q1."""
+    cells = {"r": companies(1, 2, 3, 9), "z": companies(9), "q1": companies(1, 2, 3), "q2": companies(4, 5, 6),
+             "year": companies(1, 2, 3, 4, 5, 6)}  # fmt: skip
+    assert hidden_cells(cells, [("r", ["q1", "z"]), ("year", ["q1", "q2"])]) == {"z", "q1", "q2"}
+
+
+def test_the_parts_of_a_hidden_total_need_no_more_hiding():
+    cells = {"total": companies(1, 2), "a": companies(1), "b": companies(3, 4, 5)}
+    assert hidden_cells(cells, [("total", ["a", "b"])]) == {"total", "a"}

@@ -14,7 +14,7 @@ from catalogue.models import Institution
 from core.errors import DomainError
 from reporting import nace
 from reporting.choices import BREAKDOWN_ACCESS_MODEL, BREAKDOWN_SECTOR, NO_REGION, Dimension
-from reporting.compute import NATIONAL, QUARTERS, REQUEST_FIGURES, USE_FIGURES
+from reporting.compute import NATIONAL, QUARTERS
 from reporting.models import PublishedCell
 
 FIRST_YEAR = 2000
@@ -209,4 +209,3 @@ def statistics_computed_at(*, year: int) -> datetime.datetime | None:
     return PublishedCell.objects.filter(year=year).aggregate(at=Max("computed_at"))["at"]
 
 
-HIDDEN_WHEN_FEW_COMPANIES = {"use": USE_FIGURES, "requests": REQUEST_FIGURES}

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from reporting import selectors
-from reporting.compute import USE_FIGURES
 from reporting.choices import Dimension
+from reporting.compute import USE_FIGURES
 from reporting.models import PublishedCell, UseAggregate
 from tests.reporting import world
 

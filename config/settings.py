@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounting",
     "agreements",
     "intake",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +366,11 @@ CELERY_BEAT_SCHEDULE = {
     "intake-requeue-unqueued-webhooks": {
         "task": "intake.tasks.requeue_unqueued_webhooks",
         "schedule": crontab(minute="*/10"),
+    },
+    # The public statistics read aggregates; this keeps them current (reporting.services.statistics_rebuild).
+    "reporting-rebuild-statistics": {
+        "task": "reporting.tasks.rebuild_statistics",
+        "schedule": crontab(minute=5),
     },
     "intake-close-unconfirmed": {
         "task": "intake.tasks.close_unconfirmed_requests",

@@ -215,6 +215,10 @@ TARGETS = (
     Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
     Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
     Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
+    # What the public statistics may show (confidentiality) and how institutions are ranked.
+    Target("reporting.policies", POLICY_TESTS),
+    Target("reporting.suppression", ("tests/reporting/test_suppression.py", "tests/reporting/test_figures.py")),
+    Target("reporting.ranking", ("tests/reporting/test_ranking.py", "tests/reporting/test_figures.py")),
 )
 
 

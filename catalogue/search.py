@@ -23,6 +23,8 @@ from django.db.models.functions import Concat, Lower
 SEARCH_CONFIG = "norwegian"
 
 SEARCHED_FIELDS = ("name", "keywords", "description_nb", "description_en")
+# The stored columns, which lists leave unread (defer) as only the database needs them.
+SEARCH_COLUMNS = ("search_vector", "search_text")
 
 
 class PostgresOnly(models.Expression):

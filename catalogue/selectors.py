@@ -12,14 +12,19 @@ from django.utils.translation import get_language
 from catalogue import roles
 from catalogue.choices import AccessModel, FacilityKind, PublicationStatus, Region
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
-from catalogue.search import SEARCH_CONFIG
+from catalogue.search import SEARCH_COLUMNS, SEARCH_CONFIG
 
 
 def facility_list_queryset() -> QuerySet[Facility]:
-    """Facilities with everything a list row shows, fetched in a constant number of queries."""
-    return Facility.objects.select_related("institution").prefetch_related(
-        Prefetch("categories", queryset=Category.objects.order_by("name_nb")),
-        Prefetch("contacts", queryset=ContactPerson.objects.order_by("-is_primary", "name")),
+    """Facilities with everything a list row shows, fetched in a constant number of queries (without the stored
+    search columns, which only the database reads: they are as long as the texts)."""
+    return (
+        Facility.objects.defer(*SEARCH_COLUMNS)
+        .select_related("institution")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("name_nb")),
+            Prefetch("contacts", queryset=ContactPerson.objects.order_by("-is_primary", "name")),
+        )
     )
 
 
@@ -66,13 +71,14 @@ def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facilit
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG)
-    text_hits = Facility.objects.filter(search_vector=query).values("id")
-    substring_hits = Facility.objects.filter(*[Q(search_text__contains=word) for word in words]).values("id")
+    # Unordered parts (the model's default ordering would sort each one for nothing).
+    text_hits = Facility.objects.filter(search_vector=query).order_by().values("id")
+    substring_hits = Facility.objects.filter(*[Q(search_text__contains=word) for word in words]).order_by().values("id")
     # Research fields are few (tens): their vectors are computed on the fly.
     fields = Category.objects.annotate(document=SearchVector("name_nb", "name_en", config=SEARCH_CONFIG)).filter(
         Q(document=query) | Q(*[Q(name_nb__icontains=word) | Q(name_en__icontains=word) for word in words])
     )
-    field_hits = Facility.categories.through.objects.filter(category__in=fields).values("facility_id")
+    field_hits = Facility.categories.through.objects.filter(category__in=fields).order_by().values("facility_id")
     return (
         queryset.filter(id__in=text_hits.union(substring_hits, field_hits))
         .annotate(rank=SearchRank(F("search_vector"), query))
@@ -87,11 +93,17 @@ def _facilities_in_fields(word: str) -> QuerySet:
 
 
 def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
-    """Counts per institution, region, city, kind, category, access model and openness for a result set.
+    """Counts per institution, region, city, kind, category, access model and openness for a result set."""
+    return facility_facets_and_total(queryset)[0]
+
+
+def facility_facets_and_total(queryset: QuerySet[Facility]) -> tuple[dict[str, list[dict]], int]:
+    """The facets of a result set (see facility_facets) and how many results there are, in two queries.
 
     Two grouped queries over the (already filtered) results, however many facets: one counts the facilities per
     combination of institution, city, kind, access models and openness (far fewer combinations than facilities),
-    whose counts are then added up per facet here; the other counts them per research field.
+    whose counts are then added up per facet and in all here; the other counts them per research field. The
+    total saves a page of results its own count, that is one more run of the search.
     """
     ids = queryset.order_by().values("id")
     access_fields = list(Facility.ACCESS_MODEL_FIELDS.items())
@@ -115,8 +127,10 @@ def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
     kinds: Counter = Counter()
     access: Counter = Counter()
     open_count = 0
+    total = 0
     for row in combinations:
         count = row["count"]
+        total += count
         institution = institutions.setdefault(
             row["institution__slug"], {"value": row["institution__slug"], "label": row["institution__name"], "count": 0}
         )
@@ -139,7 +153,7 @@ def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
     region_labels = dict(Region.choices)
     kind_labels = dict(FacilityKind.choices)
     english = _is_english()
-    return {
+    facets = {
         "institution": sorted(institutions.values(), key=lambda option: option["label"]),
         "region": [
             {"value": region, "label": region_labels.get(region, region), "count": count}
@@ -162,6 +176,7 @@ def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
         ],
         "open_to_industry": [{"value": "true", "label": None, "count": open_count}] if open_count else [],
     }
+    return facets, total
 
 
 def _is_english() -> bool:

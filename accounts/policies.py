@@ -122,3 +122,14 @@ def can_view_membership(user, membership) -> bool:
 def can_recheck_organisation(user, organisation) -> bool:
     """A platform admin or the organisation's admin asks Brønnøysundregistrene again."""
     return roles.is_platform_admin(user) or is_organisation_admin(user, organisation)
+
+
+def can_manage_cluster_members(user, cluster) -> bool:
+    """Add and remove a cluster's or TTO's member companies: its approved admins and platform admins."""
+    return roles.is_platform_admin(user) or is_organisation_admin(user, cluster)
+
+
+def can_decide_cluster_sharing(user, member) -> bool:
+    """Whether a cluster follows a member company's requests is the company's to decide: its approved admins (and
+    platform admins, on its behalf)."""
+    return roles.is_platform_admin(user) or is_organisation_admin(user, member.company)

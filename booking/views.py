@@ -122,6 +122,10 @@ def find_capacity(request):
     return render(request, "booking/find_capacity.html", {"form": form, "results": results})
 
 
+# What a one-click alternative keeps of the refused request (a series is not offered alternatives one by one).
+ALTERNATIVE_KEEPS = ("access_model", "collaboration_agreement", "organisation", "purpose")
+
+
 def book(request, pk):
     """Pick a slot in the week calendar and book it.
 
@@ -148,6 +152,7 @@ def book(request, pk):
     organisations = list(accounts_selectors.organisations_acted_for(request.user))
     form = BookingForm(request.POST or None, initial=initial, agreements=agreements, organisations=organisations)
     alternatives = []
+    conflict = ""
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -183,13 +188,14 @@ def book(request, pk):
                 return redirect("booking:my_bookings")
             except ConflictError as error:
                 status = 409
-                form.add_error(None, error.message)
+                conflict = error.message
                 alternatives = error.extra.get("alternatives", [])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
     choice = parse_choice(request.GET.get("start"), request.GET.get("end"))
     if request.method == "POST" and form.is_valid():
-        choice = (form.cleaned_data["start"], form.cleaned_data["end"])
+        # A time just taken by someone else shows as booked, not as this person's choice.
+        choice = None if conflict else (form.cleaned_data["start"], form.cleaned_data["end"])
     if request.GET.get("week") or not choice:
         week_start = selectors.week_start(request.GET.get("week"))
     else:
@@ -218,6 +224,7 @@ def book(request, pk):
         "resource": resource,
         "policy": policy,
         "form": form,
+        "conflict": conflict,
         "alternatives": [
             {
                 "start": datetime.datetime.fromisoformat(a["start"]).astimezone(timezone.get_default_timezone()),
@@ -225,6 +232,10 @@ def book(request, pk):
             }
             for a in alternatives
         ],  # fmt: skip
+        # Each alternative is a form that books it in one click with what the person asked for besides the time.
+        "alternative_fields": [
+            (name, form.data[name]) for name in ALTERNATIVE_KEEPS if alternatives and form.data.get(name)
+        ],
         "your_prices": pricing_selectors.prices_for_user(user=request.user, resource=resource)
         if request.user.is_authenticated and policy
         else [],

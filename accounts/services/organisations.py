@@ -250,8 +250,6 @@ def membership_role_set(*, actor: User, membership_id: int, role: str) -> Organi
             _("Only an approved member can have a role; approve the membership first."), field="role",
             code="not_approved",
         )  # fmt: skip
-    if membership.role == role:
-        return membership
     other_admins = (
         OrganisationMembership.objects.select_for_update()
         .filter(organisation_id=membership.organisation_id, state=MembershipState.APPROVED, role=MembershipRole.ADMIN)
@@ -263,5 +261,5 @@ def membership_role_set(*, actor: User, membership_id: int, role: str) -> Organi
             code="last_admin",
         )  # fmt: skip
     membership.role = role
-    membership.save(update_fields=["role"])
+    membership.save()
     return membership

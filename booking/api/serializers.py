@@ -8,7 +8,7 @@ from booking.models import Booking
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField
 from core.db import MAX_ID
-from pricing.choices import TermsReason
+from pricing.choices import TermsReason, VatCategory
 from pricing.terms import REASON_BY_TIER
 
 
@@ -66,6 +66,13 @@ class BookingSerializer(serializers.ModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
     price_reason = serializers.SerializerMethodField(help_text="Why the booking pays its tier, in words.")
     facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+    # Empty for a booking without a price (DRF drops `allow_blank` from read-only fields, so the schema needs it here).
+    vat_category = serializers.ChoiceField(
+        choices=VatCategory.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="EN 16931 VAT category of the price; empty when the booking has no price.",
+    )
     charge_state = serializers.ChoiceField(
         choices=ChargeState.choices,
         read_only=True,

@@ -137,3 +137,15 @@ def test_a_new_token_answers_as_the_schema_says(contract):
     person = UserFactory()
     body = {"email": person.email, "password": PASSWORD, "name": "Laptop"}
     check(contract, APIClient(), "post", "/api/v1/auth/token/", "/api/v1/auth/token/", body)
+
+
+def test_a_booking_without_a_price_answers_as_the_schema_says(contract):
+    """Found by the fuzzer on the demo register: a booking without a price has an empty VAT category."""
+    from tests.booking.factories import BookingFactory
+
+    booking = BookingFactory()
+    assert booking.vat_category == ""
+    client = APIClient()
+    client.force_authenticate(booking.user)
+    check(contract, client, "get", f"/api/v1/bookings/{booking.pk}/", "/api/v1/bookings/{id}/")
+    check(contract, client, "get", "/api/v1/bookings/", "/api/v1/bookings/")

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from booking.choices import Activity, ChargeState, ConflictMode, Frequency
 from booking.models import Booking
 from catalogue.choices import AccessModel
-from core.api import ApiDateTimeField
+from core.api import ApiDateTimeField, JsonStringField
 from core.db import MAX_ID
 from pricing.choices import TermsReason, VatCategory
 from pricing.terms import REASON_BY_TIER
@@ -36,7 +36,7 @@ class OneBookingSerializer(serializers.Serializer):
         help_text="The id of an approved collaboration agreement that names you (collaboration research only); "
         "left out, the latest that covers you applies.",
     )
-    purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    purpose = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
     organisation = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID,
         help_text="The id of an organisation you are an approved member of, to book on its account (403 "
@@ -126,7 +126,7 @@ class ManagerBookingSerializer(BookingSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class CancelSerializer(ReasonSerializer):
@@ -143,7 +143,7 @@ class UseAdjustSerializer(serializers.Serializer):
 
     used_minutes = serializers.IntegerField(required=False, min_value=1, max_value=366 * 24 * 60)
     end = ApiDateTimeField(require_offset=True, required=False)
-    reason = serializers.CharField(max_length=2000, help_text="Why the used time differs from the booked time.")
+    reason = JsonStringField(max_length=2000, help_text="Why the used time differs from the booked time.")
 
     def validate(self, attrs):
         if ("used_minutes" in attrs) == ("end" in attrs):
@@ -158,13 +158,13 @@ class BulkDecisionSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
     )
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class MoveSerializer(serializers.Serializer):
     start = ApiDateTimeField(require_offset=True)
     end = ApiDateTimeField(require_offset=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IntervalSerializer(serializers.Serializer):

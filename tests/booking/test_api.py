@@ -271,3 +271,13 @@ def test_the_answer_to_a_new_booking_has_every_member_of_a_booking_with_the_same
         if stored[name] is not None:
             assert parse_datetime(answer.pop(name)) == parse_datetime(stored.pop(name)), name
     assert answer == {name: value for name, value in stored.items() if name in answer}
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "no-show"])
+@pytest.mark.parametrize(("reason", "status"), [(0, 400), (["x"], 400), ("0", 404)])
+def test_a_reason_that_is_not_text_is_refused_naming_it(company_user, action, reason, status):
+    """Found by the fuzzer: DRF took {"reason": 0} as the text "0", though the schema says a string."""
+    response = client_for(company_user).post(f"/api/v1/bookings/987654/{action}/", {"reason": reason}, format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert [error["field"] for error in response.json()["errors"]] == ["reason"]

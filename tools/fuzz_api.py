@@ -208,6 +208,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    (REPORTS / "access.log").unlink(missing_ok=True)  # gunicorn appends: count this run's answers only
     log = open(REPORTS / "server.log", "w")  # noqa: SIM115 (open for the server's whole life)
     server = subprocess.Popen(
         [VENV_BIN / "gunicorn", "config.wsgi", "-c", str(ROOT / "config" / "gunicorn.py"),

@@ -68,9 +68,12 @@ INSTALLED_APPS = [
     "accounting",
     "agreements",
     "intake",
+    "reporting",
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy on every answer, Cache-Control: no-store on those that may hold personal data (docs/api.md).
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -364,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.tasks.requeue_unqueued_webhooks",
         "schedule": crontab(minute="*/10"),
     },
+    # The public statistics read aggregates; this keeps them current (reporting.services.statistics_rebuild).
+    "reporting-rebuild-statistics": {
+        "task": "reporting.tasks.rebuild_statistics",
+        "schedule": crontab(minute=5),
+    },
     "intake-close-unconfirmed": {
         "task": "intake.tasks.close_unconfirmed_requests",
         "schedule": crontab(hour=3, minute=30),
@@ -437,6 +445,8 @@ SPECTACULAR_SETTINGS = {
         "VatCategoryEnum": "pricing.choices.VatCategory",
         "IntakeReferralKindEnum": "intake.choices.ReferralKind",
         "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
+        "IntakeQuoteUnitEnum": "intake.choices.QuoteUnit",
+        "FrequencyEnum": "booking.choices.Frequency",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]

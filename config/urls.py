@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("pricing.api.urls")),
     path("", include("intake.api.urls")),
     path("", include("calendars.api.urls")),
+    path("", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script from ?script, not inline (the Content-Security-Policy).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema"), name="docs"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("calendars.urls")),
+    path("", include("reporting.urls")),
     path("", include("catalogue.urls")),
     path("", include("core.urls")),
 ]

@@ -5,7 +5,7 @@ import datetime
 import functools
 import math
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -164,7 +164,6 @@ def price_lists_with_vat(price_lists) -> list:
         for item in price_list.items.all():
             item.public_vat_rate = rates[price_list.resource.facility_id][item.tier]
             item.public_price_incl_vat = price_incl_vat(item.price, item.public_vat_rate)
-        price_list.public_vat_ready = True
     return price_lists
 
 
@@ -459,6 +458,63 @@ def quote_with_terms(quote: Quote | None, found: BookingTerms) -> Quote | None:
         reason=found.terms.reason,
         collaboration_agreement_id=found.agreement.pk if found.agreement else None,
     )
+
+
+def use_terms_priced(
+    *,
+    user,
+    resource,
+    access_model: str,
+    day: datetime.date,
+    collaboration_agreement: int | None = None,
+    activity: str | None = None,
+) -> BookingTerms:
+    """The terms of a use and their VAT without a price from the list (use_terms_of, the institution's VAT rule):
+    for a use at an agreed price (an accepted intake proposal) and for a service order, which has no time slot."""
+    terms, agreement = use_terms_of(
+        user=user, resource=resource, access_model=access_model, day=day, agreement_id=collaboration_agreement,
+        activity=activity,
+    )  # fmt: skip
+    vat_rule = None
+    if terms.transaction != Transaction.INTERNAL_TRANSFER:
+        vat_rule = vat_rules_of(institution_id=resource.facility.institution_id).get(access_model)
+    return BookingTerms(
+        terms=terms,
+        vat=terms_rules.vat_treatment(transaction=terms.transaction, override=vat_rule),
+        agreement=agreement,
+    )
+
+
+def agreed_quote(
+    *, found: BookingTerms, net_amount: Decimal, quantity: Decimal = Decimal(1), unit: str = PriceUnit.FIXED
+) -> Quote:
+    """The price of a use at the amount a facility proposed and the person accepted (an intake proposal, checked
+    against the full-cost floor when it was proposed): the tier and VAT of the terms, the agreed net amount for
+    `quantity` × `unit`."""
+    net = tdi.round_ore(Decimal(net_amount))
+    quantity = Decimal(quantity)
+    vat_amount = tdi.round_ore(net * found.vat.rate)
+    quote = Quote(
+        tier=found.terms.tier,
+        unit=unit,
+        unit_price=tdi.round_ore(net / quantity) if quantity else net,
+        quantity=quantity,
+        net_amount=net,
+        vat_rate=found.vat.rate,
+        vat_amount=vat_amount,
+        total_amount=net + vat_amount,
+        currency=CURRENCY,
+        price_list_id=None,
+    )
+    return quote_with_terms(quote, found)
+
+
+def agreed_amount_split(*, amount: Decimal, parts: int) -> list[Decimal]:
+    """An agreed amount for a series divided over its `parts` bookings, in øre; the last takes the remainder, so
+    the parts add up to the amount."""
+    amount = tdi.round_ore(Decimal(amount))
+    share = (amount / parts).quantize(Decimal("0.01"), rounding=ROUND_DOWN)  # down: the last part never goes negative
+    return [share] * (parts - 1) + [amount - share * (parts - 1)]
 
 
 def quote_for_terms(

@@ -195,12 +195,12 @@ def test_a_second_person_joins_the_known_organisation_as_a_member(register):
         ("platform_admin", True, True),
         ("platform_admin", False, True),
         ("organisation_admin", False, True),
-        ("approved_member", False, False),
-        ("pending_member", False, False),
-        ("outsider", True, False),
-        ("outsider", False, False),
-        ("the_person", True, False),
-        ("the_person", False, False),
+        ("approved_member", False, PermissionDenied),  # sees the members, may not decide
+        ("pending_member", False, OrganisationMembership.DoesNotExist),  # sees no members: as a missing one
+        ("outsider", True, OrganisationMembership.DoesNotExist),
+        ("outsider", False, OrganisationMembership.DoesNotExist),
+        ("the_person", True, PermissionDenied),
+        ("the_person", False, PermissionDenied),
     ],
 )
 @pytest.mark.parametrize("approve", [True, False])
@@ -228,8 +228,8 @@ def test_who_approves_a_membership(who, first_member, allowed, approve):
         the_person=person,
     )
     actor = people[who]
-    if not allowed:
-        with pytest.raises(PermissionDenied):
+    if allowed is not True:
+        with pytest.raises(allowed):
             services.membership_decide(actor=actor, membership_id=asked.pk, approve=approve)
         assert OrganisationMembership.objects.get(pk=asked.pk).state == MembershipState.PENDING
         return
@@ -419,8 +419,12 @@ def test_the_organisation_page_is_for_its_members(client):
     client.force_login(member)
     page = client.get(reverse("accounts:organisation", args=[organisation.pk])).content.decode()
     assert "Demo Helse AS" in page and "faktureres" in page  # not verified: nothing is invoiced
-    client.force_login(UserFactory(company_name="", org_number=""))
+    waiting = UserFactory(company_name="", org_number="")
+    OrganisationMembership.objects.create(organisation=organisation, user=waiting, state=MembershipState.PENDING)
+    client.force_login(waiting)
     assert client.get(reverse("accounts:organisation", args=[organisation.pk])).status_code == 403
+    client.force_login(UserFactory(company_name="", org_number=""))  # to anybody else it does not exist
+    assert client.get(reverse("accounts:organisation", args=[organisation.pk])).status_code == 404
 
 
 def test_the_api_asks_lists_and_decides(register):
@@ -602,7 +606,7 @@ PENDING_MEMBER = (MembershipRole.MEMBER, MembershipState.PENDING)
         ("platform", 1, "admin", 200, None, "admin"),
         ("member", 1, "admin", 403, None, "member"),  # a member promotes nobody, not even another member
         ("member", 2, "admin", 403, None, "member"),
-        ("outsider", 1, "admin", 403, None, "member"),
+        ("outsider", 1, "admin", 404, None, "member"),  # to anybody else the membership does not exist
         ("admin", 0, "member", 403, None, "admin"),  # nobody changes their own role
         ("platform", 0, "member", 409, "last_admin", "admin"),  # the only admin stays admin
         ("admin", 3, "admin", 400, "not_approved", "member"),  # a pending member is approved first

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agreements.models import AgreementAcceptance
 from booking.models import Booking, ServiceOrder
+from core.errors import DomainError
 from intake import services
 from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.helpers import OSLO
@@ -261,3 +262,24 @@ def test_a_manager_proposes_a_weekly_series_on_the_page_in_oslo_time(client, wor
         days_ahead(10, 10), 2, "hour", Decimal("4.00")
     )  # fmt: skip
     assert "ukentlig, 2 ganger" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("unit", "quantity"),
+    [("", None), ("hour", 1), ("hour", Decimal("0.5")), ("day", 1)],
+)
+def test_a_series_proposal_is_refused_below_the_floor_of_all_its_hours_whatever_unit_it_names(
+    world, bookable, unit, quantity
+):
+    # 10 weekly slots of 2 hours: 20 hours at full cost plus margin (577.50 NOK an hour) is 11 550 NOK.
+    with pytest.raises(DomainError) as refused:
+        proposal(
+            world, bookable, series_frequency="weekly", series_count=10, quote_amount=Decimal("5000.00"),
+            quote_unit=unit, quote_quantity=quantity,
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("quote_amount", "below_full_cost")
+    routing = proposal(
+        world, bookable, series_frequency="weekly", series_count=10, quote_amount=Decimal("11550.00"),
+        quote_unit=unit, quote_quantity=quantity,
+    )  # fmt: skip
+    assert (routing.unit, routing.quantity) == ("hour", Decimal(20))

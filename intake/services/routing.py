@@ -2,7 +2,7 @@
 a contact person through the signed link e-mailed to them (no account needed)."""
 
 import secrets
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -123,8 +123,9 @@ def routing_accept(
             # What a booking's amount covers: every hour of all its slots, whatever time unit the manager counted
             # it in (else "1 hour" or "1 day" would let a long series through the floor). A cost base counted in
             # samples keeps the manager's number of samples.
-            hours = Decimal((slot_end - slot_start).total_seconds()) / 3600
-            quote_unit, quote_quantity = QuoteUnit.HOUR, hours * (series_count or 1)
+            hours = Decimal((slot_end - slot_start).total_seconds()) / 3600 * (series_count or 1)
+            # To the hundredth of an hour as stored (20 minutes: 0.34 h), rounded up: the floor is never lowered.
+            quote_unit, quote_quantity = QuoteUnit.HOUR, hours.quantize(Decimal("0.01"), rounding=ROUND_UP)
     elif series_frequency or series_count:
         raise DomainError(_("A series needs the time of its first booking."), field="slot_start", code="required")
     if proposal_kind not in ProposalKind.values:

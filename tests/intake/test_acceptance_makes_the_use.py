@@ -283,3 +283,10 @@ def test_a_series_proposal_is_refused_below_the_floor_of_all_its_hours_whatever_
         quote_unit=unit, quote_quantity=quantity,
     )  # fmt: skip
     assert (routing.unit, routing.quantity) == ("hour", Decimal(20))
+
+
+def test_a_slot_that_is_not_a_whole_number_of_hundredths_of_an_hour_is_proposed(world, bookable):
+    # 20 minutes: 0.34 hours (rounded up, so the floor is never lowered), not a refusal on a field nobody typed.
+    end = days_ahead(10, 10) + datetime.timedelta(minutes=20)
+    routing = proposal(world, bookable, slot_end=end, quote_amount=Decimal("500.00"))
+    assert (routing.unit, routing.quantity) == ("hour", Decimal("0.34"))

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance
+from booking import services as booking_services
 from booking.models import Booking, ServiceOrder
 from core.errors import DomainError
 from intake import services
@@ -290,3 +291,23 @@ def test_a_slot_that_is_not_a_whole_number_of_hundredths_of_an_hour_is_proposed(
     end = days_ahead(10, 10) + datetime.timedelta(minutes=20)
     routing = proposal(world, bookable, slot_end=end, quote_amount=Decimal("500.00"))
     assert (routing.unit, routing.quantity) == ("hour", Decimal("0.34"))
+
+
+def test_the_agreed_price_stays_when_the_manager_records_a_shorter_use(world, bookable):
+    # The price list has no price for the resource: priced again from it, the booking would become free.
+    routing = proposal(world, bookable)
+    services.proposal_decide(routing=routing, actor=world.company, decision="accepted")
+    routing.refresh_from_db()
+    booking = Booking.objects.get(pk=routing.booking_id)
+    used_end = booking.start + datetime.timedelta(minutes=105)
+    booking_services.booking_use_adjust(
+        booking=booking, actor=world.manager, end=used_end, reason="Ferdig tidligere",
+        now=booking.start + datetime.timedelta(hours=3),
+    )  # fmt: skip
+    booking.refresh_from_db()
+    assert (booking.status, booking.end) == ("completed", used_end)
+    assert (booking.net_amount, booking.charged_net_amount, booking.charged_total_amount) == (
+        PRICE,
+        PRICE,
+        Decimal("2500.00"),
+    )

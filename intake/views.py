@@ -348,6 +348,7 @@ def _action_proposal(request, obj, user):
     return _("You accepted the proposal. The agreement is kept with the request.")
 
 
+@never_cache
 def agreement_pdf_by_link(request, token, routing_id):
     """The accepted agreement's PDF for a requester without an account, through the secret follow link."""
     obj, link = _linked_request(token)

@@ -25,6 +25,10 @@ from reporting.suppression import hidden_cells
 QUARTERS = (1, 2, 3, 4)
 PERIODS = (0, *QUARTERS)  # 0: the whole year
 NATIONAL = "all"
+# The requests that belong to no institution or no kind of facility (never routed, no institution named): a part of
+# the national total in that dimension that is never published, but that the confidentiality rule must see, or the
+# national figure minus the shown members would give it.
+UNPLACED = "-"
 HUNDREDTH = Decimal("0.01")
 SHARE_PLACES = Decimal("0.0001")
 
@@ -310,6 +314,9 @@ def _request_cells(rows: Iterable[RequestRow], institutions: dict[str, str]) -> 
                 members.add((Dimension.REGION, institutions.get(slug) or NO_REGION))
             if kind:
                 members.add((Dimension.FACILITY_KIND, kind))
+        for dimension in (Dimension.INSTITUTION, Dimension.REGION, Dimension.FACILITY_KIND):
+            if not any(placed == dimension for placed, _member in members):
+                members.add((dimension, UNPLACED))
         for period in (0, row.quarter):
             for dimension, member in members:
                 cell = cells[(period, dimension, member)]
@@ -337,7 +344,8 @@ def _request_relations(keys, institutions, members) -> list:
     for period in PERIODS:
         total = (period, Dimension.NATIONAL, NATIONAL)
         for dimension in (Dimension.INSTITUTION, Dimension.REGION, Dimension.FACILITY_KIND):
-            relations.append((total, [(period, dimension, member) for member in by_dimension[dimension]]))
+            parts = [(period, dimension, member) for member in [*by_dimension[dimension], UNPLACED]]
+            relations.append((total, parts))
         for region, slugs in institutions_in_region.items():
             relations.append(
                 ((period, Dimension.REGION, region), [(period, Dimension.INSTITUTION, slug) for slug in slugs])

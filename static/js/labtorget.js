@@ -140,12 +140,19 @@
       return true;
     }
     var drag = null;
+    // The click that ends a drag follows no link. A flag, reset by the next press, rather than a one-off listener:
+    // a drag let go outside the table is followed by no click on it, and would swallow the next plain click.
+    var swallowClick = false;
+    table.addEventListener("click", function (event) {
+      if (swallowClick) { swallowClick = false; event.preventDefault(); }
+    }, true);
     function clearDrag() {
       Array.prototype.forEach.call(table.querySelectorAll("td.dragging, td.drag-invalid"), function (cell) {
         cell.classList.remove("dragging", "drag-invalid");
       });
     }
     table.addEventListener("pointerdown", function (event) {
+      swallowClick = false;
       var link = event.target.closest && event.target.closest("a[data-slot]");
       if (!link || event.pointerType === "touch" || event.button !== 0) return;
       drag = { from: link, to: link, moved: false };
@@ -168,10 +175,7 @@
       var done = drag;
       drag = null;
       if (!done.moved) return;  // a plain click: the link does what it says
-      table.addEventListener("click", function swallow(event) {  // the click that ends a drag follows no link
-        event.preventDefault();
-        table.removeEventListener("click", swallow, true);
-      }, true);
+      swallowClick = true;
       clearDrag();
       go(done.from.closest("td"), done.to.closest("td"));
     });

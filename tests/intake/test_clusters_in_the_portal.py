@@ -149,13 +149,24 @@ def test_a_following_cluster_never_reads_internal_notes(client, clusters, world)
     assert bodies == ["Til bedriften"]
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("sharing", True), ("occ", False), ("private", False)])
-def test_only_the_companys_admin_decides_whether_the_cluster_follows_its_requests(client, clusters, who, allowed):
+@pytest.mark.parametrize(
+    ("who", "status"), [("sharing", 302), ("occ", 403), ("private", 404), ("nht", 404)]
+)  # fmt: skip
+def test_only_the_companys_admin_decides_whether_the_cluster_follows_its_requests(client, clusters, who, status):
+    # 403 to the cluster, which knows the membership; 404 to whoever does not, as a missing one.
     member = ClusterMember.objects.get(company__org_number=SHARING)
     client.force_login(getattr(clusters, who))
     response = client.post(f"/accounts/organisations/members/{member.pk}/sharing/", {"share": "no"})
     member.refresh_from_db()
-    assert (response.status_code == 302, member.shares_requests) == (allowed, not allowed)
+    assert (response.status_code, member.shares_requests) == (status, status != 302)
+
+
+@pytest.mark.parametrize(("who", "status"), [("occ", 302), ("sharing", 403), ("nht", 404), ("private", 404)])
+def test_only_the_clusters_admin_removes_a_member_company(client, clusters, who, status):
+    member = ClusterMember.objects.get(company__org_number=SHARING)
+    client.force_login(getattr(clusters, who))
+    response = client.post(f"/accounts/organisations/members/{member.pk}/remove/")
+    assert (response.status_code, ClusterMember.objects.filter(pk=member.pk).exists()) == (status, status != 302)
 
 
 def test_a_cluster_admin_adds_and_removes_member_companies_on_its_page(client, clusters):

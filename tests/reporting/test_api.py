@@ -68,7 +68,7 @@ def test_documented_in_the_schema(db):
     operation = schema["paths"][URL]["get"]
     parameters = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
     assert parameters["quarter"]["minimum"] == 1 and parameters["quarter"]["maximum"] == 4
-    assert parameters["year"]["minimum"] == 2000
+    assert parameters["year"]["minimum"] == 2000 and parameters["year"]["maximum"] == world.YEAR  # this year
     assert "400" in operation["responses"]
     properties = schema["components"]["schemas"]["InstitutionStatistics"]["properties"]
     for name in ("institution", "name", "industry_bookings", "industry_hours", "industry_share_of_capacity",

@@ -22,7 +22,7 @@ ALLOWED = {
     "booking": {"core", "catalogue", "accounts", "pricing", "calendars"},
     "accounting": {"core", "catalogue", "accounts", "pricing", "booking", "calendars"},
     "agreements": {"core", "catalogue", "accounts"},
-    "intake": {"core", "catalogue", "accounts", "agreements"},
+    "intake": {"core", "catalogue", "accounts", "agreements", "pricing", "booking"},
     # The statistics read every app; nobody imports them.
     "reporting": {
         "core",

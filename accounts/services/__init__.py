@@ -10,6 +10,7 @@ from accounts.services.affiliations import (
     institution_domain_add,
     institution_domain_remove,
 )
+from accounts.services.clusters import cluster_member_add, cluster_member_remove, cluster_sharing_decide
 from accounts.services.organisations import (
     membership_decide,
     membership_request,
@@ -28,6 +29,9 @@ from accounts.services.people import (
 )
 
 __all__ = [
+    "cluster_member_add",
+    "cluster_member_remove",
+    "cluster_sharing_decide",
     "affiliation_check_proof",
     "affiliation_claim",
     "affiliation_decide",

@@ -37,7 +37,9 @@ def test_page_shows_the_figures_the_charts_and_the_hidden_mark(data, django_asse
 
 
 def test_no_inline_script_or_style(data):
-    html = Client().get("/statistikk/").content.decode()
+    response = Client().get("/statistikk/")
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    html = response.content.decode()
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert " style=" not in html and "<style" not in html
 

@@ -150,3 +150,17 @@ def test_rebuild_is_idempotent(data):
     after = sorted(PublishedCell.objects.values_list("quarter", "dimension", "member", "breakdown", "figures"))
     assert after == before
     assert UseAggregate.objects.count() == aggregates
+
+
+def test_the_periodic_task_and_the_command_rebuild(db):
+    import io
+
+    from django.core.management import call_command
+
+    from reporting.tasks import rebuild_statistics
+
+    world.build()
+    assert rebuild_statistics(year=world.YEAR) == PublishedCell.objects.filter(year=world.YEAR).count() > 0
+    out = io.StringIO()
+    call_command("statistics_rebuild", "--year", str(world.YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{world.YEAR}: ") and "published cells" in out.getvalue()

@@ -34,7 +34,7 @@ from accounts.models import (
 )
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 def _apply_service_errors(form, error):
@@ -139,6 +139,7 @@ def affiliations(request, pk):
 def affiliation_decide(request, pk):
     form = AffiliationDecisionForm(request.POST)
     affiliation = get_object_or_404(Affiliation, pk=pk)
+    require_visible(policies.can_view_affiliation, request.user, affiliation)  # someone else's claim: 404
     if not form.is_valid():
         messages.error(request, _("Choose approve or refuse."))
         return redirect("accounts:affiliations", pk=affiliation.institution_id)
@@ -205,6 +206,7 @@ def membership_message(membership) -> str:
 @login_required
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
+    require_visible(policies.knows_organisation, request.user, organisation)
     require(policies.can_view_organisation, request.user, organisation)
     is_cluster = organisation.kind in CLUSTER_KINDS
     context = {
@@ -274,7 +276,8 @@ def cluster_sharing_decide(request, pk):
 @require_POST
 def membership_decide(request, pk):
     form = AffiliationDecisionForm(request.POST)
-    membership = get_object_or_404(OrganisationMembership, pk=pk)
+    membership = get_object_or_404(OrganisationMembership.objects.select_related("organisation"), pk=pk)
+    require_visible(policies.can_view_membership, request.user, membership)  # someone else's membership: 404
     if not form.is_valid():
         messages.error(request, _("Choose approve or refuse."))
     else:
@@ -298,7 +301,8 @@ def membership_decide(request, pk):
 @require_POST
 def membership_role(request, pk):
     """An organisation admin makes a member admin, or an admin a member again."""
-    membership = get_object_or_404(OrganisationMembership, pk=pk)
+    membership = get_object_or_404(OrganisationMembership.objects.select_related("organisation"), pk=pk)
+    require_visible(policies.can_view_membership, request.user, membership)
     try:
         services.membership_role_set(actor=request.user, membership_id=pk, role=request.POST.get("role", ""))
     except DomainError as error:

@@ -98,15 +98,35 @@ class ChecklistForm(forms.Form):
 
 
 class RouteForm(forms.Form):
+    """The screener's routing: one or more facilities, ticked (no Ctrl-click), the request's best matches first."""
+
     facilities = forms.ModelMultipleChoiceField(
         label=_("Facilities"),
         queryset=_published_facilities(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facilities"].label_from_instance = facility_label
+        self.suggested = list(suggested)
+
+    def picker(self) -> dict:
+        """What the picker shows: the suggested facilities, then every other published one, each as
+        {id, label, terms (what the filter box matches), checked}."""
+        chosen = {str(value) for value in (self["facilities"].value() or [])}
+        suggested_ids = {facility.pk for facility in self.suggested}
+
+        def option(facility) -> dict:
+            terms = " ".join([facility.name, facility.institution.name, facility.institution.short_name or "",
+                              facility.city or "", facility.keywords or ""]).lower()  # fmt: skip
+            return {"id": facility.pk, "label": facility_label(facility), "terms": terms,
+                    "checked": str(facility.pk) in chosen}  # fmt: skip
+
+        return {
+            "suggested": [option(facility) for facility in self.suggested],
+            "others": [option(f) for f in self.fields["facilities"].queryset if f.pk not in suggested_ids],
+        }
 
     note = forms.CharField(label=_("Note to the facilities"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -24,6 +24,7 @@ from accounts.models import Organisation
 from accounts.policies import EmailUnverified, require_verified_email
 from accounts.selectors import clusters_acted_for, member_companies_of, organisations_acted_for
 from accounts.views import too_many_requests
+from catalogue import selectors as catalogue_selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
 from core.errors import DomainError
@@ -139,6 +140,7 @@ def request_sent(request):
     return render(request, "intake/sent.html")
 
 
+@never_cache  # pages reached by a secret link show a request: no cache keeps them
 def request_confirm(request, token):
     """GET shows a button, POST confirms: link scanners in mail systems only GET, so they confirm nothing."""
     pending = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
@@ -156,6 +158,7 @@ def _linked_request(token) -> tuple[IntakeRequest, policies.RequestLink]:
     return selectors.request_detail(obj.pk), policies.RequestLink(obj.pk)
 
 
+@never_cache
 def request_follow(request, token):
     """The page a requester without an account follows the request on, through the secret link we e-mailed."""
     obj, link = _linked_request(token)
@@ -250,7 +253,9 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
         if can_screen
         else None,
-        "route_form": RouteForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
+        "route_form": RouteForm(suggested=catalogue_selectors.facility_suggestions(obj.description))
+        if can_screen and obj.status == RequestStatus.IN_SCREENING
+        else None,
         "info_form": MessageForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
         "decline_form": DeclineForm()
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
@@ -460,6 +465,7 @@ def _action_decline_routing(request, obj, user):
 # --- A facility's contact person answers by the signed link (no account) ---------------------------------------
 
 
+@never_cache
 def routing_answer(request, token):
     """GET shows the request and two forms; POST accepts with a proposal or declines with a reason. An expired,
     used or tampered link shows a clear page and changes nothing."""

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
 from accounts.selectors import verified_institution_id
+from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from core.db import ModelRows
 from core.errors import DomainError
+from core.formatting import money_text
 from pricing import tdi
 from pricing import terms as terms_rules
 from pricing.choices import AgreementStatus, CapacityUnit, FloorBreach, PriceTier, PriceUnit, TermsReason, Transaction
@@ -162,7 +164,6 @@ def price_lists_with_vat(price_lists) -> list:
         for item in price_list.items.all():
             item.public_vat_rate = rates[price_list.resource.facility_id][item.tier]
             item.public_price_incl_vat = price_incl_vat(item.price, item.public_vat_rate)
-        price_list.public_vat_ready = True
     return price_lists
 
 
@@ -825,13 +826,13 @@ def floor_breach_message(
     unit_label = str(PriceUnit(unit).label).lower() if unit in PriceUnit.values else unit
     if reason == FloorBreach.BELOW_FLOOR:
         return _(
-            "The external economic price per %(unit)s (%(price)s NOK) is below %(floor)s NOK, full cost plus the "
-            "minimum margin of %(margin)s %% from the %(year)s cost base. Selling below that to economic users "
-            "would be state aid (EEA R&D&I framework §25); set at least %(floor)s NOK."
+            "The external economic price per %(unit)s (%(price)s) is below %(floor)s, full cost plus the minimum "
+            "margin of %(margin)s %% from the %(year)s cost base. Selling below that to economic users would be "
+            "state aid (EEA R&D&I framework §25); set at least %(floor)s."
         ) % {
             "unit": unit_label,
-            "price": number_format(price, 2) if price is not None else "–",
-            "floor": number_format(floor, 2),
+            "price": money_text(price) if price is not None else "–",
+            "floor": money_text(floor),
             "margin": minimum_margin_percent(),
             "year": cost_base_year,
         }
@@ -922,13 +923,13 @@ def quote_floor_check(
     if Decimal(amount) < floor:
         raise DomainError(
             _(
-                "The quoted amount (%(amount)s NOK) is below %(floor)s NOK, the full cost of %(quantity)s × "
-                "%(unit)s of %(resource)s plus the minimum margin of %(margin)s %% (the %(year)s cost base). A "
-                "company may not be offered less (state aid, EEA R&D&I framework §25)."
+                "The quoted amount (%(amount)s) is below %(floor)s, the full cost of %(quantity)s × %(unit)s of "
+                "%(resource)s plus the minimum margin of %(margin)s %% (the %(year)s cost base). A company may not "
+                "be offered less (state aid, EEA R&D&I framework §25)."
             )
             % {
-                "amount": number_format(amount, 2),
-                "floor": number_format(floor, 2),
+                "amount": money_text(amount),
+                "floor": money_text(floor),
                 "quantity": number_format(quantity, 0 if quantity == quantity.to_integral_value() else 2),
                 "unit": str(PriceUnit(unit).label).lower(),
                 "resource": resource.name,
@@ -1023,4 +1024,14 @@ def vat_rule_changes(*, institution_id: int, limit: int = 100) -> list[VatRuleCh
         VatRuleChange.objects.filter(institution_id=institution_id)
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
+    )
+
+
+def resources_priced_by(user):
+    """The active resources whose cost base and prices `user` may enter (pricing.policies.can_manage_prices), by
+    facility and name: what the calculator offers to save its figures to."""
+    return (
+        Resource.objects.filter(facility_id__in=roles.managed_facility_ids(user), is_active=True)
+        .select_related("facility")
+        .order_by("facility__name", "name")
     )

@@ -25,7 +25,7 @@ from accounts.choices import AffiliationState
 from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 class TokenObtainView(APIView):
@@ -150,6 +150,7 @@ class OrganisationDetailView(APIView):
     @extend_schema(responses={200: OrganisationSerializer}, tags=["organisations"])
     def get(self, request, pk: int):
         organisation = get_object_or_404(Organisation, pk=pk)
+        require_visible(policies.knows_organisation, request.user, organisation)
         require(policies.can_view_organisation, request.user, organisation)
         body = OrganisationSerializer(organisation).data
         body["members"] = [

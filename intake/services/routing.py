@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from booking.choices import Frequency
 from booking.services import MAX_SERIES_LENGTH
 from core.errors import ConflictError, DomainError
-from core.formatting import period_text
+from core.formatting import money_text, period_text
 from core.outbox import QueuedEmail, emails_queue
 from core.references import BOOKING_PROPOSAL, QUOTE_FLOOR, reference_refusal
 from intake import emails, selectors
@@ -240,7 +240,7 @@ def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
                 % {"frequency": Frequency(routing.series_frequency).label.lower(), "count": routing.series_count}
             )
     if routing.quote_amount is not None:
-        parts.append(_("NOK %(amount)s excl. VAT") % {"amount": routing.quote_amount})
+        parts.append(_("%(amount)s excl. VAT") % {"amount": money_text(routing.quote_amount)})
     if covers is not None:
         resource = routing.facility.resources.filter(pk=covers["resource"]).values_list("name", flat=True).first()
         parts.append(

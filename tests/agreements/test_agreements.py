@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from pypdf import PdfReader
 
 from agreements import policies, selectors, services
@@ -181,3 +182,8 @@ def test_a_requester_without_an_account_accepts_and_reads_the_pdf_through_the_fo
     pdf = client.get(f"/intake/follow/follow-secret/agreement/{proposal.pk}/")
     assert pdf.status_code == 200 and "Biotek AS" in _text(pdf.content)
     assert client.get(f"/intake/follow/wrong-secret/agreement/{proposal.pk}/").status_code == 404
+    # Accepted without an account, the agreement has no person behind it: a signed-out visitor (who has no id
+    # either) is not that person, on the page or by the policy.
+    client.logout()
+    assert client.get(f"/agreements/{proposal.agreement_id}/pdf/").status_code in (302, 404)
+    assert policies.can_read_agreement(AnonymousUser(), proposal.agreement) is False

@@ -41,8 +41,10 @@ def search(request):
     """Search results with facets; the same FacilityFilterSet as GET /api/v1/facilities/."""
     filterset = FacilityFilterSet(request.GET, queryset=selectors.visible_facilities(request.user))
     results = filterset.qs
-    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.facility_facets(results)
+    facets, total = selectors.facility_facets_and_total(results)
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    paginator.count = total  # counted with the facets, which saves running the search once more
+    page = paginator.get_page(request.GET.get("page"))
     facilities = list(page)
     facts = result_facts_for(request, facilities)  # price and bookability, from the apps above (one pass each)
     for facility in facilities:

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -114,7 +116,12 @@ class FacilitySerializer(serializers.ModelSerializer):
     @extend_schema_field(ContactPersonSerializer(allow_null=True))
     def get_primary_contact(self, facility):
         contact = selectors.primary_contact(facility)
-        return ContactPersonSerializer(contact).data if contact else None
+        return self.contact_serializer.to_representation(contact) if contact else None
+
+    @cached_property
+    def contact_serializer(self) -> ContactPersonSerializer:
+        # One for the whole list: building a ModelSerializer's fields anew for each row cost more than the query.
+        return ContactPersonSerializer()
 
 
 class FacilityDetailSerializer(FacilitySerializer):

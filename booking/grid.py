@@ -69,6 +69,11 @@ def _overlaps(intervals: list[tuple], start, end) -> bool:
     return any(s < end and start < e for s, e in intervals)
 
 
+def _minute_of_day(moment: datetime.datetime, zone) -> int:
+    local = moment.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
 def week_grid(
     *,
     resource: Resource,
@@ -89,23 +94,18 @@ def week_grid(
     minimum = datetime.timedelta(minutes=policy.min_length_minutes)
     maximum = datetime.timedelta(minutes=policy.max_length_minutes)
 
-    # The rows cover the earliest opening to the latest closing of the week (free or busy), on the grid.
-    local_times = [
-        moment.astimezone(zone)
-        for s, e in [*availability["free"], *busy]
-        for moment in (max(s, start), min(e, end))
-    ]
-    if local_times:
-        first = min(m.hour * 60 + m.minute for m in local_times)
-        last = max((m.hour * 60 + m.minute) or 24 * 60 for m in local_times)
+    # The rows cover the earliest opening to the latest closing of the week (free or busy), on the grid. Opening
+    # hours close before midnight (booking.models.OpeningHours), so every interval lies within one local day.
+    intervals = [*availability["free"], *busy]
+    if intervals:
+        first = min(_minute_of_day(max(s, start), zone) for s, _e in intervals)
+        last = max(_minute_of_day(min(e, end), zone) for _s, e in intervals)
     else:
         first, last = (t.hour * 60 for t in DEFAULT_DAY)
     first = (first // step) * step
-    last = min(24 * 60, math.ceil(last / step) * step)  # intervals have length, so last > first
+    last = math.ceil(last / step) * step  # intervals have length, so last > first
 
-    choice_valid = bool(
-        choice and minimum <= choice[1] - choice[0] <= maximum and _inside(free, choice[0], choice[1])
-    )
+    choice_valid = bool(choice and minimum <= choice[1] - choice[0] <= maximum and _inside(free, choice[0], choice[1]))
     days = [week_start + datetime.timedelta(days=offset) for offset in range(7)]
     rows = []
     for minute in range(first, last, step):

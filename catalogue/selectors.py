@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -87,6 +87,32 @@ def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facilit
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "name")
     )
+
+
+# Words of a free text worth searching for: long enough to carry meaning ("prøver" yes, "med" no), at most this many.
+SUGGESTION_MIN_WORD_LENGTH = 5
+SUGGESTION_MAX_WORDS = 12
+
+
+def facility_suggestions(text: str, *, limit: int = 8) -> list[Facility]:
+    """Published facilities that fit a free text (a company's request), best first, for the screener's picker.
+
+    Each word of the text goes through the register's own search (facility_search: Norwegian stemming and
+    prefixes on PostgreSQL, substrings inside compounds), and a facility scores by the words it matches, a rare
+    word counting more than a common one ("flowcytometri" more than "prøver"). One query per word, at most
+    SUGGESTION_MAX_WORDS.
+    """
+    words = sorted({word for word in re.findall(r"\w+", (text or "").lower()) if len(word) >= SUGGESTION_MIN_WORD_LENGTH
+                    and not word.isdigit()})[:SUGGESTION_MAX_WORDS]  # fmt: skip
+    published = published_facilities()
+    scores: dict[int, float] = defaultdict(float)
+    for word in words:
+        hits = list(facility_search(published, word).values_list("id", flat=True)[:100])
+        for facility_id in hits:
+            scores[facility_id] += 1 / len(hits)
+    best = sorted(scores, key=lambda facility_id: -scores[facility_id])[:limit]
+    facilities = published.filter(id__in=best).select_related("institution").in_bulk()
+    return [facilities[facility_id] for facility_id in best if facility_id in facilities]
 
 
 def _facilities_in_fields(word: str) -> QuerySet:

@@ -18,6 +18,7 @@ from intake import services as intake_services
 from intake.choices import RequestStatus
 from intake.models import Routing
 from pricing import policies as pricing
+from reporting import policies as reporting
 from tests.booking.factories import BookingFactory
 from tests.factories import (
     AcademicUserFactory,
@@ -80,8 +81,11 @@ class World:
         self.routing = Routing.objects.create(request=self.request, facility=self.facility)
 
     def allowed(self, policy) -> set[str]:
-        """The roles for which `policy(person)` is true."""
-        return {role for role, person in self.people.items() if policy(person)}
+        """The roles for which `policy(person)` is true. A policy answers yes or no, never a value that merely
+        reads as one (the API and the pages show the answers as flags)."""
+        answers = {role: policy(person) for role, person in self.people.items()}
+        assert all(isinstance(answer, bool) for answer in answers.values()), answers
+        return {role for role, answer in answers.items() if answer}
 
 
 @pytest.fixture
@@ -141,10 +145,25 @@ def test_any_signed_in_user_proposes_a_collaboration_agreement_which_those_who_k
     assert world.allowed(lambda user: pricing.can_propose_agreement(user, world.facility)) == SIGNED_IN
     assert world.allowed(lambda user: pricing.can_decide_agreement(user, agreement)) == KEEPERS
     assert world.allowed(lambda user: pricing.can_view_agreement(user, agreement)) == KEEPERS | {"customer", "company"}
+    # A deactivated account keeps nothing, not even the agreement it proposed or is named in.
+    named = CollaborationAgreementFactory(
+        facility=world.facility, participants=[world.people["inactive_manager"]],
+        proposed_by=world.people["inactive_manager"],
+    )  # fmt: skip
+    assert world.allowed(lambda user: pricing.can_view_agreement(user, named)) == KEEPERS
 
 
 def test_the_vat_table_is_seen_by_those_who_keep_a_facility_and_changed_by_the_institutions_admins(world):
     assert world.allowed(lambda user: pricing.can_view_vat_rules(user, world.institution)) == KEEPERS
+    # An institution without facilities yet: its admins and the platform admins still keep its VAT table.
+    assert world.allowed(lambda user: pricing.can_view_vat_rules(user, InstitutionFactory())) == {"platform_admin"}
+    assert world.allowed(lambda user: pricing.can_view_vat_rules(user, world.other_institution)) == {
+        "other_manager", "other_admin", "platform_admin",
+    }  # fmt: skip
+    world.other_facility.delete()
+    assert world.allowed(lambda user: pricing.can_view_vat_rules(user, world.other_institution)) == {
+        "other_admin", "platform_admin",
+    }  # fmt: skip
     assert world.allowed(lambda user: pricing.can_change_vat_rules(user, world.institution)) == {
         "institution_admin",
         "platform_admin",
@@ -215,6 +234,19 @@ def test_only_the_requester_withdraws(world):
     assert world.allowed(lambda user: intake.can_withdraw_request(user, world.request)) == {"customer"}
 
 
+def test_only_the_requester_accepts_or_declines_a_facilitys_proposal(world):
+    assert world.allowed(lambda user: intake.can_decide_proposal(user, world.routing)) == {"customer"}
+
+
+def test_internal_notes_are_never_for_the_requester_even_one_who_screens_or_manages(world):
+    assert world.allowed(lambda user: intake.can_see_internal_notes(user, world.request)) == {"screener", "manager"}
+    for role in ("screener", "manager"):
+        own = IntakeRequestFactory(institution=world.institution, requester=world.people[role])
+        Routing.objects.create(request=own, facility=world.facility)
+        assert not intake.can_see_internal_notes(world.people[role], own), role
+        assert intake.can_see_internal_notes(world.people["screener" if role == "manager" else "manager"], own)
+
+
 def test_the_screeners_of_the_requests_institution_screen_it_once_it_is_in_the_queue(world):
     assert world.allowed(lambda user: intake.can_screen_request(user, world.request)) == {"screener"}
     for status in (RequestStatus.SUBMITTED, RequestStatus.AWAITING_CONFIRMATION):
@@ -223,8 +255,9 @@ def test_the_screeners_of_the_requests_institution_screen_it_once_it_is_in_the_q
 
 
 def test_the_national_queue_is_screened_and_assigned_by_platform_admins(world):
-    # Whoever screens a request may hand it to another institution's queue.
+    # Whoever screens a request may hand it to another institution's queue, or refer it outside.
     assert world.allowed(lambda user: intake.can_assign_request(user, world.request)) == {"screener"}
+    assert world.allowed(lambda user: intake.can_refer_request(user, world.request)) == {"screener"}
     world.request.institution = None
     world.request.save()
     assert world.allowed(lambda user: intake.can_screen_request(user, world.request)) == {"platform_admin"}
@@ -266,6 +299,9 @@ def test_the_secret_link_acts_for_its_own_request_only(world):
     another = IntakeRequestFactory(institution=world.institution)
     assert not intake.can_view_request(link, another)
     assert not intake.can_screen_request(link, world.request) and not intake.is_routed_manager(link, world.request)
+    other_link = intake.RequestLink(request_id=another.pk)
+    assert intake.visible_routings(other_link, world.request, [world.routing]) == []
+    assert intake.visible_routings(link, world.request, [world.routing]) == [world.routing]
 
 
 # --- roles ---------------------------------------------------------------------------------------------------
@@ -292,6 +328,13 @@ def test_the_facilities_each_role_manages(world):
     # Only the facilities asked about: a manager of one is not a manager of the other.
     assert roles.facilities_managed_directly(world.people["manager"], {world.other_facility.pk}) == set()
     assert roles.facilities_managed_directly(world.people["manager"], set()) == set()
+
+
+# --- reporting -----------------------------------------------------------------------------------------------
+
+
+def test_a_usage_report_names_companies_so_it_is_for_those_who_keep_the_facility(world):
+    assert world.allowed(lambda user: reporting.can_view_usage_report(user, world.facility)) == KEEPERS
 
 
 def test_a_deactivated_platform_admin_keeps_nothing(world):

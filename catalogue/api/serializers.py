@@ -38,7 +38,20 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name_nb", "name_en"]
 
 
+class VisibleFacilityField(serializers.PrimaryKeyRelatedField):
+    """A facility by its id, among those the requesting user may see: someone else's draft is refused exactly as an
+    id that names nothing (the request comes in the serializer's context)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Facility.objects.all()
+        return selectors.visible_facilities(request.user)
+
+
 class ContactPersonSerializer(serializers.ModelSerializer):
+    facility = VisibleFacilityField(queryset=Facility.objects.all())
+
     class Meta:
         model = ContactPerson
         fields = ["id", "facility", "name", "role", "email", "phone", "is_primary"]
@@ -52,6 +65,8 @@ class ContactPersonUpdateSerializer(serializers.ModelSerializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
+    facility = VisibleFacilityField(queryset=Facility.objects.all())
+
     class Meta:
         model = Resource
         fields = ["id", "facility", "kind", "name", "description_nb", "description_en", "bookable", "is_active"]

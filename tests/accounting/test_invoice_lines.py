@@ -10,8 +10,9 @@ import pytest
 
 from accounting import selectors
 from booking.choices import BookingStatus
+from booking.services.changes import payer_fields
 from tests.booking.factories import BookingFactory
-from tests.factories import InstitutionFactory, ResourceFactory, UserFactory
+from tests.factories import AcademicUserFactory, InstitutionFactory, ResourceFactory, UserFactory
 from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,19 @@ def test_an_institution_pays_under_its_own_name_and_number(resource):
     charged(resource, payer_name="", payer_org_number="", payer_institution=institution)
     (payer,) = basis(resource).payers
     assert (payer.name, payer.org_number) == ("Universitetet i Oslo", "971035854")
+
+
+def test_an_academic_booking_is_invoiced_to_the_verified_institution_under_its_number(resource):
+    """The booking records the institution's number as its payer's (payer_fields); an institution is invoiced
+    whatever number it carries, and is never held back as an unverified company would be."""
+    institution = InstitutionFactory(name="Universitetet i Oslo", org_number="971035854")
+    academic = AcademicUserFactory(institution=institution)
+    charged(resource, user=academic, **payer_fields(academic))
+    found = basis(resource)
+    assert [(payer.name, payer.org_number, len(payer.lines)) for payer in found.payers] == [
+        ("Universitetet i Oslo", "971035854", 1)
+    ]
+    assert found.held == []
 
 
 def test_a_booking_without_any_payer_is_still_listed_under_no_name(resource):

@@ -13,6 +13,7 @@ from booking import selectors, services
 from booking.choices import BookingStatus
 from booking.models import Booking
 from core.errors import DomainError
+from pricing.models import PriceList
 from tests.booking.factories import BookingFactory
 from tests.factories import AcademicUserFactory, ResourceFactory
 from tests.helpers import oslo
@@ -153,6 +154,7 @@ def test_the_used_time_is_priced_for_the_person_who_booked(priced, manager):
     stored = Booking.objects.get(pk=made.pk)
     assert (stored.price_tier, stored.net_amount, stored.charged_total_amount) == ("internal", D("150.00"),
                                                                                   D("150.00"))  # fmt: skip
+    assert stored.price_list_id == PriceList.objects.get(resource=priced).pk  # the list it was priced from again
     event = stored.events.get()
     assert (event.actor, event.reason) == (manager, "Fault")
     assert event.details == {

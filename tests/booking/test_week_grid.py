@@ -157,6 +157,52 @@ def test_rows_start_and_end_on_the_grid_around_odd_opening_hours(company_user):
     assert [grid.rows[0].time, grid.rows[-1].time] == [datetime.time(7, 30), datetime.time(18)]
 
 
+T = datetime.time
+
+
+# Opening hours (Monday, and Tuesday when given) and the grid → the first and last row the calendar shows.
+@pytest.mark.parametrize(
+    ("slot", "monday", "tuesday", "rows"),
+    [
+        (30, (T(0), T(8)), (T(8), T(16)), (T(0), T(15, 30))),  # opening at midnight does not stretch the day
+        (30, (T(0), T(8)), None, (T(0), T(7, 30))),
+        (30, (T(20), T(23, 59)), None, (T(20), T(23, 30))),  # open to the last minute of the day
+        (60, (T(22), T(23, 59)), None, (T(22), T(23))),
+        (60, (T(22, 30), T(23, 30)), None, (T(22), T(23))),
+        (15, (T(23), T(23, 59)), None, (T(23), T(23, 45))),
+        (5, (T(9, 10), T(9, 40)), None, (T(9), T(9, 30))),  # 5-minute steps, 15-minute rows
+    ],
+)
+def test_the_rows_run_from_the_first_opening_to_the_last_closing_on_the_grid(company_user, slot, monday, tuesday,
+                                                                             rows):  # fmt: skip
+    opening = {0: [monday], **({1: [tuesday]} if tuesday else {})}
+    policy = BookingPolicyFactory(slot_minutes=slot, min_length_minutes=slot, opening=opening)
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    assert (grid.rows[0].time, grid.rows[-1].time) == rows
+    last = [cell for cell in grid.rows[-1].cells if cell.start.date() == MONDAY][0]
+    assert last.end <= at(MONDAY, "00:00") + datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("clock", "state"),
+    [
+        ("07:30", "closed"),  # before Wednesday opens, right before the booking that opens the day
+        ("08:00", "busy"),
+        ("18:30", "busy"),
+        ("19:00", "closed"),  # after Wednesday closes, right after the booking that closes the day
+    ],
+)
+def test_a_cell_touching_a_booking_only_at_its_edge_is_not_shown_booked(company_user, clock, state):
+    policy = BookingPolicyFactory(
+        slot_minutes=30, opening={0: [(T(7), T(20))], 2: [(T(8), T(19))]}
+    )  # fmt: skip
+    for start, end in (("08:00", "09:00"), ("18:00", "19:00")):
+        BookingFactory(resource=policy.resource, start=at(WEDNESDAY, start), end=at(WEDNESDAY, end))
+    grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
+    cells = {cell.start: cell for row in grid.rows for cell in row.cells}
+    assert cells[at(WEDNESDAY, clock)].state == state
+
+
 def test_the_grid_reports_its_row_length_choice_and_today(grid_for):
     _cells, grid = grid_for(TUESDAY_8_TO_9)
     assert (grid.row_minutes, grid.default_minutes, grid.choice, grid.today) == (
@@ -191,6 +237,10 @@ def test_a_choice_over_busy_time_is_not_extended(grid_for, choice, clock, pick, 
         ("2026-12-15T09:00:59", "2026-12-15T10:00:30", ("09:00", "10:00")),  # seconds are dropped
         ("2026-12-15T09:00", "2026-12-15T09:00", None),  # empty
         ("2026-12-15T09:00", "", None),
+        # The page's address without a choice: no start or end at all.
+        (None, None, None),
+        ("2026-12-15T09:00", None, None),
+        (None, "2026-12-15T10:00", None),
     ],
 )
 def test_parse_choice_reads_minutes_only(start, end, expected):

@@ -6,6 +6,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from catalogue.choices import AccessModel
 from core.errors import DomainError
@@ -30,7 +31,9 @@ KINDS = ("company", "academic")
 AFFILIATIONS = ("verified here", "typed here, not verified", "verified elsewhere", "none")
 AGREEMENTS = (
     "none", "approved", "proposed", "rejected", "another facility's", "not naming the person", "ended", "not yet valid",
+    "ending that day",
 )  # fmt: skip
+COVERING = ("approved", "ending that day")
 
 
 @pytest.fixture
@@ -63,6 +66,7 @@ def agreement(world, user, situation):
         "not naming the person": {"participants": [UserFactory()]},
         "ended": {"valid_to": DAY - datetime.timedelta(days=1)},
         "not yet valid": {"valid_from": DAY + datetime.timedelta(days=1)},
+        "ending that day": {"valid_to": DAY},
     }[situation]
     return CollaborationAgreementFactory(**{"facility": facility, "participants": [user], **changes})
 
@@ -73,7 +77,7 @@ def expected(kind, affiliation, access_model, situation):
         return PriceTier.INTERNAL, "non_economic", "O"
     if access_model != AccessModel.COLLABORATION:
         return PriceTier.EXTERNAL_ECONOMIC, "economic", "S"
-    if situation == "approved":
+    if situation in COVERING:
         return PriceTier.EXTERNAL_NON_ECONOMIC, "non_economic", "O"
     return "collaboration_agreement"
 
@@ -99,6 +103,8 @@ def test_every_combination_gets_the_tier_activity_and_vat_of_the_table(
     tier, activity, category = want
     assert (quote.tier, quote.activity, quote.vat_category, quote.net_amount) == (tier, activity, category, NET[tier])
     assert quote.vat_amount == (quote.net_amount * D("0.25") if category == "S" else 0)
+    # Outside the scope of VAT, the invoice line says why (EN 16931 BR-O-10); a standard-rated line says nothing.
+    assert (quote.vat_reason_code, bool(quote.vat_reason)) == (("VATEX-EU-O", True) if category == "O" else ("", False))
     under_agreement = tier == PriceTier.EXTERNAL_NON_ECONOMIC
     assert quote.collaboration_agreement_id == (made.pk if under_agreement else None)
 
@@ -113,6 +119,8 @@ def test_every_combination_gets_the_tier_activity_and_vat_of_the_table(
         ("company", AccessModel.COLLABORATION, "proposed", None,
          ("collaboration_agreement", "agreement_not_applicable")),
         ("company", AccessModel.COLLABORATION, "another person's", None,
+         ("collaboration_agreement", "agreement_not_applicable")),
+        ("company", AccessModel.COLLABORATION, "another person's, while their own covers them", None,
          ("collaboration_agreement", "agreement_not_applicable")),
         ("company", AccessModel.RENTAL, "approved", None, ("collaboration_agreement", "agreement_needs_collaboration")),
         ("company", AccessModel.RENTAL, None, "non_economic", ("activity", "activity_not_allowed")),
@@ -136,6 +144,10 @@ def test_a_named_agreement_or_activity_must_fit_the_facts(world, kind, access_mo
             facility=facility, participants=[user], status=AgreementStatus.PROPOSED
         ),
         "another person's": lambda: CollaborationAgreementFactory(facility=facility, participants=[UserFactory()]),
+        "another person's, while their own covers them": lambda: [
+            CollaborationAgreementFactory(facility=facility, participants=[user]),
+            CollaborationAgreementFactory(facility=facility, participants=[UserFactory()]),
+        ][1],
     }[named]()
     arguments = {"resource": world["resource"], "user": user, "access_model": access_model,
                  "start": oslo(2026, 3, 2, 9), "end": oslo(2026, 3, 2, 11), "activity": activity,
@@ -200,3 +212,64 @@ def test_prices_for_the_person_show_each_access_model_and_why(world):
     rows = {row.access_model: row for row in selectors.prices_for_user(user=user, resource=world["resource"], day=DAY)}
     assert rows["collaboration"].terms.terms.tier == PriceTier.EXTERNAL_NON_ECONOMIC
     assert [entry["total"] for entry in rows["collaboration"].priced_items] == [D("110.00")]
+
+
+def test_a_member_of_the_owning_institution_who_names_an_agreement_uses_it_as_internal_use_without_it(world):
+    """Collaboration research by the owning institution's own academic is an internal transfer: an agreement they
+    take part in and name changes nothing, and the booking records none."""
+    user = AcademicUserFactory(institution=world["owner"])
+    named = CollaborationAgreementFactory(facility=world["resource"].facility, participants=[user])
+    found, quote = selectors.booking_price(
+        resource=world["resource"], user=user, access_model=AccessModel.COLLABORATION, start=oslo(2026, 3, 2, 9),
+        end=oslo(2026, 3, 2, 11), collaboration_agreement=named.pk,
+    )  # fmt: skip
+    assert (found.terms.tier, found.agreement, quote.collaboration_agreement_id) == (PriceTier.INTERNAL, None, None)
+
+
+def your_prices(world, user) -> dict:
+    return {row.access_model: row for row in selectors.prices_for_user(user=user, resource=world["resource"], day=DAY)}
+
+
+def test_your_prices_name_the_agreement_on_the_collaboration_row_only(world):
+    user = UserFactory()
+    made = CollaborationAgreementFactory(facility=world["resource"].facility, participants=[user])
+    rows = {row.access_model: row for row in selectors.prices_for_user(user=user, resource=world["resource"], day=DAY)}
+    assert {model: row.terms.agreement for model, row in rows.items()} == {
+        AccessModel.RENTAL: None, AccessModel.SERVICE: None, AccessModel.COMMISSIONED: None,
+        AccessModel.COLLABORATION: made,
+    }  # fmt: skip
+
+
+def test_your_prices_show_the_vat_the_institutions_table_gives_each_access_model(world):
+    """A company sees the institution's exemption for service on the service row (no VAT added), and the standard
+    rate on the others; the owning institution's own academic pays no VAT on any (internal transfer)."""
+    services.vat_rule_save(
+        institution=world["owner"], access_model=AccessModel.SERVICE, actor=UserFactory(is_staff=True), category="E",
+        rate=D(0), reason="Helsetjenester, mval. § 3-2",
+    )  # fmt: skip
+    company = your_prices(world, UserFactory())
+    assert (company["service"].terms.vat.category, company["service"].terms.vat.reason) == (
+        "E", "Helsetjenester, mval. § 3-2"
+    )  # fmt: skip
+    assert [entry["total"] for entry in company["service"].priced_items] == [D("140.00")]
+    assert [entry["total"] for entry in company["rental"].priced_items] == [D("175.00")]
+    academic = AcademicUserFactory(institution=world["owner"])
+    internal = your_prices(world, academic)
+    assert {row.terms.vat.category for row in internal.values()} == {"O"}
+
+
+def test_a_resource_without_a_price_list_shows_no_prices_and_a_refused_row_no_items(world):
+    user = UserFactory()
+    assert selectors.prices_for_user(user=user, resource=ResourceFactory(), day=DAY) == []
+    rows = {row.access_model: row for row in selectors.prices_for_user(user=user, resource=world["resource"], day=DAY)}
+    assert (rows["collaboration"].terms, rows["collaboration"].items, rows["collaboration"].priced_items) == (
+        None, [], []
+    )  # fmt: skip
+
+
+def test_a_visitor_who_is_not_signed_in_gets_the_external_terms_and_no_collaboration(world):
+    found = selectors.terms_by_access_model(user=AnonymousUser(), resource=world["resource"], day=DAY)
+    assert found[AccessModel.RENTAL].terms.tier == PriceTier.EXTERNAL_ECONOMIC
+    assert isinstance(found[AccessModel.COLLABORATION], DomainError)
+    assert list(selectors.agreements_covering(user=AnonymousUser(), facility_id=world["resource"].facility_id,
+                                              day=DAY)) == []  # fmt: skip

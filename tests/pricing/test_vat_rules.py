@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 EXEMPT = {"category": "E", "rate": D(0), "reason": "Unntatt etter merverdiavgiftsloven § 3-2"}
+REDUCED = {"category": "S", "rate": D("0.15"), "reason": ""}
 
 
 @pytest.fixture
@@ -144,6 +145,7 @@ PUBLIC_VAT = [
     ((True, True), {"service": EXEMPT}, None, None),
     ((True, True), {"rental": EXEMPT, "service": EXEMPT}, "0.0000", "100.00"),
     ((False, True), {"rental": EXEMPT}, "0.2500", "125.00"),
+    ((True, False), {"rental": REDUCED}, "0.1500", "115.00"),  # the non-economic price stays outside the scope
 ]
 
 
@@ -159,13 +161,23 @@ def test_public_prices_carry_the_institutions_vat_for_what_the_facility_sells(
     price_list = PriceListFactory(resource=resource, valid_from=datetime.date(2020, 1, 1), valid_to=None)
     PriceListItemFactory(price_list=price_list, tier=PriceTier.EXTERNAL_ECONOMIC, unit=PriceUnit.DAY, price=D(100))
     PriceListItemFactory(price_list=price_list, tier=PriceTier.INTERNAL, unit=PriceUnit.DAY, price=D(50))
+    PriceListItemFactory(price_list=price_list, tier=PriceTier.EXTERNAL_NON_ECONOMIC, unit=PriceUnit.DAY, price=D(80))
     for access_model, values in rules.items():
         services.vat_rule_save(institution=institution, access_model=access_model, actor=admin, note="", **values)
+    # Another institution's own rules change nothing here.
+    elsewhere = FacilityFactory().institution
+    other_admin = InstitutionRoleFactory(institution=elsewhere, role="admin").user
+    for access_model in ("rental", "service"):
+        services.vat_rule_save(institution=elsewhere, access_model=access_model, actor=other_admin, note="", **EXEMPT)
 
     [listed] = APIClient().get(f"/api/v1/resources/{resource.pk}/prices/").json()
     items = {item["tier"]: item for item in listed["items"]}
     assert (items["external_economic"]["vat_rate"], items["external_economic"]["price_incl_vat"]) == (rate, incl)
     assert (items["internal"]["vat_rate"], items["internal"]["price_incl_vat"]) == ("0.0000", "50.00")
+    # collaboration research under an agreement: outside the scope of VAT, whatever the sales carry
+    assert (items["external_non_economic"]["vat_rate"], items["external_non_economic"]["price_incl_vat"]) == (
+        "0.0000", "80.00",
+    )  # fmt: skip
 
     page = Client().get(f"/facilities/{facility.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     if rate is None:

@@ -16,7 +16,14 @@ class Target:
 
 
 PRICING_TESTS = ("tests/pricing",)
-QUOTE_TESTS = ("tests/pricing", "tests/booking/test_services.py", "tests/booking/test_activity_by_server.py")
+QUOTE_TESTS = (
+    "tests/pricing",
+    "tests/booking/test_services.py",
+    "tests/booking/test_activity_by_server.py",
+    "tests/booking/test_use.py",
+    "tests/booking/test_use_rules.py",
+    "tests/catalogue/test_search_result_facts.py",
+)
 INTAKE_TESTS = ("tests/intake",)
 BOOKING_RULE_TESTS = (
     "tests/booking/test_services.py",
@@ -55,7 +62,9 @@ POLICY_TESTS = (
 QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
-    "terms_by_access_model",
+    "quote_with_terms", "terms_by_access_model", "tiers_by_access_model", "prices_for_user",
+    # the VAT a public price table and a "from" price show
+    "TIER_TRANSACTION", "public_vat_rates", "price_incl_vat", "price_lists_with_vat",
 )  # fmt: skip
 TERMS_TESTS = ("tests/pricing/test_terms.py", "tests/pricing/test_booking_terms.py")
 AGREEMENT_RULES = (
@@ -72,13 +81,14 @@ ACCOUNTS_TESTS = (
 ACCOUNTS_POLICIES = (
     "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
     "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+    "can_change_membership_role",
 )  # fmt: skip
 PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
 AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
                      "affiliation_from_feide", "institution_domain_add")  # fmt: skip
 ORGANISATION_RULES = ("register_refusal", "organisation_register_answer_apply", "organisation_by_number",
-                      "verified_email_under", "membership_request", "membership_decide")  # fmt: skip
-QUOTE_RULES = ("price_tier", "booking_quote", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT")
+                      "verified_email_under", "membership_request", "membership_decide",
+                      "membership_role_set")  # fmt: skip
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
     "COST_BASE_UNITS_PER_PRICE_UNIT",
@@ -167,7 +177,11 @@ RESPONDER_RULES = (
 TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
     Target("pricing.terms", TERMS_TESTS + ("tests/booking/test_activity_by_server.py",)),
-    Target("pricing.selectors", QUOTE_TESTS + ("tests/intake/test_quote_floor.py",), QUOTE_RULES + FLOOR_SELECTORS),
+    Target(
+        "pricing.selectors",
+        QUOTE_TESTS + ("tests/intake/test_quote_floor.py", "tests/pricing/test_vat_rules.py"),
+        QUOTE_RULES + FLOOR_SELECTORS,
+    ),
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES + AGREEMENT_RULES),
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
@@ -194,12 +208,17 @@ TARGETS = (
     Target("booking.grid", ("tests/booking/test_week_grid.py",)),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     Target("calendars.policies", POLICY_TESTS),
+    Target("agreements.policies", ("tests/agreements/test_agreements.py",)),
     Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),
     Target("accounts.policies", ACCOUNTS_TESTS, ACCOUNTS_POLICIES),
     Target("accounts.selectors", ACCOUNTS_TESTS + ("tests/pricing/test_selectors.py",), PAYER_RULES),
     Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
     Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
     Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
+    # What the public statistics may show (confidentiality) and how institutions are ranked.
+    Target("reporting.policies", POLICY_TESTS),
+    Target("reporting.suppression", ("tests/reporting/test_suppression.py", "tests/reporting/test_figures.py")),
+    Target("reporting.ranking", ("tests/reporting/test_ranking.py", "tests/reporting/test_figures.py")),
 )
 
 

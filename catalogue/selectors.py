@@ -56,8 +56,9 @@ def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facilit
     "cellekultur" finds "cellekulturer"; results are ranked (name before keywords before description). The
     stemmer does not split Norwegian compounds ("lysmikroskopi"), so facilities whose text contains every word
     as a substring match too, served by the trigram index. A facility also matches when one of its research
-    fields does (by the same stemming, or containing every word). The three are united in one subquery whose
-    parts each use their own index; nothing is computed per facility row but the rank of the matches.
+    fields does (by the same stemming, or containing every word). The three conditions are index scans (GIN,
+    trigram GIN, primary key) that PostgreSQL ORs into one bitmap; nothing is computed per facility row but the
+    rank of the matches.
     On SQLite (no text search): every word occurs in the facility's text or in one of its research fields.
     """
     words = re.findall(r"\w+", (text or "").lower())

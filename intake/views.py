@@ -248,7 +248,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "can_screen": can_screen,
         "active": active,
         "overdue": selectors.is_overdue(obj),
-        "message_form": MessageForm(),
+        "message_form": MessageForm() if policies.can_message_request(user, obj) else None,
         "withdraw_form": WithdrawForm() if is_requester and active else None,
         "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
         if can_screen
@@ -348,6 +348,7 @@ def _action_proposal(request, obj, user):
     return _("You accepted the proposal. The agreement is kept with the request.")
 
 
+@never_cache
 def agreement_pdf_by_link(request, token, routing_id):
     """The accepted agreement's PDF for a requester without an account, through the secret follow link."""
     obj, link = _linked_request(token)

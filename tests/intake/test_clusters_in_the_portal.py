@@ -95,6 +95,7 @@ def test_who_sees_and_acts_on_which_request_in_the_portal(client, clusters, who,
     mine = client.get("/intake/mine/").content.decode()
     message = client.post(f"/intake/requests/{request.pk}/message/", {"message": "Hei"})
     assert page.status_code == (200 if may != "-" else 404)
+    assert ('name="message"' in page.content.decode()) is (may == "act")  # a follower gets no form it cannot use
     assert (f'href="/intake/requests/{request.pk}/"' in mine) is (may != "-")
     assert message.status_code == {"act": 302, "read": 403, "-": 404}[may]
 
@@ -149,13 +150,24 @@ def test_a_following_cluster_never_reads_internal_notes(client, clusters, world)
     assert bodies == ["Til bedriften"]
 
 
-@pytest.mark.parametrize(("who", "allowed"), [("sharing", True), ("occ", False), ("private", False)])
-def test_only_the_companys_admin_decides_whether_the_cluster_follows_its_requests(client, clusters, who, allowed):
+@pytest.mark.parametrize(
+    ("who", "status"), [("sharing", 302), ("occ", 403), ("private", 404), ("nht", 404)]
+)  # fmt: skip
+def test_only_the_companys_admin_decides_whether_the_cluster_follows_its_requests(client, clusters, who, status):
+    # 403 to the cluster, which knows the membership; 404 to whoever does not, as a missing one.
     member = ClusterMember.objects.get(company__org_number=SHARING)
     client.force_login(getattr(clusters, who))
     response = client.post(f"/accounts/organisations/members/{member.pk}/sharing/", {"share": "no"})
     member.refresh_from_db()
-    assert (response.status_code == 302, member.shares_requests) == (allowed, not allowed)
+    assert (response.status_code, member.shares_requests) == (status, status != 302)
+
+
+@pytest.mark.parametrize(("who", "status"), [("occ", 302), ("sharing", 403), ("nht", 404), ("private", 404)])
+def test_only_the_clusters_admin_removes_a_member_company(client, clusters, who, status):
+    member = ClusterMember.objects.get(company__org_number=SHARING)
+    client.force_login(getattr(clusters, who))
+    response = client.post(f"/accounts/organisations/members/{member.pk}/remove/")
+    assert (response.status_code, ClusterMember.objects.filter(pk=member.pk).exists()) == (status, status != 302)
 
 
 def test_a_cluster_admin_adds_and_removes_member_companies_on_its_page(client, clusters):
@@ -200,3 +212,20 @@ def test_the_company_hears_it_was_added_and_where_to_decide(clusters, mailoutbox
     company = Organisation.objects.get(org_number=OUTSIDE)
     assert message.subject == "Oslo Cancer Cluster har oppført bedriften deres som medlem"
     assert f"/accounts/organisations/{company.pk}/" in message.body and "ser ingenting av dem" in message.body
+
+
+def test_a_clusters_staff_member_sends_for_a_member_with_a_personal_token_too(client, clusters, valid_request):
+    request = {key: value for key, value in valid_request.items() if key not in ("company_name", "org_number")}
+    client.force_login(clusters.occ)
+    sent = client.post(
+        "/api/v1/intake/requests/", {**request, "on_behalf_of": PRIVATE}, content_type="application/json"
+    )
+    assert sent.status_code == 201, sent.json()
+    assert (sent.json()["company_name"], sent.json()["org_number"]) == ("Private AS", PRIVATE)
+    assert sent.json()["sent_by_organisation"] == Organisation.objects.get(org_number=OCC).pk
+    refused = client.post(
+        "/api/v1/intake/requests/", {**request, "on_behalf_of": OUTSIDE}, content_type="application/json"
+    )
+    assert (refused.status_code, refused.json()["code"]) == (400, "not_a_member")
+    missing = client.post("/api/v1/intake/requests/", request, content_type="application/json")
+    assert missing.status_code == 400 and "org_number" in missing.json()

@@ -468,6 +468,14 @@ class ServiceOrder(models.Model):
         null=True, blank=True, related_name="service_orders",
     )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Its history, kept simple: who marked it delivered or cancelled it, when, and what they noted.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delivered or cancelled by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from accounts import selectors as accounts_selectors
 from booking import ics, policies, selectors, services
 from booking.forms import (
-    ServiceOrderCloseForm,
     BookingForm,
     BookingPolicyForm,
     CancelBookingForm,
@@ -28,6 +27,7 @@ from booking.forms import (
     MoveBookingForm,
     OpeningHoursFormSet,
     QualificationForm,
+    ServiceOrderCloseForm,
     UseForm,
 )
 from booking.grid import parse_choice, week_grid
@@ -652,7 +652,11 @@ def facility_orders(request, pk):
                 ServiceOrder.objects.select_related("resource__facility"),
                 pk=form.cleaned_data["order"], resource__facility=facility,
             )  # fmt: skip
-            act = services.service_order_deliver if form.cleaned_data["action"] == "deliver" else services.service_order_cancel
+            act = (
+                services.service_order_deliver
+                if form.cleaned_data["action"] == "deliver"
+                else services.service_order_cancel
+            )
             try:
                 act(order=order, actor=request.user, note=form.cleaned_data["note"])
             except DomainError as error:

@@ -74,7 +74,12 @@ class RevenueSerializer(serializers.Serializer):
 
 
 class InvoiceLineSerializer(serializers.Serializer):
-    booking = serializers.IntegerField(source="booking_id")
+    booking = serializers.IntegerField(
+        source="booking_id", allow_null=True, help_text="Null on a service order's line."
+    )
+    service_order = serializers.IntegerField(
+        source="service_order_id", allow_null=True, help_text="The delivered service order the line charges, if any."
+    )
     facility = serializers.CharField(source="facility_name")
     resource = serializers.CharField(source="resource_name")
     date = serializers.DateField()

@@ -538,8 +538,8 @@ def invoice_basis_of_bookings(*, facility_ids, booking_ids) -> InvoiceBasis:
 
 def invoiceable(booking) -> bool:
     """Whether the booking's (or service order's) payer may be invoiced: an institution, a person by name, or an
-    organisation that Brønnøysundregistrene has verified. A company number without a verified organisation (an impostor number, or
-    the register not reached yet) is never invoiced."""
+    organisation that Brønnøysundregistrene has verified. A company number without a verified organisation (an
+    impostor number, or the register not reached yet) is never invoiced."""
     if booking.payer_institution_id is not None:
         return True
     if booking.payer_organisation_id is not None:

@@ -222,3 +222,13 @@ def test_unused_manager_of_another_facility_sees_nothing(world):
     assert Decimal(
         _api(world.owner).get(f"/api/v1/service-orders/{world.order.pk}/").json()["total_amount"]
     ) == Decimal("12500.00")
+
+
+def test_the_page_speaks_bokmal(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="nb")
+    client.force_login(world.user("facility_manager"))
+    html = client.get(_page(world)).content.decode()
+    assert "Tjenesteoppdrag ved" in html and "Merk som levert" in html and "Avbestill oppdraget" in html
+    client.post(_page(world), {"order": world.order.pk, "action": "deliver"})
+    again = client.post(_page(world), {"order": world.order.pk, "action": "deliver"}).content.decode()
+    assert "bare bestilt arbeid kan merkes som levert" in again

@@ -23,7 +23,7 @@ from booking.choices import (
 )
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from catalogue.choices import AccessModel
-from pricing.choices import VatCategory
+from pricing.choices import PriceUnit, VatCategory
 
 
 class Booking(models.Model):
@@ -488,3 +488,11 @@ class ServiceOrder(models.Model):
 
     def __str__(self):
         return f"{self.resource} × {self.quantity}"
+
+    @property
+    def price_unit_label(self) -> str:
+        """The unit in the reader's language ("prøve"); `price_unit` stays the code the API uses."""
+        try:
+            return str(PriceUnit(self.price_unit).label)
+        except ValueError:
+            return self.price_unit

@@ -60,6 +60,7 @@ class RevenueRowSerializer(serializers.Serializer):
     facility = RevenueFacilitySerializer(source="*")
     activity = serializers.CharField()
     bookings = serializers.IntegerField()
+    service_orders = serializers.IntegerField(help_text="Delivered service orders; their amounts are in the sums.")
     net_amount = amount()
     vat_amount = amount()
     total_amount = amount()

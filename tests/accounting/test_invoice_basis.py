@@ -293,6 +293,7 @@ def test_revenue_csv_and_json(world, client):
         "facility": {"id": world["facility"].id, "name": "Bildediagnostikk"},
         "activity": "economic",
         "bookings": 5,
+        "service_orders": 0,
         "net_amount": "9361.00",
         "vat_amount": "2340.25",
         "total_amount": "11701.25",

@@ -100,6 +100,7 @@ def test_the_page_lists_ordered_and_delivered_orders_without_a_query_per_row(wor
     assert len(many) == len(few)
     assert response.content.count(b'id="order-') == 7  # the cancelled one is not listed
     assert b"Avlyst arbeid" not in response.content
+    assert "5 prøve".encode() in response.content  # the unit in Bokmål
     assert b"12\xc2\xa0500,00" in response.content or b"12 500,00" in response.content  # total with VAT
 
 

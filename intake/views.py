@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -177,11 +176,7 @@ def request_follow_action(request, token, action):
 
 @login_required
 def my_requests(request):
-    rows = (
-        IntakeRequest.objects.filter(Q(requester=request.user) | selectors.confirmed_sender_condition(request.user))
-        .select_related("institution")
-        .order_by("-created_at")
-    )
+    rows = selectors.requests_of_requester(request.user)
     cluster_rows = selectors.requests_of_clusters(request.user)[:200]
     return render(request, "intake/mine.html", {"rows": rows, "cluster_rows": cluster_rows})
 

@@ -29,6 +29,8 @@ NATIONAL = "all"
 # the national total in that dimension that is never published, but that the confidentiality rule must see, or the
 # national figure minus the shown members would give it.
 UNPLACED = "-"
+# The requests whose company is only a typed organisation number count together as one company.
+UNVERIFIED = "unverified"
 # Never published: an institution's figures for one kind of facility (see _cross_relations).
 CROSS = "cross"
 HUNDREDTH = Decimal("0.01")
@@ -81,7 +83,7 @@ class RequestRow:
 
     request_id: int
     quarter: int
-    company: str  # its organisation number
+    company: int | str  # its verified organisation, or UNVERIFIED
     places: tuple[tuple[str, str], ...]  # (institution slug, facility kind or "")
     answered: bool
     accepted: bool

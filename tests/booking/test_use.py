@@ -71,7 +71,7 @@ def test_the_celery_task_completes_what_has_ended(resource, company_user):
 
     ended = booking(resource, company_user, days_ahead(-2))
     running = booking(resource, company_user, days_ahead(2))
-    assert complete_ended_bookings.delay().get() == 1
+    assert complete_ended_bookings.delay().get(disable_sync_subtasks=False) == 1
     assert Booking.objects.get(pk=ended.pk).status == "completed"
     assert Booking.objects.get(pk=running.pk).status == "confirmed"
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.choices import RegisterState
 from accounts.models import Organisation
 from booking.choices import BookingStatus
 from catalogue.choices import FacilityKind, Region
@@ -86,7 +87,11 @@ def build(*, gamma_kind: str = FacilityKind.CORE_FACILITY) -> World:
         company_booking(gamma_resource, company, 1, day)
 
     def request(number, **kwargs):
-        created = IntakeRequestFactory(org_number=number, institution=alfa, **kwargs)
+        # The requesting company as a verified, registered organisation: only those count as companies.
+        organisation, _created = Organisation.objects.get_or_create(
+            org_number=number, defaults={"name": f"Bedrift {number}", "register_state": RegisterState.VERIFIED}
+        )
+        created = IntakeRequestFactory(org_number=number, institution=alfa, organisation=organisation, **kwargs)
         type(created).objects.filter(pk=created.pk).update(created_at=at(5), confirmed_at=at(5))
         return created
 

@@ -120,3 +120,17 @@ def test_the_revenue_split_changes_by_the_delivered_order_net_amount(
     after = split()
     assert after["economic"] - before["economic"] == economic_change
     assert after["non_economic"] - before["non_economic"] == non_economic_change
+
+
+def test_the_revenue_api_shows_the_delivered_economic_order(facility, resource, manager, client):
+    client.force_login(manager)
+    url = reverse("api-v1:accounting-facility-revenue", args=[facility.id])
+
+    def economic_row():
+        return next(r for r in client.get(url, {"year": 2026}).json()["rows"] if r["activity"] == "economic")
+
+    ordered = ServiceOrderFactory(resource=resource)
+    assert economic_row()["net_amount"] == "0.00"
+    deliver(ordered, manager)
+    row = economic_row()
+    assert (row["net_amount"], row["total_amount"], row["service_orders"]) == ("10000.00", "12500.00", 1)

@@ -129,6 +129,12 @@ def can_manage_cluster_members(user, cluster) -> bool:
     return roles.is_platform_admin(user) or is_organisation_admin(user, cluster)
 
 
+def can_view_cluster_member(user, member) -> bool:
+    """The people of the cluster and of the member company (and platform admins) know the membership; to anybody
+    else it does not exist (404)."""
+    return can_view_organisation(user, member.cluster) or can_view_organisation(user, member.company)
+
+
 def can_decide_cluster_sharing(user, member) -> bool:
     """Whether a cluster follows a member company's requests is the company's to decide: its approved admins (and
     platform admins, on its behalf)."""

@@ -252,6 +252,7 @@ def cluster_member_add(request, pk):
 @require_POST
 def cluster_member_remove(request, pk):
     member = get_object_or_404(ClusterMember.objects.select_related("cluster", "company"), pk=pk)
+    require_visible(policies.can_view_cluster_member, request.user, member)  # someone else's: as a missing one
     services.cluster_member_remove(actor=request.user, member=member)
     messages.success(request, _("%(company)s is no longer a member.") % {"company": member.company.name})
     return redirect("accounts:organisation", pk=member.cluster_id)
@@ -261,6 +262,7 @@ def cluster_member_remove(request, pk):
 @require_POST
 def cluster_sharing_decide(request, pk):
     member = get_object_or_404(ClusterMember.objects.select_related("cluster", "company"), pk=pk)
+    require_visible(policies.can_view_cluster_member, request.user, member)  # someone else's: as a missing one
     share = request.POST.get("share") == "yes"
     services.cluster_sharing_decide(actor=request.user, member=member, share=share)
     text = (

@@ -95,7 +95,8 @@ def _active_filters(request, facets) -> list[dict]:
         value = request.GET.get(name)
         if not value:
             continue
-        labels = {option["value"]: option["label"] for option in facets.get(name, []) if option["label"]}
+        # The yes/no facet (open to industry) has no label of its own: its one value reads "Yes", as in the list.
+        labels = {option["value"]: option["label"] or _("Yes") for option in facets.get(name, [])}
         active.append(
             {
                 "label": label,

@@ -12,10 +12,11 @@ from django.utils import translation
 
 from accounting.forms import YearForm
 from accounting.selectors import percent_text
+from catalogue import policies as catalogue_policies
 from catalogue.models import Facility, Resource
 from core.errors import DomainError
 from core.exports import csv_write
-from core.policies import require
+from core.policies import require, require_visible
 from reporting import fields, policies, selectors, usage
 from reporting.api.serializers import SERIALIZERS
 from reporting.choices import Dimension
@@ -173,13 +174,14 @@ def statistics_json(request, name: str):
 
 
 def _usage_scope(request, kind: str, pk: int):
-    """(facility, resource or None) of the report asked for: 404 when it does not exist, 403 unless the user may
-    see its usage report."""
+    """(facility, resource or None) of the report asked for: 404 when it does not exist or the user may not see the
+    facility (a draft's is as a missing one), 403 unless the user may see its usage report."""
     if kind == "resource":
         resource = get_object_or_404(Resource.objects.select_related("facility__institution"), pk=pk)
         facility = resource.facility
     else:
         resource, facility = None, get_object_or_404(Facility.objects.select_related("institution"), pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, facility)
     require(policies.can_view_usage_report, request.user, facility)
     return facility, resource
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking.choices import Activity, ChargeState, ConflictMode, Frequency
-from booking.models import Booking
+from booking.models import Booking, ServiceOrder
 from catalogue.choices import AccessModel
 from core.api import ApiDateTimeField, JsonStringField
 from core.db import MAX_ID
@@ -230,3 +230,26 @@ class FreeCapacitySerializer(serializers.Serializer):
     duration = serializers.CharField()
     count = serializers.IntegerField()
     results = FreeWindowSerializer(many=True)
+
+
+class ServiceOrderSerializer(serializers.ModelSerializer):
+    """Staff-run work at an agreed price. `ordered`: not chargeable yet; `delivered`: on the invoice basis at its
+    amounts, for its payer; `cancelled`: never charged."""
+
+    resource_name = serializers.CharField(source="resource.name", read_only=True)
+    facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id", "resource", "resource_name", "facility", "status", "access_model", "activity", "description",
+            "reference", "payer_name", "payer_org_number", "payer_institution", "payer_organisation", "price_tier",
+            "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
+            "currency", "vat_category", "vat_reason_code", "vat_reason", "collaboration_agreement", "created_at",
+            "delivered_at", "cancelled_at", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ServiceOrderNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -41,11 +41,13 @@ from booking.api.serializers import (
     MoveSerializer,
     OneBookingSerializer,
     ReasonSerializer,
+    ServiceOrderNoteSerializer,
+    ServiceOrderSerializer,
     UseAdjustSerializer,
     price_reason,
 )
 from booking.filtersets import BookingFilterSet
-from booking.models import Booking, IdempotencyRecord
+from booking.models import Booking, IdempotencyRecord, ServiceOrder
 from calendars import selectors as calendar_selectors
 from catalogue import policies as catalogue_policies
 from catalogue import roles
@@ -567,3 +569,67 @@ class FreeCapacityView(APIView):
                 ],
             }
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your service orders; managers also see their facilities' orders",
+        responses={200: ServiceOrderSerializer(many=True)},
+    ),
+    retrieve=extend_schema(summary="One service order", responses={200: ServiceOrderSerializer, 404: ErrorSerializer}),
+    deliver=extend_schema(
+        summary="Mark the ordered work delivered (the facility's managers): it becomes chargeable at its price",
+        request=ServiceOrderNoteSerializer,
+        responses={
+            200: ServiceOrderSerializer,
+            400: _REFUSED[400],
+            403: _REFUSED[403],
+            404: OpenApiResponse(ErrorSerializer, description="No such order, or not yours to see."),
+            409: OpenApiResponse(ErrorSerializer, description="The order is not `ordered` any more."),
+        },
+    ),
+    cancel=extend_schema(
+        summary="Cancel work not yet delivered (the facility's managers): it is never charged",
+        request=ServiceOrderNoteSerializer,
+        responses={
+            200: ServiceOrderSerializer,
+            400: _REFUSED[400],
+            403: _REFUSED[403],
+            404: OpenApiResponse(ErrorSerializer, description="No such order, or not yours to see."),
+            409: OpenApiResponse(ErrorSerializer, description="The order is not `ordered` any more."),
+        },
+    ),
+)
+class ServiceOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Service orders (staff-run work from an accepted quote): the caller's own and those of facilities they keep."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ServiceOrderSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return ServiceOrder.objects.none()
+        return selectors.visible_service_orders(self.request.user)
+
+    def get_object(self):
+        """The order, if the user may see it; someone else's order is a 404, as a missing one."""
+        order = get_object_or_404(
+            ServiceOrder.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"]
+        )
+        require_visible(policies.can_view_service_order, self.request.user, order)
+        return order
+
+    def _close(self, request, service):
+        note = ServiceOrderNoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        order = service(order=self.get_object(), actor=request.user, note=note.validated_data["note"])
+        return Response(ServiceOrderSerializer(order).data)
+
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._close(request, services.service_order_deliver)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._close(request, services.service_order_cancel)

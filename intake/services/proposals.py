@@ -22,7 +22,7 @@ from core.outbox import email_queue
 from intake import emails
 from intake.choices import AgreementType, ProposalKind, RequesterDecision, RoutingStatus
 from intake.models import RequestEvent, Routing
-from intake.services.state import actor_fields
+from intake.services.state import actor_fields, request_lock
 from pricing import services as pricing_services
 
 # Which standard agreement comes with which proposal: an agreement proposal names its type; a quote is a service
@@ -90,9 +90,10 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
     booking rule; or the service order. Then it records the standard agreement (who, which version, when, for
     which organisation, at which price) with its PDF. Bookings, series and orders are made for a person: a
     requester without an account, or a cluster's key, is asked to sign in (409 `account_needed`). A collaboration
-    agreement covers the person who accepts and the approved members of the request's registered organisation.
-    When the slot is taken meanwhile, or the resource can no longer be booked, nothing is stored and the error
-    says why.
+    agreement covers the person who accepts and the approved members of the request's registered organisation when
+    they act for it. A cluster's staff or key accept for the cluster, never for the member company it sent the
+    request for. When the slot is taken meanwhile, or the resource can no longer be booked, nothing is stored and
+    the error says why.
     """
     if decision not in RequesterDecision.values:
         raise DomainError(_("Accept or decline the proposal."), field="decision", code="invalid_choice")
@@ -101,6 +102,9 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
         .select_related("request", "request__organisation", "facility__institution")
         .get(pk=routing.pk)
     )
+    # The request is locked too (after the routing, as routing_accept does), so that two proposals of one request
+    # accepted at the same moment cannot both pass the one-accepted check below.
+    request_lock(routing.request)
     request = routing.request
     if routing.status != RoutingStatus.ACCEPTED:
         raise ConflictError(_("There is no proposal to answer yet."), field="routing", code="no_proposal")
@@ -122,17 +126,17 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
         name = request.contact_name
         labels = {"actor_label": name}
     if decision == RequesterDecision.ACCEPTED:
-        made = _proposal_carry_out(routing, person=labels.get("actor_user"))
+        person = labels.get("actor_user")
+        made = _proposal_carry_out(routing, person=person)
+        party_name, party_number = _accepting_party(request, person)
         if routing.agreement_template is not None:
             routing.agreement = agreement_services.agreement_accept(
                 template=routing.agreement_template,
                 facility=routing.facility,
                 user=labels.get("actor_user"),
                 accepted_by_name=name,
-                # The registered organisation when the request was made for one (its verified name and number),
-                # otherwise what the requester typed.
-                organisation_name=request.organisation.name if request.organisation else request.company_name,
-                org_number=request.organisation.org_number or "" if request.organisation else request.org_number,
+                organisation_name=party_name,
+                org_number=party_number,
                 price_amount=routing.quote_amount,
                 subject="\n\n".join(part for part in (request.description, routing.proposal_text, made) if part),
                 reference=_("Labtorget request #%(id)s") % {"id": request.pk},
@@ -162,6 +166,25 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
     return routing
 
 
+def _organisation_acted_for(request, person):
+    """The request's registered organisation when `person` is its approved member, else None: only its own people
+    bind it (a cluster that sent the request for a member company does not)."""
+    organisation = request.organisation
+    if organisation is None or person is None:
+        return None
+    return organisation if organisations_acted_for(person).filter(pk=organisation.pk).exists() else None
+
+
+def _accepting_party(request, person) -> tuple[str, str]:
+    """For whom an agreement is accepted (name, organisation number): the request's registered organisation when
+    the person acts for it; else the cluster or TTO that sent the request (its staff or key accept for it, not for
+    the member company, which never agreed); else what the requester typed."""
+    organisation = _organisation_acted_for(request, person) or request.sent_by_organisation
+    if organisation is not None:
+        return organisation.name, organisation.org_number or ""
+    return request.company_name, request.org_number
+
+
 def _proposal_carry_out(routing: Routing, *, person) -> str:
     """Make what the accepted proposal is for (proposal_makes), in `person`'s name; a line saying what was made,
     for the agreement. Raises the booking's or pricing's DomainError, worded for the requester."""
@@ -179,10 +202,9 @@ def _proposal_carry_out(routing: Routing, *, person) -> str:
             code="account_needed",
         )
     access_model = proposal_access_model(routing)
-    organisation = request.organisation
-    if person is not None and organisation is not None:
-        if not organisations_acted_for(person).filter(pk=organisation.pk).exists():
-            organisation = None  # e.g. a cluster's staff member sent it for a member: they pay as themselves
+    # A cluster's staff member who sent it for a member company pays as themselves and binds only themselves.
+    organisation = _organisation_acted_for(request, person)
+    partner_name, partner_number = _accepting_party(request, person)
     reference = _("Labtorget request #%(id)s") % {"id": request.pk}
     lines = []
     try:
@@ -190,10 +212,10 @@ def _proposal_carry_out(routing: Routing, *, person) -> str:
             routing.collaboration_agreement = pricing_services.collaboration_agreement_record_accepted(
                 facility=routing.facility,
                 title=f"{reference}: {request.description}"[:200],
-                partner_name=organisation.name if organisation else request.company_name,
-                partner_org_number=(organisation.org_number or "") if organisation else request.org_number,
-                # The person who accepts and the approved members of the registered organisation it is made for.
-                participants=[person, *organisation_members_approved(request.organisation)],
+                partner_name=partner_name,
+                partner_org_number=partner_number,
+                # The person who accepts and the approved members of the registered organisation they act for.
+                participants=[person, *organisation_members_approved(organisation)],
                 approved_by=routing.decided_by,
                 description=routing.proposal_text,
             )

@@ -2,7 +2,7 @@
 a contact person through the signed link e-mailed to them (no account needed)."""
 
 import secrets
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -109,7 +109,8 @@ def routing_accept(
     A booking proposal gives a time slot (`slot_start`, `slot_end`) of `quote_resource`, repeated `series_count`
     times `series_frequency` (daily, weekly) for a series, or names a booking already made for the company
     (`booking_id`). When the requester accepts, the booking or series is made in their name at the proposal's
-    amount (without one, at the price list's), and a quote with what it covers becomes a service order.
+    amount (without one, at the price list's), and a quote with what it covers becomes a service order. A
+    booking's amount covers every hour of its slots: the floor is checked on them.
     """
     covers_slot = slot_start is not None or slot_end is not None
     if covers_slot:
@@ -118,10 +119,13 @@ def routing_accept(
             raise DomainError(
                 _("Choose a resource of your facility to be booked."), field="quote_resource", code="invalid"
             )
-        if quote_amount is not None and not quote_unit and quote_quantity is None:
-            # What a booking's amount covers: the hours of all its slots.
-            hours = Decimal((slot_end - slot_start).total_seconds()) / 3600
-            quote_unit, quote_quantity = QuoteUnit.HOUR, hours * (series_count or 1)
+        if quote_amount is not None and quote_unit != QuoteUnit.SAMPLE:
+            # What a booking's amount covers: every hour of all its slots, whatever time unit the manager counted
+            # it in (else "1 hour" or "1 day" would let a long series through the floor). A cost base counted in
+            # samples keeps the manager's number of samples.
+            hours = Decimal((slot_end - slot_start).total_seconds()) / 3600 * (series_count or 1)
+            # To the hundredth of an hour as stored (20 minutes: 0.34 h), rounded up: the floor is never lowered.
+            quote_unit, quote_quantity = QuoteUnit.HOUR, hours.quantize(Decimal("0.01"), rounding=ROUND_UP)
     elif series_frequency or series_count:
         raise DomainError(_("A series needs the time of its first booking."), field="slot_start", code="required")
     if proposal_kind not in ProposalKind.values:

@@ -108,9 +108,11 @@
     });
     // Drag with a mouse or pen: press on a free time, move down the same day, let go; the choice is the whole
     // stretch when every time in it is free and its length within the resource's minimum and maximum.
-    var rowMinutes = Number(table.getAttribute("data-row-minutes"));
-    var minMinutes = Number(table.getAttribute("data-min-minutes"));
-    var maxMinutes = Number(table.getAttribute("data-max-minutes"));
+    function fits(cells) {  // the resource's length rules, from the table's attributes
+      var minutes = cells ? cells.length * Number(table.getAttribute("data-row-minutes")) : 0;
+      return Boolean(cells) && minutes >= Number(table.getAttribute("data-min-minutes")) &&
+        minutes <= Number(table.getAttribute("data-max-minutes"));
+    }
     function stretch(from, to) {
       // The cells from `from` down to `to` (cells or links in them) in one column, or null when one is not free.
       var column = from.closest("td").cellIndex;
@@ -133,18 +135,24 @@
     // Go to the page with the stretch from one cell to another chosen, if it keeps the rules; else stay.
     function go(startCell, endCell) {
       var cells = stretch(startCell, endCell);
-      var minutes = cells ? cells.length * rowMinutes : 0;
-      if (!cells || minutes < minMinutes || minutes > maxMinutes) return false;
+      if (!fits(cells)) return false;
       window.location.href = address(cells[0], cells[cells.length - 1]);
       return true;
     }
     var drag = null;
+    // The click that ends a drag follows no link. A flag, reset by the next press, rather than a one-off listener:
+    // a drag let go outside the table is followed by no click on it, and would swallow the next plain click.
+    var swallowClick = false;
+    table.addEventListener("click", function (event) {
+      if (swallowClick) { swallowClick = false; event.preventDefault(); }
+    }, true);
     function clearDrag() {
       Array.prototype.forEach.call(table.querySelectorAll("td.dragging, td.drag-invalid"), function (cell) {
         cell.classList.remove("dragging", "drag-invalid");
       });
     }
     table.addEventListener("pointerdown", function (event) {
+      swallowClick = false;
       var link = event.target.closest && event.target.closest("a[data-slot]");
       if (!link || event.pointerType === "touch" || event.button !== 0) return;
       drag = { from: link, to: link, moved: false };
@@ -159,8 +167,7 @@
       drag.moved = drag.moved || link !== drag.from;
       clearDrag();
       var cells = stretch(drag.from, link);
-      var minutes = cells ? cells.length * rowMinutes : 0;
-      var valid = cells && minutes >= minMinutes && minutes <= maxMinutes;
+      var valid = fits(cells);
       (cells || [link.closest("td")]).forEach(function (c) { c.classList.add(valid ? "dragging" : "drag-invalid"); });
     });
     document.addEventListener("pointerup", function () {
@@ -168,10 +175,7 @@
       var done = drag;
       drag = null;
       if (!done.moved) return;  // a plain click: the link does what it says
-      table.addEventListener("click", function swallow(event) {  // the click that ends a drag follows no link
-        event.preventDefault();
-        table.removeEventListener("click", swallow, true);
-      }, true);
+      swallowClick = true;
       clearDrag();
       go(done.from.closest("td"), done.to.closest("td"));
     });

@@ -181,6 +181,7 @@ def test_a_requester_without_an_account_accepts_and_reads_the_pdf_through_the_fo
     assert proposal.agreement.accepted_by_name == request.contact_name
     pdf = client.get(f"/intake/follow/follow-secret/agreement/{proposal.pk}/")
     assert pdf.status_code == 200 and "Biotek AS" in _text(pdf.content)
+    assert "no-store" in pdf["Cache-Control"]  # a person's agreement reached by a secret address: no cache keeps it
     assert client.get(f"/intake/follow/wrong-secret/agreement/{proposal.pk}/").status_code == 404
     # Accepted without an account, the agreement has no person behind it: a signed-out visitor (who has no id
     # either) is not that person, on the page or by the policy.

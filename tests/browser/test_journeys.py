@@ -434,9 +434,7 @@ def test_a_company_without_an_account_gets_a_proposal_and_accepts_it(visit, mail
 
 def test_the_booking_calendar_by_drag_keyboard_and_without_javascript(visit, chromium):
     """Issue 19's calendar: drag down a day to choose a stretch, Shift and the arrow keys to make it longer or
-    shorter; without JavaScript the links and the form do it. (Minimum and maximum length: the script refuses a
-    stretch outside them as the server's grid does, tests/booking/test_week_grid.py; this resource's day is
-    exactly its maximum of eight hours, so the browser cannot be asked for more.)"""
+    shorter, never past the maximum length; without JavaScript the links and the form do it."""
     company = visit("company", "desktop")
     company.log_in(RACERS[0])
     page = company.goto(RACE_FACILITY)
@@ -473,6 +471,18 @@ def test_the_booking_calendar_by_drag_keyboard_and_without_javascript(visit, chr
     page.locator("table.week-grid a[aria-current='true']").first.focus()
     page.keyboard.press("Shift+ArrowUp")
     page.wait_for_url(re.compile(re.escape(cells.nth(3).get_attribute("data-end").replace(":", "%3A"))))
+
+    # Past the maximum length the stretch is marked and nothing is chosen. Every demo resource opens eight hours a
+    # day and allows eight, so the table is told a maximum of two hours, as a resource with that rule would say.
+    page.locator("table.week-grid").evaluate("table => table.setAttribute('data-max-minutes', '120')")
+    before = page.url
+    first.locator("a").hover()
+    page.mouse.down()
+    cells.nth(4).locator("a").hover()
+    expect(page.locator("table.week-grid td.drag-invalid")).to_have_count(5)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    assert page.url == before
 
     # Without JavaScript: a click on a time is a link to the page with it chosen, and the form takes it from there.
     plain = chromium.new_context(

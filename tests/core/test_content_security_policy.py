@@ -56,8 +56,8 @@ def project_templates() -> list[Path]:
         if ".venv" not in path.parts
         and "node_modules" not in path.parts
         and path.parent.name != "email"
-        # The agreement PDF is rendered to a PDF by WeasyPrint, never served as a page.
-        and path.name != "agreement_pdf.html"
+        # Templates named *_pdf.html (agreements, usage reports) become PDFs through WeasyPrint, never pages.
+        and not path.name.endswith("_pdf.html")
     ]
 
 

@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance
+from booking import services as booking_services
 from booking.models import Booking, ServiceOrder
+from core.errors import DomainError
 from intake import services
 from tests.booking.factories import BookingFactory, BookingPolicyFactory
 from tests.helpers import OSLO
@@ -261,3 +263,51 @@ def test_a_manager_proposes_a_weekly_series_on_the_page_in_oslo_time(client, wor
         days_ahead(10, 10), 2, "hour", Decimal("4.00")
     )  # fmt: skip
     assert "ukentlig, 2 ganger" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("unit", "quantity"),
+    [("", None), ("hour", 1), ("hour", Decimal("0.5")), ("day", 1)],
+)
+def test_a_series_proposal_is_refused_below_the_floor_of_all_its_hours_whatever_unit_it_names(
+    world, bookable, unit, quantity
+):
+    # 10 weekly slots of 2 hours: 20 hours at full cost plus margin (577.50 NOK an hour) is 11 550 NOK.
+    with pytest.raises(DomainError) as refused:
+        proposal(
+            world, bookable, series_frequency="weekly", series_count=10, quote_amount=Decimal("5000.00"),
+            quote_unit=unit, quote_quantity=quantity,
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("quote_amount", "below_full_cost")
+    routing = proposal(
+        world, bookable, series_frequency="weekly", series_count=10, quote_amount=Decimal("11550.00"),
+        quote_unit=unit, quote_quantity=quantity,
+    )  # fmt: skip
+    assert (routing.unit, routing.quantity) == ("hour", Decimal(20))
+
+
+def test_a_slot_that_is_not_a_whole_number_of_hundredths_of_an_hour_is_proposed(world, bookable):
+    # 20 minutes: 0.34 hours (rounded up, so the floor is never lowered), not a refusal on a field nobody typed.
+    end = days_ahead(10, 10) + datetime.timedelta(minutes=20)
+    routing = proposal(world, bookable, slot_end=end, quote_amount=Decimal("500.00"))
+    assert (routing.unit, routing.quantity) == ("hour", Decimal("0.34"))
+
+
+def test_the_agreed_price_stays_when_the_manager_records_a_shorter_use(world, bookable):
+    # The price list has no price for the resource: priced again from it, the booking would become free.
+    routing = proposal(world, bookable)
+    services.proposal_decide(routing=routing, actor=world.company, decision="accepted")
+    routing.refresh_from_db()
+    booking = Booking.objects.get(pk=routing.booking_id)
+    used_end = booking.start + datetime.timedelta(minutes=105)
+    booking_services.booking_use_adjust(
+        booking=booking, actor=world.manager, end=used_end, reason="Ferdig tidligere",
+        now=booking.start + datetime.timedelta(hours=3),
+    )  # fmt: skip
+    booking.refresh_from_db()
+    assert (booking.status, booking.end) == ("completed", used_end)
+    assert (booking.net_amount, booking.charged_net_amount, booking.charged_total_amount) == (
+        PRICE,
+        PRICE,
+        Decimal("2500.00"),
+    )

@@ -99,3 +99,14 @@ def test_bad_year_is_a_400_and_a_missing_facility_a_404(data):
     assert client.get(f"/statistikk/bruk/fasiliteter/{data.alfa_facility.pk}/", {"year": "1800"}).status_code == 400
     assert client.get("/statistikk/bruk/fasiliteter/999999/").status_code == 404
     assert client.get(f"/statistikk/bruk/ressurser/{data.alfa_resource.pk}/", {"year": world.YEAR}).status_code == 200
+
+
+def test_a_draft_facilitys_report_is_a_404_to_whoever_may_not_see_the_facility(data):
+    data.alfa_facility.status = "draft"
+    data.alfa_facility.save()
+    client = Client()
+    client.login(email=UserFactory().email, password=PASSWORD)
+    assert client.get(f"/statistikk/bruk/fasiliteter/{data.alfa_facility.pk}/").status_code == 404
+    assert client.get(f"/statistikk/bruk/ressurser/{data.alfa_resource.pk}/rapport.xlsx").status_code == 404
+    client.login(email=data.manager.email, password=PASSWORD)
+    assert client.get(f"/statistikk/bruk/fasiliteter/{data.alfa_facility.pk}/", {"year": world.YEAR}).status_code == 200

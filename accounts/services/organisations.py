@@ -237,9 +237,7 @@ def membership_role_set(*, actor: User, membership_id: int, role: str) -> Organi
     organisation_id = (
         OrganisationMembership.objects.filter(pk=membership_id).values_list("organisation_id", flat=True).first()
     )
-    if organisation_id is None:
-        raise OrganisationMembership.DoesNotExist
-    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    Organisation.objects.select_for_update().filter(pk=organisation_id).first()  # a missing one: get() says so
     membership = OrganisationMembership.objects.select_related("organisation", "user").get(pk=membership_id)
     if not is_visible(policies.can_view_membership, actor, membership):  # not theirs to see: as a missing one
         raise OrganisationMembership.DoesNotExist

@@ -408,3 +408,20 @@ def test_a_moved_booking_is_priced_for_its_new_time(priced, company_user, manage
     moved.refresh_from_db()
     assert moved.net_amount == D(net)
     assert moved.total_amount == D(net) * D("1.25")
+
+
+def test_a_moved_booking_without_vat_stays_without_and_one_moved_past_its_price_list_has_no_price(
+    resource, company_user, manager
+):
+    hourly_price_list(resource, valid_from=datetime.date(2020, 1, 1), valid_to=days_ahead(5, 0).date(),
+                      internal="100", non_economic="800", economic="1000")  # fmt: skip
+    internal = booking(
+        resource, company_user, days_ahead(3, 9), price_tier="internal", unit_price=D("100.00"),
+        net_amount=D("200.00"), vat_rate=D("0"), vat_amount=D("0"), total_amount=D("200.00"),
+    )  # fmt: skip
+    moved = services.booking_move(booking=internal, actor=manager, start=days_ahead(4, 9), end=days_ahead(4, 12))
+    moved.refresh_from_db()
+    assert (moved.net_amount, moved.vat_amount, moved.total_amount) == (D("300.00"), D("0.00"), D("300.00"))
+    later = services.booking_move(booking=moved, actor=manager, start=days_ahead(8, 9), end=days_ahead(8, 11))
+    later.refresh_from_db()
+    assert (later.price_tier, later.price_unit, later.net_amount, later.total_amount) == ("", "", None, None)

@@ -206,7 +206,7 @@ TARGETS = (
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
     # What the booking calendar lets a person pick (time) and the from-price a list shows (money).
-    Target("booking.grid", ("tests/booking/test_week_grid.py",)),
+    Target("booking.grid", ("tests/booking/test_week_grid.py", "tests/booking/test_week_calendar.py")),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     Target("calendars.policies", POLICY_TESTS),
     Target("agreements.policies", ("tests/agreements/test_agreements.py",)),

@@ -337,6 +337,8 @@ def test_the_history_names_who_claimed_and_withdrew_and_a_claim_is_returned(uio)
     events = list(AffiliationEvent.objects.filter(user=user).order_by("id").values_list("action", "actor"))
     assert events == [(AffiliationAction.CLAIMED, user.pk), (AffiliationAction.WITHDRAWN, user.pk),
                       (AffiliationAction.CLAIMED, user.pk)]  # fmt: skip
+    claimed = AffiliationEvent.objects.filter(user=user, action=AffiliationAction.CLAIMED).order_by("id").last()
+    assert claimed.at == Affiliation.objects.get(user=user).claimed_at  # the history and the claim agree
 
 
 def test_an_address_under_another_institutions_domain_proves_nothing_here(uio):
@@ -366,7 +368,7 @@ def test_a_decision_records_when_and_by_whom_and_refusals_say_why_they_fail(uio,
     stored = Affiliation.objects.get(pk=pk)
     assert refused == stored
     assert (stored.state, stored.method, stored.decided_by) == ("refused", "", uio_admin)
-    assert stored.decided_at is not None
+    assert stored.decided_at == AffiliationEvent.objects.get(user=user, action=AffiliationAction.REFUSED).at
     with pytest.raises(ConflictError) as caught:
         services.affiliation_decide(actor=uio_admin, affiliation_id=pk, approve=False)
     assert caught.value.code == "already_refused"

@@ -8,9 +8,10 @@ platform admins.
 from django.http import Http404
 
 from accounting import selectors
+from catalogue import policies as catalogue_policies
 from catalogue import roles
 from catalogue.models import Facility, Institution
-from core.policies import require
+from core.policies import require, require_visible
 
 
 def can_view_facility_accounts(user, facility: Facility) -> bool:
@@ -33,13 +34,14 @@ def can_see_accounting_menu(user) -> bool:
 
 
 def accounts_scope_for(user, *, kind: str, pk: int) -> selectors.AccountsScope:
-    """The accounts a page or API call asks for: Http404 if there is no such facility or institution,
-    PermissionDenied (403) unless `user` may see them."""
+    """The accounts a page or API call asks for: Http404 if there is no such facility or institution, or the
+    facility is a draft the user may not see; PermissionDenied (403) unless `user` may see the accounts."""
     try:
         scope = selectors.accounts_scope(kind=kind, pk=pk)
     except (Facility.DoesNotExist, Institution.DoesNotExist) as missing:
         raise Http404 from missing
     if scope.facility is not None:
+        require_visible(catalogue_policies.can_view_facility, user, scope.facility)
         require(can_view_facility_accounts, user, scope.facility)
     else:
         require(can_view_institution_accounts, user, scope.institution)

@@ -6,6 +6,7 @@ from accounts.models import (
     Affiliation,
     AffiliationEvent,
     ApiToken,
+    ClusterMember,
     InstitutionDomain,
     Organisation,
     OrganisationMembership,
@@ -98,3 +99,15 @@ class InstitutionDomainAdmin(admin.ModelAdmin):
     list_select_related = ["institution", "added_by"]
     search_fields = ["domain"]
     readonly_fields = ["added_by", "added_at"]
+
+
+@admin.register(ClusterMember)
+class ClusterMemberAdmin(admin.ModelAdmin):
+    """Member companies of clusters and TTOs; whether each shares its requests is the company's decision (its
+    page), shown here read-only."""
+
+    list_display = ["cluster", "company", "shares_requests", "added_at"]
+    list_filter = ["shares_requests"]
+    search_fields = ["cluster__name", "company__name", "company__org_number"]
+    raw_id_fields = ["cluster", "company", "added_by"]
+    readonly_fields = ["shares_requests", "sharing_decided_by", "sharing_decided_at", "added_at"]

@@ -60,3 +60,7 @@ class MembershipState(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+
+
+# Organisations whose staff send and follow requests for member companies (report 7.3.3).
+CLUSTER_KINDS = ("cluster", "tto")

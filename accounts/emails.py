@@ -3,6 +3,8 @@
 - A claim to belong to an institution waits: its admins hear of it (platform admins when it has none).
 - A membership of an organisation waits: its approved admins hear of it (platform admins for a first member).
 - The person hears the decision on their claim or membership.
+- A company added as a member of a cluster or TTO: its admins hear of it and decide whether it may follow the
+  company's requests.
 Each renderer reads the row as it is at send time and sends nothing once it is no longer waiting (or decided).
 """
 
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.choices import AffiliationState, MembershipRole, MembershipState
-from accounts.models import Affiliation, OrganisationMembership, User
+from accounts.models import Affiliation, ClusterMember, OrganisationMembership, User
 from catalogue.choices import InstitutionRoleKind
 from core.outbox import email_kind_register
 
@@ -21,6 +23,7 @@ AFFILIATION_WAITING = "accounts.affiliation_waiting"  # object id: the Affiliati
 AFFILIATION_DECIDED = "accounts.affiliation_decided"  # object id: the Affiliation
 MEMBERSHIP_WAITING = "accounts.membership_waiting"  # object id: the OrganisationMembership
 MEMBERSHIP_DECIDED = "accounts.membership_decided"  # object id: the OrganisationMembership
+CLUSTER_MEMBER_ADDED = "accounts.cluster_member_added"  # object id: the ClusterMember
 
 
 def platform_admins() -> list[User]:
@@ -105,8 +108,35 @@ def membership_decided_messages(membership_id: int, payload: dict) -> list[Email
     return [message(membership.user, "membership_decided", context)]
 
 
+def organisation_admins(organisation_id: int) -> list[User]:
+    """The organisation's active, approved admins with an e-mail address; the platform admins when it has none (a
+    company registered by a cluster before any of its people joined), so that someone decides for it."""
+    admins = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=organisation_id,
+            memberships__state=MembershipState.APPROVED,
+            memberships__role=MembershipRole.ADMIN,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    return admins or platform_admins()
+
+
+def cluster_member_added_messages(member_id: int, payload: dict) -> list[EmailMessage]:
+    member = ClusterMember.objects.select_related("cluster", "company").filter(pk=member_id).first()
+    if member is None or member.shares_requests:
+        return []
+    url = settings.SITE_URL + reverse("accounts:organisation", args=[member.company_id])
+    context = {"member": member, "url": url}
+    return [message(user, "cluster_member_added", context) for user in organisation_admins(member.company_id)]
+
+
 def register() -> None:
     email_kind_register(AFFILIATION_WAITING, affiliation_waiting_messages)
     email_kind_register(AFFILIATION_DECIDED, affiliation_decided_messages)
     email_kind_register(MEMBERSHIP_WAITING, membership_waiting_messages)
     email_kind_register(MEMBERSHIP_DECIDED, membership_decided_messages)
+    email_kind_register(CLUSTER_MEMBER_ADDED, cluster_member_added_messages)

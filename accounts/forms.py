@@ -116,3 +116,18 @@ class InstitutionDomainForm(forms.Form):
     domain = forms.CharField(
         label=_("Domain"), max_length=253, help_text=_("E-mail and Feide domain, e.g. uio.no (each subdomain apart).")
     )
+
+
+class ClusterMemberForm(forms.Form):
+    """A cluster's or TTO's admin adds a member company by its organisation number."""
+
+    org_number = forms.CharField(label=_("Organisation number of the member company"), max_length=20)
+    name = forms.CharField(
+        label=_("Company name"), max_length=200, required=False,
+        help_text=_("Only needed when Brønnøysundregistrene cannot be reached; the register's name is used."),
+    )  # fmt: skip
+
+    def clean_org_number(self):
+        value = normalise_org_number(self.cleaned_data["org_number"])
+        validate_org_number(value)
+        return value

@@ -1,6 +1,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
@@ -293,3 +294,53 @@ class OrganisationMembership(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.state == MembershipState.APPROVED
+
+
+class ClusterMember(models.Model):
+    """A company that is a member of a cluster or a client of a technology transfer office (an organisation of kind
+    cluster or TTO), and whether it lets that organisation follow its requests.
+
+    The cluster's admins add and remove member companies; only the company's own admins decide whether the cluster
+    sees the status of the requests that name the company (`shares_requests`). Requests the cluster sends on the
+    company's behalf are the cluster's own and need no consent.
+    """
+
+    cluster = models.ForeignKey(
+        Organisation, verbose_name=_("cluster or TTO"), on_delete=models.CASCADE, related_name="member_companies"
+    )
+    company = models.ForeignKey(
+        Organisation, verbose_name=_("member company"), on_delete=models.CASCADE, related_name="clusters"
+    )
+    added_by = models.ForeignKey(
+        User, verbose_name=_("added by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    shares_requests = models.BooleanField(
+        _("shares its requests"), default=False,
+        help_text=_("The company lets the cluster or TTO see the status of every request that names it."),
+    )  # fmt: skip
+    sharing_decided_by = models.ForeignKey(
+        User, verbose_name=_("sharing decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    sharing_decided_at = models.DateTimeField(_("sharing decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member company")
+        verbose_name_plural = _("member companies")
+        ordering = ["cluster__name", "company__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "company"],
+                name="accounts_cluster_member_once",
+                violation_error_message=_("The company is already a member."),
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=~Q(cluster=F("company")),
+                name="accounts_cluster_member_not_itself",
+                violation_error_message=_("An organisation cannot be its own member."),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.company} ∈ {self.cluster}"

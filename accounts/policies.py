@@ -53,6 +53,13 @@ def can_decide_affiliation(user, affiliation) -> bool:
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, affiliation.institution_id)
 
 
+def can_view_affiliation(user, affiliation) -> bool:
+    """The person who claims it, and those who decide it; to anybody else it does not exist (404)."""
+    return roles.is_authenticated(user) and (
+        affiliation.user_id == user.pk or can_decide_affiliation(user, affiliation)
+    )
+
+
 def can_manage_institution_domains(user, institution) -> bool:
     """An admin of the institution, or a platform admin, registers and removes the institution's domains."""
     return roles.is_platform_admin(user) or roles.is_institution_admin(user, institution)
@@ -86,11 +93,49 @@ def can_decide_membership(user, membership) -> bool:
     return roles.is_platform_admin(user) or is_organisation_admin(user, membership.organisation)
 
 
+def can_change_membership_role(user, membership) -> bool:
+    """Make an approved member an organisation admin, or an admin a member again: the organisation's admins or a
+    platform admin, never for themselves."""
+    if not roles.is_authenticated(user) or membership.user_id == user.pk:
+        return False
+    return roles.is_platform_admin(user) or is_organisation_admin(user, membership.organisation)
+
+
 def can_view_organisation(user, organisation) -> bool:
     """Approved members see the organisation's page and members; platform admins see every one."""
     return roles.is_platform_admin(user) or can_act_for_organisation(user, organisation)
 
 
+def knows_organisation(user, organisation) -> bool:
+    """Whoever has a membership of the organisation in any state (it is in their list) and platform admins; to
+    anybody else the organisation does not exist (404)."""
+    return roles.is_platform_admin(user) or selectors.membership_of(user, organisation) is not None
+
+
+def can_view_membership(user, membership) -> bool:
+    """The member, and those who see the organisation's members; to anybody else it does not exist (404)."""
+    return roles.is_authenticated(user) and (
+        membership.user_id == user.pk or can_view_organisation(user, membership.organisation)
+    )
+
+
 def can_recheck_organisation(user, organisation) -> bool:
     """A platform admin or the organisation's admin asks Brønnøysundregistrene again."""
     return roles.is_platform_admin(user) or is_organisation_admin(user, organisation)
+
+
+def can_manage_cluster_members(user, cluster) -> bool:
+    """Add and remove a cluster's or TTO's member companies: its approved admins and platform admins."""
+    return roles.is_platform_admin(user) or is_organisation_admin(user, cluster)
+
+
+def can_view_cluster_member(user, member) -> bool:
+    """The people of the cluster and of the member company (and platform admins) know the membership; to anybody
+    else it does not exist (404)."""
+    return can_view_organisation(user, member.cluster) or can_view_organisation(user, member.company)
+
+
+def can_decide_cluster_sharing(user, member) -> bool:
+    """Whether a cluster follows a member company's requests is the company's to decide: its approved admins (and
+    platform admins, on its behalf)."""
+    return roles.is_platform_admin(user) or is_organisation_admin(user, member.company)

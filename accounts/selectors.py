@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy
 
-from accounts.choices import AffiliationState, MembershipRole, MembershipState, UserKind
+from accounts.choices import CLUSTER_KINDS, AffiliationState, MembershipRole, MembershipState, UserKind
 from accounts.models import (
     Affiliation,
     AffiliationEvent,
     ApiToken,
+    ClusterMember,
     InstitutionDomain,
     Organisation,
     OrganisationMembership,
@@ -247,6 +248,17 @@ def organisation_members(organisation) -> QuerySet[OrganisationMembership]:
     )
 
 
+def organisation_members_approved(organisation) -> list[User]:
+    """The active people who are approved members of `organisation` (none for None)."""
+    if organisation is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__organisation=organisation, memberships__state=MembershipState.APPROVED
+        ).order_by("pk")
+    )
+
+
 def memberships_to_decide(user) -> QuerySet[OrganisationMembership]:
     """The waiting memberships the person decides: every one for a platform admin (first members wait only for
     them), else those of the organisations they are an approved admin of."""
@@ -305,3 +317,43 @@ def payer_for(user, organisation=None) -> Payer:
     if institution is not None:
         return Payer(name=institution.name, org_number=institution.org_number, institution=institution)
     return Payer(name=user.get_full_name() or user.email)
+
+
+# --- Clusters and TTOs and their member companies -------------------------------------------------------------
+
+
+def clusters_acted_for(user) -> QuerySet[Organisation]:
+    """The clusters and TTOs the person is an approved member of (their staff)."""
+    return organisations_acted_for(user).filter(kind__in=CLUSTER_KINDS)
+
+
+def cluster_members(cluster) -> QuerySet[ClusterMember]:
+    """A cluster's member companies, by name."""
+    return ClusterMember.objects.filter(cluster=cluster).select_related("company").order_by("company__name", "id")
+
+
+def clusters_of_company(company) -> QuerySet[ClusterMember]:
+    """The clusters and TTOs that list the company as a member, and whether it shares its requests with each."""
+    return ClusterMember.objects.filter(company=company).select_related("cluster").order_by("cluster__name", "id")
+
+
+def member_companies_of(cluster_ids) -> QuerySet[Organisation]:
+    """The member companies of these clusters (on whose behalf their staff may send requests)."""
+    return Organisation.objects.filter(clusters__cluster_id__in=cluster_ids).distinct().order_by("name", "id")
+
+
+def companies_sharing_with(cluster_ids) -> QuerySet:
+    """Ids of the companies that let these clusters follow their requests (a subquery, for filters)."""
+    return ClusterMember.objects.filter(cluster_id__in=cluster_ids, shares_requests=True).values("company_id")
+
+
+def company_shares_with(*, company_id: int, cluster_ids) -> bool:
+    """Whether the company lets one of these clusters follow its requests."""
+    return ClusterMember.objects.filter(
+        cluster_id__in=cluster_ids, company_id=company_id, shares_requests=True
+    ).exists()
+
+
+def clusters_followed_by(company_id: int) -> QuerySet:
+    """Ids of the clusters and TTOs the company lets follow its requests (a subquery, for filters)."""
+    return ClusterMember.objects.filter(company_id=company_id, shares_requests=True).values("cluster_id")

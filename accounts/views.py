@@ -15,18 +15,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import policies, selectors, services
-from accounts.choices import AffiliationState
+from accounts.choices import CLUSTER_KINDS, AffiliationState
 from accounts.forms import (
     AffiliationDecisionForm,
     ApiTokenForm,
+    ClusterMemberForm,
     InstitutionDomainForm,
     JoinOrganisationForm,
     ProfileForm,
 )
-from accounts.models import Affiliation, ApiToken, InstitutionDomain, Organisation, OrganisationMembership
+from accounts.models import (
+    Affiliation,
+    ApiToken,
+    ClusterMember,
+    InstitutionDomain,
+    Organisation,
+    OrganisationMembership,
+)
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 def _apply_service_errors(form, error):
@@ -131,6 +139,7 @@ def affiliations(request, pk):
 def affiliation_decide(request, pk):
     form = AffiliationDecisionForm(request.POST)
     affiliation = get_object_or_404(Affiliation, pk=pk)
+    require_visible(policies.can_view_affiliation, request.user, affiliation)  # someone else's claim: 404
     if not form.is_valid():
         messages.error(request, _("Choose approve or refuse."))
         return redirect("accounts:affiliations", pk=affiliation.institution_id)
@@ -197,12 +206,21 @@ def membership_message(membership) -> str:
 @login_required
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
+    require_visible(policies.knows_organisation, request.user, organisation)
     require(policies.can_view_organisation, request.user, organisation)
+    is_cluster = organisation.kind in CLUSTER_KINDS
     context = {
         "organisation": organisation,
         "members": selectors.organisation_members(organisation),
         "can_recheck": policies.can_recheck_organisation(request.user, organisation),
         "is_admin": policies.is_organisation_admin(request.user, organisation)
+        or policies.is_platform_admin(request.user),
+        "is_cluster": is_cluster,
+        "member_companies": selectors.cluster_members(organisation) if is_cluster else [],
+        "can_manage_members": is_cluster and policies.can_manage_cluster_members(request.user, organisation),
+        "member_form": ClusterMemberForm(),
+        "clusters": selectors.clusters_of_company(organisation),
+        "can_decide_sharing": policies.is_organisation_admin(request.user, organisation)
         or policies.is_platform_admin(request.user),
     }
     return render(request, "accounts/organisation_detail.html", context)
@@ -210,9 +228,58 @@ def organisation_detail(request, pk):
 
 @login_required
 @require_POST
+def cluster_member_add(request, pk):
+    cluster = get_object_or_404(Organisation, pk=pk)
+    require(policies.can_view_organisation, request.user, cluster)
+    form = ClusterMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    else:
+        try:
+            member = services.cluster_member_add(actor=request.user, cluster=cluster, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(company)s is a member. It shares its requests with you once its admin agrees.")
+                % {"company": member.company.name},
+            )
+    return redirect("accounts:organisation", pk=cluster.pk)
+
+
+@login_required
+@require_POST
+def cluster_member_remove(request, pk):
+    member = get_object_or_404(ClusterMember.objects.select_related("cluster", "company"), pk=pk)
+    require_visible(policies.can_view_cluster_member, request.user, member)  # someone else's: as a missing one
+    services.cluster_member_remove(actor=request.user, member=member)
+    messages.success(request, _("%(company)s is no longer a member.") % {"company": member.company.name})
+    return redirect("accounts:organisation", pk=member.cluster_id)
+
+
+@login_required
+@require_POST
+def cluster_sharing_decide(request, pk):
+    member = get_object_or_404(ClusterMember.objects.select_related("cluster", "company"), pk=pk)
+    require_visible(policies.can_view_cluster_member, request.user, member)  # someone else's: as a missing one
+    share = request.POST.get("share") == "yes"
+    services.cluster_sharing_decide(actor=request.user, member=member, share=share)
+    text = (
+        _("%(cluster)s now sees the status of your requests.")
+        if share
+        else _("%(cluster)s no longer sees your requests (only those it sent itself).")
+    )
+    messages.success(request, text % {"cluster": member.cluster.name})
+    return redirect("accounts:organisation", pk=member.company_id)
+
+
+@login_required
+@require_POST
 def membership_decide(request, pk):
     form = AffiliationDecisionForm(request.POST)
-    membership = get_object_or_404(OrganisationMembership, pk=pk)
+    membership = get_object_or_404(OrganisationMembership.objects.select_related("organisation"), pk=pk)
+    require_visible(policies.can_view_membership, request.user, membership)  # someone else's membership: 404
     if not form.is_valid():
         messages.error(request, _("Choose approve or refuse."))
     else:
@@ -229,6 +296,21 @@ def membership_decide(request, pk):
             messages.success(request, _("The decision is saved."))
     if request.POST.get("back") == "list":
         return redirect("accounts:organisations")
+    return redirect(reverse("accounts:organisation", args=[membership.organisation_id]))
+
+
+@login_required
+@require_POST
+def membership_role(request, pk):
+    """An organisation admin makes a member admin, or an admin a member again."""
+    membership = get_object_or_404(OrganisationMembership.objects.select_related("organisation"), pk=pk)
+    require_visible(policies.can_view_membership, request.user, membership)
+    try:
+        services.membership_role_set(actor=request.user, membership_id=pk, role=request.POST.get("role", ""))
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The role is saved."))
     return redirect(reverse("accounts:organisation", args=[membership.organisation_id]))
 
 

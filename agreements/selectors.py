@@ -1,9 +1,7 @@
 """Reads for agreements."""
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
-from agreements.choices import AgreementKind
 from agreements.models import AgreementAcceptance, AgreementTemplate
 
 
@@ -25,12 +23,3 @@ def acceptance_for(pk: int) -> AgreementAcceptance | None:
         .first()
     )
 
-
-def collaboration_agreement_refusal(*, facility_id: int, user_id: int | None) -> str | None:
-    """Why the user's use of the facility is not covered by a collaboration agreement they accepted (on a proposal of
-    that facility), or None when it is. Registered as core.references COLLABORATION_AGREEMENT."""
-    if user_id is not None and AgreementAcceptance.objects.filter(
-        facility_id=facility_id, accepted_by_id=user_id, template__kind=AgreementKind.COLLABORATION
-    ).exists():
-        return None
-    return _("There is no accepted collaboration agreement with this facility.")

@@ -72,3 +72,9 @@ class Frequency(models.TextChoices):
 class ConflictMode(models.TextChoices):
     ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
     SKIP_CONFLICTS = "skip_conflicts", _("Skip conflicting dates")
+
+
+class ServiceOrderStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from booking import ics
 from booking.models import Booking, CalendarFeedToken, Closure
@@ -30,6 +31,7 @@ def resource_feed(request, pk):
     return _ics_response(ics.busy_feed(resource, bookings, closures), f"resource-{resource.pk}.ics")
 
 
+@never_cache  # a person's bookings, reached by a secret address: no cache keeps them
 def private_feed(request, token):
     feed = CalendarFeedToken.objects.select_related("user", "facility").filter(token=token).first()
     if feed is None or not feed.user.is_active:

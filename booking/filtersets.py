@@ -9,7 +9,7 @@ from core import filters as core_filters
 
 class BookingFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BookingStatus.choices)
-    facility = django_filters.NumberFilter(field_name="resource__facility_id")
+    facility = core_filters.IdFilter(field_name="resource__facility_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
     mine = core_filters.BooleanFilter(method="filter_mine")

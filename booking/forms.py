@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from booking.choices import ClosureKind, ConflictMode, Frequency
@@ -20,7 +21,7 @@ class BookingForm(forms.Form):
     the page shows the price and why. A collaboration agreement is offered only when one names the person."""
 
     start = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
-    end = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=pgettext_lazy("end of a period of time", "End"), widget=DATETIME_WIDGET)
     access_model = forms.ChoiceField(label=_("Access model"), choices=AccessModel.choices, initial=AccessModel.RENTAL)
     collaboration_agreement = forms.TypedChoiceField(
         label=_("Collaboration agreement"), coerce=int, empty_value=None, required=False,
@@ -34,8 +35,19 @@ class BookingForm(forms.Form):
     until = forms.DateField(label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
     mode = forms.ChoiceField(label=_("If a date is taken"), choices=ConflictMode.choices, required=False)
 
-    def __init__(self, *args, agreements=(), **kwargs):
+    organisation = forms.TypedChoiceField(
+        label=_("Who pays"), coerce=int, empty_value=None, required=False,
+        help_text=_("The organisation the booking is for; it is invoiced to it."),
+    )  # fmt: skip
+
+    def __init__(self, *args, agreements=(), organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Only organisations the person is an approved member of; the service checks it again (not_a_member).
+        if len(organisations) > 1:
+            self.fields["organisation"].choices = [(org.pk, str(org)) for org in organisations]
+            self.fields["organisation"].required = True
+        else:
+            del self.fields["organisation"]
         if agreements:
             self.fields["collaboration_agreement"].choices = [("", "—")] + [
                 (agreement.pk, str(agreement)) for agreement in agreements
@@ -87,7 +99,7 @@ OpeningHoursFormSet = forms.inlineformset_factory(
 class ClosureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ClosureKind.choices)
     start = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
-    end = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
+    end = forms.DateTimeField(label=pgettext_lazy("end of a period of time", "End"), widget=DATETIME_WIDGET)
     internal_note = forms.CharField(label=_("Internal note (not shown to users)"), max_length=300, required=False)
 
 
@@ -106,7 +118,10 @@ class QualificationForm(forms.Form):
 class DecisionForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Requests"))
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000,
+        help_text=_("Needed to reject: the person who asked is told it. Optional when approving."),
+    )  # fmt: skip
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

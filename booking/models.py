@@ -18,6 +18,7 @@ from booking.choices import (
     BookingStatus,
     ChargeState,
     ClosureKind,
+    ServiceOrderStatus,
     Weekday,
 )
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
@@ -417,3 +418,65 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.facility or ''}".strip()
+
+
+class ServiceOrder(models.Model):
+    """Staff-run work ordered from a facility (access model "service", or commissioned research): so many hours,
+    days or samples of a resource, done by the facility's staff at an agreed price, with no time slot to hold.
+
+    Made when a company accepts a facility's quote (intake). Like a booking it records the payer, the terms pricing
+    decided (activity, VAT) and its price; `reference` says where it came from (the request and the agreement).
+    """
+
+    resource = models.ForeignKey(
+        "catalogue.Resource", verbose_name=_("resource"), on_delete=models.PROTECT, related_name="service_orders"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), on_delete=models.PROTECT, related_name="service_orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ServiceOrderStatus.choices, default=ServiceOrderStatus.ORDERED
+    )
+    access_model = models.CharField(_("access model"), max_length=16, choices=AccessModel.choices)
+    activity = models.CharField(_("activity"), max_length=16, choices=Activity.choices)
+    description = models.TextField(_("what is ordered"), blank=True)
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    payer_name = models.CharField(_("paying organisation"), max_length=200, blank=True)
+    payer_org_number = models.CharField(_("organisation number of the payer"), max_length=9, blank=True)
+    payer_institution = models.ForeignKey(
+        "catalogue.Institution", verbose_name=_("paying institution"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    payer_organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("paying organisation (registered)"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="service_orders",
+    )  # fmt: skip
+    price_tier = models.CharField(_("price tier"), max_length=32, blank=True)
+    price_unit = models.CharField(_("price unit"), max_length=16, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    net_amount = models.DecimalField(_("net amount"), max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
+    vat_amount = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
+    total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="NOK")
+    vat_category = models.CharField(_("VAT category"), max_length=1, choices=VatCategory.choices, blank=True)
+    vat_reason_code = models.CharField(_("VAT exemption reason code"), max_length=30, blank=True)
+    vat_reason = models.CharField(_("VAT reason"), max_length=300, blank=True)
+    collaboration_agreement = models.ForeignKey(
+        "pricing.CollaborationAgreement", verbose_name=_("collaboration agreement"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="service_orders",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
+        constraints = [
+            models.CheckConstraint(condition=Q(net_amount__gte=0), name="booking_service_order_net_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="booking_service_order_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} × {self.quantity}"

@@ -456,7 +456,7 @@ def _search_stages(
     return [cut_off for cut_off in stages if cut_off < end] + [end]
 
 
-def find_free_capacity(
+def free_capacity_windows(
     *,
     start: datetime.datetime,
     end: datetime.datetime,
@@ -509,13 +509,13 @@ def find_free_capacity(
             [row[0] for row in rows]
         )
         return [free_window(resources[rid], s, e) for rid, s, e in rows if rid in resources]
-    return _find_free_capacity_python(
+    return _free_capacity_windows_python(
         start=start, end=end, duration=duration, category=category, institution=institution, user=user,
         user_institution=user_institution, limit=limit,
     )  # fmt: skip
 
 
-def _find_free_capacity_python(*, start, end, duration, category, institution, user, user_institution, limit):
+def _free_capacity_windows_python(*, start, end, duration, category, institution, user, user_institution, limit):
     resources = list(
         _candidate_resources(category, institution, user)
         .select_related("facility__institution", "booking_policy")

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import selectors as accounts_selectors
 from booking import ics, policies, selectors, services
 from booking.forms import (
     BookingForm,
@@ -31,12 +32,13 @@ from booking.forms import (
 from booking.grid import parse_choice, week_grid
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from calendars import selectors as calendar_selectors
+from catalogue import policies as catalogue_policies
 from catalogue import roles
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Resource
 from core.errors import ConflictError, DomainError
 from core.formatting import money_text, number_text
-from core.policies import require
+from core.policies import require, require_visible
 from pricing import selectors as pricing_selectors
 from pricing.choices import PriceUnit
 
@@ -108,7 +110,7 @@ def find_capacity(request):
     results = None
     if form.is_bound and form.is_valid():
         start, end, duration = form.period()
-        results = selectors.find_free_capacity(
+        results = selectors.free_capacity_windows(
             start=start,
             end=end,
             duration=duration,
@@ -118,6 +120,10 @@ def find_capacity(request):
             limit=100,
         )
     return render(request, "booking/find_capacity.html", {"form": form, "results": results})
+
+
+# What a one-click alternative keeps of the refused request (a series is not offered alternatives one by one).
+ALTERNATIVE_KEEPS = ("access_model", "collaboration_agreement", "organisation", "purpose")
 
 
 def book(request, pk):
@@ -143,8 +149,10 @@ def book(request, pk):
         if request.GET.get(name):
             initial[name] = request.GET[name][:16]
     agreements = pricing_selectors.agreements_in_force(user=request.user, facility_id=resource.facility_id)
-    form = BookingForm(request.POST or None, initial=initial, agreements=agreements)
+    organisations = list(accounts_selectors.organisations_acted_for(request.user))
+    form = BookingForm(request.POST or None, initial=initial, agreements=agreements, organisations=organisations)
     alternatives = []
+    conflict = ""
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -156,6 +164,7 @@ def book(request, pk):
                 "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
                 "access_model": data["access_model"], "purpose": data["purpose"],
                 "collaboration_agreement": data.get("collaboration_agreement"),
+                "organisation": data.get("organisation"),
             }  # fmt: skip
             try:
                 if data.get("repeat"):
@@ -179,13 +188,14 @@ def book(request, pk):
                 return redirect("booking:my_bookings")
             except ConflictError as error:
                 status = 409
-                form.add_error(None, error.message)
+                conflict = error.message
                 alternatives = error.extra.get("alternatives", [])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
     choice = parse_choice(request.GET.get("start"), request.GET.get("end"))
     if request.method == "POST" and form.is_valid():
-        choice = (form.cleaned_data["start"], form.cleaned_data["end"])
+        # A time just taken by someone else shows as booked, not as this person's choice.
+        choice = None if conflict else (form.cleaned_data["start"], form.cleaned_data["end"])
     if request.GET.get("week") or not choice:
         week_start = selectors.week_start(request.GET.get("week"))
     else:
@@ -214,6 +224,7 @@ def book(request, pk):
         "resource": resource,
         "policy": policy,
         "form": form,
+        "conflict": conflict,
         "alternatives": [
             {
                 "start": datetime.datetime.fromisoformat(a["start"]).astimezone(timezone.get_default_timezone()),
@@ -221,6 +232,10 @@ def book(request, pk):
             }
             for a in alternatives
         ],  # fmt: skip
+        # Each alternative is a form that books it in one click with what the person asked for besides the time.
+        "alternative_fields": [
+            (name, form.data[name]) for name in ALTERNATIVE_KEEPS if alternatives and form.data.get(name)
+        ],
         "your_prices": pricing_selectors.prices_for_user(user=request.user, resource=resource)
         if request.user.is_authenticated and policy
         else [],
@@ -288,6 +303,7 @@ def my_bookings(request):
 def cancel(request, pk):
     """GET: the confirmation step, stating whether cancelling is free or what it costs; POST: cancel."""
     booking = get_object_or_404(Booking.objects.select_related("resource__facility"), pk=pk)
+    require_visible(policies.can_view_booking, request.user, booking)  # someone else's booking: 404, as a missing one
     if request.method != "POST":
         if not policies.can_cancel_booking(request.user, booking):
             raise PermissionDenied
@@ -385,6 +401,7 @@ def facility_use(request, pk):
     """One facility's bookings ended within the correction window: the manager marks them completed or no-show,
     or records the time actually used with a reason, several at once. Completed is what happens on its own."""
     facility = get_object_or_404(Facility, pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, facility)  # a draft: 404 to others
     require(policies.can_see_facility_bookings, request.user, facility)
     now = timezone.now()
     bookings = selectors.bookings_in_use_window(facility=facility, now=now)
@@ -447,8 +464,9 @@ def booking_detail(request, pk):
         booking = selectors.booking_for_page(pk)
     except Booking.DoesNotExist as missing:
         raise Http404 from missing
-    require(policies.can_view_booking, request.user, booking)
     is_manager = policies.can_move_booking(request.user, booking)
+    if not is_manager:  # a manager of the facility may see it; anyone else only if they booked it (else 404)
+        require_visible(policies.can_view_booking, request.user, booking)
     cancel_form = CancelBookingForm(prefix="cancel")
     initial_move = {}
     for name in ("start", "end"):
@@ -523,6 +541,7 @@ def booking_detail(request, pk):
 def manage_calendar(request, pk):
     """A manager's page for a resource's booking policy, opening hours, closures and qualifications."""
     resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, resource.facility)
     require(policies.can_manage_calendar, request.user, resource)
     policy = BookingPolicy.objects.filter(resource=resource).first() or BookingPolicy(resource=resource)
     policy_form = BookingPolicyForm(instance=policy, prefix="policy")
@@ -610,7 +629,7 @@ def booking_calendar_file(request, pk):
     """The booking as an .ics file for the person's own calendar ("Add to calendar"); the times are the
     booking's, in UTC, so every calendar program shows them in its own zone."""
     booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=pk)
-    require(policies.can_view_booking, request.user, booking)
+    require_visible(policies.can_view_booking, request.user, booking)
     response = HttpResponse(ics.booking_attachment(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="labtorget-booking-{booking.pk}.ics"'
     return response

@@ -9,19 +9,23 @@ from django.views.decorators.http import require_POST
 
 from calendars import demo, policies, selectors, services
 from calendars.forms import ExternalCalendarForm
+from catalogue import policies as catalogue_policies
 from catalogue.models import Resource
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
-def _resource(pk) -> Resource:
-    return get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+def _resource(request, pk) -> Resource:
+    """The resource, if the user may see it (a draft facility's is a 404 to others, as a missing one)."""
+    resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, resource.facility)
+    return resource
 
 
 @login_required
 def manage(request, pk):
     """A manager's page for a resource's external calendars: their state, attach one, read one now, remove one."""
-    resource = _resource(pk)
+    resource = _resource(request, pk)
     require(policies.can_manage_external_calendars, request.user, resource)
     form = ExternalCalendarForm(request.POST or None)
     status = 200
@@ -48,7 +52,7 @@ def manage(request, pk):
 
 
 def _calendar_action(request, pk, calendar_id):
-    resource = _resource(pk)
+    resource = _resource(request, pk)
     calendar = selectors.external_calendar_of(resource, calendar_id)
     if calendar is None:
         raise Http404

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -13,6 +14,7 @@ from catalogue.choices import (
     Region,
     ResourceKind,
 )
+from catalogue.search import PostgresGinIndex, facility_search_text, facility_search_vector
 from core.validators import validate_org_number
 
 
@@ -117,6 +119,13 @@ class Facility(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by the database from the texts above on every write (see catalogue.search); never set by hand.
+    search_vector = models.GeneratedField(
+        expression=facility_search_vector(), output_field=SearchVectorField(null=True), db_persist=True
+    )
+    search_text = models.GeneratedField(
+        expression=facility_search_text(), output_field=models.TextField(), db_persist=True
+    )
 
     ACCESS_MODEL_FIELDS = {
         AccessModel.RENTAL: "offers_rental",
@@ -129,7 +138,11 @@ class Facility(models.Model):
         ordering = ["name"]
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
-        indexes = [models.Index(fields=["status", "institution"], name="catalogue_facility_status_inst")]
+        indexes = [
+            models.Index(fields=["status", "institution"], name="catalogue_facility_status_inst"),
+            PostgresGinIndex(fields=["search_vector"], name="catalogue_facility_search"),
+            PostgresGinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="catalogue_facility_trigram"),
+        ]
 
     def __str__(self):
         return self.name

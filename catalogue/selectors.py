@@ -2,24 +2,29 @@
 
 import datetime
 import re
+from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from catalogue import roles
 from catalogue.choices import AccessModel, FacilityKind, PublicationStatus, Region
 from catalogue.models import Category, ContactPerson, Facility, Institution, Resource
-
-SEARCH_CONFIG = "norwegian"
+from catalogue.search import SEARCH_COLUMNS, SEARCH_CONFIG
 
 
 def facility_list_queryset() -> QuerySet[Facility]:
-    """Facilities with everything a list row shows, fetched in a constant number of queries."""
-    return Facility.objects.select_related("institution").prefetch_related(
-        Prefetch("categories", queryset=Category.objects.order_by("name_nb")),
-        Prefetch("contacts", queryset=ContactPerson.objects.order_by("-is_primary", "name")),
+    """Facilities with everything a list row shows, fetched in a constant number of queries (without the stored
+    search columns, which only the database reads: they are as long as the texts)."""
+    return (
+        Facility.objects.defer(*SEARCH_COLUMNS)
+        .select_related("institution")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("name_nb")),
+            Prefetch("contacts", queryset=ContactPerson.objects.order_by("-is_primary", "name")),
+        )
     )
 
 
@@ -43,102 +48,145 @@ def visible_facilities(user) -> QuerySet[Facility]:
     return queryset.filter(Q(status=PublicationStatus.PUBLISHED) | Q(id__in=managed))
 
 
-def _substring_match(words: list[str]) -> Q:
-    """Every word occurs somewhere in the facility's text (also inside compounds such as "lysmikroskopi")."""
-    condition = Q()
-    for word in words:
-        condition &= Q(
-            id__in=Facility.objects.filter(
-                Q(name__icontains=word)
-                | Q(keywords__icontains=word)
-                | Q(description_nb__icontains=word)
-                | Q(description_en__icontains=word)
-                | Q(categories__name_nb__icontains=word)
-                | Q(categories__name_en__icontains=word)
-            ).values("id")
-        )
-    return condition
-
-
 def facility_search(queryset: QuerySet[Facility], text: str) -> QuerySet[Facility]:
-    """Full-text search over name, descriptions, keywords and categories.
+    """Full-text search over name, keywords, descriptions and research fields, with substrings inside compounds.
 
-    On PostgreSQL: the Norwegian text search configuration stems both document and query, and every query word
-    is also matched as a prefix, so "mikroskop" finds "mikroskopi" and "cellekultur" finds "cellekulturer";
-    results are ranked (name before keywords before description). Norwegian compounds ("lysmikroskopi") are
-    not split by the stemmer, so a plain substring match is added. On SQLite: the substring match alone.
+    On PostgreSQL: the stored, GIN-indexed Norwegian text-search vector (catalogue.search) stems both document
+    and query, and every query word is also matched as a prefix, so "mikroskop" finds "mikroskopi" and
+    "cellekultur" finds "cellekulturer"; results are ranked (name before keywords before description). The
+    stemmer does not split Norwegian compounds ("lysmikroskopi"), so facilities whose text contains every word
+    as a substring match too, served by the trigram index. A facility also matches when one of its research
+    fields does (by the same stemming, or containing every word). The three are united in one subquery whose
+    parts each use their own index; nothing is computed per facility row but the rank of the matches.
+    On SQLite (no text search): every word occurs in the facility's text or in one of its research fields.
     """
     words = re.findall(r"\w+", (text or "").lower())
     if not words:
         return queryset
     if not settings.DATABASE_IS_POSTGRES:
-        return queryset.filter(_substring_match(words))
+        return queryset.filter(
+            *[Q(search_text__contains=word) | Q(id__in=_facilities_in_fields(word)) for word in words]
+        )
 
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-    vector = (
-        SearchVector("name", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("keywords", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description_nb", weight="C", config=SEARCH_CONFIG)
-        + SearchVector("description_en", weight="C", config=SEARCH_CONFIG)
-    )
     query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG)
-    # Categories are matched in a subquery so that the many-to-many join cannot duplicate rows.
-    category_hits = Category.objects.annotate(document=SearchVector("name_nb", "name_en", config=SEARCH_CONFIG)).filter(
-        document=query
+    # Unordered parts (the model's default ordering would sort each one for nothing).
+    text_hits = Facility.objects.filter(search_vector=query).order_by().values("id")
+    substring_hits = Facility.objects.filter(*[Q(search_text__contains=word) for word in words]).order_by().values("id")
+    # Research fields are few (tens): their vectors are computed on the fly.
+    fields = Category.objects.annotate(document=SearchVector("name_nb", "name_en", config=SEARCH_CONFIG)).filter(
+        Q(document=query) | Q(*[Q(name_nb__icontains=word) | Q(name_en__icontains=word) for word in words])
     )
-    text_hits = Facility.objects.annotate(document=vector).filter(document=query).values("id")
-    category_facilities = Facility.objects.filter(categories__in=category_hits).values("id")
+    field_hits = Facility.categories.through.objects.filter(category__in=fields).order_by().values("facility_id")
     return (
-        queryset.filter(Q(id__in=text_hits) | Q(id__in=category_facilities) | _substring_match(words))
-        .annotate(rank=SearchRank(vector, query))
+        queryset.filter(id__in=text_hits.union(substring_hits, field_hits))
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "name")
     )
 
 
-def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
-    """Counts per institution, region, city, kind, category, access model and openness for a result set.
+# Words of a free text worth searching for: long enough to carry meaning ("prøver" yes, "med" no), at most this many.
+SUGGESTION_MIN_WORD_LENGTH = 5
+SUGGESTION_MAX_WORDS = 12
 
-    Each facet is one grouped query over the (already filtered) result ids.
+
+def facility_suggestions(text: str, *, limit: int = 8) -> list[Facility]:
+    """Published facilities that fit a free text (a company's request), best first, for the screener's picker.
+
+    Each word of the text goes through the register's own search (facility_search: Norwegian stemming and
+    prefixes on PostgreSQL, substrings inside compounds), and a facility scores by the words it matches, a rare
+    word counting more than a common one ("flowcytometri" more than "prøver"). One query per word, at most
+    SUGGESTION_MAX_WORDS.
+    """
+    words = sorted({word for word in re.findall(r"\w+", (text or "").lower()) if len(word) >= SUGGESTION_MIN_WORD_LENGTH
+                    and not word.isdigit()})[:SUGGESTION_MAX_WORDS]  # fmt: skip
+    published = published_facilities()
+    scores: dict[int, float] = defaultdict(float)
+    for word in words:
+        hits = list(facility_search(published, word).values_list("id", flat=True)[:100])
+        for facility_id in hits:
+            scores[facility_id] += 1 / len(hits)
+    best = sorted(scores, key=lambda facility_id: -scores[facility_id])[:limit]
+    facilities = published.filter(id__in=best).select_related("institution").in_bulk()
+    return [facilities[facility_id] for facility_id in best if facility_id in facilities]
+
+
+def _facilities_in_fields(word: str) -> QuerySet:
+    """Ids of the facilities with a research field whose name contains `word`."""
+    fields = Category.objects.filter(Q(name_nb__icontains=word) | Q(name_en__icontains=word))
+    return Facility.categories.through.objects.filter(category__in=fields).values("facility_id")
+
+
+def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
+    """Counts per institution, region, city, kind, category, access model and openness for a result set."""
+    return facility_facets_and_total(queryset)[0]
+
+
+def facility_facets_and_total(queryset: QuerySet[Facility]) -> tuple[dict[str, list[dict]], int]:
+    """The facets of a result set (see facility_facets) and how many results there are, in two queries.
+
+    Two grouped queries over the (already filtered) results, however many facets: one counts the facilities per
+    combination of institution, city, kind, access models and openness (far fewer combinations than facilities),
+    whose counts are then added up per facet and in all here; the other counts them per research field. The
+    total saves a page of results its own count, that is one more run of the search.
     """
     ids = queryset.order_by().values("id")
-    base = Facility.objects.filter(id__in=ids)
-    institutions = (
-        base.values("institution__id", "institution__slug", "institution__short_name", "institution__name")
+    access_fields = list(Facility.ACCESS_MODEL_FIELDS.items())
+    combinations = (
+        Facility.objects.filter(id__in=ids)
+        .values(
+            "institution__slug",
+            "institution__name",
+            "institution__region",
+            "city",
+            "kind",
+            "open_to_industry",
+            *[field for _model, field in access_fields],
+        )
         .annotate(count=Count("id"))
-        .order_by("institution__name")
+        .order_by()
     )
-    regions = base.exclude(institution__region="").values("institution__region").annotate(count=Count("id"))
-    cities = base.values("city").annotate(count=Count("id")).order_by("city")
-    kinds = base.values("kind").annotate(count=Count("id")).order_by("kind")
+    institutions: dict[str, dict] = {}
+    regions: Counter = Counter()
+    cities: Counter = Counter()
+    kinds: Counter = Counter()
+    access: Counter = Counter()
+    open_count = 0
+    total = 0
+    for row in combinations:
+        count = row["count"]
+        total += count
+        institution = institutions.setdefault(
+            row["institution__slug"], {"value": row["institution__slug"], "label": row["institution__name"], "count": 0}
+        )
+        institution["count"] += count
+        if row["institution__region"]:
+            regions[row["institution__region"]] += count
+        cities[row["city"]] += count
+        kinds[row["kind"]] += count
+        for model, field in access_fields:
+            if row[field]:
+                access[model.value] += count
+        if row["open_to_industry"]:
+            open_count += count
     categories = (
         Category.objects.filter(facilities__in=ids)
         .values("slug", "name_nb", "name_en")
         .annotate(count=Count("facilities", distinct=True))
         .order_by("name_nb")
     )
-    access = base.aggregate(
-        **{model.value: Count("id", filter=Q(**{field: True})) for model, field in Facility.ACCESS_MODEL_FIELDS.items()}
-    )
-    openness = base.aggregate(yes=Count("id", filter=Q(open_to_industry=True)))
     region_labels = dict(Region.choices)
     kind_labels = dict(FacilityKind.choices)
     english = _is_english()
-    return {
-        "institution": [
-            {"value": row["institution__slug"], "label": row["institution__name"], "count": row["count"]}
-            for row in institutions
-        ],
+    facets = {
+        "institution": sorted(institutions.values(), key=lambda option: option["label"]),
         "region": [
-            {
-                "value": row["institution__region"],
-                "label": region_labels.get(row["institution__region"], row["institution__region"]),
-                "count": row["count"],
-            }
-            for row in regions
+            {"value": region, "label": region_labels.get(region, region), "count": count}
+            for region, count in regions.items()
         ],
-        "city": [{"value": row["city"], "label": row["city"], "count": row["count"]} for row in cities],
-        "kind": [{"value": row["kind"], "label": kind_labels.get(row["kind"]), "count": row["count"]} for row in kinds],
+        "city": [{"value": city, "label": city, "count": cities[city]} for city in sorted(cities)],
+        "kind": [{"value": kind, "label": kind_labels.get(kind), "count": kinds[kind]} for kind in sorted(kinds)],
         "category": [
             {
                 "value": row["slug"],
@@ -152,12 +200,9 @@ def facility_facets(queryset: QuerySet[Facility]) -> dict[str, list[dict]]:
             for model in AccessModel
             if access[model.value]
         ],
-        "open_to_industry": [
-            {"value": "true", "label": None, "count": openness["yes"]},
-        ]
-        if openness["yes"]
-        else [],
+        "open_to_industry": [{"value": "true", "label": None, "count": open_count}] if open_count else [],
     }
+    return facets, total
 
 
 def _is_english() -> bool:

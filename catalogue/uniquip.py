@@ -214,7 +214,7 @@ def read_rows(text: str) -> list[dict]:
 
 
 @transaction.atomic
-def import_rows(*, institution: Institution, rows: list[dict], actor, publish: bool = False) -> ImportResult:
+def uniquip_rows_import(*, institution: Institution, rows: list[dict], actor, publish: bool = False) -> ImportResult:
     """Validate every row first; import nothing unless all rows are good. Facilities are matched by ID (slug).
     Each change goes through the catalogue's services, for `actor` (core.policies.OPERATOR from the command)."""
     facility_ids = {

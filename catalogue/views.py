@@ -41,8 +41,10 @@ def search(request):
     """Search results with facets; the same FacilityFilterSet as GET /api/v1/facilities/."""
     filterset = FacilityFilterSet(request.GET, queryset=selectors.visible_facilities(request.user))
     results = filterset.qs
-    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    facets = selectors.facility_facets(results)
+    facets, total = selectors.facility_facets_and_total(results)
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    paginator.count = total  # counted with the facets, which saves running the search once more
+    page = paginator.get_page(request.GET.get("page"))
     facilities = list(page)
     facts = result_facts_for(request, facilities)  # price and bookability, from the apps above (one pass each)
     for facility in facilities:
@@ -93,7 +95,8 @@ def _active_filters(request, facets) -> list[dict]:
         value = request.GET.get(name)
         if not value:
             continue
-        labels = {option["value"]: option["label"] for option in facets.get(name, []) if option["label"]}
+        # The yes/no facet (open to industry) has no label of its own: its one value reads "Yes", as in the list.
+        labels = {option["value"]: option["label"] or _("Yes") for option in facets.get(name, [])}
         active.append(
             {
                 "label": label,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "knox",
+    "csp",
     "core",
     "accounts",
     "catalogue",
@@ -67,10 +68,14 @@ INSTALLED_APPS = [
     "accounting",
     "agreements",
     "intake",
+    "reporting",
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy on every answer, Cache-Control: no-store on those that may hold personal data (docs/api.md).
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -299,6 +304,8 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    if os.environ.get("EMAIL_FILE_PATH"):  # the file backend's folder (the browser journeys read their e-mail there)
+        EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 
 # Cache (rate limits of API keys, among others): shared Redis when CACHE_URL is set, else per process memory.
 if os.environ.get("CACHE_URL"):
@@ -359,6 +366,11 @@ CELERY_BEAT_SCHEDULE = {
     "intake-requeue-unqueued-webhooks": {
         "task": "intake.tasks.requeue_unqueued_webhooks",
         "schedule": crontab(minute="*/10"),
+    },
+    # The public statistics read aggregates; this keeps them current (reporting.services.statistics_rebuild).
+    "reporting-rebuild-statistics": {
+        "task": "reporting.tasks.rebuild_statistics",
+        "schedule": crontab(minute=5),
     },
     "intake-close-unconfirmed": {
         "task": "intake.tasks.close_unconfirmed_requests",
@@ -433,6 +445,8 @@ SPECTACULAR_SETTINGS = {
         "VatCategoryEnum": "pricing.choices.VatCategory",
         "IntakeReferralKindEnum": "intake.choices.ReferralKind",
         "IntakeRequesterDecisionEnum": "intake.choices.RequesterDecision",
+        "IntakeQuoteUnitEnum": "intake.choices.QuoteUnit",
+        "FrequencyEnum": "booking.choices.Frequency",
     },
 }
 API_ERROR_STATUS_CODES = ["400", "401", "403", "404", "405", "406", "415", "429", "500"]
@@ -455,6 +469,26 @@ LOGGING = {
     # handler without passing the root logger's level.
     "handlers": {"console": {"class": "logging.StreamHandler", "level": os.environ.get("LOG_LEVEL", "INFO")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and frames only from the portal's
+# own static files, never inline ('unsafe-inline' is absent, so an injected <script> or style="" does nothing).
+# Images may also be data: URIs (the design system's icons, the MFA QR code). No form-action: the OpenID Connect
+# log-in redirects a form's POST on to Feide or ID-porten, which form-action would block. A template that cannot
+# avoid an inline script wraps it in {% script %} from `{% load csp %}` (a nonce); none needs to today. The API
+# docs' Swagger UI loads its set-up script from its own address (SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 if not DEBUG:

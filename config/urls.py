@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounting.urls import booking_namespace_aliases
 from accounts.views import too_many_requests
@@ -24,8 +24,10 @@ api_v1 = [
     path("", include("pricing.api.urls")),
     path("", include("intake.api.urls")),
     path("", include("calendars.api.urls")),
+    path("", include("reporting.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    # The split view serves Swagger UI's set-up script from ?script, not inline (the Content-Security-Policy).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema"), name="docs"),
 ]
 
 urlpatterns = [
@@ -41,6 +43,7 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("intake.urls")),
     path("", include("calendars.urls")),
+    path("", include("reporting.urls")),
     path("", include("catalogue.urls")),
     path("", include("core.urls")),
 ]

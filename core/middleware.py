@@ -1,4 +1,5 @@
-"""The API's edge: refuse what no view should ever see, and answer every error under /api/ as a problem.
+"""The API's edge (refuse what no view should ever see, answer every error under /api/ as a problem), and the
+security headers every answer carries.
 
 Before a view runs, a request to /api/ is refused when its body is larger than API_MAX_BODY_BYTES (413), or when a
 query parameter, a path parameter or a header holds a NUL, a lone surrogate or a time with a UTC offset beyond
@@ -10,6 +11,7 @@ unknown address, its 400 and 500 pages, the browsable API's HTML, a body a view 
 import json
 import logging
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -106,4 +108,66 @@ class ApiEdgeMiddleware:
         return converted
 
 
-__all__ = ["ApiEdgeMiddleware", "problem_response", "safe_text"]
+# The features no page of the portal uses, switched off for it and for anything it embeds (docs/api.md, "Headers").
+DEFAULT_PERMISSIONS_POLICY = {
+    "accelerometer": (), "ambient-light-sensor": (), "autoplay": (), "browsing-topics": (), "camera": (),
+    "display-capture": (), "encrypted-media": (), "fullscreen": ("self",), "geolocation": (), "gyroscope": (),
+    "hid": (), "magnetometer": (), "microphone": (), "midi": (), "payment": (), "picture-in-picture": (),
+    "screen-wake-lock": (), "serial": (), "usb": (), "xr-spatial-tracking": (),
+}  # fmt: skip
+# Answers the same for everyone, which any cache may keep even when a signed-in person asked for them.
+SHARED_PATHS = ("/api/v1/schema/", "/api/v1/docs/")
+
+
+def permissions_policy_header(policy: dict) -> str:
+    """`{"camera": (), "fullscreen": ("self",)}` as `camera=(), fullscreen=(self)`."""
+    return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Headers on every answer that Django's SecurityMiddleware does not set.
+
+    - `Permissions-Policy` (settings.PERMISSIONS_POLICY): the browser features the portal never uses are off.
+    - `Cache-Control: no-store` on every answer that may hold personal data, so that neither a shared cache nor the
+      browser's history keeps it: answers to a signed-in person (session) or to a request with an `Authorization`
+      header (personal token, organisation key), answers that set a cookie other than the CSRF and language
+      cookies (a session begins), and answers to writes (the token endpoint's new token, say). A view that already
+      forbids storing (`never_cache` on pages reached by a secret link) keeps its header. Static files, the OpenAPI
+      schema and its docs are the same for everyone and stay cacheable; so are public pages and API answers to
+      anonymous readers (the register, search, availability).
+
+    First in MIDDLEWARE, so that it also sees static files and every other middleware's answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = permissions_policy_header(
+            getattr(settings, "PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+        )
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+        # Django refreshes the CSRF cookie on every page with a form; it and the language say nothing about anyone.
+        self.impersonal_cookies = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.permissions_policy and not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = self.permissions_policy
+        if self.is_personal(request, response) and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    def is_personal(self, request, response) -> bool:
+        path = request.path_info
+        if path.startswith(self.static_prefix) or path.startswith(SHARED_PATHS):
+            return False
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return True
+        if any(name not in self.impersonal_cookies for name in response.cookies):  # a session begins, say
+            return True
+        if request.META.get("HTTP_AUTHORIZATION"):
+            return True
+        user = getattr(request, "user", None)  # the person a session or DRF (token) authenticated
+        return bool(user is not None and user.is_authenticated)
+
+
+__all__ = ["ApiEdgeMiddleware", "SecurityHeadersMiddleware", "problem_response", "safe_text"]

@@ -38,6 +38,7 @@ FACILITY_DETAILS = "facility_details"  # obj: the Facility; shown on its public 
 RESOURCE_ROW = "resource_row"  # obj: a Resource; shown under each resource on the facility page
 DASHBOARD = "dashboard"  # obj: None; shown on the signed-in user's dashboard ("My Labtorget")
 FACILITY_MANAGE = "facility_manage"  # obj: the Facility; shown on the manager's page for the facility
+ORGANISATION_PAGE = "organisation_page"  # obj: the accounts.Organisation; shown on its page to its members
 
 
 def register_nav_item(item: NavItem) -> None:

@@ -11,6 +11,8 @@ place, whatever each view declared:
   permissions themselves, whatever the view's permission classes say), 409 on every write to one object (its state
   may not allow it);
 - an optional query parameter may be empty (`allowEmptyValue`): empty means not given;
+- an id in the path is an integer from 1 to the largest database key, whichever way the view's URL spells it
+  (`<int:pk>` or a digits-only lookup pattern); any other id is a 404, as for an id that names nothing;
 - each error answer is `application/problem+json` with the `Problem` schema; an error schema a view declared
   itself (the 409 of a taken slot with `alternatives`, say) adds its members to the problem as extensions.
 """
@@ -19,6 +21,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from rest_framework import serializers
 
+from core.db import MAX_ID
 from core.edge import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from core.problems import PROBLEM_CONTENT_TYPE, problem_types
 
@@ -69,6 +72,15 @@ ERROR_DESCRIPTIONS = {
     "500": "Server error.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+DIGITS_PATTERNS = {"^[0-9]+$", "^\\d+$"}
+
+
+def _is_id(parameter: dict) -> bool:
+    schema = parameter.get("schema") or {}
+    return parameter.get("in") == "path" and (
+        schema.get("type") == "integer" or (schema.get("type") == "string" and schema.get("pattern") in DIGITS_PATTERNS)
+    )
 
 
 def _extension_properties(schema: dict, components: dict) -> dict:
@@ -109,6 +121,8 @@ def postprocess_problems(result, generator, request, public):
             for parameter in parameters:
                 if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
+                if _is_id(parameter):
+                    parameter["schema"] = dict(ID_SCHEMA)
             responses = operation["responses"]
             wanted = {"400", "500"}
             if any(requirement for requirement in security):

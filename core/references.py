@@ -13,9 +13,6 @@ BOOKING_PROPOSAL = "booking_proposal"  # check(*, booking_id, facility_id) -> wh
 # check(*, facility_id, resource_id, unit, quantity, amount) -> None, or DomainError naming the field at fault:
 # a quoted amount is at least the full cost of what it covers plus the minimum margin (pricing registers it).
 QUOTE_FLOOR = "quote_floor"
-# check(*, facility_id, user_id) -> why the user's use of the facility is not covered by an accepted collaboration
-# agreement, or None when it is (agreements registers it; pricing may use it to allow non-economic use).
-COLLABORATION_AGREEMENT = "collaboration_agreement"
 
 _checks: dict[str, Callable[..., str | None]] = {}
 

@@ -93,14 +93,17 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "scopes", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "organisation", "kind", "scopes", "key_prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "key_prefix"]
-    readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at", "webhook_secret"]
+    search_fields = ["name", "key_prefix", "organisation__name"]
+    readonly_fields = [
+        "key_prefix", "key_hash", "created_at", "created_by", "rotated_at", "last_used_at", "webhook_secret"
+    ]  # fmt: skip
+    raw_id_fields = ["organisation"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
-        return False  # keys are made by `manage.py create_api_client`, which shows the key once
+        return False  # keys are made on the organisation's page or by `manage.py create_api_client` (shown once)
 
 
 @admin.register(WebhookDelivery)

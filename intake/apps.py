@@ -7,7 +7,15 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self):
-        from core.navigation import DASHBOARD, FACILITY_PAGE, NavItem, Panel, register_nav_item, register_panel
+        from core.navigation import (
+            DASHBOARD,
+            FACILITY_PAGE,
+            ORGANISATION_PAGE,
+            NavItem,
+            Panel,
+            register_nav_item,
+            register_panel,
+        )
         from intake import emails, policies, views
 
         emails.register()  # the intake e-mails the outbox sends
@@ -42,4 +50,8 @@ class IntakeConfig(AppConfig):
         )
         register_panel(
             DASHBOARD, Panel(template_name="intake/panels/dashboard.html", build=views.dashboard_panel, order=30)
+        )
+        register_panel(
+            ORGANISATION_PAGE,
+            Panel(template_name="intake/panels/organisation_keys.html", build=views.organisation_keys_panel, order=20),
         )

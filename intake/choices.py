@@ -114,7 +114,7 @@ class Scope(models.TextChoices):
 
 class AuthorRole(models.TextChoices):
     REQUESTER = "requester", _("Requester")
-    SCREENER = "screener", _("Screener")
+    SCREENER = "screener", _("Contact person at Labtorget")  # plain words: the requester reads it
     MANAGER = "manager", _("Facility manager")
     SYSTEM = "system", _("Labtorget")
 

@@ -56,8 +56,8 @@ def confirmation(request: IntakeRequest) -> list[EmailMessage]:
             _("Confirm your request to Labtorget"),
             _(
                 "Hello %(name)s,\n\nwe received a request from %(company)s. Confirm your e-mail address by opening "
-                "this link, and the request goes to the screeners:\n\n%(link)s\n\nIf you did not send it, ignore "
-                "this e-mail."
+                "this link, and a contact person reads the request and finds the right facility:\n\n%(link)s\n\n"
+                "If you did not send it, ignore this e-mail."
             )
             % {"name": request.contact_name, "company": request.company_name, "link": link},
         )

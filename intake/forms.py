@@ -3,10 +3,19 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from booking.choices import Frequency
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility, Institution, Resource
 from core.validators import normalise_org_number, validate_org_number
-from intake.choices import AgreementType, CloseReason, DeclineReason, ProposalKind, QuoteUnit, ReferralKind
+from intake.choices import (
+    AgreementType,
+    CloseReason,
+    DeclineReason,
+    ProposalKind,
+    QuoteUnit,
+    ReferralKind,
+    Scope,
+)
 from intake.models import IntakeRequest
 
 
@@ -37,8 +46,21 @@ class IntakeRequestForm(forms.ModelForm):
             "timeframe": _("For example: within three months, spring 2027."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, member_companies=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if member_companies is not None and member_companies.exists():
+            # A cluster's or TTO's staff send requests for a member company: its registered name and number.
+            self.fields = {
+                "on_behalf_of": forms.ModelChoiceField(
+                    label=_("On behalf of a member company"),
+                    queryset=member_companies,
+                    required=False,
+                    empty_label=_("— no, for my own organisation —"),
+                    help_text=_("The company's registered name and number are used; your cluster is the sender."),
+                ),
+                **self.fields,
+            }
+            self.fields["company_name"].required = self.fields["org_number"].required = False
         self.fields["preferred_facility"].queryset = _published_facilities()
         self.fields["preferred_facility"].label_from_instance = facility_label
         self.fields["consent_to_share"].required = True
@@ -46,8 +68,18 @@ class IntakeRequestForm(forms.ModelForm):
 
     def clean_org_number(self):
         value = normalise_org_number(self.cleaned_data["org_number"])
+        if not value and "on_behalf_of" in self.fields:
+            return value  # checked in clean(): needed only without a member company
         validate_org_number(value)
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if "on_behalf_of" in self.fields and not cleaned.get("on_behalf_of"):
+            for name in ("company_name", "org_number"):
+                if name not in self.errors and not cleaned.get(name):
+                    self.add_error(name, forms.ValidationError(_("This field is required."), code="required"))
+        return cleaned
 
 
 class MessageForm(forms.Form):
@@ -66,15 +98,35 @@ class ChecklistForm(forms.Form):
 
 
 class RouteForm(forms.Form):
+    """The screener's routing: one or more facilities, ticked (no Ctrl-click), the request's best matches first."""
+
     facilities = forms.ModelMultipleChoiceField(
         label=_("Facilities"),
         queryset=_published_facilities(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facilities"].label_from_instance = facility_label
+        self.suggested = list(suggested)
+
+    def picker(self) -> dict:
+        """What the picker shows: the suggested facilities, then every other published one, each as
+        {id, label, terms (what the filter box matches), checked}."""
+        chosen = {str(value) for value in (self["facilities"].value() or [])}
+        suggested_ids = {facility.pk for facility in self.suggested}
+
+        def option(facility) -> dict:
+            terms = " ".join([facility.name, facility.institution.name, facility.institution.short_name or "",
+                              facility.city or "", facility.keywords or ""]).lower()  # fmt: skip
+            return {"id": facility.pk, "label": facility_label(facility), "terms": terms,
+                    "checked": str(facility.pk) in chosen}  # fmt: skip
+
+        return {
+            "suggested": [option(facility) for facility in self.suggested],
+            "others": [option(f) for f in self.fields["facilities"].queryset if f.pk not in suggested_ids],
+        }
 
     note = forms.CharField(label=_("Note to the facilities"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -138,6 +190,17 @@ class AcceptForm(forms.Form):
     )
     quote_unit = forms.ChoiceField(label=_("counted in"), required=False, choices=[("", "—"), *QuoteUnit.choices])
     quote_resource = forms.IntegerField(label=_("of the resource"), required=False, min_value=1)
+    # A booking proposal: the time of the (first) booking; the requester's acceptance makes it.
+    slot_start = forms.DateTimeField(
+        label=_("Booking from"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    slot_end = forms.DateTimeField(
+        label=_("Booking to"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    series_frequency = forms.ChoiceField(
+        label=_("Repeats"), required=False, choices=[("", _("does not repeat")), *Frequency.choices]
+    )
+    series_count = forms.IntegerField(label=_("Number of times"), required=False, min_value=2)
     proposal_text = forms.CharField(label=_("Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, resources=None, **kwargs):
@@ -158,3 +221,26 @@ def quote_resource_choices(facility_ids) -> dict[int, list[tuple[int, str]]]:
         ):
             choices[facility_id].append((pk, name))
     return choices
+
+
+class ApiKeyForm(forms.Form):
+    """A new organisation key: what uses it, and what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=200, help_text=_("What uses the key, e.g. our CRM. Shown only to you.")
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("The key may"),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Scope.CATALOGUE_READ, Scope.INTAKE_READ],
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Webhook address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("We POST each status change of your requests here, signed with the secret. Empty: switched off."),
+    )

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Language
+from booking.choices import Frequency
 from core.validators import format_org_number, validate_org_number
 from intake.choices import (
     AgreementType,
@@ -18,6 +19,7 @@ from intake.choices import (
     Phase,
     PreferredAccessModel,
     ProposalKind,
+    QuoteUnit,
     ReferralKind,
     RequesterDecision,
     RequestStatus,
@@ -43,6 +45,18 @@ class ApiClient(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     webhook_secret = models.CharField(_("webhook secret"), max_length=64, blank=True)
+    # The cluster or TTO the key belongs to (keys made on its page by its admins); empty for a key an operator made
+    # on the command line for an organisation not registered here. Requests sent with the key are the
+    # organisation's: its staff see them in the portal, and the key sees those its staff sent.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="api_clients",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    rotated_at = models.DateTimeField(_("key renewed"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +112,12 @@ class IntakeRequest(models.Model):
         blank=True,
         related_name="intake_requests",
     )
+    # The cluster or TTO that sent the request on behalf of the member company above (its staff in the portal, or
+    # its key): the cluster's staff follow and act on it as its sender.
+    sent_by_organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("sent by (cluster or TTO)"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="intake_requests_sent",
+    )  # fmt: skip
     contact_name = models.CharField(_("contact person"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -288,11 +308,9 @@ class RequestMessage(models.Model):
 
 
 class Routing(models.Model):
-    """A request sent to one facility, and its manager's answer: a proposal on accept, a reason on decline.
-
-    The proposal refers to a booking by id and carries quote figures as numbers, so intake needs no booking or
-    pricing internals.
-    """
+    """A request sent to one facility, and its manager's answer: a proposal on accept, a reason on decline; then
+    the requester's decision on the proposal and what accepting it made (a booking, a series, a service order, an
+    approved collaboration agreement, and the accepted standard agreement)."""
 
     request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="routings")
     facility = models.ForeignKey(
@@ -333,6 +351,29 @@ class Routing(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    # What the proposal covers: `quantity` × `unit` of `resource` (a quote, checked against the full-cost floor),
+    # or a time slot of `resource` (a booking; with a frequency and count, a series). Accepting it creates the
+    # booking, the series or, for staff-run work, the service order at the proposal's price.
+    resource = models.ForeignKey(
+        "catalogue.Resource", verbose_name=_("resource"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, choices=QuoteUnit.choices, blank=True)
+    slot_start = models.DateTimeField(_("from"), null=True, blank=True)
+    slot_end = models.DateTimeField(_("to"), null=True, blank=True)
+    series_frequency = models.CharField(_("repeats"), max_length=16, choices=Frequency.choices, blank=True)
+    series_count = models.PositiveSmallIntegerField(_("number of times"), null=True, blank=True)
+    # What accepting the proposal made, through booking's and pricing's services.
+    series = models.UUIDField(_("series"), null=True, blank=True)
+    service_order = models.OneToOneField(
+        "booking.ServiceOrder", verbose_name=_("service order"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="routing",
+    )  # fmt: skip
+    collaboration_agreement = models.OneToOneField(
+        "pricing.CollaborationAgreement", verbose_name=_("collaboration agreement"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="routing",
+    )  # fmt: skip
     # Who was told, when the facility has no manager: its primary contact person, by e-mail with a signed link.
     contact_name = models.CharField(_("contact person told"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact person's e-mail"), blank=True)

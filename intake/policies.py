@@ -1,7 +1,8 @@
 """Who may see and act on intake requests. One function per action, used by pages and the API alike.
 
 An actor is a signed-in User or an ApiClient (a cluster or TTO using its organisation key).
-Confidentiality rule: a request is visible only to its requester, the submitting client, whoever holds its
+Confidentiality rule: a request is visible only to its requester (with the staff and key of the cluster or TTO that
+sent it for a member company), a cluster following a member company that agreed to share, whoever holds its
 screening queue (its institution's screeners; the national screening team and platform admins for the national
 queue: requests naming no institution or one without screeners) and the managers of facilities it was routed to.
 Within a request, a facility sees only its own routing, proposal and notes; internal notes (a screener's note to
@@ -10,6 +11,9 @@ the facilities, a facility's own notes) are never shown to the requester.
 
 from dataclasses import dataclass
 
+from accounts.choices import CLUSTER_KINDS
+from accounts.policies import is_organisation_admin
+from accounts.selectors import clusters_acted_for, company_shares_with, email_verified
 from catalogue import roles
 from catalogue.models import FacilityManager
 from intake import selectors
@@ -29,11 +33,54 @@ def _is_user(actor) -> bool:
 
 
 def is_requester(actor, request: IntakeRequest) -> bool:
+    """The person or client that sent the request. A request sent without an account belongs also to the person
+    who signs in with a verified e-mail address equal to the one the request confirmed (so that they can accept a
+    booking, which is made in a person's name)."""
     if isinstance(actor, ApiClient):
-        return not actor.is_revoked and request.submitted_by_client_id == actor.id
+        if actor.is_revoked:
+            return False
+        return request.submitted_by_client_id == actor.id or (
+            actor.organisation_id is not None and request.sent_by_organisation_id == actor.organisation_id
+        )
     if isinstance(actor, RequestLink):
         return actor.request_id == request.pk
-    return _is_user(actor) and request.requester_id == actor.id
+    if not _is_user(actor):
+        return False
+    if request.requester_id == actor.id or is_confirmed_sender(actor, request):
+        return True
+    # The staff of the cluster or TTO that sent it for a member company: the cluster is its sender.
+    return request.sent_by_organisation_id is not None and request.sent_by_organisation_id in cluster_ids(actor)
+
+
+def cluster_ids(actor) -> set[int]:
+    """The clusters and TTOs the actor speaks for: a person's (as their approved member), a key's organisation."""
+    if isinstance(actor, ApiClient):
+        return {actor.organisation_id} if actor.organisation_id is not None and not actor.is_revoked else set()
+    if not _is_user(actor):
+        return set()
+    return set(clusters_acted_for(actor).values_list("pk", flat=True))
+
+
+def follows_as_cluster(actor, request: IntakeRequest) -> bool:
+    """The request names a member company of the actor's cluster or TTO that lets the cluster follow its requests:
+    the cluster sees its status, proposals and messages (not internal notes), and does not act on it."""
+    if request.organisation_id is None:
+        return False
+    clusters = cluster_ids(actor)
+    return bool(clusters) and company_shares_with(company_id=request.organisation_id, cluster_ids=clusters)
+
+
+def is_confirmed_sender(user, request: IntakeRequest) -> bool:
+    """The request was sent without an account, its e-mail address confirmed, and `user` has verified the same
+    address."""
+    return (
+        request.requester_id is None
+        and request.submitted_by_client_id is None
+        and request.confirmed_at is not None
+        and bool(user.email)
+        and user.email.lower() == request.email.lower()
+        and email_verified(user)
+    )
 
 
 def can_screen_request(actor, request: IntakeRequest) -> bool:
@@ -83,7 +130,7 @@ def is_routed_manager(actor, request: IntakeRequest) -> bool:
 
 
 def _sees_everything_in(actor, request: IntakeRequest) -> bool:
-    return is_requester(actor, request) or can_screen_request(actor, request)
+    return is_requester(actor, request) or can_screen_request(actor, request) or follows_as_cluster(actor, request)
 
 
 def visible_routings(actor, request: IntakeRequest, routings) -> list[Routing]:
@@ -96,8 +143,9 @@ def visible_routings(actor, request: IntakeRequest, routings) -> list[Routing]:
 
 
 def can_see_internal_notes(actor, request: IntakeRequest) -> bool:
-    """Internal notes are for the screeners and the facilities, never for the requester or its organisation."""
-    if is_requester(actor, request):
+    """Internal notes are for the screeners and the facilities, never for the requester, its organisation or its
+    cluster."""
+    if is_requester(actor, request) or follows_as_cluster(actor, request):
         return False
     return can_screen_request(actor, request) or is_routed_manager(actor, request)
 
@@ -120,11 +168,18 @@ def visible_messages(actor, request: IntakeRequest, messages) -> list[RequestMes
 
 
 def can_view_request(actor, request: IntakeRequest) -> bool:
-    return is_requester(actor, request) or can_screen_request(actor, request) or is_routed_manager(actor, request)
+    return (
+        is_requester(actor, request)
+        or can_screen_request(actor, request)
+        or is_routed_manager(actor, request)
+        or follows_as_cluster(actor, request)
+    )
 
 
 def can_message_request(actor, request: IntakeRequest) -> bool:
-    return can_view_request(actor, request)
+    """The requester's side, the screeners and the routed facilities; a cluster that only follows a member's
+    request reads it."""
+    return is_requester(actor, request) or can_screen_request(actor, request) or is_routed_manager(actor, request)
 
 
 def can_withdraw_request(actor, request: IntakeRequest) -> bool:
@@ -139,3 +194,15 @@ def can_see_screening_queue(actor) -> bool:
 
 def can_see_manager_inbox(actor) -> bool:
     return _is_user(actor) and roles.manages_any_facility(actor)
+
+
+def can_manage_api_keys(user, organisation) -> bool:
+    """Make, renew and revoke a cluster's or TTO's API keys and set their webhooks: its approved admins and
+    platform admins."""
+    if not _is_user(user) or organisation is None or organisation.kind not in CLUSTER_KINDS:
+        return False
+    return roles.is_platform_admin(user) or is_organisation_admin(user, organisation)
+
+
+def can_manage_api_client(user, client: ApiClient) -> bool:
+    return client.organisation_id is not None and can_manage_api_keys(user, client.organisation)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import clusters_acted_for, companies_sharing_with, email_verified
 from catalogue import roles
 from catalogue.choices import InstitutionRoleKind, PublicationStatus
 from catalogue.models import ContactPerson, Facility, FacilityManager, Institution, InstitutionRole
@@ -19,7 +20,13 @@ from intake.models import ApiClient, IntakeRequest, NationalScreener, Routing
 
 def _with_relations(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
-        "institution", "preferred_institution", "preferred_facility", "preferred_category", "submitted_by_client"
+        "institution",
+        "preferred_institution",
+        "preferred_facility",
+        "preferred_category",
+        "submitted_by_client",
+        "organisation",
+        "sent_by_organisation",
     )
 
 
@@ -229,10 +236,16 @@ def responder_gap_lines(gaps: dict, *, only_defects: bool = False) -> list[str]:
 def requests_visible_to(actor) -> QuerySet:
     """Every request the actor may read: own ones, the screening queue, and those routed to their facilities."""
     if isinstance(actor, ApiClient):
-        return _with_relations(IntakeRequest.objects.filter(submitted_by_client=actor))
+        condition = Q(submitted_by_client=actor)
+        if actor.organisation_id is not None:
+            condition |= cluster_condition([actor.organisation_id])
+        return _with_relations(IntakeRequest.objects.filter(condition))
     if not roles.is_authenticated(actor):
         return IntakeRequest.objects.none()
-    condition = Q(requester=actor)
+    condition = Q(requester=actor) | confirmed_sender_condition(actor)
+    clusters = list(clusters_acted_for(actor).values_list("pk", flat=True))
+    if clusters:
+        condition |= cluster_condition(clusters)
     queued = ~Q(status__in=NOT_YET_IN_QUEUE)
     screened = roles.screener_institution_ids(actor)
     if screened:
@@ -242,6 +255,32 @@ def requests_visible_to(actor) -> QuerySet:
     managed = FacilityManager.objects.filter(user=actor).values("facility_id")
     condition |= Q(routings__facility_id__in=managed)
     return _with_relations(IntakeRequest.objects.filter(condition).distinct())
+
+
+def cluster_condition(cluster_ids) -> Q:
+    """Requests these clusters or TTOs sent for a member company, and those naming a member company that lets
+    them follow its requests (intake.policies.is_requester, follows_as_cluster)."""
+    return Q(sent_by_organisation_id__in=cluster_ids) | Q(organisation_id__in=companies_sharing_with(cluster_ids))
+
+
+def requests_of_clusters(user) -> QuerySet:
+    """For a cluster's or TTO's staff: the requests their clusters sent and those of member companies that share
+    them, newest first (empty for anyone else)."""
+    clusters = list(clusters_acted_for(user).values_list("pk", flat=True))
+    if not clusters:
+        return IntakeRequest.objects.none()
+    queryset = IntakeRequest.objects.filter(cluster_condition(clusters)).exclude(status__in=NOT_YET_IN_QUEUE)
+    return queryset.select_related("institution", "organisation", "sent_by_organisation").order_by("-created_at")
+
+
+def confirmed_sender_condition(user) -> Q:
+    """Requests sent without an account whose confirmed e-mail address the user has verified as theirs
+    (intake.policies.is_confirmed_sender); nothing when the user's address is not verified."""
+    if not user.email or not email_verified(user):
+        return Q(pk__in=[])
+    return Q(
+        requester__isnull=True, submitted_by_client__isnull=True, confirmed_at__isnull=False, email__iexact=user.email
+    )
 
 
 def screening_queue(user, *, include_closed: bool = False) -> QuerySet:
@@ -305,7 +344,7 @@ def routing_for_answer_token(token: str, *, lock: bool = False) -> Routing:
 
 
 def request_routings(request: IntakeRequest) -> QuerySet:
-    return request.routings.select_related("facility", "facility__institution", "agreement_template")
+    return request.routings.select_related("facility", "facility__institution", "agreement_template", "resource")
 
 
 def requests_due_for_reminder(*, now: datetime.datetime) -> list[IntakeRequest]:
@@ -356,3 +395,8 @@ def dashboard_counts(user) -> dict:
     managed = FacilityManager.objects.filter(user=user).values("facility_id")
     counts["inbox"] = Routing.objects.filter(facility_id__in=managed, status=RoutingStatus.PENDING).count()
     return counts
+
+
+def api_clients_of(organisation) -> QuerySet:
+    """The organisation's API keys, the active ones first, newest first."""
+    return ApiClient.objects.filter(organisation=organisation).order_by(F("revoked_at").desc(nulls_first=True), "-id")

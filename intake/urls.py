@@ -18,4 +18,8 @@ urlpatterns = [
     path("intake/inbox/", views.manager_inbox, name="inbox"),
     path("intake/requests/<int:pk>/", views.request_detail, name="detail"),
     path("intake/requests/<int:pk>/<slug:action>/", views.request_action, name="action"),
+    path("intake/organisations/<int:pk>/keys/", views.api_key_create, name="key_create"),
+    path("intake/keys/<int:client_id>/rotate/", views.api_key_rotate, name="key_rotate"),
+    path("intake/keys/<int:client_id>/revoke/", views.api_key_revoke, name="key_revoke"),
+    path("intake/keys/<int:client_id>/webhook/", views.api_key_webhook, name="key_webhook"),
 ]

@@ -9,18 +9,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.models import Organisation
 from accounts.policies import EmailUnverified, require_verified_email
-from accounts.selectors import organisations_acted_for
+from accounts.selectors import clusters_acted_for, member_companies_of, organisations_acted_for
 from accounts.views import too_many_requests
+from catalogue import selectors as catalogue_selectors
 from catalogue.choices import PublicationStatus
 from catalogue.models import Facility
 from core.errors import DomainError
@@ -30,6 +34,7 @@ from intake.filtersets import IntakeRequestFilterSet
 from intake.forms import (
     AcceptForm,
     AnswererForm,
+    ApiKeyForm,
     AssignForm,
     ChecklistForm,
     CloseForm,
@@ -39,10 +44,11 @@ from intake.forms import (
     NoteForm,
     ReferForm,
     RouteForm,
+    WebhookForm,
     WithdrawForm,
     quote_resource_choices,
 )
-from intake.models import IntakeRequest
+from intake.models import ApiClient, IntakeRequest
 
 
 def facility_request_panel(request, facility):
@@ -106,23 +112,25 @@ def request_new(request):
             contact_name=user.get_full_name(),
             phone=user.phone,
         )
-    form = IntakeRequestForm(request.POST or None, initial=initial)
+    member_companies = member_companies_of(clusters_acted_for(user).values("pk")) if user else None
+    form = IntakeRequestForm(request.POST or None, initial=initial, member_companies=member_companies)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "language": (user.language if user else get_language() or "nb")[:2]}
+        on_behalf_of = data.pop("on_behalf_of", None)
         throttle = AnonymousRequestThrottle()
         if user is None and not throttle.allow_request(request, None):
             return too_many_requests(request, retry_after=math.ceil(throttle.wait() or 1))
         try:
             if user is not None:
                 require_verified_email(user)
-            created = services.request_submit(data=data, user=user)
+            created = services.request_submit(data=data, user=user, on_behalf_of=on_behalf_of)
         except EmailUnverified as error:
             form.add_error(None, str(error))
         except (ValidationError, DomainError) as error:
             _apply_error(form, error)
         else:
             if user:
-                messages.success(request, _("Your request is sent. Screeners will answer within five working days."))
+                messages.success(request, _("Your request is sent. We answer within five working days."))
                 return redirect("intake:detail", pk=created.pk)
             return redirect("intake:sent")
     return render(request, "intake/new.html", {"form": form, "facility": facility})
@@ -132,6 +140,7 @@ def request_sent(request):
     return render(request, "intake/sent.html")
 
 
+@never_cache  # pages reached by a secret link show a request: no cache keeps them
 def request_confirm(request, token):
     """GET shows a button, POST confirms: link scanners in mail systems only GET, so they confirm nothing."""
     pending = IntakeRequest.objects.filter(confirmation_token=token).first() if token else None
@@ -149,6 +158,7 @@ def _linked_request(token) -> tuple[IntakeRequest, policies.RequestLink]:
     return selectors.request_detail(obj.pk), policies.RequestLink(obj.pk)
 
 
+@never_cache
 def request_follow(request, token):
     """The page a requester without an account follows the request on, through the secret link we e-mailed."""
     obj, link = _linked_request(token)
@@ -167,8 +177,13 @@ def request_follow_action(request, token, action):
 
 @login_required
 def my_requests(request):
-    rows = IntakeRequest.objects.filter(requester=request.user).select_related("institution").order_by("-created_at")
-    return render(request, "intake/mine.html", {"rows": rows})
+    rows = (
+        IntakeRequest.objects.filter(Q(requester=request.user) | selectors.confirmed_sender_condition(request.user))
+        .select_related("institution")
+        .order_by("-created_at")
+    )
+    cluster_rows = selectors.requests_of_clusters(request.user)[:200]
+    return render(request, "intake/mine.html", {"rows": rows, "cluster_rows": cluster_rows})
 
 
 @login_required
@@ -238,7 +253,9 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
         if can_screen
         else None,
-        "route_form": RouteForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
+        "route_form": RouteForm(suggested=catalogue_selectors.facility_suggestions(obj.description))
+        if can_screen and obj.status == RequestStatus.IN_SCREENING
+        else None,
         "info_form": MessageForm() if can_screen and obj.status == RequestStatus.IN_SCREENING else None,
         "decline_form": DeclineForm()
         if can_screen and obj.status in (RequestStatus.IN_SCREENING, RequestStatus.NEEDS_INFO)
@@ -331,6 +348,7 @@ def _action_proposal(request, obj, user):
     return _("You accepted the proposal. The agreement is kept with the request.")
 
 
+@never_cache
 def agreement_pdf_by_link(request, token, routing_id):
     """The accepted agreement's PDF for a requester without an account, through the secret follow link."""
     obj, link = _linked_request(token)
@@ -448,6 +466,7 @@ def _action_decline_routing(request, obj, user):
 # --- A facility's contact person answers by the signed link (no account) ---------------------------------------
 
 
+@never_cache
 def routing_answer(request, token):
     """GET shows the request and two forms; POST accepts with a proposal or declines with a reason. An expired,
     used or tampered link shows a clear page and changes nothing."""
@@ -495,4 +514,99 @@ def routing_answer(request, token):
             "decline_form": decline_form,
             "answerer_form": answerer_form,
         },
+    )
+
+
+# --- A cluster's or TTO's API keys and webhooks, on the organisation's page -----------------------------------
+
+
+def organisation_keys_panel(request, organisation):
+    """The API keys and webhooks of a cluster or TTO, on its page (core.navigation ORGANISATION_PAGE), for those
+    who manage them (intake.policies.can_manage_api_keys)."""
+    if not policies.can_manage_api_keys(getattr(request, "user", None), organisation):
+        return None
+    clients = list(selectors.api_clients_of(organisation))
+    return {
+        "organisation": organisation,
+        "clients": [
+            (client, WebhookForm(initial={"url": client.webhook_url}, prefix=f"w{client.pk}")) for client in clients
+        ],
+        "key_form": ApiKeyForm(),
+    }
+
+
+def _managed_client(request, client_id) -> ApiClient:
+    client = ApiClient.objects.select_related("organisation").filter(pk=client_id).first()
+    if client is None or not policies.can_manage_api_client(request.user, client):
+        raise Http404
+    return client
+
+
+def _back_to(organisation_id):
+    return redirect("accounts:organisation", pk=organisation_id)
+
+
+@never_cache
+@login_required
+@require_POST
+def api_key_create(request, pk):
+    """Make a key: shown once, on the page this POST answers with (never stored, never e-mailed)."""
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None or not policies.can_manage_api_keys(request.user, organisation):
+        raise Http404
+    form = ApiKeyForm(request.POST)
+    try:
+        data = _form_or_error(form)
+        client, key = services.api_client_create(
+            name=data["name"], kind=organisation.kind, scopes=data["scopes"], organisation=organisation,
+            created_by=request.user,
+        )  # fmt: skip
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _back_to(organisation.pk)
+    return render(request, "intake/key_shown.html", {"client": client, "key": key, "organisation": organisation})
+
+
+@never_cache
+@login_required
+@require_POST
+def api_key_rotate(request, client_id):
+    client = _managed_client(request, client_id)
+    try:
+        client, key = services.api_client_rotate(client=client)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _back_to(client.organisation_id)
+    context = {"client": client, "key": key, "organisation": client.organisation, "rotated": True}
+    return render(request, "intake/key_shown.html", context)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, client_id):
+    client = _managed_client(request, client_id)
+    services.api_client_revoke(client=client)
+    messages.success(request, _("The key “%(name)s” is revoked and no longer works.") % {"name": client.name})
+    return _back_to(client.organisation_id)
+
+
+@never_cache
+@login_required
+@require_POST
+def api_key_webhook(request, client_id):
+    """Set the key's webhook address (a new signing secret, shown once) or switch it off."""
+    client = _managed_client(request, client_id)
+    try:
+        url = _form_or_error(WebhookForm(request.POST, prefix=f"w{client.pk}"))["url"]
+        client = services.webhook_register(client=client, url=url)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return _back_to(client.organisation_id)
+    if not url:
+        messages.success(request, _("The webhook is switched off."))
+        return _back_to(client.organisation_id)
+    return render(
+        request,
+        "intake/key_shown.html",
+        {"client": client, "secret": client.webhook_secret, "organisation": client.organisation},
     )

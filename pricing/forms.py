@@ -73,6 +73,20 @@ class TdiCalculatorForm(forms.Form):
         )
 
 
+class SaveAsCostBaseForm(forms.Form):
+    """Where the calculator's figures are saved as a cost base, in the same step: one of the resources the manager
+    prices, a year, and what its capacity counts."""
+
+    resource = forms.ModelChoiceField(label=_("Resource"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    capacity_unit = forms.ChoiceField(label=_("Capacity counted in"), choices=CapacityUnit.choices)
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].label_from_instance = lambda resource: f"{resource.facility.name} – {resource.name}"
+
+
 class CostBaseForm(forms.ModelForm):
     class Meta:
         model = CostBase

@@ -5,7 +5,7 @@ import datetime
 import functools
 import math
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import UserKind
 from accounts.selectors import verified_institution_id
+from catalogue import roles
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
 from core.db import ModelRows
 from core.errors import DomainError
+from core.formatting import money_text
 from pricing import tdi
 from pricing import terms as terms_rules
 from pricing.choices import AgreementStatus, CapacityUnit, FloorBreach, PriceTier, PriceUnit, TermsReason, Transaction
@@ -162,7 +164,6 @@ def price_lists_with_vat(price_lists) -> list:
         for item in price_list.items.all():
             item.public_vat_rate = rates[price_list.resource.facility_id][item.tier]
             item.public_price_incl_vat = price_incl_vat(item.price, item.public_vat_rate)
-        price_list.public_vat_ready = True
     return price_lists
 
 
@@ -457,6 +458,63 @@ def quote_with_terms(quote: Quote | None, found: BookingTerms) -> Quote | None:
         reason=found.terms.reason,
         collaboration_agreement_id=found.agreement.pk if found.agreement else None,
     )
+
+
+def use_terms_priced(
+    *,
+    user,
+    resource,
+    access_model: str,
+    day: datetime.date,
+    collaboration_agreement: int | None = None,
+    activity: str | None = None,
+) -> BookingTerms:
+    """The terms of a use and their VAT without a price from the list (use_terms_of, the institution's VAT rule):
+    for a use at an agreed price (an accepted intake proposal) and for a service order, which has no time slot."""
+    terms, agreement = use_terms_of(
+        user=user, resource=resource, access_model=access_model, day=day, agreement_id=collaboration_agreement,
+        activity=activity,
+    )  # fmt: skip
+    vat_rule = None
+    if terms.transaction != Transaction.INTERNAL_TRANSFER:
+        vat_rule = vat_rules_of(institution_id=resource.facility.institution_id).get(access_model)
+    return BookingTerms(
+        terms=terms,
+        vat=terms_rules.vat_treatment(transaction=terms.transaction, override=vat_rule),
+        agreement=agreement,
+    )
+
+
+def agreed_quote(
+    *, found: BookingTerms, net_amount: Decimal, quantity: Decimal = Decimal(1), unit: str = PriceUnit.FIXED
+) -> Quote:
+    """The price of a use at the amount a facility proposed and the person accepted (an intake proposal, checked
+    against the full-cost floor when it was proposed): the tier and VAT of the terms, the agreed net amount for
+    `quantity` × `unit`."""
+    net = tdi.round_ore(Decimal(net_amount))
+    quantity = Decimal(quantity)
+    vat_amount = tdi.round_ore(net * found.vat.rate)
+    quote = Quote(
+        tier=found.terms.tier,
+        unit=unit,
+        unit_price=tdi.round_ore(net / quantity) if quantity else net,
+        quantity=quantity,
+        net_amount=net,
+        vat_rate=found.vat.rate,
+        vat_amount=vat_amount,
+        total_amount=net + vat_amount,
+        currency=CURRENCY,
+        price_list_id=None,
+    )
+    return quote_with_terms(quote, found)
+
+
+def agreed_amount_split(*, amount: Decimal, parts: int) -> list[Decimal]:
+    """An agreed amount for a series divided over its `parts` bookings, in øre; the last takes the remainder, so
+    the parts add up to the amount."""
+    amount = tdi.round_ore(Decimal(amount))
+    share = (amount / parts).quantize(Decimal("0.01"), rounding=ROUND_DOWN)  # down: the last part never goes negative
+    return [share] * (parts - 1) + [amount - share * (parts - 1)]
 
 
 def quote_for_terms(
@@ -768,13 +826,13 @@ def floor_breach_message(
     unit_label = str(PriceUnit(unit).label).lower() if unit in PriceUnit.values else unit
     if reason == FloorBreach.BELOW_FLOOR:
         return _(
-            "The external economic price per %(unit)s (%(price)s NOK) is below %(floor)s NOK, full cost plus the "
-            "minimum margin of %(margin)s %% from the %(year)s cost base. Selling below that to economic users "
-            "would be state aid (EEA R&D&I framework §25); set at least %(floor)s NOK."
+            "The external economic price per %(unit)s (%(price)s) is below %(floor)s, full cost plus the minimum "
+            "margin of %(margin)s %% from the %(year)s cost base. Selling below that to economic users would be "
+            "state aid (EEA R&D&I framework §25); set at least %(floor)s."
         ) % {
             "unit": unit_label,
-            "price": number_format(price, 2) if price is not None else "–",
-            "floor": number_format(floor, 2),
+            "price": money_text(price) if price is not None else "–",
+            "floor": money_text(floor),
             "margin": minimum_margin_percent(),
             "year": cost_base_year,
         }
@@ -865,13 +923,13 @@ def quote_floor_check(
     if Decimal(amount) < floor:
         raise DomainError(
             _(
-                "The quoted amount (%(amount)s NOK) is below %(floor)s NOK, the full cost of %(quantity)s × "
-                "%(unit)s of %(resource)s plus the minimum margin of %(margin)s %% (the %(year)s cost base). A "
-                "company may not be offered less (state aid, EEA R&D&I framework §25)."
+                "The quoted amount (%(amount)s) is below %(floor)s, the full cost of %(quantity)s × %(unit)s of "
+                "%(resource)s plus the minimum margin of %(margin)s %% (the %(year)s cost base). A company may not "
+                "be offered less (state aid, EEA R&D&I framework §25)."
             )
             % {
-                "amount": number_format(amount, 2),
-                "floor": number_format(floor, 2),
+                "amount": money_text(amount),
+                "floor": money_text(floor),
                 "quantity": number_format(quantity, 0 if quantity == quantity.to_integral_value() else 2),
                 "unit": str(PriceUnit(unit).label).lower(),
                 "resource": resource.name,
@@ -966,4 +1024,14 @@ def vat_rule_changes(*, institution_id: int, limit: int = 100) -> list[VatRuleCh
         VatRuleChange.objects.filter(institution_id=institution_id)
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
+    )
+
+
+def resources_priced_by(user):
+    """The active resources whose cost base and prices `user` may enter (pricing.policies.can_manage_prices), by
+    facility and name: what the calculator offers to save its figures to."""
+    return (
+        Resource.objects.filter(facility_id__in=roles.managed_facility_ids(user), is_active=True)
+        .select_related("facility")
+        .order_by("facility__name", "name")
     )

@@ -348,6 +348,28 @@ def collaboration_agreement_propose(
     return agreement
 
 
+@transaction.atomic
+def collaboration_agreement_record_accepted(
+    *, facility: Facility, title: str, partner_name: str, participants: list, approved_by=None,
+    partner_org_number: str = "", description: str = "",
+) -> CollaborationAgreement:  # fmt: skip
+    """Record, approved from today, a collaboration agreement both sides agreed to: the facility proposed the
+    standard collaboration agreement (its terms are effective collaboration, shared risk and the right to publish;
+    `approved_by` proposed it, None for a contact person's link) and the partner accepted it (intake). It covers
+    `participants`; with none, the facility's managers name them (collaboration_agreement_participant_add)."""
+    agreement = CollaborationAgreement(
+        facility=facility, title=line_clean(title)[:200], partner_name=line_clean(partner_name)[:200],
+        partner_org_number=(partner_org_number or "").replace(" ", ""), valid_from=timezone.localdate(),
+        description=(description or "").strip(), effective_collaboration=True, shared_risk=True, may_publish=True,
+        status=AgreementStatus.APPROVED, proposed_by=approved_by, decided_by=approved_by, decided_at=timezone.now(),
+    )  # fmt: skip
+    agreement.full_clean()  # everything comes from a stored request and proposal, already checked
+    agreement.save()
+    agreement.participants.set(dict.fromkeys(person for person in participants if person is not None))
+    emails.agreement_decided_queue(agreement=agreement)
+    return agreement
+
+
 def _agreement_locked(agreement: CollaborationAgreement) -> CollaborationAgreement:
     return CollaborationAgreement.objects.select_for_update().select_related("facility").get(pk=agreement.pk)
 

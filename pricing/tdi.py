@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.formatting import money_text
 
 VAT_RATE = Decimal("0.25")
 ORE = Decimal("0.01")
@@ -153,8 +154,8 @@ def _largest_line_field(lines) -> str:
 def _check_size(amount: Decimal, *, field: str) -> None:
     if amount >= LARGEST_AMOUNT:
         raise DomainError(
-            _("This gives an amount too large to be a price (NOK %(limit)s or more); check the figures.")
-            % {"limit": "10 000 000 000 000"},
+            _("This gives an amount too large to be a price (%(limit)s or more); check the figures.")
+            % {"limit": money_text(LARGEST_AMOUNT, decimal_places=0)},
             field=field,
             code="too_large",
         )

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from pricing.forms import (
     CollaborationAgreementForm,
     CostBaseForm,
     PriceListForm,
+    SaveAsCostBaseForm,
     StaffLineFormSet,
     TdiCalculatorForm,
     VatRuleForm,
@@ -39,16 +41,47 @@ def _apply_errors(form, error):
 
 
 def calculator(request):
-    """The TDI calculator as a page; works without log-in, like the API."""
+    """The TDI calculator as a page; works without log-in, like the API. A manager can save the figures as the cost
+    base of a resource in the same step ("save" button), which then sets the floor of its economic prices."""
     form = TdiCalculatorForm(request.POST or None)
     staff = StaffLineFormSet(request.POST or None, prefix="staff")
+    resources = selectors.resources_priced_by(request.user) if request.user.is_authenticated else None
+    save_form = (
+        SaveAsCostBaseForm(
+            request.POST if "save" in request.POST else None,
+            resources=resources,
+            initial={"year": timezone.localdate().year},
+            prefix="save",
+        )
+        if resources is not None and resources.exists()
+        else None
+    )
     result = None
     if request.method == "POST" and form.is_valid() and staff.is_valid():
         try:
             result = tdi.calculate(form.inputs(staff_lines(staff)))
         except DomainError as error:
             _apply_errors(form, error)
-    return render(request, "pricing/calculator.html", {"form": form, "staff": staff, "result": result})
+        if result is not None and save_form is not None and save_form.is_bound and save_form.is_valid():
+            resource = save_form.cleaned_data["resource"]  # one the person prices; the service checks again
+            year = save_form.cleaned_data["year"]
+            figures = {name: form.cleaned_data[name] for name in services.COST_BASE_FIELDS if name in form.cleaned_data}
+            try:
+                services.cost_base_save(
+                    actor=request.user, resource=resource, year=year, staff=staff_lines(staff),
+                    capacity_unit=save_form.cleaned_data["capacity_unit"], **figures,
+                )  # fmt: skip
+            except (DomainError, ValidationError) as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The figures are saved as the %(year)d cost base of %(resource)s.")
+                    % {"year": year, "resource": resource.name},
+                )
+                return redirect(f"{reverse('pricing:cost_base', args=[resource.pk])}?year={year}")
+    context = {"form": form, "staff": staff, "result": result, "save_form": save_form}
+    return render(request, "pricing/calculator.html", context)
 
 
 def _managed_resource(request, pk) -> Resource:
@@ -147,7 +180,8 @@ def price_lists(request, pk):
             "resource": resource,
             "form": form,
             "price_lists": [(price_list, selectors.blocked_price_messages(price_list)) for price_list in lists],
-            **_floor_context(resource, timezone.localdate()),
+            # The floor of the period being entered: the year of the "valid from" typed, else this year.
+            **_floor_context(resource, _period_start(form) or timezone.localdate()),
         },
     )
 
@@ -182,9 +216,14 @@ def price_list_edit(request, pk):
             "resource": resource,
             "form": form,
             "price_list": price_list,
-            **_floor_context(resource, price_list.valid_from),
+            **_floor_context(resource, _period_start(form) or price_list.valid_from),
         },
     )
+
+
+def _period_start(form):
+    """The "valid from" of a submitted price list form, when it was a date (its floor is the one to show)."""
+    return getattr(form, "cleaned_data", {}).get("valid_from") if form.is_bound else None
 
 
 def _floor_context(resource, day):

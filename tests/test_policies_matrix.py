@@ -18,6 +18,7 @@ from intake import services as intake_services
 from intake.choices import RequestStatus
 from intake.models import Routing
 from pricing import policies as pricing
+from reporting import policies as reporting
 from tests.booking.factories import BookingFactory
 from tests.factories import (
     AcademicUserFactory,
@@ -327,6 +328,13 @@ def test_the_facilities_each_role_manages(world):
     # Only the facilities asked about: a manager of one is not a manager of the other.
     assert roles.facilities_managed_directly(world.people["manager"], {world.other_facility.pk}) == set()
     assert roles.facilities_managed_directly(world.people["manager"], set()) == set()
+
+
+# --- reporting -----------------------------------------------------------------------------------------------
+
+
+def test_a_usage_report_names_companies_so_it_is_for_those_who_keep_the_facility(world):
+    assert world.allowed(lambda user: reporting.can_view_usage_report(user, world.facility)) == KEEPERS
 
 
 def test_a_deactivated_platform_admin_keeps_nothing(world):

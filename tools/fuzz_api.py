@@ -9,7 +9,8 @@ personal token for a company user and a facility manager through `POST /api/v1/a
 key (`manage.py create_api_client`), then runs `schemathesis run` over the schema once per identity with every
 check, a fixed seed and a fixed number of examples per operation. It exits 1 when any run finds a failure (a 5xx,
 an answer the schema does not describe, ...), and prints one line per identity: operations, test cases, failures.
-Reports (JUnit) go to .fuzz/ (ignored by git).
+Reports (JUnit) go to .fuzz/ (ignored by git), with the server's access log and, per operation, how many answers
+were 2xx (.fuzz/reach.txt): random ids mostly meet a 404.
 """
 
 import argparse
@@ -43,6 +44,29 @@ IDENTITIES = {
 #   created resource is readable at once; a cancelled booking stays readable, a request belongs to its sender.
 REVOKING_OPERATION = "auth_tokens_destroy"
 EXCLUDED_CHECKS = ["positive_data_acceptance", "use_after_free", "ensure_resource_availability"]
+
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s"  # method, path without the query, status: one answer a line
+SCHEMA_PATH = re.compile(r"/(?:[0-9]+|\{[a-z_]+\})(?=/|$)")
+
+
+def reached_operations(schema_paths: list[str], access_log: str) -> tuple[dict, dict]:
+    """Per operation (method and schema path), how many answers the server gave and how many were 2xx."""
+    templates = {SCHEMA_PATH.sub("/{}", path): path for path in schema_paths}
+    answers, successes = {}, {}
+    for line in access_log.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or not parts[2].isdigit():
+            continue
+        method, path, status = parts
+        template = templates.get(SCHEMA_PATH.sub("/{}", path))
+        if template is None:
+            continue
+        key = f"{method} {template}"
+        answers[key] = answers.get(key, 0) + 1
+        if status.startswith("2"):
+            successes[key] = successes.get(key, 0) + 1
+    return answers, successes
 
 
 def free_port() -> int:
@@ -186,12 +210,19 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     log = open(REPORTS / "server.log", "w")  # noqa: SIM115 (open for the server's whole life)
     server = subprocess.Popen(
-        [VENV_BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+        [VENV_BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60",
+         "--access-logfile", str(REPORTS / "access.log"), "--access-logformat", ACCESS_FORMAT],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     results = []
     try:
         wait_for(f"{base}/api/v1/schema/")
+        with urllib.request.urlopen(f"{base}/api/v1/schema/?format=json", timeout=30) as response:
+            schema_paths_methods = [
+                (path, [m for m in item if m in ("get", "post", "put", "patch", "delete")])
+                for path, item in json.load(response)["paths"].items()
+            ]
+        schema_paths = [path for path, _methods in schema_paths_methods]
         for name in identities:
             email = IDENTITIES[name]
             token = organisation_key if email == "lt_key" else (personal_token(base, email) if email else None)
@@ -216,6 +247,16 @@ def main() -> None:
     totals = [summary_numbers(result) for result in results]
     cases, failures = sum(t[1] for t in totals), sum(t[2] for t in totals)
     print(f"fuzz: {len(identities)} identities, {len(results)} runs, {cases} test cases, {failures} unique failures")
+    answers, successes = reached_operations(schema_paths, (REPORTS / "access.log").read_text(errors="replace"))
+    operations = [f"{method.upper()} {path}" for path, item in schema_paths_methods for method in item]
+    never = sorted(operation for operation in operations if not successes.get(operation))
+    print(
+        f"fuzz: {len(operations) - len(never)} of {len(operations)} operations answered 2xx at least once; "
+        f"{sum(successes.values())} of {sum(answers.values())} answers were 2xx (.fuzz/reach.txt)"
+    )
+    (REPORTS / "reach.txt").write_text(
+        "".join(f"{op}\t{answers.get(op, 0)} answers\t{successes.get(op, 0)} 2xx\n" for op in sorted(operations))
+    )
     failed = [result for result in results if result["code"] != 0]
     for result in failed:
         tail = result["output"][-6000:]

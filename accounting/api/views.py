@@ -16,7 +16,11 @@ from accounting import ehf, forms, selectors
 from accounting.api import serializers
 from accounting.policies import accounts_scope_for
 
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (Europe/Oslo); this year if left out")
+YEAR = OpenApiParameter(
+    "year",
+    {"type": "integer", "minimum": 2000, "maximum": 2100},
+    description="Calendar year (Europe/Oslo); this year if left out",
+)
 FROM = OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period; this month if left out")
 TO = OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period, included")
 ORG_NUMBER = OpenApiParameter(

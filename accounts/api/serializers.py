@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.choices import MembershipRole
 from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 
 
@@ -66,6 +67,10 @@ class MembershipSerializer(serializers.ModelSerializer):
         model = OrganisationMembership
         fields = ["id", "organisation", "email", "role", "state", "claimed_name", "requested_at", "decided_at",
                   "decision_note"]  # fmt: skip
+
+
+class MembershipRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MembershipRole.choices)
 
 
 class MembershipRequestSerializer(serializers.Serializer):

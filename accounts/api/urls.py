@@ -4,6 +4,7 @@ from accounts.api.views import (
     AffiliationDecisionView,
     InstitutionAffiliationsView,
     MembershipDecisionView,
+    MembershipRoleView,
     MembershipsToDecideView,
     MyAffiliationView,
     MyOrganisationsView,
@@ -24,8 +25,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", OrganisationDetailView.as_view(), name="organisation-detail"),
     path("organisations/<int:pk>/recheck/", OrganisationRecheckView.as_view(), name="organisation-recheck"),
     path("organisations/memberships/waiting/", MembershipsToDecideView.as_view(), name="memberships-waiting"),
-    path(
-        "organisations/memberships/<int:pk>/decision/", MembershipDecisionView.as_view(), name="membership-decision"
-    ),
+    path("organisations/memberships/<int:pk>/decision/", MembershipDecisionView.as_view(), name="membership-decision"),
+    path("organisations/memberships/<int:pk>/role/", MembershipRoleView.as_view(), name="membership-role"),
     path("affiliations/<int:pk>/decision/", AffiliationDecisionView.as_view(), name="affiliation-decision"),
 ]

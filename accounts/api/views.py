@@ -14,6 +14,7 @@ from accounts.api.serializers import (
     AffiliationSerializer,
     ApiTokenSerializer,
     MembershipRequestSerializer,
+    MembershipRoleSerializer,
     MembershipSerializer,
     OrganisationSerializer,
     TokenRequestSerializer,
@@ -24,7 +25,7 @@ from accounts.choices import AffiliationState
 from accounts.models import Affiliation, ApiToken, Organisation, OrganisationMembership
 from catalogue.models import Institution
 from core.errors import DomainError
-from core.policies import require
+from core.policies import require, require_visible
 
 
 class TokenObtainView(APIView):
@@ -149,6 +150,7 @@ class OrganisationDetailView(APIView):
     @extend_schema(responses={200: OrganisationSerializer}, tags=["organisations"])
     def get(self, request, pk: int):
         organisation = get_object_or_404(Organisation, pk=pk)
+        require_visible(policies.knows_organisation, request.user, organisation)
         require(policies.can_view_organisation, request.user, organisation)
         body = OrganisationSerializer(organisation).data
         body["members"] = [
@@ -194,9 +196,25 @@ class MembershipDecisionView(APIView):
         serializer = AffiliationDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            membership = services.membership_decide(
-                actor=request.user, membership_id=pk, **serializer.validated_data
-            )
+            membership = services.membership_decide(actor=request.user, membership_id=pk, **serializer.validated_data)
+        except OrganisationMembership.DoesNotExist:
+            raise Http404 from None
+        return Response(MembershipSerializer(membership).data)
+
+
+class MembershipRoleView(APIView):
+    """Make an approved member an organisation admin (`{"role": "admin"}`) or an admin a member again
+    (`{"role": "member"}`): the organisation's admins or a platform admin, never for themselves; the organisation
+    keeps at least one admin (409 `last_admin`)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=MembershipRoleSerializer, responses={200: MembershipSerializer}, tags=["organisations"])
+    def post(self, request, pk: int):
+        serializer = MembershipRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            membership = services.membership_role_set(actor=request.user, membership_id=pk, **serializer.validated_data)
         except OrganisationMembership.DoesNotExist:
             raise Http404 from None
         return Response(MembershipSerializer(membership).data)

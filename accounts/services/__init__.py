@@ -10,9 +10,11 @@ from accounts.services.affiliations import (
     institution_domain_add,
     institution_domain_remove,
 )
+from accounts.services.clusters import cluster_member_add, cluster_member_remove, cluster_sharing_decide
 from accounts.services.organisations import (
     membership_decide,
     membership_request,
+    membership_role_set,
     org_number_checked,
     organisation_by_number,
     organisation_precheck,
@@ -27,6 +29,9 @@ from accounts.services.people import (
 )
 
 __all__ = [
+    "cluster_member_add",
+    "cluster_member_remove",
+    "cluster_sharing_decide",
     "affiliation_check_proof",
     "affiliation_claim",
     "affiliation_decide",
@@ -37,6 +42,7 @@ __all__ = [
     "api_token_revoke",
     "email_domain",
     "membership_decide",
+    "membership_role_set",
     "membership_request",
     "org_number_checked",
     "organisation_by_number",

@@ -15,7 +15,7 @@ from accounts.models import Affiliation, AffiliationEvent, InstitutionDomain, Us
 from catalogue.models import Institution
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
-from core.policies import require
+from core.policies import is_visible, require
 
 
 def _affiliation_event_record(*, user, institution_id: int, action: str, method: str = "", actor=None,
@@ -138,6 +138,8 @@ def affiliation_decide(*, actor: User, affiliation_id: int, approve: bool, note:
     )
     if affiliation is None:
         raise Affiliation.DoesNotExist
+    if not is_visible(policies.can_view_affiliation, actor, affiliation):  # not theirs to see: as a missing one
+        raise Affiliation.DoesNotExist
     require(policies.can_decide_affiliation, actor, affiliation)
     if approve:
         if affiliation.state == AffiliationState.VERIFIED:
@@ -184,8 +186,10 @@ def institution_domain_add(*, actor: User, institution: Institution, domain: str
     if InstitutionDomain.objects.filter(domain=domain).exists():
         raise DomainError(_("This domain is already registered."), field="domain", code="domain_taken")
     added = InstitutionDomain.objects.create(institution=institution, domain=domain, added_by=actor)
-    waiting = Affiliation.objects.select_related("user").filter(institution=institution).exclude(
-        state=AffiliationState.VERIFIED
+    waiting = (
+        Affiliation.objects.select_related("user")
+        .filter(institution=institution)
+        .exclude(state=AffiliationState.VERIFIED)
     )
     for affiliation in waiting:
         affiliation_check_proof(user=affiliation.user)

@@ -12,7 +12,7 @@ from accounts.choices import MembershipRole, MembershipState, RegisterState
 from accounts.models import Organisation, OrganisationMembership, User
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
-from core.policies import require
+from core.policies import is_visible, require
 from core.validators import normalise_org_number, validate_org_number
 
 
@@ -47,7 +47,7 @@ def register_refusal(unit: brreg.RegisterUnit) -> DomainError | None:
     return None
 
 
-def apply_register_answer(organisation: Organisation, unit: brreg.RegisterUnit) -> None:
+def organisation_register_answer_apply(organisation: Organisation, unit: brreg.RegisterUnit) -> None:
     """Name, address, VAT registration, NACE code and web domain as the register has them; verified when the
     unit may pay, refused when it is deleted, bankrupt or unknown."""
     now = timezone.now()
@@ -121,7 +121,7 @@ def organisation_by_number(*, org_number: str, name: str = "") -> Organisation:
     if unit is None:
         organisation.register_note = _("Brønnøysundregistrene could not be reached; not verified yet.")
     else:
-        apply_register_answer(organisation, unit)
+        organisation_register_answer_apply(organisation, unit)
     try:
         with transaction.atomic():
             organisation.save()
@@ -136,7 +136,7 @@ def organisation_register_check(*, organisation: Organisation) -> bool:
         unit = brreg.unit_lookup(organisation.org_number)
     except brreg.RegisterUnavailable:
         return False
-    apply_register_answer(organisation, unit)
+    organisation_register_answer_apply(organisation, unit)
     organisation.save()
     return True
 
@@ -146,6 +146,8 @@ def organisation_recheck(*, actor: User, organisation_id: int) -> Organisation:
     """A platform admin or the organisation's admin asks the register again (after it was unreachable)."""
     organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
     if organisation is None:
+        raise Organisation.DoesNotExist
+    if not is_visible(policies.knows_organisation, actor, organisation):  # not theirs to see: as a missing one
         raise Organisation.DoesNotExist
     require(policies.can_recheck_organisation, actor, organisation)
     if not organisation.org_number:
@@ -211,6 +213,8 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
     )
     if membership is None:
         raise OrganisationMembership.DoesNotExist
+    if not is_visible(policies.can_view_membership, actor, membership):  # not theirs to see: as a missing one
+        raise OrganisationMembership.DoesNotExist
     require(policies.can_decide_membership, actor, membership)
     wanted = MembershipState.APPROVED if approve else MembershipState.REFUSED
     if membership.state == wanted:
@@ -221,4 +225,41 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
     membership.decision_note = (note or "")[:1000]
     membership.save()
     email_queue(kind=emails.MEMBERSHIP_DECIDED, object_id=membership.pk)
+    return membership
+
+
+@transaction.atomic
+def membership_role_set(*, actor: User, membership_id: int, role: str) -> OrganisationMembership:
+    """Make an approved member an organisation admin (who approves later members), or an admin a member again.
+    The organisation keeps at least one approved admin (409 last_admin)."""
+    membership = (
+        OrganisationMembership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise OrganisationMembership.DoesNotExist
+    if not is_visible(policies.can_view_membership, actor, membership):  # not theirs to see: as a missing one
+        raise OrganisationMembership.DoesNotExist
+    require(policies.can_change_membership_role, actor, membership)
+    if role not in MembershipRole.values:
+        raise DomainError(_("Choose organisation admin or member."), field="role", code="invalid_choice")
+    if membership.state != MembershipState.APPROVED:
+        raise DomainError(
+            _("Only an approved member can have a role; approve the membership first."), field="role",
+            code="not_approved",
+        )  # fmt: skip
+    other_admins = (
+        OrganisationMembership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, state=MembershipState.APPROVED, role=MembershipRole.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if role != MembershipRole.ADMIN and not other_admins.exists():
+        raise ConflictError(
+            _("The organisation must keep at least one admin: make someone else admin first."), field="role",
+            code="last_admin",
+        )  # fmt: skip
+    membership.role = role
+    membership.save()
     return membership

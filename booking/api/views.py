@@ -39,15 +39,17 @@ from booking.api.serializers import (
 from booking.filtersets import BookingFilterSet
 from booking.models import Booking, IdempotencyRecord
 from calendars import selectors as calendar_selectors
+from catalogue import policies as catalogue_policies
 from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
-from core.policies import require
+from core.policies import require_visible
 
 MAX_WINDOW = datetime.timedelta(days=62)
 MAX_DISTANCE = datetime.timedelta(days=3660)
+MAX_RESOURCES = 500  # resources in one answer of the free-capacity search
 
 
 def _interval_list(intervals) -> list[dict]:
@@ -198,8 +200,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return BookingSerializer
 
     def get_object(self):
+        """The booking, if the user may see it; someone else's booking is a 404, as a missing one."""
         booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"])
-        require(policies.can_view_booking, self.request.user, booking)
+        require_visible(policies.can_view_booking, self.request.user, booking)
         return booking
 
     def retrieve(self, request, *args, **kwargs):
@@ -260,8 +263,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise _refusal_with_code(serializer.errors)
         data = serializer.validated_data
         resource = selectors.resource_to_book(data["resource"])
-        if resource is None:
-            raise DomainError(_("No such resource."), field="resource", code="not_found")
+        if resource is None or not catalogue_policies.can_view_facility(request.user, resource.facility):
+            raise DomainError(_("No such resource."), field="resource", code="not_found")  # a draft's too
         fields = {
             "resource": resource, "user": request.user, "start": data["start"], "end": data["end"],
             "access_model": data["access_model"], "purpose": data["purpose"], "activity": data.get("activity"),
@@ -270,7 +273,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if data.get("repeat"):
             result = services.booking_series_create(
                 **fields, frequency=data["repeat"], until=data.get("until"), count=data.get("count"),
-                mode=data["mode"],
+                mode=data["mode"], organisation=data.get("organisation"),
             )  # fmt: skip
             if not result.created:  # every occurrence was skipped: a conflict that says so, with the reasons
                 raise ConflictError(
@@ -288,9 +291,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(_created_body(booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, call):
-        """A change to one booking: the service decides who may make it (PermissionDenied is a 403)."""
-        booking = get_object_or_404(Booking.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"])
-        booking = call(booking)
+        """A change to one booking the user may see (else 404): the service decides who may make it (403)."""
+        booking = call(self.get_object())
         return Response(BookingSerializer(booking).data)
 
     @action(detail=True, methods=["post"])
@@ -364,7 +366,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = BulkDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if Booking.objects.filter(pk__in=data["ids"]).count() != len(set(data["ids"])):
+        # A booking the user may not see is unknown, as one that does not exist.
+        if selectors.visible_bookings(request.user).filter(pk__in=data["ids"]).count() != len(set(data["ids"])):
             raise ValidationError({"ids": [_("Unknown booking.")]})
         decided = services.bookings_decide(
             booking_ids=data["ids"], actor=request.user, approve=data["decision"] == "approve", reason=data["reason"]
@@ -476,7 +479,11 @@ class FreeCapacityView(APIView):
             OpenApiParameter("institution", str, description="Institution id or slug"),
             *_PERIOD,
             OpenApiParameter("duration", str, description="ISO 8601 duration, e.g. PT4H (default PT1H)"),
-            OpenApiParameter("limit", int, description="At most this many resources (1-500, default 100)"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_RESOURCES},
+                description=f"At most this many resources (1-{MAX_RESOURCES}, default 100)",
+            ),
         ],
         responses={200: FreeCapacitySerializer, 400: ErrorSerializer},
     )
@@ -493,10 +500,14 @@ class FreeCapacityView(APIView):
         category = _lookup(Category, params.get("category"), "category")
         institution = _lookup(Institution, params.get("institution"), "institution")
         try:
-            limit = max(1, min(int(params.get("limit", 100)), 500))
+            limit = int(params.get("limit") or 100)
         except ValueError:
             raise DomainError(_("Not a number."), field="limit", code="invalid") from None
-        windows = selectors.find_free_capacity(
+        if not 1 <= limit <= MAX_RESOURCES:
+            raise DomainError(
+                _("Ask for 1 to %(most)d resources.") % {"most": MAX_RESOURCES}, field="limit", code="out_of_range"
+            )
+        windows = selectors.free_capacity_windows(
             start=start, end=end, duration=duration, category=category, institution=institution,
             user=request.user, limit=limit,
         )  # fmt: skip

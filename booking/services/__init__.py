@@ -3,6 +3,7 @@
 - `rules`: whether a resource can be booked, every booking rule but overlap, recurring series (a core rule module);
 - `storing`: the slot check and the insert that holds the slot (the booking path);
 - `bookings`: create, series, cancel, move, reminders;
+- `orders`: service orders (staff-run work at an agreed price, from an accepted intake quote);
 - `decisions`: approve, reject, decide many at once, expire unanswered requests;
 - `use`: complete, no-show, adjust the time used, record a use after the fact, complete what has ended;
 - `changes`: what those share (the payer and price a booking carries, the locked row, a status change);
@@ -30,6 +31,7 @@ from booking.services.calendar import (
     qualification_revoke,
 )
 from booking.services.decisions import booking_approve, booking_reject, bookings_decide, pending_bookings_expire
+from booking.services.orders import service_order_create
 from booking.services.rules import (
     MAX_SERIES_LENGTH,
     bookability_refusal,
@@ -37,6 +39,7 @@ from booking.services.rules import (
     offer_refusal,
     recurrence_expand,
     resource_bookability,
+    resource_orderability,
 )
 from booking.services.storing import OVERLAP_CONSTRAINT
 from booking.services.use import (
@@ -56,4 +59,5 @@ __all__ = [
     "bookings_use_record", "closure_create", "closure_delete", "completed_use_record",
     "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "offer_refusal", "pending_bookings_expire",
     "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
+    "resource_orderability", "service_order_create",
 ]  # fmt: skip

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,6 +30,7 @@ from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
 from pricing.charges import cancellation_charge
+from pricing.selectors import agreed_amount_split
 
 
 @dataclass
@@ -51,12 +53,14 @@ def booking_create(
     recurrence_group: uuid.UUID | None = None,
     notify: bool = True,
     organisation=None,
+    agreed_net_amount: Decimal | None = None,
 ) -> Booking:
     """Store a booking request. It is confirmed at once unless the resource needs a manager's approval.
 
     Pricing decides the activity, tier and VAT from verified facts (pricing.selectors.booking_price); a request
     may name `activity` only as those facts give it, and `collaboration_agreement` (an id) only when it covers
-    the person. The booking records the agreement behind a non-economic use.
+    the person. The booking records the agreement behind a non-economic use. `agreed_net_amount` is a price the
+    facility proposed and the person accepted (intake): it replaces the price list's amount, with the same terms.
 
     Raises DomainError (400) naming the broken rule, or ConflictError (409) with the nearest free alternatives
     when the slot is taken; the answer never says who holds it.
@@ -97,6 +101,7 @@ def booking_create(
             end=end,
             activity=activity,
             collaboration_agreement=collaboration_agreement,
+            agreed_net_amount=agreed_net_amount,
         ),
     )
     try:
@@ -127,9 +132,13 @@ def booking_series_create(
     count: int | None = None,
     mode: str = ConflictMode.ALL_OR_NOTHING,
     now: datetime.datetime | None = None,
+    organisation=None,
+    agreed_net_amount: Decimal | None = None,
 ) -> SeriesResult:
     """A daily or weekly series. All-or-nothing stores none when one occurrence fails; skip-conflicts stores the
-    rest and reports what it skipped and why."""
+    rest and reports what it skipped and why. Every occurrence has the same payer (`organisation` as in
+    booking_create). `agreed_net_amount`, a price for the whole series (an accepted intake proposal, all-or-nothing
+    only), is divided over its bookings (pricing.selectors.agreed_amount_split)."""
     require(policies.can_book, user, resource)
     if mode not in ConflictMode.values:
         raise DomainError(_("Unknown conflict mode."), field="mode", code="invalid_mode")
@@ -137,10 +146,17 @@ def booking_series_create(
     occurrences = recurrence_expand(
         start=start, end=end, frequency=frequency, until=until, count=count, zone=policy.zone
     )
+    if agreed_net_amount is not None and mode != ConflictMode.ALL_OR_NOTHING:
+        raise DomainError(
+            _("A series at an agreed price is stored whole or not at all."), field="mode", code="invalid_mode"
+        )
+    shares = [None] * len(occurrences)
+    if agreed_net_amount is not None:
+        shares = agreed_amount_split(amount=agreed_net_amount, parts=len(occurrences))
     group = uuid.uuid4()
     result = SeriesResult()
     with transaction.atomic():
-        for occurrence_start, occurrence_end in occurrences:
+        for (occurrence_start, occurrence_end), share in zip(occurrences, shares, strict=True):
             try:
                 with transaction.atomic():
                     booking = booking_create(
@@ -154,6 +170,8 @@ def booking_series_create(
                         purpose=purpose,
                         now=now,
                         recurrence_group=group,
+                        organisation=organisation,
+                        agreed_net_amount=share,
                     )
                 result.created.append(booking)
             except DomainError as error:

@@ -4,11 +4,15 @@ A status change is saved with its history entry and, when it has one, its e-mail
 caller's transaction.
 """
 
+from decimal import Decimal
+
+from django.utils import timezone
+
 from accounts.selectors import payer_for
 from booking.emails import email_kinds, outbox_write
 from booking.models import Booking
 from booking.services.storing import booking_event_record
-from pricing.selectors import booking_price
+from pricing.selectors import agreed_quote, booking_price, use_terms_priced
 
 
 def payer_fields(user, organisation=None) -> dict:
@@ -24,14 +28,26 @@ def payer_fields(user, organisation=None) -> dict:
     }
 
 
-def price_fields(*, resource, user, access_model, start, end, activity=None, collaboration_agreement=None) -> dict:
+def price_fields(
+    *, resource, user, access_model, start, end, activity=None, collaboration_agreement=None,
+    agreed_net_amount: Decimal | None = None,
+) -> dict:  # fmt: skip
     """The terms and the price snapshot of a use (pricing decides them from verified facts): the activity, the
     agreement behind a non-economic use, the VAT category and its reason, and the price when there is one.
-    DomainError naming the field when the person may not have the activity or agreement asked for."""
-    found, quote = booking_price(
-        resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
-        collaboration_agreement=collaboration_agreement,
-    )  # fmt: skip
+    With `agreed_net_amount` (an accepted intake proposal) the price is that amount with the terms' tier and VAT,
+    not the price list's. DomainError naming the field when the person may not have the activity or agreement
+    asked for."""
+    if agreed_net_amount is None:
+        found, quote = booking_price(
+            resource=resource, user=user, access_model=access_model, start=start, end=end, activity=activity,
+            collaboration_agreement=collaboration_agreement,
+        )  # fmt: skip
+    else:
+        found = use_terms_priced(
+            user=user, resource=resource, access_model=access_model, day=timezone.localdate(start),
+            collaboration_agreement=collaboration_agreement, activity=activity,
+        )  # fmt: skip
+        quote = agreed_quote(found=found, net_amount=agreed_net_amount)
     fields = {
         "activity": found.terms.activity,
         "collaboration_agreement": found.agreement,

@@ -41,9 +41,16 @@ def offer_refusal(resource: Resource, user) -> str | None:
     them to sign in; the booking itself needs a signed-in, active user (`resource_bookability`). Reads only what is
     loaded with the resource (its facility and booking policy).
     """
+    return use_refusal(resource, user, booked_online=True)
+
+
+def use_refusal(resource: Resource, user, *, booked_online: bool) -> str | None:
+    """The checks of `offer_refusal`, shared with staff-run work: the resource is in use, its facility published
+    and open to the person. `booked_online` False (a service order, done by the facility's staff) needs no
+    booking policy, so a resource offered only as a service can be ordered."""
     if not resource.is_active:
         return _("This resource is no longer in use.")
-    if not resource.bookable or _loaded_policy(resource) is None:
+    if booked_online and (not resource.bookable or _loaded_policy(resource) is None):
         return _("This resource is not offered for booking online. Contact the facility.")
     facility = resource.facility
     if not facility.is_published:
@@ -63,6 +70,18 @@ def resource_bookability(resource: Resource, user) -> BookingPolicy:
     if refusal is not None:
         raise DomainError(refusal, field="resource", code="not_bookable")
     return resource.booking_policy
+
+
+def resource_orderability(resource: Resource, user) -> None:
+    """The guard before staff-run work on `resource` is ordered for `user` (a service order): signed in and
+    active, the resource in use, its facility published and open to them. DomainError `not_orderable` (field
+    `resource`) saying why not."""
+    if not roles.is_authenticated(user):
+        refusal = _("Only a signed-in user with an active account can order.")
+    else:
+        refusal = use_refusal(resource, user, booked_online=False)
+    if refusal is not None:
+        raise DomainError(refusal, field="resource", code="not_orderable")
 
 
 def proposed_booking_refusal(*, booking_id: int, facility_id: int) -> str | None:

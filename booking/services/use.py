@@ -23,6 +23,7 @@ from catalogue.models import Resource
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
+from pricing.choices import PriceUnit
 from pricing.selectors import quote_for_terms
 from pricing.terms import VatTreatment
 
@@ -138,7 +139,7 @@ def booking_use_adjust(
 ) -> Booking:
     """A manager records the time actually used: the booking ends at `end` and is completed, priced again by
     pricing for the new period (pricing.selectors.booking_quote). Within the correction window only, with a
-    reason; the end is after the start and not in the future."""
+    reason; the end is after the start and not in the future. A price agreed in intake stays as agreed."""
     now = now or timezone.now()
     if not (reason or "").strip():
         raise DomainError(_("Say why the used time differs."), field="reason", code="reason_required")
@@ -158,7 +159,11 @@ def booking_use_adjust(
     if end > now:
         raise DomainError(_("The used time cannot end in the future."), field="end", code="in_the_future")
     old_end = booking.end
-    if booking.price_tier:  # priced again on the terms it was booked under; without a price it stays without
+    # Priced again on the terms it was booked under; without a price it stays without. A price agreed in intake (a
+    # fixed amount, no price list behind it: pricing.selectors.agreed_quote) is what the company accepted for the
+    # use, and stays as agreed; priced again from the list it could even become free.
+    agreed = booking.price_list_id is None and booking.price_unit == PriceUnit.FIXED
+    if booking.price_tier and not agreed:
         vat = VatTreatment(booking.vat_category, booking.vat_rate or 0, booking.vat_reason_code, booking.vat_reason)
         quote = quote_for_terms(
             resource=booking.resource, tier=booking.price_tier, vat=vat, start=booking.start, end=end

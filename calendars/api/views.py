@@ -10,12 +10,16 @@ from rest_framework.views import APIView
 
 from calendars import policies, selectors, services
 from calendars.api.serializers import ExternalCalendarCreateSerializer, ExternalCalendarSerializer
+from catalogue import policies as catalogue_policies
 from catalogue.models import Resource
-from core.policies import require
+from core.policies import require, require_visible
 
 
-def _resource(pk) -> Resource:
-    return get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+def _resource(request, pk) -> Resource:
+    """The resource, if the user may see it (a draft facility's is a 404 to others, as a missing one)."""
+    resource = get_object_or_404(Resource.objects.select_related("facility"), pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, resource.facility)
+    return resource
 
 
 class ExternalCalendarListView(APIView):
@@ -25,7 +29,7 @@ class ExternalCalendarListView(APIView):
 
     @extend_schema(summary="External calendars of a resource", responses={200: ExternalCalendarSerializer(many=True)})
     def get(self, request, pk):
-        resource = _resource(pk)
+        resource = _resource(request, pk)
         require(policies.can_manage_external_calendars, request.user, resource)
         calendars = selectors.external_calendars_of(resource)
         return Response(ExternalCalendarSerializer(calendars, many=True).data)
@@ -38,7 +42,7 @@ class ExternalCalendarListView(APIView):
         responses={201: ExternalCalendarSerializer},
     )
     def post(self, request, pk):
-        resource = _resource(pk)
+        resource = _resource(request, pk)
         require(policies.can_manage_external_calendars, request.user, resource)
         serializer = ExternalCalendarCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -54,7 +58,7 @@ class ExternalCalendarDetailView(APIView):
 
     @extend_schema(summary="Remove an external calendar", responses={204: None})
     def delete(self, request, pk, calendar_id):
-        resource = _resource(pk)
+        resource = _resource(request, pk)
         require(policies.can_manage_external_calendars, request.user, resource)
         calendar = selectors.external_calendar_of(resource, calendar_id)
         if calendar is None:

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,7 +38,20 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name_nb", "name_en"]
 
 
+class VisibleFacilityField(serializers.PrimaryKeyRelatedField):
+    """A facility by its id, among those the requesting user may see: someone else's draft is refused exactly as an
+    id that names nothing (the request comes in the serializer's context)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Facility.objects.all()
+        return selectors.visible_facilities(request.user)
+
+
 class ContactPersonSerializer(serializers.ModelSerializer):
+    facility = VisibleFacilityField(queryset=Facility.objects.all())
+
     class Meta:
         model = ContactPerson
         fields = ["id", "facility", "name", "role", "email", "phone", "is_primary"]
@@ -50,6 +65,8 @@ class ContactPersonUpdateSerializer(serializers.ModelSerializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
+    facility = VisibleFacilityField(queryset=Facility.objects.all())
+
     class Meta:
         model = Resource
         fields = ["id", "facility", "kind", "name", "description_nb", "description_en", "bookable", "is_active"]
@@ -99,7 +116,12 @@ class FacilitySerializer(serializers.ModelSerializer):
     @extend_schema_field(ContactPersonSerializer(allow_null=True))
     def get_primary_contact(self, facility):
         contact = selectors.primary_contact(facility)
-        return ContactPersonSerializer(contact).data if contact else None
+        return self.contact_serializer.to_representation(contact) if contact else None
+
+    @cached_property
+    def contact_serializer(self) -> ContactPersonSerializer:
+        # One for the whole list: building a ModelSerializer's fields anew for each row cost more than the query.
+        return ContactPersonSerializer()
 
 
 class FacilityDetailSerializer(FacilitySerializer):

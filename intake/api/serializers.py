@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from booking.choices import Frequency
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
+from core.api import ApiDateTimeField
 from core.validators import normalise_org_number, validate_org_number
 from intake import policies
 from intake.choices import (
@@ -65,8 +67,18 @@ class RoutingSerializer(serializers.ModelSerializer):
             "booking_id",
             "quote_amount",
             "agreement_template",
+            "resource",
+            "quantity",
+            "unit",
+            "slot_start",
+            "slot_end",
+            "series_frequency",
+            "series_count",
             "requester_decision",
             "agreement",
+            "series",
+            "service_order",
+            "collaboration_agreement",
         ]
 
 
@@ -97,12 +109,15 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             "status",
             *IntakeRequest.REQUESTER_FIELDS,
             "organisation",
+            "sent_by_organisation",
             "language",
             "deadline_at",
             "created_at",
             "history",
         ]
-        read_only_fields = ["id", "status", "organisation", "deadline_at", "created_at", "history"]
+        read_only_fields = [
+            "id", "status", "organisation", "sent_by_organisation", "deadline_at", "created_at", "history"
+        ]  # fmt: skip
 
     def validate_org_number(self, value):
         compact = normalise_org_number(value)
@@ -214,6 +229,11 @@ class AcceptInputSerializer(serializers.Serializer):
     )
     quote_unit = serializers.ChoiceField(choices=QuoteUnit.choices, required=False, allow_blank=True, default="")
     quote_resource = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1)
+    # A booking proposal: the time of the (first) booking of quote_resource, with a UTC offset; a series repeats it.
+    slot_start = ApiDateTimeField(required=False, allow_null=True, default=None, require_offset=True)
+    slot_end = ApiDateTimeField(required=False, allow_null=True, default=None, require_offset=True)
+    series_frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_blank=True, default="")
+    series_count = serializers.IntegerField(required=False, allow_null=True, min_value=2, max_value=200, default=None)
 
 
 class WebhookInputSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from intake.services.clients import (
     KEY_PREFIX,
     api_client_create,
     api_client_revoke,
+    api_client_rotate,
     unqueued_webhooks_requeue,
     webhook_attempt,
     webhook_backoff_seconds,
@@ -44,7 +45,8 @@ from intake.services.routing import (
 from intake.services.state import ALLOWED_TRANSITIONS, request_lock, request_transition
 
 __all__ = [
-    "ALLOWED_TRANSITIONS", "KEY_PREFIX", "api_client_create", "api_client_revoke", "deadline_escalations_send",
+    "ALLOWED_TRANSITIONS", "KEY_PREFIX", "api_client_create", "api_client_revoke", "api_client_rotate",
+    "deadline_escalations_send",
     "deadline_reminders_send", "proposal_decide", "request_add_message", "request_ask_for_info",
     "request_assign_institution", "request_close", "request_confirm_email", "request_decline", "request_lock",
     "request_refer", "request_route", "request_submit", "request_transition", "request_update_checklist",

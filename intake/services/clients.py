@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.net import host_is_public
 from core.queue import task_queue_after_commit
 from intake.choices import (
@@ -25,9 +25,22 @@ from intake.models import ApiClient, WebhookDelivery
 KEY_PREFIX = "lt_"
 
 
+def _new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
 @transaction.atomic
-def api_client_create(*, name: str, kind: str, scopes: list[str]) -> tuple[ApiClient, str]:
-    """Create a client and its key. The key is returned once; only its hash is kept."""
+def api_client_create(
+    *, name: str, kind: str, scopes: list[str], organisation=None, created_by=None
+) -> tuple[ApiClient, str]:
+    """Create a client and its key. The key is returned once; only its hash is kept.
+
+    On the organisation's page its admin makes a key for the cluster or TTO (`organisation`, `created_by`); an
+    operator's command makes one for an organisation that is not registered here."""
+    if not (name or "").strip():
+        raise DomainError(_("Give the key a name, e.g. what uses it."), field="name", code="required")
+    if not scopes:
+        raise DomainError(_("Choose at least one scope."), field="scopes", code="required")
     unknown = [scope for scope in scopes if scope not in Scope.values]
     if unknown:
         raise DomainError(
@@ -35,17 +48,32 @@ def api_client_create(*, name: str, kind: str, scopes: list[str]) -> tuple[ApiCl
             % {"scopes": ", ".join(unknown), "known": ", ".join(Scope.values)},
             field="scopes",
         )
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = _new_key()
     client = ApiClient(
-        name=name, kind=kind, scopes=",".join(scopes), key_prefix=key[:12], key_hash=ApiClient.hash_key(key)
-    )
+        name=name.strip(), kind=kind, scopes=",".join(dict.fromkeys(scopes)), key_prefix=key[:12],
+        key_hash=ApiClient.hash_key(key), organisation=organisation, created_by=created_by,
+    )  # fmt: skip
     client.full_clean()
     client.save()
     return client, key
 
 
 @transaction.atomic
+def api_client_rotate(*, client: ApiClient, now=None) -> tuple[ApiClient, str]:
+    """Give the client a new key (returned once); the old one stops working at once. Its scopes, webhook and the
+    requests it sent stay. A revoked key cannot be renewed: make a new one."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.is_revoked:
+        raise ConflictError(_("This key is revoked; make a new one."), field="client", code="revoked")
+    key = _new_key()
+    client.key_prefix, client.key_hash, client.rotated_at = key[:12], ApiClient.hash_key(key), now or timezone.now()
+    client.save(update_fields=["key_prefix", "key_hash", "rotated_at"])
+    return client, key
+
+
+@transaction.atomic
 def api_client_revoke(*, client: ApiClient, now=None) -> ApiClient:
+    """The key stops working at once, for good (the requests it sent stay with its organisation)."""
     if client.revoked_at is None:
         client.revoked_at = now or timezone.now()
         client.save(update_fields=["revoked_at"])

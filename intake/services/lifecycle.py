@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import organisations_acted_for
+from accounts.selectors import clusters_acted_for, member_companies_of, organisations_acted_for
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
 from core.validators import normalise_org_number
@@ -22,13 +22,20 @@ from intake.services.state import S, actor_fields, decline_reason_check, request
 
 
 @transaction.atomic
-def request_submit(*, data: dict, user=None, client: ApiClient | None = None, now=None) -> IntakeRequest:
+def request_submit(
+    *, data: dict, user=None, client: ApiClient | None = None, on_behalf_of=None, now=None
+) -> IntakeRequest:
     """Store a request and put it in the right queue.
 
     From a signed-in user or an API client it enters screening at once; without an account it waits until the
     e-mail address is confirmed by the link we send. A signed-in requester who is an approved member of the
     organisation with the given number makes the request for it (`organisation`); anyone else's typed company
     name and number stay text that points to no organisation.
+
+    A cluster's or TTO's staff member sends it `on_behalf_of` one of the cluster's member companies: the company is
+    recorded (`organisation`, its registered name and number) and the cluster as the sender
+    (`sent_by_organisation`). A cluster's key sends it for the member company with the given number, when the
+    company is its member.
     """
     data = dict(data)
     if not data.get("consent_to_share"):
@@ -42,12 +49,26 @@ def request_submit(*, data: dict, user=None, client: ApiClient | None = None, no
         user = None
     facility = data.get("preferred_facility")
     institution = data.get("preferred_institution") or (facility.institution if facility else None)
-    organisation = None
-    if user is not None and data["org_number"]:
+    organisation, sender = None, None
+    if on_behalf_of is not None:
+        sender = clusters_acted_for(user).filter(member_companies__company=on_behalf_of).first() if user else None
+        if sender is None:
+            raise DomainError(
+                _("You can send requests only for member companies of your cluster or TTO."),
+                field="on_behalf_of",
+                code="not_a_member",
+            )
+        organisation = on_behalf_of
+        data["company_name"], data["org_number"] = on_behalf_of.name, on_behalf_of.org_number or data["org_number"]
+    elif client is not None and client.organisation_id is not None:
+        sender = client.organisation
+        organisation = member_companies_of([sender.pk]).filter(org_number=data["org_number"]).first()
+    elif user is not None and data["org_number"]:
         organisation = organisations_acted_for(user).filter(org_number=data["org_number"]).first()
     request = IntakeRequest(
-        **data, requester=user, submitted_by_client=client, institution=institution, organisation=organisation
-    )
+        **data, requester=user, submitted_by_client=client, institution=institution, organisation=organisation,
+        sent_by_organisation=sender,
+    )  # fmt: skip
     if user is not None and not data.get("language"):
         request.language = user.language
     request.full_clean()

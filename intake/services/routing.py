@@ -2,13 +2,16 @@
 a contact person through the signed link e-mailed to them (no account needed)."""
 
 import secrets
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking.choices import Frequency
+from booking.services import MAX_SERIES_LENGTH
 from core.errors import ConflictError, DomainError
+from core.formatting import money_text, period_text
 from core.outbox import QueuedEmail, emails_queue
 from core.references import BOOKING_PROPOSAL, QUOTE_FLOOR, reference_refusal
 from intake import emails, selectors
@@ -88,6 +91,10 @@ def routing_accept(
     quote_resource: int | None = None,
     quote_unit: str = "",
     quote_quantity: Decimal | None = None,
+    slot_start=None,
+    slot_end=None,
+    series_frequency: str = "",
+    series_count: int | None = None,
     answered_by: str = "",
     now=None,
 ) -> Routing:
@@ -98,13 +105,35 @@ def routing_accept(
     sample) of `quote_resource` (a resource of the routing's facility, by id). The amount may not be below full
     cost plus the minimum margin of that (pricing's QUOTE_FLOOR check, through core.references); what it covers
     is written into the proposal the requester reads.
+
+    A booking proposal gives a time slot (`slot_start`, `slot_end`) of `quote_resource`, repeated `series_count`
+    times `series_frequency` (daily, weekly) for a series, or names a booking already made for the company
+    (`booking_id`). When the requester accepts, the booking or series is made in their name at the proposal's
+    amount (without one, at the price list's), and a quote with what it covers becomes a service order. A
+    booking's amount covers every hour of its slots: the floor is checked on them.
     """
+    covers_slot = slot_start is not None or slot_end is not None
+    if covers_slot:
+        _slot_check(slot_start, slot_end, quote_resource, series_frequency, series_count)
+        if not routing.facility.resources.filter(pk=quote_resource).exists():
+            raise DomainError(
+                _("Choose a resource of your facility to be booked."), field="quote_resource", code="invalid"
+            )
+        if quote_amount is not None and quote_unit != QuoteUnit.SAMPLE:
+            # What a booking's amount covers: every hour of all its slots, whatever time unit the manager counted
+            # it in (else "1 hour" or "1 day" would let a long series through the floor). A cost base counted in
+            # samples keeps the manager's number of samples.
+            hours = Decimal((slot_end - slot_start).total_seconds()) / 3600 * (series_count or 1)
+            # To the hundredth of an hour as stored (20 minutes: 0.34 h), rounded up: the floor is never lowered.
+            quote_unit, quote_quantity = QuoteUnit.HOUR, hours.quantize(Decimal("0.01"), rounding=ROUND_UP)
+    elif series_frequency or series_count:
+        raise DomainError(_("A series needs the time of its first booking."), field="slot_start", code="required")
     if proposal_kind not in ProposalKind.values:
         raise DomainError(_("Choose what you propose."), field="proposal_kind", code="invalid_choice")
     if proposal_kind == ProposalKind.AGREEMENT and agreement_type not in AgreementType.values:
         raise DomainError(_("Choose the agreement type."), field="agreement_type", code="required")
-    if proposal_kind == ProposalKind.BOOKING and not booking_id and not proposal_text:
-        raise DomainError(_("Give the booking number or describe the booking."), field="booking_id")
+    if proposal_kind == ProposalKind.BOOKING and not booking_id and not proposal_text and not covers_slot:
+        raise DomainError(_("Give the time of the booking, or its number, or describe it."), field="slot_start")
     if proposal_kind == ProposalKind.QUOTE and quote_amount is None:
         raise DomainError(_("Give the quoted amount."), field="quote_amount", code="required")
     if quote_amount is not None and Decimal(quote_amount) < 0:
@@ -141,6 +170,12 @@ def routing_accept(
     routing.proposal_text = proposal_text or ""
     routing.booking_id = booking_id
     routing.quote_amount = quote_amount
+    routing.resource_id = quote_resource if (covers_slot or quote_amount is not None) else None
+    routing.quantity = quote_quantity if quote_amount is not None else None
+    routing.unit = (quote_unit or "") if quote_amount is not None else ""
+    routing.slot_start, routing.slot_end = (slot_start, slot_end) if covers_slot else (None, None)
+    routing.series_frequency = series_frequency or "" if covers_slot else ""
+    routing.series_count = series_count if covers_slot and series_frequency else None
     routing.agreement_template = proposal_agreement_template(routing)
     routing.full_clean()
     routing.save()
@@ -158,6 +193,30 @@ def routing_accept(
     return routing
 
 
+def _slot_check(start, end, resource_id, frequency, count) -> None:
+    """A proposed slot has both ends, in order, on a resource; a series has a known frequency and a count."""
+    if start is None:
+        raise DomainError(_("Give the start of the booking."), field="slot_start", code="required")
+    if end is None:
+        raise DomainError(_("Give the end of the booking."), field="slot_end", code="required")
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise DomainError(_("Give times with a UTC offset."), field="slot_start", code="naive_time")
+    if end <= start:
+        raise DomainError(_("The end must be after the start."), field="slot_end", code="end_before_start")
+    if resource_id is None:
+        raise DomainError(_("Choose the resource to be booked."), field="quote_resource", code="required")
+    if frequency and frequency not in Frequency.values:
+        raise DomainError(_("Choose daily or weekly."), field="series_frequency", code="invalid_choice")
+    if frequency and not (count and 2 <= count <= MAX_SERIES_LENGTH):
+        raise DomainError(
+            _("A series has between 2 and %(most)d bookings.") % {"most": MAX_SERIES_LENGTH},
+            field="series_count",
+            code="invalid",
+        )
+    if count and not frequency:
+        raise DomainError(_("Say how often the booking repeats."), field="series_frequency", code="required")
+
+
 def _answerer_label(routing: Routing, user, answered_by: str) -> str:
     if user is None and not answered_by:
         raise DomainError(_("Say who answers."), field="answered_by", code="required")
@@ -173,8 +232,19 @@ def _proposal_summary(routing: Routing, *, covers: dict | None = None) -> str:
         parts.append(str(AgreementType(routing.agreement_type).label))
     if routing.booking_id:
         parts.append(_("booking no. %(number)s") % {"number": routing.booking_id})
+    if routing.slot_start is not None:
+        resource = routing.facility.resources.filter(pk=routing.resource_id).values_list("name", flat=True).first()
+        parts.append(
+            _("%(resource)s %(period)s")
+            % {"resource": resource, "period": period_text(routing.slot_start, routing.slot_end)}
+        )
+        if routing.series_frequency:
+            parts.append(
+                _("%(frequency)s, %(count)d times")
+                % {"frequency": Frequency(routing.series_frequency).label.lower(), "count": routing.series_count}
+            )
     if routing.quote_amount is not None:
-        parts.append(_("NOK %(amount)s excl. VAT") % {"amount": routing.quote_amount})
+        parts.append(_("%(amount)s excl. VAT") % {"amount": money_text(routing.quote_amount)})
     if covers is not None:
         resource = routing.facility.resources.filter(pk=covers["resource"]).values_list("name", flat=True).first()
         parts.append(

@@ -5,9 +5,11 @@ the response deadline and queues the requester's e-mail and the submitting clien
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import clusters_followed_by
 from core.errors import ConflictError, DomainError
 from core.outbox import email_queue
 from intake import deadlines, emails
@@ -90,22 +92,31 @@ def _notify_status_change(request: IntakeRequest, event: RequestEvent) -> None:
     if event.to_status == S.IN_SCREENING and event.from_status != S.NEEDS_INFO:
         # New in the queue, or back from the facilities: tell the screeners.
         email_queue(kind=emails.IN_QUEUE, object_id=request.pk)
-    client = request.submitted_by_client
-    if client is not None and client.webhook_url and not client.is_revoked:
+    payload = {
+        "event": "request.status_changed",
+        "request_id": request.pk,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "at": event.created_at.isoformat(),
+    }
+    for client in _webhook_clients(request):
         delivery = WebhookDelivery.objects.create(
-            client=client,
-            request=request,
-            url=client.webhook_url,
-            payload={
-                "event": "request.status_changed",
-                "request_id": request.pk,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "reason": event.reason,
-                "at": event.created_at.isoformat(),
-            },
+            client=client, request=request, url=client.webhook_url, payload=payload
         )
         webhook_delivery_queue(delivery.pk)
+
+
+def _webhook_clients(request: IntakeRequest) -> list[ApiClient]:
+    """The active keys with a webhook that follow the request: the key that sent it, the keys of the cluster or TTO
+    that sent it, and those of the clusters its company lets follow its requests (intake.policies)."""
+    clusters = Q(organisation_id=request.sent_by_organisation_id) if request.sent_by_organisation_id else Q()
+    if request.organisation_id is not None:
+        clusters |= Q(organisation_id__in=clusters_followed_by(request.organisation_id))
+    condition = Q(pk=request.submitted_by_client_id) if request.submitted_by_client_id else Q(pk__in=[])
+    if clusters:
+        condition |= clusters
+    return list(ApiClient.objects.filter(condition, revoked_at__isnull=True).exclude(webhook_url="").order_by("pk"))
 
 
 def request_lock(request: IntakeRequest) -> IntakeRequest:

@@ -167,7 +167,7 @@ class PriceListSerializer(serializers.ModelSerializer):
         return "NOK"
 
     def to_representation(self, instance):
-        if not hasattr(instance, "public_vat_ready"):
+        if not isinstance(self.parent, PriceListListSerializer):  # a list gives its VAT tables all at once
             selectors.price_lists_with_vat([instance])
         return super().to_representation(instance)
 

@@ -133,7 +133,7 @@ class CollaborationAgreementListView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         facility = Facility.objects.filter(pk=values.pop("facility")).first()
-        if facility is None:
+        if facility is None or not catalogue_policies.can_view_facility(request.user, facility):  # a draft's too
             raise DomainError(_("No such facility."), field="facility", code="not_found")
         agreement = services.collaboration_agreement_propose(actor=request.user, facility=facility, **values)
         return Response(CollaborationAgreementSerializer(agreement).data, status=201)

@@ -195,12 +195,12 @@ def test_a_second_person_joins_the_known_organisation_as_a_member(register):
         ("platform_admin", True, True),
         ("platform_admin", False, True),
         ("organisation_admin", False, True),
-        ("approved_member", False, False),
-        ("pending_member", False, False),
-        ("outsider", True, False),
-        ("outsider", False, False),
-        ("the_person", True, False),
-        ("the_person", False, False),
+        ("approved_member", False, PermissionDenied),  # sees the members, may not decide
+        ("pending_member", False, OrganisationMembership.DoesNotExist),  # sees no members: as a missing one
+        ("outsider", True, OrganisationMembership.DoesNotExist),
+        ("outsider", False, OrganisationMembership.DoesNotExist),
+        ("the_person", True, PermissionDenied),
+        ("the_person", False, PermissionDenied),
     ],
 )
 @pytest.mark.parametrize("approve", [True, False])
@@ -228,8 +228,8 @@ def test_who_approves_a_membership(who, first_member, allowed, approve):
         the_person=person,
     )
     actor = people[who]
-    if not allowed:
-        with pytest.raises(PermissionDenied):
+    if allowed is not True:
+        with pytest.raises(allowed):
             services.membership_decide(actor=actor, membership_id=asked.pk, approve=approve)
         assert OrganisationMembership.objects.get(pk=asked.pk).state == MembershipState.PENDING
         return
@@ -292,6 +292,58 @@ def test_only_an_approved_member_books_on_the_organisations_account(bookable, st
         assert body["payer_organisation"] == (organisation.pk if payer[1] else None)
     else:
         assert response.json()["code"] == "not_a_member"
+
+
+def two_organisations_member():
+    user = UserFactory(first_name="Kari", last_name="Nordmann", company_name="", org_number="")
+    first, second = (
+        Organisation.objects.create(org_number=number, name=name, register_state=RegisterState.VERIFIED)
+        for number, name in (("988077917", "Demo Helse AS"), ("923609016", "Andre Bedrift AS"))
+    )
+    for organisation in (first, second):
+        OrganisationMembership.objects.create(organisation=organisation, user=user, state=MembershipState.APPROVED)
+    return user, first, second
+
+
+def test_a_member_of_two_organisations_chooses_in_the_portal_which_one_pays(bookable):
+    from django.test import Client
+
+    from booking.models import Booking
+    from tests.booking.conftest import days_ahead
+
+    user, first, _second = two_organisations_member()  # without a choice, Andre Bedrift AS would pay (first by name)
+    OrganisationMembership.objects.create(
+        organisation=Organisation.objects.create(org_number="974760673", name="Ikke Godkjent AS"),
+        user=user, state=MembershipState.PENDING,
+    )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    url = f"/resources/{bookable.pk}/book/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Who pays" in page and "Andre Bedrift AS" in page and "Demo Helse AS" in page
+    assert "Ikke Godkjent AS" not in page  # a pending membership is no choice
+    form = {
+        "start": days_ahead(3, 10).strftime("%Y-%m-%dT%H:%M"), "end": days_ahead(3, 12).strftime("%Y-%m-%dT%H:%M"),
+        "access_model": "rental",
+    }  # fmt: skip
+    refused = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and not Booking.objects.exists()  # the payer must be chosen
+    assert client.post(url, {**form, "organisation": first.pk}).status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.payer_organisation, booking.payer_name) == (first, "Demo Helse AS")
+
+
+def test_a_series_through_the_api_is_paid_by_the_organisation_named(bookable):
+    from booking.models import Booking
+
+    user, first, _second = two_organisations_member()  # without the choice, Andre Bedrift AS would pay
+    api = APIClient()
+    api.force_authenticate(user)
+    payload = booking_payload(bookable, organisation=first.pk, repeat="weekly", count=2)
+    response = api.post("/api/v1/bookings/", payload, format="json")
+    assert response.status_code == 201, response.content
+    assert {booking.payer_organisation_id for booking in Booking.objects.all()} == {first.pk}
+    assert Booking.objects.count() == 2
 
 
 # --- Nothing is invoiced to an organisation the register has not verified ----------------------------------------
@@ -367,8 +419,12 @@ def test_the_organisation_page_is_for_its_members(client):
     client.force_login(member)
     page = client.get(reverse("accounts:organisation", args=[organisation.pk])).content.decode()
     assert "Demo Helse AS" in page and "faktureres" in page  # not verified: nothing is invoiced
-    client.force_login(UserFactory(company_name="", org_number=""))
+    waiting = UserFactory(company_name="", org_number="")
+    OrganisationMembership.objects.create(organisation=organisation, user=waiting, state=MembershipState.PENDING)
+    client.force_login(waiting)
     assert client.get(reverse("accounts:organisation", args=[organisation.pk])).status_code == 403
+    client.force_login(UserFactory(company_name="", org_number=""))  # to anybody else it does not exist
+    assert client.get(reverse("accounts:organisation", args=[organisation.pk])).status_code == 404
 
 
 def test_the_api_asks_lists_and_decides(register):
@@ -569,3 +625,123 @@ def test_only_the_persons_own_verified_address_under_the_domain_counts():
     assert verified_email_under(kari, "demohelse.example.org") is False  # unverified; Ola's is Ola's
     assert verified_email_under(other, "demohelse.example.org") is True
     assert verified_email_under(other, "") is False
+
+
+# --- Roles inside an organisation: who makes whom an admin ------------------------------------------------------
+
+
+def person(**fields):
+    return UserFactory(company_name="", org_number="", **fields)
+
+
+def organisation_with(*members):
+    """An organisation and one membership per (role, state) given, in order."""
+    return organisation_with_number("988077917", *members)
+
+
+def organisation_with_number(org_number, *members):
+    organisation = Organisation.objects.create(
+        org_number=org_number, name=f"Bedrift {org_number}", register_state=RegisterState.VERIFIED
+    )
+    return organisation, [
+        OrganisationMembership.objects.create(organisation=organisation, user=person(), role=role, state=state)
+        for role, state in members
+    ]
+
+
+APPROVED_ADMIN = (MembershipRole.ADMIN, MembershipState.APPROVED)
+APPROVED_MEMBER = (MembershipRole.MEMBER, MembershipState.APPROVED)
+PENDING_MEMBER = (MembershipRole.MEMBER, MembershipState.PENDING)
+
+
+@pytest.mark.parametrize(
+    "actor, target, role, status, code, role_after",
+    [
+        ("admin", 1, "admin", 200, None, "admin"),  # an admin promotes an approved member
+        ("platform", 1, "admin", 200, None, "admin"),
+        ("member", 1, "admin", 403, None, "member"),  # a member promotes nobody, not even another member
+        ("member", 2, "admin", 403, None, "member"),
+        ("outsider", 1, "admin", 404, None, "member"),  # to anybody else the membership does not exist
+        ("admin", 0, "member", 403, None, "admin"),  # nobody changes their own role
+        ("platform", 0, "member", 409, "last_admin", "admin"),  # the only admin stays admin
+        ("admin", 3, "admin", 400, "not_approved", "member"),  # a pending member is approved first
+        ("admin", 1, "owner", 400, None, "member"),  # no such role
+    ],
+)
+def test_who_makes_whom_an_organisation_admin(actor, target, role, status, code, role_after):
+    organisation, memberships = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER, APPROVED_MEMBER, PENDING_MEMBER)
+    people = {
+        "admin": memberships[0].user, "member": memberships[2].user, "platform": person(is_staff=True),
+        "outsider": person(),
+    }  # fmt: skip
+    api = APIClient()
+    api.force_authenticate(people[actor])
+    membership = memberships[target]
+    response = api.post(f"/api/v1/organisations/memberships/{membership.pk}/role/", {"role": role}, format="json")
+    assert response.status_code == status, response.content
+    if code:
+        assert response.json()["code"] == code
+    if status == 400 and not code:
+        assert "role" in str(response.json())
+    if status == 200:
+        assert response.json()["role"] == role_after
+    membership.refresh_from_db()
+    assert membership.role == role_after
+
+
+@pytest.mark.parametrize(
+    "others, role, code",
+    [
+        ([], "member", "last_admin"),
+        ([APPROVED_ADMIN], "member", None),  # another approved admin: the first may step down
+        ([(MembershipRole.ADMIN, MembershipState.REFUSED)], "member", "last_admin"),  # a refused admin counts not
+        ([(MembershipRole.ADMIN, MembershipState.PENDING)], "member", "last_admin"),
+        ([], "owner", "invalid_choice"),  # the portal sends the role as typed
+    ],
+)
+def test_the_organisation_keeps_an_admin_and_roles_are_named(others, role, code):
+    organisation, (admin, *_rest) = organisation_with(APPROVED_ADMIN, *others)
+    elsewhere, _admins = organisation_with_number("923609016", APPROVED_ADMIN)  # another organisation's admin
+    platform = person(is_staff=True)
+    if code is None:
+        assert services.membership_role_set(actor=platform, membership_id=admin.pk, role=role).role == role
+    else:
+        with pytest.raises(DomainError) as refused:
+            services.membership_role_set(actor=platform, membership_id=admin.pk, role=role)
+        assert (refused.value.field, refused.value.code) == ("role", code)
+    admin.refresh_from_db()
+    assert admin.role == (role if code is None else MembershipRole.ADMIN)
+
+
+def test_a_pending_member_gets_no_role_and_a_missing_membership_is_not_found():
+    organisation, (admin, waiting) = organisation_with(APPROVED_ADMIN, PENDING_MEMBER)
+    with pytest.raises(DomainError) as refused:
+        services.membership_role_set(actor=admin.user, membership_id=waiting.pk, role="admin")
+    assert (refused.value.field, refused.value.code) == ("role", "not_approved")
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts import policies
+
+    assert policies.can_change_membership_role(AnonymousUser(), waiting) is False
+    assert policies.can_change_membership_role(waiting.user, waiting) is False
+    api = APIClient()
+    api.force_authenticate(admin.user)
+    response = api.post(f"/api/v1/organisations/memberships/{waiting.pk + 100}/role/", {"role": "admin"}, format="json")
+    assert response.status_code == 404
+
+
+def test_an_admin_hands_the_organisation_over_in_the_portal_and_the_new_admin_approves_members(client):
+    organisation, (first, second, waiting) = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER, PENDING_MEMBER)
+    client.force_login(first.user)
+    page = client.get(reverse("accounts:organisation", args=[organisation.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Make {second.user.email} an organisation admin" in page.content.decode()
+    client.post(reverse("accounts:membership_role", args=[second.pk]), {"role": "admin"})
+    client.force_login(second.user)
+    client.post(reverse("accounts:membership_role", args=[first.pk]), {"role": "member"})  # the first steps down
+    client.post(reverse("accounts:membership_decide", args=[waiting.pk]), {"decision": "approve", "note": ""})
+    roles = {m.pk: (m.role, m.state) for m in OrganisationMembership.objects.all()}
+    assert roles == {
+        first.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
+        second.pk: (MembershipRole.ADMIN, MembershipState.APPROVED),
+        waiting.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
+    }

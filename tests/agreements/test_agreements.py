@@ -151,37 +151,37 @@ def test_a_cluster_accepts_a_proposal_for_its_member_through_the_api(client, wor
     assert bad.status_code == 400 and "decision" in bad.json()
 
 
-def test_an_accepted_collaboration_agreement_is_what_pricing_can_ask_about(world):
-    from core.references import COLLABORATION_AGREEMENT, reference_refusal
-
-    request = IntakeRequestFactory(institution=world.uio, requester=world.company)
-    (routing,) = intake_services.request_route(request=request, user=world.screener, facilities=[world.facility])
-    intake_services.routing_accept(
-        routing=routing, user=world.manager, proposal_kind="agreement", agreement_type="collaboration"
-    )
-    ask = {"facility_id": world.facility.pk, "user_id": world.company.pk}
-    assert reference_refusal(COLLABORATION_AGREEMENT, **ask)
-    intake_services.proposal_decide(routing=routing, actor=world.company, decision="accepted")
-    assert reference_refusal(COLLABORATION_AGREEMENT, **ask) is None
-    assert reference_refusal(COLLABORATION_AGREEMENT, facility_id=world.ntnu_facility.pk, user_id=world.company.pk)
-    assert reference_refusal(COLLABORATION_AGREEMENT, facility_id=world.facility.pk, user_id=world.outsider.pk)
-
-
 def test_a_requester_without_an_account_accepts_and_reads_the_pdf_through_the_follow_link(client, world, proposal):
+    """An agreement that makes nothing in a person's name (here: commissioned research, terms to be agreed) is
+    accepted on the follow link; a quote, which becomes a service order in a person's name, asks them to sign in."""
     from django.utils import timezone
 
     request = proposal.request
     request.requester = None
-    request.confirmation_token, request.confirmed_at = "follow-secret", timezone.now()
+    request.confirmation_token, request.confirmed_at = "quote-secret", timezone.now()
     request.save()
-    page = client.get("/intake/follow/follow-secret/").content.decode()
-    assert "Tjenesteoppdrag" in page
+    assert "Tjenesteoppdrag" in client.get("/intake/follow/quote-secret/").content.decode()
+    refused = client.post(
+        "/intake/follow/quote-secret/proposal/", {"routing": proposal.pk, "decision": "accepted"}, follow=True
+    )
+    assert "logg inn på Labtorget" in refused.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.requester_decision, proposal.agreement) == ("", None)
+
+    request = IntakeRequestFactory(
+        institution=world.uio, requester=None, confirmation_token="follow-secret", confirmed_at=timezone.now()
+    )
+    (proposal,) = intake_services.request_route(request=request, user=world.screener, facilities=[world.facility])
+    intake_services.routing_accept(
+        routing=proposal, user=world.manager, proposal_kind="agreement", agreement_type="commissioned"
+    )
     client.post("/intake/follow/follow-secret/proposal/", {"routing": proposal.pk, "decision": "accepted"})
     proposal.refresh_from_db()
     assert proposal.agreement.accepted_by is None
     assert proposal.agreement.accepted_by_name == request.contact_name
     pdf = client.get(f"/intake/follow/follow-secret/agreement/{proposal.pk}/")
     assert pdf.status_code == 200 and "Biotek AS" in _text(pdf.content)
+    assert "no-store" in pdf["Cache-Control"]  # a person's agreement reached by a secret address: no cache keeps it
     assert client.get(f"/intake/follow/wrong-secret/agreement/{proposal.pk}/").status_code == 404
     # Accepted without an account, the agreement has no person behind it: a signed-out visitor (who has no id
     # either) is not that person, on the page or by the policy.

@@ -21,7 +21,7 @@ def test_the_earliest_window_respects_minimum_notice_and_the_slot_grid():
     policy = BookingPolicyFactory(min_notice_minutes=125, slot_minutes=30, min_length_minutes=60)
     resource = policy.resource
     now = timezone.now()
-    windows = selectors.find_free_capacity(
+    windows = selectors.free_capacity_windows(
         start=now, end=now + datetime.timedelta(days=3), duration=datetime.timedelta(hours=1)
     )
     window = next(w for w in windows if w.resource.pk == resource.pk)
@@ -44,7 +44,7 @@ def test_a_window_starting_off_the_grid_is_moved_to_the_next_slot():
     start = datetime.datetime.combine(day, datetime.time(7, 20), tzinfo=OSLO)
     window = next(
         w
-        for w in selectors.find_free_capacity(
+        for w in selectors.free_capacity_windows(
             start=start, end=start + datetime.timedelta(hours=6), duration=datetime.timedelta(hours=2)
         )
         if w.resource.pk == resource.pk
@@ -70,7 +70,7 @@ def test_a_booking_that_began_before_the_period_still_blocks_it():
     BookingFactory(resource=resource, start=start - HOUR, end=start, status="cancelled")
     window = next(
         w
-        for w in selectors.find_free_capacity(start=start, end=start + datetime.timedelta(days=2), duration=HOUR)
+        for w in selectors.free_capacity_windows(start=start, end=start + datetime.timedelta(days=2), duration=HOUR)
         if w.resource.pk == resource.pk
     )
     assert window.start == start + 4 * HOUR
@@ -96,11 +96,11 @@ def test_a_short_list_is_the_head_of_the_long_one(began):
     ClosureFactory(resource=resources[0], start=start, end=start + datetime.timedelta(days=1))
     end = start + datetime.timedelta(days=7)
     for duration in (HOUR, 4 * HOUR, 10 * HOUR):
-        everything = selectors.find_free_capacity(start=start, end=end, duration=duration, limit=500)
+        everything = selectors.free_capacity_windows(start=start, end=end, duration=duration, limit=500)
         full = [(w.resource.pk, w.start, w.end) for w in everything]
         assert len(full) >= 3, duration
         for limit in range(1, len(resources) + 1):
-            short = selectors.find_free_capacity(start=start, end=end, duration=duration, limit=limit)
+            short = selectors.free_capacity_windows(start=start, end=end, duration=duration, limit=limit)
             assert [(w.resource.pk, w.start, w.end) for w in short] == full[:limit], (duration, limit)
 
 
@@ -118,8 +118,8 @@ def test_a_short_list_is_the_head_of_the_long_one_across_time_zones():
     next_evening = {day: [(datetime.time(18), datetime.time(20))] for day in range(7)}
     oslo_evening = BookingPolicyFactory(min_notice_minutes=0, opening=next_evening).resource
     end = start + datetime.timedelta(days=3)
-    everything = selectors.find_free_capacity(start=start, end=end, duration=2 * HOUR, limit=500)
+    everything = selectors.free_capacity_windows(start=start, end=end, duration=2 * HOUR, limit=500)
     full = [(w.resource.pk, w.start) for w in everything if w.resource.pk in (tokyo.pk, oslo_evening.pk)]
     assert full[0] == (tokyo.pk, tokyo_midnight)
-    short = selectors.find_free_capacity(start=start, end=end, duration=2 * HOUR, limit=1)
+    short = selectors.free_capacity_windows(start=start, end=end, duration=2 * HOUR, limit=1)
     assert [(w.resource.pk, w.start) for w in short] == full[:1]

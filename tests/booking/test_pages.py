@@ -1,3 +1,4 @@
+import re
 
 import pytest
 from django.test import Client, RequestFactory
@@ -52,7 +53,32 @@ def test_a_taken_slot_shows_alternatives_on_the_page(resource, company_user, oth
     )  # fmt: skip
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Nærmeste ledige alternativer" in body and other_user.email not in body
+    assert "Tiden er allerede tatt" in body and other_user.email not in body
+
+
+def test_one_click_books_a_nearby_alternative_with_the_same_details(resource, company_user, other_user):
+    """A taken slot answers with the nearest free times, each a button that books it at once, keeping the access
+    model and purpose the person gave."""
+    BookingFactory(resource=resource, user=other_user, start=days_ahead(3, 10), end=days_ahead(3, 12))
+    client = logged_in(company_user)
+    refused = client.post(
+        f"/resources/{resource.pk}/book/",
+        {"start": datetime_local(days_ahead(3, 10)), "end": datetime_local(days_ahead(3, 12)),
+         "access_model": "service", "purpose": "Prøver fra uke 12"},
+    )  # fmt: skip
+    assert refused.status_code == 409
+    body = refused.content.decode()
+    assert "data-slot aria-current" not in body  # the taken time is not shown as this person's choice
+    forms = re.findall(r'<ul class="alternatives">.*?</ul>', body, re.S)[0].split("<li>")[1:]
+    assert len(forms) >= 2
+    first = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', forms[0]))
+    assert first["purpose"] == "Prøver fra uke 12" and first["access_model"] == "service"
+    assert re.search(r"<button[^>]*>Bestill [^<]+</button>", forms[0])
+    booked = client.post(f"/resources/{resource.pk}/book/", first)
+    assert booked.status_code == 302 and booked["Location"] == "/bookings/mine/"
+    booking = Booking.objects.get(user=company_user)
+    assert booking.purpose == "Prøver fra uke 12" and booking.access_model == "service"
+    assert datetime_local(booking.start) == first["start"] and booking.start != days_ahead(3, 10)
 
 
 def test_my_bookings_with_cancel(resource, company_user, django_assert_max_num_queries):
@@ -150,3 +176,22 @@ def test_login_is_needed_to_book(resource):
     response = Client().post(f"/resources/{resource.pk}/book/", {})
     assert response.status_code == 302 and "/accounts/" in response["Location"]
     assert PASSWORD
+
+
+def test_rejecting_in_the_queue_asks_for_a_reason(company_user):
+    """Approve and reject are different buttons (reject in the danger style), and a rejection without a reason is
+    refused on the reason field, with nothing decided."""
+    policy = BookingPolicyFactory(requires_approval=True)
+    manager = FacilityManagerFactory(facility=policy.resource.facility).user
+    booking = BookingFactory(resource=policy.resource, user=company_user, status="pending")
+    client = logged_in(manager)
+    page = client.get("/bookings/queue/").content.decode()
+    assert re.search(r'<button type="submit" name="decision" value="reject" class="danger secondary">', page)
+    assert "Nødvendig for å avslå" in page
+    refused = client.post("/bookings/queue/", {"ids": [booking.pk], "decision": "reject", "reason": " "})
+    assert refused.status_code == 200 and refused.context["form"].errors["reason"]
+    booking.refresh_from_db()
+    assert booking.status == "pending"
+    client.post("/bookings/queue/", {"ids": [booking.pk], "decision": "reject", "reason": "På service."})
+    booking.refresh_from_db()
+    assert booking.status == "rejected" and booking.decision_reason == "På service."

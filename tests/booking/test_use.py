@@ -215,14 +215,15 @@ ACTIONS = {
     "no-show": {"reason": "Did not come"},
     "adjust-use": {"used_minutes": 60, "reason": "Stopped early"},
 }
-# Who may act: the facility's managers and their institution's admins; everyone else signed in is refused (403),
-# and nobody signed in is asked to sign in (401/403).
+# Who may act: the facility's managers and their institution's admins; the person who booked sees the booking and
+# is refused (403), anyone else signed in does not find it (404, as a missing one), and nobody signed in is asked
+# to sign in (401/403).
 EXPECTED = {
     "the facility's manager": 200,
     "the institution's admin": 200,
     "the person who booked": 403,
-    "a manager elsewhere": 403,
-    "anyone else": 403,
+    "a manager elsewhere": 404,
+    "anyone else": 404,
     "nobody signed in": (401, 403),
 }
 

@@ -102,12 +102,12 @@ def test_availability_counts_the_feed_as_busy(federated, resource, company, base
 
 def test_the_free_capacity_search_skips_external_busy_time(federated, resource, company, base):
     # The resource is open 07-19; the feed takes 09-11 on day 0, so the first free 3 hours from 08:00 start at 11:00.
-    windows = selectors.find_free_capacity(
+    windows = selectors.free_capacity_windows(
         start=oslo(base, 8), end=oslo(base, 19), duration=datetime.timedelta(hours=3), user=company
     )
     mine = [window for window in windows if window.resource.pk == resource.pk]
     assert mine and mine[0].start == oslo(base, 11)
-    all_day = selectors.find_free_capacity(
+    all_day = selectors.free_capacity_windows(
         start=oslo(base + datetime.timedelta(days=2), 0), end=oslo(base + datetime.timedelta(days=3), 0),
         duration=datetime.timedelta(hours=1), user=company,
     )  # fmt: skip
@@ -186,7 +186,7 @@ def test_a_resource_booked_in_the_local_system_is_not_booked_here(booked_locally
 
 
 def test_the_search_offers_its_free_time_with_a_link_to_the_local_system(booked_locally, company, base):
-    windows = selectors.find_free_capacity(
+    windows = selectors.free_capacity_windows(
         start=oslo(base, 8), end=oslo(base, 19), duration=datetime.timedelta(hours=3), user=company
     )
     window = next(window for window in windows if window.resource.pk == booked_locally.pk)

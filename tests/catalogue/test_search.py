@@ -102,6 +102,12 @@ def test_facets_count_and_keep_other_filters(register, client):
     ]
 
 
+def test_the_open_to_industry_filter_in_use_reads_yes(register, client):
+    response = client.get(reverse("catalogue:search"), {"open_to_industry": "true"})
+    assert [(f["label"], f["value"]) for f in response.context["active_filters"]] == [("Åpen for næringslivet", "Ja")]
+    assert "Fjern filteret Åpen for næringslivet: Ja" in response.content.decode()
+
+
 def test_search_results_paginate(db, client):
     institution = InstitutionFactory()
     FacilityFactory.create_batch(25, institution=institution)

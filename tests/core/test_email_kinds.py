@@ -184,7 +184,17 @@ def membership_decided_to_the_person():
     return decided.pk, {}, [person.email]
 
 
+def cluster_member_added_to_the_company_admins():
+    from accounts.models import ClusterMember, Organisation
+
+    cluster = Organisation.objects.create(org_number="910000004", name="OCC", kind="cluster", register_state="verified")
+    admin = UserFactory(company_name="Demo Helse AS", org_number="988077917")
+    member = ClusterMember.objects.create(cluster=cluster, company=admin.memberships.get().organisation)
+    return member.pk, {}, [admin.email]
+
+
 CASES = {
+    "accounts.cluster_member_added": cluster_member_added_to_the_company_admins,
     "accounts.affiliation_waiting": affiliation_waiting_to_the_institution_admins,
     "accounts.affiliation_decided": affiliation_decided_to_the_person,
     "accounts.membership_waiting": membership_waiting_to_the_organisation_admins,

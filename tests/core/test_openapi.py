@@ -71,3 +71,49 @@ def test_page_sizes_and_empty_query_values_are_documented(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/facilities/"]["get"]["parameters"]}
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
     assert all(p.get("allowEmptyValue") for p in parameters.values() if p["in"] == "query")
+
+
+def test_every_id_in_a_path_is_a_whole_number_within_the_database_keys(schema):
+    ids = [
+        (path, method, parameter["schema"])
+        for path, method, operation in operations(schema)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path"
+    ]
+    assert len(ids) > 50
+    for path, method, id_schema in ids:
+        assert id_schema == {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}, (method, path)
+
+
+def _parameter(schema, path, name) -> dict:
+    return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)["schema"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "low", "high"),
+    [
+        ("/api/v1/accounting/facilities/{id}/revenue/", "year", 2000, 2100),
+        ("/api/v1/availability/", "limit", 1, 500),
+        ("/api/v1/bookings/", "facility", 1, 2**63 - 1),
+    ],
+)
+def test_limits_the_api_enforces_are_in_the_schema(schema, path, name, low, high):
+    documented = _parameter(schema, path, name)
+    assert (documented["type"], documented["minimum"], documented["maximum"]) == ("integer", low, high)
+
+
+@pytest.mark.parametrize(
+    ("address", "field"),
+    [("/api/v1/availability/?limit=0", "limit"), ("/api/v1/availability/?limit=501", "limit"),
+     ("/api/v1/bookings/?facility=0", "facility"), ("/api/v1/bookings/?facility=1.5", "facility")],
+)  # fmt: skip
+def test_a_value_beyond_a_documented_limit_is_refused_naming_it(address, field):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    response = client.get(address)
+    assert response.status_code == 400, response.content
+    assert [error["field"] for error in response.json()["errors"]] == [field]

@@ -369,3 +369,26 @@ def test_answerable_routings_agrees_with_the_policy_for_each_role(world):
         assert policies.answerable_routings(actor, routings) == expected, actor
     assert [r.facility_id for r in policies.answerable_routings(world.manager, routings)] == [world.facility.pk]
     assert policies.answerable_routings(inactive_manager, routings) == []
+
+
+def test_the_screener_ticks_facilities_the_request_text_suggests(client, world, django_assert_max_num_queries):
+    """The routing form lists, first, the facilities whose text matches the request's words (the register's
+    search, rare words counting most), as checkboxes: several can be ticked without Ctrl-click."""
+    from tests.factories import FacilityFactory, FacilityManagerFactory
+
+    flow = FacilityFactory(institution=world.ntnu, name="Flowcytometri", slug="flow-ntnu", keywords="cellesortering")
+    FacilityManagerFactory(facility=flow)  # someone who can answer
+    FacilityFactory(institution=world.uio, name="Sekvensering", slug="sekv-uio")
+    request = IntakeRequestFactory(
+        institution=world.uio, description="Vi trenger flowcytometri og proteomikk av 40 prøver fra cellekulturer."
+    )
+    client.force_login(world.screener)
+    with django_assert_max_num_queries(60):
+        page = client.get(f"/intake/requests/{request.pk}/").content.decode()
+    suggested = re.search(r'<ul class="picker-list" aria-labelledby="suggested-heading">(.*?)</ul>', page, re.S)[1]
+    assert "Flowcytometri – NTNU" in suggested and "Proteomikk – UiO" in suggested
+    assert "Sekvensering" not in suggested and "Sekvensering – UiO" in page  # among all the others
+    assert 'type="checkbox" name="facilities"' in page and "<select" not in suggested
+    client.post(f"/intake/requests/{request.pk}/checklist/", {"check_need_clear": "on", "check_fits_institution": "on"})
+    client.post(f"/intake/requests/{request.pk}/route/", {"facilities": [flow.pk, world.facility.pk], "note": ""})
+    assert {routing.facility for routing in request.routings.all()} == {flow, world.facility}

@@ -121,7 +121,7 @@ def test_the_requester_reads_what_the_amount_covers(world, routing, quote_resour
     accept(routing, world, quote_amount=D("12000"), quote_resource=quote_resource.pk, quote_unit="hour",
            quote_quantity=D(20))  # fmt: skip
     body = RequestMessage.objects.get(request=routing.request).body
-    assert "12000" in body and "20 ×" in body and quote_resource.name in body
+    assert "kr\xa012\xa0000,00 eks. mva." in body and "20 ×" in body and quote_resource.name in body
 
 
 def test_the_api_names_the_field_of_a_quote_below_full_cost(world, client, valid_request, quote_resource):

@@ -228,7 +228,7 @@ def test_each_blocked_price_says_why_in_the_managers_language(world):
     current = PriceList.objects.prefetch_related("items").get(pk=lists["current"].pk)
     with translation.override("en"):
         [message] = selectors.blocked_price_messages(current)
-    assert "per hour (600.00 NOK) is below 682.50 NOK" in message and f"the {THIS_YEAR} cost base" in message
+    assert "per hour (NOK\xa0600.00) is below NOK\xa0682.50" in message and f"the {THIS_YEAR} cost base" in message
 
 
 def test_a_list_that_stands_has_nothing_to_say(world):

@@ -68,7 +68,7 @@ def test_one_ore_under_the_floor_is_refused_in_every_unit(resource, counted, uni
     with pytest.raises(DomainError) as error, translation.override("en"):
         save(resource, {(ECONOMIC, unit): floor - D("0.01")}, fixed_fee_quantity=quantity, fixed_fee_unit=quantity_unit)
     assert (error.value.field, error.value.code) == (f"{ECONOMIC}__{unit}", "below_full_cost")
-    assert f"{floor:.2f}" in str(error.value)  # the message names the floor to set
+    assert f"NOK\xa0{floor:,.2f}" in str(error.value)  # the message names the floor to set, as money
     assert not PriceList.objects.exists()
 
 

@@ -73,7 +73,7 @@ def test_the_refusal_names_the_unit_of_the_price(resource):
     CostBaseFactory(resource=resource, year=2026)
     with pytest.raises(DomainError) as error, translation.override("en"):
         save(resource, {(ECONOMIC, PriceUnit.HALF_DAY): D(1)})
-    assert "per half day (1.00 NOK)" in str(error.value)
+    assert "per half day (NOK\xa01.00)" in str(error.value)
 
 
 @pytest.mark.postgres

@@ -176,13 +176,19 @@ def test_public_prices_carry_the_institutions_vat_for_what_the_facility_sells(
     PriceListItemFactory(price_list=price_list, tier=PriceTier.EXTERNAL_NON_ECONOMIC, unit=PriceUnit.DAY, price=D(80))
     for access_model, values in rules.items():
         services.vat_rule_save(institution=institution, access_model=access_model, actor=admin, note="", **values)
+    # Another institution's own rules change nothing here.
+    elsewhere = FacilityFactory().institution
+    other_admin = InstitutionRoleFactory(institution=elsewhere, role="admin").user
+    for access_model in ("rental", "service"):
+        services.vat_rule_save(institution=elsewhere, access_model=access_model, actor=other_admin, note="", **EXEMPT)
 
     [listed] = APIClient().get(f"/api/v1/resources/{resource.pk}/prices/").json()
     items = {item["tier"]: item for item in listed["items"]}
     assert (items["external_economic"]["vat_rate"], items["external_economic"]["price_incl_vat"]) == (rate, incl)
     assert (items["internal"]["vat_rate"], items["internal"]["price_incl_vat"]) == ("0.0000", "50.00")
+    # collaboration research under an agreement: outside the scope of VAT, whatever the sales carry
     assert (items["external_non_economic"]["vat_rate"], items["external_non_economic"]["price_incl_vat"]) == (
-        "0.0000", "80.00"
+        "0.0000", "80.00",
     )  # fmt: skip
 
     page = Client().get(f"/facilities/{facility.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

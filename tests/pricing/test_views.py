@@ -105,7 +105,7 @@ def test_economic_price_below_full_cost_is_shown_as_a_form_error(manager_client,
     errors = response.context["form"].errors["external_economic__hour"]
     assert "state aid" in errors[0] or "statsstøtte" in errors[0]
     # full cost 550.00 NOK/h plus the 5 % minimum margin; Norwegian decimal comma on a Bokmål page
-    assert "(500,00 kr)" in errors[0] and "577,50 kr" in errors[0]
+    assert "(kr\xa0500,00)" in errors[0] and "kr\xa0577,50" in errors[0]
     assert not PriceList.objects.exists()
 
 
@@ -202,7 +202,7 @@ def test_price_list_page_shows_the_full_cost_floor(manager_client, resource):
     CostBaseFactory(resource=resource, year=timezone.localdate().year)
     html = manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Full-cost price from the" in html.content.decode()
-    assert "550.00 NOK per unit (hours)" in html.content.decode()
+    assert "NOK\xa0550.00 per unit (hours)" in html.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -246,3 +246,53 @@ def test_a_cost_base_the_calculator_refuses_does_not_break_the_pages(client, man
     assert client.get(f"/facilities/{resource.facility.slug}/").status_code == 200
     assert manager_client.get(f"/pricing/resources/{resource.pk}/price-lists/").status_code == 200
     assert manager_client.get(f"/pricing/resources/{resource.pk}/cost-base/").status_code == 200
+
+
+def test_a_manager_saves_the_calculator_as_a_cost_base_in_one_step(manager_client, resource):
+    """One submit calculates and stores the figures as the resource's cost base for the year chosen."""
+    page = manager_client.get("/pricing/calculator/").content.decode()
+    assert "Lagre som kostnadsgrunnlag" in page and resource.name in page
+    year = timezone.localdate().year + 1
+    response = manager_client.post(
+        "/pricing/calculator/",
+        {**CALCULATOR_FORM, "save": "1", "save-resource": resource.pk, "save-year": year, "save-capacity_unit": "hour"},
+    )
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/pricing/resources/{resource.pk}/cost-base/?year={year}"
+    )
+    cost_base = CostBase.objects.get(resource=resource, year=year)
+    assert cost_base.capacity_units == Decimal(1500) and cost_base.staff_lines.count() == 1
+    after = manager_client.get(response["Location"]).content.decode()
+    assert f"Tallene er lagret som kostnadsgrunnlaget for {year}" in after and f"– {year}</h1>" in after
+    assert "577,50" in after  # the external economic price the calculator gave
+
+
+@pytest.mark.parametrize("who", ["anonymous", "manager elsewhere"])
+def test_only_a_resources_manager_can_save_the_calculator_to_it(client, resource, who):
+    if who == "manager elsewhere":
+        elsewhere = FacilityManagerFactory()
+        ResourceFactory(facility=elsewhere.facility)  # so that the page offers to save, to that resource only
+        client.force_login(elsewhere.user)
+    response = client.post(
+        "/pricing/calculator/",
+        {**CALCULATOR_FORM, "save": "1", "save-resource": resource.pk, "save-year": 2027, "save-capacity_unit": "hour"},
+    )
+    assert response.status_code == 200  # the result is shown, nothing saved
+    assert not CostBase.objects.filter(resource=resource).exists()
+    if who == "manager elsewhere":
+        assert response.context["save_form"].errors["resource"]  # not one of theirs: "choose a valid option"
+
+
+def test_the_price_list_form_shows_the_floor_of_the_year_it_is_for(manager_client, resource):
+    this_year = timezone.localdate().year
+    CostBaseFactory(resource=resource, year=this_year)
+    CostBaseFactory(resource=resource, year=this_year + 1, capacity_units=Decimal(750))  # twice the full cost
+    response = manager_client.post(
+        f"/pricing/resources/{resource.pk}/price-lists/",
+        {"valid_from": f"{this_year + 1}-01-01", "external_economic__hour": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert f"Full-cost price from the {this_year + 1} cost base" in html
+    assert "below full cost" in html or "is below" in html

@@ -359,7 +359,7 @@ def measure_search(config: BenchConfig) -> dict:
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
         end = start + datetime.timedelta(days=14)
         began = time.perf_counter()
-        windows = selectors.find_free_capacity(
+        windows = selectors.free_capacity_windows(
             start=start, end=end, duration=datetime.timedelta(hours=4), category=category, limit=100
         )
         elapsed = (time.perf_counter() - began) * 1000

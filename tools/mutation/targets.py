@@ -80,12 +80,14 @@ ACCOUNTS_TESTS = (
 ACCOUNTS_POLICIES = (
     "can_decide_affiliation", "can_manage_institution_domains", "can_view_affiliations", "is_organisation_admin",
     "can_act_for_organisation", "can_decide_membership", "can_view_organisation", "can_recheck_organisation",
+    "can_change_membership_role",
 )  # fmt: skip
 PAYER_RULES = ("verified_institution_id", "verified_institution", "payer_for", "membership_of")
 AFFILIATION_RULES = ("affiliation_proof", "affiliation_claim", "affiliation_check_proof", "affiliation_decide",
                      "affiliation_from_feide", "institution_domain_add")  # fmt: skip
-ORGANISATION_RULES = ("register_refusal", "apply_register_answer", "organisation_by_number", "verified_email_under",
-                      "membership_request", "membership_decide")  # fmt: skip
+ORGANISATION_RULES = ("register_refusal", "organisation_register_answer_apply", "organisation_by_number",
+                      "verified_email_under", "membership_request", "membership_decide",
+                      "membership_role_set")  # fmt: skip
 # The full-cost floor: what a price list, a re-check after a new cost base and an intake quote are held to.
 FLOOR_SELECTORS = (
     "COST_BASE_UNITS_PER_PRICE_UNIT",
@@ -182,7 +184,11 @@ RESPONDER_RULES = (
 TARGETS = (
     Target("pricing.tdi", PRICING_TESTS),
     Target("pricing.terms", TERMS_TESTS + ("tests/booking/test_activity_by_server.py",)),
-    Target("pricing.selectors", QUOTE_TESTS + ("tests/intake/test_quote_floor.py",), QUOTE_RULES + FLOOR_SELECTORS),
+    Target(
+        "pricing.selectors",
+        QUOTE_TESTS + ("tests/intake/test_quote_floor.py", "tests/pricing/test_vat_rules.py"),
+        QUOTE_RULES + FLOOR_SELECTORS,
+    ),
     Target("pricing.services", PRICING_TESTS, FLOOR_RULES + AGREEMENT_RULES),
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
@@ -216,6 +222,10 @@ TARGETS = (
     Target("accounts.services.affiliations", ACCOUNTS_TESTS + ("tests/accounts/test_oidc.py",), AFFILIATION_RULES),
     Target("accounts.services.organisations", ACCOUNTS_TESTS, ORGANISATION_RULES),
     Target("accounts.brreg", ("tests/accounts/test_organisations.py",)),
+    # What the public statistics may show (confidentiality) and how institutions are ranked.
+    Target("reporting.policies", POLICY_TESTS),
+    Target("reporting.suppression", ("tests/reporting/test_suppression.py", "tests/reporting/test_figures.py")),
+    Target("reporting.ranking", ("tests/reporting/test_ranking.py", "tests/reporting/test_figures.py")),
 )
 
 

@@ -23,6 +23,14 @@ cp "$ds/dist/theme/designsystemet.css" "$target/theme.css"         # the default
 cp "$ds/LICENSE" "$target/LICENSE"
 printf '@digdir/designsystemet-css %s (npm), built files; see tools/vendor/build.sh\n' "$ds_version" >"$target/VERSION"
 
+chart="$work/node_modules/chart.js"
+chart_version="$(node -p "require('$chart/package.json').version")"
+target="$root/static/vendor/chartjs"
+rm -rf "$target" && mkdir -p "$target"
+cp "$chart/dist/chart.umd.min.js" "$target/chart.umd.min.js"      # the statistics page's charts (no CDN)
+cp "$chart/LICENSE.md" "$target/LICENSE.md"
+printf 'chart.js %s (npm), built files; see tools/vendor/build.sh\n' "$chart_version" >"$target/VERSION"
+
 axe="$work/node_modules/axe-core"
 axe_version="$(node -p "require('$axe/package.json').version")"
 target="$root/tests/browser/vendor"
@@ -30,4 +38,4 @@ mkdir -p "$target"
 cp "$axe/axe.min.js" "$target/axe.min.js"
 cp "$axe/LICENSE" "$target/axe-core.LICENSE"
 printf 'axe-core %s (npm); see tools/vendor/build.sh\n' "$axe_version" >"$target/axe-core.VERSION"
-echo "vendored @digdir/designsystemet-css $ds_version and axe-core $axe_version"
+echo "vendored @digdir/designsystemet-css $ds_version, chart.js $chart_version and axe-core $axe_version"

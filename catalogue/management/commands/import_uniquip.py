@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error}") from error
         try:
             rows = uniquip.read_rows(text)
-            result = uniquip.import_rows(institution=target, rows=rows, actor=OPERATOR, publish=publish)
+            result = uniquip.uniquip_rows_import(institution=target, rows=rows, actor=OPERATOR, publish=publish)
         except uniquip.UniquipImportError as error:
             for row_error in error.errors:
                 self.stderr.write(str(row_error))

@@ -1,0 +1,66 @@
+"""Service orders: staff-run work ordered from a facility at an agreed price (an accepted intake quote)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking import policies
+from booking.models import ServiceOrder
+from booking.services.changes import payer_fields
+from booking.services.rules import resource_orderability
+from catalogue.choices import AccessModel
+from catalogue.models import Resource
+from core.errors import DomainError
+from core.policies import require
+from pricing.selectors import agreed_quote, use_terms_priced
+
+# Work done by the facility's staff: a service, or commissioned research (collaboration research under an
+# agreement may also be staff-run).
+ORDERABLE_ACCESS_MODELS = (AccessModel.SERVICE, AccessModel.COMMISSIONED, AccessModel.COLLABORATION)
+
+
+@transaction.atomic
+def service_order_create(
+    *,
+    resource: Resource,
+    user,
+    access_model: str,
+    quantity: Decimal,
+    unit: str,
+    agreed_net_amount: Decimal,
+    organisation=None,
+    description: str = "",
+    reference: str = "",
+) -> ServiceOrder:
+    """Order `quantity` × `unit` of staff-run work on `resource` for `user` at the agreed net amount.
+
+    The same guard as a booking (resource_orderability: in use, published, open to the person; no booking policy
+    needed, the staff do the work), the payer from verified facts (payer_fields) and the terms and VAT from
+    pricing (use_terms_priced: a collaboration order needs an approved agreement that covers the person).
+    DomainError naming the field otherwise.
+    """
+    require(policies.can_book, user, resource)
+    resource_orderability(resource, user)
+    if access_model not in ORDERABLE_ACCESS_MODELS:
+        raise DomainError(
+            _("Staff-run work is a service, commissioned research or collaboration research."),
+            field="access_model",
+            code="invalid_access_model",
+        )
+    if quantity is None or Decimal(quantity) <= 0:
+        raise DomainError(_("Say how much is ordered."), field="quantity", code="required")
+    found = use_terms_priced(user=user, resource=resource, access_model=access_model, day=timezone.localdate())
+    quote = agreed_quote(found=found, net_amount=agreed_net_amount, quantity=Decimal(quantity), unit=unit)
+    order = ServiceOrder(
+        resource=resource, user=user, access_model=access_model, activity=found.terms.activity,
+        description=description, reference=reference[:200], price_tier=quote.tier, price_unit=quote.unit,
+        unit_price=quote.unit_price, quantity=quote.quantity, net_amount=quote.net_amount, vat_rate=quote.vat_rate,
+        vat_amount=quote.vat_amount, total_amount=quote.total_amount, currency=quote.currency,
+        vat_category=found.vat.category, vat_reason_code=found.vat.reason_code, vat_reason=found.vat.reason,
+        collaboration_agreement=found.agreement, **payer_fields(user, organisation),
+    )  # fmt: skip
+    order.full_clean()
+    order.save()
+    return order

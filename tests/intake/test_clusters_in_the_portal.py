@@ -1,0 +1,213 @@
+"""Clusters and TTOs in the portal: their staff send requests on behalf of a member company (the company recorded,
+the cluster as sender) and see the status of every request they sent or that names a member company that agreed
+to share. One policy for page and API, checked as a matrix of who sees and acts on what."""
+
+import pytest
+
+from accounts import services as account_services
+from accounts.models import ClusterMember, Organisation
+from intake import services
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OCC, NHT, SHARING, PRIVATE, OUTSIDE = "910000004", "910000012", "910000020", "910000039", "910000047"
+
+
+@pytest.fixture
+def clusters(world):
+    """Oslo Cancer Cluster (staff: occ) with member companies Sharing AS (lets it follow its requests) and Private
+    AS (does not); Norway Health-Tech (staff: nht) with none; Outside AS, a member of neither. occ's key belongs to
+    the cluster. Four requests: one occ sent for Private AS, one each that the three companies sent themselves."""
+
+    class Clusters:
+        pass
+
+    c = Clusters()
+    c.occ = UserFactory(company_name="Oslo Cancer Cluster", org_number=OCC)
+    c.nht = UserFactory(company_name="Norway Health-Tech", org_number=NHT)
+    Organisation.objects.filter(org_number__in=[OCC, NHT]).update(kind="cluster")
+    c.sharing = UserFactory(company_name="Sharing AS", org_number=SHARING)
+    c.private = UserFactory(company_name="Private AS", org_number=PRIVATE)
+    c.outside = UserFactory(company_name="Outside AS", org_number=OUTSIDE)
+    cluster = Organisation.objects.get(org_number=OCC)
+    for number in (SHARING, PRIVATE):
+        account_services.cluster_member_add(actor=c.occ, cluster=cluster, org_number=number)
+    member = ClusterMember.objects.get(company__org_number=SHARING)
+    account_services.cluster_sharing_decide(actor=c.sharing, member=member, share=True)
+    world.client.organisation = cluster
+    world.client.save()
+    c.key = world.key
+
+    def sent(user, number, **extra):
+        data = {**REQUEST, "org_number": number, "company_name": "typed", "email": user.email}
+        return services.request_submit(data=data, user=user, **extra)
+
+    c.requests = {
+        "occ for Private AS": sent(c.occ, "", on_behalf_of=Organisation.objects.get(org_number=PRIVATE)),
+        "Sharing AS itself": sent(c.sharing, SHARING),
+        "Private AS itself": sent(c.private, PRIVATE),
+        "Outside AS itself": sent(c.outside, OUTSIDE),
+    }
+    return c
+
+
+REQUEST = {
+    "contact_name": "Kari Nordmann", "sector": "diagnostics", "phase": "testing", "description": "Massespektrometri.",
+    "consent_to_share": True,
+}  # fmt: skip
+
+# who -> what they may with each request: "act" (follow and act as its sender), "read" (follow its status), "-" (404)
+REQUESTS = ("occ for Private AS", "Sharing AS itself", "Private AS itself", "Outside AS itself")
+MATRIX = {
+    "occ": ("act", "read", "-", "-"),
+    "occ key": ("act", "read", "-", "-"),
+    "nht": ("-", "-", "-", "-"),
+    "private": ("-", "-", "act", "-"),
+}
+CASES = [(who, which, may) for who, row in MATRIX.items() for which, may in zip(REQUESTS, row, strict=True)]
+
+
+def as_actor(client, clusters, who):
+    if who == "occ key":
+        return {"HTTP_AUTHORIZATION": f"Token {clusters.key}"}
+    client.force_login(getattr(clusters, who))
+    return {}
+
+
+@pytest.mark.parametrize(("who", "which", "may"), CASES)
+def test_who_sees_and_acts_on_which_request_through_the_api(client, clusters, who, which, may):
+    request = clusters.requests[which]
+    headers = as_actor(client, clusters, who)
+    url = f"/api/v1/intake/requests/{request.pk}/"
+    seen = client.get(url, **headers).status_code
+    listed = request.pk in [row["id"] for row in client.get("/api/v1/intake/requests/", **headers).json()["results"]]
+    message = client.post(url + "messages/", {"message": "Hei"}, content_type="application/json", **headers)
+    assert (seen, listed) == ((200, True) if may != "-" else (404, False))
+    assert message.status_code == {"act": 201, "read": 403, "-": 404}[may]
+
+
+@pytest.mark.parametrize(("who", "which", "may"), [case for case in CASES if case[0] != "occ key"])
+def test_who_sees_and_acts_on_which_request_in_the_portal(client, clusters, who, which, may):
+    request = clusters.requests[which]
+    as_actor(client, clusters, who)
+    page = client.get(f"/intake/requests/{request.pk}/")
+    mine = client.get("/intake/mine/").content.decode()
+    message = client.post(f"/intake/requests/{request.pk}/message/", {"message": "Hei"})
+    assert page.status_code == (200 if may != "-" else 404)
+    assert (f'href="/intake/requests/{request.pk}/"' in mine) is (may != "-")
+    assert message.status_code == {"act": 302, "read": 403, "-": 404}[may]
+
+
+def test_a_cluster_sends_for_a_member_company_recorded_with_the_cluster_as_sender(client, clusters, world):
+    private = Organisation.objects.get(org_number=PRIVATE)
+    client.force_login(clusters.occ)
+    form = client.get("/intake/new/").content.decode()
+    assert "På vegne av en medlemsbedrift" in form and "Private AS" in form and "Outside AS" not in form
+    response = client.post(
+        "/intake/new/",
+        {**REQUEST, "on_behalf_of": private.pk, "contact_name": "Per", "email": "per@occ.example",
+         "access_model": "service"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()
+    request = clusters.occ.intake_requests.latest("created_at")
+    assert (request.organisation, request.sent_by_organisation.org_number) == (private, OCC)
+    assert (request.company_name, request.org_number) == ("Private AS", PRIVATE)
+
+
+def test_only_member_companies_can_be_named_and_only_by_the_clusters_staff(clusters):
+    from core.errors import DomainError
+
+    outside = Organisation.objects.get(org_number=OUTSIDE)
+    for user, company in ((clusters.occ, outside), (clusters.nht, Organisation.objects.get(org_number=PRIVATE))):
+        with pytest.raises(DomainError) as caught:
+            services.request_submit(data={**REQUEST, "org_number": "", "company_name": "x", "email": user.email},
+                                    user=user, on_behalf_of=company)  # fmt: skip
+        assert (caught.value.field, caught.value.code) == ("on_behalf_of", "not_a_member")
+
+
+def test_the_cluster_key_sends_for_a_member_by_its_number(client, clusters, valid_request):
+    response = client.post(
+        "/api/v1/intake/requests/", {**valid_request, "org_number": PRIVATE}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {clusters.key}",
+    )  # fmt: skip
+    assert response.status_code == 201
+    body = response.json()
+    assert body["organisation"] == Organisation.objects.get(org_number=PRIVATE).pk
+    assert body["sent_by_organisation"] == Organisation.objects.get(org_number=OCC).pk
+    client.force_login(clusters.occ)  # its staff follow what the key sent
+    assert client.get(f"/intake/requests/{body['id']}/").status_code == 200
+
+
+def test_a_following_cluster_never_reads_internal_notes(client, clusters, world):
+    request = clusters.requests["Sharing AS itself"]
+    admin = world.platform_admin
+    services.request_add_message(request=request, actor=admin, body="Intern vurdering", role="screener", internal=True)
+    services.request_add_message(request=request, actor=admin, body="Til bedriften", role="screener")
+    client.force_login(clusters.occ)
+    bodies = [m["body"] for m in client.get(f"/api/v1/intake/requests/{request.pk}/").json()["messages"]]
+    assert bodies == ["Til bedriften"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("sharing", 302), ("occ", 403), ("private", 404), ("nht", 404)]
+)  # fmt: skip
+def test_only_the_companys_admin_decides_whether_the_cluster_follows_its_requests(client, clusters, who, status):
+    # 403 to the cluster, which knows the membership; 404 to whoever does not, as a missing one.
+    member = ClusterMember.objects.get(company__org_number=SHARING)
+    client.force_login(getattr(clusters, who))
+    response = client.post(f"/accounts/organisations/members/{member.pk}/sharing/", {"share": "no"})
+    member.refresh_from_db()
+    assert (response.status_code, member.shares_requests) == (status, status != 302)
+
+
+@pytest.mark.parametrize(("who", "status"), [("occ", 302), ("sharing", 403), ("nht", 404), ("private", 404)])
+def test_only_the_clusters_admin_removes_a_member_company(client, clusters, who, status):
+    member = ClusterMember.objects.get(company__org_number=SHARING)
+    client.force_login(getattr(clusters, who))
+    response = client.post(f"/accounts/organisations/members/{member.pk}/remove/")
+    assert (response.status_code, ClusterMember.objects.filter(pk=member.pk).exists()) == (status, status != 302)
+
+
+def test_a_cluster_admin_adds_and_removes_member_companies_on_its_page(client, clusters):
+    cluster = Organisation.objects.get(org_number=OCC)
+    client.force_login(clusters.occ)
+    page = client.get(f"/accounts/organisations/{cluster.pk}/").content.decode()
+    assert "Medlemsbedrifter" in page and "Sharing AS" in page
+    client.post(f"/accounts/organisations/{cluster.pk}/members/add/", {"org_number": "910 000 047"})
+    assert cluster.member_companies.filter(company__org_number=OUTSIDE, shares_requests=False).exists()
+    client.force_login(clusters.nht)
+    refused = client.post(f"/accounts/organisations/{cluster.pk}/members/add/", {"org_number": "910000055"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("which", "delivered"),
+    [
+        ("occ for Private AS", True),
+        ("Sharing AS itself", True),
+        ("Private AS itself", False),
+        ("Outside AS itself", False),
+    ],
+)
+def test_the_clusters_webhook_hears_of_the_requests_it_follows(clusters, world, which, delivered):
+    from intake.models import WebhookDelivery
+
+    services.webhook_register(client=world.client, url="https://occ.example/hook")
+    request = clusters.requests[which]
+    services.request_ask_for_info(request=request, user=world.platform_admin, message="Hvor mange prøver?")
+    deliveries = WebhookDelivery.objects.filter(client=world.client, request=request)
+    assert [d.payload["to_status"] for d in deliveries] == (["needs_info"] if delivered else [])
+
+
+def test_the_company_hears_it_was_added_and_where_to_decide(clusters, mailoutbox):
+    from core.outbox import outbox_send_due
+
+    cluster = Organisation.objects.get(org_number=OCC)
+    account_services.cluster_member_add(actor=clusters.occ, cluster=cluster, org_number=OUTSIDE)
+    mailoutbox.clear()
+    outbox_send_due()
+    (message,) = [m for m in mailoutbox if clusters.outside.email in m.to and "medlem" in m.subject]
+    company = Organisation.objects.get(org_number=OUTSIDE)
+    assert message.subject == "Oslo Cancer Cluster har oppført bedriften deres som medlem"
+    assert f"/accounts/organisations/{company.pk}/" in message.body and "ser ingenting av dem" in message.body

@@ -1,0 +1,140 @@
+"""The confidentiality rule on its own: fewer than 3 companies are never shown, neither directly nor as a total
+minus the shown parts (reporting.suppression, docs/statistics.md)."""
+
+import pytest
+
+from reporting.suppression import hidden_cells
+
+
+def companies(*names):
+    return frozenset(names)
+
+
+@pytest.mark.parametrize(
+    ("cells", "relations", "hidden"),
+    [
+        # Three companies or more: shown.
+        ({"a": companies(1, 2, 3)}, [], set()),
+        # One or two: hidden.
+        ({"a": companies(1)}, [], {"a"}),
+        ({"a": companies(1, 2)}, [], {"a"}),
+        # No company at all: nothing to reveal, shown (a zero).
+        ({"a": companies()}, [], set()),
+        # A total of two parts, one of them hidden: the other must go too, or total minus it gives the hidden one.
+        (
+            {"total": companies(1, 2, 3, 4), "a": companies(1), "b": companies(2, 3, 4)},
+            [("total", ["a", "b"])],
+            {"a", "b"},
+        ),
+        # Of several shown parts, the one with the fewest companies is hidden with it.
+        (
+            {"total": companies(*range(1, 12)), "a": companies(1), "b": companies(2, 3, 4, 5), "c": companies(6, 7, 8)},
+            [("total", ["a", "b", "c"])],
+            {"a", "c"},
+        ),
+        # Two hidden parts that together still count fewer than 3 companies: a third is hidden.
+        (
+            {
+                "total": companies(*range(1, 8)),
+                "a": companies(1),
+                "b": companies(2),
+                "c": companies(3, 4, 5),
+                "d": companies(5, 6, 7, 8),
+            },
+            [("total", ["a", "b", "c", "d"])],
+            {"a", "b", "c"},
+        ),  # fmt: skip
+        # Two hidden parts of the same single company: together still one company, so one more part goes.
+        (
+            {"total": companies(1, 2, 3, 4), "a": companies(1), "b": companies(1), "c": companies(2, 3, 4)},
+            [("total", ["a", "b", "c"])],
+            {"a", "b", "c"},
+        ),
+        # Two hidden parts with 3 companies together: enough, the total and the others stay.
+        (
+            {"total": companies(*range(1, 9)), "a": companies(1), "b": companies(2, 3), "c": companies(4, 5, 6, 7)},
+            [("total", ["a", "b", "c"])],
+            {"a", "b"},
+        ),
+        # No part left to hide (the others are empty): the total is hidden instead.
+        (
+            {"total": companies(1, 2, 3), "a": companies(1, 2, 3), "b": companies()},
+            [("total", ["a", "b"]), ("a", ["q1", "q2"])],
+            set(),
+        ),
+        (
+            {"year": companies(1, 2, 3), "q1": companies(1), "q2": companies(2, 3)},
+            [("year", ["q1", "q2"])],
+            {"q1", "q2"},
+        ),
+        (
+            {"year": companies(1, 2, 3), "q1": companies(1, 2, 3), "q2": companies(), "q3": companies(4)},
+            [("year", ["q1", "q2", "q3"])],
+            {"q3", "q1"},
+        ),
+        # A hidden total counts as hidden in the relation above it, and the hiding spreads there.
+        (
+            {
+                "national": companies(*range(1, 10)),
+                "west": companies(1, 2, 3),
+                "north": companies(4, 5, 6, 7, 8, 9),
+                "x": companies(1, 2, 3),
+                "x_q1": companies(1, 2, 3),
+                "x_q2": companies(),
+            },
+            [("national", ["west", "north"]), ("west", ["x"]), ("x", ["x_q1", "x_q2"])],
+            set(),
+        ),
+    ],
+)
+def test_hidden_cells(cells, relations, hidden):
+    assert hidden_cells(cells, relations) == hidden
+
+
+def test_a_single_hidden_part_of_a_shown_total_never_stays_alone():
+    """Whatever the data, after the rule no shown total has exactly one hidden part, nor hidden parts that count
+    fewer than three companies together."""
+    cells = {
+        "national": companies(*range(1, 20)),
+        "a": companies(1),
+        "b": companies(2, 3, 4),
+        "c": companies(5, 6, 7, 8),
+        "d": companies(9, 10),
+        "e": companies(*range(11, 20)),
+        "west": companies(1, 2, 3, 4, 5, 6, 7, 8),
+        "north": companies(*range(9, 20)),
+    }
+    relations = [("national", ["a", "b", "c", "d", "e"]), ("west", ["a", "b", "c"]), ("north", ["d", "e"]),
+                 ("national", ["west", "north"])]  # fmt: skip
+    hidden = hidden_cells(cells, relations)
+    for total, parts in relations:
+        if total in hidden:
+            continue
+        hidden_parts = [part for part in parts if part in hidden]
+        if hidden_parts:
+            assert len(hidden_parts) >= 2
+            assert len(frozenset().union(*(cells[part] for part in hidden_parts))) >= 3
+    assert {"a", "d"} <= hidden
+
+
+def test_hiding_spreads_through_the_relations_until_nothing_changes():
+    """z (one company) makes its region hide a1; a then has one hidden part and nothing else to hide, so a goes,
+    and then b beside it in the national total: each step needs another pass over relations already checked."""
+    cells = {
+        "national": companies(1, 2, 3, 4, 5, 6), "a": companies(1, 2, 3), "b": companies(4, 5, 6),
+        "a1": companies(1, 2, 3), "a2": companies(), "z": companies(7), "s": companies(1, 2, 3, 7),
+    }  # fmt: skip
+    relations = [("national", ["a", "b"]), ("a", ["a1", "a2"]), ("s", ["a1", "z"])]
+    assert hidden_cells(cells, relations) == {"z", "a1", "a", "b"}
+
+
+def test_one_hidden_part_is_never_enough_even_with_three_companies():
+    """q1 is hidden to protect z; if q2 stayed, the year minus q2 would give q1."""
+    cells = {"r": companies(1, 2, 3, 9), "z": companies(9), "q1": companies(1, 2, 3), "q2": companies(4, 5, 6),
+             "year": companies(1, 2, 3, 4, 5, 6)}  # fmt: skip
+    assert hidden_cells(cells, [("r", ["q1", "z"]), ("year", ["q1", "q2"])]) == {"z", "q1", "q2"}
+
+
+def test_the_parts_of_a_hidden_total_need_no_more_hiding():
+    cells = {"total": companies(1, 2), "a": companies(1), "b": companies(3, 4, 5)}
+    assert hidden_cells(cells, [("total", ["a", "b"])]) == {"total", "a"}

@@ -348,7 +348,7 @@ def document_xml(
         item = _cac(element, "Item")
         _cbc(item, "Description", line_clean(f"{line.description}, {line.date.isoformat()}"))
         _cbc(item, "Name", line_clean(line.resource_name)[:100] or "-")
-        _cbc(_cac(item, "SellersItemIdentification"), "ID", f"booking-{line.booking_id}")
+        _cbc(_cac(item, "SellersItemIdentification"), "ID", line.item_id)
         classified = _cac(item, "ClassifiedTaxCategory")
         _cbc(classified, "ID", category.code)
         if category.code != "O":

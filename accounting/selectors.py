@@ -19,6 +19,10 @@ cancellation costs is pricing's rule, `pricing.charges.cancellation_charge`). Ru
   confirmed booking becomes chargeable when it is completed, on its own after its end
   (booking.services.bookings_complete_due) or by a manager.
 - Periods and years are dates in Europe/Oslo; a booking belongs to the period or year its start falls in.
+- Service orders (staff-run work at an agreed price, booking.ServiceOrder) are chargeable once delivered, at
+  their stored amounts, and belong to the period or year their delivery falls in. Ordered and cancelled orders
+  are never charged. They have no hours: they count in the revenue split by their activity (net amount), not in
+  the hours of the 20 % monitor.
 """
 
 import datetime
@@ -45,8 +49,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import UserKind
-from booking.choices import USE_RECORDED_STATUSES, Activity, BookingStatus
-from booking.models import Booking
+from booking.choices import USE_RECORDED_STATUSES, Activity, BookingStatus, ServiceOrderStatus
+from booking.models import Booking, ServiceOrder
 from catalogue.models import Facility, Institution, Resource
 from core.validators import format_org_number
 from pricing import selectors as pricing_selectors
@@ -235,6 +239,18 @@ def chargeable_bookings(*, facility_ids, start: datetime.datetime, end: datetime
     )
 
 
+def delivered_service_orders(*, facility_ids, start: datetime.datetime, end: datetime.datetime):
+    """Service orders delivered in [start, end) at the given facilities, with a price above zero: chargeable at
+    their stored net, VAT and total amounts."""
+    return ServiceOrder.objects.filter(
+        resource__facility_id__in=list(facility_ids),
+        status=ServiceOrderStatus.DELIVERED,
+        delivered_at__gte=start,
+        delivered_at__lt=end,
+        total_amount__gt=0,
+    )
+
+
 # --- Revenue split ---------------------------------------------------------------------------------------------
 
 
@@ -250,6 +266,7 @@ class RevenueRow:
     net_amount: Decimal
     vat_amount: Decimal
     total_amount: Decimal
+    service_orders: int = 0  # delivered service orders, whose amounts are in the sums too
 
     @property
     def activity_label(self):
@@ -270,10 +287,20 @@ def revenue_split(*, facilities, year: int) -> list[RevenueRow]:
         .order_by()
     )
     by_key = {(row["resource__facility_id"], row["activity"]): row for row in sums}
+    orders = (
+        delivered_service_orders(facility_ids=[f.id for f in facilities], start=year_start, end=year_end)
+        .values("resource__facility_id", "activity")
+        .annotate(
+            count=Count("id"), net_sum=Sum("net_amount"), vat_sum=Sum("vat_amount"), total_sum=Sum("total_amount")
+        )
+        .order_by()
+    )
+    orders_by_key = {(row["resource__facility_id"], row["activity"]): row for row in orders}
     rows = []
     for facility in sorted(facilities, key=lambda f: (f.name, f.id)):
         for activity in (Activity.ECONOMIC, Activity.NON_ECONOMIC):
             row = by_key.get((facility.id, activity), {})
+            order_row = orders_by_key.get((facility.id, activity), {})
             rows.append(
                 RevenueRow(
                     facility_id=facility.id,
@@ -281,9 +308,10 @@ def revenue_split(*, facilities, year: int) -> list[RevenueRow]:
                     year=year,
                     activity=str(activity),
                     bookings=row.get("count", 0),
-                    net_amount=money(row.get("net_sum") or 0),
-                    vat_amount=money(row.get("vat_sum") or 0),
-                    total_amount=money(row.get("total_sum") or 0),
+                    net_amount=money((row.get("net_sum") or 0) + (order_row.get("net_sum") or 0)),
+                    vat_amount=money((row.get("vat_sum") or 0) + (order_row.get("vat_sum") or 0)),
+                    total_amount=money((row.get("total_sum") or 0) + (order_row.get("total_sum") or 0)),
+                    service_orders=order_row.get("count", 0),
                 )
             )
     return rows
@@ -294,13 +322,13 @@ def revenue_split(*, facilities, year: int) -> list[RevenueRow]:
 
 @dataclass(frozen=True)
 class InvoiceLine:
-    """One booking as a line to invoice, with the charged amounts.
+    """One booking (or delivered service order) as a line to invoice, with the charged amounts.
 
     Quantity × unit price equals the net amount. When a charge differs from the snapshot (a late cancellation
     charged in part), the line is one unit at the charged net amount.
     """
 
-    booking_id: int
+    booking_id: int | None  # None on a service order's line
     resource_name: str
     facility_name: str
     date: datetime.date
@@ -320,6 +348,14 @@ class InvoiceLine:
     vat_category: str = ""  # EN 16931: S, Z, E or O, as the booking was made with (pricing.terms)
     vat_reason_code: str = ""
     vat_reason: str = ""
+    service_order_id: int | None = None  # a delivered service order's line (booking_id is None then)
+
+    @property
+    def item_id(self) -> str:
+        """What the line invoices, as the seller names it on an invoice: "booking-12" or "service-order-3"."""
+        if self.service_order_id is not None:
+            return f"service-order-{self.service_order_id}"
+        return f"booking-{self.booking_id}"
 
     @property
     def internal_transfer(self) -> bool:
@@ -432,15 +468,51 @@ def _line(booking) -> InvoiceLine:
     )
 
 
+def _order_line(order) -> InvoiceLine:
+    """A delivered service order as a line, at the amounts stored when the quote was accepted."""
+    net, vat, total = money(order.net_amount), money(order.vat_amount), money(order.total_amount)
+    quantity, unit_price, unit = order.quantity, order.unit_price, order.price_unit or "fixed"
+    if money(quantity * unit_price) != net:
+        quantity, unit_price, unit = Decimal("1"), net, "fixed"
+    description = order.resource.name
+    if order.description:
+        description = f"{order.resource.name} – {order.description}"
+    return InvoiceLine(
+        booking_id=None,
+        service_order_id=order.id,
+        resource_name=order.resource.name,
+        facility_name=order.resource.facility.name,
+        date=timezone.localtime(order.delivered_at, OSLO).date(),
+        status=order.status,
+        activity=order.activity,
+        tier=order.price_tier,
+        description=description[:500],
+        quantity=quantity,
+        unit=unit,
+        unit_price=money(unit_price),
+        net_amount=net,
+        vat_rate=order.vat_rate,
+        vat_amount=vat,
+        total_amount=total,
+        currency=order.currency,
+        booked_by=order.user.get_full_name() or order.user.email,
+        vat_category=order.vat_category,
+        vat_reason_code=order.vat_reason_code,
+        vat_reason=order.vat_reason,
+    )
+
+
 def invoice_basis(*, facility_ids, first_day: datetime.date, last_day: datetime.date) -> InvoiceBasis:
-    """Chargeable bookings at the facilities that start from `first_day` to `last_day`, per paying organisation.
+    """Chargeable bookings at the facilities that start from `first_day` to `last_day`, and service orders
+    delivered in those days, per paying organisation.
 
     A payer is identified by its organisation number (the booking's, else the paying institution's), and by
-    name when neither has one. One query.
+    name when neither has one. Two queries (bookings, service orders).
     """
     start, end = period_bounds(first_day, last_day)
     bookings = chargeable_bookings(facility_ids=facility_ids, start=start, end=end)
-    return _basis(bookings, first_day=first_day, last_day=last_day)
+    orders = delivered_service_orders(facility_ids=facility_ids, start=start, end=end)
+    return _basis(bookings, orders=orders, first_day=first_day, last_day=last_day)
 
 
 def invoice_basis_of_bookings(*, facility_ids, booking_ids) -> InvoiceBasis:
@@ -465,9 +537,9 @@ def invoice_basis_of_bookings(*, facility_ids, booking_ids) -> InvoiceBasis:
 
 
 def invoiceable(booking) -> bool:
-    """Whether the booking's payer may be invoiced: an institution, a person by name, or an organisation that
-    Brønnøysundregistrene has verified. A company number without a verified organisation (an impostor number, or
-    the register not reached yet) is never invoiced."""
+    """Whether the booking's (or service order's) payer may be invoiced: an institution, a person by name, or an
+    organisation that Brønnøysundregistrene has verified. A company number without a verified organisation (an
+    impostor number, or the register not reached yet) is never invoiced."""
     if booking.payer_institution_id is not None:
         return True
     if booking.payer_organisation_id is not None:
@@ -475,21 +547,25 @@ def invoiceable(booking) -> bool:
     return not booking.payer_org_number
 
 
-def _basis(bookings, *, first_day, last_day) -> InvoiceBasis:
-    bookings = bookings.select_related(
-        "resource__facility", "payer_institution", "payer_organisation", "user"
-    ).order_by("payer_name", "start", "id")
+def _basis(bookings, *, orders=None, first_day, last_day) -> InvoiceBasis:
+    related = ("resource__facility", "payer_institution", "payer_organisation", "user")
+    bookings = bookings.select_related(*related).order_by("payer_name", "start", "id")
+    items = [(booking, _line(booking)) for booking in bookings]
+    if orders is not None:
+        orders = orders.select_related(*related).order_by("payer_name", "delivered_at", "id")
+        items += [(order, _order_line(order)) for order in orders]
+        items.sort(key=lambda item: (item[0].payer_name, item[1].date))  # stable: bookings before orders on a day
     payers: dict[tuple, PayerInvoiceBasis] = {}
     held: dict[tuple, PayerInvoiceBasis] = {}
-    for booking in bookings:
-        org_number = booking.payer_org_number or (
-            booking.payer_institution.org_number if booking.payer_institution else ""
+    for source, line in items:
+        org_number = source.payer_org_number or (
+            source.payer_institution.org_number if source.payer_institution else ""
         )
-        name = booking.payer_name or (booking.payer_institution.name if booking.payer_institution else "")
+        name = source.payer_name or (source.payer_institution.name if source.payer_institution else "")
         key = ("org", org_number) if org_number else ("name", name)
-        target = payers if invoiceable(booking) else held
+        target = payers if invoiceable(source) else held
         payer = target.setdefault(key, PayerInvoiceBasis(name=name, org_number=org_number))
-        payer.lines.append(_line(booking))
+        payer.lines.append(line)
 
     def ordered(found):
         return sorted(found.values(), key=lambda p: (p.name.lower(), p.org_number))

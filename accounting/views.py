@@ -85,7 +85,7 @@ def invoice_basis_csv_rows(basis: selectors.InvoiceBasis) -> list[list]:
                     _("Line"),
                     payer.name,
                     payer.org_number,
-                    line.booking_id,
+                    line.booking_id if line.booking_id is not None else line.item_id,
                     line.facility_name,
                     line.resource_name,
                     line.date.isoformat(),

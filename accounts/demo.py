@@ -21,7 +21,7 @@ from accounts.choices import (
     RegisterState,
     UserKind,
 )
-from accounts.models import Affiliation, Organisation, OrganisationMembership, User
+from accounts.models import Affiliation, ClusterMember, Organisation, OrganisationMembership, User
 from catalogue.choices import InstitutionRoleKind
 from catalogue.demo import records
 from catalogue.demo.loader import DemoRegister, load_demo_register, upsert_by_key
@@ -47,6 +47,7 @@ class DemoUser:
     platform_admin: bool = False
     affiliation_verified: bool = True  # academic users: whether their claim to `institution` is verified
     membership: str = ""  # company users: their membership of the demo company ("approved" admin, or "pending")
+    cluster_admin: bool = False  # the approved admin of the demo cluster, whose member company is the demo company
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -90,7 +91,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "demo.uverifisert@example.org", "Demo", "Uverifisert", UserKind.ACADEMIC, "uio", affiliation_verified=False
     ),
     DemoUser(PLATFORM_ADMIN_EMAIL, "Demo", "Plattformadmin", UserKind.ACADEMIC, platform_admin=True),
+    # Staff of Demo Klynge, a cluster whose member Demo Helse AS lets it follow its requests.
+    DemoUser("demo.klynge@example.org", "Demo", "Klynge", UserKind.COMPANY, cluster_admin=True),
 )
+DEMO_CLUSTER_NAME = "Demo Klynge"
 
 
 def demo_users_upsert(
@@ -119,7 +123,8 @@ def demo_users_upsert(
     users = [by_email[spec.email] for spec in DEMO_USERS]
     _verify_addresses(users)
     _verify_affiliations([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
-    _demo_company_memberships([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
+    company = _demo_company_memberships([(spec, user) for spec, user in zip(DEMO_USERS, users, strict=True)])
+    _demo_cluster([user for spec, user in zip(DEMO_USERS, users, strict=True) if spec.cluster_admin], company)
     wanted_roles: set[tuple[int, int, str]] = set()
     wanted_managed: set[tuple[int, int]] = set()
     for spec, user in zip(DEMO_USERS, users, strict=True):
@@ -191,8 +196,9 @@ def demo_company() -> Organisation:
     return organisation
 
 
-def _demo_company_memberships(pairs: list[tuple[DemoUser, User]]) -> None:
-    """demo.bedrift is the demo company's approved admin, demo.bedrift2 a member waiting for approval (one upsert)."""
+def _demo_company_memberships(pairs: list[tuple[DemoUser, User]]) -> Organisation:
+    """demo.bedrift is the demo company's approved admin, demo.bedrift2 a member waiting for approval (one upsert);
+    the demo company."""
     company = demo_company()
     now = timezone.now()
     OrganisationMembership.objects.bulk_create(
@@ -211,6 +217,38 @@ def _demo_company_memberships(pairs: list[tuple[DemoUser, User]]) -> None:
         update_conflicts=True,
         unique_fields=["organisation", "user"],
         update_fields=["role", "state", "decided_at", "decided_by"],
+    )
+    return company
+
+
+def _demo_cluster(admins: list[User], company: Organisation) -> None:
+    """Demo Klynge (a cluster without an organisation number, so that it can never be a real one), its admins, and
+    the demo company as its member that shares its requests."""
+    cluster = Organisation.objects.filter(org_number__isnull=True, name=DEMO_CLUSTER_NAME).first()
+    if cluster is None:
+        cluster = Organisation.objects.create(
+            name=DEMO_CLUSTER_NAME, kind=OrganisationKind.CLUSTER, register_note="Demo data: not from the register."
+        )
+    elif cluster.kind != OrganisationKind.CLUSTER:
+        Organisation.objects.filter(pk=cluster.pk).update(kind=OrganisationKind.CLUSTER)
+    now = timezone.now()
+    OrganisationMembership.objects.bulk_create(
+        [
+            OrganisationMembership(
+                organisation=cluster, user=user, role=MembershipRole.ADMIN, state=MembershipState.APPROVED,
+                decided_at=now,
+            )
+            for user in admins
+        ],
+        update_conflicts=True,
+        unique_fields=["organisation", "user"],
+        update_fields=["role", "state", "decided_at"],
+    )  # fmt: skip
+    ClusterMember.objects.bulk_create(
+        [ClusterMember(cluster=cluster, company=company, shares_requests=True, sharing_decided_at=now)],
+        update_conflicts=True,
+        unique_fields=["cluster", "company"],
+        update_fields=["shares_requests", "sharing_decided_at"],
     )
 
 

@@ -301,8 +301,8 @@ class ClusterMember(models.Model):
     cluster or TTO), and whether it lets that organisation follow its requests.
 
     The cluster's admins add and remove member companies; only the company's own admins decide whether the cluster
-    sees the status of the requests that name the company (`shares_requests`). Requests the cluster sends on the
-    company's behalf are the cluster's own and need no consent.
+    may act for it (`shares_requests`): send requests on its behalf and see the status of the requests that name it.
+    A company a cluster merely listed has nothing sent in its name.
     """
 
     cluster = models.ForeignKey(
@@ -317,7 +317,10 @@ class ClusterMember(models.Model):
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
     shares_requests = models.BooleanField(
         _("shares its requests"), default=False,
-        help_text=_("The company lets the cluster or TTO see the status of every request that names it."),
+        help_text=_(
+            "The company lets the cluster or TTO send requests on its behalf and see the status of every request "
+            "that names it."
+        ),
     )  # fmt: skip
     sharing_decided_by = models.ForeignKey(
         User, verbose_name=_("sharing decided by"), on_delete=models.SET_NULL, null=True, blank=True,

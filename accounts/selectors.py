@@ -338,8 +338,13 @@ def clusters_of_company(company) -> QuerySet[ClusterMember]:
 
 
 def member_companies_of(cluster_ids) -> QuerySet[Organisation]:
-    """The member companies of these clusters (on whose behalf their staff may send requests)."""
-    return Organisation.objects.filter(clusters__cluster_id__in=cluster_ids).distinct().order_by("name", "id")
+    """The member companies of these clusters on whose behalf their staff and keys may send requests: those whose
+    admins agreed (`shares_requests`); a company a cluster merely listed never has a request sent in its name."""
+    return (
+        Organisation.objects.filter(clusters__cluster_id__in=cluster_ids, clusters__shares_requests=True)
+        .distinct()
+        .order_by("name", "id")
+    )
 
 
 def companies_sharing_with(cluster_ids) -> QuerySet:

@@ -222,3 +222,11 @@ class MoveBookingForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The end must be after the start."))
         return data
+
+
+class ServiceOrderCloseForm(forms.Form):
+    """Deliver or cancel one service order, with an optional note (what was delivered, why it was cancelled)."""
+
+    order = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("deliver", _("Mark delivered")), ("cancel", _("Cancel the order"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

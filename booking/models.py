@@ -23,7 +23,7 @@ from booking.choices import (
 )
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from catalogue.choices import AccessModel
-from pricing.choices import VatCategory
+from pricing.choices import PriceUnit, VatCategory
 
 
 class Booking(models.Model):
@@ -468,6 +468,14 @@ class ServiceOrder(models.Model):
         null=True, blank=True, related_name="service_orders",
     )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Its history, kept simple: who marked it delivered or cancelled it, when, and what they noted.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delivered or cancelled by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -480,3 +488,11 @@ class ServiceOrder(models.Model):
 
     def __str__(self):
         return f"{self.resource} × {self.quantity}"
+
+    @property
+    def price_unit_label(self) -> str:
+        """The unit in the reader's language ("prøve"); `price_unit` stays the code the API uses."""
+        try:
+            return str(PriceUnit(self.price_unit).label)
+        except ValueError:
+            return self.price_unit

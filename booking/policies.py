@@ -1,7 +1,7 @@
 """Permission policies for booking: one function per action, used by pages and the API alike."""
 
 from accounts.policies import require_verified_email
-from booking.models import Booking
+from booking.models import Booking, ServiceOrder
 from catalogue import roles
 from catalogue.models import Facility, Resource
 
@@ -63,3 +63,20 @@ def can_see_facility_bookings(user, facility: Facility) -> bool:
 
 def can_see_queue(user) -> bool:
     return bool(roles.managed_facility_ids(user))
+
+
+def can_view_service_order(user, order: ServiceOrder) -> bool:
+    """The person who ordered, and those who keep the facility (its managers, institution admins, platform admins)."""
+    if not roles.is_authenticated(user):
+        return False
+    return order.user_id == user.pk or roles.can_manage_facility(user, order.resource.facility)
+
+
+def can_deliver_service_order(user, order: ServiceOrder) -> bool:
+    """Mark staff-run work delivered (it becomes chargeable): those who keep the facility."""
+    return roles.can_manage_facility(user, order.resource.facility)
+
+
+def can_cancel_service_order(user, order: ServiceOrder) -> bool:
+    """Cancel staff-run work not yet delivered (never charged): those who keep the facility."""
+    return roles.can_manage_facility(user, order.resource.facility)

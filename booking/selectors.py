@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import verified_institution_id
 from booking import fastpath
-from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind
-from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
+from booking.choices import ACTIVE_STATUSES, BookingStatus, ClosureKind, ServiceOrderStatus
+from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification, ServiceOrder
 from calendars import selectors as calendar_selectors
 from catalogue import roles
 from catalogue.choices import PublicationStatus
@@ -761,3 +761,27 @@ def bookings_in_use_window(*, facility: Facility, now: datetime.datetime | None 
         .order_by("end", "pk")
     )
     return [booking for booking in candidates if now < use_window_closes(booking)]
+
+
+# --- Service orders --------------------------------------------------------------------------------------------
+
+OPEN_AND_DELIVERED_ORDER_STATUSES = (ServiceOrderStatus.ORDERED, ServiceOrderStatus.DELIVERED)
+
+
+def facility_service_orders(facility: Facility) -> QuerySet:
+    """The facility's service orders still to deliver, then the delivered ones, newest first; one query."""
+    return (
+        ServiceOrder.objects.filter(resource__facility=facility, status__in=OPEN_AND_DELIVERED_ORDER_STATUSES)
+        .select_related("resource__facility", "user", "closed_by")
+        .order_by("-status", "-created_at", "-id")  # "ordered" sorts after "delivered": reversed, ordered first
+    )
+
+
+def visible_service_orders(user) -> QuerySet:
+    """The user's own service orders and those of the facilities they keep, newest first."""
+    facility_ids = roles.managed_facility_ids(user)
+    return (
+        ServiceOrder.objects.filter(Q(user=user) | Q(resource__facility_id__in=facility_ids))
+        .select_related("resource__facility", "user", "closed_by")
+        .order_by("-created_at", "-id")
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bookings/mine/", views.my_bookings, name="my_bookings"),
     path("bookings/facility/", views.facility_bookings, name="facility_bookings"),
     path("bookings/facility/<int:pk>/use/", views.facility_use, name="facility_use"),
+    path("bookings/facility/<int:pk>/orders/", views.facility_orders, name="facility_orders"),
     path("bookings/<int:pk>/", views.booking_detail, name="detail"),
     path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("bookings/<int:pk>/booking.ics", views.booking_calendar_file, name="calendar_file"),

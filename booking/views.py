@@ -27,10 +27,11 @@ from booking.forms import (
     MoveBookingForm,
     OpeningHoursFormSet,
     QualificationForm,
+    ServiceOrderCloseForm,
     UseForm,
 )
 from booking.grid import parse_choice, week_grid
-from booking.models import Booking, BookingPolicy, Closure, Qualification
+from booking.models import Booking, BookingPolicy, Closure, Qualification, ServiceOrder
 from calendars import selectors as calendar_selectors
 from catalogue import policies as catalogue_policies
 from catalogue import roles
@@ -633,3 +634,39 @@ def booking_calendar_file(request, pk):
     response = HttpResponse(ics.booking_attachment(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="labtorget-booking-{booking.pk}.ics"'
     return response
+
+
+@login_required
+def facility_orders(request, pk):
+    """One facility's service orders (staff-run work at an agreed price): those still to deliver, then the
+    delivered ones. Marking one delivered makes it chargeable at its price; cancelling it means it is never charged."""
+    facility = get_object_or_404(Facility, pk=pk)
+    require_visible(catalogue_policies.can_view_facility, request.user, facility)  # a draft: 404 to others
+    require(policies.can_see_facility_bookings, request.user, facility)
+    form = ServiceOrderCloseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            order = get_object_or_404(
+                ServiceOrder.objects.select_related("resource__facility"),
+                pk=form.cleaned_data["order"], resource__facility=facility,
+            )  # fmt: skip
+            act = (
+                services.service_order_deliver
+                if form.cleaned_data["action"] == "deliver"
+                else services.service_order_cancel
+            )
+            try:
+                act(order=order, actor=request.user, note=form.cleaned_data["note"])
+            except DomainError as error:
+                status = 409 if isinstance(error, ConflictError) else 400
+                form.add_error(None, error.message)
+            else:
+                if form.cleaned_data["action"] == "deliver":
+                    messages.success(request, _("The order is delivered and goes to the invoice basis."))
+                else:
+                    messages.success(request, _("The order is cancelled; it will not be charged."))
+                return redirect("booking:facility_orders", pk=facility.pk)
+    context = {"facility": facility, "form": form, "orders": list(selectors.facility_service_orders(facility))}
+    return render(request, "booking/facility_orders.html", context, status=status)

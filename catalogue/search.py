@@ -86,3 +86,13 @@ def facility_search_text() -> Lower:
     for field in SEARCHED_FIELDS:
         parts += [field, Value(" ")]
     return Lower(Concat(*parts[:-1], output_field=models.TextField()))
+
+
+class EqualsAny(models.Func):
+    """`value = ANY(array)`, a condition: with an ARRAY(subquery) the subquery runs once (an InitPlan) and the
+    condition is a primary-key index scan, which PostgreSQL can OR with the text-search and trigram index scans
+    into one bitmap (an `IN (subquery)` cannot be)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()

@@ -126,6 +126,18 @@ class ProblemFormatter(ExceptionFormatter):
         return problem(exc.status_code, detail=str(detail), code=code, extra=extra)
 
 
+class JsonStringField(serializers.CharField):
+    """DRF's CharField, refusing what is not a JSON string: DRF turns a number into text (`{"reason": 0}` became
+    "0"), while the schema says the field is a string."""
+
+    default_error_messages = {"not_text": _("Give text (a JSON string).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
 class ApiDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time between the years 2000 and 2100.
 

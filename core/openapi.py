@@ -5,7 +5,8 @@ drf-standardized-errors' AutoSchema decides which errors an operation can give (
 429 where it is throttled, 405, 406 and 500 everywhere). `postprocess_problems` then finishes the contract in one
 place, whatever each view declared:
 
-- 400 on every operation (any query or path parameter with a NUL is refused), 401 wherever a token can be given
+- 400, 414 and 431 on every operation (any query or path parameter with a NUL is refused; gunicorn refuses a
+  request line over 8190 bytes and oversized headers, config/gunicorn.py), 401 wherever a token can be given
   (a wrong one is refused even where none is needed), 413 and 415 on every operation with a body, 403 on every
   write, every operation that needs authentication and every operation on one object (the services check
   permissions themselves, whatever the view's permission classes say), 409 on every write to one object (its state
@@ -66,9 +67,11 @@ ERROR_DESCRIPTIONS = {
     "406": "Cannot answer in a format the Accept header allows.",
     "409": "Conflicts with the current state.",
     "413": f"The body is larger than {MAX_BODY_BYTES} bytes or nested deeper than {MAX_JSON_DEPTH} levels.",
+    "414": "The request line (address and query) is longer than 8190 bytes.",
     "415": "Send the body as application/json.",
     "422": "The request cannot be processed as it is.",
     "429": "Too many requests: wait `retry_after` seconds (also the Retry-After header).",
+    "431": "The request headers are too many or too large.",
     "500": "Server error.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -124,7 +127,7 @@ def postprocess_problems(result, generator, request, public):
                 if _is_id(parameter):
                     parameter["schema"] = dict(ID_SCHEMA)
             responses = operation["responses"]
-            wanted = {"400", "500"}
+            wanted = {"400", "414", "431", "500"}  # 414, 431: gunicorn's limits on the request line and headers
             if any(requirement for requirement in security):
                 wanted.add("401")  # a wrong or expired token is refused wherever one can be given
             if "requestBody" in operation:

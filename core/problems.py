@@ -28,9 +28,12 @@ _KINDS = {
     406: ("not-acceptable", _("Cannot answer in the requested format"), "not_acceptable"),
     409: ("conflict", _("Conflict with the current state"), "conflict"),
     413: ("payload-too-large", _("The request body is too large"), "body_too_large"),
+    # 414 and 431 come from gunicorn, before Django (config/gunicorn.py writes them with the same type and code).
+    414: ("uri-too-long", _("The address is too long"), "uri_too_long"),
     415: ("unsupported-media-type", _("Unsupported media type"), "unsupported_media_type"),
     422: ("unprocessable", _("The request cannot be processed"), "unprocessable"),
     429: ("throttled", _("Too many requests"), "throttled"),
+    431: ("headers-too-large", _("The request headers are too large"), "headers_too_large"),
     500: ("server-error", _("Server error"), "server_error"),
 }
 TYPE_PREFIX = "urn:labtorget:problem:"

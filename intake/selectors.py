@@ -263,6 +263,16 @@ def cluster_condition(cluster_ids) -> Q:
     return Q(sent_by_organisation_id__in=cluster_ids) | Q(organisation_id__in=companies_sharing_with(cluster_ids))
 
 
+def requests_of_requester(user) -> QuerySet:
+    """The person's own requests, newest first: those they sent signed in, and those sent from an e-mail address
+    they have confirmed (confirmed_sender_condition)."""
+    return (
+        IntakeRequest.objects.filter(Q(requester=user) | confirmed_sender_condition(user))
+        .select_related("institution")
+        .order_by("-created_at")
+    )
+
+
 def requests_of_clusters(user) -> QuerySet:
     """For a cluster's or TTO's staff: the requests their clusters sent and those of member companies that share
     them, newest first (empty for anyone else)."""

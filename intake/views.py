@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -177,11 +176,7 @@ def request_follow_action(request, token, action):
 
 @login_required
 def my_requests(request):
-    rows = (
-        IntakeRequest.objects.filter(Q(requester=request.user) | selectors.confirmed_sender_condition(request.user))
-        .select_related("institution")
-        .order_by("-created_at")
-    )
+    rows = selectors.requests_of_requester(request.user)
     cluster_rows = selectors.requests_of_clusters(request.user)[:200]
     return render(request, "intake/mine.html", {"rows": rows, "cluster_rows": cluster_rows})
 
@@ -248,7 +243,7 @@ def _detail_context(obj: IntakeRequest, user, follow_token: str = "") -> dict:
         "can_screen": can_screen,
         "active": active,
         "overdue": selectors.is_overdue(obj),
-        "message_form": MessageForm(),
+        "message_form": MessageForm() if policies.can_message_request(user, obj) else None,
         "withdraw_form": WithdrawForm() if is_requester and active else None,
         "checklist_form": ChecklistForm(initial={f: getattr(obj, f) for f in IntakeRequest.CHECKLIST_FIELDS})
         if can_screen

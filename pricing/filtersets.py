@@ -1,13 +1,13 @@
 import django_filters
 from django.db.models import Q
 
-from core.db import MAX_ID
+from core import filters as core_filters
 from pricing.models import PriceList
 
 
 class PriceListFilterSet(django_filters.FilterSet):
     valid_on = django_filters.DateFilter(method="filter_valid_on")
-    facility = django_filters.NumberFilter(field_name="resource__facility", min_value=1, max_value=MAX_ID)
+    facility = core_filters.IdFilter(field_name="resource__facility")  # a whole id: "2.7e16" is refused (400)
 
     class Meta:
         model = PriceList

@@ -29,6 +29,10 @@ NATIONAL = "all"
 # the national total in that dimension that is never published, but that the confidentiality rule must see, or the
 # national figure minus the shown members would give it.
 UNPLACED = "-"
+# The requests whose company is only a typed organisation number count together as one company.
+UNVERIFIED = "unverified"
+# Never published: an institution's figures for one kind of facility (see _cross_relations).
+CROSS = "cross"
 HUNDREDTH = Decimal("0.01")
 SHARE_PLACES = Decimal("0.0001")
 
@@ -79,7 +83,7 @@ class RequestRow:
 
     request_id: int
     quarter: int
-    company: str  # its organisation number
+    company: int | str  # its verified organisation, or UNVERIFIED
     places: tuple[tuple[str, str], ...]  # (institution slug, facility kind or "")
     answered: bool
     accepted: bool
@@ -127,7 +131,31 @@ def _members(info: FacilityInfo) -> list[tuple[str, str]]:
         (Dimension.INSTITUTION, info.institution),
         (Dimension.REGION, info.region or NO_REGION),
         (Dimension.FACILITY_KIND, info.kind),
+        (CROSS, _cross(info.institution, info.kind)),
     ]
+
+
+def _cross(institution: str, kind: str) -> str:
+    return f"{institution}|{kind}"
+
+
+def _cross_relations(keys, make_key, *, institutions_too: bool = True) -> list:
+    """An institution is the sum of its kinds of facility, and a kind the sum of its institutions: through these
+    never-published cells the audit sees what the institutions' and the kinds' tables reveal together. (A
+    request's institution need not be one of a kind: one never routed has none, so for requests only the kinds
+    are such sums.)"""
+    by_institution: dict[str, list] = defaultdict(list)
+    by_kind: dict[str, list] = defaultdict(list)
+    for key in keys:
+        if key[1] == CROSS:
+            institution, kind = key[2].split("|", 1)
+            rest = (key[0], *key[3:])
+            by_institution[(institution, rest)].append(key)
+            by_kind[(kind, rest)].append(key)
+    relations = [(make_key(rest, Dimension.INSTITUTION, institution), parts)
+                 for (institution, rest), parts in by_institution.items() if institutions_too]  # fmt: skip
+    relations += [(make_key(rest, Dimension.FACILITY_KIND, kind), parts) for (kind, rest), parts in by_kind.items()]
+    return relations
 
 
 def _share(part, whole) -> Decimal | None:
@@ -186,19 +214,27 @@ def cells_compute(
 
     use_hidden = hidden_cells(
         {key: frozenset(cell.companies) for key, cell in use.items()},
-        _use_relations(use.keys(), institutions, members, breakdowns),
+        _use_relations(use.keys(), institutions, members, breakdowns)
+        + _cross_relations(use.keys(), lambda rest, dimension, member: (rest[0], dimension, member, rest[1])),
         minimum=MINIMUM_COMPANIES,
+        unpublished=frozenset(key for key in use if key[1] == CROSS),
     )
     requests = _request_cells(request_rows, institutions)
     request_hidden = hidden_cells(
         {key: frozenset(cell.companies) for key, cell in requests.items()},
-        _request_relations(requests.keys(), institutions, members),
+        _request_relations(requests.keys(), institutions, members)
+        + _cross_relations(
+            requests.keys(), lambda rest, dimension, member: (rest[0], dimension, member), institutions_too=False
+        ),
         minimum=MINIMUM_COMPANIES,
+        unpublished=frozenset(key for key in requests if key[1] == CROSS),
     )
 
     cells = []
     for key, cell in sorted(use.items(), key=lambda item: tuple(map(str, item[0]))):
         period, dimension, member, breakdown = key
+        if dimension == CROSS:
+            continue
         hidden = key in use_hidden
         figures = _use_figures(
             cell,
@@ -314,6 +350,8 @@ def _request_cells(rows: Iterable[RequestRow], institutions: dict[str, str]) -> 
                 members.add((Dimension.REGION, institutions.get(slug) or NO_REGION))
             if kind:
                 members.add((Dimension.FACILITY_KIND, kind))
+            if slug and kind:
+                members.add((CROSS, _cross(slug, kind)))
         for dimension in (Dimension.INSTITUTION, Dimension.REGION, Dimension.FACILITY_KIND):
             if not any(placed == dimension for placed, _member in members):
                 members.add((dimension, UNPLACED))
@@ -343,6 +381,7 @@ def _request_relations(keys, institutions, members) -> list:
     relations = []
     for period in PERIODS:
         total = (period, Dimension.NATIONAL, NATIONAL)
+        # The requests without an institution or a kind of facility are one more part of each sum, never published.
         for dimension in (Dimension.INSTITUTION, Dimension.REGION, Dimension.FACILITY_KIND):
             parts = [(period, dimension, member) for member in [*by_dimension[dimension], UNPLACED]]
             relations.append((total, parts))

@@ -207,5 +207,3 @@ def statistics_years() -> list[int]:
 
 def statistics_computed_at(*, year: int) -> datetime.datetime | None:
     return PublishedCell.objects.filter(year=year).aggregate(at=Max("computed_at"))["at"]
-
-

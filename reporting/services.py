@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
 from accounting.selectors import OSLO, chargeable_bookings, year_bounds
-from accounts.choices import OrganisationKind
+from accounts.choices import OrganisationKind, RegisterState
 from accounts.models import Organisation
 from booking.choices import BookingStatus
 from booking.models import Booking
@@ -222,7 +222,8 @@ def request_rows_compute(*, year: int, now: datetime.datetime) -> list[compute.R
         )
         .values(
             "id",
-            "org_number",
+            "organisation_id",
+            "organisation__register_state",
             "received",
             "institution__slug",
             "preferred_institution__slug",
@@ -258,7 +259,14 @@ def request_rows_compute(*, year: int, now: datetime.datetime) -> list[compute.R
             compute.RequestRow(
                 request_id=request["id"],
                 quarter=(timezone.localtime(received, OSLO).month - 1) // 3 + 1,
-                company=request["org_number"],
+                # A company counts as itself only as a registered organisation that Brønnøysundregistrene verified;
+                # every request with a typed number only counts together as one company (compute.UNVERIFIED): made-up
+                # numbers cost nothing and could otherwise lift a cell over the confidentiality threshold.
+                company=(
+                    request["organisation_id"]
+                    if request["organisation__register_state"] == RegisterState.VERIFIED
+                    else compute.UNVERIFIED
+                ),
                 places=places,
                 answered=first_answer is not None,
                 accepted=request["id"] in accepted,

@@ -9,6 +9,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.db.models import Count, DurationField, F, Sum
 from django.template.loader import render_to_string
@@ -30,6 +31,8 @@ CATEGORY_LABELS = {
     "other": gettext_lazy("Other external users (clusters, organisations, persons)"),
 }
 ZERO = Decimal("0.00")
+# The PDF's stylesheet: a file beside this module, so that the template holds no inline style (CSP).
+PDF_STYLESHEET = Path(__file__).with_name("usage_report_pdf.css")
 
 
 @dataclass
@@ -244,4 +247,4 @@ def usage_report_pdf(report: UsageReport) -> bytes:
             "alert_percent": accounting_selectors.percent_text(report.alert_share),
         },
     )
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[weasyprint.CSS(filename=str(PDF_STYLESHEET))])

@@ -55,7 +55,8 @@ def real_worker():
     reset_connections(app)
     try:
         # A worker in this process marks it as one whose tasks must not wait for results; the mark stays after the
-        # worker stops, and a later test's eager `.delay().get()` would be refused: restored on the way out.
+        # worker stops, and a later test's eager `.delay().get()` would be refused: restored on the way out. Under
+        # load the worker thread may set it after that, so the tests' `.get()` say disable_sync_subtasks=False.
         with allow_join_result(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield
     finally:

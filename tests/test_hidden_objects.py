@@ -17,6 +17,7 @@ from accounts.services import api_token_create
 from booking.choices import BookingStatus
 from calendars.models import ExternalCalendar
 from catalogue.choices import PublicationStatus
+from intake import services as intake_services
 from tests.booking.factories import BookingFactory
 from tests.factories import (
     AcademicUserFactory,
@@ -137,6 +138,9 @@ def hidden(db):
     h.draft_contact = ContactPersonFactory(facility=h.draft)
     h.request = IntakeRequestFactory(requester=h.owner)
     h.agreement = CollaborationAgreementFactory(facility=h.draft)
+    h.api_key, _key = intake_services.api_client_create(
+        name="Eiers nøkkel", kind="cluster", scopes=["intake:read"], organisation=h.organisation, created_by=h.owner
+    )
     h.stranger = UserFactory(company_name="Fremmed AS", org_number="923609016")
     return h
 
@@ -259,6 +263,10 @@ def test_a_hidden_object_named_in_a_body_answers_as_a_missing_one(hidden, addres
         ("/accounts/organisations/memberships/{id}/decide/", {"decision": "approve"}, "membership"),
         ("/accounts/organisations/memberships/{id}/role/", {"role": "admin"}, "membership"),
         ("/accounts/organisations/{id}/recheck/", {}, "organisation"),
+        ("/intake/organisations/{id}/keys/", {"name": "Ny", "scopes": ["intake:read"]}, "organisation"),
+        ("/intake/keys/{id}/rotate/", {}, "api_key"),
+        ("/intake/keys/{id}/revoke/", {}, "api_key"),
+        ("/intake/keys/{id}/webhook/", {"url": ""}, "api_key"),
     ],
 )
 @pytest.mark.parametrize("valid", [True, False])

@@ -208,9 +208,11 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    (REPORTS / "access.log").unlink(missing_ok=True)  # gunicorn appends: count this run's answers only
     log = open(REPORTS / "server.log", "w")  # noqa: SIM115 (open for the server's whole life)
     server = subprocess.Popen(
-        [VENV_BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60",
+        [VENV_BIN / "gunicorn", "config.wsgi", "-c", str(ROOT / "config" / "gunicorn.py"),
+         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60",
          "--access-logfile", str(REPORTS / "access.log"), "--access-logformat", ACCESS_FORMAT],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

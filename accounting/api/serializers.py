@@ -60,6 +60,7 @@ class RevenueRowSerializer(serializers.Serializer):
     facility = RevenueFacilitySerializer(source="*")
     activity = serializers.CharField()
     bookings = serializers.IntegerField()
+    service_orders = serializers.IntegerField(help_text="Delivered service orders; their amounts are in the sums.")
     net_amount = amount()
     vat_amount = amount()
     total_amount = amount()
@@ -74,7 +75,12 @@ class RevenueSerializer(serializers.Serializer):
 
 
 class InvoiceLineSerializer(serializers.Serializer):
-    booking = serializers.IntegerField(source="booking_id")
+    booking = serializers.IntegerField(
+        source="booking_id", allow_null=True, help_text="Null on a service order's line."
+    )
+    service_order = serializers.IntegerField(
+        source="service_order_id", allow_null=True, help_text="The delivered service order the line charges, if any."
+    )
     facility = serializers.CharField(source="facility_name")
     resource = serializers.CharField(source="resource_name")
     date = serializers.DateField()

@@ -231,15 +231,16 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
 @transaction.atomic
 def membership_role_set(*, actor: User, membership_id: int, role: str) -> OrganisationMembership:
     """Make an approved member an organisation admin (who approves later members), or an admin a member again.
-    The organisation keeps at least one approved admin (409 last_admin)."""
-    membership = (
-        OrganisationMembership.objects.select_for_update()
-        .select_related("organisation", "user")
-        .filter(pk=membership_id)
-        .first()
+    The organisation keeps at least one approved admin (409 last_admin). Role changes of one organisation are
+    serialised on its row, so two admins who demote each other at once are decided one after the other (the second
+    is refused as the last admin) and never lock each other's memberships in opposite orders."""
+    organisation_id = (
+        OrganisationMembership.objects.filter(pk=membership_id).values_list("organisation_id", flat=True).first()
     )
-    if membership is None:
+    if organisation_id is None:
         raise OrganisationMembership.DoesNotExist
+    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    membership = OrganisationMembership.objects.select_related("organisation", "user").get(pk=membership_id)
     if not is_visible(policies.can_view_membership, actor, membership):  # not theirs to see: as a missing one
         raise OrganisationMembership.DoesNotExist
     require(policies.can_change_membership_role, actor, membership)
@@ -250,11 +251,9 @@ def membership_role_set(*, actor: User, membership_id: int, role: str) -> Organi
             _("Only an approved member can have a role; approve the membership first."), field="role",
             code="not_approved",
         )  # fmt: skip
-    other_admins = (
-        OrganisationMembership.objects.select_for_update()
-        .filter(organisation_id=membership.organisation_id, state=MembershipState.APPROVED, role=MembershipRole.ADMIN)
-        .exclude(pk=membership.pk)
-    )
+    other_admins = OrganisationMembership.objects.filter(
+        organisation_id=membership.organisation_id, state=MembershipState.APPROVED, role=MembershipRole.ADMIN
+    ).exclude(pk=membership.pk)
     if role != MembershipRole.ADMIN and not other_admins.exists():
         raise ConflictError(
             _("The organisation must keep at least one admin: make someone else admin first."), field="role",

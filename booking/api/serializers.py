@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking.choices import Activity, ChargeState, ConflictMode, Frequency
-from booking.models import Booking
+from booking.models import Booking, ServiceOrder
 from catalogue.choices import AccessModel
-from core.api import ApiDateTimeField
+from core.api import ApiDateTimeField, JsonStringField
 from core.db import MAX_ID
-from pricing.choices import TermsReason
+from pricing.choices import TermsReason, VatCategory
 from pricing.terms import REASON_BY_TIER
 
 
@@ -36,7 +36,7 @@ class OneBookingSerializer(serializers.Serializer):
         help_text="The id of an approved collaboration agreement that names you (collaboration research only); "
         "left out, the latest that covers you applies.",
     )
-    purpose = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    purpose = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
     organisation = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID,
         help_text="The id of an organisation you are an approved member of, to book on its account (403 "
@@ -66,6 +66,13 @@ class BookingSerializer(serializers.ModelSerializer):
     resource_name = serializers.CharField(source="resource.name", read_only=True)
     price_reason = serializers.SerializerMethodField(help_text="Why the booking pays its tier, in words.")
     facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+    # Empty for a booking without a price (DRF drops `allow_blank` from read-only fields, so the schema needs it here).
+    vat_category = serializers.ChoiceField(
+        choices=VatCategory.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="EN 16931 VAT category of the price; empty when the booking has no price.",
+    )
     charge_state = serializers.ChoiceField(
         choices=ChargeState.choices,
         read_only=True,
@@ -91,6 +98,21 @@ class BookingSerializer(serializers.ModelSerializer):
         return price_reason(booking.price_tier)
 
 
+class SkippedOccurrenceSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    code = serializers.CharField(help_text="The rule that refused the occurrence, e.g. `slot_taken`.")
+    detail = serializers.CharField()
+
+
+class BookingSeriesSerializer(serializers.Serializer):
+    """The answer to a series (`repeat`): the bookings made, and the occurrences skipped with the reason."""
+
+    recurrence_group = serializers.UUIDField()
+    bookings = BookingSerializer(many=True)
+    skipped = SkippedOccurrenceSerializer(many=True)
+
+
 class ManagerBookingSerializer(BookingSerializer):
     user_name = serializers.SerializerMethodField()
     user_email = serializers.EmailField(source="user.email", read_only=True)
@@ -104,7 +126,7 @@ class ManagerBookingSerializer(BookingSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class CancelSerializer(ReasonSerializer):
@@ -121,7 +143,7 @@ class UseAdjustSerializer(serializers.Serializer):
 
     used_minutes = serializers.IntegerField(required=False, min_value=1, max_value=366 * 24 * 60)
     end = ApiDateTimeField(require_offset=True, required=False)
-    reason = serializers.CharField(max_length=2000, help_text="Why the used time differs from the booked time.")
+    reason = JsonStringField(max_length=2000, help_text="Why the used time differs from the booked time.")
 
     def validate(self, attrs):
         if ("used_minutes" in attrs) == ("end" in attrs):
@@ -136,13 +158,13 @@ class BulkDecisionSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
     )
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class MoveSerializer(serializers.Serializer):
     start = ApiDateTimeField(require_offset=True)
     end = ApiDateTimeField(require_offset=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = JsonStringField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -208,3 +230,26 @@ class FreeCapacitySerializer(serializers.Serializer):
     duration = serializers.CharField()
     count = serializers.IntegerField()
     results = FreeWindowSerializer(many=True)
+
+
+class ServiceOrderSerializer(serializers.ModelSerializer):
+    """Staff-run work at an agreed price. `ordered`: not chargeable yet; `delivered`: on the invoice basis at its
+    amounts, for its payer; `cancelled`: never charged."""
+
+    resource_name = serializers.CharField(source="resource.name", read_only=True)
+    facility = serializers.IntegerField(source="resource.facility_id", read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id", "resource", "resource_name", "facility", "status", "access_model", "activity", "description",
+            "reference", "payer_name", "payer_org_number", "payer_institution", "payer_organisation", "price_tier",
+            "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
+            "currency", "vat_category", "vat_reason_code", "vat_reason", "collaboration_agreement", "created_at",
+            "delivered_at", "cancelled_at", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ServiceOrderNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -5,6 +5,7 @@ from booking.api import views
 
 router = SimpleRouter()
 router.register("bookings", views.BookingViewSet, basename="booking")
+router.register("service-orders", views.ServiceOrderViewSet, basename="service-order")
 
 urlpatterns = [
     *router.urls,

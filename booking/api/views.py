@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime, parse_duration
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -24,6 +31,7 @@ from booking.api.serializers import (
     AvailabilitySerializer,
     BookingCreateSerializer,
     BookingSerializer,
+    BookingSeriesSerializer,
     BulkDecisionSerializer,
     CancelSerializer,
     ConflictSerializer,
@@ -33,11 +41,13 @@ from booking.api.serializers import (
     MoveSerializer,
     OneBookingSerializer,
     ReasonSerializer,
+    ServiceOrderNoteSerializer,
+    ServiceOrderSerializer,
     UseAdjustSerializer,
     price_reason,
 )
 from booking.filtersets import BookingFilterSet
-from booking.models import Booking, IdempotencyRecord
+from booking.models import Booking, IdempotencyRecord, ServiceOrder
 from calendars import selectors as calendar_selectors
 from catalogue import policies as catalogue_policies
 from catalogue import roles
@@ -149,7 +159,15 @@ def _action_schema(request_serializer, summary):
                 "Idempotency-Key", str, OpenApiParameter.HEADER, description="Any unique string up to 200 characters"
             )
         ],
-        responses={201: BookingSerializer, **_REFUSED, 422: ErrorSerializer},
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="BookingCreated",
+                serializers=[BookingSerializer, BookingSeriesSerializer],
+                resource_type_field_name=None,
+            ),
+            **_REFUSED,
+            422: ErrorSerializer,
+        },
     ),
     approve=_action_schema(ReasonSerializer, "Approve a pending request (managers)"),
     reject=_action_schema(ReasonSerializer, "Reject a pending request with a reason (managers)"),
@@ -375,11 +393,19 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(BookingSerializer(decided, many=True).data)
 
 
+def _decimal(value, places: int) -> str | None:
+    """A stored amount as BookingSerializer writes it: a string with the column's decimal places."""
+    return None if value is None else format(Decimal(value).quantize(Decimal(1).scaleb(-places)), "f")
+
+
 def _created_body(booking: Booking) -> dict:
-    """The 201 answer, built from the object in hand (no extra queries on the hot path)."""
+    """The 201 answer, built from the object in hand (no queries and no serializer on the hot path); the same
+    members and values as BookingSerializer gives (tests/booking/test_api.py compares them)."""
     return {
         "id": booking.pk,
         "resource": booking.resource_id,
+        "resource_name": booking.resource.name,
+        "facility": booking.resource.facility_id,
         "start": iso_utc(booking.start),
         "end": iso_utc(booking.end),
         "status": booking.status,
@@ -388,18 +414,31 @@ def _created_body(booking: Booking) -> dict:
         "purpose": booking.purpose,
         "payer_name": booking.payer_name,
         "payer_org_number": booking.payer_org_number,
+        "payer_institution": booking.payer_institution_id,
+        "payer_organisation": booking.payer_organisation_id,
         "collaboration_agreement": booking.collaboration_agreement_id,
         "price_tier": booking.price_tier,
         "price_reason": price_reason(booking.price_tier),
-        "payer_organisation": booking.payer_organisation_id,
-        "net_amount": None if booking.net_amount is None else str(booking.net_amount),
-        "vat_amount": None if booking.vat_amount is None else str(booking.vat_amount),
-        "total_amount": None if booking.total_amount is None else str(booking.total_amount),
+        "price_unit": booking.price_unit,
+        "unit_price": _decimal(booking.unit_price, 2),
+        "quantity": _decimal(booking.quantity, 2),
+        "net_amount": _decimal(booking.net_amount, 2),
+        "vat_rate": _decimal(booking.vat_rate, 4),
+        "vat_amount": _decimal(booking.vat_amount, 2),
+        "total_amount": _decimal(booking.total_amount, 2),
         "vat_category": booking.vat_category,
+        "vat_reason_code": booking.vat_reason_code,
         "vat_reason": booking.vat_reason,
         "currency": booking.currency,
+        "price_list_id": booking.price_list_id,
+        "charged_net_amount": _decimal(booking.charged_net_amount, 2),
+        "charged_vat_amount": _decimal(booking.charged_vat_amount, 2),
+        "charged_total_amount": _decimal(booking.charged_total_amount, 2),
         "expires_at": iso_utc(booking.expires_at) if booking.expires_at else None,
+        "decision_reason": booking.decision_reason,
         "recurrence_group": str(booking.recurrence_group) if booking.recurrence_group else None,
+        "created_at": iso_utc(booking.created_at),
+        "charge_state": booking.charge_state,
     }
 
 
@@ -530,3 +569,67 @@ class FreeCapacityView(APIView):
                 ],
             }
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your service orders; managers also see their facilities' orders",
+        responses={200: ServiceOrderSerializer(many=True)},
+    ),
+    retrieve=extend_schema(summary="One service order", responses={200: ServiceOrderSerializer, 404: ErrorSerializer}),
+    deliver=extend_schema(
+        summary="Mark the ordered work delivered (the facility's managers): it becomes chargeable at its price",
+        request=ServiceOrderNoteSerializer,
+        responses={
+            200: ServiceOrderSerializer,
+            400: _REFUSED[400],
+            403: _REFUSED[403],
+            404: OpenApiResponse(ErrorSerializer, description="No such order, or not yours to see."),
+            409: OpenApiResponse(ErrorSerializer, description="The order is not `ordered` any more."),
+        },
+    ),
+    cancel=extend_schema(
+        summary="Cancel work not yet delivered (the facility's managers): it is never charged",
+        request=ServiceOrderNoteSerializer,
+        responses={
+            200: ServiceOrderSerializer,
+            400: _REFUSED[400],
+            403: _REFUSED[403],
+            404: OpenApiResponse(ErrorSerializer, description="No such order, or not yours to see."),
+            409: OpenApiResponse(ErrorSerializer, description="The order is not `ordered` any more."),
+        },
+    ),
+)
+class ServiceOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Service orders (staff-run work from an accepted quote): the caller's own and those of facilities they keep."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ServiceOrderSerializer
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return ServiceOrder.objects.none()
+        return selectors.visible_service_orders(self.request.user)
+
+    def get_object(self):
+        """The order, if the user may see it; someone else's order is a 404, as a missing one."""
+        order = get_object_or_404(
+            ServiceOrder.objects.select_related("resource__facility", "user"), pk=self.kwargs["pk"]
+        )
+        require_visible(policies.can_view_service_order, self.request.user, order)
+        return order
+
+    def _close(self, request, service):
+        note = ServiceOrderNoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        order = service(order=self.get_object(), actor=request.user, note=note.validated_data["note"])
+        return Response(ServiceOrderSerializer(order).data)
+
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._close(request, services.service_order_deliver)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._close(request, services.service_order_cancel)

@@ -31,7 +31,7 @@ from booking.services.calendar import (
     qualification_revoke,
 )
 from booking.services.decisions import booking_approve, booking_reject, bookings_decide, pending_bookings_expire
-from booking.services.orders import service_order_create
+from booking.services.orders import service_order_cancel, service_order_create, service_order_deliver
 from booking.services.rules import (
     MAX_SERIES_LENGTH,
     bookability_refusal,
@@ -59,5 +59,5 @@ __all__ = [
     "bookings_use_record", "closure_create", "closure_delete", "completed_use_record",
     "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "offer_refusal", "pending_bookings_expire",
     "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
-    "resource_orderability", "service_order_create",
+    "resource_orderability", "service_order_cancel", "service_order_create", "service_order_deliver",
 ]  # fmt: skip

@@ -13,7 +13,14 @@ from booking import policies
 from booking.choices import ACTIVE_STATUSES, BookingAction, BookingStatus, ConflictMode
 from booking.emails import email_kinds, outbox_write
 from booking.models import Booking, BookingPolicy
-from booking.services.changes import booking_lock, booking_status_change, payer_fields, price_fields
+from booking.services.changes import (
+    PRICE_SNAPSHOT_FIELDS,
+    booking_lock,
+    booking_price_again,
+    booking_status_change,
+    payer_fields,
+    price_fields,
+)
 from booking.services.rules import booking_rules_validate, recurrence_expand, resource_bookability
 from booking.services.storing import (
     OVERLAP_CONSTRAINT,
@@ -245,9 +252,10 @@ def _booking_move(*, booking: Booking, actor, start, end, reason) -> Booking:
             exclude_booking_id=booking.pk,
         )  # fmt: skip
         booking.start, booking.end, booking.blocked_until = start, end, blocked_until
+        booking_price_again(booking, start=start, end=end)  # a longer or later time costs what it costs
         try:
             with transaction.atomic():
-                booking.save(update_fields=["start", "end", "blocked_until", "updated_at"])
+                booking.save(update_fields=["start", "end", "blocked_until", "updated_at", *PRICE_SNAPSHOT_FIELDS])
         except IntegrityError as error:
             if OVERLAP_CONSTRAINT in str(error):
                 raise slot_conflict(resource=resource, user=booking.user, start=start, end=end) from error

@@ -12,7 +12,9 @@ from accounts.selectors import payer_for
 from booking.emails import email_kinds, outbox_write
 from booking.models import Booking
 from booking.services.storing import booking_event_record
-from pricing.selectors import agreed_quote, booking_price, use_terms_priced
+from pricing.choices import PriceUnit
+from pricing.selectors import agreed_quote, booking_price, quote_for_terms, use_terms_priced
+from pricing.terms import VatTreatment
 
 
 def payer_fields(user, organisation=None) -> dict:
@@ -89,3 +91,27 @@ def booking_status_change(
     if email:
         outbox_write(booking.pk, email_kinds(email))
     return booking
+
+
+QUOTE_NAMES = {"price_tier": "tier", "price_unit": "unit"}  # booking field -> Quote attribute
+PRICE_SNAPSHOT_FIELDS = (
+    "price_tier", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
+    "price_list_id",
+)  # fmt: skip
+
+
+def booking_price_again(booking: Booking, *, start, end) -> None:
+    """Price `booking` again for [start, end) (moved, or its used time recorded) on the terms it was booked under
+    (tier and VAT), from the price list valid at `start`; the caller saves PRICE_SNAPSHOT_FIELDS. Without a price
+    it stays without. A price agreed in intake (a fixed amount, no price list behind it:
+    pricing.selectors.agreed_quote) is what the company accepted for the use and stays as agreed; priced again
+    from the list it could even become free."""
+    agreed = booking.price_list_id is None and booking.price_unit == PriceUnit.FIXED
+    if not booking.price_tier or agreed:
+        return
+    vat = VatTreatment(booking.vat_category, booking.vat_rate or 0, booking.vat_reason_code, booking.vat_reason)
+    quote = quote_for_terms(resource=booking.resource, tier=booking.price_tier, vat=vat, start=start, end=end)
+    for name in PRICE_SNAPSHOT_FIELDS:  # the list valid at the start has no price for its tier: no price
+        setattr(booking, name, getattr(quote, QUOTE_NAMES.get(name, name)) if quote else None)
+    if quote is None:
+        booking.price_tier = booking.price_unit = ""

@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking import policies
+from booking.choices import ServiceOrderStatus
 from booking.models import ServiceOrder
 from booking.services.changes import payer_fields
 from booking.services.rules import resource_orderability
 from catalogue.choices import AccessModel
 from catalogue.models import Resource
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.policies import require
 from pricing.selectors import agreed_quote, use_terms_priced
 
@@ -63,4 +64,44 @@ def service_order_create(
     )  # fmt: skip
     order.full_clean()
     order.save()
+    return order
+
+
+@transaction.atomic
+def service_order_deliver(*, order: ServiceOrder, actor, note: str = "", now=None) -> ServiceOrder:
+    """Mark the ordered work delivered: it goes to the invoice basis at its stored price, for its payer.
+
+    Those who keep the facility only (PermissionDenied otherwise); an order that is not ordered any more is a
+    ConflictError saying its state.
+    """
+    require(policies.can_deliver_service_order, actor, order)
+    order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != ServiceOrderStatus.ORDERED:
+        raise ConflictError(
+            _("This order is %(status)s; only ordered work can be delivered.") % {"status": order.get_status_display()},
+            code="not_ordered",
+        )
+    order.status = ServiceOrderStatus.DELIVERED
+    order.delivered_at = now or timezone.now()
+    order.closed_by = actor
+    order.note = (note or "").strip()
+    order.save(update_fields=["status", "delivered_at", "closed_by", "note"])
+    return order
+
+
+@transaction.atomic
+def service_order_cancel(*, order: ServiceOrder, actor, note: str = "", now=None) -> ServiceOrder:
+    """Cancel work not yet delivered: it is never charged. Those who keep the facility only."""
+    require(policies.can_cancel_service_order, actor, order)
+    order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != ServiceOrderStatus.ORDERED:
+        raise ConflictError(
+            _("This order is %(status)s; only ordered work can be cancelled.") % {"status": order.get_status_display()},
+            code="not_ordered",
+        )
+    order.status = ServiceOrderStatus.CANCELLED
+    order.cancelled_at = now or timezone.now()
+    order.closed_by = actor
+    order.note = (note or "").strip()
+    order.save(update_fields=["status", "cancelled_at", "closed_by", "note"])
     return order

@@ -17,15 +17,19 @@ from booking import policies
 from booking.choices import USE_RECORDED_STATUSES, BookingAction, BookingStatus
 from booking.models import Booking
 from booking.selectors import use_window_closes
-from booking.services.changes import booking_lock, booking_status_change, payer_fields, price_fields
+from booking.services.changes import (
+    PRICE_SNAPSHOT_FIELDS,
+    booking_lock,
+    booking_price_again,
+    booking_status_change,
+    payer_fields,
+    price_fields,
+)
 from booking.services.storing import booking_event_record
 from catalogue.models import Resource
 from core.dates import iso_utc
 from core.errors import ConflictError, DomainError
 from core.policies import require
-from pricing.choices import PriceUnit
-from pricing.selectors import quote_for_terms
-from pricing.terms import VatTreatment
 
 CHARGED_FIELDS = ("charged_net_amount", "charged_vat_amount", "charged_total_amount")
 
@@ -159,19 +163,7 @@ def booking_use_adjust(
     if end > now:
         raise DomainError(_("The used time cannot end in the future."), field="end", code="in_the_future")
     old_end = booking.end
-    # Priced again on the terms it was booked under; without a price it stays without. A price agreed in intake (a
-    # fixed amount, no price list behind it: pricing.selectors.agreed_quote) is what the company accepted for the
-    # use, and stays as agreed; priced again from the list it could even become free.
-    agreed = booking.price_list_id is None and booking.price_unit == PriceUnit.FIXED
-    if booking.price_tier and not agreed:
-        vat = VatTreatment(booking.vat_category, booking.vat_rate or 0, booking.vat_reason_code, booking.vat_reason)
-        quote = quote_for_terms(
-            resource=booking.resource, tier=booking.price_tier, vat=vat, start=booking.start, end=end
-        )
-        for name in PRICE_SNAPSHOT_FIELDS:  # the list valid at its start has no price for its tier: no price
-            setattr(booking, name, getattr(quote, QUOTE_NAMES.get(name, name)) if quote else None)
-        if quote is None:
-            booking.price_tier = booking.price_unit = ""
+    booking_price_again(booking, start=booking.start, end=end)
     booking.end = booking.blocked_until = end
     _charge_the_snapshot(booking)
     return booking_status_change(
@@ -180,13 +172,6 @@ def booking_use_adjust(
         details={"booked_end": iso_utc(old_end), "used_end": iso_utc(end),
                  "charged_total": _text(booking.charged_total_amount)},
     )  # fmt: skip
-
-
-QUOTE_NAMES = {"price_tier": "tier", "price_unit": "unit"}  # booking field -> Quote attribute
-PRICE_SNAPSHOT_FIELDS = (
-    "price_tier", "price_unit", "unit_price", "quantity", "net_amount", "vat_rate", "vat_amount", "total_amount",
-    "price_list_id",
-)  # fmt: skip
 
 
 def _text(amount) -> str | None:

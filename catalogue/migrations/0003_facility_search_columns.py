@@ -10,6 +10,14 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+class TrigramExtensionKept(django.contrib.postgres.operations.TrigramExtension):
+    """pg_trgm, created on PostgreSQL (nothing on SQLite). Migrating back leaves it installed: dropping an
+    extension is for the database's owner to decide, and Django's own backwards step fails on SQLite."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,7 +25,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        django.contrib.postgres.operations.TrigramExtension(),
+        TrigramExtensionKept(),
         migrations.AddField(
             model_name='facility',
             name='search_text',

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Organisation
 from booking.choices import Frequency
 from catalogue.choices import PublicationStatus
 from catalogue.models import Category, Facility, Institution
@@ -99,7 +100,21 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     consent_to_share = serializers.BooleanField()
-    org_number = serializers.CharField(max_length=20, help_text=_("9 digits; spaces are allowed."))
+    org_number = serializers.CharField(
+        max_length=20, required=False, help_text=_("9 digits; spaces are allowed. Required without on_behalf_of.")
+    )
+    company_name = serializers.CharField(max_length=200, required=False, help_text=_("Required without on_behalf_of."))
+    on_behalf_of = serializers.SlugRelatedField(
+        slug_field="org_number",
+        queryset=Organisation.objects.all(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "For a cluster's or TTO's staff (personal token): the organisation number of the member company the "
+            "request is for; its registered name and number are used. An organisation key gives org_number instead."
+        ),
+    )
     history = RequestEventSerializer(source="events", many=True, read_only=True)
 
     class Meta:
@@ -110,6 +125,7 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
             *IntakeRequest.REQUESTER_FIELDS,
             "organisation",
             "sent_by_organisation",
+            "on_behalf_of",
             "language",
             "deadline_at",
             "created_at",
@@ -123,6 +139,17 @@ class IntakeRequestSerializer(serializers.ModelSerializer):
         compact = normalise_org_number(value)
         validate_org_number(compact)
         return compact
+
+    def validate(self, attrs):
+        member = attrs.get("on_behalf_of")
+        if member is not None:  # the member company's registered name and number
+            attrs["company_name"], attrs["org_number"] = member.name, member.org_number or ""
+        missing = {
+            name: [_("This field is required.")] for name in ("company_name", "org_number") if not attrs.get(name)
+        }
+        if missing and self.instance is None:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class IntakeRequestListSerializer(IntakeRequestSerializer):

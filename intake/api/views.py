@@ -84,7 +84,9 @@ class IntakeRequestViewSet(
         actor = actor_of(self.request)
         client = actor if isinstance(actor, ApiClient) else None
         user = None if client else actor
-        serializer.instance = services.request_submit(data=serializer.validated_data, user=user, client=client)
+        data = dict(serializer.validated_data)
+        on_behalf_of = data.pop("on_behalf_of", None)
+        serializer.instance = services.request_submit(data=data, user=user, client=client, on_behalf_of=on_behalf_of)
 
     def _answer(self, request_obj, status_code=status.HTTP_200_OK):
         # The state right after the caller's own action, even when it took the request out of their sight

@@ -32,7 +32,8 @@ def request_submit(
     organisation with the given number makes the request for it (`organisation`); anyone else's typed company
     name and number stay text that points to no organisation.
 
-    A cluster's or TTO's staff member sends it `on_behalf_of` one of the cluster's member companies: the company is
+    A cluster's or TTO's staff member sends it `on_behalf_of` one of the cluster's member companies that agreed to
+    it (`shares_requests`, decided by the company's admins): the company is
     recorded (`organisation`, its registered name and number) and the cluster as the sender
     (`sent_by_organisation`). A cluster's key sends it for the member company with the given number, when the
     company is its member.
@@ -51,10 +52,19 @@ def request_submit(
     institution = data.get("preferred_institution") or (facility.institution if facility else None)
     organisation, sender = None, None
     if on_behalf_of is not None:
-        sender = clusters_acted_for(user).filter(member_companies__company=on_behalf_of).first() if user else None
+        sender = (
+            clusters_acted_for(user)
+            .filter(member_companies__company=on_behalf_of, member_companies__shares_requests=True)
+            .first()
+            if user
+            else None
+        )
         if sender is None:
             raise DomainError(
-                _("You can send requests only for member companies of your cluster or TTO."),
+                _(
+                    "You can send requests only for member companies of your cluster or TTO that have agreed to it "
+                    "on their organisation's page."
+                ),
                 field="on_behalf_of",
                 code="not_a_member",
             )

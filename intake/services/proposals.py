@@ -22,7 +22,7 @@ from core.outbox import email_queue
 from intake import emails
 from intake.choices import AgreementType, ProposalKind, RequesterDecision, RoutingStatus
 from intake.models import RequestEvent, Routing
-from intake.services.state import actor_fields
+from intake.services.state import actor_fields, request_lock
 from pricing import services as pricing_services
 
 # Which standard agreement comes with which proposal: an agreement proposal names its type; a quote is a service
@@ -102,6 +102,9 @@ def proposal_decide(*, routing: Routing, actor, decision: str, now=None) -> Rout
         .select_related("request", "request__organisation", "facility__institution")
         .get(pk=routing.pk)
     )
+    # The request is locked too (after the routing, as routing_accept does), so that two proposals of one request
+    # accepted at the same moment cannot both pass the one-accepted check below.
+    request_lock(routing.request)
     request = routing.request
     if routing.status != RoutingStatus.ACCEPTED:
         raise ConflictError(_("There is no proposal to answer yet."), field="routing", code="no_proposal")

@@ -14,7 +14,7 @@ from reporting.choices import Dimension
 
 YEAR = OpenApiParameter(
     "year",
-    {"type": "integer", "minimum": selectors.FIRST_YEAR},
+    {"type": "integer", "minimum": selectors.FIRST_YEAR, "maximum": selectors.last_year()},
     description="Calendar year (Europe/Oslo), from 2000 up to this year; this year if left out.",
 )
 QUARTER = OpenApiParameter(

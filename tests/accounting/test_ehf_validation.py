@@ -16,7 +16,7 @@ from pricing import terms
 from pricing.choices import Transaction
 from tests.accounting.helpers import non_economic
 from tests.accounting.peppol import findings, peppol_validate
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, ServiceOrderFactory
 from tests.factories import FacilityFactory, InstitutionFactory, InstitutionRoleFactory, ResourceFactory
 from tests.helpers import oslo
 
@@ -92,6 +92,11 @@ def collaboration(resource, day, **kwargs):
     )
 
 
+def service_order(resource, day, **kwargs):
+    """Staff-run work from an accepted quote, delivered on that day: charged at its stored amounts."""
+    return ServiceOrderFactory(resource=resource, status="delivered", delivered_at=oslo(2026, 5, day, 14), **kwargs)
+
+
 # Each kind of document the product makes: (what is booked, the arguments of the export, the VAT categories).
 KINDS = {
     "economic use with VAT": (
@@ -138,6 +143,11 @@ KINDS = {
         lambda resource: [economic(resource, 4), zero_rated(resource, 5), exempt(resource, 6)],
         {},
         {"S", "Z", "E"},
+    ),
+    "a delivered service order beside a booking": (
+        lambda resource: [economic(resource, 4), service_order(resource, 8)],
+        {},
+        {"S"},
     ),
     "a foreign buyer with a VAT number": (
         lambda resource: [foreign(resource, 4)],
@@ -337,3 +347,12 @@ def test_the_owning_institutions_own_use_is_never_invoiced(seller, resource):
     with pytest.raises(DomainError) as error:
         document(seller)
     assert (error.value.field, error.value.code) == ("org_number", "internal_transfer")
+
+
+def test_a_service_order_line_names_the_order(validate, seller, resource):
+    order = service_order(resource, 8)
+    root = ET.fromstring(document(seller))
+    assert [i.text for i in root.findall(".//cac:SellersItemIdentification/cbc:ID", NS)] == [
+        f"service-order-{order.pk}"
+    ]
+    assert root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text == "12500.00"

@@ -11,7 +11,7 @@ from accounting import selectors
 from booking.choices import BookingStatus
 from catalogue.choices import InstitutionRoleKind
 from tests.accounting.helpers import non_economic
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, ServiceOrderFactory
 from tests.factories import (
     FacilityFactory,
     FacilityManagerFactory,
@@ -161,13 +161,18 @@ def test_facility_scope_leaves_out_the_other_facilities(world):
     assert {line.resource_name for p in basis.payers for line in p.lines} == {"Konfokalmikroskop"}
 
 
-def test_invoice_basis_is_one_query_however_many_lines(world, django_assert_num_queries):
+def test_invoice_basis_is_two_queries_however_many_lines(world, django_assert_num_queries):
+    """One for the bookings, one for the delivered service orders."""
     facility_ids = selectors.institution_scope(world["institution"].id).facility_ids
-    with django_assert_num_queries(1):
+    for day in (5, 6, 7):
+        ServiceOrderFactory(
+            resource=ResourceFactory(facility=world["facility"]), status="delivered", delivered_at=oslo(2026, 5, day)
+        )
+    with django_assert_num_queries(2):
         basis = selectors.invoice_basis(
             facility_ids=facility_ids, first_day=oslo(2026, 1, 1).date(), last_day=oslo(2026, 12, 31).date()
         )
-    assert sum(len(p.lines) for p in basis.payers) == 8
+    assert sum(len(p.lines) for p in basis.payers) == 8 + 3
 
 
 def test_revenue_split_per_facility_and_activity(world):
@@ -288,6 +293,7 @@ def test_revenue_csv_and_json(world, client):
         "facility": {"id": world["facility"].id, "name": "Bildediagnostikk"},
         "activity": "economic",
         "bookings": 5,
+        "service_orders": 0,
         "net_amount": "9361.00",
         "vat_amount": "2340.25",
         "total_amount": "11701.25",

@@ -281,7 +281,7 @@ def test_task_runs_the_service_for_the_current_year(capacity, time_machine_2026,
     BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_state_aid_alerts.delay().get() == 1
+        assert send_state_aid_alerts.delay().get(disable_sync_subtasks=False) == 1
     assert len(mail.outbox) == 1
 
 

@@ -5,8 +5,8 @@ import factory
 
 from accounts.choices import RegisterState
 from accounts.models import Organisation
-from booking.choices import Activity, BookingStatus
-from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
+from booking.choices import Activity, BookingStatus, ServiceOrderStatus
+from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification, ServiceOrder
 from catalogue.choices import AccessModel
 from tests.factories import ResourceFactory, UserFactory
 
@@ -84,9 +84,11 @@ class BookingFactory(factory.django.DjangoModelFactory):
     # A payer number points to its organisation, verified (as booking_create does for an approved member), so
     # that the accounts invoice it; pass `payer_organisation=None` for a number no organisation carries.
     payer_organisation = factory.LazyAttribute(
-        lambda o: verified_organisation(o.payer_org_number, o.payer_name)
-        if getattr(o, "payer_org_number", "") and getattr(o, "payer_institution", None) is None
-        else None
+        lambda o: (
+            verified_organisation(o.payer_org_number, o.payer_name)
+            if getattr(o, "payer_org_number", "") and getattr(o, "payer_institution", None) is None
+            else None
+        )
     )
 
 
@@ -114,3 +116,34 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     resource = factory.SubFactory(ResourceFactory)
+
+
+class ServiceOrderFactory(factory.django.DjangoModelFactory):
+    """An ordered service (an accepted quote) of 5 samples at 2 000 NOK + 25 % VAT for Eksempel AS (verified),
+    economic, made directly (no service, no rule checked). `status=delivered` also needs `delivered_at`."""
+
+    class Meta:
+        model = ServiceOrder
+
+    resource = factory.SubFactory(ResourceFactory)
+    user = factory.SubFactory(UserFactory)
+    status = ServiceOrderStatus.ORDERED
+    access_model = AccessModel.SERVICE
+    activity = Activity.ECONOMIC
+    description = "Analyse av prøver"
+    payer_name = "Eksempel AS"
+    payer_org_number = "988077917"
+    price_tier = "external_economic"
+    price_unit = "sample"
+    unit_price = Decimal("2000.00")
+    quantity = Decimal("5.00")
+    net_amount = factory.LazyAttribute(lambda o: (o.unit_price * o.quantity).quantize(Decimal("0.01")))
+    vat_rate = Decimal("0.25")
+    vat_amount = factory.LazyAttribute(
+        lambda o: (o.net_amount * o.vat_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    )
+    total_amount = factory.LazyAttribute(lambda o: o.net_amount + o.vat_amount)
+    vat_category = "S"
+    payer_organisation = factory.LazyAttribute(
+        lambda o: verified_organisation(o.payer_org_number, o.payer_name) if o.payer_org_number else None
+    )

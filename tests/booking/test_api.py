@@ -253,3 +253,31 @@ def test_recurring_booking_through_the_api(resource, company_user):
     )
     assert response.status_code == 201, response.json()
     assert len(response.json()["bookings"]) == 3
+
+
+def test_the_answer_to_a_new_booking_has_every_member_of_a_booking_with_the_same_values(company_user):
+    """The 201 is built by hand for speed; it must say what GET /api/v1/bookings/{id}/ says (times in UTC)."""
+    from django.utils.dateparse import parse_datetime
+
+    from booking.api.serializers import BookingSerializer
+
+    policy = BookingPolicyFactory()
+    created = client_for(company_user).post("/api/v1/bookings/", payload(policy.resource), format="json")
+    assert created.status_code == 201, created.content
+    stored = dict(BookingSerializer(Booking.objects.get(pk=created.json()["id"])).data)
+    answer = created.json()
+    assert list(answer) == list(stored)
+    for name in ("start", "end", "created_at", "expires_at"):
+        if stored[name] is not None:
+            assert parse_datetime(answer.pop(name)) == parse_datetime(stored.pop(name)), name
+    assert answer == {name: value for name, value in stored.items() if name in answer}
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "no-show"])
+@pytest.mark.parametrize(("reason", "status"), [(0, 400), (["x"], 400), ("0", 404)])
+def test_a_reason_that_is_not_text_is_refused_naming_it(company_user, action, reason, status):
+    """Found by the fuzzer: DRF took {"reason": 0} as the text "0", though the schema says a string."""
+    response = client_for(company_user).post(f"/api/v1/bookings/987654/{action}/", {"reason": reason}, format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert [error["field"] for error in response.json()["errors"]] == ["reason"]

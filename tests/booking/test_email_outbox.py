@@ -4,6 +4,7 @@ The outbox's own behaviour (leases, retries, a mail server that is down) is test
 here, that a booking writes the right e-mails with it, and that they are made and sent from the booking.
 """
 
+import importlib
 import time
 
 import pytest
@@ -122,10 +123,13 @@ def test_tasks_of_the_previous_release_still_send_what_they_name(company_user):
         resource=policy.resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 11),
         activity="economic", access_model="rental", notify=False,
     )  # fmt: skip
+    importlib.import_module("booking.tasks")  # registers the old task names, as a worker does at start
+
     tasks = current_app.tasks
-    assert tasks["booking.tasks.send_booking_email"].delay(booking.pk, "requested").get() == 1
-    assert tasks["booking.tasks.send_request_to_managers"].delay(booking.pk).get() == 1
+    sent = tasks["booking.tasks.send_booking_email"].delay(booking.pk, "requested")
+    assert sent.get(disable_sync_subtasks=False) == 1
+    assert tasks["booking.tasks.send_request_to_managers"].delay(booking.pk).get(disable_sync_subtasks=False) == 1
     assert [m.to for m in mail.outbox] == [[company_user.email], [manager.email]]
     services.booking_reject(booking=booking, actor=manager, reason="Ikke nå")  # its e-mail waits in the outbox
-    assert tasks["booking.tasks.send_queued_emails"].delay().get() == 1
+    assert tasks["booking.tasks.send_queued_emails"].delay().get(disable_sync_subtasks=False) == 1
     assert mail.outbox[-1].to == [company_user.email] and "Ikke nå" in mail.outbox[-1].body

@@ -71,7 +71,7 @@ def test_the_celery_task_completes_what_has_ended(resource, company_user):
 
     ended = booking(resource, company_user, days_ahead(-2))
     running = booking(resource, company_user, days_ahead(2))
-    assert complete_ended_bookings.delay().get() == 1
+    assert complete_ended_bookings.delay().get(disable_sync_subtasks=False) == 1
     assert Booking.objects.get(pk=ended.pk).status == "completed"
     assert Booking.objects.get(pk=running.pk).status == "confirmed"
 
@@ -385,3 +385,26 @@ def test_the_booking_page_says_truthfully_whether_it_is_chargeable(resource, com
     page = page_client(company_user).get(f"/bookings/{made.pk}/").content.decode()
     state = page.split('id="charge-state"')[1].split("</p>")[0]
     assert says in state and never not in page
+
+
+# --- A moved booking costs what its new time costs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields, hours_after, net",
+    [
+        ({}, 4, "4000.00"),  # two hours more at 1000 an hour
+        ({}, 1, "1000.00"),
+        # a price agreed in intake: a fixed amount without a price list, as the company accepted it
+        ({"price_unit": "fixed", "unit_price": D("2000.00"), "quantity": D("1")}, 4, "2000.00"),
+    ],
+)
+def test_a_moved_booking_is_priced_for_its_new_time(priced, company_user, manager, fields, hours_after, net):
+    made = booking(priced, company_user, days_ahead(3, 9), **fields)
+    start = days_ahead(4, 9)
+    moved = services.booking_move(
+        booking=made, actor=manager, start=start, end=start + datetime.timedelta(hours=hours_after)
+    )
+    moved.refresh_from_db()
+    assert moved.net_amount == D(net)
+    assert moved.total_amount == D(net) * D("1.25")

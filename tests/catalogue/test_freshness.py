@@ -58,7 +58,7 @@ def test_reminders_go_to_managers_once_per_period_in_their_language(db, settings
     FacilityFactory(name="Gammelt utkast", status="draft", last_verified=None)  # drafts are not public
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_freshness_reminders.delay().get() == 2
+        assert send_freshness_reminders.delay().get(disable_sync_subtasks=False) == 2
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {english_manager.email, norwegian_manager.email}
     assert "Gammel oppføring" in by_recipient[english_manager.email].body
@@ -90,7 +90,8 @@ def test_a_reminder_queued_for_an_entry_verified_before_it_is_sent_is_not_sent(d
     left, no e-mail goes out."""
     stale = FacilityFactory(last_verified=None)
     FacilityManagerFactory(facility=stale)
-    assert send_freshness_reminders.delay().get() == 1  # queued; its sending task is left to the sweep
+    # queued; its sending task is left to the sweep
+    assert send_freshness_reminders.delay().get(disable_sync_subtasks=False) == 1
     Facility.objects.filter(pk=stale.pk).update(last_verified=TODAY)
     assert outbox_send_due() == 1
     assert mail.outbox == []

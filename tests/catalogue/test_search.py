@@ -1,10 +1,24 @@
 """Search and filters: the page and the API answer the same question the same way."""
 
+import datetime
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from catalogue import selectors, services
 from catalogue.choices import FacilityKind, PublicationStatus, Region
-from tests.factories import CategoryFactory, FacilityFactory, InstitutionFactory
+from catalogue.models import Facility
+from tests.booking.factories import BookingPolicyFactory
+from tests.factories import (
+    CategoryFactory,
+    ContactPersonFactory,
+    FacilityFactory,
+    FacilityManagerFactory,
+    InstitutionFactory,
+    ResourceFactory,
+)
+from tests.pricing.factories import hourly_price_list
 
 
 @pytest.fixture
@@ -140,3 +154,136 @@ def test_results_are_ranked_name_first(db, api_client):
     FacilityFactory(name="Zzz kjernefasilitet for mikroskopi", description_nb="Bildebehandling.")
     names = [row["name"] for row in api_client.get("/api/v1/facilities/", {"q": "mikroskopi"}).json()["results"]]
     assert names == ["Zzz kjernefasilitet for mikroskopi", "Aaa sekvensering"]
+
+
+# --- Word forms and substrings on every database ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mikroskop", {"Kjernefasilitet for mikroskopi"}),  # a prefix of the word in the name
+        ("spektrometri", {"Massespektrometrilaben"}),  # inside a compound the stemmer does not split
+        ("ORBITRAP", {"Massespektrometrilaben"}),  # in the keywords, any case
+        ("electron", {"Kjernefasilitet for mikroskopi"}),  # in the English description
+        ("mikroskop sekvens", set()),  # every word must be found
+    ],
+)
+def test_words_and_substrings_are_found_on_page_and_api(db, client, api_client, query, expected):
+    FacilityFactory(name="Kjernefasilitet for mikroskopi", description_en="Transmission electron microscopes.")
+    FacilityFactory(name="Massespektrometrilaben", keywords="Orbitrap, proteomikk")
+    assert _page_names(client, {"q": query}) == expected
+    assert _api_names(api_client, {"q": query}) == expected
+
+
+def test_an_edit_through_the_service_is_searchable_at_once(db, api_client):
+    facility = FacilityFactory(name="Cellelaben", description_nb="Cellekulturer.")
+    manager = FacilityManagerFactory(facility=facility).user
+    services.facility_update(facility=facility, actor=manager, description_nb="Vi tilbyr flowcytometri.")
+    assert _api_names(api_client, {"q": "flowcytometri"}) == {"Cellelaben"}
+    assert _api_names(api_client, {"q": "cellekultur"}) == set()
+
+
+# --- What a search costs ------------------------------------------------------------------------------------------
+
+
+def _results_with_everything_shown(count: int) -> None:
+    """Facilities that match "mikroskop", each with a contact, a bookable resource and a price list."""
+    institution = InstitutionFactory()
+    for number in range(count):
+        facility = FacilityFactory(institution=institution, name=f"Mikroskopilab {number}")
+        facility.categories.add(CategoryFactory())
+        ContactPersonFactory(facility=facility, is_primary=True)
+        resource = ResourceFactory(facility=facility, bookable=True)
+        BookingPolicyFactory(resource=resource, requires_approval=number % 2 == 0)
+        hourly_price_list(
+            resource, valid_from=datetime.date(2000, 1, 1), valid_to=None, internal=500, non_economic=700, economic=1200
+        )
+
+
+# A page of results costs at most this many queries however many rows it shows. The page: facets and total (2),
+# results with their research fields and contacts (3), the facts of booking (1) and pricing (2), the demo banner
+# (1): 9, and one spare for a further fact an app may add. The API: count, results, research fields, contacts.
+SEARCH_PAGE_QUERIES = 10
+API_SEARCH_QUERIES = 4
+
+
+@pytest.mark.parametrize("count", [3, 25])
+def test_the_search_page_costs_the_same_queries_for_few_results_or_a_full_page(
+    db, client, count, django_assert_max_num_queries
+):
+    _results_with_everything_shown(count)
+    with django_assert_max_num_queries(SEARCH_PAGE_QUERIES):
+        response = client.get(reverse("catalogue:search"), {"q": "mikroskop"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(count, 20)
+    assert response.context["page"].paginator.count == count
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_api_search_costs_the_same_queries_for_few_results_or_a_full_page(
+    db, api_client, count, django_assert_max_num_queries
+):
+    _results_with_everything_shown(count)
+    with django_assert_max_num_queries(API_SEARCH_QUERIES):
+        response = api_client.get("/api/v1/facilities/", {"q": "mikroskop"})
+    body = response.json()
+    assert body["count"] == count
+    assert all(row["primary_contact"] for row in body["results"])
+
+
+# --- PostgreSQL: the stored vector and the indexes ----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_the_stored_vector_follows_an_edit_through_the_service(db):
+    facility = FacilityFactory(name="Cellelaben", keywords="cellekultur")
+    manager = FacilityManagerFactory(facility=facility).user
+    services.facility_update(facility=facility, actor=manager, keywords="flowcytometri, cellesortering")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text, search_text FROM catalogue_facility WHERE id = %s", [facility.pk])
+        vector, text = cursor.fetchone()
+    assert "'flowcytometri':" in vector and "cellekultur" not in vector
+    assert "flowcytometri, cellesortering" in text
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_a_search_is_served_by_the_indexes_of_the_stored_columns(db):
+    """A search's conditions are answered by the GIN index of the stored vector, the trigram index of the stored
+    text and the primary key (the facilities of matching research fields), OR-ed into one bitmap; no facility's
+    vector is computed. The planner is told to avoid plain and index scans, which it would still pick for a
+    condition no index serves; on the national-scale benchmark register (docs/benchmark.md) it picks this plan
+    by itself for a rare word."""
+    institution = InstitutionFactory()
+    Facility.objects.bulk_create(
+        Facility(
+            institution=institution,
+            kind=FacilityKind.LABORATORY,
+            name=f"Lab {number}",
+            slug=f"lab-{number}",
+            description_nb="Vi tilbyr sveising og akustikk for forskere og bedrifter.",
+            city="Oslo",
+            status=PublicationStatus.PUBLISHED,
+        )
+        for number in range(300)
+    )
+    FacilityFactory(institution=institution, name="Massespektrometrilaben")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalogue_facility")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = _plan(selectors.facility_search(selectors.published_facilities(), "massespektrometri"))
+    assert "BitmapOr" in plan
+    assert "Bitmap Index Scan on catalogue_facility_search" in plan
+    assert "Bitmap Index Scan on catalogue_facility_trigram" in plan
+    assert "Bitmap Index Scan on catalogue_facility_pkey" in plan
+    assert "COALESCE(name, " not in plan and "COALESCE(u0.name, " not in plan  # no to_tsvector of a facility
+    found = selectors.facility_search(selectors.published_facilities(), "spektrometri")
+    assert [facility.name for facility in found] == ["Massespektrometrilaben"]

@@ -26,6 +26,7 @@ DEMO_EMAILS = {
     "demo.plattform@example.org",
     "demo.uverifisert@example.org",
     "demo.bedrift2@example.org",
+    "demo.klynge@example.org",
 }
 
 
@@ -71,6 +72,26 @@ def test_each_demo_account_is_verified_as_its_role_needs(load, email, verified_a
     user = User.objects.get(email=email)
     institution = verified_institution(user)
     assert (institution.slug if institution else None) == verified_at
+
+
+def test_the_cluster_user_runs_demo_klynge_whose_member_demo_helse_shares_its_requests(load):
+    from accounts import policies
+    from accounts.models import ClusterMember
+
+    load("--with-demo-users")
+    load("--with-demo-users")  # a second run changes nothing
+    staff = User.objects.get(email="demo.klynge@example.org")
+    (membership,) = staff.memberships.select_related("organisation")
+    cluster = membership.organisation
+    assert (cluster.name, cluster.kind, cluster.org_number, membership.role) == (
+        "Demo Klynge",
+        "cluster",
+        None,
+        "admin",
+    )
+    (member,) = ClusterMember.objects.filter(cluster=cluster)
+    assert (member.company.name, member.shares_requests) == ("Demo Helse AS", True)
+    assert policies.can_manage_cluster_members(staff, cluster)
 
 
 def test_the_second_company_user_waits_for_the_admin_of_demo_helse(load):

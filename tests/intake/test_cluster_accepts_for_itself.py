@@ -23,9 +23,10 @@ def sent_by_cluster(world):
     staff = UserFactory(company_name="Oslo Cancer Cluster", org_number=CLUSTER)
     Organisation.objects.filter(org_number=CLUSTER).update(kind="cluster")
     employee = UserFactory(company_name="Equinor ASA", org_number=COMPANY)
-    account_services.cluster_member_add(
+    member = account_services.cluster_member_add(
         actor=staff, cluster=Organisation.objects.get(org_number=CLUSTER), org_number=COMPANY
     )
+    account_services.cluster_sharing_decide(actor=employee, member=member, share=True)  # Equinor agrees
     uio = world.uio
     request = services.request_submit(
         data={**REQUEST, "org_number": "", "company_name": "", "email": staff.email, "preferred_institution": uio},

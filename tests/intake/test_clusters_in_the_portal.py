@@ -18,7 +18,8 @@ OCC, NHT, SHARING, PRIVATE, OUTSIDE = "910000004", "910000012", "910000020", "91
 def clusters(world):
     """Oslo Cancer Cluster (staff: occ) with member companies Sharing AS (lets it follow its requests) and Private
     AS (does not); Norway Health-Tech (staff: nht) with none; Outside AS, a member of neither. occ's key belongs to
-    the cluster. Four requests: one occ sent for Private AS, one each that the three companies sent themselves."""
+    the cluster. Four requests: one occ sent for Sharing AS, one each that the three companies sent themselves.
+    Private AS has not agreed, so nothing can be sent in its name."""
 
     class Clusters:
         pass
@@ -44,7 +45,7 @@ def clusters(world):
         return services.request_submit(data=data, user=user, **extra)
 
     c.requests = {
-        "occ for Private AS": sent(c.occ, "", on_behalf_of=Organisation.objects.get(org_number=PRIVATE)),
+        "occ for Sharing AS": sent(c.occ, "", on_behalf_of=Organisation.objects.get(org_number=SHARING)),
         "Sharing AS itself": sent(c.sharing, SHARING),
         "Private AS itself": sent(c.private, PRIVATE),
         "Outside AS itself": sent(c.outside, OUTSIDE),
@@ -58,7 +59,7 @@ REQUEST = {
 }  # fmt: skip
 
 # who -> what they may with each request: "act" (follow and act as its sender), "read" (follow its status), "-" (404)
-REQUESTS = ("occ for Private AS", "Sharing AS itself", "Private AS itself", "Outside AS itself")
+REQUESTS = ("occ for Sharing AS", "Sharing AS itself", "Private AS itself", "Outside AS itself")
 MATRIX = {
     "occ": ("act", "read", "-", "-"),
     "occ key": ("act", "read", "-", "-"),
@@ -95,31 +96,35 @@ def test_who_sees_and_acts_on_which_request_in_the_portal(client, clusters, who,
     mine = client.get("/intake/mine/").content.decode()
     message = client.post(f"/intake/requests/{request.pk}/message/", {"message": "Hei"})
     assert page.status_code == (200 if may != "-" else 404)
+    assert ('name="message"' in page.content.decode()) is (may == "act")  # a follower gets no form it cannot use
     assert (f'href="/intake/requests/{request.pk}/"' in mine) is (may != "-")
     assert message.status_code == {"act": 302, "read": 403, "-": 404}[may]
 
 
 def test_a_cluster_sends_for_a_member_company_recorded_with_the_cluster_as_sender(client, clusters, world):
-    private = Organisation.objects.get(org_number=PRIVATE)
+    sharing = Organisation.objects.get(org_number=SHARING)
     client.force_login(clusters.occ)
     form = client.get("/intake/new/").content.decode()
-    assert "På vegne av en medlemsbedrift" in form and "Private AS" in form and "Outside AS" not in form
+    assert "På vegne av en medlemsbedrift" in form and "Sharing AS" in form
+    assert "Private AS" not in form and "Outside AS" not in form  # listed without its consent, or not a member
     response = client.post(
         "/intake/new/",
-        {**REQUEST, "on_behalf_of": private.pk, "contact_name": "Per", "email": "per@occ.example",
+        {**REQUEST, "on_behalf_of": sharing.pk, "contact_name": "Per", "email": "per@occ.example",
          "access_model": "service"},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()
     request = clusters.occ.intake_requests.latest("created_at")
-    assert (request.organisation, request.sent_by_organisation.org_number) == (private, OCC)
-    assert (request.company_name, request.org_number) == ("Private AS", PRIVATE)
+    assert (request.organisation, request.sent_by_organisation.org_number) == (sharing, OCC)
+    assert (request.company_name, request.org_number) == ("Sharing AS", SHARING)
 
 
 def test_only_member_companies_can_be_named_and_only_by_the_clusters_staff(clusters):
     from core.errors import DomainError
 
-    outside = Organisation.objects.get(org_number=OUTSIDE)
-    for user, company in ((clusters.occ, outside), (clusters.nht, Organisation.objects.get(org_number=PRIVATE))):
+    outside, private = Organisation.objects.get(org_number=OUTSIDE), Organisation.objects.get(org_number=PRIVATE)
+    sharing = Organisation.objects.get(org_number=SHARING)
+    # not a member; a member that has not agreed to it; another cluster's member
+    for user, company in ((clusters.occ, outside), (clusters.occ, private), (clusters.nht, sharing)):
         with pytest.raises(DomainError) as caught:
             services.request_submit(data={**REQUEST, "org_number": "", "company_name": "x", "email": user.email},
                                     user=user, on_behalf_of=company)  # fmt: skip
@@ -127,13 +132,18 @@ def test_only_member_companies_can_be_named_and_only_by_the_clusters_staff(clust
 
 
 def test_the_cluster_key_sends_for_a_member_by_its_number(client, clusters, valid_request):
-    response = client.post(
+    unagreed = client.post(
         "/api/v1/intake/requests/", {**valid_request, "org_number": PRIVATE}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {clusters.key}",
+    )  # fmt: skip
+    assert unagreed.json()["organisation"] is None  # a typed number of a company that has not agreed: text only
+    response = client.post(
+        "/api/v1/intake/requests/", {**valid_request, "org_number": SHARING}, content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {clusters.key}",
     )  # fmt: skip
     assert response.status_code == 201
     body = response.json()
-    assert body["organisation"] == Organisation.objects.get(org_number=PRIVATE).pk
+    assert body["organisation"] == Organisation.objects.get(org_number=SHARING).pk
     assert body["sent_by_organisation"] == Organisation.objects.get(org_number=OCC).pk
     client.force_login(clusters.occ)  # its staff follow what the key sent
     assert client.get(f"/intake/requests/{body['id']}/").status_code == 200
@@ -184,7 +194,7 @@ def test_a_cluster_admin_adds_and_removes_member_companies_on_its_page(client, c
 @pytest.mark.parametrize(
     ("which", "delivered"),
     [
-        ("occ for Private AS", True),
+        ("occ for Sharing AS", True),
         ("Sharing AS itself", True),
         ("Private AS itself", False),
         ("Outside AS itself", False),
@@ -211,3 +221,21 @@ def test_the_company_hears_it_was_added_and_where_to_decide(clusters, mailoutbox
     company = Organisation.objects.get(org_number=OUTSIDE)
     assert message.subject == "Oslo Cancer Cluster har oppført bedriften deres som medlem"
     assert f"/accounts/organisations/{company.pk}/" in message.body and "ser ingenting av dem" in message.body
+
+
+def test_a_clusters_staff_member_sends_for_a_member_with_a_personal_token_too(client, clusters, valid_request):
+    request = {key: value for key, value in valid_request.items() if key not in ("company_name", "org_number")}
+    client.force_login(clusters.occ)
+    sent = client.post(
+        "/api/v1/intake/requests/", {**request, "on_behalf_of": SHARING}, content_type="application/json"
+    )
+    assert sent.status_code == 201, sent.json()
+    assert (sent.json()["company_name"], sent.json()["org_number"]) == ("Sharing AS", SHARING)
+    assert sent.json()["sent_by_organisation"] == Organisation.objects.get(org_number=OCC).pk
+    for company in (OUTSIDE, PRIVATE):  # not a member; a member that has not agreed
+        refused = client.post(
+            "/api/v1/intake/requests/", {**request, "on_behalf_of": company}, content_type="application/json"
+        )
+        assert (refused.status_code, refused.json()["code"]) == (400, "not_a_member")
+    missing = client.post("/api/v1/intake/requests/", request, content_type="application/json")
+    assert missing.status_code == 400 and "org_number" in missing.json()

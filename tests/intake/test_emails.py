@@ -42,7 +42,7 @@ def test_tasks_of_the_previous_release_still_send_what_they_name(world, mailoutb
     import intake.tasks  # noqa: F401  # registers the old task names, as a worker does at start
 
     tasks = current_app.tasks
-    assert tasks["intake.tasks.send_status_email"].delay(event.pk).get() == 1
-    assert tasks["intake.tasks.send_routing_emails"].delay([routing.pk]).get() == 1
-    assert tasks["intake.tasks.send_queue_email"].delay(request.pk).get() == 1
+    assert tasks["intake.tasks.send_status_email"].delay(event.pk).get(disable_sync_subtasks=False) == 1
+    assert tasks["intake.tasks.send_routing_emails"].delay([routing.pk]).get(disable_sync_subtasks=False) == 1
+    assert tasks["intake.tasks.send_queue_email"].delay(request.pk).get(disable_sync_subtasks=False) == 1
     assert [m.to for m in mailoutbox] == [[request.email], [world.manager.email], [world.screener.email]]

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from catalogue.choices import FacilityKind
 from reporting import selectors
 from reporting.choices import Dimension
 from reporting.compute import USE_FIGURES
@@ -84,11 +85,22 @@ def test_regions(data):
 
 def test_facility_kinds(data):
     kinds = rows(Dimension.FACILITY_KIND)
-    # Core facilities: Alfa's four companies and Beta's one; test beds: Gamma's three; laboratories: none.
-    assert kinds["core_facility"].figures["distinct_companies"] == 5
-    assert kinds["core_facility"].figures["industry_hours"] == Decimal("12.00")
-    assert kinds["test_bed"].figures["distinct_companies"] == 3
+    # Core facilities: all eight companies (Alfa's four, Beta's one, Gamma's three); laboratories: none.
+    assert kinds["core_facility"].figures["distinct_companies"] == 8
+    assert kinds["core_facility"].figures["industry_hours"] == Decimal("15.00")
     assert kinds["laboratory"].figures["industry_hours"] == Decimal("0.00")
+
+
+def test_a_kind_that_only_a_hidden_institution_has_is_hidden_too(db):
+    """Gamma alone has a test bed: the kinds' table would show Gamma's figures, and north minus Gamma is Beta's
+    one company. The audit hides the test beds (and, as a part of the whole country, the core facilities)."""
+    world.build(gamma_kind=FacilityKind.TEST_BED)
+    world.rebuild()
+    kinds = rows(Dimension.FACILITY_KIND)
+    assert kinds["test_bed"].use_hidden and kinds["core_facility"].use_hidden
+    institutions = rows(Dimension.INSTITUTION)
+    assert institutions["beta"].use_hidden and institutions["gamma"].use_hidden
+    assert rows(Dimension.REGION)["north"].figures["industry_hours"] == Decimal("7.00")
 
 
 def test_requests(data):
@@ -138,3 +150,17 @@ def test_rebuild_is_idempotent(data):
     after = sorted(PublishedCell.objects.values_list("quarter", "dimension", "member", "breakdown", "figures"))
     assert after == before
     assert UseAggregate.objects.count() == aggregates
+
+
+def test_the_periodic_task_and_the_command_rebuild(db):
+    import io
+
+    from django.core.management import call_command
+
+    from reporting.tasks import rebuild_statistics
+
+    world.build()
+    assert rebuild_statistics(year=world.YEAR) == PublishedCell.objects.filter(year=world.YEAR).count() > 0
+    out = io.StringIO()
+    call_command("statistics_rebuild", "--year", str(world.YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{world.YEAR}: ") and "published cells" in out.getvalue()

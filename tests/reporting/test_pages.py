@@ -37,7 +37,9 @@ def test_page_shows_the_figures_the_charts_and_the_hidden_mark(data, django_asse
 
 
 def test_no_inline_script_or_style(data):
-    html = Client().get("/statistikk/").content.decode()
+    response = Client().get("/statistikk/")
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    html = response.content.decode()
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert " style=" not in html and "<style" not in html
 
@@ -114,3 +116,15 @@ def test_the_national_download_gives_the_year_and_its_quarters(data):
     assert [(row["area"], row["quarter"], row["industry_hours"]) for row in rows] == [
         ("all", "", "15.00"), ("all", "1", "15.00"), ("all", "2", "0.00"), ("all", "3", "0.00"), ("all", "4", "0.00"),
     ]  # fmt: skip
+
+
+def test_the_vendored_chart_library_names_no_missing_source_map():
+    """collectstatic's manifest storage refuses a JS file whose sourceMappingURL points to a file not shipped."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    vendored = Path(settings.BASE_DIR) / "static" / "vendor" / "chartjs" / "chart.umd.min.js"
+    for line in vendored.read_text().splitlines():
+        if line.startswith("//# sourceMappingURL="):
+            assert (vendored.parent / line.split("=", 1)[1]).exists()

@@ -43,3 +43,39 @@ def test_members_are_shown_when_the_unplaced_requests_count_three_companies():
     unplaced = [RequestRow(10 + i, 1, company, (), False, False, None, None) for i, company in enumerate("DEF")]
     figures = whole_year([routed(1, "A"), routed(2, "B"), routed(3, "C"), *unplaced])
     assert (figures[("kind", "lab")]["industry_requests"], figures[("national", "all")]["industry_requests"]) == (3, 6)
+
+
+def test_requests_with_typed_numbers_only_count_together_as_one_company():
+    """A typed organisation number costs nothing: three requests with made-up numbers must not lift a cell over the
+    threshold, so the services count every unverified requester as the same one company (UNVERIFIED)."""
+    from reporting.compute import UNVERIFIED
+
+    typed = whole_year([routed(1, UNVERIFIED), routed(2, UNVERIFIED), routed(3, UNVERIFIED)])
+    assert typed[("institution", "uio")]["industry_requests"] is None
+    verified = whole_year([routed(1, 101), routed(2, 102), routed(3, 103)])
+    assert verified[("institution", "uio")]["industry_requests"] == 3
+    mixed = whole_year([routed(1, 101), routed(2, 102), routed(3, UNVERIFIED), routed(4, UNVERIFIED)])
+    assert mixed[("institution", "uio")]["industry_requests"] == 4  # two companies and the typed ones as a third
+
+
+@pytest.mark.django_db
+def test_the_services_count_a_typed_number_as_no_company_of_its_own():
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.choices import RegisterState
+    from accounts.models import Organisation
+    from reporting import services
+    from reporting.compute import UNVERIFIED
+    from tests.intake.factories import IntakeRequestFactory
+
+    verified = Organisation.objects.create(
+        org_number="988077917", name="Ekte AS", register_state=RegisterState.VERIFIED
+    )
+    unverified = Organisation.objects.create(org_number="923609016", name="Uverifisert AS")
+    now = timezone.now()
+    for organisation in (verified, unverified, None):
+        IntakeRequestFactory(organisation=organisation, status="in_screening", confirmed_at=now)
+    rows = services.request_rows_compute(year=now.year, now=now + datetime.timedelta(hours=1))
+    assert sorted(map(str, (row.company for row in rows))) == sorted([str(verified.pk), UNVERIFIED, UNVERIFIED])

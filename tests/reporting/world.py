@@ -6,8 +6,9 @@
   companies used it: C1 2 h, C2 3 h, C3 1 h, C4 2 h, all rentals at 1 000 NOK/h (8 000 NOK). Alfa's own staff
   5 h (internal), a Beta researcher 2 h (other external). Its laboratory "alfa-lab" has no resource.
 - Beta (north): one company, C5, 4 h (4 000 NOK): fewer than 3 companies, so hidden.
-- Gamma (north): three companies, C6 to C8, 1 h each: would be shown, but north = Beta + Gamma is shown, so
-  Gamma is hidden too (or north minus Gamma would give Beta).
+- Gamma (north): three companies, C6 to C8, 1 h each, at a core facility: would be shown, but north = Beta +
+  Gamma is shown, so Gamma is hidden too (or north minus Gamma would give Beta). `build(gamma_kind=...)` makes
+  it the only institution with that kind of facility, which the kinds' table would then give away.
 - Requests, all to Alfa, received Monday 5 January 2026 at 09:00: R1 (company 900000001) routed and accepted
   after 2 working days; R2 (900000002) declined after 9; R3 (900000003) asked for more information after 1; R4
   (900000004) never answered, its deadline long past.
@@ -19,6 +20,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.choices import RegisterState
 from accounts.models import Organisation
 from booking.choices import BookingStatus
 from catalogue.choices import FacilityKind, Region
@@ -59,7 +61,7 @@ def company_booking(resource, company: str, hours: int, day: int, **kwargs):
     return booking
 
 
-def build() -> World:
+def build(*, gamma_kind: str = FacilityKind.CORE_FACILITY) -> World:
     alfa = InstitutionFactory(slug="alfa", name="Alfa-universitetet", region=Region.WEST)
     beta = InstitutionFactory(slug="beta", name="Beta-sykehuset", region=Region.NORTH)
     gamma = InstitutionFactory(slug="gamma", name="Gamma-instituttet", region=Region.NORTH)
@@ -68,7 +70,7 @@ def build() -> World:
     alfa_resource = ResourceFactory(facility=alfa_facility)
     CostBaseFactory(resource=alfa_resource, year=YEAR, capacity_units=Decimal("1000"))
     beta_resource = ResourceFactory(facility=FacilityFactory(institution=beta, kind=FacilityKind.CORE_FACILITY))
-    gamma_resource = ResourceFactory(facility=FacilityFactory(institution=gamma, kind=FacilityKind.TEST_BED))
+    gamma_resource = ResourceFactory(facility=FacilityFactory(institution=gamma, kind=gamma_kind))
 
     for company, hours, day in (("C1", 2, 5), ("C2", 3, 6), ("C3", 1, 7), ("C4", 2, 8)):
         company_booking(alfa_resource, company, hours, day)
@@ -85,7 +87,11 @@ def build() -> World:
         company_booking(gamma_resource, company, 1, day)
 
     def request(number, **kwargs):
-        created = IntakeRequestFactory(org_number=number, institution=alfa, **kwargs)
+        # The requesting company as a verified, registered organisation: only those count as companies.
+        organisation, _created = Organisation.objects.get_or_create(
+            org_number=number, defaults={"name": f"Bedrift {number}", "register_state": RegisterState.VERIFIED}
+        )
+        created = IntakeRequestFactory(org_number=number, institution=alfa, organisation=organisation, **kwargs)
         type(created).objects.filter(pk=created.pk).update(created_at=at(5), confirmed_at=at(5))
         return created
 

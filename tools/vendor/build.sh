@@ -27,7 +27,9 @@ chart="$work/node_modules/chart.js"
 chart_version="$(node -p "require('$chart/package.json').version")"
 target="$root/static/vendor/chartjs"
 rm -rf "$target" && mkdir -p "$target"
-cp "$chart/dist/chart.umd.min.js" "$target/chart.umd.min.js"      # the statistics page's charts (no CDN)
+# The statistics page's charts (no CDN). Without its source-map comment: the map is not shipped, and collectstatic's
+# manifest storage refuses a file that points to a missing one.
+sed '/^\/\/# sourceMappingURL=/d' "$chart/dist/chart.umd.min.js" >"$target/chart.umd.min.js"
 cp "$chart/LICENSE.md" "$target/LICENSE.md"
 printf 'chart.js %s (npm), built files; see tools/vendor/build.sh\n' "$chart_version" >"$target/VERSION"
 

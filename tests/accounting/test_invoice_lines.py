@@ -77,6 +77,16 @@ def test_a_line_without_a_recorded_rate_shows_the_rate_of_its_vat(resource):
     assert (line.vat_rate, line.vat_percent) == (D("0.25"), D("25.00"))
 
 
+def test_a_line_keeps_the_vat_category_and_the_reason_its_booking_was_made_with(resource):
+    """An exempt sale (the institution's VAT table) goes on the invoice with its category, VATEX code and reason."""
+    charged(resource, vat_rate=D(0), vat_amount=D(0), total_amount=D("2000.00"), vat_category="E",
+            vat_reason_code="VATEX-EU-J", vat_reason="Helsetjenester, mval. § 3-2")  # fmt: skip
+    (line,) = lines(resource)
+    assert (line.vat_category, line.vat_reason_code, line.vat_reason) == (
+        "E", "VATEX-EU-J", "Helsetjenester, mval. § 3-2"
+    )  # fmt: skip
+
+
 def test_a_line_always_names_a_unit(resource):
     charged(resource, price_unit="")
     (line,) = lines(resource)

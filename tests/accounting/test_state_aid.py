@@ -314,3 +314,26 @@ def test_the_worker_finds_the_task_the_daily_beat_entry_names():
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_a_day_long_booking_counts_its_hours_exactly_and_next_years_bookings_not_at_all(capacity):
+    resource = ResourceFactory(name="Kryo-EM")
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 5, 4, 0), hours=24)
+    BookingFactory(charged=True, resource=resource, start=oslo(2027, 1, 5, 9), hours=11)  # next year
+    share = shares_by_name(resource.facility.resources.all(), 2026)["Kryo-EM"]
+    assert (share.year, share.economic_hours) == (2026, Decimal("24.00"))
+
+
+def test_the_monitor_looks_only_at_resources_with_economic_use_in_the_year():
+    made = {}
+    for name, status, start, economic in [
+        ("in the year", BookingStatus.CONFIRMED, oslo(2026, 6, 1, 9), True),
+        ("cancelled", BookingStatus.CANCELLED, oslo(2026, 6, 1, 9), True),
+        ("last year", BookingStatus.COMPLETED, oslo(2025, 6, 1, 9), True),
+        ("next year", BookingStatus.CONFIRMED, oslo(2027, 6, 1, 9), True),
+        ("non-economic", BookingStatus.COMPLETED, oslo(2026, 6, 1, 9), False),
+    ]:
+        made[name] = ResourceFactory(name=name)
+        extra = {} if economic else {"user": AcademicUserFactory(), **non_economic()}
+        BookingFactory(charged=True, resource=made[name], status=status, start=start, hours=2, **extra)
+    assert {resource.name for resource in selectors.resources_with_economic_use(year=2026)} == {"in the year"}

@@ -157,7 +157,9 @@ def test_who_decides_a_claim(uio, uio_admin, who, allowed, approve):
     assert (selectors.verified_institution(user) == uio) is approve
     last = AffiliationEvent.objects.filter(user=user).first()
     assert (last.action, last.actor, last.note) == (
-        AffiliationAction.APPROVED if approve else AffiliationAction.REFUSED, actor, "Sjekket"
+        AffiliationAction.APPROVED if approve else AffiliationAction.REFUSED,
+        actor,
+        "Sjekket",
     )
 
 
@@ -285,3 +287,103 @@ def test_the_migration_turns_every_named_institution_into_a_waiting_claim():
     claims = list(Affiliation.objects.values_list("user__email", "institution__slug", "state"))
     assert claims == [("a@uio.no", "uio", "pending")]
     assert AffiliationEvent.objects.get().action == "claimed"
+
+
+# --- The rules of claiming, proving and deciding, one situation each ---------------------------------------------
+
+
+def feide_user(organisation: str | None, **fields):
+    """A person whose last Feide log-in named `organisation` as their home organisation."""
+    from allauth.socialaccount.models import SocialAccount
+
+    user = UserFactory(company_name="", org_number="", **fields)
+    claims = {"schacHomeOrganization": organisation} if organisation else {}
+    SocialAccount.objects.create(user=user, provider="feide", uid=f"feide-{user.pk}", extra_data=claims)
+    return user
+
+
+@pytest.mark.parametrize(
+    "situation, home, kind, claim, outcome",
+    [
+        ("a new academic of a registered domain", "uio.no", UserKind.ACADEMIC, None, ("uio", "verified", "feide")),
+        ("a waiting claim that Feide proves", "uio.no", UserKind.ACADEMIC, "uio", ("uio", "verified", "feide")),
+        ("a waiting claim elsewhere stays waiting", "uio.no", UserKind.ACADEMIC, "ntnu", ("ntnu", "pending", "")),
+        ("a company user gets no claim", "uio.no", UserKind.COMPANY, None, None),
+        ("a home organisation no institution registered", "uib.no", UserKind.ACADEMIC, None, None),
+        ("no home organisation", None, UserKind.ACADEMIC, None, None),
+    ],
+)
+def test_a_feide_log_in_verifies_or_makes_a_claim(uio, situation, home, kind, claim, outcome):
+    ntnu = InstitutionFactory(short_name="NTNU")
+    InstitutionDomain.objects.create(institution=uio, domain="uio.no")
+    InstitutionDomain.objects.create(institution=ntnu, domain="ntnu.no")
+    institutions = {"uio": uio, "ntnu": ntnu}
+    user = feide_user(home, kind=kind, email="kari@gmail.com")
+    if claim:
+        services.affiliation_claim(user=user, institution=institutions[claim])
+    answer = services.affiliation_from_feide(user=user, organisation=home)
+    found = Affiliation.objects.filter(user=user).first()
+    if outcome is None:
+        assert (answer, found) == (None, None), situation
+        return
+    assert answer == found, situation
+    assert (found.institution, found.state, found.method) == (institutions[outcome[0]], outcome[1], outcome[2])
+    if claim is None:
+        user.refresh_from_db()
+        assert (user.kind, user.institution) == (UserKind.ACADEMIC, uio)
+
+
+def test_the_history_names_who_claimed_and_withdrew_and_a_claim_is_returned(uio):
+    ntnu = InstitutionFactory(short_name="NTNU")
+    user = UserFactory(email="kari@gmail.com", company_name="", org_number="")
+    first = services.affiliation_claim(user=user, institution=uio)
+    assert services.affiliation_claim(user=user, institution=uio) == first  # the same claim again changes nothing
+    second = services.affiliation_claim(user=user, institution=ntnu)
+    assert second.institution == ntnu
+    events = list(AffiliationEvent.objects.filter(user=user).order_by("id").values_list("action", "actor"))
+    assert events == [(AffiliationAction.CLAIMED, user.pk), (AffiliationAction.WITHDRAWN, user.pk),
+                      (AffiliationAction.CLAIMED, user.pk)]  # fmt: skip
+    claimed = AffiliationEvent.objects.filter(user=user, action=AffiliationAction.CLAIMED).order_by("id").last()
+    assert claimed.at == Affiliation.objects.get(user=user).claimed_at  # the history and the claim agree
+
+
+def test_an_address_under_another_institutions_domain_proves_nothing_here(uio):
+    InstitutionDomain.objects.create(institution=InstitutionFactory(short_name="NTNU"), domain="ntnu.no")
+    user = claimant(uio, "kari@ntnu.no")
+    assert Affiliation.objects.get(user=user).state == AffiliationState.PENDING
+
+
+def test_checking_the_proof_again_changes_nothing_for_a_verified_claim_or_no_claim(uio):
+    InstitutionDomain.objects.create(institution=uio, domain="uio.no")
+    user = claimant(uio, "kari@uio.no")
+    events = AffiliationEvent.objects.filter(user=user).count()
+    assert services.affiliation_check_proof(user=user) == Affiliation.objects.get(user=user)
+    assert AffiliationEvent.objects.filter(user=user).count() == events
+    assert services.affiliation_check_proof(user=UserFactory()) is None
+
+
+def test_a_decision_records_when_and_by_whom_and_refusals_say_why_they_fail(uio, uio_admin):
+    user = claimant(uio, "kari@gmail.com")
+    pk = Affiliation.objects.get(user=user).pk
+    decided = services.affiliation_decide(actor=uio_admin, affiliation_id=pk, approve=True)
+    assert (decided.state, decided.method, decided.decided_by) == ("verified", "admin", uio_admin)
+    with pytest.raises(ConflictError) as caught:
+        services.affiliation_decide(actor=uio_admin, affiliation_id=pk, approve=True)
+    assert caught.value.code == "already_verified"
+    refused = services.affiliation_decide(actor=uio_admin, affiliation_id=pk, approve=False)
+    stored = Affiliation.objects.get(pk=pk)
+    assert refused == stored
+    assert (stored.state, stored.method, stored.decided_by) == ("refused", "", uio_admin)
+    assert stored.decided_at == AffiliationEvent.objects.get(user=user, action=AffiliationAction.REFUSED).at
+    with pytest.raises(ConflictError) as caught:
+        services.affiliation_decide(actor=uio_admin, affiliation_id=pk, approve=False)
+    assert caught.value.code == "already_refused"
+    with pytest.raises(Affiliation.DoesNotExist):
+        services.affiliation_decide(actor=uio_admin, affiliation_id=pk + 100, approve=True)
+
+
+def test_a_domain_is_added_as_written_without_its_at_sign_next_to_others(uio, uio_admin):
+    InstitutionDomain.objects.create(institution=InstitutionFactory(), domain="ntnu.no")
+    added = services.institution_domain_add(actor=uio_admin, institution=uio, domain="@UiO.no")
+    assert (added.domain, added.institution, added.added_by) == ("uio.no", uio, uio_admin)
+    assert InstitutionDomain.objects.get(institution=uio) == added

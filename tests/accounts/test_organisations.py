@@ -572,6 +572,61 @@ def test_the_first_approved_member_becomes_the_admin(others_approved, role):
     assert OrganisationMembership.objects.get(pk=refused.pk).role == MembershipRole.MEMBER
 
 
+def test_a_person_who_acts_for_one_organisation_asks_for_another(register):
+    """Each number is its own organisation and each membership its own, whatever else the person belongs to."""
+    user = UserFactory(email="kari@gmail.com", company_name="", org_number="")
+    first = services.membership_request(user=user, org_number="988077917")
+    second = services.membership_request(user=user, org_number="910000039")
+    assert (first.organisation.org_number, second.organisation.org_number) == ("988077917", "910000039")
+    assert second.pk != first.pk and Organisation.objects.count() == 2
+    assert sorted(OrganisationMembership.objects.filter(user=user).values_list("organisation__org_number",
+                                                                              flat=True)) == [
+        "910000039", "988077917"
+    ]  # fmt: skip
+
+
+def test_names_given_are_kept_to_200_characters_and_no_name_is_an_empty_claim(register):
+    register.down = True
+    long_name = "Demo Helse " + "A" * 250
+    membership = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="988077917",
+                                             company_name=long_name)  # fmt: skip
+    assert (membership.organisation.name, membership.claimed_name) == (long_name[:200], long_name[:200])
+    register.down = False
+    nameless = services.membership_request(user=UserFactory(company_name="", org_number=""), org_number="910000039",
+                                           company_name=None)  # fmt: skip
+    assert nameless.claimed_name == ""
+
+
+@pytest.mark.parametrize(
+    "email, verified, approved_at_once, waiting_mails",
+    [
+        ("kari@gmail.com", True, False, 1),  # waits: the platform admins are told
+        ("kari@demohelse.example.org", True, True, 0),  # approved at once: nobody needs to decide
+    ],
+)
+def test_only_a_waiting_membership_asks_someone_to_decide(register, email, verified, approved_at_once, waiting_mails):
+    from core.models import OutgoingEmail
+
+    user = UserFactory(email=email, company_name="", org_number="", email_verified=verified)
+    membership = services.membership_request(user=user, org_number="988077917")
+    assert (membership.state == MembershipState.APPROVED) is approved_at_once
+    assert OutgoingEmail.objects.filter(kind="accounts.membership_waiting").count() == waiting_mails
+
+
+def test_only_the_persons_own_verified_address_under_the_domain_counts():
+    from allauth.account.models import EmailAddress
+
+    from accounts.services.organisations import verified_email_under
+
+    kari = UserFactory(email="kari@gmail.com", company_name="", org_number="")
+    other = UserFactory(email="ola@demohelse.example.org", company_name="", org_number="")
+    EmailAddress.objects.update_or_create(user=other, email=other.email, defaults={"verified": True})
+    EmailAddress.objects.create(user=kari, email="kari@demohelse.example.org", verified=False)
+    assert verified_email_under(kari, "demohelse.example.org") is False  # unverified; Ola's is Ola's
+    assert verified_email_under(other, "demohelse.example.org") is True
+    assert verified_email_under(other, "") is False
+
+
 # --- Roles inside an organisation: who makes whom an admin ------------------------------------------------------
 
 

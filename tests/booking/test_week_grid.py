@@ -7,7 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.grid import parse_choice, week_grid
-from tests.booking.factories import BookingFactory, BookingPolicyFactory
+from tests.booking.factories import BookingFactory, BookingPolicyFactory, ClosureFactory
+from tests.factories import AcademicUserFactory
 from tests.helpers import OSLO
 from tests.pricing.factories import hourly_price_list
 
@@ -201,6 +202,17 @@ def test_a_cell_touching_a_booking_only_at_its_edge_is_not_shown_booked(company_
     grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY)
     cells = {cell.start: cell for row in grid.rows for cell in row.cells}
     assert cells[at(WEDNESDAY, clock)].state == state
+
+
+def test_a_preparedness_reserve_is_free_to_the_owning_institutions_own_academic_only(policy, company_user):
+    """The reserve is shown booked to a company and free to a verified academic of the resource's institution."""
+    ClosureFactory(resource=policy.resource, kind="preparedness", start=at(TUESDAY, "10:00"), end=at(TUESDAY, "12:00"))
+    academic = AcademicUserFactory(institution=policy.resource.facility.institution)
+    states = {}
+    for name, person in (("company", company_user), ("academic", academic)):
+        grid = week_grid(resource=policy.resource, policy=policy, user=person, week_start=MONDAY)
+        states[name] = {cell.state for row in grid.rows for cell in row.cells if cell.start == at(TUESDAY, "10:30")}
+    assert states == {"company": {"busy"}, "academic": {"free"}}
 
 
 def test_the_grid_reports_its_row_length_choice_and_today(grid_for):

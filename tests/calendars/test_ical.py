@@ -224,3 +224,104 @@ def test_the_reason_for_a_non_calendar_shows_how_the_answer_starts():
     with pytest.raises(FeedError) as error:
         _busy(b"\n<!DOCTYPE html>\n<html><body>Log in to Outlook</body></html>", BASE)
     assert error.value.detail == "the answer starts with '<!DOCTYPE html>'"
+
+
+# What the facility's managers read when a feed is refused: the code and the reason, word for word.
+@pytest.mark.parametrize(
+    ("situation", "data", "code", "detail"),
+    [
+        ("a web page on one long line", b"<!DOCTYPE html><html><head><title>Log in</title></head><body></body></html>",
+         "not_calendar", "the answer starts with '<!DOCTYPE html><html><head><title>Log in'"),  # 40 characters
+        ("an empty answer", b"", "not_calendar", "the answer starts with ''"),
+        ("only a byte-order mark and blank lines", b"\xef\xbb\xbf \r\n\r\n", "not_calendar",
+         "the answer starts with ''"),
+        ("an answer that is not UTF-8", b"\xff\xfeLog in", "not_calendar",
+         "the answer starts with '\ufffd\ufffdLog in'"),
+        ("a calendar cut off before its end", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", "unreadable",
+         "the calendar is incomplete (no END:VCALENDAR)"),
+        ("too many events", _calendar(*_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", "DURATION:PT1H",
+                                               "RRULE:FREQ=DAILY;COUNT=3")),
+         "too_many_events", f"more than 2 busy times before {BASE + datetime.timedelta(days=53):%Y-%m-%d}"),
+        ("a series every minute", _calendar(*_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", "DURATION:PT1M",
+                                                     "RRULE:FREQ=MINUTELY;COUNT=3")),
+         "too_many_events", "a series repeats MINUTELY"),
+    ],
+)  # fmt: skip
+def test_the_reason_a_feed_is_refused_is_given_word_for_word(situation, data, code, detail):
+    with pytest.raises(FeedError) as refused:
+        _busy(data, BASE, max_intervals=2)
+    assert (refused.value.code, refused.value.detail) == (code, detail), situation
+
+
+def test_a_calendar_that_starts_in_lower_case_is_read():
+    data = _calendar(*_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", f"DTEND:{D[1]:%Y%m%d}T090000Z"))
+    assert len(_busy(data.replace(b"BEGIN:VCALENDAR", b"begin:vcalendar", 1), BASE)) == 1
+
+
+def test_an_event_without_a_start_is_left_out_and_the_rest_is_read():
+    data = _calendar(
+        "BEGIN:VEVENT", "UID:no-start@t", "DTSTAMP:20260101T000000Z", f"DTEND:{D[1]:%Y%m%d}T090000Z", "END:VEVENT",
+        *_event(f"DTSTART:{D[2]:%Y%m%d}T080000Z", f"DTEND:{D[2]:%Y%m%d}T090000Z"),
+    )  # fmt: skip
+    found = _busy(data, BASE)
+    assert [start.date() for start, _end in found] == [D[2]]
+
+
+def test_a_single_busy_period_of_a_freebusy_is_read():
+    data = _calendar(
+        "BEGIN:VFREEBUSY", "UID:fb@t", "DTSTAMP:20260101T000000Z",
+        f"FREEBUSY:{D[1]:%Y%m%d}T080000Z/{D[1]:%Y%m%d}T100000Z", "END:VFREEBUSY",
+    )  # fmt: skip
+    assert _busy(data, BASE) == [(datetime.datetime.combine(D[1], datetime.time(8), tzinfo=UTC),
+                                  datetime.datetime.combine(D[1], datetime.time(10), tzinfo=UTC))]  # fmt: skip
+
+
+# Busy time that only touches the period asked for takes none of it, and does not count against the limit.
+@pytest.mark.parametrize(
+    ("situation", "lines"),
+    [
+        ("an event ending as the period starts", ["DTSTART:{first}T220000Z", "DTEND:{first}T230000Z"]),
+        ("an event starting as the period ends", ["DTSTART:{last}T000000Z", "DTEND:{last}T010000Z"]),
+        ("an event of no length", ["DTSTART:{middle}T080000Z", "DTEND:{middle}T080000Z"]),
+    ],
+)
+def test_busy_time_touching_the_period_only_at_its_edge_is_not_counted(situation, lines):
+    start = datetime.datetime.combine(D[1], datetime.time(), tzinfo=UTC)
+    end = start + datetime.timedelta(days=2)
+    names = {"first": f"{D[0]:%Y%m%d}", "middle": f"{D[1]:%Y%m%d}", "last": f"{D[3]:%Y%m%d}"}
+    data = _calendar(
+        *_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", f"DTEND:{D[1]:%Y%m%d}T090000Z"),
+        "BEGIN:VEVENT", "UID:edge@t", "DTSTAMP:20260101T000000Z", *[line.format(**names) for line in lines],
+        "END:VEVENT",
+    )  # fmt: skip
+    found = busy_intervals_from_ical(data, start=start, end=end, zone=OSLO, max_intervals=1)
+    assert found == [(start + datetime.timedelta(hours=8), start + datetime.timedelta(hours=9))], situation
+
+
+@pytest.mark.parametrize(
+    ("situation", "first", "count"),
+    [
+        ("two instances inside, the first at the period's start", 1, None),
+        ("one instance inside, the next at the period's end", 2, 1),
+    ],
+)
+def test_a_series_is_counted_from_the_periods_start_up_to_its_end(situation, first, count):
+    """Daily at midnight UTC over a period of two days from D[1], with room for one busy time."""
+    start = datetime.datetime.combine(D[1], datetime.time(), tzinfo=UTC)
+    data = _calendar(*_event(f"DTSTART:{D[first]:%Y%m%d}T000000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=2"))
+
+    def read():
+        return busy_intervals_from_ical(
+            data, start=start, end=start + datetime.timedelta(days=2), zone=OSLO, max_intervals=1
+        )
+
+    if count is None:
+        with pytest.raises(FeedError):
+            read()
+    else:
+        assert len(read()) == count, situation
+
+
+def test_busy_time_of_exactly_one_day_is_one_piece():
+    start = datetime.datetime(2027, 1, 1, 12, tzinfo=UTC)
+    assert pieces([(start, start + datetime.timedelta(days=1))]) == [(start, start + datetime.timedelta(days=1))]

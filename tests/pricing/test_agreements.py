@@ -225,3 +225,80 @@ def test_ids_beyond_the_database_are_404(client, facility, manager):
     assert api.post(f"/api/v1/pricing/agreements/{10**30}/approve/", {}, format="json").status_code == 404
     assert api.get(f"/api/v1/pricing/institutions/{10**30}/vat-table/").status_code == 404
     assert client.get(f"/pricing/facilities/{10**30}/agreements/").status_code == 404
+
+
+# --- Every refusal names its field and the code API clients read --------------------------------------------
+
+
+def _refusal(call):
+    with pytest.raises((DomainError, ConflictError)) as error:
+        call()
+    return (error.value.field, error.value.code)
+
+
+PROPOSAL_REFUSALS = [
+    ({"title": None}, ("title", "required")),
+    ({"partner_name": "  "}, ("partner_name", "required")),
+    ({"valid_to": datetime.date(2025, 12, 31)}, ("valid_to", "end_before_start")),
+    ({"partner_org_number": "988077918"}, ("partner_org_number", "invalid")),
+    ({"participants": ["nobody@example.org"]}, ("participants", "unknown_person")),
+    ({"participants": ["inaktiv@biotek.no"]}, ("participants", "unknown_person")),  # a deactivated account
+]
+
+
+@pytest.mark.parametrize("changes, refusal", PROPOSAL_REFUSALS)
+def test_each_refused_proposal_names_its_field_and_code(facility, changes, refusal):
+    UserFactory(email="inaktiv@biotek.no", is_active=False)
+    assert _refusal(lambda: propose(UserFactory(), facility, **changes)) == refusal
+    assert not CollaborationAgreement.objects.exists()
+
+
+def test_a_proposal_keeps_what_it_was_given(facility):
+    colleague = UserFactory(email="kollega@biotek.no")
+    agreement = propose(
+        UserFactory(), facility, partner_org_number="988 077 917", valid_from=datetime.date(2026, 3, 1),
+        valid_to=datetime.date(2026, 3, 1), description="  Felles analyse av prøver.  ",
+        participants=["  ", "", "kollega@biotek.no"],
+    )  # fmt: skip
+    agreement.refresh_from_db()
+    assert (agreement.partner_org_number, agreement.valid_to, agreement.description) == (
+        "988077917", datetime.date(2026, 3, 1), "Felles analyse av prøver."
+    )  # fmt: skip  # one day is a valid agreement; blank e-mail lines are ignored
+    assert colleague in agreement.participants.all()
+    assert propose(UserFactory(), facility, description=None).description == ""
+
+
+def test_each_refused_decision_names_its_field_and_code(facility, manager):
+    proposed = propose(UserFactory(), facility)
+    approved = CollaborationAgreementFactory(facility=facility, participants=[UserFactory()],
+                                             valid_from=datetime.date(2026, 1, 1))  # fmt: skip
+    nobody = propose(manager, facility)
+    decide = services.collaboration_agreement_approve
+    assert _refusal(lambda: decide(agreement=approved, actor=manager)) == ("status", "not_proposed")
+    assert _refusal(lambda: decide(agreement=nobody, actor=manager)) == ("participants", "required")
+    reject = services.collaboration_agreement_reject
+    assert _refusal(lambda: reject(agreement=proposed, actor=manager, reason=None)) == ("reason", "reason_required")
+    assert _refusal(lambda: reject(agreement=approved, actor=manager, reason="Nei")) == ("status", "not_proposed")
+    end = services.collaboration_agreement_end
+    assert _refusal(lambda: end(agreement=proposed, actor=manager, last_day=datetime.date(2026, 6, 30))) == (
+        "status", "not_approved"
+    )  # fmt: skip
+    assert _refusal(lambda: end(agreement=approved, actor=manager, last_day=datetime.date(2025, 12, 31))) == (
+        "valid_to", "end_before_start"
+    )  # fmt: skip
+    assert (proposed.status, approved.status) == (AgreementStatus.PROPOSED, AgreementStatus.APPROVED)
+
+
+def test_decisions_record_who_decided_and_why_and_return_the_agreement(facility, manager):
+    first, second = propose(UserFactory(), facility), propose(UserFactory(), facility)
+    approved = services.collaboration_agreement_approve(agreement=first, actor=manager, reason=" Godkjent i møte ")
+    rejected = services.collaboration_agreement_reject(agreement=second, actor=manager, reason="Ren oppdragsforskning")
+    for agreement, status, reason in ((approved, "approved", "Godkjent i møte"),
+                                      (rejected, "rejected", "Ren oppdragsforskning")):  # fmt: skip
+        agreement.refresh_from_db()
+        assert (agreement.status, agreement.decided_by, agreement.decision_reason) == (status, manager, reason)
+    person = UserFactory()
+    added = services.collaboration_agreement_participant_add(agreement=first, actor=manager, email=person.email)
+    assert person in added.participants.all()
+    ended = services.collaboration_agreement_end(agreement=first, actor=manager, last_day=first.valid_from)
+    assert ended.valid_to == first.valid_from  # ending on its first day leaves that one day

@@ -124,6 +124,6 @@ def test_a_manager_cannot_rewrite_another_resources_price_list_through_their_own
             actor=manager, resource=resource, price_list=foreign, valid_from=datetime.date(2026, 1, 1),
             valid_to=None, prices={(PriceTier.INTERNAL, PriceUnit.HOUR): Decimal("1.00")},
         )  # fmt: skip
-    assert refused.value.field == "price_list"
+    assert (refused.value.field, refused.value.code) == ("price_list", "invalid")
     foreign.refresh_from_db()
     assert foreign.resource_id != resource.pk

@@ -67,20 +67,32 @@ def test_an_override_and_its_removal_are_audited(institution, admin):
 
 
 @pytest.mark.parametrize(
-    "values, field",
+    "values, field, code",
     [
-        ({"category": "E", "rate": D(0), "reason": ""}, "reason"),
-        ({"category": "S", "rate": D(0)}, "rate"),
-        ({"category": "S"}, "rate"),
-        ({"category": "S", "rate": D("0.25"), "access_model": "charity"}, "access_model"),
+        ({"category": "E", "rate": D(0), "reason": ""}, "reason", "reason_required"),
+        ({"category": "S", "rate": D(0)}, "rate", "rate_required"),
+        ({"category": "S"}, "rate", "required"),
+        ({"category": "S", "rate": D("0.25"), "access_model": "charity"}, "access_model", "invalid_access_model"),
     ],
 )
-def test_a_bad_rule_names_the_field_and_changes_nothing(institution, admin, values, field):
+def test_a_bad_rule_names_the_field_and_changes_nothing(institution, admin, values, field, code):
     arguments = {"access_model": "service", **values}
     with pytest.raises(DomainError) as error:
         services.vat_rule_save(institution=institution, actor=admin, **arguments)
-    assert error.value.field == field
+    assert (error.value.field, error.value.code) == (field, code)
     assert not VatRule.objects.exists() and not VatRuleChange.objects.exists()
+
+
+def test_an_institutions_rule_is_its_own_and_its_history_names_the_access_model(institution, admin):
+    other = FacilityFactory().institution
+    services.vat_rule_save(institution=other, access_model="service", actor=UserFactory(is_staff=True), **REDUCED)
+    saved = services.vat_rule_save(institution=institution, access_model="service", actor=admin, note=None, **EXEMPT)
+    assert (saved.institution, saved.category) == (institution, "E")
+    assert sorted(VatRule.objects.values_list("institution", "category")) == sorted(
+        [(institution.pk, "E"), (other.pk, "S")]
+    )  # fmt: skip
+    change = VatRuleChange.objects.get(institution=institution)
+    assert (change.access_model, change.note) == ("service", "")
 
 
 def test_only_the_institutions_admins_change_it(institution):

@@ -24,7 +24,6 @@ QUOTE_TESTS = (
     "tests/booking/test_use_rules.py",
     "tests/catalogue/test_search_result_facts.py",
 )
-INTAKE_TESTS = ("tests/intake",)
 BOOKING_RULE_TESTS = (
     "tests/booking/test_services.py",
     "tests/booking/test_api.py",
@@ -153,6 +152,14 @@ INVOICE_RULES = (
     "invoiceable",
     "_basis",
 )
+# The intake tests that route, answer and decide (the demo-wide, PostgreSQL-only and broker tests left out).
+ROUTING_TESTS = tuple(
+    f"tests/intake/test_{name}.py"
+    for name in (
+        "answer_link", "api", "booking_proposal", "confidentiality", "emails", "handover_and_notes", "portal",
+        "quote_floor", "responder_rules", "responders", "routing_answers", "routing_rules", "state_machine",
+    )
+) + ("tests/agreements/test_agreements.py",)  # fmt: skip
 ROUTING_RULES = (
     "request_route", "routing_accept", "routing_decline", "routing_accept_by_link", "routing_decline_by_link",
 )  # fmt: skip
@@ -194,7 +201,7 @@ TARGETS = (
         "accounting.ehf", ("tests/accounting/test_ehf_validation.py", "tests/accounting/test_ehf.py"), EHF_VAT_RULES
     ),
     Target("core.working_days", DEADLINE_TESTS),
-    Target("intake.services.routing", INTAKE_TESTS, ROUTING_RULES),
+    Target("intake.services.routing", ROUTING_TESTS, ROUTING_RULES),
     Target("intake.services.queues", RESPONDER_TESTS),
     Target("intake.selectors", RESPONDER_TESTS, RESPONDER_RULES),
     Target("intake.answer_links", ("tests/intake/test_answer_link.py", "tests/intake/test_responder_rules.py")),
@@ -205,7 +212,7 @@ TARGETS = (
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),
     # What the booking calendar lets a person pick (time) and the from-price a list shows (money).
-    Target("booking.grid", ("tests/booking/test_week_grid.py",)),
+    Target("booking.grid", ("tests/booking/test_week_grid.py", "tests/booking/test_week_calendar.py")),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     Target("calendars.policies", POLICY_TESTS),
     Target("agreements.policies", ("tests/agreements/test_agreements.py",)),

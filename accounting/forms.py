@@ -104,7 +104,7 @@ class EhfForm(PeriodForm):
         raw = self.cleaned_data.get("bookings") or ""
         ids = []
         for part in filter(None, (piece.strip() for piece in raw.split(","))):
-            if not part.isdigit() or not 0 < int(part) < 2**63:
+            if not part.isdecimal() or not 0 < int(part) < 2**63:
                 raise forms.ValidationError(_("Give booking numbers separated by commas."))
             ids.append(int(part))
         return tuple(dict.fromkeys(ids))

@@ -82,7 +82,7 @@ def feed_fetch(
 def _read(response, *, deadline: float, timeout: float, max_bytes: int) -> bytes:
     too_large = FeedError(FeedErrorCode.TOO_LARGE, f"more than {max_bytes} bytes")
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isdecimal() and int(declared) > max_bytes:
         raise too_large
     too_slow = FeedError(FeedErrorCode.TIMEOUT, f"the answer took longer than {timeout:g} s")
     chunks, size = [], 0

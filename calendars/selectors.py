@@ -113,7 +113,7 @@ def external_calendars_of(resource: Resource) -> list[ExternalCalendar]:
 
 def external_calendar_of(resource: Resource, calendar_id) -> ExternalCalendar | None:
     """One of the resource's feeds, or None (a feed of another resource is not found through this one)."""
-    if not str(calendar_id).isdigit():
+    if not str(calendar_id).isdecimal():
         return None
     return ExternalCalendar.objects.filter(resource=resource, pk=int(calendar_id)).select_related("resource").first()
 

@@ -24,7 +24,7 @@ def _institution_filter(queryset, field_prefix: str, value: str):
     value = (value or "").strip()
     if not value:
         return queryset
-    if value.isdigit():
+    if value.isdecimal():
         return _id_filter(queryset, f"{field_prefix}institution_id", value)
     return queryset.filter(**{f"{field_prefix}institution__slug": value})
 
@@ -78,7 +78,7 @@ class ResourceFilterSet(django_filters.FilterSet):
 
     def filter_facility(self, queryset, name, value):
         value = (value or "").strip()
-        if value.isdigit():
+        if value.isdecimal():
             return _id_filter(queryset, "facility_id", value)
         return queryset.filter(Q(facility__slug=value))
 

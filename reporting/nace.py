@@ -34,7 +34,7 @@ ORDER = [letter for _first, _last, letter, _label in SECTIONS] + [UNKNOWN]
 
 def section_of(nace_code: str) -> str:
     """The section letter of a NACE code ("72.110" -> "M"); "X" when the code is empty or not a NACE code."""
-    digits = "".join(character for character in (nace_code or "") if character.isdigit())[:2]
+    digits = "".join(character for character in (nace_code or "") if character.isdecimal())[:2]
     if len(digits) < 2:
         return UNKNOWN
     division = int(digits)

@@ -54,6 +54,7 @@ from catalogue import roles
 from catalogue.models import Category, Institution, Resource
 from core.api import exception_handler
 from core.dates import iso_utc
+from core.db import MAX_ID
 from core.errors import ConflictError, DomainError
 from core.policies import require_visible
 
@@ -499,7 +500,11 @@ def _booked_in(window) -> dict:
 def _lookup(model, raw, field):
     if raw in (None, ""):
         return None
-    found = model.objects.filter(pk=int(raw)).first() if str(raw).isdigit() else model.objects.filter(slug=raw).first()
+    raw = str(raw)
+    if raw.isdecimal():  # an id (any decimal digits; "¹" is a digit to Python but no number), within the key's range
+        found = model.objects.filter(pk=int(raw)).first() if int(raw) <= MAX_ID else None
+    else:
+        found = model.objects.filter(slug=raw).first()
     if found is None:
         raise DomainError(_("Unknown value."), field=field, code="not_found")
     return found

@@ -150,3 +150,13 @@ def test_a_time_outside_the_supported_years_says_which_years(api, resource):
     )  # fmt: skip
     assert response.status_code == 400
     assert response.json()["start"] == ["Give a time between the years 2000 and 2100."]
+
+
+@pytest.mark.parametrize("value", ["¹", "²³", "٣", "99999999999999999999", "9223372036854775808"])
+@pytest.mark.parametrize("name", ["category", "institution"])
+def test_a_digit_that_is_no_number_or_an_id_out_of_range_is_an_unknown_value_not_a_500(db, name, value):
+    """The fuzzer found '¹' (a digit to Python's str.isdigit, which int() refuses) giving a 500 in the free-capacity
+    search's lookups; an id past the database's largest key must not reach the database either."""
+    response = APIClient().get("/api/v1/availability/", {"duration": "PT1H", name: value})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == name

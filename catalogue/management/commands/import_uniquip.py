@@ -16,7 +16,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, institution, publish, **options):
-        lookup = {"pk": int(institution)} if institution.isdigit() else {"slug": institution}
+        lookup = {"pk": int(institution)} if institution.isdecimal() else {"slug": institution}
         try:
             target = Institution.objects.get(**lookup)
         except Institution.DoesNotExist as error:

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, client, **options):
         found = ApiClient.objects.filter(key_prefix=client[:12]).first()
-        if found is None and client.isdigit():
+        if found is None and client.isdecimal():
             found = ApiClient.objects.filter(pk=int(client)).first()
         if found is None:
             raise CommandError(f"No API client {client!r}.")

@@ -74,34 +74,33 @@ def service_order_deliver(*, order: ServiceOrder, actor, note: str = "", now=Non
     Those who keep the facility only (PermissionDenied otherwise); an order that is not ordered any more is a
     ConflictError saying its state.
     """
-    require(policies.can_deliver_service_order, actor, order)
-    order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status != ServiceOrderStatus.ORDERED:
-        raise ConflictError(
-            _("This order is %(status)s; only ordered work can be delivered.") % {"status": order.get_status_display()},
-            code="not_ordered",
-        )
-    order.status = ServiceOrderStatus.DELIVERED
-    order.delivered_at = now or timezone.now()
-    order.closed_by = actor
-    order.note = (note or "").strip()
-    order.save(update_fields=["status", "delivered_at", "closed_by", "note"])
-    return order
+    return _service_order_close(
+        order=order, actor=actor, note=note, now=now, policy=policies.can_deliver_service_order,
+        status=ServiceOrderStatus.DELIVERED, stamp="delivered_at",
+        refusal=_("This order is %(status)s; only ordered work can be delivered."),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def service_order_cancel(*, order: ServiceOrder, actor, note: str = "", now=None) -> ServiceOrder:
     """Cancel work not yet delivered: it is never charged. Those who keep the facility only."""
-    require(policies.can_cancel_service_order, actor, order)
+    return _service_order_close(
+        order=order, actor=actor, note=note, now=now, policy=policies.can_cancel_service_order,
+        status=ServiceOrderStatus.CANCELLED, stamp="cancelled_at",
+        refusal=_("This order is %(status)s; only ordered work can be cancelled."),
+    )  # fmt: skip
+
+
+def _service_order_close(*, order, actor, note, now, policy, status, stamp, refusal) -> ServiceOrder:
+    """Close an ordered service order as `status`, stamping `stamp` with the moment; `refusal` (with %(status)s)
+    when it is not ordered any more."""
+    require(policy, actor, order)
     order = ServiceOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != ServiceOrderStatus.ORDERED:
-        raise ConflictError(
-            _("This order is %(status)s; only ordered work can be cancelled.") % {"status": order.get_status_display()},
-            code="not_ordered",
-        )
-    order.status = ServiceOrderStatus.CANCELLED
-    order.cancelled_at = now or timezone.now()
+        raise ConflictError(refusal % {"status": order.get_status_display()}, code="not_ordered")
+    order.status = status
+    setattr(order, stamp, now or timezone.now())
     order.closed_by = actor
     order.note = (note or "").strip()
-    order.save(update_fields=["status", "cancelled_at", "closed_by", "note"])
+    order.save(update_fields=["status", stamp, "closed_by", "note"])
     return order

@@ -102,5 +102,5 @@ def _service_order_close(*, order, actor, note, now, policy, status, stamp, refu
     setattr(order, stamp, now or timezone.now())
     order.closed_by = actor
     order.note = (note or "").strip()
-    order.save(update_fields=["status", stamp, "closed_by", "note"])
+    order.save()
     return order

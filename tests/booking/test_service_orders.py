@@ -77,6 +77,14 @@ def test_delivered_keeps_when_and_only_ordered_work_can_be_delivered_or_cancelle
             service(order=order, actor=manager)
 
 
+def test_cancelled_keeps_when_and_an_empty_note_stays_empty(world):
+    manager = world.user("facility_manager")
+    when = datetime.datetime(2026, 5, 4, 12, tzinfo=datetime.UTC)
+    order = services.service_order_cancel(order=world.order, actor=manager, note=None, now=when)
+    order.refresh_from_db()
+    assert (order.status, order.cancelled_at, order.delivered_at, order.note) == ("cancelled", when, None, "")
+
+
 # --- the managers' page ----------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,8 @@ class ClosureKind(models.TextChoices):
 
     MAINTENANCE = "maintenance", _("Maintenance")
     INTERNAL_USE = "internal_use", _("Internal use")
+    # Norwegian public holidays, added for a year at a time by the manager (booking.services.calendar).
+    PUBLIC_HOLIDAY = "public_holiday", _("Public holiday")
     # Preparedness reserve (beredskapskapasitet): hospitals keep it free for emergencies. Never offered to
     # external users; users of the owning institution may still book it.
     PREPAREDNESS = "preparedness", _("Preparedness reserve (beredskap)")

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import Booking, BookingPolicy, OpeningHours, Qualification
+from booking.models import Booking, BookingPolicy, Closure, OpeningHours, Qualification
 from calendars import selectors as calendar_selectors
 
 WEEKDAYS = range(5)
@@ -35,6 +35,12 @@ def give_demo_resources_calendars(*, resources, researchers=()) -> list[BookingP
             for day in WEEKDAYS
         )
         created.append(policy)
+    # The demo's facilities are closed on public holidays, as most are: the week calendar shows them closed.
+    from booking import services
+
+    Closure.objects.bulk_create(
+        closure for policy in created for closure in services.public_holiday_closures(resource=policy.resource)
+    )
     needing_training = [
         p.resource for p in BookingPolicy.objects.filter(resource__in=resources, requires_qualification=True)
     ]

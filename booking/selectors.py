@@ -160,7 +160,7 @@ def is_internal_user(user, resource: Resource) -> bool:
 
 
 def blocking_closure_kinds(user, resource: Resource) -> list[str]:
-    kinds = [ClosureKind.MAINTENANCE, ClosureKind.INTERNAL_USE]
+    kinds = [ClosureKind.MAINTENANCE, ClosureKind.INTERNAL_USE, ClosureKind.PUBLIC_HOLIDAY]
     if not is_internal_user(user, resource):
         kinds.append(ClosureKind.PREPAREDNESS)
     return kinds

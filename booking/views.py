@@ -572,6 +572,17 @@ def manage_calendar(request, pk):
                     services.closure_create(resource=resource, actor=request.user, **closure_form.cleaned_data)
                     messages.success(request, _("The closure is saved."))
                     return redirect("booking:manage_calendar", pk=resource.pk)
+            elif section == "public_holidays":
+                added = services.public_holiday_closures_create(resource=resource, actor=request.user)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d public holiday closed.", "%(count)d public holidays closed.", len(added)
+                    ) % {"count": len(added)}
+                    if added
+                    else _("Every public holiday of the next twelve months is already closed."),
+                )
+                return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "delete_closure":
                 closure = get_object_or_404(Closure, resource=resource, pk=request.POST.get("closure"))
                 services.closure_delete(closure=closure, actor=request.user)

@@ -17,6 +17,18 @@ def _norwegian_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.Norway(years=year).keys())
 
 
+def public_holidays(
+    first: datetime.date, last: datetime.date, *, language: str = "nb"
+) -> list[tuple[datetime.date, str]]:
+    """Norway's public holidays (helligdager and 1 and 17 May) from `first` to `last`, both included, with their
+    names in Bokmål or, for any other `language`, English. Ordinary Sundays are not listed; Easter Sunday and
+    Whit Sunday are."""
+    names = holidays.Norway(
+        years=range(first.year, last.year + 1), include_sundays=False, language="no" if language == "nb" else "en_US"
+    )
+    return sorted((day, name) for day, name in names.items() if first <= day <= last)
+
+
 def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and day not in _norwegian_holidays(day.year)
 

@@ -27,6 +27,8 @@ from booking.services.calendar import (
     facility_feed_tokens_get,
     feed_token_get,
     feed_token_renew,
+    public_holiday_closures,
+    public_holiday_closures_create,
     qualification_grant,
     qualification_revoke,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "booking_series_create", "booking_use_adjust", "bookings_complete_due", "bookings_decide",
     "bookings_use_record", "closure_create", "closure_delete", "completed_use_record",
     "facility_feed_tokens_get", "feed_token_get", "feed_token_renew", "offer_refusal", "pending_bookings_expire",
-    "qualification_grant", "qualification_revoke", "recurrence_expand", "resource_bookability",
+    "public_holiday_closures", "public_holiday_closures_create", "qualification_grant", "qualification_revoke",
+    "recurrence_expand", "resource_bookability",
     "resource_orderability", "service_order_cancel", "service_order_create", "service_order_deliver",
 ]  # fmt: skip

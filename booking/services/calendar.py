@@ -3,9 +3,12 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from booking import policies
+from booking.choices import ClosureKind
 from booking.models import (
     BookingPolicy,
     CalendarFeedToken,
@@ -16,6 +19,7 @@ from booking.models import (
 from catalogue.models import Resource
 from core.errors import DomainError
 from core.policies import require
+from core.working_days import public_holidays
 
 
 @transaction.atomic
@@ -68,6 +72,42 @@ def closure_create(*, resource: Resource, actor, kind: str, start, end, internal
     closure.full_clean()
     closure.save()
     return closure
+
+
+def public_holiday_closures(*, resource: Resource, created_by=None, days: int = 366) -> list[Closure]:
+    """Unsaved closures of `resource` for each Norwegian public holiday of the next `days` days that has none yet,
+    from local midnight to the next, the holiday's name (in the active language) as the internal note."""
+    today = timezone.localdate()
+    holidays = public_holidays(today, today + datetime.timedelta(days=days), language=get_language() or "nb")
+    starts = [timezone.make_aware(datetime.datetime.combine(day, datetime.time())) for day, _name in holidays]
+    existing = set(
+        Closure.objects.filter(resource=resource, kind=ClosureKind.PUBLIC_HOLIDAY, start__in=starts).values_list(
+            "start", flat=True
+        )
+    )
+    return [
+        Closure(
+            resource=resource,
+            kind=ClosureKind.PUBLIC_HOLIDAY,
+            start=start,
+            end=timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())),
+            internal_note=name,
+            created_by=created_by,
+        )
+        for (day, name), start in zip(holidays, starts, strict=True)
+        if start not in existing
+    ]
+
+
+@transaction.atomic
+def public_holiday_closures_create(*, resource: Resource, actor, days: int = 366) -> list[Closure]:
+    """A manager closes a resource on each Norwegian public holiday of the next `days` days.
+
+    A holiday that already has a public-holiday closure of that resource is left as it is, so running it again
+    (next year, or after removing a holiday the facility keeps open) adds only what is missing. Existing bookings
+    on those days stay; the manager moves or cancels them, as with any closure."""
+    require(policies.can_manage_calendar, actor, resource)
+    return Closure.objects.bulk_create(public_holiday_closures(resource=resource, created_by=actor, days=days))
 
 
 def feed_token_renew(*, user, facility=None) -> CalendarFeedToken:

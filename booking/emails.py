@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.ics import booking_attachment
-from booking.models import Booking
+from booking.models import Booking, ServiceOrder
 from catalogue import roles
 from core.outbox import QueuedEmail, email_kind_register, emails_queue
 
@@ -82,6 +82,39 @@ def request_to_managers_messages(booking_id: int) -> list[EmailMessage]:
     return messages
 
 
+ORDER_KINDS = ("delivered", "cancelled")  # a service order's closing e-mails to the person who ordered
+
+
+def service_order_outbox_write(order_id: int, kind: str) -> None:
+    """Queue the e-mail telling who ordered that their service order is `kind` (ORDER_KINDS), in the caller's
+    transaction; it is sent after the commit."""
+    emails_queue(emails=[QueuedEmail(f"booking.order_{kind}", order_id)])
+
+
+def service_order_email_messages(order_id: int, kind: str) -> list[EmailMessage]:
+    """The e-mail of `kind` to the person who ordered, in their language; none when the order is gone, is no
+    longer `kind`, or the person has no address."""
+    order = ServiceOrder.objects.select_related("resource__facility", "user").filter(pk=order_id).first()
+    if order is None or order.status != kind or not order.user.email:
+        return []
+    with translation.override(order.user.language or settings.LANGUAGE_CODE):
+        context = {"order": order, "kind": kind, "site_url": settings.SITE_URL}
+        body = render_to_string("booking/email/service_order.txt", context)
+        subject = (
+            _("Your order is delivered: %(resource)s")
+            if kind == "delivered"
+            else _("Your order is cancelled: %(resource)s")
+        ) % {"resource": order.resource.name}
+        return [EmailMessage(subject=subject, body=body, to=[order.user.email])]
+
+
+def _order_renderer(kind: str):
+    def render(object_id: int, payload: dict) -> list[EmailMessage]:
+        return service_order_email_messages(object_id, kind)
+
+    return render
+
+
 def _booking_renderer(kind: str):
     def render(object_id: int, payload: dict) -> list[EmailMessage]:
         return booking_email_messages(object_id, kind)
@@ -93,7 +126,11 @@ def _render_to_managers(object_id: int, payload: dict) -> list[EmailMessage]:
     return request_to_managers_messages(object_id)
 
 
-_RENDERERS = {**{kind: _booking_renderer(kind) for kind in KINDS}, TO_MANAGERS: _render_to_managers}
+_RENDERERS = {
+    **{kind: _booking_renderer(kind) for kind in KINDS},
+    TO_MANAGERS: _render_to_managers,
+    **{f"order_{kind}": _order_renderer(kind) for kind in ORDER_KINDS},
+}
 
 
 def register() -> None:

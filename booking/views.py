@@ -297,7 +297,8 @@ def my_bookings(request):
     bookings = list(selectors.bookings_for_user(request.user)[:200])
     for booking in bookings:
         booking.late_cancellation_charged = selectors.cancellation_is_charged(booking, now=now)
-    return render(request, "booking/my_bookings.html", {"bookings": bookings, "now": now})
+    orders = list(selectors.service_orders_for_user(request.user)[:200])
+    return render(request, "booking/my_bookings.html", {"bookings": bookings, "orders": orders, "now": now})
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from booking import policies
 from booking.choices import ServiceOrderStatus
+from booking.emails import service_order_outbox_write
 from booking.models import ServiceOrder
 from booking.services.changes import payer_fields
 from booking.services.rules import resource_orderability
@@ -69,7 +70,8 @@ def service_order_create(
 
 @transaction.atomic
 def service_order_deliver(*, order: ServiceOrder, actor, note: str = "", now=None) -> ServiceOrder:
-    """Mark the ordered work delivered: it goes to the invoice basis at its stored price, for its payer.
+    """Mark the ordered work delivered: it goes to the invoice basis at its stored price, for its payer, and the
+    person who ordered is told by e-mail.
 
     Those who keep the facility only (PermissionDenied otherwise); an order that is not ordered any more is a
     ConflictError saying its state.
@@ -83,7 +85,8 @@ def service_order_deliver(*, order: ServiceOrder, actor, note: str = "", now=Non
 
 @transaction.atomic
 def service_order_cancel(*, order: ServiceOrder, actor, note: str = "", now=None) -> ServiceOrder:
-    """Cancel work not yet delivered: it is never charged. Those who keep the facility only."""
+    """Cancel work not yet delivered: it is never charged; the person who ordered is told by e-mail. Those who
+    keep the facility only."""
     return _service_order_close(
         order=order, actor=actor, note=note, now=now, policy=policies.can_cancel_service_order,
         status=ServiceOrderStatus.CANCELLED, stamp="cancelled_at",
@@ -103,4 +106,5 @@ def _service_order_close(*, order, actor, note, now, policy, status, stamp, refu
     order.closed_by = actor
     order.note = (note or "").strip()
     order.save()
+    service_order_outbox_write(order.pk, status)  # tell who ordered, after the commit
     return order

@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory
 from booking.models import Booking, BookingPolicy, Closure, Qualification
 from core.navigation import RESOURCE_ROW, nav_items_for, panels_for
 from tests.booking.conftest import days_ahead
-from tests.booking.factories import BookingFactory, BookingPolicyFactory
+from tests.booking.factories import BookingFactory, BookingPolicyFactory, ServiceOrderFactory
 from tests.factories import PASSWORD, CategoryFactory, ContactPersonFactory, FacilityManagerFactory
 from tests.helpers import datetime_local
 
@@ -84,9 +84,11 @@ def test_one_click_books_a_nearby_alternative_with_the_same_details(resource, co
 def test_my_bookings_with_cancel(resource, company_user, django_assert_max_num_queries):
     for day in range(3, 9):
         BookingFactory(resource=resource, user=company_user, start=days_ahead(day, 10), end=days_ahead(day, 12))
+        ServiceOrderFactory(resource=resource, user=company_user)
     client = logged_in(company_user)
-    # Session, user, the menu's role checks (screener, manager, admin), demo banner, the bookings: none per row.
-    with django_assert_max_num_queries(9):
+    # Session, user, the menu's role checks (screener, manager, admin), demo banner, the bookings, the service
+    # orders: none per row.
+    with django_assert_max_num_queries(10):
         page = client.get("/bookings/mine/")
     assert page.content.decode().count("Avbestill") == 6
     booking = Booking.objects.first()

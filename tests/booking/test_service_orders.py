@@ -241,3 +241,54 @@ def test_the_page_speaks_bokmal(world):
     client.post(_page(world), {"order": world.order.pk, "action": "deliver"})
     again = client.post(_page(world), {"order": world.order.pk, "action": "deliver"}).content.decode()
     assert "bare bestilt arbeid kan merkes som levert" in again
+
+
+# --- the person who ordered: told by e-mail, and sees the order on My bookings --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "language", "subject", "says"),
+    [
+        ("deliver", "nb", "Tjenestebestillingen din er levert", "invoiced"),
+        ("deliver", "en", "Your order is delivered", "It is invoiced at the agreed price."),
+        ("cancel", "nb", "Tjenestebestillingen din er avlyst", "charged"),
+        ("cancel", "en", "Your order is cancelled", "Nothing is charged for it."),
+    ],
+)
+def test_who_ordered_is_told_in_their_language_when_it_is_delivered_or_cancelled(
+    world, action, language, subject, says, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    world.owner.language = language
+    world.owner.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        SERVICE_OF[action](order=world.order, actor=world.user("facility_manager"), note="Rapport i posten")
+    assert [message.to for message in mail.outbox] == [[world.owner.email]]
+    message = mail.outbox[0]
+    assert message.subject.startswith(subject) and world.order.resource.name in message.subject
+    assert f"{world.order.pk}" in message.body and "Rapport i posten" in message.body
+    if language == "en":
+        assert says in message.body
+
+
+def test_a_refused_close_tells_nobody(world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(PermissionDenied):
+            services.service_order_deliver(order=world.order, actor=UserFactory())
+    assert mail.outbox == []
+
+
+def test_who_ordered_sees_their_orders_and_their_state_on_my_bookings(world):
+    delivered = ServiceOrderFactory(resource=world.resource, user=world.owner, description="Analyse av 12 prøver")
+    services.service_order_deliver(order=delivered, actor=world.user("facility_manager"), note="Rapport sendt")
+    someone_elses = ServiceOrderFactory(resource=world.resource, user=UserFactory(), description="Noe annet")
+    client = Client()
+    client.force_login(world.owner)
+    page = client.get(reverse("booking:my_bookings"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "Mine tjenestebestillinger" in page
+    assert "Analyse av 12 prøver" in page and "Rapport sendt" in page and "Levert" in page
+    assert f"Tjenestebestilling nr. {world.order.pk}" in page and "Bestilt" in page
+    assert someone_elses.description not in page

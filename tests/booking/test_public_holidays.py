@@ -98,14 +98,21 @@ def test_only_the_facilitys_managers_may_close_the_holidays():
     assert not Closure.objects.exists()
 
 
-def test_nobody_books_a_closed_holiday_and_the_day_after_stays_open():
-    resource = BookingPolicyFactory().resource
+def _closed_on_holidays(**policy) -> tuple:
+    """A resource its manager has closed on the public holidays, the next holiday, a company user and their API
+    client."""
+    resource = BookingPolicyFactory(**policy).resource
     services.public_holiday_closures_create(
         resource=resource, actor=FacilityManagerFactory(facility=resource.facility).user
     )
-    holiday, _name = _next_holiday()
+    user = UserFactory()
     client = APIClient()
-    client.force_authenticate(UserFactory())
+    client.force_authenticate(user)
+    return resource, _next_holiday()[0], user, client
+
+
+def test_nobody_books_a_closed_holiday_and_the_day_after_stays_open():
+    resource, holiday, _user, client = _closed_on_holidays()
     body = {"resource": resource.pk, "activity": "economic", "access_model": "rental"}
     refused = client.post(
         "/api/v1/bookings/", {**body, "start": _at(holiday, 10).isoformat(), "end": _at(holiday, 12).isoformat()},
@@ -127,14 +134,7 @@ def test_nobody_books_a_closed_holiday_and_the_day_after_stays_open():
 
 
 def test_the_availability_and_the_week_calendar_show_the_holiday_closed():
-    resource = BookingPolicyFactory().resource
-    services.public_holiday_closures_create(
-        resource=resource, actor=FacilityManagerFactory(facility=resource.facility).user
-    )
-    holiday, _name = _next_holiday()
-    user = UserFactory()
-    client = APIClient()
-    client.force_authenticate(user)
+    resource, holiday, user, client = _closed_on_holidays()
     answer = client.get(
         f"/api/v1/resources/{resource.pk}/availability/",
         {"start": _at(holiday, 0).isoformat(), "end": _at(holiday + datetime.timedelta(days=1), 0).isoformat()},
@@ -161,11 +161,7 @@ def test_the_demo_register_closes_its_resources_on_public_holidays():
 
 
 def test_the_free_capacity_search_finds_the_first_free_time_after_the_holiday():
-    resource = BookingPolicyFactory(min_notice_minutes=0).resource
-    services.public_holiday_closures_create(
-        resource=resource, actor=FacilityManagerFactory(facility=resource.facility).user
-    )
-    holiday, _name = _next_holiday()
+    resource, holiday, _user, _client = _closed_on_holidays(min_notice_minutes=0)
     windows = selectors.free_capacity_windows(
         start=_at(holiday, 0), end=_at(holiday + datetime.timedelta(days=3), 0), duration=datetime.timedelta(hours=2)
     )

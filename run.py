@@ -39,13 +39,25 @@ def manage(*args: str) -> None:
     subprocess.check_call([PYTHON, ROOT / "manage.py", *args], cwd=ROOT)
 
 
+def site_url_for(address: str) -> str:
+    """The portal's own address for `runserver`'s ADDRESS ("127.0.0.1:8000", "0.0.0.0:8080", "8001"): what e-mailed
+    links and the demo's calendar feeds point to. A server listening on every interface is reached on 127.0.0.1."""
+    host, _colon, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "0", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 def demo(extra: list[str]) -> None:
+    address = extra[0] if extra else "127.0.0.1:8000"
+    # E-mailed links (confirm your address, a request's answer link) and the demo's calendar feeds use SITE_URL,
+    # so it follows the address the demo runs on unless it is set.
+    os.environ.setdefault("SITE_URL", site_url_for(address))
     # The demo serves its own external calendar feeds on this machine (docs/federation.md).
     os.environ.setdefault("EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS", "1")
     manage("migrate", "--no-input")
     manage("load_demo_register", "--with-demo-users")
-    address = extra[0] if extra else "127.0.0.1:8000"
-    print(f"\nLabtorget runs on http://{address}/  (demo password: see README.md)\n", flush=True)
+    print(f"\nLabtorget runs on {os.environ['SITE_URL']}/  (demo password: see README.md)\n", flush=True)
     os.execv(PYTHON, [str(PYTHON), str(ROOT / "manage.py"), "runserver", address])
 
 

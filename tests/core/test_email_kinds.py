@@ -15,7 +15,7 @@ from core.models import OutgoingEmail
 from core.outbox import email_queue, outbox_send_due
 from intake.choices import AuthorRole, RequestStatus
 from intake.models import RequestEvent, RequestMessage, Routing
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, ServiceOrderFactory
 from tests.factories import FacilityFactory, FacilityManagerFactory, InstitutionRoleFactory, UserFactory
 from tests.intake.factories import IntakeRequestFactory
 from tests.pricing.factories import CostBaseFactory, PriceListFactory, PriceListItemFactory
@@ -29,6 +29,14 @@ def booking_to_its_user(status: str):
             status=status, user=UserFactory(language="en"), start=timezone.now() + datetime.timedelta(days=1)
         )
         return booking.pk, {}, [booking.user.email]
+
+    return build
+
+
+def service_order_to_who_ordered(status: str):
+    def build():
+        order = ServiceOrderFactory(status=status, user=UserFactory(language="en"))
+        return order.pk, {}, [order.user.email]
 
     return build
 
@@ -207,6 +215,8 @@ CASES = {
     "booking.expired": booking_to_its_user("expired"),
     "booking.reminder": booking_to_its_user("confirmed"),
     "booking.to_managers": booking_request_to_the_managers,
+    "booking.order_delivered": service_order_to_who_ordered("delivered"),
+    "booking.order_cancelled": service_order_to_who_ordered("cancelled"),
     "intake.confirmation": intake_request_to_the_requester,
     "intake.status_changed": intake_status_to_the_requester,
     "intake.message_added": intake_message_to_the_requester,

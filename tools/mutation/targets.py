@@ -34,7 +34,12 @@ BOOKING_RULE_TESTS = (
     "tests/intake/test_booking_proposal.py",
     "tests/calendars/test_booking_respects_feeds.py",
 )
-DEADLINE_TESTS = ("tests/intake/test_deadlines.py", "tests/intake/test_state_machine.py", "tests/booking/test_use.py")
+DEADLINE_TESTS = (
+    "tests/intake/test_deadlines.py",
+    "tests/intake/test_state_machine.py",
+    "tests/booking/test_use.py",
+    "tests/booking/test_public_holidays.py",
+)
 CHARGE_TESTS = (
     "tests/pricing/test_cancellation_charge.py",
     "tests/booking/test_cancellation_charges.py",
@@ -214,6 +219,13 @@ TARGETS = (
     # What the booking calendar lets a person pick (time) and the from-price a list shows (money).
     Target("booking.grid", ("tests/booking/test_week_grid.py", "tests/booking/test_week_calendar.py")),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
+    # Staff-run work reaching the invoice (money) and public holidays closed (time).
+    Target("booking.services.orders", ("tests/booking/test_service_orders.py", "tests/core/test_email_kinds.py")),
+    Target(
+        "booking.services.calendar",
+        ("tests/booking/test_public_holidays.py", "tests/booking/test_pages.py", "tests/booking/test_services.py"),
+        ("public_holiday_closures", "public_holiday_closures_create", "closure_create"),
+    ),
     Target("calendars.policies", POLICY_TESTS),
     Target("agreements.policies", ("tests/agreements/test_agreements.py",)),
     Target("calendars.ical", ("tests/calendars/test_ical.py", "tests/calendars/test_booking_respects_feeds.py")),

@@ -570,16 +570,19 @@ def manage_calendar(request, pk):
             elif section == "closure":
                 closure_form = ClosureForm(request.POST, prefix="closure")
                 if closure_form.is_valid():
-                    services.closure_create(resource=resource, actor=request.user, **closure_form.cleaned_data)
-                    messages.success(request, _("The closure is saved."))
-                    return redirect("booking:manage_calendar", pk=resource.pk)
+                    try:
+                        services.closure_create(resource=resource, actor=request.user, **closure_form.cleaned_data)
+                    except DomainError as error:  # shown at the field it names
+                        _add_domain_error(closure_form, error)
+                    else:
+                        messages.success(request, _("The closure is saved."))
+                        return redirect("booking:manage_calendar", pk=resource.pk)
             elif section == "public_holidays":
                 added = services.public_holiday_closures_create(resource=resource, actor=request.user)
                 messages.success(
                     request,
-                    ngettext(
-                        "%(count)d public holiday closed.", "%(count)d public holidays closed.", len(added)
-                    ) % {"count": len(added)}
+                    ngettext("%(count)d public holiday closed.", "%(count)d public holidays closed.", len(added))
+                    % {"count": len(added)}
                     if added
                     else _("Every public holiday of the next twelve months is already closed."),
                 )

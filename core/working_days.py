@@ -12,8 +12,8 @@ from django.utils import timezone
 
 @lru_cache(maxsize=32)
 def _norwegian_holidays(year: int) -> frozenset[datetime.date]:
-    # The holidays package lists Norway's public holidays (Easter, Ascension, Whit Monday, 17 May, ...);
-    # Sundays are excluded here as weekend days anyway.
+    # The holidays package lists Norway's public holidays (Easter, Ascension, Whit Monday, 17 May, ...); ordinary
+    # Sundays are not among them, and weekends do not count anyway.
     return frozenset(holidays.Norway(years=year).keys())
 
 
@@ -23,10 +23,8 @@ def public_holidays(
     """Norway's public holidays (helligdager and 1 and 17 May) from `first` to `last`, both included, with their
     names in Bokmål or, for any other `language`, English. Ordinary Sundays are not listed; Easter Sunday and
     Whit Sunday are."""
-    names = holidays.Norway(
-        years=range(first.year, last.year + 1), include_sundays=False, language="no" if language == "nb" else "en_US"
-    )
-    return sorted((day, name) for day, name in names.items() if first <= day <= last)
+    calendar = holidays.Norway(language="no" if language == "nb" else "en_US")
+    return [(day, calendar[day]) for day in calendar[first : last + datetime.timedelta(days=1)]]
 
 
 def is_working_day(day: datetime.date) -> bool:

@@ -75,13 +75,16 @@ def closure_create(*, resource: Resource, actor, kind: str, start, end, internal
 
 
 def public_holiday_closures(*, resource: Resource, created_by=None, days: int = 366) -> list[Closure]:
-    """Unsaved closures of `resource` for each Norwegian public holiday of the next `days` days that has none yet,
-    from local midnight to the next, the holiday's name (in the active language) as the internal note."""
+    """Unsaved closures of `resource` for each Norwegian public holiday from today through `days` days ahead that
+    has none yet, from local midnight to the next, the holiday's name (in the active language) as the internal
+    note."""
     today = timezone.localdate()
-    holidays = public_holidays(today, today + datetime.timedelta(days=days), language=get_language() or "nb")
-    starts = [timezone.make_aware(datetime.datetime.combine(day, datetime.time())) for day, _name in holidays]
+    wanted = {
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time())): (day, name)
+        for day, name in public_holidays(today, today + datetime.timedelta(days=days), language=get_language())
+    }
     existing = set(
-        Closure.objects.filter(resource=resource, kind=ClosureKind.PUBLIC_HOLIDAY, start__in=starts).values_list(
+        Closure.objects.filter(resource=resource, kind=ClosureKind.PUBLIC_HOLIDAY, start__in=wanted).values_list(
             "start", flat=True
         )
     )
@@ -94,20 +97,21 @@ def public_holiday_closures(*, resource: Resource, created_by=None, days: int = 
             internal_note=name,
             created_by=created_by,
         )
-        for (day, name), start in zip(holidays, starts, strict=True)
+        for start, (day, name) in wanted.items()
         if start not in existing
     ]
 
 
 @transaction.atomic
-def public_holiday_closures_create(*, resource: Resource, actor, days: int = 366) -> list[Closure]:
-    """A manager closes a resource on each Norwegian public holiday of the next `days` days.
+def public_holiday_closures_create(*, resource: Resource, actor) -> list[Closure]:
+    """A manager closes a resource on each Norwegian public holiday of the coming year (today through a year and a
+    day ahead, so that a year's Christmas is closed when pressed on Christmas Eve).
 
     A holiday that already has a public-holiday closure of that resource is left as it is, so running it again
     (next year, or after removing a holiday the facility keeps open) adds only what is missing. Existing bookings
     on those days stay; the manager moves or cancels them, as with any closure."""
     require(policies.can_manage_calendar, actor, resource)
-    return Closure.objects.bulk_create(public_holiday_closures(resource=resource, created_by=actor, days=days))
+    return Closure.objects.bulk_create(public_holiday_closures(resource=resource, created_by=actor))
 
 
 def feed_token_renew(*, user, facility=None) -> CalendarFeedToken:

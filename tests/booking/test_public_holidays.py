@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from booking import selectors, services
 from booking.models import Booking, Closure
 from booking.views import week_calendar
+from core.errors import DomainError
 from core.working_days import public_holidays
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import FacilityManagerFactory, UserFactory
@@ -167,3 +168,75 @@ def test_the_free_capacity_search_finds_the_first_free_time_after_the_holiday():
     )
     window = next(w for w in windows if w.resource.pk == resource.pk)
     assert window.start >= _at(holiday + datetime.timedelta(days=1), 0)
+
+
+def test_pressed_on_christmas_eve_it_closes_this_christmas_through_next_christmas(monkeypatch):
+    """The coming year: from today through a year and a day ahead, so both Christmas Days are closed."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 12, 24))
+    resource = BookingPolicyFactory().resource
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    closures = services.public_holiday_closures_create(resource=resource, actor=manager)
+    days = [closure.start.astimezone(OSLO).date() for closure in closures]
+    assert days[0] == datetime.date(2026, 12, 25) and days[-1] == datetime.date(2027, 12, 25)
+    assert len(days) == 12  # 25 and 26 Dec 2026, and 2027's up to 25 Dec (17 May is also Whit Monday that year)
+    assert all(closure.created_by == manager for closure in Closure.objects.filter(resource=resource))
+
+
+def test_the_notes_are_in_the_managers_language():
+    resource = BookingPolicyFactory().resource
+    manager = FacilityManagerFactory(facility=resource.facility, user__language="en").user
+    client = Client()
+    client.force_login(manager)
+    client.post(f"/resources/{resource.pk}/calendar-settings/", {"section": "public_holidays"},
+                HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    notes = set(Closure.objects.filter(resource=resource).values_list("internal_note", flat=True))
+    assert "Christmas Day" in notes
+    assert "Første juledag" not in notes
+
+
+def test_each_resource_gets_its_own_holidays_and_other_closures_do_not_count():
+    first, second = BookingPolicyFactory().resource, BookingPolicyFactory().resource
+    holiday, _name = _next_holiday()
+    manager = FacilityManagerFactory(facility=second.facility).user
+    # The second resource's maintenance starts at the holiday's midnight: the holiday is still closed as one.
+    services.closure_create(resource=second, actor=manager, kind="maintenance", start=_at(holiday, 0),
+                            end=_at(holiday, 12), internal_note="Service")  # fmt: skip
+    services.public_holiday_closures_create(resource=first, actor=FacilityManagerFactory(facility=first.facility).user)
+    added = services.public_holiday_closures_create(resource=second, actor=manager)
+    assert len(added) == Closure.objects.filter(resource=first).count()
+    assert _at(holiday, 0) in {closure.start for closure in added}
+
+
+@pytest.mark.parametrize("minutes", [0, -30])
+def test_a_closure_that_ends_before_it_starts_is_refused_at_its_end(minutes):
+    resource = BookingPolicyFactory().resource
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    start = _at(timezone.localdate() + datetime.timedelta(days=5), 10)
+    with pytest.raises(DomainError) as refused:
+        services.closure_create(resource=resource, actor=manager, kind="maintenance", start=start,
+                                end=start + datetime.timedelta(minutes=minutes))  # fmt: skip
+    assert (refused.value.field, refused.value.code) == ("end", "end_before_start")
+    assert not Closure.objects.exists()
+    client = Client()
+    client.force_login(manager)
+    page = client.post(
+        f"/resources/{resource.pk}/calendar-settings/",
+        {"section": "closure", "closure-kind": "maintenance", "closure-start": start.strftime("%Y-%m-%dT%H:%M"),
+         "closure-end": (start + datetime.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert page.status_code == 200 and "The end must be after the start." in page.content.decode()
+    assert 'id="id_closure-end"' in page.content.decode() and 'aria-invalid="true"' in page.content.decode()
+    assert not Closure.objects.exists()
+
+
+def test_a_closure_keeps_its_note_and_who_made_it():
+    resource = BookingPolicyFactory().resource
+    manager = FacilityManagerFactory(facility=resource.facility).user
+    start = _at(timezone.localdate() + datetime.timedelta(days=5), 10)
+    end = start + datetime.timedelta(hours=2)
+    closure = services.closure_create(
+        resource=resource, actor=manager, kind="maintenance", start=start, end=end, internal_note="Bytte av laser"
+    )
+    assert Closure.objects.get() == closure
+    assert (closure.internal_note, closure.created_by) == ("Bytte av laser", manager)

@@ -220,7 +220,15 @@ TARGETS = (
     Target("booking.grid", ("tests/booking/test_week_grid.py", "tests/booking/test_week_calendar.py")),
     Target("pricing.price_summaries", ("tests/catalogue/test_search_result_facts.py",)),
     # Staff-run work reaching the invoice (money) and public holidays closed (time).
-    Target("booking.services.orders", ("tests/booking/test_service_orders.py", "tests/core/test_email_kinds.py")),
+    Target(
+        "booking.services.orders",
+        (
+            "tests/booking/test_service_orders.py",
+            "tests/core/test_email_kinds.py",
+            "tests/intake/test_acceptance_makes_the_use.py",
+            "tests/accounting/test_service_orders.py",
+        ),
+    ),
     Target(
         "booking.services.calendar",
         ("tests/booking/test_public_holidays.py", "tests/booking/test_pages.py", "tests/booking/test_services.py"),

@@ -14,10 +14,11 @@ from rest_framework.test import APIClient
 
 from booking import policies, services
 from booking.choices import ServiceOrderStatus
-from core.errors import ConflictError
+from booking.models import ServiceOrder
+from core.errors import ConflictError, DomainError
 from tests.booking.factories import ServiceOrderFactory
 from tests.booking.test_policies import KEEPERS, ROLES, World
-from tests.factories import FacilityManagerFactory, UserFactory
+from tests.factories import AcademicUserFactory, FacilityManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +293,65 @@ def test_who_ordered_sees_their_orders_and_their_state_on_my_bookings(world):
     assert "Analyse av 12 prøver" in page and "Rapport sendt" in page and "Levert" in page
     assert f"Tjenestebestilling nr. {world.order.pk}" in page and "Bestilt" in page
     assert someone_elses.description not in page
+
+
+# --- placing an order (an accepted quote): the guard, the refusals, what is stored ------------------------------
+
+
+def _order(world, **changes):
+    values = {
+        "resource": world.resource, "user": world.owner, "access_model": "service", "quantity": Decimal("3"),
+        "unit": "sample", "agreed_net_amount": Decimal("4500"), "description": "Sekvensering av 3 prøver",
+        "reference": "Forespørsel 17",
+    }  # fmt: skip
+    return services.service_order_create(**{**values, **changes})
+
+
+def test_an_order_is_stored_at_the_agreed_price_with_the_companys_terms(world):
+    order = _order(world)
+    order.refresh_from_db()
+    assert (order.description, order.reference, order.user, order.status) == (
+        "Sekvensering av 3 prøver", "Forespørsel 17", world.owner, "ordered",
+    )  # fmt: skip
+    assert (order.price_tier, order.activity, order.price_unit, order.quantity, order.unit_price) == (
+        "external_economic", "economic", "sample", Decimal("3.00"), Decimal("1500.00"),
+    )  # fmt: skip
+    assert (order.net_amount, order.vat_rate, order.vat_amount, order.total_amount, order.currency) == (
+        Decimal("4500.00"), Decimal("0.2500"), Decimal("1125.00"), Decimal("5625.00"), "NOK",
+    )  # fmt: skip
+    assert (order.vat_category, order.collaboration_agreement) == ("S", None)
+
+
+def test_research_at_the_own_institution_is_ordered_internally_without_vat_and_says_why(world):
+    researcher = AcademicUserFactory(institution=world.institution)
+    order = _order(world, user=researcher, agreed_net_amount=Decimal("900"))
+    order.refresh_from_db()
+    assert (order.price_tier, order.vat_amount, order.total_amount) == ("internal", Decimal("0.00"), Decimal("900.00"))
+    assert order.vat_category != "S" and order.vat_reason_code and order.vat_reason
+    assert order.payer_institution == world.institution
+
+
+def test_a_long_reference_is_cut_to_what_the_order_keeps(world):
+    order = _order(world, reference="R" * 250)
+    order.refresh_from_db()
+    assert order.reference == "R" * 200
+
+
+def test_only_staff_run_work_can_be_ordered(world):
+    with pytest.raises(DomainError) as refused:
+        _order(world, access_model="rental")
+    assert (refused.value.field, refused.value.code) == ("access_model", "invalid_access_model")
+    assert not ServiceOrder.objects.exclude(pk=world.order.pk).exists()
+
+
+@pytest.mark.parametrize("quantity", [None, Decimal("0"), Decimal("-1")])
+def test_an_order_says_how_much(world, quantity):
+    with pytest.raises(DomainError) as refused:
+        _order(world, quantity=quantity)
+    assert (refused.value.field, refused.value.code) == ("quantity", "required")
+    assert not ServiceOrder.objects.exclude(pk=world.order.pk).exists()
+
+
+def test_half_a_day_of_work_can_be_ordered(world):
+    order = _order(world, quantity=Decimal("0.5"), unit="day", agreed_net_amount=Decimal("3000"))
+    assert (order.quantity, order.price_unit, order.unit_price) == (Decimal("0.5"), "day", Decimal("6000.00"))

@@ -355,3 +355,13 @@ def test_an_order_says_how_much(world, quantity):
 def test_half_a_day_of_work_can_be_ordered(world):
     order = _order(world, quantity=Decimal("0.5"), unit="day", agreed_net_amount=Decimal("3000"))
     assert (order.quantity, order.price_unit, order.unit_price) == (Decimal("0.5"), "day", Decimal("6000.00"))
+
+
+def test_collaboration_research_is_ordered_under_the_agreement_that_covers_the_person(world):
+    from tests.pricing.factories import CollaborationAgreementFactory
+
+    agreement = CollaborationAgreementFactory(facility=world.facility, participants=[world.owner])
+    order = _order(world, access_model="collaboration")
+    order.refresh_from_db()
+    assert order.collaboration_agreement == agreement
+    assert (order.activity, order.vat_amount) == ("non_economic", Decimal("0.00"))

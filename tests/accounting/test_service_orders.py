@@ -184,3 +184,9 @@ def test_the_revenue_split_counts_the_orders_vat_too(facility, resource, manager
     deliver(ServiceOrderFactory(resource=resource), manager)
     after = {r.activity: r.vat_amount for r in selectors.revenue_split(facilities=[facility], year=2026)}
     assert after["economic"] - before["economic"] == D("2500.00")
+
+
+def test_an_order_without_a_description_or_of_one_krone_is_still_a_line(facility, resource, manager):
+    deliver(ServiceOrderFactory(resource=resource, description="", quantity=D("1"), unit_price=D("0.80")), manager)
+    line = basis(facility).payer("988077917").lines[0]
+    assert (line.description, line.total_amount) == ("Orbitrap", D("1.00"))

@@ -21,7 +21,6 @@ class FromPrice:
     price: Decimal  # excl. VAT
     price_incl_vat: Decimal | None  # None when the access models differ in VAT (the quote says)
     unit: str
-    tier: str
 
 
 def viewer_tier(user, resource) -> str:
@@ -51,7 +50,7 @@ def from_prices(*, facilities, user, day: datetime.date | None = None) -> dict[i
         if newest[resource.pk] != item.price_list_id or item.tier != viewer_tier(user, resource):
             continue
         incl = price_incl_vat(item.price, vat_rates.get(resource.facility_id, {}).get(item.tier))
-        candidate = FromPrice(price=item.price, price_incl_vat=incl, unit=item.unit, tier=item.tier)
+        candidate = FromPrice(price=item.price, price_incl_vat=incl, unit=item.unit)
         current = best.get(resource.facility_id)
         if current is None or _rank(candidate) < _rank(current):
             best[resource.facility_id] = candidate

@@ -356,3 +356,22 @@ def test_a_service_order_line_names_the_order(validate, seller, resource):
         f"service-order-{order.pk}"
     ]
     assert root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text == "12500.00"
+
+
+def test_the_institutions_own_exemption_and_outside_scope_reasons_reach_the_invoice(validate, seller, resource):
+    # The institution's VAT table: a service exempt with its VATEX code, another outside the scope with its own
+    # reason but no code (the table asks for the reason only); the invoice carries each as the booking recorded it.
+    own_reason = "Utenfor merverdiavgiftsloven etter vedtak fra skattekontoret 2026"
+    exempt(resource, 4, vat_reason_code="VATEX-EU-132")
+    outside_scope(resource, 7, vat_category="O", vat_reason=own_reason, vat_reason_code="")
+    taxable, outside = document(seller, vat="taxable"), document(seller, vat="outside_scope")
+
+    assert findings(validate, taxable) == [] and findings(validate, outside) == []
+    exempt_category = ET.fromstring(taxable).find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+    assert exempt_category.find("cbc:ID", NS).text == "E"
+    assert exempt_category.find("cbc:TaxExemptionReasonCode", NS).text == "VATEX-EU-132"
+    assert exempt_category.find("cbc:TaxExemptionReason", NS).text == EXEMPT_REASON
+    outside_category = ET.fromstring(outside).find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+    assert outside_category.find("cbc:ID", NS).text == "O"
+    assert outside_category.find("cbc:TaxExemptionReasonCode", NS).text == "VATEX-EU-O"
+    assert outside_category.find("cbc:TaxExemptionReason", NS).text == own_reason

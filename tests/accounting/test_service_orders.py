@@ -13,7 +13,7 @@ from accounts.models import Organisation
 from booking import services
 from booking.choices import Activity
 from tests.booking.factories import BookingFactory, ServiceOrderFactory
-from tests.factories import FacilityFactory, FacilityManagerFactory, ResourceFactory
+from tests.factories import FacilityFactory, FacilityManagerFactory, ResourceFactory, UserFactory
 from tests.helpers import oslo
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,59 @@ def test_the_revenue_api_shows_the_delivered_economic_order(facility, resource, 
     deliver(ordered, manager)
     row = economic_row()
     assert (row["net_amount"], row["total_amount"], row["service_orders"]) == ("10000.00", "12500.00", 1)
+
+
+def test_the_order_line_says_what_was_delivered_by_whom_under_which_vat(facility, resource, manager):
+    by_email = UserFactory(first_name="", last_name="", email="lab@eksempel.no")
+    order = deliver(
+        ServiceOrderFactory(
+            resource=resource, user=by_email, description="x" * 600, vat_rate=D("0"), vat_category="E",
+            vat_reason_code="VATEX-EU-132", vat_reason="Unntatt etter § 3-2", price_tier="external_economic",
+        ),
+        manager,
+    )  # fmt: skip
+    line = basis(facility).payer("988077917").lines[0]
+    assert line.service_order_id == order.pk
+    assert (line.facility_name, line.resource_name, line.status) == ("Massespektrometri", "Orbitrap", "delivered")
+    assert (line.activity, line.tier, line.currency, line.booked_by) == (
+        "economic", "external_economic", "NOK", "lab@eksempel.no",
+    )  # fmt: skip
+    assert (line.vat_category, line.vat_reason_code, line.vat_reason) == ("E", "VATEX-EU-132", "Unntatt etter § 3-2")
+    assert line.description == ("Orbitrap – " + "x" * 600)[:500]
+
+
+def test_an_order_at_an_agreed_lump_sum_is_one_unit_at_that_sum(facility, resource, manager):
+    # 5 samples at 2 000 would be 10 000; the quote agreed 9 000 for the lot, so the line is 1 × 9 000.
+    deliver(ServiceOrderFactory(resource=resource, net_amount=D("9000.00")), manager)
+    deliver(ServiceOrderFactory(resource=resource, price_unit="", quantity=D("1"), unit_price=D("500")), manager)
+    lines = sorted(basis(facility).payer("988077917").lines, key=lambda line: line.net_amount)
+    assert [(line.quantity, line.unit, line.unit_price, line.net_amount) for line in lines] == [
+        (D("1"), "fixed", D("500.00"), D("500.00")),
+        (D("1"), "fixed", D("9000.00"), D("9000.00")),
+    ]
+
+
+def test_only_delivered_orders_of_the_facility_in_the_period_with_a_price_are_invoiced(facility, resource):
+    def delivered(at, **fields):
+        return ServiceOrderFactory(status="delivered", delivered_at=at, **fields)
+
+    delivered(oslo(2026, 5, 4, 14), resource=ResourceFactory(facility=FacilityFactory(name="Proteomikk")))
+    delivered(oslo(2026, 6, 1, 0, 30), resource=resource)  # the night after the period, in Oslo
+    delivered(oslo(2026, 5, 4, 14), resource=resource, unit_price=D("0"))  # free
+    assert basis(facility).payers == []
+    delivered(oslo(2026, 5, 31, 23, 30), resource=resource)
+    assert len(basis(facility).payers[0].lines) == 1
+
+
+def test_the_revenue_split_counts_the_orders_vat_too(facility, resource, manager):
+    BookingFactory(charged=True, resource=resource, start=oslo(2026, 3, 2, 9), hours=2)
+    before = {r.activity: r.vat_amount for r in selectors.revenue_split(facilities=[facility], year=2026)}
+    deliver(ServiceOrderFactory(resource=resource), manager)
+    after = {r.activity: r.vat_amount for r in selectors.revenue_split(facilities=[facility], year=2026)}
+    assert after["economic"] - before["economic"] == D("2500.00")
+
+
+def test_an_order_without_a_description_or_of_one_krone_is_still_a_line(facility, resource, manager):
+    deliver(ServiceOrderFactory(resource=resource, description="", quantity=D("1"), unit_price=D("0.80")), manager)
+    line = basis(facility).payer("988077917").lines[0]
+    assert (line.description, line.total_amount) == ("Orbitrap", D("1.00"))

@@ -2,9 +2,11 @@
 contact, for a whole page of results in a constant number of queries."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import (
@@ -14,7 +16,7 @@ from tests.factories import (
     ResourceFactory,
     UserFactory,
 )
-from tests.pricing.factories import hourly_price_list
+from tests.pricing.factories import PriceListFactory, PriceListItemFactory, hourly_price_list
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
@@ -106,3 +108,54 @@ def test_the_facility_page_says_how_it_is_booked_and_its_from_price_above_the_co
     assert "Book by request" in top
     assert f"From NOK{NBSP}1,000.00 per hour excl. VAT (NOK{NBSP}1,250.00 incl. VAT)" in top
     assert 'href="#prices-heading"' in top
+
+
+def priced_resource(facility, *, unit="hour", price, valid_from=datetime.date(2000, 1, 1), valid_to=None, **extra):
+    """A resource of `facility` with one external economic price (what a visitor pays) in `unit`."""
+    resource = ResourceFactory(facility=facility, **extra)
+    price_list = PriceListFactory(resource=resource, valid_from=valid_from, valid_to=valid_to)
+    PriceListItemFactory(price_list=price_list, unit=unit, price=Decimal(price))
+    return resource
+
+
+def test_the_from_price_is_the_lowest_of_the_facilitys_resources_whichever_comes_first():
+    facility = FacilityFactory(name="Massespektrometrilab")
+    priced_resource(facility, price="800")
+    priced_resource(facility, price="1000")
+    assert f"From NOK{NBSP}800.00 per hour excl. VAT" in result_of(facility)
+
+
+def test_an_hourly_price_comes_before_a_cheaper_price_per_sample_or_an_unknown_unit():
+    facility = FacilityFactory(name="Massespektrometrilab")
+    priced_resource(facility, unit="sample", price="300")
+    priced_resource(facility, unit="week", price="200")  # not a unit of the portal's (data from elsewhere)
+    priced_resource(facility, price="1000")
+    assert f"From NOK{NBSP}1,000.00 per hour excl. VAT" in result_of(facility)
+
+
+def test_a_price_in_a_unit_the_portal_does_not_know_is_still_shown():
+    facility = FacilityFactory(name="Massespektrometrilab")
+    priced_resource(facility, unit="week", price="5000")
+    assert f"From NOK{NBSP}5,000.00 per week excl. VAT" in result_of(facility)
+
+
+def test_the_from_price_leaves_out_deactivated_resources_and_lists_not_in_force_today():
+    today = timezone.localdate()
+    facility = FacilityFactory(name="Massespektrometrilab")
+    priced_resource(facility, price="100", is_active=False)
+    priced_resource(facility, price="200", valid_to=today - datetime.timedelta(days=1))  # ended yesterday
+    # a resource whose current list is followed by a cheaper one from next month: today's price counts
+    current = priced_resource(facility, price="1000", valid_to=today + datetime.timedelta(days=30))
+    coming = PriceListFactory(resource=current, valid_from=today + datetime.timedelta(days=31), valid_to=None)
+    PriceListItemFactory(price_list=coming, unit="hour", price=Decimal("300"))
+    assert f"From NOK{NBSP}1,000.00 per hour excl. VAT" in result_of(facility)
+
+
+def test_a_facility_whose_only_list_has_ended_or_not_begun_shows_no_price():
+    today = timezone.localdate()
+    ended = FacilityFactory(name="Massespektrometrilab Nord")
+    priced_resource(ended, price="200", valid_to=today - datetime.timedelta(days=1))
+    coming = FacilityFactory(name="Massespektrometrilab Sør")
+    priced_resource(coming, price="300", valid_from=today + datetime.timedelta(days=1))
+    assert "From " not in result_of(ended)
+    assert "From " not in result_of(coming)

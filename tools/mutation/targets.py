@@ -156,6 +156,10 @@ INVOICE_RULES = (
     "invoice_basis_of_bookings",
     "invoiceable",
     "_basis",
+    # Delivered service orders on the invoice basis and in the revenue split.
+    "_order_line",
+    "delivered_service_orders",
+    "revenue_split",
 )
 # The intake tests that route, answer and decide (the demo-wide, PostgreSQL-only and broker tests left out).
 ROUTING_TESTS = tuple(

@@ -121,6 +121,14 @@ def test_an_unknown_activity_and_access_model_are_refused_by_name(resource, comp
     assert (error.code, error.field) == ("invalid_access_model", "access_model")
 
 
+def test_an_unknown_access_model_is_named_before_the_rules_of_the_time(resource, company_user):
+    """The rules answer in the order a user meets them: what is asked for, then when. A request with an unknown
+    access model at a time off the grid, too short and outside opening hours is told about the access model."""
+    start = days_ahead(3, 23, 7)
+    error = refusal(lambda: book(resource, company_user, start, start + MINUTE, access_model="gift"))
+    assert (error.code, error.field) == ("invalid_access_model", "access_model")
+
+
 def test_an_end_at_the_start_is_refused_as_ending_before_it(resource, company_user):
     error = refusal(lambda: book(resource, company_user, days_ahead(3, 10), days_ahead(3, 10)))
     assert (error.code, error.field) == ("end_before_start", "end")

@@ -4,6 +4,7 @@ changed it (a boundary moved by one, a check dropped, `or` turned into `and`).""
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -330,6 +331,26 @@ def test_an_unknown_conflict_mode_is_refused_before_anything_is_stored(resource,
             activity="economic",
             access_model="rental",
             mode="sometimes",
+        )  # fmt: skip
+    )
+    assert (error.code, error.field) == ("invalid_mode", "mode")
+    assert not Booking.objects.exists()
+
+
+def test_a_series_at_an_agreed_price_is_never_stored_in_part(resource, company_user):
+    """A price agreed for a whole series (an accepted intake proposal) is divided over all its bookings, so such a
+    series cannot skip the dates that are taken: it is refused by its mode before anything is stored."""
+    error = refusal(
+        lambda: services.booking_series_create(
+            resource=resource,
+            user=company_user,
+            start=days_ahead(3, 10),
+            end=days_ahead(3, 12),
+            frequency="weekly",
+            count=2,
+            access_model="rental",
+            mode="skip_conflicts",
+            agreed_net_amount=Decimal("4000.00"),
         )  # fmt: skip
     )
     assert (error.code, error.field) == ("invalid_mode", "mode")

@@ -199,3 +199,19 @@ def test_a_cell_of_exactly_three_companies_may_be_worked_out():
     assert hidden_cells(cells, relations, unpublished=frozenset({"cross"})) == set()
     cells = {"total": companies(*range(1, 6)), "cross": companies(1, 2), "rest": companies(3, 4, 5)}
     assert hidden_cells(cells, relations, unpublished=frozenset({"cross"})) == {"rest"}
+
+
+def test_cells_may_be_keyed_by_any_hashable_values_even_of_different_kinds():
+    """Keys are any hashable values (compute.py uses tuples): two tables in one call, one keyed by text and one by
+    numbers, each with a neighbour given away through a hidden total, are both protected."""
+    text = {
+        "national": companies(*range(1, 16)), "oslo": companies(2, 3, 4, 5, 6, 7), "tromso": companies(1),
+        "vest": companies(*range(8, 16)), "oslo-q1": companies(2, 3, 4), "oslo-q2": companies(5, 6, 7),
+    }  # fmt: skip
+    numbers = {100: companies(*range(21, 36)), 10: companies(*range(22, 28)), 30: companies(21),
+               40: companies(*range(28, 36)), 11: companies(22, 23, 24), 12: companies(25, 26, 27)}  # fmt: skip
+    relations = [
+        ("national", ["oslo", "tromso", "vest"]), ("oslo", ["oslo-q1", "oslo-q2"]),
+        (100, [10, 30, 40]), (10, [11, 12]),
+    ]  # fmt: skip
+    assert hidden_cells({**text, **numbers}, relations) == {"tromso", "oslo", "vest", 30, 10, 40}

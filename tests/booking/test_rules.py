@@ -357,6 +357,48 @@ def test_a_series_at_an_agreed_price_is_never_stored_in_part(resource, company_u
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("asked", "code"),
+    [
+        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
+        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
+    ],
+)
+def test_a_series_is_held_to_the_terms_a_single_booking_is_held_to(resource, company_user, asked, code):
+    """An activity or collaboration agreement named for a series must be what the verified facts give, as for one
+    booking; otherwise the series is refused and nothing is stored."""
+    fields = {"activity": "economic", **asked}
+    error = refusal(
+        lambda: services.booking_series_create(
+            resource=resource,
+            user=company_user,
+            start=days_ahead(3, 10),
+            end=days_ahead(3, 12),
+            frequency="weekly",
+            count=2,
+            access_model="rental",
+            **fields,
+        )  # fmt: skip
+    )
+    assert error.code == code
+    assert not Booking.objects.exists()
+
+
+def test_a_series_is_paid_by_the_organisation_named_only_by_its_member(resource, company_user):
+    """A series names who pays like one booking: an organisation the person is not an approved member of is
+    refused (403 not_a_member) and nothing is stored."""
+    from accounts.models import Organisation
+    from accounts.selectors import NotAMember
+
+    stranger = Organisation.objects.create(name="Annen AS", org_number="974760673")
+    with pytest.raises(NotAMember):
+        services.booking_series_create(
+            resource=resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 12), frequency="weekly",
+            count=2, access_model="rental", organisation=stranger,
+        )  # fmt: skip
+    assert not Booking.objects.exists()
+
+
 def test_a_series_of_a_resource_that_cannot_be_booked_is_refused_whole(company_user):
     policy = BookingPolicyFactory(resource=ResourceFactory(bookable=False))
     for mode in ("all_or_nothing", "skip_conflicts"):

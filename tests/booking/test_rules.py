@@ -364,6 +364,25 @@ def test_a_series_at_an_agreed_price_is_never_stored_in_part(resource, company_u
         ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
     ],
 )
+def test_a_booking_at_an_agreed_price_is_held_to_the_terms_all_the_same(resource, company_user, asked, code):
+    """A price agreed in intake replaces the price list's amount, not the terms: an activity or agreement named for
+    it must still fit the verified facts."""
+    fields = {"activity": "economic", **asked}
+    error = refusal(
+        lambda: book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12), agreed_net_amount=Decimal("900"),
+                     **fields)
+    )  # fmt: skip
+    assert error.code == code
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("asked", "code"),
+    [
+        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
+        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
+    ],
+)
 def test_a_series_is_held_to_the_terms_a_single_booking_is_held_to(resource, company_user, asked, code):
     """An activity or collaboration agreement named for a series must be what the verified facts give, as for one
     booking; otherwise the series is refused and nothing is stored."""

@@ -19,7 +19,7 @@ from intake.choices import RequestStatus
 from intake.models import Routing
 from pricing import policies as pricing
 from reporting import policies as reporting
-from tests.booking.factories import BookingFactory
+from tests.booking.factories import BookingFactory, ServiceOrderFactory
 from tests.factories import (
     AcademicUserFactory,
     FacilityFactory,
@@ -215,6 +215,25 @@ def test_external_calendars_belong_to_those_who_keep_the_facility(world):
 
 def test_the_booking_queue_is_for_anyone_who_keeps_some_facility(world):
     assert world.allowed(booking.can_see_queue) == KEEPERS | {"other_manager", "other_admin"}
+
+
+def test_a_service_order_is_seen_by_the_person_who_ordered_and_those_who_keep_the_facility(world):
+    order = ServiceOrderFactory(resource=world.resource, user=world.people["customer"])
+    assert world.allowed(lambda user: booking.can_view_service_order(user, order)) == KEEPERS | {"customer"}
+
+
+@pytest.mark.parametrize("policy", [booking.can_deliver_service_order, booking.can_cancel_service_order])
+def test_a_service_order_is_delivered_or_cancelled_by_those_who_keep_the_facility_not_by_who_ordered(world, policy):
+    order = ServiceOrderFactory(resource=world.resource, user=world.people["customer"])
+    assert world.allowed(lambda user: policy(user, order)) == KEEPERS
+
+
+def test_a_deactivated_customer_no_longer_sees_the_service_order(world):
+    customer = world.people["customer"]
+    order = ServiceOrderFactory(resource=world.resource, user=customer)
+    customer.is_active = False
+    customer.save()
+    assert not booking.can_view_service_order(customer, order)
 
 
 # --- intake --------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from booking import selectors, services
+from core.errors import DomainError
 from tests.booking.factories import BookingPolicyFactory
 from tests.factories import AcademicUserFactory, ResourceFactory, UserFactory
 
@@ -66,3 +67,37 @@ def test_week_start_falls_back_to_this_week(raw):
 
     today = timezone.localdate()
     assert selectors.week_start(raw) == today - datetime.timedelta(days=today.weekday())
+
+
+@pytest.mark.parametrize("who", ["anonymous", "company", "academic", "inactive"])
+def test_staff_run_work_is_ordered_from_a_resource_in_use_at_a_published_facility_open_to_the_person(who):
+    """A service order (the facility's staff do the work) has the booking guard without its online-booking half:
+    a resource not offered for booking, or without a booking policy, can still be ordered; one out of use, at an
+    unpublished facility, or (for a company) at a facility closed to industry cannot, and neither can anyone
+    signed out or deactivated."""
+    user = {
+        "anonymous": AnonymousUser,
+        "company": UserFactory,
+        "academic": AcademicUserFactory,
+        "inactive": lambda: UserFactory(is_active=False),
+    }[who]()
+    for is_active, bookable, with_policy, status, open_to_industry in STATES:
+        resource = ResourceFactory(
+            is_active=is_active, bookable=bookable, facility__status=status, facility__open_to_industry=open_to_industry
+        )
+        if with_policy:
+            BookingPolicyFactory(resource=resource)
+        fresh = type(resource).objects.select_related("facility").get(pk=resource.pk)
+        orderable = (
+            who in ("company", "academic")
+            and is_active
+            and status == "published"
+            and (open_to_industry or who != "company")
+        )
+        try:
+            services.resource_orderability(fresh, user)
+        except DomainError as error:
+            assert not orderable, vars(fresh)
+            assert (error.code, error.field) == ("not_orderable", "resource")
+        else:
+            assert orderable, vars(fresh)

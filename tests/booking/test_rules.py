@@ -4,6 +4,7 @@ changed it (a boundary moved by one, a check dropped, `or` turned into `and`).""
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -118,6 +119,14 @@ def test_an_unknown_activity_and_access_model_are_refused_by_name(resource, comp
     error = refusal(lambda: book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12), activity="party"))
     assert (error.code, error.field) == ("invalid_activity", "activity")
     error = refusal(lambda: book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12), access_model="gift"))
+    assert (error.code, error.field) == ("invalid_access_model", "access_model")
+
+
+def test_an_unknown_access_model_is_named_before_the_rules_of_the_time(resource, company_user):
+    """The rules answer in the order a user meets them: what is asked for, then when. A request with an unknown
+    access model at a time off the grid, too short and outside opening hours is told about the access model."""
+    start = days_ahead(3, 23, 7)
+    error = refusal(lambda: book(resource, company_user, start, start + MINUTE, access_model="gift"))
     assert (error.code, error.field) == ("invalid_access_model", "access_model")
 
 
@@ -325,6 +334,87 @@ def test_an_unknown_conflict_mode_is_refused_before_anything_is_stored(resource,
         )  # fmt: skip
     )
     assert (error.code, error.field) == ("invalid_mode", "mode")
+    assert not Booking.objects.exists()
+
+
+def test_a_series_at_an_agreed_price_is_never_stored_in_part(resource, company_user):
+    """A price agreed for a whole series (an accepted intake proposal) is divided over all its bookings, so such a
+    series cannot skip the dates that are taken: it is refused by its mode before anything is stored."""
+    error = refusal(
+        lambda: services.booking_series_create(
+            resource=resource,
+            user=company_user,
+            start=days_ahead(3, 10),
+            end=days_ahead(3, 12),
+            frequency="weekly",
+            count=2,
+            access_model="rental",
+            mode="skip_conflicts",
+            agreed_net_amount=Decimal("4000.00"),
+        )  # fmt: skip
+    )
+    assert (error.code, error.field) == ("invalid_mode", "mode")
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("asked", "code"),
+    [
+        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
+        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
+    ],
+)
+def test_a_booking_at_an_agreed_price_is_held_to_the_terms_all_the_same(resource, company_user, asked, code):
+    """A price agreed in intake replaces the price list's amount, not the terms: an activity or agreement named for
+    it must still fit the verified facts."""
+    fields = {"activity": "economic", **asked}
+    error = refusal(
+        lambda: book(resource, company_user, days_ahead(3, 10), days_ahead(3, 12), agreed_net_amount=Decimal("900"),
+                     **fields)
+    )  # fmt: skip
+    assert error.code == code
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("asked", "code"),
+    [
+        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
+        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
+    ],
+)
+def test_a_series_is_held_to_the_terms_a_single_booking_is_held_to(resource, company_user, asked, code):
+    """An activity or collaboration agreement named for a series must be what the verified facts give, as for one
+    booking; otherwise the series is refused and nothing is stored."""
+    fields = {"activity": "economic", **asked}
+    error = refusal(
+        lambda: services.booking_series_create(
+            resource=resource,
+            user=company_user,
+            start=days_ahead(3, 10),
+            end=days_ahead(3, 12),
+            frequency="weekly",
+            count=2,
+            access_model="rental",
+            **fields,
+        )  # fmt: skip
+    )
+    assert error.code == code
+    assert not Booking.objects.exists()
+
+
+def test_a_series_is_paid_by_the_organisation_named_only_by_its_member(resource, company_user):
+    """A series names who pays like one booking: an organisation the person is not an approved member of is
+    refused (403 not_a_member) and nothing is stored."""
+    from accounts.models import Organisation
+    from accounts.selectors import NotAMember
+
+    stranger = Organisation.objects.create(name="Annen AS", org_number="974760673")
+    with pytest.raises(NotAMember):
+        services.booking_series_create(
+            resource=resource, user=company_user, start=days_ahead(3, 10), end=days_ahead(3, 12), frequency="weekly",
+            count=2, access_model="rental", organisation=stranger,
+        )  # fmt: skip
     assert not Booking.objects.exists()
 
 

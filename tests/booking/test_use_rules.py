@@ -246,6 +246,25 @@ def test_a_use_recorded_afterwards_must_have_taken_place(resource, company_user,
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("asked", "field", "code"),
+    [
+        ({"activity": "non_economic"}, "activity", "activity_not_allowed"),  # a company renting is economic
+        ({"collaboration_agreement": 1}, "collaboration_agreement", "agreement_needs_collaboration"),
+    ],
+)
+def test_a_use_recorded_afterwards_has_the_terms_of_its_facts_or_is_refused(
+    resource, company_user, manager, asked, field, code
+):
+    """A use recorded after the fact is priced on the same terms as a booking: an activity or a collaboration
+    agreement named for it must be what the verified facts give, else it is refused and nothing is stored."""
+    end = timezone.now() - HOUR
+    fields = {"resource": resource, "user": company_user, "access_model": "rental", "activity": "economic", **asked}
+    error = refused(lambda: services.completed_use_record(start=end - HOUR, end=end, actor=manager, **fields))
+    assert (error.field, error.code) == (field, code)
+    assert not Booking.objects.exists()
+
+
 def test_a_use_that_ended_this_very_moment_can_be_recorded(resource, company_user, manager, monkeypatch):
     moment = timezone.now()
     monkeypatch.setattr(timezone, "now", lambda: moment)  # the clock stands still

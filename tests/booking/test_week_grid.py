@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Two weeks ahead, so that the minimum notice never reaches into the week.
 MONDAY = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday()) + datetime.timedelta(days=14)
-TUESDAY, WEDNESDAY, THURSDAY, SATURDAY = (MONDAY + datetime.timedelta(days=n) for n in (1, 2, 3, 5))
+TUESDAY, WEDNESDAY, THURSDAY, SATURDAY, NEXT_MONDAY = (MONDAY + datetime.timedelta(days=n) for n in (1, 2, 3, 5, 7))
 
 
 def at(day: datetime.date, clock: str) -> datetime.datetime:
@@ -93,6 +93,8 @@ def test_rows_follow_the_grid_from_opening_to_closing(grid_for):
         ((at(TUESDAY, "08:00"), at(TUESDAY, "10:30")), False),  # above the maximum length
         ((at(WEDNESDAY, "09:30"), at(WEDNESDAY, "10:30")), False),  # over another booking
         ((at(SATURDAY, "10:00"), at(SATURDAY, "11:00")), False),  # closed
+        # Free, but on the next week's Monday: it is offered in the week that shows it, not in this one.
+        ((at(NEXT_MONDAY, "08:00"), at(NEXT_MONDAY, "09:00")), False),
     ],
 )
 def test_only_a_bookable_choice_is_offered_for_booking(grid_for, choice, valid):
@@ -264,3 +266,21 @@ def test_parse_choice_reads_minutes_only(start, end, expected):
             expected[0] + ":00", expected[1] + ":00",
         )  # fmt: skip
         assert parsed[0].tzinfo is not None
+
+
+def test_on_a_5_minute_grid_a_short_choice_is_extended_to_the_end_of_its_own_row(company_user):
+    """Rows of 15 minutes on a 5-minute grid: the first click picks the 10-minute minimum, which does not fill its
+    row, so a click on that same row extends the choice to the row's end (08:00–08:15); later rows extend further."""
+    policy = BookingPolicyFactory(
+        slot_minutes=5, min_length_minutes=10, max_length_minutes=60, opening={0: [(T(8), T(12))]}
+    )  # fmt: skip
+
+    def cell(choice, clock):
+        grid = week_grid(resource=policy.resource, policy=policy, user=company_user, week_start=MONDAY, choice=choice)
+        return next(c for row in grid.rows for c in row.cells if c.start == at(MONDAY, clock))
+
+    first = cell(None, "08:00")
+    assert first.pick == (at(MONDAY, "08:00"), at(MONDAY, "08:10"))
+    again = cell(first.pick, "08:00")
+    assert (again.chosen, again.pick, again.extends) == (False, (at(MONDAY, "08:00"), at(MONDAY, "08:15")), True)
+    assert cell(first.pick, "08:15").pick == (at(MONDAY, "08:00"), at(MONDAY, "08:30"))

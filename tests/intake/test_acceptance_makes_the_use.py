@@ -311,3 +311,19 @@ def test_the_agreed_price_stays_when_the_manager_records_a_shorter_use(world, bo
         PRICE,
         Decimal("2500.00"),
     )
+
+
+def test_a_collaboration_proposal_books_the_slot_under_the_agreement_it_makes_at_the_agreed_price(world, bookable):
+    """Accepting a collaboration proposal with a slot records the agreement for the person and books the slot as
+    collaboration research under it (non-economic, no sale, so no VAT) at the agreed price."""
+    routing = proposal(world, bookable, agreement_type="collaboration")
+    services.proposal_decide(routing=routing, actor=world.company, decision="accepted")
+    routing.refresh_from_db()
+    booking = Booking.objects.get(pk=routing.booking_id)
+    assert routing.collaboration_agreement is not None
+    assert (booking.access_model, booking.activity, booking.collaboration_agreement) == (
+        "collaboration",
+        "non_economic",
+        routing.collaboration_agreement,
+    )
+    assert (booking.net_amount, booking.vat_amount, booking.total_amount) == (PRICE, Decimal("0.00"), PRICE)

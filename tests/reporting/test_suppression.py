@@ -173,3 +173,45 @@ def test_the_audit_finds_a_leak_through_a_table_that_is_never_published():
                 known.add(unknown[0] if unknown else total)
                 changed = True
     assert "beta" not in known
+
+
+@pytest.mark.parametrize("empty_quarter", [False, True])
+def test_a_hidden_total_that_its_shown_parts_add_up_to_gives_its_neighbour_away(empty_quarter):
+    """Tromsø's one company is hidden, and Oslo with it (national = oslo + tromso + vest; Oslo is the smaller shown
+    part). But Oslo is also the sum of its quarters, which are shown (a quarter without companies, missing from the
+    figures, is a zero a reader knows too): a reader adds them up to get Oslo, then takes Oslo and Vest from the
+    national figure to get Tromsø. The audit follows both steps (the second needs a pass over the relations after
+    the first) and hides the shown cell of that relation with the fewest companies (Vest), not the national one."""
+    cells = {
+        "national": companies(*range(1, 16)), "oslo": companies(2, 3, 4, 5, 6, 7), "tromso": companies(1),
+        "vest": companies(*range(8, 16)), "oslo-q1": companies(2, 3, 4), "oslo-q2": companies(5, 6, 7),
+    }  # fmt: skip
+    quarters = ["oslo-q1", "oslo-q2", *(["oslo-q3"] if empty_quarter else [])]  # q3 is not in `cells`
+    relations = [("national", ["oslo", "tromso", "vest"]), ("oslo", quarters)]
+    assert hidden_cells(cells, relations) == {"tromso", "oslo", "vest"}
+
+
+def test_a_cell_of_exactly_three_companies_may_be_worked_out():
+    """An unpublished cross cell of three companies that a reader can work out (total minus the other part) reveals
+    nobody: three is enough, so nothing is hidden for it. With two companies the other part is hidden."""
+    cells = {"total": companies(*range(1, 7)), "cross": companies(1, 2, 3), "rest": companies(4, 5, 6)}
+    relations = [("total", ["cross", "rest"])]
+    assert hidden_cells(cells, relations, unpublished=frozenset({"cross"})) == set()
+    cells = {"total": companies(*range(1, 6)), "cross": companies(1, 2), "rest": companies(3, 4, 5)}
+    assert hidden_cells(cells, relations, unpublished=frozenset({"cross"})) == {"rest"}
+
+
+def test_cells_may_be_keyed_by_any_hashable_values_even_of_different_kinds():
+    """Keys are any hashable values (compute.py uses tuples): two tables in one call, one keyed by text and one by
+    numbers, each with a neighbour given away through a hidden total, are both protected."""
+    text = {
+        "national": companies(*range(1, 16)), "oslo": companies(2, 3, 4, 5, 6, 7), "tromso": companies(1),
+        "vest": companies(*range(8, 16)), "oslo-q1": companies(2, 3, 4), "oslo-q2": companies(5, 6, 7),
+    }  # fmt: skip
+    numbers = {100: companies(*range(21, 36)), 10: companies(*range(22, 28)), 30: companies(21),
+               40: companies(*range(28, 36)), 11: companies(22, 23, 24), 12: companies(25, 26, 27)}  # fmt: skip
+    relations = [
+        ("national", ["oslo", "tromso", "vest"]), ("oslo", ["oslo-q1", "oslo-q2"]),
+        (100, [10, 30, 40]), (10, [11, 12]),
+    ]  # fmt: skip
+    assert hidden_cells({**text, **numbers}, relations) == {"tromso", "oslo", "vest", 30, 10, 40}

@@ -115,8 +115,10 @@ FLOOR_RULES = (
 )
 # Use that becomes chargeable (booking.services.use: completion, no-show, adjusted use in its window), the price
 # and payer a booking records (changes), and what a cancellation costs and how a series is stored (bookings).
-CHANGE_RULES = ("payer_fields", "price_fields")
+CHANGE_RULES = ("payer_fields", "price_fields", "booking_price_again")
 CANCEL_RULES = ("booking_cancel", "booking_series_create")
+# An accepted intake proposal books at its agreed price (price_fields' agreed branch, a series' divided price).
+AGREED_PRICE_TESTS = ("tests/intake/test_acceptance_makes_the_use.py",)
 CANCEL_TESTS = (
     "tests/booking/test_cancellation_charges.py",
     "tests/booking/test_services.py",
@@ -202,8 +204,8 @@ TARGETS = (
     Target("pricing.charges", CHARGE_TESTS),
     Target("booking.services.rules", BOOKING_RULE_TESTS),
     Target("booking.services.use", USE_TESTS),
-    Target("booking.services.changes", USE_TESTS, CHANGE_RULES),
-    Target("booking.services.bookings", CANCEL_TESTS, CANCEL_RULES),
+    Target("booking.services.changes", USE_TESTS + AGREED_PRICE_TESTS, CHANGE_RULES),
+    Target("booking.services.bookings", CANCEL_TESTS + AGREED_PRICE_TESTS, CANCEL_RULES),
     Target("booking.selectors", BOOKING_SELECTOR_TESTS, BOOKING_SELECTOR_RULES),
     Target("accounting.selectors", INVOICE_TESTS + STATE_AID_TESTS, INVOICE_RULES + STATE_AID_RULES),
     Target(

@@ -745,3 +745,61 @@ def test_an_admin_hands_the_organisation_over_in_the_portal_and_the_new_admin_ap
         second.pk: (MembershipRole.ADMIN, MembershipState.APPROVED),
         waiting.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "actors, refusal",
+    [
+        ("each other", (403, "permission_denied")),  # the second is no longer an admin when their turn comes
+        ("platform admins", (409, "last_admin")),  # the second would take the last admin
+    ],
+)
+def test_two_admins_demoted_at_the_same_moment_leave_one_admin(actors, refusal):
+    """Both admins of one organisation are made members at the same moment (two browsers, two database sessions):
+    by each other, or by two platform admins. Each change alone is allowed (the other is still admin), but together
+    they would leave nobody to approve members: one goes through and the other is refused. A slow write (a pause
+    before each membership row is saved) holds the first change open until the second has read the admins, as a
+    loaded server would."""
+    import time
+
+    from django.db import connections
+    from django.db.models.signals import pre_save
+
+    organisation_with_number("923609016", APPROVED_ADMIN)  # another organisation, registered first
+    organisation, (first, second) = organisation_with(APPROVED_ADMIN, APPROVED_ADMIN)
+    if actors == "each other":
+        changes = [(first.user, second), (second.user, first)]
+    else:
+        changes = [(person(is_staff=True), first), (person(is_staff=True), second)]
+    barrier = threading.Barrier(2)
+    statuses, answers = [], threading.Lock()
+
+    def slow_write(sender, instance, **kwargs):
+        time.sleep(0.5)
+
+    def demote(actor, membership):
+        try:
+            api = APIClient()
+            api.force_authenticate(actor)
+            barrier.wait(timeout=30)
+            response = api.post(
+                f"/api/v1/organisations/memberships/{membership.pk}/role/", {"role": "member"}, format="json"
+            )
+            with answers:
+                statuses.append((response.status_code, response.json().get("code")))
+        finally:
+            connections.close_all()
+
+    pre_save.connect(slow_write, sender=OrganisationMembership)
+    try:
+        threads = [threading.Thread(target=demote, args=change) for change in changes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        pre_save.disconnect(slow_write, sender=OrganisationMembership)
+    assert sorted(statuses) == [(200, None), refusal]
+    assert OrganisationMembership.objects.filter(organisation=organisation, role=MembershipRole.ADMIN).count() == 1

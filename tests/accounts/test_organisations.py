@@ -4,6 +4,7 @@ approves which member, who may act for an organisation, and that an unverified o
 import datetime
 import json
 import threading
+import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +35,8 @@ class RecordedRegister:
     def __init__(self):
         self.down = False
         self.asked: list[str] = []
+        self.answers: dict[str, tuple[int, bytes]] = {}  # number -> (status, body) instead of the recorded files
+        self.delay = 0.0  # seconds before answering
         register = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,8 +46,19 @@ class RecordedRegister:
             def do_GET(self):  # noqa: N802
                 number = self.path.rstrip("/").rpartition("/")[2]
                 register.asked.append(number)
+                time.sleep(register.delay)
                 status, body = 404, {"status": 404, "error": "Not Found"}
-                if register.down:
+                accept = self.headers.get("Accept", "")
+                if "application/json" not in accept and "enhetsregisteret.enhet" not in accept:
+                    status, body = 406, {"status": 406, "error": "Not Acceptable"}  # content negotiation
+                elif number in register.answers:
+                    status, raw = register.answers[number]
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                    return
+                elif register.down:
                     status, body = 503, {"error": "Service Unavailable"}
                 else:
                     answers = ((200, f"{number}.json"), (410, f"{number}.410.json"), (404, f"{number}.404.json"))
@@ -114,6 +128,82 @@ def test_a_register_that_is_down_or_unreachable_is_unavailable(register, setting
 )  # fmt: skip
 def test_the_web_domain_is_the_host_without_www(address, domain):
     assert brreg.web_domain_of(address) == domain
+
+
+def answer(register, number, status=200, **data):
+    register.answers[number] = (status, json.dumps({"organisasjonsnummer": number, **data}).encode())
+
+
+def test_a_unit_deleted_in_the_answer_itself_is_not_usable_and_forced_liquidation_is_winding_up(register):
+    answer(register, "988077917", navn="SLETTET AS", slettedato="2025-01-31")
+    assert (brreg.unit_lookup("988077917").deleted, brreg.unit_lookup("988077917").usable) == (True, False)
+    answer(register, "988077917", navn="TVANG AS", underTvangsavviklingEllerTvangsopplosning=True)
+    unit = brreg.unit_lookup("988077917")
+    assert (unit.winding_up, unit.usable, unit.deleted, unit.bankrupt) == (True, True, False, False)
+
+
+@pytest.mark.parametrize(
+    "data, address",
+    [
+        # no business address: the postal one
+        ({"postadresse": {"adresse": ["Postboks 1", "", "Bygg 2"], "postnummer": "0150", "poststed": "OSLO",
+                          "landkode": "NO", "land": "Norge"}}, "Postboks 1, Bygg 2, 0150 OSLO"),
+        ({"forretningsadresse": {"adresse": None, "poststed": "OSLO", "landkode": ""}}, "OSLO"),  # no street, no code
+        ({"forretningsadresse": {"postnummer": "0150", "land": "Norge"}}, "0150"),  # a Norwegian address by default
+        ({"forretningsadresse": {"adresse": ["Storgatan 1"], "landkode": "SE", "land": "Sverige"}},
+         "Storgatan 1, Sverige"),
+        ({}, ""),  # no address at all
+    ],
+)  # fmt: skip
+def test_the_address_is_one_line_of_what_the_register_has(register, data, address):
+    answer(register, "988077917", navn="ADRESSE AS", **data)
+    assert brreg.unit_lookup("988077917").address == address
+
+
+def test_what_the_register_gives_is_cut_to_what_an_organisation_holds(register):
+    answer(
+        register, "988077917", navn="N" * 250, hjemmeside="www." + "d" * 300 + ".no",
+        forretningsadresse={"adresse": ["A" * 400]}, naeringskode1={"kode": "72.190.12345", "beskrivelse": "B" * 250},
+    )  # fmt: skip
+    unit = brreg.unit_lookup("988077917")
+    field = Organisation._meta.get_field
+    assert (len(unit.name), len(unit.address), len(unit.nace_code), len(unit.web_domain)) == (
+        field("name").max_length, field("address").max_length, field("nace_code").max_length,
+        field("web_domain").max_length,
+    )  # fmt: skip
+    assert len(unit.nace_description) == field("sector").max_length and unit.nace_code == "72.190.123"
+    answer(register, "988077917")  # a unit without name, code or web address
+    unit = brreg.unit_lookup("988077917")
+    assert (unit.name, unit.nace_code, unit.nace_description, unit.web_domain, unit.vat_registered) == (
+        "", "", "", "", False
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (200, b"<html>Vedlikehold</html>"),  # a maintenance page
+        (200, b"[]"),  # JSON, but not a unit
+        (200, json.dumps({"organisasjonsnummer": "923609016", "navn": "ANNEN AS"}).encode()),  # another unit
+        (201, json.dumps({"organisasjonsnummer": "988077917", "navn": "DEMO HELSE AS"}).encode()),
+        (500, b"{}"),
+    ],
+)
+def test_an_answer_that_is_not_the_register_s_unit_for_this_number_is_unavailable(register, status, body):
+    register.answers["988077917"] = (status, body)
+    with pytest.raises(brreg.RegisterUnavailable):
+        brreg.unit_lookup("988077917")
+
+
+def test_a_register_that_does_not_answer_in_time_is_unavailable_and_a_trailing_slash_is_fine(register, settings):
+    settings.BRREG_BASE_URL = register.base + "/"
+    assert brreg.unit_lookup("988077917").name == "DEMO HELSE AS"
+    settings.BRREG_TIMEOUT = 0.3
+    register.delay = 2.0
+    started = time.monotonic()
+    with pytest.raises(brreg.RegisterUnavailable):
+        brreg.unit_lookup("988077917")
+    assert time.monotonic() - started < 1.5
 
 
 # --- Asking to act for an organisation: number × register × e-mail -----------------------------------------------

@@ -893,3 +893,39 @@ def test_two_admins_demoted_at_the_same_moment_leave_one_admin(actors, refusal):
         pre_save.disconnect(slow_write, sender=OrganisationMembership)
     assert sorted(statuses) == [(200, None), refusal]
     assert OrganisationMembership.objects.filter(organisation=organisation, role=MembershipRole.ADMIN).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_role_change_does_not_wait_for_another_organisation_s():
+    """Role changes are serialised per organisation, not across all of them: while an admin of one organisation
+    is in the middle of a change (its transaction still open), an admin of another changes a role at once."""
+    from django.db import connections, transaction
+
+    elsewhere, (their_admin, their_member) = organisation_with_number("923609016", APPROVED_ADMIN, APPROVED_MEMBER)
+    organisation, (admin, member) = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER)
+    changing, finish = threading.Event(), threading.Event()
+
+    def change_elsewhere():
+        try:
+            with transaction.atomic():
+                services.membership_role_set(actor=their_admin.user, membership_id=their_member.pk, role="admin")
+                changing.set()
+                finish.wait(timeout=30)
+        finally:
+            changing.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=change_elsewhere)
+    thread.start()
+    try:
+        assert changing.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")  # a wait for the other organisation fails here
+            changed = services.membership_role_set(actor=admin.user, membership_id=member.pk, role="admin")
+    finally:
+        finish.set()
+        thread.join(timeout=30)
+    assert changed.role == MembershipRole.ADMIN
+    assert OrganisationMembership.objects.get(pk=their_member.pk).role == MembershipRole.ADMIN

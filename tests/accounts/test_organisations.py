@@ -48,8 +48,8 @@ class RecordedRegister:
                 register.asked.append(number)
                 time.sleep(register.delay)
                 status, body = 404, {"status": 404, "error": "Not Found"}
-                accept = self.headers.get("Accept", "")
-                if "application/json" not in accept and "enhetsregisteret.enhet" not in accept:
+                accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept", "").split(",")}
+                if not accepted & {"application/json", "application/vnd.brreg.enhetsregisteret.enhet.v2+json"}:
                     status, body = 406, {"status": 406, "error": "Not Acceptable"}  # content negotiation
                 elif number in register.answers:
                     status, raw = register.answers[number]
@@ -124,7 +124,7 @@ def test_a_register_that_is_down_or_unreachable_is_unavailable(register, setting
 @pytest.mark.parametrize(
     "address, domain",
     [("www.demohelse.no", "demohelse.no"), ("https://www.demohelse.no/om-oss", "demohelse.no"),
-     ("http://lab.example.org", "lab.example.org"), ("", "")],
+     ("http://lab.example.org", "lab.example.org"), ("", ""), ("https://", "")],
 )  # fmt: skip
 def test_the_web_domain_is_the_host_without_www(address, domain):
     assert brreg.web_domain_of(address) == domain

@@ -148,7 +148,7 @@ def test_a_unit_deleted_in_the_answer_itself_is_not_usable_and_forced_liquidatio
         # no business address: the postal one
         ({"postadresse": {"adresse": ["Postboks 1", "", "Bygg 2"], "postnummer": "0150", "poststed": "OSLO",
                           "landkode": "NO", "land": "Norge"}}, "Postboks 1, Bygg 2, 0150 OSLO"),
-        ({"forretningsadresse": {"adresse": None, "poststed": "OSLO", "landkode": ""}}, "OSLO"),  # no street, no code
+        ({"forretningsadresse": {"adresse": None, "poststed": "OSLO", "landkode": "", "land": "Norge"}}, "OSLO"),
         ({"forretningsadresse": {"postnummer": "0150", "land": "Norge"}}, "0150"),  # a Norwegian address by default
         ({"forretningsadresse": {"adresse": ["Storgatan 1"], "landkode": "SE", "land": "Sverige"}},
          "Storgatan 1, Sverige"),

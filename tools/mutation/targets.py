@@ -158,7 +158,7 @@ ROUTING_TESTS = tuple(
     for name in (
         "answer_link", "api", "booking_proposal", "confidentiality", "emails", "handover_and_notes", "portal",
         "quote_floor", "responder_rules", "responders", "routing_answers", "routing_rules", "state_machine",
-        "acceptance_makes_the_use", "cluster_accepts_for_itself", "collaboration_agreement_pricing",
+        "acceptance_makes_the_use", "cluster_accepts_for_itself", "collaboration_agreement_pricing", "deadlines",
     )
 ) + ("tests/agreements/test_agreements.py",)  # fmt: skip
 ROUTING_RULES = (

@@ -929,3 +929,41 @@ def test_a_role_change_does_not_wait_for_another_organisation_s():
         thread.join(timeout=30)
     assert changed.role == MembershipRole.ADMIN
     assert OrganisationMembership.objects.get(pk=their_member.pk).role == MembershipRole.ADMIN
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_who_register_the_same_new_number_at_the_same_moment_join_one_organisation(register):
+    """Two people of a company ask to act for it at the same moment, before anyone has registered its number: both
+    find it new and ask the register (which takes a moment to answer), and both save it. The second save meets the
+    first one's row: that person joins the organisation the first registered, without an error."""
+    from django.db import connections
+
+    organisation_with_number("923609016", APPROVED_ADMIN)  # another organisation already registered
+    people = [person(), person()]
+    register.delay = 0.5
+    barrier = threading.Barrier(2)
+    joined, failures, answers = [], [], threading.Lock()
+
+    def ask(user):
+        try:
+            barrier.wait(timeout=30)
+            membership = services.membership_request(user=user, org_number="988077917")
+            with answers:
+                joined.append((membership.user_id, membership.organisation_id))
+        except Exception as error:  # noqa: BLE001 - the failure is the finding
+            with answers:
+                failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    organisation = Organisation.objects.get(org_number="988077917")
+    assert sorted(joined) == sorted((user.pk, organisation.pk) for user in people)
+    assert register.asked.count("988077917") == 2  # both really found it new
+    assert set(organisation.memberships.values_list("user_id", flat=True)) == {user.pk for user in people}

@@ -108,6 +108,7 @@ def test_the_client_reads_what_the_portal_needs_from_the_register(register):
 )
 def test_the_client_tells_deleted_bankrupt_and_unknown_units(register, number, found, deleted, bankrupt, winding_up):
     unit = brreg.unit_lookup(number)
+    assert unit.org_number == number  # the answer says which number it is for, found or not
     assert (unit.found, unit.deleted, unit.bankrupt, unit.winding_up) == (found, deleted, bankrupt, winding_up)
     assert unit.usable is (found and not deleted and not bankrupt)
 

@@ -58,6 +58,11 @@ POLICY_TESTS = (
     "tests/accounting/test_access.py",
     "tests/intake/test_handover_and_notes.py",
 )
+# Who sent a request and may act on it: an organisation's API keys, clusters that follow or accept for themselves.
+INTAKE_SENDER_TESTS = tuple(
+    f"tests/intake/test_{name}.py"
+    for name in ("api_clients", "organisation_keys", "clusters_in_the_portal", "cluster_accepts_for_itself")
+)
 QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
@@ -208,7 +213,7 @@ TARGETS = (
     Target("intake.answer_links", ("tests/intake/test_answer_link.py", "tests/intake/test_responder_rules.py")),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
-    Target("intake.policies", POLICY_TESTS),
+    Target("intake.policies", POLICY_TESTS + INTAKE_SENDER_TESTS),
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),

@@ -232,8 +232,9 @@ def membership_decide(*, actor: User, membership_id: int, approve: bool, note: s
 def membership_role_set(*, actor: User, membership_id: int, role: str) -> OrganisationMembership:
     """Make an approved member an organisation admin (who approves later members), or an admin a member again.
     The organisation keeps at least one approved admin (409 last_admin). Role changes of one organisation are
-    serialised on its row, so two admins who demote each other at once are decided one after the other (the second
-    is refused as the last admin) and never lock each other's memberships in opposite orders."""
+    serialised on its row, so two changes at once are decided one after the other (two admins who demote each other:
+    the second is no longer an admin, 403; two platform admins who demote both admins: the second would take the last
+    admin, 409) and never lock each other's memberships in opposite orders."""
     organisation_id = (
         OrganisationMembership.objects.filter(pk=membership_id).values_list("organisation_id", flat=True).first()
     )

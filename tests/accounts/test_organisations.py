@@ -4,6 +4,7 @@ approves which member, who may act for an organisation, and that an unverified o
 import datetime
 import json
 import threading
+import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -34,6 +35,8 @@ class RecordedRegister:
     def __init__(self):
         self.down = False
         self.asked: list[str] = []
+        self.answers: dict[str, tuple[int, bytes]] = {}  # number -> (status, body) instead of the recorded files
+        self.delay = 0.0  # seconds before answering
         register = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,8 +46,19 @@ class RecordedRegister:
             def do_GET(self):  # noqa: N802
                 number = self.path.rstrip("/").rpartition("/")[2]
                 register.asked.append(number)
+                time.sleep(register.delay)
                 status, body = 404, {"status": 404, "error": "Not Found"}
-                if register.down:
+                accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept", "").split(",")}
+                if not accepted & {"application/json", "application/vnd.brreg.enhetsregisteret.enhet.v2+json"}:
+                    status, body = 406, {"status": 406, "error": "Not Acceptable"}  # content negotiation
+                elif number in register.answers:
+                    status, raw = register.answers[number]
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                    return
+                elif register.down:
                     status, body = 503, {"error": "Service Unavailable"}
                 else:
                     answers = ((200, f"{number}.json"), (410, f"{number}.410.json"), (404, f"{number}.404.json"))
@@ -94,6 +108,7 @@ def test_the_client_reads_what_the_portal_needs_from_the_register(register):
 )
 def test_the_client_tells_deleted_bankrupt_and_unknown_units(register, number, found, deleted, bankrupt, winding_up):
     unit = brreg.unit_lookup(number)
+    assert unit.org_number == number  # the answer says which number it is for, found or not
     assert (unit.found, unit.deleted, unit.bankrupt, unit.winding_up) == (found, deleted, bankrupt, winding_up)
     assert unit.usable is (found and not deleted and not bankrupt)
 
@@ -110,10 +125,86 @@ def test_a_register_that_is_down_or_unreachable_is_unavailable(register, setting
 @pytest.mark.parametrize(
     "address, domain",
     [("www.demohelse.no", "demohelse.no"), ("https://www.demohelse.no/om-oss", "demohelse.no"),
-     ("http://lab.example.org", "lab.example.org"), ("", "")],
+     ("http://lab.example.org", "lab.example.org"), ("", ""), ("https://", "")],
 )  # fmt: skip
 def test_the_web_domain_is_the_host_without_www(address, domain):
     assert brreg.web_domain_of(address) == domain
+
+
+def answer(register, number, status=200, **data):
+    register.answers[number] = (status, json.dumps({"organisasjonsnummer": number, **data}).encode())
+
+
+def test_a_unit_deleted_in_the_answer_itself_is_not_usable_and_forced_liquidation_is_winding_up(register):
+    answer(register, "988077917", navn="SLETTET AS", slettedato="2025-01-31")
+    assert (brreg.unit_lookup("988077917").deleted, brreg.unit_lookup("988077917").usable) == (True, False)
+    answer(register, "988077917", navn="TVANG AS", underTvangsavviklingEllerTvangsopplosning=True)
+    unit = brreg.unit_lookup("988077917")
+    assert (unit.winding_up, unit.usable, unit.deleted, unit.bankrupt) == (True, True, False, False)
+
+
+@pytest.mark.parametrize(
+    "data, address",
+    [
+        # no business address: the postal one
+        ({"postadresse": {"adresse": ["Postboks 1", "", "Bygg 2"], "postnummer": "0150", "poststed": "OSLO",
+                          "landkode": "NO", "land": "Norge"}}, "Postboks 1, Bygg 2, 0150 OSLO"),
+        ({"forretningsadresse": {"adresse": None, "poststed": "OSLO", "landkode": "", "land": "Norge"}}, "OSLO"),
+        ({"forretningsadresse": {"postnummer": "0150", "land": "Norge"}}, "0150"),  # a Norwegian address by default
+        ({"forretningsadresse": {"adresse": ["Storgatan 1"], "landkode": "SE", "land": "Sverige"}},
+         "Storgatan 1, Sverige"),
+        ({}, ""),  # no address at all
+    ],
+)  # fmt: skip
+def test_the_address_is_one_line_of_what_the_register_has(register, data, address):
+    answer(register, "988077917", navn="ADRESSE AS", **data)
+    assert brreg.unit_lookup("988077917").address == address
+
+
+def test_what_the_register_gives_is_cut_to_what_an_organisation_holds(register):
+    answer(
+        register, "988077917", navn="N" * 250, hjemmeside="www." + "d" * 300 + ".no",
+        forretningsadresse={"adresse": ["A" * 400]}, naeringskode1={"kode": "72.190.12345", "beskrivelse": "B" * 250},
+    )  # fmt: skip
+    unit = brreg.unit_lookup("988077917")
+    field = Organisation._meta.get_field
+    assert (len(unit.name), len(unit.address), len(unit.nace_code), len(unit.web_domain)) == (
+        field("name").max_length, field("address").max_length, field("nace_code").max_length,
+        field("web_domain").max_length,
+    )  # fmt: skip
+    assert len(unit.nace_description) == field("sector").max_length and unit.nace_code == "72.190.123"
+    answer(register, "988077917")  # a unit without name, code or web address
+    unit = brreg.unit_lookup("988077917")
+    assert (unit.name, unit.nace_code, unit.nace_description, unit.web_domain, unit.vat_registered) == (
+        "", "", "", "", False
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (200, b"<html>Vedlikehold</html>"),  # a maintenance page
+        (200, b"[]"),  # JSON, but not a unit
+        (200, json.dumps({"organisasjonsnummer": "923609016", "navn": "ANNEN AS"}).encode()),  # another unit
+        (201, json.dumps({"organisasjonsnummer": "988077917", "navn": "DEMO HELSE AS"}).encode()),
+        (500, b"{}"),
+    ],
+)
+def test_an_answer_that_is_not_the_register_s_unit_for_this_number_is_unavailable(register, status, body):
+    register.answers["988077917"] = (status, body)
+    with pytest.raises(brreg.RegisterUnavailable):
+        brreg.unit_lookup("988077917")
+
+
+def test_a_register_that_does_not_answer_in_time_is_unavailable_and_a_trailing_slash_is_fine(register, settings):
+    settings.BRREG_BASE_URL = register.base + "/"
+    assert brreg.unit_lookup("988077917").name == "DEMO HELSE AS"
+    settings.BRREG_TIMEOUT = 0.3
+    register.delay = 2.0
+    started = time.monotonic()
+    with pytest.raises(brreg.RegisterUnavailable):
+        brreg.unit_lookup("988077917")
+    assert time.monotonic() - started < 1.5
 
 
 # --- Asking to act for an organisation: number × register × e-mail -----------------------------------------------
@@ -745,3 +836,135 @@ def test_an_admin_hands_the_organisation_over_in_the_portal_and_the_new_admin_ap
         second.pk: (MembershipRole.ADMIN, MembershipState.APPROVED),
         waiting.pk: (MembershipRole.MEMBER, MembershipState.APPROVED),
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "actors, refusal",
+    [
+        ("each other", (403, "permission_denied")),  # the second is no longer an admin when their turn comes
+        ("platform admins", (409, "last_admin")),  # the second would take the last admin
+    ],
+)
+def test_two_admins_demoted_at_the_same_moment_leave_one_admin(actors, refusal):
+    """Both admins of one organisation are made members at the same moment (two browsers, two database sessions):
+    by each other, or by two platform admins. Each change alone is allowed (the other is still admin), but together
+    they would leave nobody to approve members: one goes through and the other is refused. A slow write (a pause
+    before each membership row is saved) holds the first change open until the second has read the admins, as a
+    loaded server would."""
+    import time
+
+    from django.db import connections
+    from django.db.models.signals import pre_save
+
+    organisation_with_number("923609016", APPROVED_ADMIN)  # another organisation, registered first
+    organisation, (first, second) = organisation_with(APPROVED_ADMIN, APPROVED_ADMIN)
+    if actors == "each other":
+        changes = [(first.user, second), (second.user, first)]
+    else:
+        changes = [(person(is_staff=True), first), (person(is_staff=True), second)]
+    barrier = threading.Barrier(2)
+    statuses, answers = [], threading.Lock()
+
+    def slow_write(sender, instance, **kwargs):
+        time.sleep(0.5)
+
+    def demote(actor, membership):
+        try:
+            api = APIClient()
+            api.force_authenticate(actor)
+            barrier.wait(timeout=30)
+            response = api.post(
+                f"/api/v1/organisations/memberships/{membership.pk}/role/", {"role": "member"}, format="json"
+            )
+            with answers:
+                statuses.append((response.status_code, response.json().get("code")))
+        finally:
+            connections.close_all()
+
+    pre_save.connect(slow_write, sender=OrganisationMembership)
+    try:
+        threads = [threading.Thread(target=demote, args=change) for change in changes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        pre_save.disconnect(slow_write, sender=OrganisationMembership)
+    assert sorted(statuses) == [(200, None), refusal]
+    assert OrganisationMembership.objects.filter(organisation=organisation, role=MembershipRole.ADMIN).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_role_change_does_not_wait_for_another_organisation_s():
+    """Role changes are serialised per organisation, not across all of them: while an admin of one organisation
+    is in the middle of a change (its transaction still open), an admin of another changes a role at once."""
+    from django.db import connections, transaction
+
+    elsewhere, (their_admin, their_member) = organisation_with_number("923609016", APPROVED_ADMIN, APPROVED_MEMBER)
+    organisation, (admin, member) = organisation_with(APPROVED_ADMIN, APPROVED_MEMBER)
+    changing, finish = threading.Event(), threading.Event()
+
+    def change_elsewhere():
+        try:
+            with transaction.atomic():
+                services.membership_role_set(actor=their_admin.user, membership_id=their_member.pk, role="admin")
+                changing.set()
+                finish.wait(timeout=30)
+        finally:
+            changing.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=change_elsewhere)
+    thread.start()
+    try:
+        assert changing.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")  # a wait for the other organisation fails here
+            changed = services.membership_role_set(actor=admin.user, membership_id=member.pk, role="admin")
+    finally:
+        finish.set()
+        thread.join(timeout=30)
+    assert changed.role == MembershipRole.ADMIN
+    assert OrganisationMembership.objects.get(pk=their_member.pk).role == MembershipRole.ADMIN
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_who_register_the_same_new_number_at_the_same_moment_join_one_organisation(register):
+    """Two people of a company ask to act for it at the same moment, before anyone has registered its number: both
+    find it new and ask the register (which takes a moment to answer), and both save it. The second save meets the
+    first one's row: that person joins the organisation the first registered, without an error."""
+    from django.db import connections
+
+    organisation_with_number("923609016", APPROVED_ADMIN)  # another organisation already registered
+    people = [person(), person()]
+    register.delay = 0.5
+    barrier = threading.Barrier(2)
+    joined, failures, answers = [], [], threading.Lock()
+
+    def ask(user):
+        try:
+            barrier.wait(timeout=30)
+            membership = services.membership_request(user=user, org_number="988077917")
+            with answers:
+                joined.append((membership.user_id, membership.organisation_id))
+        except Exception as error:  # noqa: BLE001 - the failure is the finding
+            with answers:
+                failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    organisation = Organisation.objects.get(org_number="988077917")
+    assert sorted(joined) == sorted((user.pk, organisation.pk) for user in people)
+    assert register.asked.count("988077917") == 2  # both really found it new
+    assert set(organisation.memberships.values_list("user_id", flat=True)) == {user.pk for user in people}

@@ -327,3 +327,20 @@ def test_a_collaboration_proposal_books_the_slot_under_the_agreement_it_makes_at
         routing.collaboration_agreement,
     )
     assert (booking.net_amount, booking.vat_amount, booking.total_amount) == (PRICE, Decimal("0.00"), PRICE)
+
+
+def test_a_booking_priced_in_samples_keeps_the_managers_number_of_samples(world):
+    """A resource whose cost base counts samples: a booking proposal's amount covers the samples the manager names
+    (the floor is checked on them), not the hours of the slot."""
+    from pricing.choices import CapacityUnit
+    from tests.factories import ResourceFactory
+    from tests.pricing.factories import CostBaseFactory
+
+    resource = BookingPolicyFactory(resource=ResourceFactory(facility=world.facility, name="Sekvensator")).resource
+    CostBaseFactory(
+        resource=resource, year=timezone.localdate().year, capacity_unit=CapacityUnit.SAMPLE,
+        capacity_units=Decimal("1000"),
+    )  # fmt: skip
+    routing = proposal(world, resource, quote_amount=Decimal("3000.00"), quote_unit="sample", quote_quantity=3)
+    assert (routing.unit, routing.quantity, routing.quote_amount) == ("sample", Decimal("3"), Decimal("3000.00"))
+    assert "3 × " in routing.request.messages.last().body

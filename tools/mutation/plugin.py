@@ -18,6 +18,7 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 import types
 from collections import Counter
@@ -163,10 +164,12 @@ class MutationRun:
             nextitem = items[index + 1] if index + 1 < len(items) else items[0]
             start = time.perf_counter()
             sys.setprofile(profile)
+            threading.setprofile(profile)  # a race test calls the rule in threads of its own
             try:
                 reports = runtestprotocol(item, log=False, nextitem=nextitem)
             finally:
                 sys.setprofile(None)
+                threading.setprofile(None)
             if any(report.failed for report in reports):
                 failed.append(item.nodeid)
             elif not any(report.skipped for report in reports):

@@ -63,6 +63,11 @@ POLICY_TESTS = (
     "tests/accounting/test_access.py",
     "tests/intake/test_handover_and_notes.py",
 )
+# Who sent a request and may act on it: an organisation's API keys, clusters that follow or accept for themselves.
+INTAKE_SENDER_TESTS = tuple(
+    f"tests/intake/test_{name}.py"
+    for name in ("api_clients", "organisation_keys", "clusters_in_the_portal", "cluster_accepts_for_itself")
+)
 QUOTE_RULES = (
     "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
@@ -169,6 +174,7 @@ ROUTING_TESTS = tuple(
     for name in (
         "answer_link", "api", "booking_proposal", "confidentiality", "emails", "handover_and_notes", "portal",
         "quote_floor", "responder_rules", "responders", "routing_answers", "routing_rules", "state_machine",
+        "acceptance_makes_the_use", "cluster_accepts_for_itself", "collaboration_agreement_pricing", "deadlines",
     )
 ) + ("tests/agreements/test_agreements.py",)  # fmt: skip
 ROUTING_RULES = (
@@ -218,7 +224,7 @@ TARGETS = (
     Target("intake.answer_links", ("tests/intake/test_answer_link.py", "tests/intake/test_responder_rules.py")),
     Target("catalogue.policies", POLICY_TESTS),
     Target("pricing.policies", POLICY_TESTS),
-    Target("intake.policies", POLICY_TESTS),
+    Target("intake.policies", POLICY_TESTS + INTAKE_SENDER_TESTS),
     Target("catalogue.roles", POLICY_TESTS),
     Target("booking.policies", POLICY_TESTS),
     Target("accounting.policies", POLICY_TESTS),

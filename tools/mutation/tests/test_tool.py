@@ -109,6 +109,7 @@ def test_a_run_scores_the_module_lists_the_survivor_and_fails_below_the_threshol
     assert by_change["if member or amount >= 100:"] == "killed"  # a non-member's large order catches it
     assert by_change["if quantity <= 0:"] == "killed"  # checked_quantity(0) catches it
     assert by_change["MEMBER_DISCOUNT = 1.9"] == "killed"  # a constant, re-bound in the module
+    assert by_change["return min(quantity, 11)"] == "killed"  # its only test calls it in another thread
     statuses = [m["status"] for m in result["mutants"]]
     assert "message" in statuses  # the log line and the gettext message were left out
     assert not any(m["status"] == "message" and "quantity <" in m["after"] for m in result["mutants"])

@@ -81,7 +81,7 @@ class ResourceUpdateSerializer(serializers.ModelSerializer):
 
 class FacilitySerializer(serializers.ModelSerializer):
     institution = InstitutionSummarySerializer(read_only=True)
-    categories = CategorySerializer(many=True, read_only=True)
+    categories = serializers.SerializerMethodField()
     access_models = serializers.ListField(child=serializers.CharField(), read_only=True)
     is_stale = serializers.SerializerMethodField(help_text="Not verified for CATALOGUE_STALE_AFTER_DAYS days.")
     primary_contact = serializers.SerializerMethodField()
@@ -109,6 +109,16 @@ class FacilitySerializer(serializers.ModelSerializer):
             "is_stale",
             "primary_contact",
         ]
+
+    @extend_schema_field(CategorySerializer(many=True))
+    def get_categories(self, facility):
+        # The research fields a search read with the page (selectors.facilities_in_order), else the facility's own.
+        serializer = self.category_serializer
+        return [serializer.to_representation(category) for category in selectors.research_fields_of(facility)]
+
+    @cached_property
+    def category_serializer(self) -> CategorySerializer:
+        return CategorySerializer()
 
     def get_is_stale(self, facility) -> bool:
         return selectors.facility_is_stale(facility)

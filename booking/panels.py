@@ -120,20 +120,25 @@ def search_result_facts(request, facilities) -> dict[int, list[dict]]:
         ways.setdefault(facility_id, set()).add(requires_approval)
     user = getattr(request, "user", None)
     next_free = selectors.next_free_times(facility_ids=list(ways), user=user) if ways else {}
+    now_badge = {"text": _("Bookable now"), "css": "badge ok"}
+    request_badge = {"text": _("Book by request"), "css": "badge pending"}
+    agreement_badge = {"text": _("By agreement with the contact person"), "css": "badge"}
+    none_free = {
+        "text": _("No free time in the next %(days)d days") % {"days": selectors.NEXT_FREE_DAYS},
+        "css": "next-free",
+    }
+    free_at: dict = {}  # the results of a page often share their next free time (the next opening)
     facts = {}
     for facility in facilities:
         found = ways.get(facility.pk)
-        if found and False in found:
-            facts[facility.pk] = [{"text": _("Bookable now"), "css": "badge ok"}]
-        elif found:
-            facts[facility.pk] = [{"text": _("Book by request"), "css": "badge pending"}]
-        else:
-            facts[facility.pk] = [{"text": _("By agreement with the contact person"), "css": "badge"}]
+        if not found:
+            facts[facility.pk] = [agreement_badge]
             continue
         moment = next_free.get(facility.pk)
-        if moment is not None:
-            text = _("Next free time: %(moment)s") % {"moment": datetime_text(moment)}
-        else:
-            text = _("No free time in the next %(days)d days") % {"days": selectors.NEXT_FREE_DAYS}
-        facts[facility.pk].append({"text": text, "css": "next-free"})
+        if moment is not None and moment not in free_at:
+            free_at[moment] = {
+                "text": _("Next free time: %(moment)s") % {"moment": datetime_text(moment)},
+                "css": "next-free",
+            }
+        facts[facility.pk] = [now_badge if False in found else request_badge, free_at[moment] if moment else none_free]
     return facts

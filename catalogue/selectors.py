@@ -154,22 +154,26 @@ def facility_result_ids(queryset: QuerySet[Facility], *, text: str = "") -> list
 def facilities_in_order(ids) -> list[Facility]:
     """The facilities with these ids, in the order given, with everything a result row shows, in three queries: the
     facilities with their institution, their research fields and their contacts. The fields and contacts come as
-    plain lists (read them with research_fields_of and primary_contact), not related managers, for which Django
-    builds a query set per row and relation that a page of results never runs."""
+    plain lists (read them with research_fields_of and contacts_of), gathered here from one query each rather than
+    by prefetching related managers, for which Django builds a query set per row and relation that a page of
+    results never runs."""
     ids = list(ids)
     if not ids:
         return []
-    found = (
-        Facility.objects.defer(*SEARCH_COLUMNS, *UNLISTED_COLUMNS)
-        .select_related("institution")
-        .prefetch_related(
-            Prefetch("categories", queryset=Category.objects.order_by("name_nb"), to_attr=LISTED_FIELDS),
-            Prefetch(
-                "contacts", queryset=ContactPerson.objects.order_by("-is_primary", "name"), to_attr=LISTED_CONTACTS
-            ),
-        )
-        .in_bulk(ids)
-    )
+    found = Facility.objects.defer(*SEARCH_COLUMNS, *UNLISTED_COLUMNS).select_related("institution").in_bulk(ids)
+    fields: dict[int, list[Category]] = {facility_id: [] for facility_id in found}
+    for link in (
+        Facility.categories.through.objects.filter(facility_id__in=found)
+        .select_related("category")
+        .order_by("category__name_nb", "category_id")
+    ):
+        fields[link.facility_id].append(link.category)
+    contacts: dict[int, list[ContactPerson]] = {facility_id: [] for facility_id in found}
+    for contact in ContactPerson.objects.filter(facility_id__in=found).order_by("-is_primary", "name"):
+        contacts[contact.facility_id].append(contact)
+    for facility_id, facility in found.items():
+        setattr(facility, LISTED_FIELDS, fields[facility_id])
+        setattr(facility, LISTED_CONTACTS, contacts[facility_id])
     return [found[facility_id] for facility_id in ids if facility_id in found]
 
 

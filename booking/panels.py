@@ -64,9 +64,7 @@ def _resource_rows(request, resources, week_start) -> dict:
             "resource": resource,
             "policy": policy,
             "week": weeks[resource.pk],
-            "next_free": next(
-                (i["start"] for day in weeks[resource.pk] for i in day["intervals"] if i["free"]), None
-            ),
+            "next_free": next((i["start"] for day in weeks[resource.pk] for i in day["intervals"] if i["free"]), None),
             "needs_training": policy.requires_qualification and resource.pk not in qualified,
             "can_manage": can_manage[resource.facility_id],
             "booked_locally": policy.booked_in_local_system,
@@ -107,9 +105,11 @@ def register() -> None:
 
 
 def search_result_facts(request, facilities) -> dict[int, list[dict]]:
-    """How each search result is booked: at once, by request (a manager approves), or by contacting it; one
-    query for the whole page."""
+    """How each search result is booked: at once, by request (a manager approves), or by contacting it; and where it
+    can be booked, its next free time for the person looking (selectors.next_free_times). Two queries for the whole
+    page."""
     from booking.models import BookingPolicy
+    from core.formatting import datetime_text
 
     policies_found = BookingPolicy.objects.filter(
         resource__facility__in=[facility.pk for facility in facilities],
@@ -118,13 +118,27 @@ def search_result_facts(request, facilities) -> dict[int, list[dict]]:
     ways: dict[int, set[bool]] = {}
     for facility_id, requires_approval in policies_found:
         ways.setdefault(facility_id, set()).add(requires_approval)
+    user = getattr(request, "user", None)
+    next_free = selectors.next_free_times(facility_ids=list(ways), user=user) if ways else {}
+    now_badge = {"text": _("Bookable now"), "css": "badge ok"}
+    request_badge = {"text": _("Book by request"), "css": "badge pending"}
+    agreement_badge = {"text": _("By agreement with the contact person"), "css": "badge"}
+    none_free = {
+        "text": _("No free time in the next %(days)d days") % {"days": selectors.NEXT_FREE_DAYS},
+        "css": "next-free",
+    }
+    free_at: dict = {}  # the results of a page often share their next free time (the next opening)
     facts = {}
     for facility in facilities:
         found = ways.get(facility.pk)
-        if found and False in found:
-            facts[facility.pk] = [{"text": _("Bookable now"), "css": "badge ok"}]
-        elif found:
-            facts[facility.pk] = [{"text": _("Book by request"), "css": "badge pending"}]
-        else:
-            facts[facility.pk] = [{"text": _("By agreement with the contact person"), "css": "badge"}]
+        if not found:
+            facts[facility.pk] = [agreement_badge]
+            continue
+        moment = next_free.get(facility.pk)
+        if moment is not None and moment not in free_at:
+            free_at[moment] = {
+                "text": _("Next free time: %(moment)s") % {"moment": datetime_text(moment)},
+                "css": "next-free",
+            }
+        facts[facility.pk] = [now_badge if False in found else request_badge, free_at[moment] if moment else none_free]
     return facts

@@ -296,8 +296,8 @@ def _valid_qualifications(user, on: datetime.date):
 
 _FREE_CAPACITY_SQL = """
 WITH res AS (
-    SELECT r.id AS resource_id, p.id AS policy_id, p.time_zone, f.institution_id, p.slot_minutes,
-           p.min_notice_minutes
+    SELECT r.id AS resource_id, r.facility_id, p.id AS policy_id, p.time_zone, f.institution_id, p.slot_minutes,
+           p.min_notice_minutes, p.min_length_minutes
     FROM catalogue_resource r
     JOIN booking_bookingpolicy p ON p.resource_id = r.id
     JOIN catalogue_facility f ON f.id = r.facility_id
@@ -305,6 +305,7 @@ WITH res AS (
       {industry_filter}
       {category_filter}
       {institution_filter}
+      {facility_filter}
 ),
 days AS (
     -- the local dates of the period in each time zone the candidates use
@@ -391,22 +392,25 @@ gaps AS (
 ),
 aligned AS (
     -- a booking starts on the resource's slot grid, counted from local midnight
-    SELECT g.resource_id, g.gap_end,
+    SELECT g.resource_id, g.gap_end, {length} AS need,
            (date_trunc('day', g.gap_start AT TIME ZONE res.time_zone)
             + ceil(extract(epoch FROM (g.gap_start AT TIME ZONE res.time_zone)
                                       - date_trunc('day', g.gap_start AT TIME ZONE res.time_zone)) / 60.0
                    / res.slot_minutes) * res.slot_minutes * interval '1 minute'
            ) AT TIME ZONE res.time_zone AS gap_start
     FROM gaps g JOIN res ON res.resource_id = g.resource_id
-    WHERE g.gap_end - g.gap_start >= %(duration)s  -- only gaps long enough before aligning can be after it
+    WHERE g.gap_end - g.gap_start >= {length}  -- only gaps long enough before aligning can be after it
 ),
 earliest AS (
-    SELECT DISTINCT ON (resource_id) resource_id, gap_start, gap_end
+    SELECT DISTINCT ON (resource_id) resource_id, gap_start, gap_end, need
     FROM aligned
-    WHERE gap_end - gap_start >= %(duration)s
+    WHERE gap_end - gap_start >= need
     ORDER BY resource_id, gap_start
 )
-SELECT resource_id, gap_start, gap_start + %(duration)s FROM earliest ORDER BY gap_start, resource_id LIMIT %(limit)s
+SELECT e.resource_id, e.gap_start, e.gap_start + e.need, res.facility_id,
+       (SELECT max(min_length_minutes) FROM res) AS longest_minimum_minutes
+FROM earliest e JOIN res ON res.resource_id = e.resource_id
+ORDER BY e.gap_start, e.resource_id LIMIT %(limit)s
 """
 
 
@@ -476,49 +480,121 @@ def free_capacity_windows(
     """
     user_institution = verified_institution_id(user)
     if connection.vendor == "postgresql":
-        params = {
-            "start": start,
-            "end": end,
-            "duration": duration,
-            "limit": limit,
-            "now": timezone.now(),
-            "user_institution": user_institution,
-            "category": getattr(category, "pk", category),
-            "institution": getattr(institution, "pk", institution),
-        }
-        sql = _FREE_CAPACITY_SQL.format(
-            category_filter=(
-                "AND EXISTS (SELECT 1 FROM catalogue_facility_categories fc "
-                "WHERE fc.facility_id = f.id AND fc.category_id = %(category)s)"
-                if category is not None
-                else ""
-            ),
-            institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
-            industry_filter="AND f.open_to_industry" if _is_company(user) else "",  # as in bookable_resources
-            external_busy_table=connection.ops.quote_name(calendar_selectors.BUSY_TABLE),
-        )
         rows = []
-        params["external_from"] = start - calendar_selectors.BUSY_MAX_PIECE
-        with connection.cursor() as cursor:
-            for cut_off in _search_stages(start, end, limit, now=params["now"]):
-                cursor.execute(sql, {**params, "end": cut_off})
-                rows = cursor.fetchall()
-                if len(rows) >= limit:
-                    break
+        now = timezone.now()
+        for cut_off in _search_stages(start, end, limit, now=now):
+            rows = _earliest_windows_sql(
+                start=start, end=cut_off, duration=duration, category=category, institution=institution,
+                facility_ids=None, user=user, user_institution=user_institution, limit=limit, now=now,
+            )  # fmt: skip
+            if len(rows) >= limit:
+                break
         resources = Resource.objects.select_related("facility__institution", "booking_policy").in_bulk(
             [row[0] for row in rows]
         )
-        return [free_window(resources[rid], s, e) for rid, s, e in rows if rid in resources]
+        return [free_window(resources[rid], s, e) for rid, s, e, *_facility in rows if rid in resources]
     return _free_capacity_windows_python(
         start=start, end=end, duration=duration, category=category, institution=institution, user=user,
         user_institution=user_institution, limit=limit,
     )  # fmt: skip
 
 
-def _free_capacity_windows_python(*, start, end, duration, category, institution, user, user_institution, limit):
+# How far ahead a search result looks for its facility's next free time.
+NEXT_FREE_DAYS = 14
+
+
+def next_free_times(*, facility_ids, user=None, now: datetime.datetime | None = None) -> dict[int, datetime.datetime]:
+    """For each facility, the earliest moment within NEXT_FREE_DAYS at which `user` could start a booking of one of
+    its resources, of that resource's minimum length (the rule of free_capacity_windows: a resource `user` may
+    book, after its minimum notice, on its slot grid, clear of bookings, closures and external busy time);
+    facilities with nothing free in that time are left out.
+
+    On PostgreSQL one statement for a whole page of search results looks at the next day first, and a second one
+    at the rest of the period for the facilities that day did not settle: a window that the first day could not
+    show ends after it, so it starts after the day's end less its resource's minimum length, and a facility whose
+    earliest window found starts before the day's end less the longest minimum length is settled.
+    """
+    facility_ids = list(facility_ids)
+    if not facility_ids:
+        return {}
+    now = now or timezone.now()
+    end = now + datetime.timedelta(days=NEXT_FREE_DAYS)
+    user_institution = verified_institution_id(user)
+    if connection.vendor == "postgresql":
+        found: dict[int, datetime.datetime] = {}
+        remaining = facility_ids
+        for cut_off in (min(now + datetime.timedelta(days=1), end), end):
+            rows = _earliest_windows_sql(
+                start=now, end=cut_off, duration=None, category=None, institution=None, facility_ids=remaining,
+                user=user, user_institution=user_institution, limit=None, now=now,
+            )  # fmt: skip
+            earliest: dict[int, datetime.datetime] = {}
+            for _resource, window_start, _window_end, facility_id, _longest in rows:  # earliest first
+                earliest.setdefault(facility_id, window_start)
+            # The longest minimum length of all candidates (the same on every row).
+            settled_before = cut_off - datetime.timedelta(minutes=rows[0][4] if rows else 0)
+            for facility_id, window_start in earliest.items():
+                if cut_off == end or window_start <= settled_before:
+                    found[facility_id] = window_start
+            remaining = [facility_id for facility_id in remaining if facility_id not in found]
+            if not remaining or cut_off == end:
+                break
+        return found
+    windows = _free_capacity_windows_python(
+        start=now, end=end, duration=None, category=None, institution=None, user=user,
+        user_institution=user_institution, limit=None, facility_ids=facility_ids,
+    )  # fmt: skip
+    found = {}
+    for window in windows:
+        found.setdefault(window.resource.facility_id, window.start)
+    return found
+
+
+def _earliest_windows_sql(
+    *, start, end, duration, category, institution, facility_ids, user, user_institution, limit, now
+) -> list[tuple]:
+    """(resource id, start, end, facility id, the longest minimum booking length in minutes of all candidates) of
+    each candidate's earliest free window in [start, end), earliest first: of `duration`, or with None of each
+    resource's minimum booking length."""
+    params = {
+        "start": start,
+        "end": end,
+        "duration": duration,
+        "limit": limit,
+        "now": now,
+        "user_institution": user_institution,
+        "category": getattr(category, "pk", category),
+        "institution": getattr(institution, "pk", institution),
+        "facilities": facility_ids,
+        "external_from": start - calendar_selectors.BUSY_MAX_PIECE,
+    }
+    sql = _FREE_CAPACITY_SQL.format(
+        category_filter=(
+            "AND EXISTS (SELECT 1 FROM catalogue_facility_categories fc "
+            "WHERE fc.facility_id = f.id AND fc.category_id = %(category)s)"
+            if category is not None
+            else ""
+        ),
+        institution_filter="AND f.institution_id = %(institution)s" if institution is not None else "",
+        facility_filter="AND f.id = ANY(%(facilities)s)" if facility_ids is not None else "",
+        industry_filter="AND f.open_to_industry" if _is_company(user) else "",  # as in bookable_resources
+        external_busy_table=connection.ops.quote_name(calendar_selectors.BUSY_TABLE),
+        length="%(duration)s" if duration is not None else "res.min_length_minutes * interval '1 minute'",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _free_capacity_windows_python(
+    *, start, end, duration, category, institution, user, user_institution, limit, facility_ids=None
+):
+    """free_capacity_windows without SQL of its own; `duration` None means each resource's minimum length."""
+    candidates = _candidate_resources(category, institution, user)
+    if facility_ids is not None:
+        candidates = candidates.filter(facility_id__in=facility_ids)
     resources = list(
-        _candidate_resources(category, institution, user)
-        .select_related("facility__institution", "booking_policy")
+        candidates.select_related("facility__institution", "booking_policy")
         .prefetch_related("booking_policy__opening_hours")
         .distinct()
     )
@@ -546,11 +622,12 @@ def _free_capacity_windows_python(*, start, end, duration, category, institution
         opening = opening_intervals(policy, first, end, opening_hours=list(policy.opening_hours.all()))
         for free_start, free_end in subtract_intervals(opening, taken.get(resource.id, [])):
             free_start = _align_up(free_start, policy)
-            if free_end - free_start >= duration:
-                found.append(free_window(resource, free_start, free_start + duration))
+            length = duration if duration is not None else datetime.timedelta(minutes=policy.min_length_minutes)
+            if free_end - free_start >= length:
+                found.append(free_window(resource, free_start, free_start + length))
                 break
     found.sort(key=lambda w: (w.start, w.resource.id))
-    return found[:limit]
+    return found[:limit] if limit is not None else found
 
 
 # --- lists ------------------------------------------------------------------------------------------------------

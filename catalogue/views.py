@@ -1,3 +1,5 @@
+from urllib.parse import quote_plus
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,12 +42,11 @@ def home(request):
 def search(request):
     """Search results with facets; the same FacilityFilterSet as GET /api/v1/facilities/."""
     filterset = FacilityFilterSet(request.GET, queryset=selectors.visible_facilities(request.user))
-    results = filterset.qs
-    facets, total = selectors.facility_facets_and_total(results)
-    paginator = Paginator(results, SEARCH_PAGE_SIZE)
-    paginator.count = total  # counted with the facets, which saves running the search once more
-    page = paginator.get_page(request.GET.get("page"))
-    facilities = list(page)
+    # The search runs once: every result's id in order, from which the facets, the count and the page are read.
+    ids = selectors.facility_result_ids(filterset.qs, text=request.GET.get("q", ""))
+    facets = selectors.facility_facets_of(ids)
+    page = Paginator(ids, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = facilities = selectors.facilities_in_order(page.object_list)
     facts = result_facts_for(request, facilities)  # price and bookability, from the apps above (one pass each)
     for facility in facilities:
         facility.result_facts = facts.get(facility.pk, [])
@@ -72,20 +73,34 @@ def _query_without(request, *names: str) -> str:
 
 
 def _facet_links(request, facets: dict) -> dict:
-    """Each facet value gets a link that sets (or, when active, removes) it and keeps the other filters."""
+    """Each facet value gets a link that sets (or, when active, removes) it and keeps the other filters.
+
+    The query string of each link is the page's own without `page`, with the facet's parameter set to the value
+    (where it stood, or at the end) or left out; the encoded parameters around it are joined once per facet, not
+    once per value (a national register lists some hundred values)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    pairs = [(name, _encoded(name, params.getlist(name))) for name in params]
     linked = {}
     for name, values in facets.items():
+        names = [key for key, _part in pairs]
+        position = names.index(name) if name in names else len(pairs)
+        before = [part for _key, part in pairs[:position] if part]
+        after = [part for _key, part in pairs[position + 1 :] if part]
+        without = "?" + "&".join(before + after)
+        current = params.get(name)
+        prefix = quote_plus(name) + "="
         linked[name] = []
         for value in values:
-            params = request.GET.copy()
-            params.pop("page", None)
-            active = params.get(name) == value["value"]
-            if active:
-                params.pop(name)
-            else:
-                params[name] = value["value"]
-            linked[name].append({**value, "active": active, "url": "?" + params.urlencode()})
+            active = current == value["value"]
+            url = without if active else "?" + "&".join([*before, prefix + quote_plus(str(value["value"])), *after])
+            linked[name].append({**value, "active": active, "url": url})
     return linked
+
+
+def _encoded(name: str, values: list[str]) -> str:
+    """`name=value&name=value2`, as QueryDict.urlencode() writes a parameter."""
+    return "&".join(quote_plus(name) + "=" + quote_plus(str(value)) for value in values)
 
 
 def _active_filters(request, facets) -> list[dict]:

@@ -63,20 +63,26 @@ def facility_manage(request, facility):
 
 def search_result_facts(request, facilities) -> dict[int, list[dict]]:
     """ "From" price on each search result, for the person looking (an anonymous visitor: the external price)."""
-    from core.formatting import money_text
-    from pricing.choices import PriceUnit
     from pricing.price_summaries import from_prices
 
     facts = {}
+    texts: dict = {}  # the results of a page often share a price
     for facility_id, price in from_prices(facilities=facilities, user=getattr(request, "user", None)).items():
-        unit = PriceUnit(price.unit).label.lower() if price.unit in PriceUnit.values else price.unit
-        if price.price_incl_vat is None:
-            text = _("From %(price)s per %(unit)s excl. VAT") % {"price": money_text(price.price), "unit": unit}
-        elif price.price_incl_vat != price.price:
-            text = _("From %(price)s per %(unit)s excl. VAT (%(incl)s incl. VAT)") % {
-                "price": money_text(price.price), "unit": unit, "incl": money_text(price.price_incl_vat),
-            }  # fmt: skip
-        else:
-            text = _("From %(price)s per %(unit)s (no VAT)") % {"price": money_text(price.price), "unit": unit}
-        facts[facility_id] = [{"text": text, "css": "price"}]
+        key = (price.price, price.price_incl_vat, price.unit)
+        if key not in texts:
+            texts[key] = {"text": _from_price_text(price), "css": "price"}
+        facts[facility_id] = [texts[key]]
     return facts
+
+
+def _from_price_text(price) -> str:
+    from core.formatting import money_text
+
+    unit = PriceUnit(price.unit).label.lower() if price.unit in PriceUnit.values else price.unit
+    if price.price_incl_vat is None:
+        return _("From %(price)s per %(unit)s excl. VAT") % {"price": money_text(price.price), "unit": unit}
+    if price.price_incl_vat != price.price:
+        return _("From %(price)s per %(unit)s excl. VAT (%(incl)s incl. VAT)") % {
+            "price": money_text(price.price), "unit": unit, "incl": money_text(price.price_incl_vat),
+        }  # fmt: skip
+    return _("From %(price)s per %(unit)s (no VAT)") % {"price": money_text(price.price), "unit": unit}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pricing.choices import PriceTier, PriceUnit
 from pricing.models import PriceListItem
-from pricing.selectors import member_of_owning_institution, price_incl_vat, public_vat_rates
+from pricing.selectors import member_institution_id, price_incl_vat, public_vat_rates
 
 # A price per hour says most to someone comparing; other units only where a facility has no hourly price.
 UNIT_PREFERENCE = (PriceUnit.HOUR, PriceUnit.HALF_DAY, PriceUnit.DAY, PriceUnit.SAMPLE, PriceUnit.FIXED)
@@ -23,40 +23,48 @@ class FromPrice:
     unit: str
 
 
-def viewer_tier(user, resource) -> str:
-    """The tier whose price a list shows: rental as pricing.terms decides it, internal for a verified member of
-    the owning institution, else external economic (the price a company or an anonymous visitor pays)."""
-    return PriceTier.INTERNAL if member_of_owning_institution(user, resource) else PriceTier.EXTERNAL_ECONOMIC
-
-
 def from_prices(*, facilities, user, day: datetime.date | None = None) -> dict[int, FromPrice]:
-    """The lowest price per facility, in its most telling unit, in the tier `user` would pay; facilities without
-    a current price list are left out."""
+    """The lowest price per facility, in its most telling unit, in the tier `user` would pay (internal
+    at the institution the person is a verified member of, else external economic); facilities without a current
+    price list are left out.
+
+    One query of plain values (facility, resource, list, tier, unit, price) for the whole page, not model objects:
+    a page of 20 facilities has some 40 priced resources with three tiers each."""
     day = day or timezone.localdate()
-    items = (
-        PriceListItem.objects.filter(price_list__resource__facility__in=[f.pk for f in facilities])
+    facilities = list(facilities)
+    rows = (
+        PriceListItem.objects.filter(price_list__resource__facility__in=[facility.pk for facility in facilities])
         .filter(price_list__resource__is_active=True, price_list__valid_from__lte=day)
         .filter(Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=day))
-        .select_related("price_list__resource__facility")
         .order_by("price_list__resource_id", "-price_list__valid_from")
+        .values_list(
+            "price_list__resource__facility_id", "price_list__resource_id", "price_list_id", "tier", "unit", "price"
+        )
     )
+    member_of = member_institution_id(user)
+    tiers = {
+        facility.pk: PriceTier.INTERNAL if facility.institution_id == member_of else PriceTier.EXTERNAL_ECONOMIC
+        for facility in facilities
+    }
     # Only the newest list valid today counts for each resource.
     newest: dict[int, int] = {}
-    best: dict[int, FromPrice] = {}
-    vat_rates = public_vat_rates(facilities=facilities)
-    for item in items:
-        resource = item.price_list.resource
-        newest.setdefault(resource.pk, item.price_list_id)
-        if newest[resource.pk] != item.price_list_id or item.tier != viewer_tier(user, resource):
+    lowest: dict[int, tuple] = {}  # facility id -> (rank of the unit, price, unit)
+    for facility_id, resource_id, price_list_id, tier, unit, price in rows:
+        if newest.setdefault(resource_id, price_list_id) != price_list_id or tier != tiers[facility_id]:
             continue
-        incl = price_incl_vat(item.price, vat_rates.get(resource.facility_id, {}).get(item.tier))
-        candidate = FromPrice(price=item.price, price_incl_vat=incl, unit=item.unit)
-        current = best.get(resource.facility_id)
-        if current is None or _rank(candidate) < _rank(current):
-            best[resource.facility_id] = candidate
-    return best
+        candidate = (_unit_rank(unit), price, unit)
+        if facility_id not in lowest or candidate[:2] < lowest[facility_id][:2]:
+            lowest[facility_id] = candidate
+    vat_rates = public_vat_rates(facilities=[facility for facility in facilities if facility.pk in lowest])
+    return {
+        facility_id: FromPrice(
+            price=price,
+            price_incl_vat=price_incl_vat(price, vat_rates.get(facility_id, {}).get(tiers[facility_id])),
+            unit=unit,
+        )
+        for facility_id, (_rank, price, unit) in lowest.items()
+    }
 
 
-def _rank(price: FromPrice) -> tuple:
-    unit = UNIT_PREFERENCE.index(price.unit) if price.unit in UNIT_PREFERENCE else len(UNIT_PREFERENCE)
-    return (unit, price.price)
+def _unit_rank(unit: str) -> int:
+    return UNIT_PREFERENCE.index(unit) if unit in UNIT_PREFERENCE else len(UNIT_PREFERENCE)

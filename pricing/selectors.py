@@ -69,16 +69,20 @@ class Quote:
         return str(TermsReason(self.reason).label) if self.reason else ""
 
 
+def member_institution_id(user) -> int | None:
+    """The institution the person is a verified academic member of (`accounts.selectors.verified_institution_id`:
+    Feide, a verified address under the institution's domain, or an admin's approval), or None; the institution a
+    person typed in their profile never counts."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.kind == UserKind.ACADEMIC:
+        return verified_institution_id(user)
+    return None
+
+
 def member_of_owning_institution(user, resource) -> bool:
-    """Whether the person is an academic whose affiliation with the institution that owns the resource's facility
-    is verified (`accounts.selectors.verified_institution_id`: Feide, a verified address under the institution's
-    domain, or an admin's approval); the institution a person typed in their profile never counts."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.kind == UserKind.ACADEMIC
-        and verified_institution_id(user) == resource.facility.institution_id
-    )
+    """Whether the person is a verified academic member (member_institution_id) of the institution that owns the
+    resource's facility."""
+    institution_id = member_institution_id(user)
+    return institution_id is not None and institution_id == resource.facility.institution_id
 
 
 def agreements_covering(*, user, facility_id: int, day: datetime.date):

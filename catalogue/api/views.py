@@ -78,6 +78,15 @@ class FacilityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
             return FacilityCreateSerializer
         return FacilitySerializer
 
+    def list(self, request, *args, **kwargs):
+        # The search runs once: every result's id in order, then the page's facilities by id (the count is the
+        # length of the list, not a second run of the search).
+        queryset = self.filter_queryset(self.get_queryset())
+        ids = selectors.facility_result_ids(queryset, text=request.query_params.get("q", ""))
+        page = self.paginate_queryset(ids)
+        facilities = selectors.facilities_in_order(page)
+        return self.get_paginated_response(self.get_serializer(facilities, many=True).data)
+
     def get_object(self):
         facility = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if not policies.can_view_facility(self.request.user, facility):

@@ -2,8 +2,10 @@ import json
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from core.navigation import panels_for
 
@@ -30,3 +32,26 @@ def json_ld(data) -> str:
     """A <script type="application/ld+json"> element whose content cannot break out of the script."""
     payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag
+def facet_options(values):
+    """The options of one search facet (catalogue.views._facet_links), each a link that sets or removes it with its
+    count, as list items. One call per facet rather than a template loop: the facets of a national register's
+    search have some hundred options, and a loop renders eight template nodes for each."""
+    yes = gettext("Yes")  # the one option of a yes/no facet (open to industry) has no label of its own
+    return format_html_join(
+        "\n",
+        '<li><a href="{}" {}><span class="checkbox" aria-hidden="true">{}</span> {}</a> <span class="count">({})</span>'
+        "</li>",
+        (
+            (
+                value["url"],
+                mark_safe('aria-current="true" class="active"') if value["active"] else "",
+                "☑" if value["active"] else "☐",
+                value["label"] or yes,
+                localize(value["count"]),
+            )
+            for value in values
+        ),
+    )

@@ -126,3 +126,30 @@ def test_openapi_schema_and_docs(db, client, capsys):
 @pytest.mark.parametrize("path", ["/api/v1/facilities/", "/api/v1/resources/", "/api/v1/institutions/"])
 def test_anonymous_reads_are_public(db, api_client, path):
     assert api_client.get(path).status_code == 200
+
+
+def test_a_listed_facility_is_exactly_what_its_declared_fields_give(db, api_client):
+    """The list writes its rows out by hand (for speed); they must stay what DRF's field-by-field answer gives, for
+    a facility with everything and one with nothing optional."""
+    import datetime
+
+    from rest_framework import serializers
+
+    from catalogue import selectors
+    from catalogue.api.serializers import FacilitySerializer
+
+    full = _facilities(1)[0]
+    full.last_verified = datetime.date(2026, 3, 1)
+    full.offers_service = full.offers_rental = True
+    full.web_address, full.accreditation, full.campus = "https://example.org/lab", "ISO 17025", "Gaustad"
+    full.save()
+    bare = FacilityFactory(institution=InstitutionFactory(region=""), last_verified=None)
+    ids = [full.pk, bare.pk]
+    for facility in selectors.facilities_in_order(ids):
+        fast = FacilitySerializer(facility).data
+        declared = serializers.ModelSerializer.to_representation(FacilitySerializer(), facility)
+        assert fast == dict(declared)
+    listed = api_client.get("/api/v1/facilities/", {"page_size": 200}).json()["results"]
+    by_id = {row["id"]: row for row in listed}
+    assert by_id[full.pk]["primary_contact"]["is_primary"] is True
+    assert len(by_id[full.pk]["categories"]) == 2 and by_id[bare.pk]["primary_contact"] is None

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.booking.factories import BookingPolicyFactory
+from tests.booking.factories import BookingPolicyFactory, ClosureFactory
 from tests.factories import (
     AcademicUserFactory,
     ContactPersonFactory,
@@ -52,6 +52,21 @@ def result_of(facility, viewer=None) -> str:
 )
 def test_how_a_result_is_booked(policies, says):
     assert says in result_of(facility_with(policies=policies))
+
+
+def test_a_bookable_result_says_when_it_is_next_free():
+    facility = facility_with(policies=(False,))
+    row = result_of(facility)
+    assert "Next free time: " in row
+
+
+def test_a_result_fully_taken_says_it_has_no_free_time_and_one_by_agreement_says_nothing_of_it():
+    taken = facility_with(policies=(True,), name="Fullbooket lab")
+    resource = taken.resources.get()
+    now = timezone.now()
+    ClosureFactory(resource=resource, start=now - datetime.timedelta(days=1), end=now + datetime.timedelta(days=30))
+    assert "No free time in the next 14 days" in result_of(taken)
+    assert "free time" not in result_of(facility_with(name="Avtalelab")).lower()
 
 
 PRICES = {"internal": "100", "non_economic": "800", "economic": "1000"}

@@ -474,6 +474,31 @@ def measure(repeats: int, warmup: int = 3) -> dict:
     }
 
 
+def markdown_table(report: dict) -> str:
+    """The table of docs/benchmark.md "Register search" for a report: per search the matches, the wall clock of
+    page, API and plain SQL (p50 / p95) and the CPU time of page and API (p50), then all five together."""
+    lines = [
+        "| search | matches | page p50 / p95 ms | API p50 / p95 ms | plain SQL p50 / p95 ms | CPU page / API p50 ms |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def pair(summary):
+        return f"{summary['p50_ms']:.1f} / {summary['p95_ms']:.1f}"
+
+    for text, found in report["searches"].items():
+        cpu = found["cpu"]
+        lines.append(
+            f"| {text} | {found['matches']} | {pair(found['page'])} | {pair(found['api'])} | {pair(found['sql'])} "
+            f"| {cpu['page']['p50_ms']:.1f} / {cpu['api']['p50_ms']:.1f} |"
+        )
+    every, cpu = report["all"], report["all_cpu"]
+    lines.append(
+        f"| **all five** | | **{pair(every['page'])}** | **{pair(every['api'])}** | {pair(every['sql'])} "
+        f"| {cpu['page']['p50_ms']:.1f} / {cpu['api']['p50_ms']:.1f} |"
+    )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--facilities", type=int, default=5000)
@@ -523,6 +548,11 @@ def main(argv=None) -> dict:
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"written to {path}", file=sys.stderr)
+    print(
+        f"\nload average before {load_before}, after {report['load_average_after']}; queries per search: "
+        f"{ {text: found['queries'] for text, found in report['searches'].items()} }\n{markdown_table(report)}",
+        file=sys.stderr,
+    )
     return report
 
 

@@ -69,7 +69,7 @@ INTAKE_SENDER_TESTS = tuple(
     for name in ("api_clients", "organisation_keys", "clusters_in_the_portal", "cluster_accepts_for_itself")
 )
 QUOTE_RULES = (
-    "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
+    "member_institution_id", "member_of_owning_institution", "agreements_covering", "use_terms_of", "booking_price",
     "booking_quote", "quote_for_terms", "_quote_of", "quantity_for", "_tier_prices_valid_on", "HOURS_PER_UNIT",
     "quote_with_terms", "terms_by_access_model", "tiers_by_access_model", "prices_for_user",
     # the VAT a public price table and a "from" price show
@@ -142,11 +142,13 @@ BOOKING_SELECTOR_RULES = (
     "bookings_in_use_window",
     "booking_proposal_refusal",
     "cancellation_is_charged",
+    "next_free_times",  # a search result's next free time
 )
 BOOKING_SELECTOR_TESTS = (
     "tests/booking/test_bookable_resources.py",
     "tests/booking/test_api_errors.py",
     "tests/booking/test_free_capacity_windows.py",
+    "tests/booking/test_next_free_times.py",
     "tests/booking/test_use.py",
     "tests/booking/test_use_rules.py",
     "tests/booking/test_cancellation_charges.py",

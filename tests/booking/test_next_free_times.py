@@ -1,0 +1,72 @@
+"""A search result's next free time (booking.selectors.next_free_times): the earliest moment a booking of the
+resource's minimum length could start at one of the facility's resources, for a whole page of facilities at once.
+The suite runs on PostgreSQL (one SQL statement, the next day first) and SQLite (the Python rule)."""
+
+import datetime
+
+import pytest
+
+from booking import selectors
+from tests.booking.factories import BookingPolicyFactory, ClosureFactory
+from tests.factories import FacilityFactory, ResourceFactory
+from tests.helpers import OSLO
+
+pytestmark = pytest.mark.django_db
+MONDAY = datetime.date(2027, 1, 4)
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=OSLO)
+
+
+def bookable(facility, **policy):
+    return BookingPolicyFactory(resource=ResourceFactory(facility=facility, bookable=True), min_notice_minutes=0,
+                                **policy)  # fmt: skip
+
+
+def closed(policy, start, end):
+    ClosureFactory(resource=policy.resource, start=start, end=end)
+
+
+def test_the_next_free_time_is_the_first_start_after_opening_and_busy_time():
+    facility = FacilityFactory()
+    policy = bookable(facility)  # open every day 07-19
+    closed(policy, at(MONDAY, 7), at(MONDAY, 10, 30))
+    assert selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 6)) == {facility.pk: at(MONDAY, 10, 30)}
+
+
+def test_a_gap_shorter_than_the_minimum_length_is_not_free_time():
+    facility = FacilityFactory()
+    policy = bookable(facility, min_length_minutes=120)
+    closed(policy, at(MONDAY, 7), at(MONDAY, 9))
+    closed(policy, at(MONDAY, 10), at(MONDAY, 12))  # 09-10 is free, but an hour is too short
+    assert selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 6)) == {facility.pk: at(MONDAY, 12)}
+
+
+def test_the_earliest_of_the_facility_s_resources_counts_even_when_it_runs_past_the_first_day():
+    """A short booking found near the end of the first day does not hide a long one that starts earlier and ends
+    after it (the statement looks at the next day first)."""
+    facility = FacilityFactory()
+    short = bookable(facility, min_length_minutes=60)
+    long = bookable(facility, min_length_minutes=240)
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    closed(short, at(MONDAY, 10), at(tuesday, 9))  # free Tuesday 09-10, inside the first day from Monday 10:00
+    closed(long, at(MONDAY, 10), at(MONDAY, 19))  # free Tuesday 07-11, which ends after the first day
+    found = selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 10))
+    assert found == {facility.pk: at(tuesday, 7)}
+
+
+def test_a_facility_with_nothing_free_in_the_period_is_left_out_and_others_keep_theirs():
+    full, free = FacilityFactory(), FacilityFactory()
+    policy = bookable(full)
+    closed(policy, at(MONDAY, 0), at(MONDAY + datetime.timedelta(days=selectors.NEXT_FREE_DAYS + 1), 0))
+    bookable(free)
+    found = selectors.next_free_times(facility_ids=[full.pk, free.pk], now=at(MONDAY, 6))
+    assert found == {free.pk: at(MONDAY, 7)}
+
+
+def test_a_facility_open_only_in_a_week_is_found_after_the_first_day():
+    facility = FacilityFactory()
+    bookable(facility, opening={MONDAY.weekday(): [(datetime.time(8), datetime.time(16))]})
+    found = selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 17))
+    assert found == {facility.pk: at(MONDAY + datetime.timedelta(days=7), 8)}

@@ -2,6 +2,7 @@
 looking, for the search results, in one query for the whole page."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,14 +49,12 @@ def from_prices(*, facilities, user, day: datetime.date | None = None) -> dict[i
     }
     # Only the newest list valid today counts for each resource.
     newest: dict[int, int] = {}
-    lowest: dict[int, tuple] = {}  # facility id -> (rank of the unit, price, unit)
+    offers: dict[int, list[tuple]] = defaultdict(list)  # facility id -> (rank of the unit, price, unit) of each price
     for facility_id, resource_id, price_list_id, tier, unit, price in rows:
-        if newest.setdefault(resource_id, price_list_id) != price_list_id or tier != tiers[facility_id]:
-            continue
-        candidate = (_unit_rank(unit), price, unit)
-        if facility_id not in lowest or candidate[:2] < lowest[facility_id][:2]:
-            lowest[facility_id] = candidate
-    vat_rates = public_vat_rates(facilities=[facility for facility in facilities if facility.pk in lowest])
+        if newest.setdefault(resource_id, price_list_id) == price_list_id and tier == tiers[facility_id]:
+            offers[facility_id].append((_unit_rank(unit), price, unit))
+    vat_rates = public_vat_rates(facilities=[facility for facility in facilities if facility.pk in offers])
+    lowest = {facility_id: min(prices) for facility_id, prices in offers.items()}  # the best unit, then the price
     return {
         facility_id: FromPrice(
             price=price,

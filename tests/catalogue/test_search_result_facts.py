@@ -133,10 +133,11 @@ def priced_resource(facility, *, unit="hour", price, valid_from=datetime.date(20
     return resource
 
 
-def test_the_from_price_is_the_lowest_of_the_facilitys_resources_whichever_comes_first():
+@pytest.mark.parametrize("prices", [("800", "1000"), ("1000", "800"), ("1000", "800", "900")])
+def test_the_from_price_is_the_lowest_of_the_facilitys_resources_whichever_comes_first(prices):
     facility = FacilityFactory(name="Massespektrometrilab")
-    priced_resource(facility, price="800")
-    priced_resource(facility, price="1000")
+    for price in prices:
+        priced_resource(facility, price=price)
     assert f"From NOK{NBSP}800.00 per hour excl. VAT" in result_of(facility)
 
 

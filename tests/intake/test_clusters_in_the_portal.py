@@ -6,7 +6,7 @@ import pytest
 
 from accounts import services as account_services
 from accounts.models import ClusterMember, Organisation
-from intake import services
+from intake import policies, services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +239,87 @@ def test_a_clusters_staff_member_sends_for_a_member_with_a_personal_token_too(cl
         assert (refused.status_code, refused.json()["code"]) == (400, "not_a_member")
     missing = client.post("/api/v1/intake/requests/", request, content_type="application/json")
     assert missing.status_code == 400 and "org_number" in missing.json()
+
+
+# --- who the policies take an actor to be: the clusters it speaks for, the requester, the confirmed sender -------
+
+
+def _second_staff(clusters):
+    """Another approved member of Oslo Cancer Cluster, who did not send anything."""
+    staff = UserFactory()
+    membership = account_services.membership_request(user=staff, org_number=OCC)
+    account_services.membership_decide(actor=clusters.occ, membership_id=membership.pk, approve=True)
+    return staff
+
+
+def test_the_clusters_a_person_or_a_key_speaks_for(clusters, world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from intake.models import ApiClient
+
+    occ = Organisation.objects.get(org_number=OCC)
+    assert policies.cluster_ids(clusters.occ) == {occ.pk} == policies.cluster_ids(_second_staff(clusters))
+    assert policies.cluster_ids(world.client) == {occ.pk}
+    assert policies.cluster_ids(clusters.sharing) == set()  # a member company speaks for no cluster
+    assert policies.cluster_ids(AnonymousUser()) == set()
+    ApiClient.objects.filter(pk=world.client.pk).update(revoked_at=timezone.now())
+    world.client.refresh_from_db()
+    assert policies.cluster_ids(world.client) == set()
+    ApiClient.objects.filter(pk=world.client.pk).update(revoked_at=None, organisation=None)
+    world.client.refresh_from_db()
+    assert policies.cluster_ids(world.client) == set()
+
+
+def test_a_clusters_other_staff_are_requesters_of_what_it_sent_and_of_nothing_else(clusters):
+    staff = _second_staff(clusters)
+    requests = clusters.requests
+    assert policies.is_requester(staff, requests["occ for Sharing AS"]) is True
+    assert policies.is_requester(staff, requests["Sharing AS itself"]) is False
+    assert policies.is_requester(clusters.nht, requests["occ for Sharing AS"]) is False
+
+
+def test_a_revoked_key_and_a_signed_out_visitor_are_nobodys_requester(clusters, world):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from tests.intake.factories import IntakeRequestFactory
+
+    sent = clusters.requests["occ for Sharing AS"]
+    assert policies.is_requester(world.client, sent) is True
+    world.client.revoked_at = timezone.now()
+    assert policies.is_requester(world.client, sent) is False
+    without_account = IntakeRequestFactory(requester=None, confirmed_at=timezone.now())
+    assert policies.is_requester(AnonymousUser(), without_account) is False
+    assert policies.can_manage_api_keys(AnonymousUser(), Organisation.objects.get(org_number=OCC)) is False
+
+
+@pytest.mark.parametrize(
+    ("change", "confirmed_sender"),
+    [
+        ({}, True),
+        ({"email": "PER.Hansen@lab.example"}, True),  # the same address in other letters
+        ({"requester": "someone"}, False),  # sent with an account: that account's
+        ({"client": True}, False),  # sent with a key: the key's organisation's
+        ({"confirmed_at": None}, False),  # the address never confirmed
+        ({"email": "ola.hansen@lab.example"}, False),
+        ({"verified": False}, False),  # the person's own address not verified
+    ],
+)
+def test_who_sent_a_request_without_an_account_is_the_person_with_that_verified_address(
+    world, change, confirmed_sender
+):
+    from django.utils import timezone
+
+    from tests.intake.factories import IntakeRequestFactory
+
+    request = IntakeRequestFactory(
+        requester=UserFactory() if change.get("requester") else None,
+        submitted_by_client=world.client if change.get("client") else None,
+        confirmed_at=change.get("confirmed_at", timezone.now()),
+        email="per.hansen@lab.example",
+    )
+    address = change.get("email", "per.hansen@lab.example")
+    person = UserFactory(email=address, email_verified=change.get("verified", True))
+    assert policies.is_confirmed_sender(person, request) is confirmed_sender
+    assert policies.is_requester(person, request) is confirmed_sender

@@ -259,7 +259,10 @@ def test_the_clusters_a_person_or_a_key_speaks_for(clusters, world):
     from intake.models import ApiClient
 
     occ = Organisation.objects.get(org_number=OCC)
-    assert policies.cluster_ids(clusters.occ) == {occ.pk} == policies.cluster_ids(_second_staff(clusters))
+    staff = _second_staff(clusters)
+    assert policies.cluster_ids(clusters.occ) == {occ.pk} == policies.cluster_ids(staff)
+    staff.is_active = False  # a deactivated account speaks for nobody
+    assert policies.cluster_ids(staff) == set()
     assert policies.cluster_ids(world.client) == {occ.pk}
     assert policies.cluster_ids(clusters.sharing) == set()  # a member company speaks for no cluster
     assert policies.cluster_ids(AnonymousUser()) == set()

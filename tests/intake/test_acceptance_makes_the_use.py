@@ -344,3 +344,41 @@ def test_a_booking_priced_in_samples_keeps_the_managers_number_of_samples(world)
     routing = proposal(world, resource, quote_amount=Decimal("3000.00"), quote_unit="sample", quote_quantity=3)
     assert (routing.unit, routing.quantity, routing.quote_amount) == ("sample", Decimal("3"), Decimal("3000.00"))
     assert "3 × " in routing.request.messages.last().body
+
+
+def test_an_agreement_proposal_keeps_nothing_of_a_booking_or_a_quote(world, bookable):
+    """What the manager typed in the booking fields of the form is not part of an agreement proposal."""
+    routing = proposal(
+        world, bookable, proposal_kind="agreement", agreement_type="service", slot_start=None, slot_end=None,
+        quote_amount=None, quote_unit="hour", quote_quantity=3,
+    )  # fmt: skip
+    routing.refresh_from_db()
+    assert (routing.resource_id, routing.quantity, routing.unit, routing.quote_amount) == (None, None, "", None)
+    assert (routing.slot_start, routing.slot_end, routing.series_frequency, routing.series_count) == (
+        None, None, "", None,
+    )  # fmt: skip
+
+
+def test_a_single_booking_proposal_is_no_series_and_keeps_its_slot(world, bookable):
+    routing = proposal(world, bookable, series_count=0)
+    routing.refresh_from_db()
+    assert (routing.slot_start, routing.slot_end) == (days_ahead(10, 10), days_ahead(10, 12))
+    assert (routing.series_frequency, routing.series_count, routing.resource_id) == ("", None, bookable.pk)
+    assert (routing.unit, routing.quantity) == ("hour", Decimal("2.00"))
+
+
+@pytest.mark.parametrize("series", [{"series_frequency": "weekly"}, {"series_count": 3}])
+def test_a_series_without_the_time_of_its_first_booking_is_refused_at_its_start(world, bookable, series):
+    with pytest.raises(DomainError) as refused:
+        proposal(world, bookable, slot_start=None, slot_end=None, **series)
+    assert (refused.value.field, refused.value.code) == ("slot_start", "required")
+
+
+def test_a_long_series_is_priced_on_every_hour_of_it(world, bookable):
+    """Ten weekly eight-hour days: the amount covers 80 hours, to the hundredth, whatever unit was named."""
+    routing = proposal(
+        world, bookable, slot_start=days_ahead(10, 8), slot_end=days_ahead(10, 16), series_frequency="weekly",
+        series_count=10, quote_amount=Decimal("60000"), quote_unit="day", quote_quantity=1,
+    )  # fmt: skip
+    routing.refresh_from_db()
+    assert (routing.unit, routing.quantity, routing.series_count) == ("hour", Decimal("80.00"), 10)

@@ -20,9 +20,7 @@ def routed(world):
     facility = FacilityFactory(institution=world.ntnu, name="Kontaktlab")
     ContactPersonFactory(facility=facility, name="Per Kontakt", email="per@ntnu.example")
     request = IntakeRequestFactory(institution=world.uio, description="Vi trenger MR av 20 fantomer.")
-    (routing,) = services.request_route(
-        request=request, user=world.screener, facilities=[facility], note="Passer dere"
-    )
+    (routing,) = services.request_route(request=request, user=world.screener, facilities=[facility], note="Passer dere")
     return routing
 
 
@@ -112,3 +110,15 @@ def test_a_link_to_another_routing_is_not_a_key_to_this_one(routed, world):
     assert caught.value.field == "token"
     managed.refresh_from_db()
     assert managed.status == RoutingStatus.PENDING
+
+
+def test_a_contact_who_gives_no_name_is_recorded_by_the_routings_contact_name(routed):
+    """Through the API or any caller that leaves the name empty: the answer is still someone's."""
+    from intake import services
+
+    routed.refresh_from_db()
+    token = answer_links.answer_token_make(routed)
+    services.routing_decline_by_link(token=token, answered_by="", reason="no_capacity")
+    routed.refresh_from_db()
+    assert routed.status == RoutingStatus.DECLINED
+    assert routed.decided_label.startswith("Per Kontakt")

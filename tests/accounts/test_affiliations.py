@@ -387,3 +387,13 @@ def test_a_domain_is_added_as_written_without_its_at_sign_next_to_others(uio, ui
     added = services.institution_domain_add(actor=uio_admin, institution=uio, domain="@UiO.no")
     assert (added.domain, added.institution, added.added_by) == ("uio.no", uio, uio_admin)
     assert InstitutionDomain.objects.get(institution=uio) == added
+
+
+def test_a_first_feide_log_in_gets_its_claim_whatever_claims_others_have(uio):
+    """Another person's claim at another institution does not count as this person's."""
+    InstitutionDomain.objects.create(institution=uio, domain="uio.no")
+    other = feide_user(None, kind=UserKind.ACADEMIC, email="ola@gmail.com")
+    services.affiliation_claim(user=other, institution=InstitutionFactory(short_name="NTNU"))
+    user = feide_user("uio.no", kind=UserKind.ACADEMIC, email="kari@gmail.com")
+    found = services.affiliation_from_feide(user=user, organisation="uio.no")
+    assert found is not None and (found.user, found.institution, found.state) == (user, uio, "verified")

@@ -74,8 +74,8 @@ def _parse(data: bytes) -> icalendar.Calendar:
         raise FeedError(FeedErrorCode.UNREADABLE, f"{type(error).__name__}: {error}") from None
     if not calendars:
         raise FeedError(FeedErrorCode.UNREADABLE, "the calendar is incomplete (no END:VCALENDAR)")
-    merged = calendars[0]
-    for other in calendars[1:]:  # a few systems concatenate calendars; read them as one
+    merged, *others = calendars
+    for other in others:  # a few systems concatenate calendars; read them as one
         for component in other.subcomponents:
             merged.add_component(component)
     return merged

@@ -6,6 +6,7 @@ class FeedErrorCode(models.TextChoices):
     """Why the last attempt to read a feed failed. The busy times already stored are kept whatever the reason."""
 
     NOT_PUBLIC = "not_public", _("The address is not a public internet address.")
+    NOT_HTTPS = "not_https", _("The address is not an https:// (or webcal://) address.")
     UNREACHABLE = "unreachable", _("The calendar server could not be reached.")
     TIMEOUT = "timeout", _("The calendar server did not answer in time.")
     HTTP_STATUS = "http_status", _("The calendar server answered with an error.")

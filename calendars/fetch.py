@@ -1,5 +1,6 @@
-"""Fetching a feed over HTTP: a timeout for the whole answer, a size limit, conditional requests, and only public
-addresses (core.net, as for webhooks). No database here."""
+"""Fetching a feed over HTTP: a timeout for the whole answer, a size limit, conditional requests, https only, and
+only public addresses, checked for each redirect and pinned for each connection (core.net, as for webhooks). No
+database here."""
 
 import time
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import urllib3
 
 from calendars.choices import FeedErrorCode
 from calendars.ical import FeedError
-from core.net import host_is_public
+from core.net import AddressNotPublic, host_is_public, outgoing_session, scheme_is_allowed
 
 MAX_REDIRECTS = 3
 CHUNK_BYTES = 64 * 1024
@@ -46,36 +47,43 @@ def feed_fetch(
     allow_private: bool,
 ) -> Fetched:
     """GET the feed; FeedError when it cannot be had within `timeout` seconds (for the whole answer, not per read),
-    is larger than `max_bytes`, answers an error status or points (also after a redirect) at a private address."""
+    is larger than `max_bytes`, answers an error status, or points (also after a redirect) at a private address
+    or at plain http (unless `allow_private`)."""
     deadline = time.monotonic() + timeout
     headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    for _hop in range(MAX_REDIRECTS + 1):
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise FeedError(FeedErrorCode.UNREACHABLE, f"unsupported address {url[:100]!r}")
-        if not host_is_public(url, allow_private=allow_private):
-            raise FeedError(FeedErrorCode.NOT_PUBLIC, urlsplit(url).hostname or "")
-        remaining = max(deadline - time.monotonic(), 0.1)
-        try:
-            response = requests.get(url, headers=headers, timeout=remaining, stream=True, allow_redirects=False)
-        except requests.Timeout:
-            raise FeedError(FeedErrorCode.TIMEOUT, f"no answer within {timeout:g} s") from None
-        except requests.RequestException as error:
-            raise FeedError(FeedErrorCode.UNREACHABLE, str(error)) from None
-        with response:
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(url, response.headers["Location"])
-                continue
-            if response.status_code == 304:
-                return Fetched(b"", etag, last_modified, not_modified=True)
-            if response.status_code != 200:
-                raise FeedError(FeedErrorCode.HTTP_STATUS, f"HTTP {response.status_code} {response.reason or ''}")
-            body = _read(response, deadline=deadline, timeout=timeout, max_bytes=max_bytes)
-            headers = response.headers
-            return Fetched(body, headers.get("ETag", "")[:300], headers.get("Last-Modified", "")[:100])
+    with outgoing_session(allow_private=allow_private) as session:
+        for _hop in range(MAX_REDIRECTS + 1):
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise FeedError(FeedErrorCode.UNREACHABLE, f"unsupported address {url[:100]!r}")
+            if not host_is_public(url, allow_private=allow_private):
+                raise FeedError(FeedErrorCode.NOT_PUBLIC, urlsplit(url).hostname or "")
+            if not scheme_is_allowed(url, allow_private=allow_private):
+                raise FeedError(FeedErrorCode.NOT_HTTPS, url[:100])
+            remaining = max(deadline - time.monotonic(), 0.1)
+            try:
+                response = session.get(url, headers=headers, timeout=remaining, stream=True, allow_redirects=False)
+            except AddressNotPublic:
+                # The name answered a public address to the check and a private one when connecting (DNS rebinding).
+                raise FeedError(FeedErrorCode.NOT_PUBLIC, urlsplit(url).hostname or "") from None
+            except requests.Timeout:
+                raise FeedError(FeedErrorCode.TIMEOUT, f"no answer within {timeout:g} s") from None
+            except requests.RequestException as error:
+                raise FeedError(FeedErrorCode.UNREACHABLE, str(error)) from None
+            with response:
+                if response.is_redirect and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                if response.status_code == 304:
+                    return Fetched(b"", etag, last_modified, not_modified=True)
+                if response.status_code != 200:
+                    raise FeedError(FeedErrorCode.HTTP_STATUS, f"HTTP {response.status_code} {response.reason or ''}")
+                body = _read(response, deadline=deadline, timeout=timeout, max_bytes=max_bytes)
+                headers = response.headers
+                return Fetched(body, headers.get("ETag", "")[:300], headers.get("Last-Modified", "")[:100])
     raise FeedError(FeedErrorCode.UNREACHABLE, f"more than {MAX_REDIRECTS} redirects")
 
 

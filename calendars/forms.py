@@ -9,5 +9,5 @@ class ExternalCalendarForm(forms.Form):
     url = forms.CharField(
         label=_("iCalendar address"),
         max_length=1000,
-        help_text=_("The feed your local system publishes: https://, http:// or webcal://."),
+        help_text=_("The feed your local system publishes: https:// or webcal://."),
     )

@@ -65,7 +65,7 @@ def busy_intervals_from_ical(
 
 def _parse(data: bytes) -> icalendar.Calendar:
     text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+    if text[:15].upper() != b"BEGIN:VCALENDAR":
         shown = text[:40].decode("utf-8", "replace").splitlines()[0] if text else ""
         raise FeedError(FeedErrorCode.NOT_CALENDAR, f"the answer starts with {shown!r}")
     try:
@@ -74,13 +74,11 @@ def _parse(data: bytes) -> icalendar.Calendar:
         raise FeedError(FeedErrorCode.UNREADABLE, f"{type(error).__name__}: {error}") from None
     if not calendars:
         raise FeedError(FeedErrorCode.UNREADABLE, "the calendar is incomplete (no END:VCALENDAR)")
-    if len(calendars) > 1:  # a few systems concatenate calendars; read them as one
-        merged = calendars[0]
-        for other in calendars[1:]:
-            for component in other.subcomponents:
-                merged.add_component(component)
-        return merged
-    return calendars[0]
+    merged, *others = calendars
+    for other in others:  # a few systems concatenate calendars; read them as one
+        for component in other.subcomponents:
+            merged.add_component(component)
+    return merged
 
 
 def _too_many(max_intervals: int, end: datetime.datetime) -> FeedError:
@@ -110,7 +108,7 @@ def _check_series_sizes(calendar, *, start, end, zone, max_intervals: int) -> No
             if frequency in TOO_FREQUENT:
                 raise FeedError(FeedErrorCode.TOO_MANY_EVENTS, f"a series repeats {frequency}")
             try:
-                moments = iter(dateutil_rrule.rrulestr(rule.to_ical().decode(), dtstart=begins, ignoretz=False))
+                moments = iter(dateutil_rrule.rrulestr(rule.to_ical().decode(), dtstart=begins))
                 for moment in moments:
                     if moment >= until:
                         break
@@ -138,20 +136,20 @@ def _busy_times(calendar, *, start, end, zone) -> Iterator[Interval]:
         for component in calendar.subcomponents:
             if component.name != "VEVENT" or str(component.get("UID", "")) in in_series:
                 series.add_component(component)
-        for name, value in calendar.property_items(recursive=False):
-            if name == "X-WR-TIMEZONE":
-                series.add(name, value)
-        # between() expands the whole period at once: much faster than after(), which probes window by window.
-        single += recurring_ical_events.of(series, components=["VEVENT"]).between(start, end)
+        if "X-WR-TIMEZONE" in calendar:  # Google's calendar-wide zone, which the expansion honours
+            series.add("X-WR-TIMEZONE", calendar["X-WR-TIMEZONE"])
+        # between() expands the whole period at once (events only, by default): much faster than after(), which
+        # probes window by window.
+        single += recurring_ical_events.of(series).between(start, end)
     for event in single:
         if event.get("DTSTART") is None:
             continue
         event_start, event_end = _moment(event.get("DTSTART"), zone), _event_end(event, zone)
         if event_start >= end or (event_end is not None and event_end <= start):
             continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        if str(event.get("STATUS")).upper() == "CANCELLED":
             continue
-        if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+        if str(event.get("TRANSP")).upper() == "TRANSPARENT":
             continue
         if event_end is not None and event_end > event_start:
             yield max(event_start, start), min(event_end, end)
@@ -188,7 +186,7 @@ def _freebusy_periods(component, *, start, end, zone) -> Iterator[Interval]:
     if not isinstance(properties, list):
         properties = [properties]
     for prop in properties:
-        if str(prop.params.get("FBTYPE", "BUSY")).upper() == "FREE":
+        if str(prop.params.get("FBTYPE")).upper() == "FREE":  # no FBTYPE means BUSY
             continue
         periods = prop.dts if hasattr(prop, "dts") else [prop]
         for period in periods:
@@ -206,8 +204,7 @@ def merge(intervals: list[Interval]) -> list[Interval]:
         if until <= begins:
             continue
         if merged and begins <= merged[-1][1]:
-            if until > merged[-1][1]:
-                merged[-1] = (merged[-1][0], until)
+            merged[-1] = (merged[-1][0], max(until, merged[-1][1]))
         else:
             merged.append((begins, until))
     return merged

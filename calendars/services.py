@@ -24,7 +24,7 @@ from calendars.fetch import feed_fetch, normalise_url
 from calendars.models import ExternalBusyInterval, ExternalCalendar
 from catalogue.models import Resource
 from core.errors import DomainError
-from core.net import host_is_public
+from core.net import host_is_public, scheme_is_allowed
 from core.outbox import QueuedEmail, emails_queue
 from core.policies import require
 from core.queue import task_queue_after_commit
@@ -42,8 +42,8 @@ def _platform_zone():
 
 @transaction.atomic
 def external_calendar_add(*, resource: Resource, actor, url: str, name: str) -> ExternalCalendar:
-    """A manager attaches an iCalendar feed (`https://`, `http://` or `webcal://`) to `resource`; it is read at once
-    after the commit, then with every periodic sync."""
+    """A manager attaches an iCalendar feed (`https://` or `webcal://`; `http://` only where private hosts are
+    allowed) to `resource`; it is read at once after the commit, then with every periodic sync."""
     require(policies.can_manage_external_calendars, actor, resource)
     name = (name or "").strip()
     if not name:
@@ -64,6 +64,12 @@ def external_calendar_add(*, resource: Resource, actor, url: str, name: str) -> 
         raise DomainError(
             _("The calendar address must be a public internet address (not localhost or a private network)."),
             field="url", code="not_public",
+        )  # fmt: skip
+    if not scheme_is_allowed(url, allow_private=settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS):
+        raise DomainError(
+            _("The calendar address must start with https:// or webcal:// (a plain http:// address would send the "
+              "feed and any secret in its address unencrypted)."),
+            field="url", code="not_https",
         )  # fmt: skip
     if ExternalCalendar.objects.filter(resource=resource).count() >= MAX_CALENDARS_PER_RESOURCE:
         raise DomainError(

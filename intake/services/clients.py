@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError
-from core.net import host_is_public
+from core.net import AddressNotPublic, host_is_public, outgoing_session, scheme_is_allowed
 from core.queue import task_queue_after_commit
 from intake.choices import (
     DeliveryStatus,
@@ -86,6 +86,11 @@ def webhook_host_is_public(url: str) -> bool:
     return host_is_public(url, allow_private=settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS)
 
 
+def _webhook_scheme_is_allowed(url: str) -> bool:
+    # A delivery carries the request's data: https only, except where private hosts are allowed (development).
+    return scheme_is_allowed(url, allow_private=settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS)
+
+
 @transaction.atomic
 def webhook_register(*, client: ApiClient, url: str) -> ApiClient:
     """Set (or clear, with an empty url) the client's webhook URL; a new secret is made with each new URL."""
@@ -94,6 +99,12 @@ def webhook_register(*, client: ApiClient, url: str) -> ApiClient:
             _("The webhook address must be a public internet address (not localhost or a private network)."),
             field="url",
             code="webhook_not_public",
+        )
+    if url and not _webhook_scheme_is_allowed(url):
+        raise DomainError(
+            _("The webhook address must start with https:// (a delivery carries the request's data)."),
+            field="url",
+            code="webhook_not_https",
         )
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     client.webhook_url = url or ""
@@ -129,12 +140,22 @@ def webhook_attempt(*, delivery: WebhookDelivery, now=None) -> bool:
     try:
         if not webhook_host_is_public(delivery.url):  # checked again: the name may resolve elsewhere by now
             raise requests.RequestException(_("The webhook address is not a public internet address."))
-        response = requests.post(
-            delivery.url, data=body, headers=headers, timeout=settings.INTAKE_WEBHOOK_TIMEOUT, allow_redirects=False
-        )
+        if not _webhook_scheme_is_allowed(delivery.url):
+            raise requests.RequestException(_("The webhook address must start with https://."))
+        # The session connects to the address it checks itself at that moment, so a name that answered the check
+        # above with a public address and the connection with a private one (DNS rebinding) is refused there.
+        with outgoing_session(allow_private=settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS) as session:
+            response = session.post(
+                delivery.url, data=body, headers=headers, timeout=settings.INTAKE_WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+            )  # fmt: skip
         delivery.last_status_code = response.status_code
         delivery.last_error = "" if response.ok else response.text[:500]
         ok = response.ok
+    except AddressNotPublic:
+        delivery.last_status_code = None
+        delivery.last_error = _("The webhook address is not a public internet address.")
+        ok = False
     except requests.RequestException as error:
         delivery.last_status_code = None
         delivery.last_error = str(error)[:500]

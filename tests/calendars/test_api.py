@@ -73,6 +73,26 @@ def test_a_private_address_is_refused(resource, manager, settings):
     assert response.json()["code"] == "not_public" and "url" in response.json()
 
 
+def test_a_plain_http_address_is_refused_in_production(resource, manager, settings):
+    """A feed's address often carries a secret token; over plain http it would travel unencrypted."""
+    settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = False
+    response = client_for(manager).post(
+        _url(resource), {"url": "http://93.184.216.34/feed.ics", "name": "LibreBooking"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_https" and "url" in response.json()
+    assert not ExternalCalendar.objects.exists()
+
+
+def test_a_webcal_address_is_accepted_in_production_and_kept_as_https(resource, manager, settings):
+    settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = False
+    response = client_for(manager).post(
+        _url(resource), {"url": "webcal://93.184.216.34/feed.ics", "name": "Outlook"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert ExternalCalendar.objects.get().url == "https://93.184.216.34/feed.ics"
+
+
 def test_the_same_feed_twice_is_refused(feed_server, resource, manager, base):
     feed_server.routes["/lab.ics"] = {"body": feed_text("bookitlab.ics", base)}
     payload = {"url": feed_server.url("/lab.ics"), "name": "BookitLab"}

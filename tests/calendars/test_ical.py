@@ -1,6 +1,7 @@
 """What calendars.ical reads as busy out of real iCalendar files, each rule a row of a table."""
 
 import datetime
+import zoneinfo
 
 import pytest
 
@@ -325,3 +326,232 @@ def test_a_series_is_counted_from_the_periods_start_up_to_its_end(situation, fir
 def test_busy_time_of_exactly_one_day_is_one_piece():
     start = datetime.datetime(2027, 1, 1, 12, tzinfo=UTC)
     assert pieces([(start, start + datetime.timedelta(days=1))]) == [(start, start + datetime.timedelta(days=1))]
+
+
+# --- What the mutation run of calendars.ical showed was not pinned down (docs/testing.md) ---
+
+
+def _utc(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=UTC)
+
+
+def test_google_s_x_wr_timezone_keeps_a_weekly_series_at_its_local_time_across_the_clock_change():
+    """Google exports a series in UTC and names the calendar's zone in X-WR-TIMEZONE: the Monday 09:00 (Oslo) series
+    stays at 09:00 after the clock change, i.e. at 07:00 UTC instead of 08:00."""
+    data = _calendar(
+        "X-WR-TIMEZONE:Europe/Oslo",
+        *_event(f"DTSTART:{D[0]:%Y%m%d}T080000Z", f"DTEND:{D[0]:%Y%m%d}T090000Z", "RRULE:FREQ=WEEKLY;COUNT=3"),
+    )
+    assert _busy(data, BASE) == [
+        (_utc(D[0], 8), _utc(D[0], 9)), (_utc(D[7], 8), _utc(D[7], 9)), (_utc(D[14], 7), _utc(D[14], 8)),
+    ]  # fmt: skip
+
+
+def test_extra_dates_of_an_event_rdate_are_busy_too():
+    data = _calendar(
+        *_event(f"DTSTART:{D[0]:%Y%m%d}T080000Z", f"DTEND:{D[0]:%Y%m%d}T090000Z", f"RDATE:{D[2]:%Y%m%d}T080000Z")
+    )
+    assert _busy(data, BASE) == [(_utc(D[0], 8), _utc(D[0], 9)), (_utc(D[2], 8), _utc(D[2], 9))]
+
+
+def test_an_event_with_two_rules_repeats_by_both():
+    data = _calendar(
+        *_event(f"DTSTART:{D[0]:%Y%m%d}T080000Z", f"DTEND:{D[0]:%Y%m%d}T090000Z", "RRULE:FREQ=DAILY;COUNT=2",
+                "RRULE:FREQ=WEEKLY;COUNT=3"),
+    )  # fmt: skip
+    assert [start.date() for start, _end in _busy(data, BASE)] == [D[0], D[1], D[7], D[14]]
+
+
+def test_a_series_in_a_time_zone_the_feed_defines_itself_is_read_in_that_zone_and_singles_are_read_once():
+    """A local system may name its own zone (VTIMEZONE "Lab time", UTC+5). The series and the two single events fill
+    the limit exactly: none is read twice."""
+    data = _calendar(
+        "BEGIN:VTIMEZONE", "TZID:Lab time", "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0500",
+        "TZOFFSETTO:+0500", "END:STANDARD", "END:VTIMEZONE",
+        "BEGIN:VEVENT", "UID:series@t", "DTSTAMP:20260101T000000Z", f"DTSTART;TZID=Lab time:{D[0]:%Y%m%d}T080000",
+        f"DTEND;TZID=Lab time:{D[0]:%Y%m%d}T090000", "RRULE:FREQ=DAILY;COUNT=1", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:one@t", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[1]:%Y%m%d}T080000Z",
+        f"DTEND:{D[1]:%Y%m%d}T090000Z", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:two@t", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[2]:%Y%m%d}T080000Z",
+        f"DTEND:{D[2]:%Y%m%d}T090000Z", "END:VEVENT",
+    )  # fmt: skip
+    assert _busy(data, BASE, max_intervals=3) == [
+        (_utc(D[0], 3), _utc(D[0], 4)), (_utc(D[1], 8), _utc(D[1], 9)), (_utc(D[2], 8), _utc(D[2], 9)),
+    ]  # fmt: skip
+
+
+def test_a_series_without_a_uid_is_read_once():
+    data = _calendar(
+        "BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[0]:%Y%m%d}T080000Z", f"DTEND:{D[0]:%Y%m%d}T090000Z",
+        "RRULE:FREQ=DAILY;COUNT=2", "END:VEVENT",
+        "BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[3]:%Y%m%d}T080000Z", f"DTEND:{D[3]:%Y%m%d}T090000Z",
+        "END:VEVENT",
+    )  # fmt: skip
+    assert _busy(data, BASE, max_intervals=3) == [
+        (_utc(D[0], 8), _utc(D[0], 9)), (_utc(D[1], 8), _utc(D[1], 9)), (_utc(D[3], 8), _utc(D[3], 9)),
+    ]  # fmt: skip
+
+
+def test_single_events_past_the_limit_are_refused():
+    lines = []
+    for number in range(3):
+        lines += ["BEGIN:VEVENT", f"UID:{number}@t", "DTSTAMP:20260101T000000Z",
+                  f"DTSTART:{D[number]:%Y%m%d}T080000Z", f"DTEND:{D[number]:%Y%m%d}T090000Z", "END:VEVENT"]  # fmt: skip
+    with pytest.raises(FeedError) as refused:
+        _busy(_calendar(*lines), BASE, max_intervals=2)
+    assert refused.value.code == "too_many_events"
+    assert len(_busy(_calendar(*lines), BASE, max_intervals=3)) == 3
+
+
+def _period_from_monday():
+    start = _utc(D[0], 0)
+    return start, start + datetime.timedelta(days=2)
+
+
+# A series is counted before it is expanded, free or cancelled instances too (expanding is what costs the time the
+# limit protects), from the period's start up to its end, in the series' own kind of time.
+@pytest.mark.parametrize(
+    ("situation", "lines", "inside"),
+    [
+        ("hourly in UTC from the period's first moment",
+         [f"DTSTART:{D[0]:%Y%m%d}T000000Z", "RRULE:FREQ=HOURLY;COUNT=5"], 5),
+        ("hourly in Oslo time", [f"DTSTART;TZID=Europe/Oslo:{D[0]:%Y%m%d}T080000", "RRULE:FREQ=HOURLY;COUNT=5"], 5),
+        ("hourly in floating time", [f"DTSTART:{D[0]:%Y%m%d}T080000", "RRULE:FREQ=HOURLY;COUNT=5"], 5),
+        ("daily in Oslo time until a moment in UTC",
+         [f"DTSTART;TZID=Europe/Oslo:{D[0]:%Y%m%d}T080000", f"RRULE:FREQ=DAILY;UNTIL={D[1]:%Y%m%d}T235959Z"], 2),
+        ("floating, hourly, up to the period's end in local time (01:00 in Oslo)",
+         [f"DTSTART:{D[1]:%Y%m%d}T210000", "RRULE:FREQ=HOURLY;COUNT=10"], 4),
+    ],
+)  # fmt: skip
+def test_a_free_series_is_counted_against_the_limit_before_it_is_expanded(situation, lines, inside):
+    start, end = _period_from_monday()
+    data = _calendar(*_event(*lines, "DURATION:PT30M", "TRANSP:TRANSPARENT"))
+
+    def read(limit):
+        return busy_intervals_from_ical(data, start=start, end=end, zone=OSLO, max_intervals=limit)
+
+    with pytest.raises(FeedError) as refused:
+        read(inside - 1)
+    assert refused.value.code == "too_many_events", situation
+    assert read(inside) == [], situation  # free time is not busy
+
+
+def test_floating_times_are_read_in_the_platform_s_zone_whatever_the_server_s_own_zone():
+    """The zone passed (the platform's, TIME_ZONE) counts, not the process's; and busy time comes back in UTC."""
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")  # UTC+9, no clock change
+    start, end = _period_from_monday()
+    data = _calendar(
+        *_event(f"DTSTART:{D[0]:%Y%m%d}T100000", f"DTEND:{D[0]:%Y%m%d}T110000"),
+        *_event(f"DTSTART;VALUE=DATE:{D[1]:%Y%m%d}"),
+        "BEGIN:VFREEBUSY", "UID:fb@t", "DTSTAMP:20260101T000000Z",
+        f"FREEBUSY:{D[0]:%Y%m%d}T120000/{D[0]:%Y%m%d}T130000", "END:VFREEBUSY",
+    )  # fmt: skip
+    found = busy_intervals_from_ical(data, start=start, end=end, zone=tokyo, max_intervals=10)
+    assert found == [
+        (_utc(D[0], 1), _utc(D[0], 2)), (_utc(D[0], 3), _utc(D[0], 4)), (_utc(D[0], 15), _utc(D[1], 15)),
+    ]  # fmt: skip
+    assert all(begins.utcoffset() == datetime.timedelta(0) for begins, _until in found)
+
+
+def test_a_floating_series_is_counted_up_to_the_period_s_end_in_the_platform_s_zone():
+    """The period ends at midnight UTC, 09:00 in Tokyo: a floating hourly series from 04:00 has five instances
+    before it there (and none before midnight in the process's own zone)."""
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    start, end = _period_from_monday()
+    data = _calendar(*_event(f"DTSTART:{D[2]:%Y%m%d}T040000", "DURATION:PT30M", "TRANSP:TRANSPARENT",
+                             "RRULE:FREQ=HOURLY;COUNT=20"))  # fmt: skip
+    with pytest.raises(FeedError):
+        busy_intervals_from_ical(data, start=start, end=end, zone=tokyo, max_intervals=4)
+    assert busy_intervals_from_ical(data, start=start, end=end, zone=tokyo, max_intervals=5) == []
+
+
+def test_several_periods_on_one_freebusy_line_are_all_busy():
+    data = _calendar(
+        "BEGIN:VFREEBUSY", "UID:fb@t", "DTSTAMP:20260101T000000Z",
+        f"FREEBUSY:{D[1]:%Y%m%d}T080000Z/{D[1]:%Y%m%d}T090000Z,{D[1]:%Y%m%d}T100000Z/PT1H", "END:VFREEBUSY",
+    )  # fmt: skip
+    assert _busy(data, BASE) == [(_utc(D[1], 8), _utc(D[1], 9)), (_utc(D[1], 10), _utc(D[1], 11))]
+
+
+# Free/busy periods outside the period asked, or only touching it, take none of it and do not count against the
+# limit.
+@pytest.mark.parametrize(
+    ("situation", "period"),
+    [
+        ("a period before", "{first}T200000Z/{first}T210000Z"),
+        ("a period ending as the period starts", "{first}T230000Z/{middle}T000000Z"),
+        ("a period starting as the period ends", "{last}T000000Z/{last}T010000Z"),
+        ("a period after", "{last}T020000Z/{last}T030000Z"),
+    ],
+)
+def test_free_busy_outside_the_period_is_not_counted(situation, period):
+    start = _utc(D[1], 0)
+    end = start + datetime.timedelta(days=2)
+    names = {"first": f"{D[0]:%Y%m%d}", "middle": f"{D[1]:%Y%m%d}", "last": f"{D[3]:%Y%m%d}"}
+    data = _calendar(
+        *_event(f"DTSTART:{D[1]:%Y%m%d}T080000Z", f"DTEND:{D[1]:%Y%m%d}T090000Z"),
+        "BEGIN:VFREEBUSY", "UID:fb@t", "DTSTAMP:20260101T000000Z", f"FREEBUSY:{period.format(**names)}",
+        "END:VFREEBUSY",
+    )  # fmt: skip
+    found = busy_intervals_from_ical(data, start=start, end=end, zone=OSLO, max_intervals=1)
+    assert found == [(_utc(D[1], 8), _utc(D[1], 9))], situation
+
+
+def test_a_free_busy_period_of_no_length_is_no_busy_time():
+    data = _calendar(
+        "BEGIN:VFREEBUSY", "UID:fb@t", "DTSTAMP:20260101T000000Z",
+        f"FREEBUSY:{D[1]:%Y%m%d}T120000Z/{D[1]:%Y%m%d}T120000Z,{D[1]:%Y%m%d}T080000Z/PT1H", "END:VFREEBUSY",
+    )  # fmt: skip
+    assert _busy(data, BASE) == [(_utc(D[1], 8), _utc(D[1], 9))]
+
+
+def test_an_event_ending_exactly_as_the_period_starts_is_not_counted():
+    start = _utc(D[1], 0)
+    data = _calendar(
+        *_event(f"DTSTART:{D[0]:%Y%m%d}T230000Z", f"DTEND:{D[1]:%Y%m%d}T000000Z"),
+        "BEGIN:VEVENT", "UID:y@t", "DTSTAMP:20260101T000000Z", f"DTSTART:{D[1]:%Y%m%d}T080000Z",
+        f"DTEND:{D[1]:%Y%m%d}T090000Z", "END:VEVENT",
+    )  # fmt: skip
+    found = busy_intervals_from_ical(data, start=start, end=start + datetime.timedelta(days=2), zone=OSLO,
+                                     max_intervals=1)  # fmt: skip
+    assert found == [(_utc(D[1], 8), _utc(D[1], 9))]
+
+
+@pytest.mark.parametrize(
+    ("situation", "events", "merged"),
+    [
+        ("the third overlaps the second, not the first", [(8, 9), (10, 11), (10, 12)], [(8, 9), (10, 12)]),
+        ("the third lies inside the second", [(8, 9), (10, 13), (11, 12)], [(8, 9), (10, 13)]),
+    ],
+)
+def test_busy_times_are_merged_with_the_one_before_them(situation, events, merged):
+    lines = []
+    for number, (start, end) in enumerate(events):
+        day = f"{D[1]:%Y%m%d}"
+        lines += ["BEGIN:VEVENT", f"UID:{number}@t", "DTSTAMP:20260101T000000Z",
+                  f"DTSTART:{day}T{start:02d}0000Z", f"DTEND:{day}T{end:02d}0000Z", "END:VEVENT"]  # fmt: skip
+    assert _busy(_calendar(*lines), BASE) == [(_utc(D[1], s), _utc(D[1], e)) for s, e in merged], situation
+
+
+@pytest.mark.parametrize(
+    ("situation", "data", "detail"),
+    [
+        ("a line that is no property", b"BEGIN:VCALENDAR\r\n:::\r\nEND:VCALENDAR\r\n",
+         "ValueError: Content line could not be parsed into parts: ':::': :::"),
+        ("a start that is no date", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x@t\r\nDTSTART:notadate\r\n"
+         b"END:VEVENT\r\nEND:VCALENDAR\r\n", "Wrong date format notadate"),
+    ],
+)  # fmt: skip
+def test_a_calendar_the_parser_cannot_read_is_refused_with_the_parser_s_reason(situation, data, detail):
+    with pytest.raises(FeedError) as refused:
+        _busy(data, BASE)
+    assert refused.value.code == "unreadable", situation
+    assert detail in refused.value.detail, situation
+
+
+def test_the_reason_shown_is_cut_at_500_characters():
+    line = "x" * 600
+    with pytest.raises(FeedError) as refused:
+        _busy(f"BEGIN:VCALENDAR\r\n{line}\r\nEND:VCALENDAR\r\n".encode(), BASE)
+    assert len(refused.value.detail) == 500
+    assert refused.value.detail.startswith("ValueError: Content line could not be parsed into parts: 'xxx")

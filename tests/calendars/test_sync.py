@@ -12,6 +12,7 @@ from django.utils import timezone
 from calendars import services
 from calendars.models import ExternalBusyInterval, ExternalCalendar
 from tests.calendars.conftest import feed_text, oslo
+from tests.core.rebinding import Listener, rebinding_resolver
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,27 @@ def test_a_redirect_to_a_private_address_is_not_followed(feed_server, resource, 
     settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = False
     outcome = services.external_calendar_sync(calendar_id=calendar.pk)
     assert outcome.error == "not_public"
+
+
+def test_a_feed_whose_name_rebinds_to_a_private_address_is_never_connected_to(resource, settings, monkeypatch):
+    """DNS rebinding: the name answers a public address to the check and 127.0.0.1 to the connection."""
+    settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = False
+    with Listener() as listener:
+        rebinding_resolver(monkeypatch, "calendar.rebind.example")
+        calendar = _calendar(resource, f"https://calendar.rebind.example:{listener.port}/lab.ics")
+        outcome = services.external_calendar_sync(calendar_id=calendar.pk)
+    assert outcome.error == "not_public"
+    assert listener.accepted == 0
+
+
+def test_a_stored_plain_http_feed_is_not_read_in_production(feed_server, resource, settings, base):
+    feed_server.routes["/lab.ics"] = {"body": feed_text("bookitlab.ics", base)}
+    calendar = _calendar(resource, feed_server.url("/lab.ics").replace("127.0.0.1", "93.184.216.34"))
+    settings.EXTERNAL_CALENDARS_ALLOW_PRIVATE_HOSTS = False
+    outcome = services.external_calendar_sync(calendar_id=calendar.pk)
+    assert outcome.error == "not_https"
+    calendar.refresh_from_db()
+    assert calendar.error_code == "not_https"
 
 
 def test_the_command_reads_the_feeds_of_one_resource(feed_server, resource, base):

@@ -9,10 +9,12 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.utils.translation import gettext
 
 from intake import services
 from intake.models import WebhookDelivery
 from tests.broker import unreachable_broker
+from tests.core.rebinding import Listener, rebinding_resolver
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +221,50 @@ def test_a_stored_url_that_now_points_inside_is_not_called(world, valid_request,
     assert receiver.received == []
     delivery.refresh_from_db()
     assert delivery.last_error
+
+
+def test_a_webhook_whose_name_rebinds_to_a_private_address_is_never_connected_to(
+    world, valid_request, settings, monkeypatch
+):
+    """DNS rebinding: the name answers a public address to the check before the POST and 127.0.0.1 to the
+    connection; the request's data never reaches the private address."""
+    with Listener() as listener:
+        api_client = services.webhook_register(
+            client=world.client, url=f"https://hooks.rebind.example:{listener.port}/"
+        )
+        settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+        rebinding_resolver(monkeypatch, "hooks.rebind.example")
+        request = services.request_submit(data=valid_request, client=api_client)
+        delivery = WebhookDelivery.objects.get(request=request)
+        assert services.webhook_attempt(delivery=delivery) is False
+    assert listener.accepted == 0
+    delivery.refresh_from_db()
+    assert delivery.last_error == gettext("The webhook address is not a public internet address.")
+
+
+def test_a_plain_http_webhook_is_refused_in_production(client, world, settings):
+    settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    response = client.put(
+        "/api/v1/intake/webhook/",
+        {"url": "http://93.184.216.34/hook"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {world.key}",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "webhook_not_https"
+    world.client.refresh_from_db()
+    assert world.client.webhook_url == ""
+
+
+def test_a_stored_plain_http_webhook_is_not_called_in_production(world, valid_request, settings):
+    """An address stored while plain http was allowed (development) is not called once it is not."""
+    api_client = services.webhook_register(client=world.client, url="http://93.184.216.34/hook")
+    settings.INTAKE_WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    request = services.request_submit(data=valid_request, client=api_client)
+    delivery = WebhookDelivery.objects.get(request=request)
+    assert services.webhook_attempt(delivery=delivery) is False
+    delivery.refresh_from_db()
+    assert delivery.last_error == gettext("The webhook address must start with https://.")
 
 
 @pytest.mark.django_db(transaction=True)

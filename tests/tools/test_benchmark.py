@@ -55,7 +55,10 @@ def test_a_small_run_measures_through_gunicorn_and_writes_its_report(tmp_path, c
     printed = capsys.readouterr().out
     report = json.loads(printed[printed.index("{\n") :])
 
-    assert report["data"] == {"bookable_resources": 200, "bookings": 2000}  # 20 facilities, one per category
+    # 20 facilities, one per category; a fifth of the resources federated, 300 external busy times each (default)
+    assert report["data"] == {
+        "bookable_resources": 200, "bookings": 2000, "federated_resources": 40, "external_busy_intervals": 12_000,
+    }  # fmt: skip
     assert report["search"]["searches"] == 3 and report["search"]["mean_results"] > 0
     # The token, the resource, its prices, and one transaction: BEGIN, the storing statement, the e-mails, COMMIT.
     assert report["create_path_queries"] == 8  # and the payer's membership
@@ -173,7 +176,9 @@ def test_an_empty_database_is_migrated_first(empty_database, tmp_path):
     assert "Traceback" not in run.stderr
     assert "is empty: applying" in run.stdout
     report = json.loads(run.stdout[run.stdout.index("{\n") :])
-    assert report["data"] == {"bookable_resources": 20, "bookings": 20}
+    assert report["data"] == {
+        "bookable_resources": 20, "bookings": 20, "federated_resources": 4, "external_busy_intervals": 1200,
+    }  # fmt: skip
     assert report["http"]["created"] > 0 and report["overlapping_active_bookings"] == 0
 
 

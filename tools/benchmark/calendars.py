@@ -122,6 +122,7 @@ def main(argv=None) -> dict:
     with multiprocessing.get_context("fork").Pool(args.workers, initializer=_worker_init) as pool:
         outcomes = pool.map(_sync, calendar_ids, chunksize=4)
     seconds = time.perf_counter() - started
+    load_after = round(os.getloadavg()[0], 1)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM calendars_externalbusyinterval WHERE calendar_id = ANY(%s)", [calendar_ids]
@@ -144,6 +145,7 @@ def main(argv=None) -> dict:
             sum(cpu for _outcome, cpu in outcomes) / args.feeds * 2000 / 2, 1
         ),
         "load_average_before": load_before,
+        "load_average_after": load_after,
         "failed": sum(1 for outcome, _cpu in outcomes if outcome != "ok"),
         "busy_pieces_stored": stored,
     }

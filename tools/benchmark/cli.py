@@ -31,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds", type=int, default=4, help="HTTP and SQL slices, alternating, that share those seconds"
     )
     parser.add_argument("--searches", type=int, default=60)
+    parser.add_argument(
+        "--federated-share",
+        type=float,
+        default=0.2,
+        help="share of the resources with an external calendar (0 for none; issue 21 asks for 0.2)",
+    )
+    parser.add_argument(
+        "--federated-busy", type=int, default=300, help="busy times in each external calendar, one per weekday"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
@@ -52,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if not 0 <= options.federated_share <= 1:
+        parser.error("--federated-share must be between 0 and 1")
+    if options.federated_busy < 0:
+        parser.error("--federated-busy must not be negative")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
 
@@ -67,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         sql_seconds=options.sql_seconds,
         rounds=options.rounds,
         searches=options.searches,
+        federated_share=options.federated_share,
+        federated_busy=options.federated_busy,
         gunicorn_workers=options.workers,
         port=options.port,
         broker_url=options.broker_url,

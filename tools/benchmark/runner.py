@@ -57,6 +57,10 @@ class BenchConfig:
     gunicorn_workers: int = 4
     port: int = 8765
     broker_url: str = ""
+    # Share of the resources whose availability also comes from an external calendar (issue 21), and how many
+    # busy times each such calendar holds over the sync horizon.
+    federated_share: float = 0.2
+    federated_busy: int = 300
     # Results stay out of git (.gitignore): figures belong to a machine and a moment, not to a commit.
     output_dir: Path = field(default_factory=lambda: Path(settings.BASE_DIR) / ".benchmark")
 
@@ -83,6 +87,7 @@ BENCH_FACILITIES = (
 )
 BENCH_RESOURCES = f"SELECT id FROM catalogue_resource WHERE facility_id IN ({BENCH_FACILITIES})"
 BENCH_POLICIES = f"SELECT id FROM booking_bookingpolicy WHERE resource_id IN ({BENCH_RESOURCES})"
+BENCH_CALENDARS = f"SELECT id FROM calendars_externalcalendar WHERE resource_id IN ({BENCH_RESOURCES})"
 
 
 def prepare_database() -> None:
@@ -131,6 +136,8 @@ def wipe() -> None:
         f"DELETE FROM account_emailaddress WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM accounts_organisationmembership WHERE user_id IN ({BENCH_USERS})",
         f"DELETE FROM accounts_user WHERE id IN ({BENCH_USERS})",
+        f"DELETE FROM calendars_externalbusyinterval WHERE calendar_id IN ({BENCH_CALENDARS})",
+        f"DELETE FROM calendars_externalcalendar WHERE id IN ({BENCH_CALENDARS})",
         f"DELETE FROM booking_openinghours WHERE policy_id IN ({BENCH_POLICIES})",
         f"DELETE FROM booking_bookingpolicy WHERE id IN ({BENCH_POLICIES})",
         f"DELETE FROM catalogue_resource WHERE id IN ({BENCH_RESOURCES})",
@@ -150,6 +157,7 @@ def wipe() -> None:
 
 BLOATED_BY_WIPE = (
     "core_outgoingemail", "booking_bookingevent", "booking_booking", "booking_openinghours", "booking_bookingpolicy",
+    "calendars_externalbusyinterval", "calendars_externalcalendar",
 )  # fmt: skip
 
 
@@ -272,6 +280,9 @@ def build(config: BenchConfig) -> dict:
         )
     timings["bookings_seconds"] = round(time.perf_counter() - started, 2)
     started = time.perf_counter()
+    build_federated(config)
+    timings["federated_seconds"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
     # What autovacuum does after a bulk load: statistics, visibility map and hint bits, so that the measurements
     # do not pay for them.
     _execute("VACUUM (ANALYZE)")
@@ -282,6 +293,68 @@ def build(config: BenchConfig) -> dict:
     except DatabaseError as error:  # needs superuser or pg_checkpoint
         _log(f"no CHECKPOINT after loading ({error}); the first measurements may share the disk with it")
     return timings
+
+
+def build_federated(config: BenchConfig) -> None:
+    """Attach an external calendar, as read by a sync, to `federated_share` of the resources (spread evenly over
+    them, so over every category), each with `federated_busy` busy times: two on each weekday from this Monday on
+    (so 300 reach 30 weeks ahead, short of the slots the HTTP and SQL measurements book, 200 and 400 weekdays
+    ahead), one in the morning starting 08:00-10:00 and one in the afternoon starting 12:00-14:00, each 1 or 2
+    hours, so they fall in the search's window between and beside the bookings, as a facility's own booking system
+    would fill it. Stored as the sync stores them (one piece each, as none is longer than a day)."""
+    if config.federated_share <= 0 or config.federated_busy <= 0:
+        return
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    with transaction.atomic():
+        _execute(
+            """WITH res AS (
+                   SELECT r.id, row_number() OVER (ORDER BY r.id) AS n
+                   FROM catalogue_resource r JOIN catalogue_facility f ON f.id = r.facility_id
+                   WHERE f.slug LIKE 'bench-facility-%%'
+               )
+               INSERT INTO calendars_externalcalendar (resource_id, name, url, created_at, last_attempt_at,
+                   last_success_at, error_code, error_detail, etag, last_modified, content_hash, expanded_until,
+                   busy_count)
+               SELECT res.id, 'Benchmark local system', 'https://bench-feeds.example.org/' || res.id || '.ics',
+                   now(), now(), now(), '', '', '', '', '', now() + make_interval(days => %(horizon)s), %(busy)s
+               FROM res
+               WHERE floor(res.n * %(share)s) > floor((res.n - 1) * %(share)s)""",
+            {"share": config.federated_share, "busy": config.federated_busy,
+             "horizon": settings.EXTERNAL_CALENDARS_HORIZON_DAYS},
+        )  # fmt: skip
+        _execute(
+            f"""WITH cal AS (SELECT id, resource_id FROM calendars_externalcalendar WHERE id IN ({BENCH_CALENDARS})),
+               busy AS (
+                   SELECT cal.id AS calendar_id, cal.resource_id, k,
+                          ((%(monday)s::date + ((k / 10) * 7 + (k / 2) %% 5))
+                            + make_time(8 + 4 * (k %% 2) + ((cal.resource_id + k) %% 3)::int, 0, 0))
+                            AT TIME ZONE 'Europe/Oslo' AS s
+                   FROM cal CROSS JOIN generate_series(0, %(busy)s - 1) AS k
+               )
+               INSERT INTO calendars_externalbusyinterval (calendar_id, resource_id, start, "end")
+               SELECT calendar_id, resource_id, s, s + make_interval(hours => 1 + (k / 2 %% 2)::int) FROM busy""",
+            {"monday": monday, "busy": config.federated_busy},
+        )
+
+
+def federated_matches(config: BenchConfig) -> bool:
+    """Whether the external calendars in the database are those `config` asks for (share and busy times)."""
+    resources = len(bench_resource_ids())
+    wanted = int(resources * config.federated_share) if config.federated_busy > 0 else 0
+    found = counts()
+    return found["federated_resources"] == wanted and found["external_busy_intervals"] == wanted * config.federated_busy
+
+
+def rebuild_federated(config: BenchConfig) -> float:
+    """Replace the external calendars of the benchmark's resources by those `config` asks for; the seconds taken."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        _execute(f"DELETE FROM calendars_externalbusyinterval WHERE calendar_id IN ({BENCH_CALENDARS})")
+        _execute(f"DELETE FROM calendars_externalcalendar WHERE id IN ({BENCH_CALENDARS})")
+    _execute("VACUUM FULL calendars_externalbusyinterval, calendars_externalcalendar")
+    build_federated(config)
+    _execute("VACUUM (ANALYZE) calendars_externalbusyinterval, calendars_externalcalendar")
+    return round(time.perf_counter() - started, 2)
 
 
 def clear_measured() -> None:
@@ -306,6 +379,12 @@ def counts() -> dict:
             "WHERE r.bookable"
         ),
         "bookings": scalar("SELECT count(*) FROM booking_booking"),
+        "federated_resources": scalar(
+            f"SELECT count(DISTINCT resource_id) FROM calendars_externalcalendar WHERE id IN ({BENCH_CALENDARS})"
+        ),
+        "external_busy_intervals": scalar(
+            f"SELECT count(*) FROM calendars_externalbusyinterval WHERE calendar_id IN ({BENCH_CALENDARS})"
+        ),
     }
 
 
@@ -810,6 +889,9 @@ def run(config: BenchConfig, *, skip_build: bool = False) -> dict:
                 f"There is no benchmark data to reuse in the database {connection.settings_dict['NAME']}: run "
                 "without --skip-build."
             )
+        if not federated_matches(config):  # e.g. --federated-share 0 to measure the same bookings without them
+            _log(f"replacing the external calendars: share {config.federated_share}, {config.federated_busy} each")
+            report["build"] = {"federated_seconds": rebuild_federated(config)}
     report["data"] = counts()
     _log(f"data: {report['data']}")
     report["search"] = measure_search(config)

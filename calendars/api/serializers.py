@@ -31,5 +31,8 @@ class ExternalCalendarSerializer(serializers.ModelSerializer):
 
 
 class ExternalCalendarCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=1000, help_text="https:// or webcal:// address of the feed (http:// only where private hosts are allowed).")
+    url = serializers.CharField(
+        max_length=1000,
+        help_text="https:// or webcal:// address of the feed (http:// only where private hosts are allowed).",
+    )
     name = serializers.CharField(max_length=100, help_text="The source, e.g. the local booking system's name.")

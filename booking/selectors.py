@@ -542,7 +542,7 @@ def next_free_times(*, facility_ids, user=None, now: datetime.datetime | None = 
         return found
     windows = _free_capacity_windows_python(
         start=now, end=end, duration=None, category=None, institution=None, user=user,
-        user_institution=user_institution, limit=None, facility_ids=facility_ids,
+        user_institution=user_institution, limit=None, facility_ids=facility_ids, now=now,
     )  # fmt: skip
     found = {}
     for window in windows:
@@ -587,9 +587,10 @@ def _earliest_windows_sql(
 
 
 def _free_capacity_windows_python(
-    *, start, end, duration, category, institution, user, user_institution, limit, facility_ids=None
+    *, start, end, duration, category, institution, user, user_institution, limit, facility_ids=None, now=None
 ):
-    """free_capacity_windows without SQL of its own; `duration` None means each resource's minimum length."""
+    """free_capacity_windows without SQL of its own; `duration` None means each resource's minimum length, `now`
+    the moment the minimum notice counts from (the present when None)."""
     candidates = _candidate_resources(category, institution, user)
     if facility_ids is not None:
         candidates = candidates.filter(facility_id__in=facility_ids)
@@ -618,7 +619,7 @@ def _free_capacity_windows_python(
     found = []
     for resource in resources:
         policy = resource.booking_policy
-        first = max(start, earliest_bookable(policy))
+        first = max(start, earliest_bookable(policy, now))
         opening = opening_intervals(policy, first, end, opening_hours=list(policy.opening_hours.all()))
         for free_start, free_end in subtract_intervals(opening, taken.get(resource.id, [])):
             free_start = _align_up(free_start, policy)

@@ -70,3 +70,51 @@ def test_a_facility_open_only_in_a_week_is_found_after_the_first_day():
     bookable(facility, opening={MONDAY.weekday(): [(datetime.time(8), datetime.time(16))]})
     found = selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 17))
     assert found == {facility.pk: at(MONDAY + datetime.timedelta(days=7), 8)}
+
+
+def test_no_facilities_no_question():
+    assert selectors.next_free_times(facility_ids=[], now=at(MONDAY, 6)) == {}
+
+
+def test_only_the_facilities_asked_about_are_answered():
+    asked, other = FacilityFactory(), FacilityFactory()
+    bookable(asked)
+    bookable(other)
+    assert selectors.next_free_times(facility_ids=[asked.pk], now=at(MONDAY, 6)) == {asked.pk: at(MONDAY, 7)}
+
+
+def test_the_preparedness_reserve_is_free_time_for_the_owning_institution_only():
+    """A hospital's reserve (beredskap) is the next free time for its own verified academics, not for a company."""
+    from tests.factories import AcademicUserFactory, UserFactory
+
+    facility = FacilityFactory()
+    policy = bookable(facility)
+    ClosureFactory(resource=policy.resource, kind="preparedness", start=at(MONDAY, 7), end=at(MONDAY, 12))
+    internal = AcademicUserFactory(institution=facility.institution)
+    assert selectors.next_free_times(facility_ids=[facility.pk], user=internal, now=at(MONDAY, 6)) == {
+        facility.pk: at(MONDAY, 7)
+    }
+    assert selectors.next_free_times(facility_ids=[facility.pk], user=UserFactory(), now=at(MONDAY, 6)) == {
+        facility.pk: at(MONDAY, 12)
+    }
+
+
+def test_a_facility_closed_to_industry_has_no_next_free_time_for_a_company():
+    from tests.factories import AcademicUserFactory, UserFactory
+
+    facility = FacilityFactory(open_to_industry=False)
+    bookable(facility)
+    academic = AcademicUserFactory(institution=facility.institution)
+    assert selectors.next_free_times(facility_ids=[facility.pk], user=academic, now=at(MONDAY, 6)) == {
+        facility.pk: at(MONDAY, 7)
+    }
+    assert selectors.next_free_times(facility_ids=[facility.pk], user=UserFactory(), now=at(MONDAY, 6)) == {}
+
+
+def test_the_next_free_time_is_counted_from_the_moment_given():
+    facility = FacilityFactory()
+    BookingPolicyFactory(resource=ResourceFactory(facility=facility, bookable=True), min_notice_minutes=120)
+    wednesday = MONDAY + datetime.timedelta(days=2)
+    assert selectors.next_free_times(facility_ids=[facility.pk], now=at(wednesday, 9)) == {
+        facility.pk: at(wednesday, 11)
+    }

@@ -529,10 +529,11 @@ def next_free_times(*, facility_ids, user=None, now: datetime.datetime | None = 
                 user=user, user_institution=user_institution, limit=None, now=now,
             )  # fmt: skip
             earliest: dict[int, datetime.datetime] = {}
-            for _resource, window_start, _window_end, facility_id, _longest in rows:  # earliest first
+            longest = 0  # the longest minimum length of all candidates, in minutes (the same on every row)
+            for _resource, window_start, _window_end, facility_id, row_longest in rows:  # earliest first
                 earliest.setdefault(facility_id, window_start)
-            # The longest minimum length of all candidates (the same on every row).
-            settled_before = cut_off - datetime.timedelta(minutes=rows[0][4] if rows else 0)
+                longest = row_longest
+            settled_before = cut_off - datetime.timedelta(minutes=longest)
             for facility_id, window_start in earliest.items():
                 if cut_off == end or window_start <= settled_before:
                     found[facility_id] = window_start

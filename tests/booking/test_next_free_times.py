@@ -118,3 +118,29 @@ def test_the_next_free_time_is_counted_from_the_moment_given():
     assert selectors.next_free_times(facility_ids=[facility.pk], now=at(wednesday, 9)) == {
         facility.pk: at(wednesday, 11)
     }
+
+
+def test_no_facilities_cost_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.next_free_times(facility_ids=[], now=at(MONDAY, 6)) == {}
+
+
+@pytest.mark.postgres
+def test_a_page_whose_facilities_are_free_the_first_day_costs_one_statement(django_assert_num_queries):
+    """On PostgreSQL the next day is asked first, for the whole page; only facilities it does not settle are asked
+    about the rest of the period."""
+    facilities = [FacilityFactory() for _ in range(3)]
+    for facility in facilities:
+        bookable(facility)
+    with django_assert_num_queries(1):
+        found = selectors.next_free_times(facility_ids=[f.pk for f in facilities], now=at(MONDAY, 6))
+    assert found == {facility.pk: at(MONDAY, 7) for facility in facilities}
+
+
+@pytest.mark.postgres
+def test_a_facility_free_only_after_the_first_day_costs_a_second_statement(django_assert_num_queries):
+    facility = FacilityFactory()
+    bookable(facility, opening={MONDAY.weekday(): [(datetime.time(8), datetime.time(16))]})
+    with django_assert_num_queries(2):
+        found = selectors.next_free_times(facility_ids=[facility.pk], now=at(MONDAY, 17))
+    assert found == {facility.pk: at(MONDAY + datetime.timedelta(days=7), 8)}

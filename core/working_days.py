@@ -18,7 +18,7 @@ def _norwegian_holidays(year: int) -> frozenset[datetime.date]:
 
 
 def public_holidays(
-    first: datetime.date, last: datetime.date, *, language: str = "nb"
+    first: datetime.date, last: datetime.date, *, language: str | None = "nb"
 ) -> list[tuple[datetime.date, str]]:
     """Norway's public holidays (helligdager and 1 and 17 May) from `first` to `last`, both included, with their
     names in Bokmål or, for any other `language`, English. Ordinary Sundays are not listed; Easter Sunday and

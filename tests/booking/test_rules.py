@@ -357,13 +357,14 @@ def test_a_series_at_an_agreed_price_is_never_stored_in_part(resource, company_u
     assert not Booking.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("asked", "code"),
-    [
-        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
-        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
-    ],
-)
+# Terms a company may not name for itself, and the refusal code: one booking and a series are held to them alike.
+TERMS_REFUSALS = [
+    ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
+    ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
+]
+
+
+@pytest.mark.parametrize(("asked", "code"), TERMS_REFUSALS)
 def test_a_booking_at_an_agreed_price_is_held_to_the_terms_all_the_same(resource, company_user, asked, code):
     """A price agreed in intake replaces the price list's amount, not the terms: an activity or agreement named for
     it must still fit the verified facts."""
@@ -376,13 +377,7 @@ def test_a_booking_at_an_agreed_price_is_held_to_the_terms_all_the_same(resource
     assert not Booking.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("asked", "code"),
-    [
-        ({"activity": "non_economic"}, "activity_not_allowed"),  # a company renting is economic
-        ({"collaboration_agreement": 1}, "agreement_needs_collaboration"),
-    ],
-)
+@pytest.mark.parametrize(("asked", "code"), TERMS_REFUSALS)
 def test_a_series_is_held_to_the_terms_a_single_booking_is_held_to(resource, company_user, asked, code):
     """An activity or collaboration agreement named for a series must be what the verified facts give, as for one
     booking; otherwise the series is refused and nothing is stored."""
